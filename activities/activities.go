@@ -1,0 +1,125 @@
+// Package activities holds every side effect GrantFlow's workflows need:
+// database writes, PDFs, object storage. Activities are methods on Activities
+// (which holds their dependencies); workflows call them through a nil
+// *Activities. Each one is idempotent, because Temporal retries it: inserts
+// are keyed by IDs the workflow chose, objects by workflow ID and step.
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+
+	"grantflow/internal/blob"
+	"grantflow/internal/domain"
+	"grantflow/internal/report"
+	"grantflow/internal/store"
+)
+
+// Activities holds the dependencies of every activity.
+type Activities struct {
+	Store *store.Store
+	Blob  *blob.Store
+}
+
+// nonRetryable marks errors a retry cannot fix (invalid input, missing
+// records) so the workflow sees them at once.
+func nonRetryable(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch domain.ErrorCode(err) {
+	case domain.CodeInvalid, domain.CodeNotFound, domain.CodeForbidden, domain.CodeConflict:
+		var de *domain.Error
+		errors.As(err, &de)
+		return temporal.NewNonRetryableApplicationError(de.Message, string(de.Code), err)
+	}
+	return err
+}
+
+// CreateDraftCallInput is a new call as the workflow received it.
+type CreateDraftCallInput struct {
+	CallID    string
+	Draft     domain.CallDraft
+	CreatedBy int64
+}
+
+// CreateDraftCall writes the call's row (stage draft). Idempotent on CallID.
+func (a *Activities) CreateDraftCall(ctx context.Context, in CreateDraftCallInput) (domain.Call, error) {
+	if err := in.Draft.Validate(); err != nil {
+		return domain.Call{}, nonRetryable(err)
+	}
+	c, err := a.Store.InsertDraftCall(ctx, in.CallID, in.Draft, in.CreatedBy)
+	return c, nonRetryable(err)
+}
+
+// SetCallStageInput is a stage the workflow moved a call to.
+type SetCallStageInput struct {
+	CallID string
+	Stage  domain.CallStage
+	Reason string
+}
+
+// SetCallStage records the call's stage for pages and lists.
+func (a *Activities) SetCallStage(ctx context.Context, in SetCallStageInput) error {
+	return nonRetryable(a.Store.SetCallStage(ctx, in.CallID, in.Stage, in.Reason))
+}
+
+// RecordAttachment records a document already stored in object storage.
+func (a *Activities) RecordAttachment(ctx context.Context, att domain.Attachment) error {
+	return nonRetryable(a.Store.InsertAttachment(ctx, att))
+}
+
+// RenderCallNoticeInput names the call and the notice's revision (the
+// workflow counts them, so a retry writes the same object key).
+type RenderCallNoticeInput struct {
+	CallID   string
+	Revision int
+}
+
+// NoticeRef is where a rendered notice is stored.
+type NoticeRef struct {
+	Key    string
+	SHA256 string
+}
+
+// RenderCallNotice renders the call notice (征集公告) PDF from the call's
+// current record and attachments, stores it, and records it on the call.
+func (a *Activities) RenderCallNotice(ctx context.Context, in RenderCallNoticeInput) (NoticeRef, error) {
+	c, err := a.Store.Call(ctx, in.CallID)
+	if err != nil {
+		return NoticeRef{}, nonRetryable(err)
+	}
+	atts, err := a.Store.Attachments(ctx, in.CallID)
+	if err != nil {
+		return NoticeRef{}, err
+	}
+	names := make([]string, len(atts))
+	for i, att := range atts {
+		names[i] = att.FileName
+	}
+	pdf, err := report.RenderCallNotice(report.CallNotice{
+		Number:      c.Number,
+		Title:       c.Title,
+		Brand:       c.Brand,
+		District:    c.District,
+		Budget:      c.Budget,
+		Issuer:      report.IssuerFor(c.District),
+		IssuedOn:    c.CreatedAt.In(domain.ChinaTime),
+		Attachments: names,
+	})
+	if err != nil {
+		return NoticeRef{}, fmt.Errorf("render call notice %s: %w", c.Number, err)
+	}
+	key := fmt.Sprintf("calls/%s/notice/r%03d-%s.pdf", c.ID, in.Revision, c.Number)
+	obj, err := a.Blob.Put(ctx, key, pdf, "application/pdf")
+	if err != nil {
+		return NoticeRef{}, err
+	}
+	if err := a.Store.SetCallNotice(ctx, c.ID, obj.Key, obj.SHA256); err != nil {
+		return NoticeRef{}, err
+	}
+	return NoticeRef{Key: obj.Key, SHA256: obj.SHA256}, nil
+}

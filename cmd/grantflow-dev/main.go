@@ -1,0 +1,144 @@
+// Command grantflow-dev is GrantFlow's embedded default (`make run`): it
+// starts a PostgreSQL cluster, MinIO and a Temporal server (with Web UI) of
+// its own on loopback, all state under .data/, migrates, seeds demo data,
+// and runs the web server and the Temporal worker in-process. Ctrl-C stops
+// everything cleanly; the next start resumes with the same data, and every
+// workflow continues where it was.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	"golang.org/x/sync/errgroup"
+
+	"grantflow/internal/app"
+	"grantflow/internal/devstack"
+	"grantflow/internal/devstack/stack"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "grantflow-dev:", err)
+		if errors.Is(err, devstack.ErrMissing) {
+			os.Exit(3)
+		}
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("grantflow-dev", flag.ContinueOnError)
+	dataDir := fs.String("data", ".data", "directory holding all state of the dev stack")
+	root := fs.String("root", ".", "repository root (where bin/minio is)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	data, err := filepath.Abs(*dataDir)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	say := func(format string, a ...any) { fmt.Fprintf(stdout, "==> "+format+"\n", a...) }
+	ports := stack.DevPorts
+	for name, p := range map[string]int{"web": ports.Web, "PostgreSQL": ports.Postgres, "MinIO": ports.MinIO, "Temporal": ports.Temporal, "Temporal UI": ports.TemporalUI} {
+		if !devstack.PortFree(p) {
+			return fmt.Errorf("port %d (%s) is in use on 127.0.0.1: is another `make run` still running? Stop it first (Ctrl-C, or `pkill grantflow-dev`)", p, name)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(data, "logs"), 0o755); err != nil {
+		return err
+	}
+	logFile, err := os.OpenFile(filepath.Join(data, "logs", "grantflow.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
+	logger := slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
+
+	started := time.Now()
+	st, err := stack.Start(ctx, stack.Options{Root: *root, DataDir: data, Ports: ports, Progress: say})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		say("stopping Temporal, MinIO and PostgreSQL …")
+		st.Stop()
+		say("stopped; all data kept in %s", data)
+	}()
+
+	a, err := app.Open(ctx, st.Config, logger)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := stack.WaitTemporal(ctx, func(ctx context.Context) error {
+		_, err := a.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	}); err != nil {
+		return err
+	}
+	say("migrating the database, bucket and search attributes")
+	if err := a.Migrate(ctx); err != nil {
+		return err
+	}
+	envPath := filepath.Join(data, "dev.env")
+	if err := st.WriteEnv(envPath); err != nil {
+		return err
+	}
+
+	l, err := net.Listen("tcp", st.Config.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.RunWorker(gctx) })
+	g.Go(func() error { return a.Serve(gctx, l) })
+
+	say("seeding demo data")
+	users, err := a.Seed(gctx)
+	if err != nil {
+		stop()
+		_ = g.Wait()
+		return fmt.Errorf("seed: %w", err)
+	}
+
+	fmt.Fprintf(stdout, `
+GrantFlow 公益创投管理平台 is running (started in %s).
+
+  Web            %s
+  Temporal UI    http://%s  (namespace grantflow)
+  Temporal gRPC  %s
+  PostgreSQL     %s
+  MinIO (S3)     http://%s  console http://127.0.0.1:%d  (user %s, secret in %s)
+  Logs           %s
+  Settings       %s   →  set -a; . %s; set +a
+
+Demo accounts (password for all: %s):
+`, time.Since(started).Round(100*time.Millisecond), st.Config.WebURL, st.Temporal.UIAddr, st.Temporal.Addr,
+		st.Config.DatabaseURL, st.MinIO.Endpoint(), st.MinIO.ConsolePort, st.MinIO.AccessKey,
+		filepath.Join(data, "minio-secret"), filepath.Join(data, "logs"), envPath, envPath, app.DemoPassword)
+	for _, u := range users {
+		fmt.Fprintf(stdout, "  %-10s %s — %s\n", u.Username, u.DisplayName, u.RoleLabel())
+	}
+	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
+
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}

@@ -1,0 +1,128 @@
+// Command grantflow is GrantFlow's production binary. It connects to an
+// existing Temporal cluster, PostgreSQL and any S3-compatible store, all
+// configured from GRANTFLOW_* environment variables (see README).
+//
+//	grantflow serve     web server and Temporal worker in one process
+//	grantflow web       web server only
+//	grantflow worker    Temporal worker only
+//	grantflow migrate   apply migrations, create the bucket, register search attributes
+//	grantflow seed      write demo accounts and a demo call (never in production)
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/sync/errgroup"
+
+	"grantflow/internal/app"
+	"grantflow/internal/config"
+)
+
+const usage = `grantflow — 公益创投管理平台 GrantFlow
+
+Usage: grantflow <command>
+
+Commands:
+  serve     run the web server and the Temporal worker in one process
+  web       run the web server only
+  worker    run the Temporal worker only
+  migrate   apply database migrations, create the bucket (versioned) and
+            register Temporal search attributes; safe to run repeatedly
+  seed      write demo accounts and a demo call (development and trials only)
+  help      show this help
+
+Configuration comes from GRANTFLOW_* environment variables; see README.md.
+`
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "grantflow:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd := args[0]
+	switch cmd {
+	case "serve", "web", "worker", "migrate", "seed":
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logger.Info("starting", "command", cmd, "config", cfg)
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	a, err := app.Open(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+
+	switch cmd {
+	case "migrate":
+		if err := a.Migrate(ctx); err != nil {
+			return err
+		}
+		logger.Info("migrated")
+		return nil
+	case "seed":
+		return seed(ctx, a, stdout)
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	if cmd == "serve" || cmd == "web" {
+		l, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
+		}
+		g.Go(func() error { return a.Serve(gctx, l) })
+	}
+	if cmd == "serve" || cmd == "worker" {
+		g.Go(func() error { return a.RunWorker(gctx) })
+	}
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// seed runs a worker while it seeds, since the demo call is a workflow.
+func seed(ctx context.Context, a *app.App, stdout io.Writer) error {
+	w := a.NewWorker()
+	if err := w.Start(); err != nil {
+		return err
+	}
+	defer w.Stop()
+	users, err := a.Seed(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "Demo accounts (password for all:", app.DemoPassword+"):")
+	for _, u := range users {
+		fmt.Fprintf(stdout, "  %-10s %s\n", u.Username, u.DisplayName)
+	}
+	return nil
+}

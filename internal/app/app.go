@@ -1,0 +1,180 @@
+// Package app wires GrantFlow together from its configuration: the store,
+// the object store, the Temporal client, the web server and the worker. The
+// production binary (cmd/grantflow) and the embedded dev stack
+// (cmd/grantflow-dev) both start GrantFlow through it, so they cannot drift.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+
+	"grantflow/activities"
+	"grantflow/internal/blob"
+	"grantflow/internal/config"
+	"grantflow/internal/service"
+	"grantflow/internal/store"
+	"grantflow/web"
+	"grantflow/workflows"
+)
+
+// App is a configured GrantFlow.
+type App struct {
+	Config   config.Config
+	Logger   *slog.Logger
+	Store    *store.Store
+	Blob     *blob.Store
+	Temporal client.Client
+	Calls    *service.Calls
+}
+
+// Open connects to PostgreSQL, the object store and Temporal. The Temporal
+// client connects lazily, so a web server can start (and say it is not
+// ready) while Temporal is still coming up.
+func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := blob.Open(blob.Config{
+		Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+		Bucket: cfg.S3Bucket, Region: cfg.S3Region, UseTLS: cfg.S3UseTLS,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	tc, err := client.NewLazyClient(client.Options{
+		HostPort:  cfg.TemporalAddress,
+		Namespace: cfg.TemporalNamespace,
+		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal")),
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("temporal client %s: %w", cfg.TemporalAddress, err)
+	}
+	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Temporal: tc}
+	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, TaskQueue: cfg.TaskQueue}
+	return a, nil
+}
+
+// Close releases the connections.
+func (a *App) Close() {
+	a.Temporal.Close()
+	a.Store.Close()
+}
+
+// Migrate applies database migrations, creates the bucket (versioned) and
+// registers the search attributes with the Temporal namespace. Each step is
+// idempotent.
+func (a *App) Migrate(ctx context.Context) error {
+	if err := a.Store.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := a.Blob.EnsureBucket(ctx); err != nil {
+		return err
+	}
+	return EnsureSearchAttributes(ctx, a.Temporal, a.Config.TemporalNamespace)
+}
+
+// EnsureSearchAttributes registers GrantFlow's search attributes with
+// namespace where missing.
+func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string) error {
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("list search attributes of %s: %w", namespace, err)
+	}
+	missing := map[string]enums.IndexedValueType{}
+	for name, typ := range workflows.SearchAttributes {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: namespace, SearchAttributes: missing,
+	})
+	var exists *serviceerror.AlreadyExists
+	if err != nil && !errors.As(err, &exists) {
+		return fmt.Errorf("add search attributes to %s: %w", namespace, err)
+	}
+	return nil
+}
+
+// NewWorker builds the Temporal worker with every workflow and activity.
+func (a *App) NewWorker() worker.Worker {
+	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{})
+	w.RegisterWorkflow(workflows.CallWorkflow)
+	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob})
+	return w
+}
+
+// RunWorker runs the worker until ctx ends.
+func (a *App) RunWorker(ctx context.Context) error {
+	w := a.NewWorker()
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	a.Logger.Info("worker started", "task_queue", a.Config.TaskQueue, "namespace", a.Config.TemporalNamespace)
+	<-ctx.Done()
+	w.Stop() // waits for running activities to finish or time out
+	a.Logger.Info("worker stopped")
+	return nil
+}
+
+// Handler builds the web application.
+func (a *App) Handler() (http.Handler, error) {
+	return web.New(web.Deps{
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls,
+		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
+	})
+}
+
+// Serve serves the web application on l until ctx ends, then shuts down
+// gracefully within the configured timeout.
+func (a *App) Serve(ctx context.Context, l net.Listener) error {
+	h, err := a.Handler()
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(a.Logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	a.Logger.Info("web server listening", "addr", l.Addr().String())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("web server: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("web server shutdown: %w", err)
+	}
+	a.Logger.Info("web server stopped")
+	return nil
+}

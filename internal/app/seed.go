@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+)
+
+// DemoPassword is the password of every demo account. Demo data is for
+// development and trials only: never seed a production database.
+const DemoPassword = "grantflow-demo"
+
+// DemoUser is one seeded account.
+type DemoUser struct {
+	domain.User
+	Password string
+}
+
+// DemoUsers are one account per role (two civil-affairs accounts: city and
+// district, so district scoping can be tried).
+var DemoUsers = []domain.User{
+	{Username: "admin", DisplayName: "平台管理员", Roles: []domain.Role{domain.RoleAdmin}, District: domain.CityLevel},
+	{Username: "minzheng", DisplayName: "张敏（市民政局）", Roles: []domain.Role{domain.RoleCivilAffairs}, District: domain.CityLevel},
+	{Username: "hexi", DisplayName: "李静（河西区民政局）", Roles: []domain.Role{domain.RoleCivilAffairs}, District: "河西区"},
+	{Username: "caizheng", DisplayName: "王磊（市财政局）", Roles: []domain.Role{domain.RoleFinance}, District: domain.CityLevel},
+	{Username: "zhuanjia", DisplayName: "赵华（评审专家）", Roles: []domain.Role{domain.RoleExpert}, District: domain.CityLevel},
+	{Username: "zuzhi", DisplayName: "陈晨（河西区夕阳红社会工作服务中心）", Roles: []domain.Role{domain.RoleOrgMember}, District: "河西区"},
+	{Username: "gaoxiao", DisplayName: "刘洋（天津医科大学护理学院）", Roles: []domain.Role{domain.RoleIdeaSubmitter}, District: domain.CityLevel},
+	{Username: "shequ", DisplayName: "孙丽（河西区友谊路街道）", Roles: []domain.Role{domain.RoleReporter}, District: "河西区"},
+}
+
+// demoCallKey is the idempotency key of the demo call: seeding twice finds
+// the same call instead of starting a second workflow.
+const demoCallKey = "7d1c2a4e-5b6f-4c3d-8e9a-0b1c2d3e4f50"
+
+// Seed writes the demo accounts and one call in progress (a draft with an
+// attachment and its notice). It needs a worker polling the task queue.
+func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
+	hash, err := auth.HashPassword(DemoPassword)
+	if err != nil {
+		return nil, err
+	}
+	var out []DemoUser
+	byName := map[string]domain.User{}
+	for _, u := range DemoUsers {
+		saved, err := a.Store.UpsertUser(ctx, u, hash)
+		if err != nil {
+			return nil, fmt.Errorf("seed user %s: %w", u.Username, err)
+		}
+		byName[u.Username] = saved
+		out = append(out, DemoUser{User: saved, Password: DemoPassword})
+	}
+	ca := byName["hexi"]
+	call, err := a.Calls.CreateDraft(ctx, ca, demoCallKey, domain.CallDraft{
+		Title:    "河西区失能老年人家庭照护者培训（送学上门）公益创投项目",
+		Brand:    domain.BrandShouZuQing,
+		District: "河西区",
+		Budget:   36000000,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("seed demo call: %w", err)
+	}
+	atts, err := a.Store.Attachments(ctx, call.ID)
+	if err != nil {
+		return nil, err
+	}
+	if len(atts) == 0 {
+		if _, err := a.Calls.AttachDocument(ctx, ca, call.ID, "河西区照护者培训需求汇总.csv", []byte(demoNeeds)); err != nil {
+			return nil, fmt.Errorf("seed demo attachment: %w", err)
+		}
+	}
+	return out, nil
+}
+
+const demoNeeds = `社区,失能老年人数,有意愿参加培训的家庭照护者数,最需要的培训内容
+友谊路街道平江里社区,46,38,转移搬运;压疮预防
+友谊路街道友谊南里社区,31,22,进食与用药照护
+马场街道马场道社区,52,41,失能照护基础;心肺复苏
+越秀路街道越秀路社区,27,19,应急救护
+`
+
+// RoleLabel names the account's roles in Chinese.
+func (u DemoUser) RoleLabel() string {
+	s := ""
+	for i, r := range u.Roles {
+		if i > 0 {
+			s += "、"
+		}
+		s += r.Label()
+	}
+	return s
+}

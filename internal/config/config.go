@@ -1,0 +1,148 @@
+// Package config is GrantFlow's one typed configuration, read from the
+// environment (GRANTFLOW_*), with defaults, validation that says what to fix,
+// and a String form that masks secrets for the start-up log.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Config is everything the production binary reads.
+type Config struct {
+	DatabaseURL string `env:"GRANTFLOW_DATABASE_URL"` // postgres://user:pass@host:5432/db
+
+	TemporalAddress   string `env:"GRANTFLOW_TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
+	TemporalNamespace string `env:"GRANTFLOW_TEMPORAL_NAMESPACE" envDefault:"grantflow"`
+	TaskQueue         string `env:"GRANTFLOW_TASK_QUEUE" envDefault:"grantflow"`
+
+	S3Endpoint  string `env:"GRANTFLOW_S3_ENDPOINT"` // host:port
+	S3AccessKey string `env:"GRANTFLOW_S3_ACCESS_KEY"`
+	S3SecretKey string `env:"GRANTFLOW_S3_SECRET_KEY"`
+	S3Bucket    string `env:"GRANTFLOW_S3_BUCKET" envDefault:"grantflow"`
+	S3Region    string `env:"GRANTFLOW_S3_REGION" envDefault:"us-east-1"`
+	S3UseTLS    bool   `env:"GRANTFLOW_S3_USE_TLS" envDefault:"false"`
+
+	HTTPAddr string `env:"GRANTFLOW_HTTP_ADDR" envDefault:":8080"`
+	// WebURL is where people reach the site; an https URL makes cookies Secure.
+	WebURL string `env:"GRANTFLOW_WEB_URL" envDefault:"http://127.0.0.1:8080"`
+
+	LogLevel        slog.Level    `env:"GRANTFLOW_LOG_LEVEL" envDefault:"info"`
+	ShutdownTimeout time.Duration `env:"GRANTFLOW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+}
+
+// FromEnv reads the configuration from the process environment.
+func FromEnv() (Config, error) {
+	return env.ParseAs[Config]()
+}
+
+// FromMap reads the configuration from a map of variables (tests, dev stack).
+func FromMap(vars map[string]string) (Config, error) {
+	return env.ParseAsWithOptions[Config](env.Options{Environment: vars})
+}
+
+// Validate says, for every setting that is missing or malformed, which
+// variable to set and how.
+func (c Config) Validate() error {
+	var errs []error
+	if c.DatabaseURL == "" {
+		errs = append(errs, errors.New("GRANTFLOW_DATABASE_URL is required (postgres://user:password@host:5432/grantflow)"))
+	} else if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		errs = append(errs, errors.New("GRANTFLOW_DATABASE_URL must be a postgres:// URL"))
+	}
+	if c.TemporalAddress == "" || !strings.Contains(c.TemporalAddress, ":") {
+		errs = append(errs, errors.New("GRANTFLOW_TEMPORAL_ADDRESS must be host:port of the Temporal frontend"))
+	}
+	if c.TemporalNamespace == "" {
+		errs = append(errs, errors.New("GRANTFLOW_TEMPORAL_NAMESPACE must not be empty"))
+	}
+	if c.TaskQueue == "" {
+		errs = append(errs, errors.New("GRANTFLOW_TASK_QUEUE must not be empty"))
+	}
+	if c.S3Endpoint == "" || strings.Contains(c.S3Endpoint, "://") {
+		errs = append(errs, errors.New("GRANTFLOW_S3_ENDPOINT is required, as host:port without scheme (use GRANTFLOW_S3_USE_TLS for https)"))
+	}
+	if c.S3AccessKey == "" || c.S3SecretKey == "" {
+		errs = append(errs, errors.New("GRANTFLOW_S3_ACCESS_KEY and GRANTFLOW_S3_SECRET_KEY are required"))
+	}
+	if c.S3Bucket == "" {
+		errs = append(errs, errors.New("GRANTFLOW_S3_BUCKET must not be empty"))
+	}
+	if u, err := url.Parse(c.WebURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, errors.New("GRANTFLOW_WEB_URL must be an http:// or https:// URL"))
+	}
+	if c.ShutdownTimeout <= 0 {
+		errs = append(errs, errors.New("GRANTFLOW_SHUTDOWN_TIMEOUT must be positive, e.g. 20s"))
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("configuration: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.WebURL, "https://") }
+
+// Env renders the configuration as GRANTFLOW_* variables, secrets included
+// (for .data/dev.env, which only the developer reads).
+func (c Config) Env() []string {
+	return []string{
+		"GRANTFLOW_DATABASE_URL=" + c.DatabaseURL,
+		"GRANTFLOW_TEMPORAL_ADDRESS=" + c.TemporalAddress,
+		"GRANTFLOW_TEMPORAL_NAMESPACE=" + c.TemporalNamespace,
+		"GRANTFLOW_TASK_QUEUE=" + c.TaskQueue,
+		"GRANTFLOW_S3_ENDPOINT=" + c.S3Endpoint,
+		"GRANTFLOW_S3_ACCESS_KEY=" + c.S3AccessKey,
+		"GRANTFLOW_S3_SECRET_KEY=" + c.S3SecretKey,
+		"GRANTFLOW_S3_BUCKET=" + c.S3Bucket,
+		"GRANTFLOW_S3_REGION=" + c.S3Region,
+		fmt.Sprintf("GRANTFLOW_S3_USE_TLS=%t", c.S3UseTLS),
+		"GRANTFLOW_HTTP_ADDR=" + c.HTTPAddr,
+		"GRANTFLOW_WEB_URL=" + c.WebURL,
+		"GRANTFLOW_LOG_LEVEL=" + strings.ToLower(c.LogLevel.String()),
+		"GRANTFLOW_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
+	}
+}
+
+// LogValue masks secrets so the configuration can be logged at start.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("database_url", maskURL(c.DatabaseURL)),
+		slog.String("temporal_address", c.TemporalAddress),
+		slog.String("temporal_namespace", c.TemporalNamespace),
+		slog.String("task_queue", c.TaskQueue),
+		slog.String("s3_endpoint", c.S3Endpoint),
+		slog.String("s3_access_key", c.S3AccessKey),
+		slog.String("s3_secret_key", mask(c.S3SecretKey)),
+		slog.String("s3_bucket", c.S3Bucket),
+		slog.Bool("s3_use_tls", c.S3UseTLS),
+		slog.String("http_addr", c.HTTPAddr),
+		slog.String("web_url", c.WebURL),
+		slog.String("log_level", c.LogLevel.String()),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+	)
+}
+
+func mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "******"
+}
+
+func maskURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return mask(raw)
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "******")
+	}
+	return u.Redacted()
+}

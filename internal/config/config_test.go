@@ -1,0 +1,63 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestValidateNamesEveryProblem(t *testing.T) {
+	c, err := FromMap(map[string]string{"GRANTFLOW_S3_ENDPOINT": "https://s3.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.Validate()
+	if err == nil {
+		t.Fatal("want error")
+	}
+	for _, want := range []string{"GRANTFLOW_DATABASE_URL", "GRANTFLOW_S3_ENDPOINT", "GRANTFLOW_S3_ACCESS_KEY"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}
+
+func TestDefaultsAndRoundTrip(t *testing.T) {
+	c, err := FromMap(map[string]string{
+		"GRANTFLOW_DATABASE_URL":     "postgres://gf:hunter2@db:5432/grantflow",
+		"GRANTFLOW_S3_ENDPOINT":      "minio:9000",
+		"GRANTFLOW_S3_ACCESS_KEY":    "ak",
+		"GRANTFLOW_S3_SECRET_KEY":    "sk-secret",
+		"GRANTFLOW_WEB_URL":          "https://grants.example.gov.cn",
+		"GRANTFLOW_LOG_LEVEL":        "debug",
+		"GRANTFLOW_SHUTDOWN_TIMEOUT": "5s",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if c.TemporalNamespace != "grantflow" || c.S3Bucket != "grantflow" || !c.SecureCookies() {
+		t.Fatalf("defaults wrong: %+v", c)
+	}
+	vars := map[string]string{}
+	for _, kv := range c.Env() {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	c2, err := FromMap(vars)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2 != c {
+		t.Fatalf("Env() does not round-trip:\n%+v\n%+v", c, c2)
+	}
+}
+
+func TestLogValueMasksSecrets(t *testing.T) {
+	c := Config{DatabaseURL: "postgres://gf:hunter2@db:5432/grantflow", S3SecretKey: "sk-secret"}
+	s := c.LogValue().String()
+	if strings.Contains(s, "hunter2") || strings.Contains(s, "sk-secret") {
+		t.Fatalf("secret in log value: %s", s)
+	}
+}

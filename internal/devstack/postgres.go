@@ -1,0 +1,150 @@
+package devstack
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Postgres is a PostgreSQL cluster of GrantFlow's own, on loopback.
+type Postgres struct {
+	Port int
+	Dir  string
+	proc *process
+	log  string
+}
+
+// PostgresBinDir finds the PostgreSQL 15 server binaries: $GRANTFLOW_PG_BINDIR,
+// else Debian's /usr/lib/postgresql/15/bin.
+func PostgresBinDir() (string, error) {
+	dirs := []string{os.Getenv("GRANTFLOW_PG_BINDIR"), "/usr/lib/postgresql/15/bin"}
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("%w: PostgreSQL 15 server (initdb, postgres) not found in /usr/lib/postgresql/15/bin; install it with `apt-get install postgresql-15` (make run does this) or set GRANTFLOW_PG_BINDIR", ErrMissing)
+}
+
+// asPostgresUser makes cmd run as the `postgres` system user when we are
+// root: initdb and postgres refuse to run as root.
+func asPostgresUser(cmd *exec.Cmd, dir string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return fmt.Errorf("running as root needs the `postgres` system user (created by the postgresql-15 package): %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	if err := chownTree(dir, uid, gid); err != nil {
+		return err
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	return nil
+}
+
+func chownTree(dir string, uid, gid int) error {
+	// the parent must be traversable by postgres too
+	_ = os.Chmod(filepath.Dir(dir), 0o755)
+	return filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, uid, gid)
+	})
+}
+
+// StartPostgres initialises dir as a cluster if it is empty and starts it on
+// port (127.0.0.1 only, trust authentication: loopback development only).
+func StartPostgres(ctx context.Context, dir string, port int, logPath string) (*Postgres, error) {
+	bin, err := PostgresBinDir()
+	if err != nil {
+		return nil, err
+	}
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); os.IsNotExist(err) {
+		cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", dir, "-U", "postgres",
+			"--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+		cmd.Stdout, cmd.Stderr = logf, logf
+		if err := asPostgresUser(cmd, dir); err != nil {
+			return nil, err
+		}
+		if err := cmd.Run(); err != nil {
+			return nil, fmt.Errorf("initdb %s failed; see %s: %w", dir, logPath, err)
+		}
+	}
+	sockDir := filepath.Join(dir, "sock")
+	_ = os.MkdirAll(sockDir, 0o700)
+	cmd := exec.Command(filepath.Join(bin, "postgres"), "-D", dir, "-p", strconv.Itoa(port),
+		"-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="+sockDir,
+		"-c", "max_connections=200", "-c", "fsync=on", "-c", "shared_buffers=128MB")
+	if err := asPostgresUser(cmd, dir); err != nil {
+		return nil, err
+	}
+	// SIGINT is PostgreSQL's fast shutdown: roll back open transactions, stop cleanly.
+	proc, err := startProcess("postgres", filepath.Join(filepath.Dir(dir), "postgres.pid"), syscall.SIGINT, logf, cmd)
+	if err != nil {
+		return nil, err
+	}
+	pg := &Postgres{Port: port, Dir: dir, proc: proc, log: logPath}
+	if err := waitFor(ctx, proc, "PostgreSQL", logPath, func(ctx context.Context) error {
+		c, err := pgx.Connect(ctx, pg.URL("postgres"))
+		if err != nil {
+			return err
+		}
+		return c.Close(ctx)
+	}); err != nil {
+		_ = proc.stop(5 * time.Second)
+		return nil, err
+	}
+	return pg, nil
+}
+
+// URL is the connection URL of database name.
+func (p *Postgres) URL(name string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", p.Port, name)
+}
+
+// CreateDatabase creates database name if missing, optionally from template.
+func (p *Postgres) CreateDatabase(ctx context.Context, name, template string) error {
+	c, err := pgx.Connect(ctx, p.URL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	var exists bool
+	if err := c.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	sql := "CREATE DATABASE " + pgx.Identifier{name}.Sanitize()
+	if template != "" {
+		sql += " TEMPLATE " + pgx.Identifier{template}.Sanitize()
+	}
+	_, err = c.Exec(ctx, sql)
+	return err
+}
+
+// Stop shuts the cluster down (fast shutdown).
+func (p *Postgres) Stop() error { return p.proc.stop(30 * time.Second) }

@@ -1,0 +1,206 @@
+// Package stack starts the whole real GrantFlow stack on loopback —
+// PostgreSQL, MinIO and an embedded Temporal server with its Web UI — and
+// says how to reach it as a config.Config. cmd/grantflow-dev (`make run`)
+// and the integration tests start services through it alone.
+package stack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"grantflow/internal/config"
+	"grantflow/internal/devstack"
+	"grantflow/internal/devstack/temporaldev"
+	"grantflow/workflows"
+)
+
+// Ports of the stack; zero picks a free port.
+type Ports struct {
+	Postgres     int
+	MinIO        int
+	MinIOConsole int
+	Temporal     int
+	TemporalUI   int // -1: no Web UI
+	Web          int
+}
+
+// DevPorts are the fixed ports of `make run`.
+var DevPorts = Ports{Postgres: 55432, MinIO: 59000, MinIOConsole: 59001, Temporal: 57233, TemporalUI: 58233, Web: 8080}
+
+// Options configure a stack.
+type Options struct {
+	Root     string // repository root (to find bin/minio)
+	DataDir  string // all state lives here
+	Ports    Ports
+	Database string // default "grantflow"
+	Progress func(format string, args ...any)
+}
+
+// Stack is a running stack.
+type Stack struct {
+	Postgres *devstack.Postgres
+	MinIO    *devstack.MinIO
+	Temporal *temporaldev.Server
+	Options  Options
+	Config   config.Config
+}
+
+// Start starts PostgreSQL, MinIO and Temporal, in that order, reusing the
+// state under DataDir. On error, whatever started is stopped again.
+func Start(ctx context.Context, o Options) (s *Stack, err error) {
+	if o.Database == "" {
+		o.Database = "grantflow"
+	}
+	if o.Progress == nil {
+		o.Progress = func(string, ...any) {}
+	}
+	if err := os.MkdirAll(o.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	logDir := filepath.Join(o.DataDir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, err
+	}
+	p := &o.Ports
+	for _, port := range []*int{&p.Postgres, &p.MinIO, &p.MinIOConsole, &p.Temporal, &p.TemporalUI, &p.Web} {
+		if *port == 0 {
+			if *port, err = devstack.FreePort(); err != nil {
+				return nil, err
+			}
+		}
+	}
+	minioBin, err := devstack.MinIOBinary(o.Root)
+	if err != nil {
+		return nil, err
+	}
+	s = &Stack{Options: o}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+
+	o.Progress("PostgreSQL  starting on 127.0.0.1:%d (data %s)", p.Postgres, filepath.Join(o.DataDir, "postgres"))
+	if s.Postgres, err = devstack.StartPostgres(ctx, filepath.Join(o.DataDir, "postgres"), p.Postgres, filepath.Join(logDir, "postgres.log")); err != nil {
+		return s, err
+	}
+	if err = s.Postgres.CreateDatabase(ctx, o.Database, ""); err != nil {
+		return s, fmt.Errorf("create database %s: %w", o.Database, err)
+	}
+
+	secret, err := readOrCreateSecret(filepath.Join(o.DataDir, "minio-secret"))
+	if err != nil {
+		return s, err
+	}
+	o.Progress("MinIO       starting on 127.0.0.1:%d (console :%d)", p.MinIO, p.MinIOConsole)
+	if s.MinIO, err = devstack.StartMinIO(ctx, minioBin, filepath.Join(o.DataDir, "minio"), p.MinIO, p.MinIOConsole,
+		"grantflow", secret, filepath.Join(logDir, "minio.log")); err != nil {
+		return s, err
+	}
+
+	uiPort := p.TemporalUI
+	if uiPort < 0 {
+		uiPort = 0
+	}
+	o.Progress("Temporal    starting on 127.0.0.1:%d (Web UI :%d)", p.Temporal, uiPort)
+	if s.Temporal, err = temporaldev.Start(ctx, temporaldev.Options{
+		Port: p.Temporal, UIPort: uiPort,
+		DatabaseFile:     filepath.Join(o.DataDir, "temporal", "temporal.db"),
+		Namespace:        "grantflow",
+		SearchAttributes: workflows.SearchAttributes,
+		LogFile:          filepath.Join(logDir, "temporal.log"),
+	}); err != nil {
+		return s, err
+	}
+
+	s.Config, err = config.FromMap(map[string]string{
+		"GRANTFLOW_DATABASE_URL":       s.Postgres.URL(o.Database),
+		"GRANTFLOW_TEMPORAL_ADDRESS":   s.Temporal.Addr,
+		"GRANTFLOW_TEMPORAL_NAMESPACE": "grantflow",
+		"GRANTFLOW_S3_ENDPOINT":        s.MinIO.Endpoint(),
+		"GRANTFLOW_S3_ACCESS_KEY":      s.MinIO.AccessKey,
+		"GRANTFLOW_S3_SECRET_KEY":      s.MinIO.SecretKey,
+		"GRANTFLOW_S3_BUCKET":          "grantflow",
+		"GRANTFLOW_HTTP_ADDR":          fmt.Sprintf("127.0.0.1:%d", p.Web),
+		"GRANTFLOW_WEB_URL":            fmt.Sprintf("http://127.0.0.1:%d", p.Web),
+		"GRANTFLOW_SHUTDOWN_TIMEOUT":   "10s",
+	})
+	if err != nil {
+		return s, err
+	}
+	return s, s.Config.Validate()
+}
+
+// WriteEnv writes the stack's settings as GRANTFLOW_* variables (plus the
+// PG* variables psql reads) so that `set -a; . .data/dev.env` points any
+// grantflow subcommand, psql or S3 client at this stack.
+func (s *Stack) WriteEnv(path string) error {
+	lines := append([]string{"# written by grantflow-dev; the running dev stack's settings"}, s.Config.Env()...)
+	lines = append(lines,
+		fmt.Sprintf("PGHOST=127.0.0.1\nPGPORT=%d\nPGUSER=postgres\nPGDATABASE=%s", s.Postgres.Port, s.Options.Database),
+		"AWS_ACCESS_KEY_ID="+s.MinIO.AccessKey,
+		"AWS_SECRET_ACCESS_KEY="+s.MinIO.SecretKey,
+		"AWS_ENDPOINT_URL=http://"+s.MinIO.Endpoint(),
+		"TEMPORAL_ADDRESS="+s.Temporal.Addr,
+		"TEMPORAL_NAMESPACE=grantflow",
+	)
+	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
+}
+
+// Stop stops Temporal, MinIO and PostgreSQL, in that order.
+func (s *Stack) Stop() {
+	if s.Temporal != nil {
+		s.Temporal.Stop()
+	}
+	var errs []error
+	if s.MinIO != nil {
+		errs = append(errs, s.MinIO.Stop())
+	}
+	if s.Postgres != nil {
+		errs = append(errs, s.Postgres.Stop())
+	}
+	_ = errors.Join(errs...)
+}
+
+func readOrCreateSecret(path string) (string, error) {
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	raw := make([]byte, 16)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	secret := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return secret, nil
+}
+
+// WaitTemporal waits until the Temporal frontend answers health checks.
+func WaitTemporal(ctx context.Context, check func(context.Context) error) error {
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := check(cctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("temporal did not become healthy in 60s: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

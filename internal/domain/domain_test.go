@@ -1,0 +1,113 @@
+package domain
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseYuan(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Fen
+		ok   bool
+	}{
+		{"120000", 12000000, true},
+		{"120,000", 12000000, true},
+		{"120，000.5", 12000050, true},
+		{"￥300000.25元", 30000025, true},
+		{"0.01", 1, true},
+		{"", 0, false},
+		{"-5", 0, false},
+		{"12万", 0, false},
+		{"1.234", 0, false},
+		{"1.", 0, false},
+		{".5", 0, false},
+		{"1e6", 0, false},
+		{"9999999999999", 0, false},
+	}
+	for _, tc := range tests {
+		got, ok := ParseYuan(tc.in)
+		if ok != tc.ok || got != tc.want {
+			t.Errorf("ParseYuan(%q) = %d, %v; want %d, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+func TestFenYuan(t *testing.T) {
+	tests := []struct {
+		in   Fen
+		want string
+	}{
+		{0, "0.00"},
+		{5, "0.05"},
+		{100, "1.00"},
+		{123456789, "1,234,567.89"},
+		{100000000, "1,000,000.00"},
+		{-250, "-2.50"},
+	}
+	for _, tc := range tests {
+		if got := tc.in.Yuan(); got != tc.want {
+			t.Errorf("%d.Yuan() = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestCallDraftValidate(t *testing.T) {
+	good := CallDraft{Title: "失能老年人家庭照护者培训项目", Brand: BrandCunCaoXin, District: "河西区", Budget: 30000000}
+	tests := []struct {
+		name   string
+		mutate func(*CallDraft)
+		field  string
+	}{
+		{"good", func(*CallDraft) {}, ""},
+		{"city level", func(d *CallDraft) { d.District = CityLevel }, ""},
+		{"empty title", func(d *CallDraft) { d.Title = "" }, "title"},
+		{"short title", func(d *CallDraft) { d.Title = "培训" }, "title"},
+		{"long title", func(d *CallDraft) { d.Title = strings.Repeat("长", 121) }, "title"},
+		{"unknown brand", func(d *CallDraft) { d.Brand = "other" }, "brand"},
+		{"unknown district", func(d *CallDraft) { d.District = "朝阳区" }, "district"},
+		{"zero budget", func(d *CallDraft) { d.Budget = 0 }, "budget"},
+		{"huge budget", func(d *CallDraft) { d.Budget = MaxBudget + 1 }, "budget"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := good
+			tc.mutate(&d)
+			err := d.Normalize().Validate()
+			if tc.field == "" {
+				if err != nil {
+					t.Fatalf("want valid, got %v", err)
+				}
+				return
+			}
+			e, ok := err.(*Error)
+			if !ok || e.Code != CodeInvalid {
+				t.Fatalf("want invalid error, got %v", err)
+			}
+			if e.Fields[tc.field] == "" {
+				t.Fatalf("want message for %s, got %v", tc.field, e.Fields)
+			}
+			if len(e.Fields) != 1 {
+				t.Fatalf("want only %s at fault, got %v", tc.field, e.Fields)
+			}
+		})
+	}
+}
+
+func TestNormalizeCollapsesSpaces(t *testing.T) {
+	d := CallDraft{Title: "  手足情   结对 \t 助老  ", District: " 南开区 "}.Normalize()
+	if d.Title != "手足情 结对 助老" || d.District != "南开区" {
+		t.Fatalf("got %q %q", d.Title, d.District)
+	}
+}
+
+func TestValidDistrictCoversSixteen(t *testing.T) {
+	if len(TianjinDistricts) != 16 {
+		t.Fatalf("Tianjin has 16 districts, list has %d", len(TianjinDistricts))
+	}
+	for _, d := range TianjinDistricts {
+		if !ValidDistrict(d) {
+			t.Errorf("%s not valid", d)
+		}
+	}
+}

@@ -1,0 +1,51 @@
+package domain
+
+import (
+	"slices"
+	"time"
+)
+
+// User is a person who signs in.
+type User struct {
+	ID          int64     `json:"id"`
+	Username    string    `json:"username"`
+	DisplayName string    `json:"display_name"`
+	Roles       []Role    `json:"roles"`
+	District    string    `json:"district"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Has reports whether the user holds role.
+func (u User) Has(role Role) bool { return slices.Contains(u.Roles, role) }
+
+// Call is a call (征集/招标) as stored.
+type Call struct {
+	ID           string    `json:"id"`
+	Number       string    `json:"number"`
+	Title        string    `json:"title"`
+	Brand        Brand     `json:"brand"`
+	District     string    `json:"district"`
+	Budget       Fen       `json:"budget_fen"`
+	Stage        CallStage `json:"stage"`
+	CreatedBy    int64     `json:"created_by"`
+	NoticeReady  bool      `json:"notice_ready"`
+	NoticeKey    string    `json:"notice_key,omitempty"`
+	NoticeSHA256 string    `json:"notice_sha256,omitempty"`
+	CancelReason string    `json:"cancel_reason,omitempty"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Attachment is a document attached to a call.
+type Attachment struct {
+	ID          string    `json:"id"`
+	CallID      string    `json:"call_id"`
+	FileName    string    `json:"file_name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size_bytes"`
+	SHA256      string    `json:"sha256"`
+	ObjectKey   string    `json:"object_key,omitempty"`
+	VersionID   string    `json:"version_id,omitempty"`
+	UploadedBy  int64     `json:"uploaded_by"`
+	CreatedAt   time.Time `json:"created_at"`
+}

@@ -1,0 +1,120 @@
+// Package report renders GrantFlow's Chinese PDF documents (征集公告, and later
+// 开标记录, 评审报告, contracts, certificates) with fonts embedded in the binary.
+// It draws every line itself (see Wrap) and returns bytes; storing them is the
+// caller's business.
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"codeberg.org/go-pdf/fpdf"
+)
+
+const (
+	family     = "noto"
+	marginMM   = 20.0
+	bodySizePt = 11.0
+	lineMM     = 6.2
+)
+
+// document is an A4 portrait page flow with GrantFlow's header and footer.
+type document struct {
+	pdf   *fpdf.Fpdf
+	width float64 // usable text width in mm
+}
+
+func newDocument(title, footer string, created time.Time) *document {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.AliasNbPages("{nb}") // before the UTF-8 fonts: fpdf sizes its subset by it
+	pdf.AddUTF8FontFromBytes(family, "", fontRegular)
+	pdf.AddUTF8FontFromBytes(family, "B", fontBold)
+	pdf.SetMargins(marginMM, marginMM, marginMM)
+	pdf.SetAutoPageBreak(true, marginMM)
+	pdf.SetTitle(title, true)
+	pdf.SetCreator("GrantFlow", true)
+	pdf.SetProducer("GrantFlow", true)
+	// A fixed creation date makes the same input render the same bytes, so a
+	// retried activity stores an identical object.
+	pdf.SetCreationDate(created)
+	pdf.SetModificationDate(created)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-14)
+		pdf.SetFont(family, "", 8.5)
+		pdf.SetTextColor(110, 110, 110)
+		pdf.CellFormat(0, 5, footer, "", 0, "L", false, 0, "")
+		pdf.CellFormat(0, 5, fmt.Sprintf("第 %d 页，共 {nb} 页", pdf.PageNo()), "", 0, "R", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
+	})
+	pdf.AddPage()
+	w, _ := pdf.GetPageSize()
+	return &document{pdf: pdf, width: w - 2*marginMM}
+}
+
+// title writes a centred bold heading, wrapped if long.
+func (d *document) title(text string, size float64) {
+	d.pdf.SetFont(family, "B", size)
+	for _, line := range Wrap(text, d.width, d.pdf.GetStringWidth) {
+		d.pdf.CellFormat(d.width, size*0.55, line, "", 1, "C", false, 0, "")
+	}
+	d.pdf.Ln(3)
+}
+
+// heading writes a bold section heading.
+func (d *document) heading(text string) {
+	d.pdf.Ln(2)
+	d.pdf.SetFont(family, "B", 12.5)
+	for _, line := range Wrap(text, d.width, d.pdf.GetStringWidth) {
+		d.pdf.CellFormat(d.width, lineMM+0.6, line, "", 1, "L", false, 0, "")
+	}
+}
+
+// paragraph writes body text with a two-character first-line indent, as
+// Chinese official documents do; indent=false for lists and addresses.
+func (d *document) paragraph(text string, indent bool) {
+	d.pdf.SetFont(family, "", bodySizePt)
+	prefix := ""
+	if indent {
+		prefix = "　　" // two ideographic spaces
+	}
+	for _, line := range Wrap(prefix+text, d.width, d.pdf.GetStringWidth) {
+		d.pdf.CellFormat(d.width, lineMM, line, "", 1, "L", false, 0, "")
+	}
+}
+
+// row writes a label and a value as one line of a key-value table.
+func (d *document) row(label, value string) {
+	const labelW = 32.0
+	d.pdf.SetFont(family, "B", bodySizePt)
+	x := d.pdf.GetX()
+	y := d.pdf.GetY()
+	d.pdf.SetFillColor(242, 245, 250)
+	d.pdf.SetFont(family, "", bodySizePt)
+	lines := Wrap(value, d.width-labelW-4, d.pdf.GetStringWidth)
+	h := float64(len(lines))*lineMM + 2
+	if y+h > 297-marginMM-6 {
+		d.pdf.AddPage()
+		y = d.pdf.GetY()
+	}
+	d.pdf.SetFont(family, "B", bodySizePt)
+	d.pdf.Rect(x, y, labelW, h, "F")
+	d.pdf.SetXY(x+2, y+1)
+	d.pdf.CellFormat(labelW-2, lineMM, label, "", 0, "L", false, 0, "")
+	d.pdf.SetFont(family, "", bodySizePt)
+	for i, line := range lines {
+		d.pdf.SetXY(x+labelW+2, y+1+float64(i)*lineMM)
+		d.pdf.CellFormat(d.width-labelW-2, lineMM, line, "", 0, "L", false, 0, "")
+	}
+	d.pdf.SetDrawColor(210, 215, 225)
+	d.pdf.Rect(x, y, d.width, h, "D")
+	d.pdf.SetXY(x, y+h)
+}
+
+func (d *document) bytes() ([]byte, error) {
+	var buf bytes.Buffer
+	if err := d.pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("render pdf: %w", err)
+	}
+	return buf.Bytes(), nil
+}

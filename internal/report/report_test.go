@@ -1,0 +1,174 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"grantflow/internal/domain"
+)
+
+// monoMeasure makes every character one unit wide, so tests can reason
+// about line widths exactly.
+func monoMeasure(s string) float64 { return float64(utf8.RuneCountInString(s)) }
+
+func stripSpace(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func TestWrapKeepsEveryCharacterInOrder(t *testing.T) {
+	texts := []string{
+		"为深化我市“寸草心”“手足情”助老志愿服务工作，落实《关于深化我市“寸草心”“手足情”助老志愿服务工作的实施意见》（津民发〔2023〕30号）的要求。",
+		"失能老年人家庭照护者培训 Family caregiver training for disabled elderly people, 2026 年度 120,000.00 元。",
+		strings.Repeat("压疮预防转移搬运", 40),
+		"第一段。\n\n第三段，（括号）在行尾",
+		"averyveryverylongwordthatcannotfitononelineatall和汉字",
+	}
+	for _, text := range texts {
+		for _, width := range []float64{3, 7, 10, 23} {
+			lines := Wrap(text, width, monoMeasure)
+			if got, want := stripSpace(strings.Join(lines, "")), stripSpace(text); got != want {
+				t.Fatalf("width %v: characters lost or reordered\n got %q\nwant %q", width, got, want)
+			}
+			for _, l := range lines {
+				w := monoMeasure(l)
+				// one hanging closing punctuation mark may pass the margin
+				if w > width+1 {
+					t.Errorf("width %v: line %q is %v wide", width, l, w)
+				}
+				// (a Latin run wider than a line, like 120,000.00 at width 3,
+				// is split by characters and may start with ","; CJK
+				// punctuation never starts a line)
+				if first := []rune(l + " ")[0]; isWide(first) && isClosingPunct(string(first)) {
+					t.Errorf("width %v: line %q starts with closing punctuation", width, l)
+				}
+			}
+		}
+	}
+}
+
+func TestWrapRules(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		width float64
+		want  []string
+	}{
+		{"cjk breaks anywhere", "一二三四五六七", 3, []string{"一二三", "四五六", "七"}},
+		{"closing punctuation hangs", "一二三，四五", 3, []string{"一二三，", "四五"}},
+		{"opening punctuation moves down", "一二（三四", 3, []string{"一二", "（三四"}},
+		{"latin words stay whole", "ab cd efg", 5, []string{"ab cd", "efg"}},
+		{"break swallows one space", "abcd efgh", 4, []string{"abcd", "efgh"}},
+		{"over-long word splits", "abcdefgh", 3, []string{"abc", "def", "gh"}},
+		{"paragraphs kept", "一\n二", 5, []string{"一", "二"}},
+		{"empty", "", 5, []string{""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Wrap(tc.text, tc.width, monoMeasure)
+			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+				t.Fatalf("Wrap(%q, %v) = %q, want %q", tc.text, tc.width, got, tc.want)
+			}
+		})
+	}
+}
+
+func sampleNotice() CallNotice {
+	return CallNotice{
+		Number:   "ZJ2026-000042",
+		Title:    "河西区失能老年人家庭照护者培训（“送学上门”）暨社区应急救护技能提升公益创投项目",
+		Brand:    domain.BrandShouZuQing,
+		District: "河西区",
+		Budget:   35000000,
+		Issuer:   IssuerFor("河西区"),
+		IssuedOn: time.Date(2026, 11, 28, 9, 0, 0, 0, time.FixedZone("CST", 8*3600)),
+		Attachments: []string{
+			"附件1：项目需求说明（含社区失能老年人分布统计表及照护者培训需求调查汇总）.pdf",
+			"附件2：申报书模板.docx",
+		},
+	}
+}
+
+// pdfText extracts the text of a PDF with poppler's pdftotext, a reader
+// independent of the writer.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Fatalf("pdftotext (Debian package poppler-utils) is needed to check PDF text: %v", err)
+	}
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.pdf")
+	if err := os.WriteFile(in, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bin, "-enc", "UTF-8", in, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return string(out)
+}
+
+func TestCallNoticeTextSurvivesWrapping(t *testing.T) {
+	n := sampleNotice()
+	pdf, err := RenderCallNotice(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		t.Fatalf("not a PDF")
+	}
+	text := stripSpace(pdfText(t, pdf))
+	// Each long paragraph and value must come back whole, every character in
+	// order, although the renderer wrapped it over several lines.
+	for _, want := range []string{
+		n.Title,
+		n.Attachments[0],
+		"项目以失能老年人家庭照护者培训（失能照护基础、压疮预防、转移搬运、进食与用药照护等）和社区照护、应急救护（心肺复苏等）技能培训为重点，采取“送学上门”方式将培训送进社区和家庭。",
+		"人民币350,000.00元",
+		"手足情（低龄老人助高龄老人）",
+		"2026年11月28日",
+		"天津市河西区民政局",
+		"第1页，共",
+	} {
+		if !strings.Contains(text, stripSpace(want)) {
+			t.Errorf("PDF text lacks %q", want)
+		}
+	}
+}
+
+func TestCallNoticeIsDeterministic(t *testing.T) {
+	a, err := RenderCallNotice(sampleNotice())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := RenderCallNotice(sampleNotice())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Fatal("the same notice rendered twice differs: a retried activity would store a new version")
+	}
+}
+
+func BenchmarkRenderCallNotice(b *testing.B) {
+	n := sampleNotice()
+	for b.Loop() {
+		pdf, err := RenderCallNotice(n)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.SetBytes(int64(len(pdf)))
+	}
+}

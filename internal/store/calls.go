@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"grantflow/internal/domain"
+)
+
+const callColumns = `id, number, title, brand, district, budget_fen, stage, created_by,
+	coalesce(notice_key, ''), coalesce(notice_sha256, ''), coalesce(cancel_reason, ''), created_at, updated_at`
+
+func scanCall(row pgx.Row) (domain.Call, error) {
+	var c domain.Call
+	err := row.Scan(&c.ID, &c.Number, &c.Title, &c.Brand, &c.District, &c.Budget, &c.Stage, &c.CreatedBy,
+		&c.NoticeKey, &c.NoticeSHA256, &c.CancelReason, &c.CreatedAt, &c.UpdatedAt)
+	c.NoticeReady = c.NoticeKey != ""
+	return c, err
+}
+
+// InsertDraftCall records a new draft call. It is idempotent: inserting the
+// same id again returns the existing row unchanged (activities are retried).
+func (s *Store) InsertDraftCall(ctx context.Context, id string, d domain.CallDraft, createdBy int64) (domain.Call, error) {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO calls (id, number, title, brand, district, budget_fen, stage, created_by)
+		VALUES ($1, 'ZJ' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('call_number_seq')::text, 6, '0'),
+		        $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (id) DO NOTHING`,
+		id, d.Title, d.Brand, d.District, d.Budget, domain.StageDraft, createdBy)
+	if err != nil {
+		return domain.Call{}, mapErr("insert draft call", err)
+	}
+	return s.Call(ctx, id)
+}
+
+// Call returns one call.
+func (s *Store) Call(ctx context.Context, id string) (domain.Call, error) {
+	c, err := scanCall(s.pool.QueryRow(ctx, `SELECT `+callColumns+` FROM calls WHERE id = $1`, id))
+	return c, mapErr("call", err)
+}
+
+// SetCallStage records the stage the workflow moved the call to.
+func (s *Store) SetCallStage(ctx context.Context, id string, stage domain.CallStage, reason string) error {
+	tag, err := s.pool.Exec(ctx, `
+		UPDATE calls SET stage = $2, cancel_reason = nullif($3, ''), updated_at = now() WHERE id = $1`,
+		id, stage, reason)
+	if err != nil {
+		return mapErr("set call stage", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return domain.Errorf(domain.CodeNotFound, "找不到该征集。")
+	}
+	return nil
+}
+
+// SetCallNotice records where the call notice PDF is stored.
+func (s *Store) SetCallNotice(ctx context.Context, id, key, sha string) error {
+	_, err := s.pool.Exec(ctx, `
+		UPDATE calls SET notice_key = $2, notice_sha256 = $3, updated_at = now() WHERE id = $1`, id, key, sha)
+	return mapErr("set call notice", err)
+}
+
+// CallFilter narrows a call list; the zero value lists everything.
+type CallFilter struct {
+	Stage    domain.CallStage
+	District string
+	Search   string // in title or number
+	Page     int    // from 1
+	PerPage  int
+}
+
+// CallPage is one page of calls and the total count.
+type CallPage struct {
+	Calls   []domain.Call
+	Total   int
+	Page    int
+	PerPage int
+}
+
+// Pages is the number of pages.
+func (p CallPage) Pages() int {
+	if p.PerPage == 0 {
+		return 0
+	}
+	return (p.Total + p.PerPage - 1) / p.PerPage
+}
+
+// ListCalls lists calls newest first, filtered and paged on the server.
+func (s *Store) ListCalls(ctx context.Context, f CallFilter) (CallPage, error) {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.Stage != "" {
+		add("stage = $%d", f.Stage)
+	}
+	if f.District != "" {
+		add("district = $%d", f.District)
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		add("(title ILIKE '%%' || $%[1]d || '%%' OR number ILIKE '%%' || $%[1]d || '%%')", q)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM calls `+cond, args...).Scan(&total); err != nil {
+		return CallPage{}, mapErr("count calls", err)
+	}
+	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM calls %s ORDER BY created_at DESC, id LIMIT $%d OFFSET $%d`,
+		callColumns, cond, len(args)-1, len(args)), args...)
+	if err != nil {
+		return CallPage{}, mapErr("list calls", err)
+	}
+	calls, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Call, error) { return scanCall(r) })
+	if err != nil {
+		return CallPage{}, mapErr("list calls", err)
+	}
+	return CallPage{Calls: calls, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+}
+
+const attachmentColumns = `id, call_id, file_name, content_type, size_bytes, sha256, object_key, version_id, uploaded_by, created_at`
+
+func scanAttachment(row pgx.Row) (domain.Attachment, error) {
+	var a domain.Attachment
+	err := row.Scan(&a.ID, &a.CallID, &a.FileName, &a.ContentType, &a.Size, &a.SHA256, &a.ObjectKey, &a.VersionID, &a.UploadedBy, &a.CreatedAt)
+	return a, err
+}
+
+// InsertAttachment records a document attached to a call; idempotent on id.
+func (s *Store) InsertAttachment(ctx context.Context, a domain.Attachment) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO call_attachments (id, call_id, file_name, content_type, size_bytes, sha256, object_key, version_id, uploaded_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (id) DO NOTHING`,
+		a.ID, a.CallID, a.FileName, a.ContentType, a.Size, a.SHA256, a.ObjectKey, a.VersionID, a.UploadedBy)
+	return mapErr("insert attachment", err)
+}
+
+// Attachments lists a call's documents, oldest first.
+func (s *Store) Attachments(ctx context.Context, callID string) ([]domain.Attachment, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+attachmentColumns+` FROM call_attachments WHERE call_id = $1 ORDER BY created_at, id`, callID)
+	if err != nil {
+		return nil, mapErr("attachments", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Attachment, error) { return scanAttachment(r) })
+	return out, mapErr("attachments", err)
+}
+
+// Attachment returns one document of a call.
+func (s *Store) Attachment(ctx context.Context, callID, id string) (domain.Attachment, error) {
+	a, err := scanAttachment(s.pool.QueryRow(ctx,
+		`SELECT `+attachmentColumns+` FROM call_attachments WHERE call_id = $1 AND id = $2`, callID, id))
+	return a, mapErr("attachment", err)
+}

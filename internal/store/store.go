@@ -1,0 +1,71 @@
+// Package store keeps GrantFlow's records in PostgreSQL through pgx. SQL is
+// plain text next to the method that runs it; driver errors become domain
+// errors (unique violation → conflict, no rows → not found).
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"grantflow/internal/domain"
+	"grantflow/migrations"
+)
+
+// Store is GrantFlow's PostgreSQL database.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to url and checks the connection.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("store: ping %s@%s:%d/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Close releases every connection.
+func (s *Store) Close() { s.pool.Close() }
+
+// Pool is the connection pool (for the session store).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Ping checks the database answers (readiness).
+func (s *Store) Ping(ctx context.Context) error { return s.pool.Ping(ctx) }
+
+// Migrate applies every pending migration.
+func (s *Store) Migrate(ctx context.Context) error {
+	db := stdlib.OpenDBFromPool(s.pool)
+	defer db.Close()
+	return migrations.Up(ctx, db)
+}
+
+// mapErr turns driver errors into domain errors.
+func mapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeNotFound, "找不到该记录，它可能已被删除或编号有误。")
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeConflict, "该记录已存在，请勿重复提交。")
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}

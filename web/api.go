@@ -1,0 +1,138 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"grantflow/internal/domain"
+	"grantflow/internal/store"
+)
+
+// The API never shows where documents are stored: downloads go through
+// GrantFlow, which checks the role and the checksum.
+func publicCall(c domain.Call) domain.Call {
+	c.NoticeKey = ""
+	return c
+}
+
+func publicAttachment(a domain.Attachment) domain.Attachment {
+	a.ObjectKey, a.VersionID = "", ""
+	return a
+}
+
+type apiCallList struct {
+	Items   []domain.Call `json:"items"`
+	Total   int           `json:"total"`
+	Page    int           `json:"page"`
+	PerPage int           `json:"per_page"`
+}
+
+func (s *Server) apiListCalls(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	perPage, _ := strconv.Atoi(q.Get("per_page"))
+	res, err := s.Calls.List(r.Context(), userOf(r), store.CallFilter{
+		Stage: domain.CallStage(q.Get("stage")), District: q.Get("district"), Search: q.Get("q"),
+		Page: page, PerPage: perPage,
+	})
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	items := make([]domain.Call, len(res.Calls))
+	for i, c := range res.Calls {
+		items[i] = publicCall(c)
+	}
+	writeJSON(w, http.StatusOK, apiCallList{Items: items, Total: res.Total, Page: res.Page, PerPage: res.PerPage})
+}
+
+func (s *Server) apiCreateCall(w http.ResponseWriter, r *http.Request) {
+	var d domain.CallDraft
+	if err := decodeJSON(r, &d); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	c, err := s.Calls.CreateDraft(r.Context(), userOf(r), r.Header.Get("Idempotency-Key"), d)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/calls/"+c.ID)
+	writeJSON(w, http.StatusCreated, publicCall(c))
+}
+
+type apiCall struct {
+	domain.Call
+	StageLabel  string              `json:"stage_label"`
+	Attachments []domain.Attachment `json:"attachments"`
+}
+
+func (s *Server) apiGetCall(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	c, err := s.Calls.Get(r.Context(), userOf(r), id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	atts, err := s.Calls.Attachments(r.Context(), userOf(r), id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	out := apiCall{Call: publicCall(c), StageLabel: c.Stage.Label(), Attachments: make([]domain.Attachment, len(atts))}
+	for i, a := range atts {
+		out.Attachments[i] = publicAttachment(a)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) apiUploadAttachment(w http.ResponseWriter, r *http.Request) {
+	name, data, err := readUpload(w, r)
+	if err == nil {
+		var a domain.Attachment
+		a, err = s.Calls.AttachDocument(r.Context(), userOf(r), chi.URLParam(r, "id"), name, data)
+		if err == nil {
+			writeJSON(w, http.StatusCreated, publicAttachment(a))
+			return
+		}
+	}
+	s.apiFail(w, r, err)
+}
+
+func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Calls.Attachment(r.Context(), userOf(r), chi.URLParam(r, "id"), chi.URLParam(r, "aid"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	sendDocument(w, d, false)
+}
+
+func (s *Server) apiDownloadNotice(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Calls.Notice(r.Context(), userOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	sendDocument(w, d, false)
+}
+
+type cancelRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiCancelCall(w http.ResponseWriter, r *http.Request) {
+	var req cancelRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	id := chi.URLParam(r, "id")
+	if err := s.Calls.Cancel(r.Context(), userOf(r), id, req.Reason); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiGetCall(w, r)
+}

@@ -1,0 +1,331 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/google/uuid"
+
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+	"grantflow/internal/service"
+	"grantflow/internal/store"
+)
+
+// pageData is what every page's layout needs.
+type pageData struct {
+	Title string
+	User  *domain.User
+	Nav   string
+	Flash string
+}
+
+func (s *Server) page(r *http.Request, title string) pageData {
+	p := pageData{Title: title, Flash: r.URL.Query().Get("flash")}
+	if u, ok := currentUser(r.Context()); ok {
+		p.User = &u
+	}
+	return p
+}
+
+// can tells templates whether the user may do an action on a district.
+func (p pageData) Can(action string, district string) bool {
+	return p.User != nil && auth.Authorize(*p.User, auth.Action(action), district) == nil
+}
+
+// RoleLabels lists the user's roles in Chinese.
+func (p pageData) RoleLabels() string {
+	if p.User == nil {
+		return ""
+	}
+	var out []string
+	for _, r := range p.User.Roles {
+		out = append(out, r.Label())
+	}
+	return strings.Join(out, "、")
+}
+
+func (s *Server) show(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
+	if err := s.views.render(w, status, page, data); err != nil {
+		s.Logger.Error("render", "page", page, "err", err)
+		http.Error(w, "页面显示出错，请刷新重试。", http.StatusInternalServerError)
+	}
+}
+
+func userOf(r *http.Request) domain.User {
+	u, _ := currentUser(r.Context())
+	return u
+}
+
+type homePage struct {
+	pageData
+	Recent store.CallPage
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	recent, err := s.Calls.List(r.Context(), userOf(r), store.CallFilter{PerPage: 8})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.page(r, "工作台")
+	p.Nav = "home"
+	s.show(w, r, http.StatusOK, "home", homePage{pageData: p, Recent: recent})
+}
+
+type callsPage struct {
+	pageData
+	Page      store.CallPage
+	Filter    store.CallFilter
+	Stages    []domain.CallStage
+	Districts []string
+	Query     string // filter as query string, without page
+}
+
+func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	f := store.CallFilter{
+		Stage: domain.CallStage(q.Get("stage")), District: q.Get("district"),
+		Search: q.Get("q"), Page: page, PerPage: 20,
+	}
+	res, err := s.Calls.List(r.Context(), userOf(r), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	keep := url.Values{}
+	for _, k := range []string{"stage", "district", "q"} {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	p := s.page(r, "征集/招标")
+	p.Nav = "calls"
+	s.show(w, r, http.StatusOK, "calls", callsPage{
+		pageData: p, Page: res, Filter: f,
+		Stages:    []domain.CallStage{domain.StageDraft, domain.StageCancelled},
+		Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...),
+		Query:     keep.Encode(),
+	})
+}
+
+// callForm is the draft-call form as typed.
+type callForm struct {
+	Key      string
+	Title    string
+	Brand    string
+	District string
+	Budget   string
+	Errors   map[string]string
+}
+
+type newCallPage struct {
+	pageData
+	Form      callForm
+	Brands    []domain.Brand
+	Districts []string
+	Error     string
+}
+
+func (s *Server) districtsFor(u domain.User) []string {
+	if u.District != domain.CityLevel {
+		return []string{u.District}
+	}
+	return append([]string{domain.CityLevel}, domain.TianjinDistricts...)
+}
+
+func (s *Server) newCallPage(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	if err := auth.Authorize(u, auth.ActionCreateCall, ""); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.page(r, "起草征集")
+	p.Nav = "calls"
+	form := callForm{Key: uuid.NewString(), District: u.District, Brand: string(domain.BrandCunCaoXin)}
+	s.show(w, r, http.StatusOK, "call_new", newCallPage{pageData: p, Form: form, Brands: domain.Brands, Districts: s.districtsFor(u)})
+}
+
+func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
+	u := userOf(r)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
+		return
+	}
+	form := callForm{
+		Key: r.PostForm.Get("key"), Title: r.PostForm.Get("title"), Brand: r.PostForm.Get("brand"),
+		District: r.PostForm.Get("district"), Budget: r.PostForm.Get("budget"),
+	}
+	draft := domain.CallDraft{Title: form.Title, Brand: domain.Brand(form.Brand), District: form.District}
+	budget, ok := domain.ParseYuan(form.Budget)
+	draft.Budget = budget
+	err := draft.Normalize().Validate()
+	if !ok && strings.TrimSpace(form.Budget) != "" {
+		fe := domain.FieldErrors{}
+		var de *domain.Error
+		if errors.As(err, &de) {
+			fe = de.Fields
+		}
+		fe["budget"] = "预算金额格式不对：请填写数字（单位：元），如 300000 或 300,000.00。"
+		err = fe.Err()
+	}
+	var call domain.Call
+	if err == nil {
+		call, err = s.Calls.CreateDraft(r.Context(), u, form.Key, draft)
+	}
+	if err != nil {
+		var de *domain.Error
+		if !errors.As(err, &de) || (de.Code != domain.CodeInvalid && de.Code != domain.CodeForbidden) {
+			s.fail(w, r, err)
+			return
+		}
+		form.Errors = de.Fields
+		p := s.page(r, "起草征集")
+		p.Nav = "calls"
+		s.show(w, r, status(err), "call_new", newCallPage{pageData: p, Form: form, Brands: domain.Brands,
+			Districts: s.districtsFor(u), Error: de.Message})
+		return
+	}
+	http.Redirect(w, r, "/calls/"+call.ID+"?flash="+url.QueryEscape("已创建征集草稿 "+call.Number+"，征集公告正在生成。"), http.StatusSeeOther)
+}
+
+type callPage struct {
+	pageData
+	Call        domain.Call
+	Attachments []domain.Attachment
+	Error       string
+}
+
+func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
+	id := chi.URLParam(r, "id")
+	c, err := s.Calls.Get(r.Context(), userOf(r), id)
+	if err != nil {
+		return callPage{}, err
+	}
+	atts, err := s.Calls.Attachments(r.Context(), userOf(r), id)
+	if err != nil {
+		return callPage{}, err
+	}
+	p := s.page(r, c.Title)
+	p.Nav = "calls"
+	return callPage{pageData: p, Call: c, Attachments: atts}, nil
+}
+
+func (s *Server) callPage(w http.ResponseWriter, r *http.Request) {
+	data, err := s.loadCallPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.show(w, r, http.StatusOK, "call", data)
+}
+
+// noticeStatus is polled by htmx until the notice PDF is ready.
+func (s *Server) noticeStatus(w http.ResponseWriter, r *http.Request) {
+	data, err := s.loadCallPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.views.renderFragment(w, "call", "notice", data); err != nil {
+		s.Logger.Error("render fragment", "err", err)
+	}
+}
+
+// showCallError re-renders the call page with an error message (a refused
+// upload or cancellation), so nothing the person typed is lost silently.
+func (s *Server) showCallError(w http.ResponseWriter, r *http.Request, err error) {
+	if domain.ErrorCode(err) == domain.CodeInternal || domain.ErrorCode(err) == domain.CodeUnavailable {
+		s.fail(w, r, err)
+		return
+	}
+	data, lerr := s.loadCallPage(r)
+	if lerr != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data.Error = domain.ErrorMessage(err)
+	s.show(w, r, status(err), "call", data)
+}
+
+func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	name, data, err := readUpload(w, r)
+	if err == nil {
+		_, err = s.Calls.AttachDocument(r.Context(), userOf(r), id, name, data)
+	}
+	if err != nil {
+		s.showCallError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/calls/"+id+"?flash="+url.QueryEscape("已上传附件《"+name+"》，征集公告已更新。"), http.StatusSeeOther)
+}
+
+// readUpload reads the one file of a multipart form ("file").
+func readUpload(w http.ResponseWriter, r *http.Request) (string, []byte, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, service.MaxAttachmentBytes+1<<20)
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return "", nil, domain.Errorf(domain.CodeInvalid, "文件超过 20 MB，请压缩或拆分后再上传。")
+		}
+		return "", nil, domain.Wrap(err, domain.CodeInvalid, "没有收到文件，请选择要上传的文件后再提交。")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return "", nil, domain.Wrap(err, domain.CodeInvalid, "文件上传中断，请重新上传。")
+	}
+	return hdr.Filename, data, nil
+}
+
+func (s *Server) cancelCall(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
+		return
+	}
+	if err := s.Calls.Cancel(r.Context(), userOf(r), id, r.PostForm.Get("reason")); err != nil {
+		s.showCallError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/calls/"+id+"?flash="+url.QueryEscape("征集已撤销。"), http.StatusSeeOther)
+}
+
+func sendDocument(w http.ResponseWriter, d service.Document, inline bool) {
+	disp := "attachment"
+	if inline {
+		disp = "inline"
+	}
+	w.Header().Set("Content-Type", d.ContentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(d.Data)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("%s; filename*=UTF-8''%s", disp, url.PathEscape(d.FileName)))
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, _ = w.Write(d.Data)
+}
+
+func (s *Server) downloadNotice(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Calls.Notice(r.Context(), userOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sendDocument(w, d, true)
+}
+
+func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Calls.Attachment(r.Context(), userOf(r), chi.URLParam(r, "id"), chi.URLParam(r, "aid"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sendDocument(w, d, false)
+}

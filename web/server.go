@@ -1,0 +1,184 @@
+// Package web serves GrantFlow to people: server-rendered pages (chi,
+// html/template, htmx) and the JSON API under /api/v1. Handlers read
+// PostgreSQL for display and call application services (internal/service)
+// for every change; they never change lifecycle state themselves.
+package web
+
+import (
+	"context"
+	"embed"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"go.temporal.io/sdk/client"
+
+	"grantflow/internal/blob"
+	"grantflow/internal/service"
+	"grantflow/internal/store"
+)
+
+//go:embed templates static openapi.yaml
+var assets embed.FS
+
+// Deps are what the web layer needs.
+type Deps struct {
+	Store         *store.Store
+	Blob          *blob.Store
+	Temporal      client.Client
+	Calls         *service.Calls
+	Logger        *slog.Logger
+	SecureCookies bool
+}
+
+// Server is the web application.
+type Server struct {
+	Deps
+	sessions *scs.SessionManager
+	views    *views
+	handler  http.Handler
+}
+
+// New parses templates (failing fast on a broken one) and builds the router.
+func New(d Deps) (*Server, error) {
+	v, err := newViews()
+	if err != nil {
+		return nil, err
+	}
+	sm := scs.New()
+	sm.Store = pgxstore.NewWithCleanupInterval(d.Store.Pool(), 30*time.Minute)
+	sm.Lifetime = 12 * time.Hour
+	sm.IdleTimeout = 2 * time.Hour
+	sm.Cookie.Name = "grantflow_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = d.SecureCookies
+	s := &Server{Deps: d, sessions: sm, views: v}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves every request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) routes() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+	r.Use(securityHeaders)
+
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Handle("/static/*", s.views.staticHandler())
+
+	// Every state change passes the cross-origin check (Sec-Fetch-Site /
+	// Origin), on pages and API alike.
+	csrf := http.NewCrossOriginProtection()
+
+	r.Group(func(r chi.Router) {
+		r.Use(csrf.Handler, s.sessions.LoadAndSave, s.loadUser)
+		r.Get("/login", s.loginPage)
+		r.Post("/login", s.login)
+		r.Post("/logout", s.logout)
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Get("/", s.home)
+			r.Get("/calls", s.callsPage)
+			r.Get("/calls/new", s.newCallPage)
+			r.Post("/calls", s.createCall)
+			r.Get("/calls/{id}", s.callPage)
+			r.Get("/calls/{id}/notice-status", s.noticeStatus)
+			r.Post("/calls/{id}/attachments", s.uploadAttachment)
+			r.Post("/calls/{id}/cancel", s.cancelCall)
+			r.Get("/calls/{id}/notice.pdf", s.downloadNotice)
+			r.Get("/calls/{id}/attachments/{aid}", s.downloadAttachment)
+		})
+	})
+
+	r.Route("/api/v1", func(r chi.Router) {
+		r.Use(csrf.Handler)
+		r.Get("/openapi.yaml", s.openAPI)
+		r.Post("/tokens", s.apiCreateToken)
+		r.Group(func(r chi.Router) {
+			r.Use(s.sessions.LoadAndSave, s.apiAuth)
+			r.Get("/calls", s.apiListCalls)
+			r.Post("/calls", s.apiCreateCall)
+			r.Get("/calls/{id}", s.apiGetCall)
+			r.Post("/calls/{id}/attachments", s.apiUploadAttachment)
+			r.Get("/calls/{id}/attachments/{aid}/content", s.apiDownloadAttachment)
+			r.Get("/calls/{id}/notice.pdf", s.apiDownloadNotice)
+			r.Post("/calls/{id}/cancel", s.apiCancelCall)
+		})
+		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
+			writeJSONError(w, http.StatusNotFound, "not_found", "没有这个接口，请查看 /api/v1/openapi.yaml。", nil)
+		})
+	})
+	r.NotFound(s.notFound)
+	return r
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r)
+		if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
+			return
+		}
+		s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "http",
+			slog.String("request_id", middleware.GetReqID(r.Context())),
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", ww.Status()), slog.Duration("took", time.Since(start)))
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+// readyz reports whether PostgreSQL, Temporal and the object store answer.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]func(context.Context) error{
+		"postgres": s.Store.Ping,
+		"temporal": func(ctx context.Context) error {
+			_, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		},
+		"s3": s.Blob.Ping,
+	}
+	status := http.StatusOK
+	out := map[string]string{}
+	for name, check := range checks {
+		if err := check(ctx); err != nil {
+			status = http.StatusServiceUnavailable
+			out[name] = "unavailable"
+			s.Logger.Warn("readiness check failed", "component", name, "err", err)
+			continue
+		}
+		out[name] = "ok"
+	}
+	writeJSON(w, status, out)
+}
+
+func (s *Server) openAPI(w http.ResponseWriter, _ *http.Request) {
+	b, _ := assets.ReadFile("openapi.yaml")
+	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,211 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+)
+
+type ctxKey int
+
+const userKey ctxKey = iota
+
+const sessionUserID = "user_id"
+
+func currentUser(ctx context.Context) (domain.User, bool) {
+	u, ok := ctx.Value(userKey).(domain.User)
+	return u, ok
+}
+
+func withUser(ctx context.Context, u domain.User) context.Context {
+	return context.WithValue(ctx, userKey, u)
+}
+
+// loadUser puts the signed-in user (if any) into the request context.
+func (s *Server) loadUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := s.sessions.GetInt64(r.Context(), sessionUserID)
+		if id != 0 {
+			u, err := s.Store.UserByID(r.Context(), id)
+			if err == nil {
+				r = r.WithContext(withUser(r.Context(), u))
+			} else if domain.ErrorCode(err) == domain.CodeNotFound {
+				_ = s.sessions.Destroy(r.Context())
+			} else {
+				s.fail(w, r, err)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireUser sends people who are not signed in to the login page.
+func (s *Server) requireUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := currentUser(r.Context()); !ok {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+type loginPage struct {
+	pageData
+	Username string
+	Next     string
+	Error    string
+}
+
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := currentUser(r.Context()); ok {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	s.show(w, r, http.StatusOK, "login", loginPage{pageData: s.page(r, "登录"), Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// checkCredentials returns the user whose password matches, or an
+// unauthorized error that does not say which half was wrong.
+func (s *Server) checkCredentials(ctx context.Context, username, password string) (domain.User, error) {
+	wrong := domain.Errorf(domain.CodeUnauthorized, "用户名或密码不正确，请重新输入。")
+	u, hash, err := s.Store.UserByUsername(ctx, strings.TrimSpace(username))
+	if err != nil {
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			// spend the same time as a real check, so timing does not tell
+			// whether the username exists
+			_, _ = auth.CheckPassword(dummyHash, password)
+			return domain.User{}, wrong
+		}
+		return domain.User{}, err
+	}
+	ok, err := auth.CheckPassword(hash, password)
+	if err != nil {
+		return domain.User{}, err
+	}
+	if !ok {
+		return domain.User{}, wrong
+	}
+	return u, nil
+}
+
+var dummyHash, _ = auth.HashPassword("grantflow-timing-equaliser")
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
+		return
+	}
+	username, next := r.PostForm.Get("username"), safeNext(r.PostForm.Get("next"))
+	u, err := s.checkCredentials(r.Context(), username, r.PostForm.Get("password"))
+	if err != nil {
+		if domain.ErrorCode(err) != domain.CodeUnauthorized {
+			s.fail(w, r, err)
+			return
+		}
+		s.show(w, r, http.StatusUnauthorized, "login", loginPage{pageData: s.page(r, "登录"),
+			Username: username, Next: next, Error: domain.ErrorMessage(err)})
+		return
+	}
+	// a new session token at login prevents session fixation
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sessions.Put(r.Context(), sessionUserID, u.ID)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.sessions.Destroy(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// apiAuth accepts a bearer API token, or the browser session.
+func (s *Server) apiAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := r.Header.Get("Authorization"); h != "" {
+			token, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				writeJSONError(w, http.StatusUnauthorized, "unauthorized", "Authorization 头须为 “Bearer <令牌>”。", nil)
+				return
+			}
+			u, err := s.Store.UserByAPIToken(r.Context(), strings.TrimSpace(token))
+			if err != nil {
+				s.apiFail(w, r, err)
+				return
+			}
+			next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
+			return
+		}
+		if id := s.sessions.GetInt64(r.Context(), sessionUserID); id != 0 {
+			if u, err := s.Store.UserByID(r.Context(), id); err == nil {
+				next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
+				return
+			}
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="grantflow"`)
+		writeJSONError(w, http.StatusUnauthorized, "unauthorized", "请先申请 API 令牌（POST /api/v1/tokens），并以 Authorization: Bearer <令牌> 调用。", nil)
+	})
+}
+
+type tokenRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Name     string `json:"name"`
+}
+
+// apiCreateToken issues an API token for a username and password. The token
+// is shown once; only its hash is kept.
+func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	u, err := s.checkCredentials(r.Context(), req.Username, req.Password)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	token, err := auth.NewToken()
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	name := strings.TrimSpace(req.Name)
+	if name == "" {
+		name = "api " + time.Now().In(domain.ChinaTime).Format("2006-01-02 15:04")
+	}
+	if err := s.Store.CreateAPIToken(r.Context(), u.ID, token, name); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "name": name, "user": u})
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return domain.Wrap(err, domain.CodeInvalid, "请求体不是有效的 JSON，或含有未知字段："+err.Error())
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"grantflow/internal/domain"
+)
+
+// views holds the templates (parsed once at start) and the static files with
+// their content hashes (so URLs change when files do, and can be cached).
+type views struct {
+	pages  map[string]*template.Template
+	hashes map[string]string
+}
+
+func newViews() (*views, error) {
+	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
+	err := fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := assets.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		v.hashes[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:])[:12]
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"static": func(name string) (string, error) {
+			h, ok := v.hashes[name]
+			if !ok {
+				return "", fmt.Errorf("no static file %s", name)
+			}
+			return "/static/" + name + "?v=" + h, nil
+		},
+		"yuan":     func(f domain.Fen) string { return f.Yuan() },
+		"date":     func(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日") },
+		"datetime": func(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日 15:04") },
+		"size":     humanSize,
+		"short":    func(s string) string { return s[:min(len(s), 12)] },
+		"add":      func(a, b int) int { return a + b },
+		"sub":      func(a, b int) int { return a - b },
+	}
+	layouts, err := fs.Glob(assets, "templates/_*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages, err := fs.Glob(assets, "templates/[a-z]*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		t, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(assets, append([]string{p}, layouts...)...)
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", p, err)
+		}
+		v.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
+	}
+	return v, nil
+}
+
+func humanSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// render executes page into a buffer first, so a template error never sends
+// half a page.
+func (v *views) render(w http.ResponseWriter, status int, page string, data any) error {
+	t, ok := v.pages[page]
+	if !ok {
+		return fmt.Errorf("no page %s", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// renderFragment executes a named template block (for htmx swaps).
+func (v *views) renderFragment(w http.ResponseWriter, page, block string, data any) error {
+	var buf bytes.Buffer
+	if err := v.pages[page].ExecuteTemplate(&buf, block, data); err != nil {
+		return fmt.Errorf("render %s/%s: %w", page, block, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func (v *views) staticHandler() http.Handler {
+	sub, _ := fs.Sub(assets, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("v") != "" {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	})
+}
