@@ -55,18 +55,23 @@ func newViews() (*views, error) {
 		"add":      func(a, b int) int { return a + b },
 		"sub":      func(a, b int) int { return a - b },
 	}
-	layouts, err := fs.Glob(assets, "templates/_*.html")
-	if err != nil {
-		return nil, err
-	}
-	pages, err := fs.Glob(assets, "templates/[a-z]*.html")
+	const layout = "templates/layout.html"
+	pages, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range pages {
-		t, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(assets, append([]string{p}, layouts...)...)
+		if p == layout {
+			continue
+		}
+		t, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(assets, p, layout)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", p, err)
+		}
+		for _, name := range []string{"layout", "content"} {
+			if t.Lookup(name) == nil {
+				return nil, fmt.Errorf("template %s: %q is not defined", p, name)
+			}
 		}
 		v.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
 	}

@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("grantflow-dev", flag.ContinueOnError)
 	dataDir := fs.String("data", ".data", "directory holding all state of the dev stack")
 	root := fs.String("root", ".", "repository root (where bin/minio is)")
+	anyPorts := fs.Bool("any-ports", false, "pick free ports instead of the fixed ones (tests; read them from dev.env)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,8 +55,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 	say := func(format string, a ...any) { fmt.Fprintf(stdout, "==> "+format+"\n", a...) }
 	ports := stack.DevPorts
+	if *anyPorts {
+		ports = stack.Ports{}
+	}
 	for name, p := range map[string]int{"web": ports.Web, "PostgreSQL": ports.Postgres, "MinIO": ports.MinIO, "Temporal": ports.Temporal, "Temporal UI": ports.TemporalUI} {
-		if !devstack.PortFree(p) {
+		if p != 0 && !devstack.PortFree(p) {
 			return fmt.Errorf("port %d (%s) is in use on 127.0.0.1: is another `make run` still running? Stop it first (Ctrl-C, or `pkill grantflow-dev`)", p, name)
 		}
 	}

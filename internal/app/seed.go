@@ -3,6 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/url"
+
+	"github.com/google/uuid"
 
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
@@ -31,9 +34,16 @@ var DemoUsers = []domain.User{
 	{Username: "shequ", DisplayName: "孙丽（河西区友谊路街道）", Roles: []domain.Role{domain.RoleReporter}, District: "河西区"},
 }
 
-// demoCallKey is the idempotency key of the demo call: seeding twice finds
-// the same call instead of starting a second workflow.
-const demoCallKey = "7d1c2a4e-5b6f-4c3d-8e9a-0b1c2d3e4f50"
+// demoCallKey is the idempotency key of the demo call: seeding the same
+// database twice finds the same call instead of starting a second workflow,
+// and two databases on one Temporal namespace (tests) get different calls.
+func (a *App) demoCallKey() string {
+	db := a.Config.DatabaseURL
+	if u, err := url.Parse(db); err == nil {
+		db = u.Host + u.Path
+	}
+	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("grantflow:demo-call:"+db)).String()
+}
 
 // Seed writes the demo accounts and one call in progress (a draft with an
 // attachment and its notice). It needs a worker polling the task queue.
@@ -53,7 +63,7 @@ func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 		out = append(out, DemoUser{User: saved, Password: DemoPassword})
 	}
 	ca := byName["hexi"]
-	call, err := a.Calls.CreateDraft(ctx, ca, demoCallKey, domain.CallDraft{
+	call, err := a.Calls.CreateDraft(ctx, ca, a.demoCallKey(), domain.CallDraft{
 		Title:    "河西区失能老年人家庭照护者培训（送学上门）公益创投项目",
 		Brand:    domain.BrandShouZuQing,
 		District: "河西区",

@@ -57,8 +57,13 @@ func asPostgresUser(cmd *exec.Cmd, dir string) error {
 }
 
 func chownTree(dir string, uid, gid int) error {
-	// the parent must be traversable by postgres too
-	_ = os.Chmod(filepath.Dir(dir), 0o755)
+	// every ancestor must be traversable by postgres too (temporary
+	// directories are created 0700)
+	for p := filepath.Dir(dir); p != "/" && p != "."; p = filepath.Dir(p) {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o001 == 0 {
+			_ = os.Chmod(p, fi.Mode().Perm()|0o011)
+		}
+	}
 	return filepath.Walk(dir, func(p string, _ os.FileInfo, err error) error {
 		if err != nil {
 			return err

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -159,14 +158,12 @@ func (s *Stack) Stop() {
 	if s.Temporal != nil {
 		s.Temporal.Stop()
 	}
-	var errs []error
 	if s.MinIO != nil {
-		errs = append(errs, s.MinIO.Stop())
+		_ = s.MinIO.Stop()
 	}
 	if s.Postgres != nil {
-		errs = append(errs, s.Postgres.Stop())
+		_ = s.Postgres.Stop()
 	}
-	_ = errors.Join(errs...)
 }
 
 func readOrCreateSecret(path string) (string, error) {
