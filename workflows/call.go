@@ -205,11 +205,13 @@ func validateCancel(in CallInput, st *CallState, req CancelRequest) error {
 	return domain.ValidateReason(req.Reason)
 }
 
-// withActivityOptions gives every activity a one-minute attempt and retries
+// withActivityOptions gives every activity a 30-second attempt and retries
 // with backoff until it succeeds or fails for good (non-retryable errors).
+// The activities here take well under a second; the timeout is also how soon
+// an attempt lost with a crashed worker is tried again.
 func withActivityOptions(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: time.Minute,
+		StartToCloseTimeout: 30 * time.Second,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,

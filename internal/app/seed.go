@@ -37,10 +37,11 @@ var DemoUsers = []domain.User{
 // demoCallKey is the idempotency key of the demo call: seeding the same
 // database twice finds the same call instead of starting a second workflow,
 // and two databases on one Temporal namespace (tests) get different calls.
+// Only the database name counts: the dev stack may move to other ports.
 func (a *App) demoCallKey() string {
 	db := a.Config.DatabaseURL
 	if u, err := url.Parse(db); err == nil {
-		db = u.Host + u.Path
+		db = u.Path
 	}
 	return uuid.NewSHA1(uuid.NameSpaceURL, []byte("grantflow:demo-call:"+db)).String()
 }

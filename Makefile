@@ -1,0 +1,50 @@
+# GrantFlow — the two commands: `make run` and `make test`.
+SHELL := /bin/bash
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+export GOFLAGS := -buildvcs=false
+
+.PHONY: run build minio deps test test-unit test-integration lint bench clean
+
+## run: install what is missing, build, and start the whole stack with demo data
+run: deps minio build
+	./bin/grantflow-dev
+
+## build: the production binary and the dev stack
+build:
+	go build -o bin/grantflow ./cmd/grantflow
+	go build -o bin/grantflow-dev ./cmd/grantflow-dev
+
+minio: bin/minio
+bin/minio:
+	deploy/dev/ensure-minio.sh $(MINIO_VERSION) bin/minio
+
+deps:
+	deploy/dev/ensure-packages.sh run
+
+## test: unit, workflow, integration and browser tests against real services
+test:
+	deploy/dev/ensure-packages.sh test
+	$(MAKE) minio
+	go build -o bin/grantflow-dev ./cmd/grantflow-dev
+	go test -count=1 -timeout 20m ./...
+
+test-unit:
+	go test -count=1 $$(go list ./... | grep -v /internal/itest)
+
+test-integration: minio
+	go build -o bin/grantflow-dev ./cmd/grantflow-dev
+	go test -count=1 -v -timeout 20m ./internal/itest
+
+## lint: go vet, gofmt, and Temporal's workflow determinism checker
+lint:
+	go vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	go run $(WORKFLOWCHECK) ./workflows/...
+
+## bench: benchmarks print figures (PDF rendering, …)
+bench:
+	go test -run '^$$' -bench . -benchmem ./internal/...
+
+clean:
+	rm -rf bin
