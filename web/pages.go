@@ -265,7 +265,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 		s.showCallError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/calls/"+id+"?flash="+url.QueryEscape("已上传附件《"+name+"》，征集公告已更新。"), http.StatusSeeOther)
+	http.Redirect(w, r, "/calls/"+id+"?flash="+url.QueryEscape("已上传附件《"+name+"》，征集公告将随之更新。"), http.StatusSeeOther)
 }
 
 // readUpload reads the one file of a multipart form ("file").

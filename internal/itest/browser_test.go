@@ -1,0 +1,152 @@
+package itest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// browser starts headless Chromium (Debian's package) for one test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Fatalf("Chromium is needed for browser tests (Debian package chromium; make test installs it): %v", err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(path),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	return ctx
+}
+
+// screenshot saves the page as screenshots/<name>.png in the repository
+// (the README shows some of them).
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100: PNG
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := filepath.Join(repoRoot(), "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(sel))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// TestCallSliceInBrowser: a district civil-affairs officer signs in, makes a
+// mistake in the form and is told what to fix in Chinese, drafts a call,
+// sees its stage and the generated notice, and attaches a document.
+func TestCallSliceInBrowser(t *testing.T) {
+	h := newHarness(t)
+	ctx := browser(t)
+	must := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// A wrong password is refused with a Chinese message.
+	must(chromedp.Navigate(h.url+"/calls/new"),
+		chromedp.WaitVisible("#username"))
+	screenshot(t, ctx, "01-login")
+	must(chromedp.SendKeys("#username", "hexi"),
+		chromedp.SendKeys("#password", "wrong"),
+		chromedp.Click("main button[type=submit]"),
+		chromedp.WaitVisible(".alert"))
+	if got := text(t, ctx, ".alert"); !strings.Contains(got, "用户名或密码不正确") {
+		t.Fatalf("login error says %q", got)
+	}
+	must(chromedp.Clear("#password"),
+		chromedp.SendKeys("#password", "grantflow-demo"),
+		chromedp.Click("main button[type=submit]"),
+		chromedp.WaitVisible("#title")) // back where the person was going
+
+	// A mistake keeps what was typed and says what to fix.
+	must(chromedp.SendKeys("#title", "河西区失能老年人家庭照护者培训（第二期）"),
+		chromedp.SendKeys("#budget", "三十万"),
+		chromedp.Click("main button[type=submit]"),
+		chromedp.WaitVisible("#budget-err"))
+	if got := text(t, ctx, "#budget-err"); !strings.Contains(got, "预算金额格式不对") {
+		t.Fatalf("budget error says %q", got)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value("#title")); v != "河西区失能老年人家庭照护者培训（第二期）" {
+		t.Fatalf("the title typed was lost: %q", v)
+	}
+	screenshot(t, ctx, "02-call-form-error")
+
+	must(chromedp.Clear("#budget"),
+		chromedp.SendKeys("#budget", "280,000"),
+		chromedp.Click(`input[name=brand][value=shouzuqing]`),
+		chromedp.Click("main button[type=submit]"),
+		chromedp.WaitVisible("#stage"))
+	if got := text(t, ctx, "#stage"); got != "草稿" {
+		t.Fatalf("stage shows %q", got)
+	}
+	if got := text(t, ctx, ".facts"); !strings.Contains(got, "280,000.00 元") || !strings.Contains(got, "手足情") {
+		t.Fatalf("call facts: %q", got)
+	}
+	// htmx replaces the "being generated" note with the download link.
+	must(chromedp.WaitVisible(`#notice a[href$="notice.pdf"]`))
+
+	// Attach a document.
+	doc := filepath.Join(t.TempDir(), "需求调查汇总.pdf")
+	if err := os.WriteFile(doc, []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	must(chromedp.SetUploadFiles("#file", []string{doc}),
+		chromedp.Click(`form[enctype="multipart/form-data"] button`),
+		chromedp.WaitVisible(".flash"))
+	if got := text(t, ctx, "table"); !strings.Contains(got, "需求调查汇总.pdf") {
+		t.Fatalf("attachment not listed: %q", got)
+	}
+	screenshot(t, ctx, "03-call-page")
+
+	must(chromedp.Navigate(h.url+"/calls"), chromedp.WaitVisible("table"))
+	if got := text(t, ctx, "table"); !strings.Contains(got, "第二期") {
+		t.Fatalf("calls list lacks the new call: %q", got)
+	}
+	screenshot(t, ctx, "04-calls")
+
+	// Another role sees the call but is not offered actions it may not take.
+	must(chromedp.Click(".user button"), chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", "zuzhi"),
+		chromedp.SendKeys("#password", "grantflow-demo"),
+		chromedp.Click("main button[type=submit]"),
+		chromedp.WaitVisible(".lifecycle"), // signed in: the navigation shows
+		chromedp.Navigate(h.url+"/calls/new"),
+		chromedp.WaitVisible(".alert"))
+	if got := text(t, ctx, ".alert"); !strings.Contains(got, "无权起草征集") {
+		t.Fatalf("organisation drafting a call sees %q", got)
+	}
+}
