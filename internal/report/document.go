@@ -37,6 +37,7 @@ func newDocument(title, footer string, created time.Time) *document {
 	pdf.SetProducer("GrantFlow", true)
 	// A fixed creation date makes the same input render the same bytes, so a
 	// retried activity stores an identical object.
+	pdf.SetCatalogSort(true) // fonts and images in a fixed order, not map order
 	pdf.SetCreationDate(created)
 	pdf.SetModificationDate(created)
 	pdf.SetFooterFunc(func() {
