@@ -232,7 +232,7 @@ func doHTTP(t *testing.T, base, method, path, token, contentType, body string, h
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := httpClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
@@ -240,3 +240,5 @@ func doHTTP(t *testing.T, base, method, path, token, contentType, body string, h
 	b, _ := io.ReadAll(resp.Body)
 	return response{status: resp.StatusCode, header: resp.Header, body: b}
 }
+
+var httpClient = &http.Client{Timeout: 10 * time.Second}

@@ -1,0 +1,121 @@
+package itest
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"grantflow/internal/devstack"
+)
+
+// TestProductionBinary runs `grantflow` as an operator would, configured only
+// by environment variables, against the real services.
+func TestProductionBinary(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "grantflow")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/grantflow")
+	build.Dir = repoRoot()
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+
+	// help, and a clear refusal of a missing configuration
+	if out, err := exec.Command(bin, "help").CombinedOutput(); err != nil || !strings.Contains(string(out), "migrate") {
+		t.Fatalf("help: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "GRANTFLOW_DATABASE_URL is required") || !strings.Contains(string(out), "GRANTFLOW_S3_ENDPOINT") {
+		t.Fatalf("serve without configuration: %v\n%s", err, out)
+	}
+
+	// its own database, bucket and task queue on the shared services
+	n := counter.Add(1)
+	db := fmt.Sprintf("bin%d_%d", os.Getpid(), n)
+	if err := shared.Postgres.CreateDatabase(context.Background(), db, ""); err != nil {
+		t.Fatal(err)
+	}
+	port, err := devstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := shared.Config
+	cfg.DatabaseURL = shared.Postgres.URL(db)
+	cfg.S3Bucket = fmt.Sprintf("bin%d-%d", os.Getpid(), n)
+	cfg.TaskQueue = fmt.Sprintf("bin-%d-%d", os.Getpid(), n)
+	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
+	cfg.WebURL = "http://" + cfg.HTTPAddr
+	env := append([]string{"PATH=" + os.Getenv("PATH")}, cfg.Env()...)
+	run := func(args ...string) string {
+		t.Helper()
+		c := exec.Command(bin, args...)
+		c.Env = env
+		out, err := c.CombinedOutput()
+		if err != nil {
+			t.Fatalf("grantflow %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	run("migrate")
+	out2 := run("migrate") // idempotent
+	if strings.Contains(out2, cfg.S3SecretKey) {
+		t.Fatalf("the log shows the S3 secret:\n%s", out2)
+	}
+	if seeded := run("seed"); !strings.Contains(seeded, "minzheng") {
+		t.Fatalf("seed printed:\n%s", seeded)
+	}
+
+	serve := exec.Command(bin, "serve")
+	serve.Env = env
+	var logs strings.Builder
+	serve.Stdout, serve.Stderr = &logs, &logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- serve.Wait() }()
+	t.Cleanup(func() { _ = serve.Process.Kill() })
+	eventually(t, "grantflow serve to be ready", func() bool {
+		r, err := httpGet(cfg.WebURL + "/readyz")
+		return err == nil && r == 200
+	})
+	if r, _ := httpGet(cfg.WebURL + "/healthz"); r != 200 {
+		t.Fatalf("healthz: %d", r)
+	}
+	h := &harness{t: t, url: cfg.WebURL, tokens: map[string]string{}}
+	var list struct{ Total int }
+	h.api("caizheng", "GET", "/api/v1/calls", nil, nil).json(t, &list)
+	if list.Total != 1 {
+		t.Fatalf("the seeded call is missing: %+v", list)
+	}
+
+	_ = serve.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve exited with %v on SIGTERM:\n%s", err, logs.String())
+		}
+	case <-time.After(45 * time.Second):
+		t.Fatalf("serve did not stop within 45s of SIGTERM:\n%s", logs.String())
+	}
+	for _, want := range []string{"web server stopped", "worker stopped"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("shutdown log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+func httpGet(url string) (int, error) {
+	resp, err := httpClient.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
