@@ -1,0 +1,103 @@
+package domain
+
+import (
+	"testing"
+	"time"
+)
+
+func TestValidIDCard(t *testing.T) {
+	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		id string
+		ok bool
+	}{
+		{"11010519491231002X", true},  // GB 11643 example
+		{"110105194912310029", false}, // wrong check character
+		{"11010519491231002x", false}, // lower-case x: normalise first
+		{"120101199003071239", false},
+		{"12010119900307123", false},  // 17 characters
+		{"12010120300307123X", false}, // born in the future
+		{"120101199002301231", false}, // 30 February
+		{"1201011990030712A4", false}, // letter inside
+	}
+	for _, tc := range tests {
+		if got := ValidIDCard(tc.id, now); got != tc.ok {
+			t.Errorf("ValidIDCard(%s) = %v, want %v", tc.id, got, tc.ok)
+		}
+	}
+	if !ValidIDCard(NormalizeIDCard(" 11010519491231002x "), now) {
+		t.Error("normalised lower-case x refused")
+	}
+	// of the eleven possible check characters exactly the right one passes
+	for _, base := range []string{"12010319580101123", "12022519460715002", "12011620151231004"} {
+		for _, c := range []byte("0123456789X") {
+			id := base + string(c)
+			if got, want := ValidIDCard(id, now), c == checkFor(base); got != want {
+				t.Errorf("ValidIDCard(%s) = %v, want %v", id, got, want)
+			}
+		}
+	}
+}
+
+// checkFor computes the GB 11643 check character independently of ValidIDCard.
+func checkFor(base string) byte {
+	sum := 0
+	for i := 0; i < 17; i++ {
+		w := 1
+		for j := 0; j < 17-i; j++ {
+			w = w * 2 % 11
+		}
+		sum += int(base[i]-'0') * w
+	}
+	return "10X98765432"[sum%11]
+}
+
+func TestValidUSCC(t *testing.T) {
+	tests := []struct {
+		code string
+		ok   bool
+	}{
+		{"91350100M000100Y43", true},  // published example
+		{"91110000600037341L", true},  // a registered company
+		{"91350100M000100Y44", false}, // wrong check character
+		{"91350100M000100I43", false}, // I is not in the alphabet
+		{"9135010OM000100Y43", false}, // O is not in the alphabet
+		{"91350100m000100Y43", false}, // lower case
+		{"91350100M000100Y4", false},  // 17 characters
+	}
+	for _, tc := range tests {
+		if got := ValidUSCC(tc.code); got != tc.ok {
+			t.Errorf("ValidUSCC(%s) = %v, want %v", tc.code, got, tc.ok)
+		}
+	}
+}
+
+func TestValidMobile(t *testing.T) {
+	for s, ok := range map[string]bool{
+		"13812345678": true, "19912345678": true, "12812345678": false,
+		"1381234567": false, "138123456789": false, "1381234567a": false, "23812345678": false,
+	} {
+		if ValidMobile(s) != ok {
+			t.Errorf("ValidMobile(%s) != %v", s, ok)
+		}
+	}
+}
+
+func TestMasks(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"11010519491231002X", "110***********002X"},
+		{"13812345678", "138****5678"},
+		{"1234567", "*******"},
+		{"", ""},
+	}
+	for _, tc := range tests {
+		if got := MaskMiddle(tc.in); got != tc.want {
+			t.Errorf("MaskMiddle(%s) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	for in, want := range map[string]string{"张三丰": "张**", "李四": "李*", "王": "王", "欧阳娜娜": "欧***"} {
+		if got := MaskName(in); got != want {
+			t.Errorf("MaskName(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
