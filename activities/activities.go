@@ -41,9 +41,9 @@ func nonRetryable(err error) error {
 
 // CreateDraftCallInput is a new call as the workflow received it.
 type CreateDraftCallInput struct {
-	CallID    string
-	Draft     domain.CallDraft
-	CreatedBy int64
+	CallID string
+	Draft  domain.CallDraft
+	By     domain.Actor
 }
 
 // CreateDraftCall writes the call's row (stage draft). Idempotent on CallID.
@@ -51,7 +51,7 @@ func (a *Activities) CreateDraftCall(ctx context.Context, in CreateDraftCallInpu
 	if err := in.Draft.Validate(); err != nil {
 		return domain.Call{}, nonRetryable(err)
 	}
-	c, err := a.Store.InsertDraftCall(ctx, in.CallID, in.Draft, in.CreatedBy)
+	c, err := a.Store.InsertDraftCall(ctx, in.CallID, in.Draft, in.By)
 	return c, nonRetryable(err)
 }
 
@@ -60,16 +60,24 @@ type SetCallStageInput struct {
 	CallID string
 	Stage  domain.CallStage
 	Reason string
+	By     domain.Actor
 }
 
 // SetCallStage records the call's stage for pages and lists.
 func (a *Activities) SetCallStage(ctx context.Context, in SetCallStageInput) error {
-	return nonRetryable(a.Store.SetCallStage(ctx, in.CallID, in.Stage, in.Reason))
+	return nonRetryable(a.Store.SetCallStage(ctx, in.CallID, in.Stage, in.Reason, in.By))
+}
+
+// RecordAttachmentInput is a document already stored in object storage and
+// who attached it.
+type RecordAttachmentInput struct {
+	Attachment domain.Attachment
+	By         domain.Actor
 }
 
 // RecordAttachment records a document already stored in object storage.
-func (a *Activities) RecordAttachment(ctx context.Context, att domain.Attachment) error {
-	return nonRetryable(a.Store.InsertAttachment(ctx, att))
+func (a *Activities) RecordAttachment(ctx context.Context, in RecordAttachmentInput) error {
+	return nonRetryable(a.Store.InsertAttachment(ctx, in.Attachment, in.By))
 }
 
 // RenderCallNoticeInput names the call and the notice's revision (the

@@ -33,7 +33,7 @@ func (s *Server) apiListCalls(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	perPage, _ := strconv.Atoi(q.Get("per_page"))
-	res, err := s.Calls.List(r.Context(), userOf(r), store.CallFilter{
+	res, err := s.Calls.List(r.Context(), actorOf(r), store.CallFilter{
 		Stage: domain.CallStage(q.Get("stage")), District: q.Get("district"), Search: q.Get("q"),
 		Page: page, PerPage: perPage,
 	})
@@ -54,7 +54,7 @@ func (s *Server) apiCreateCall(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	c, err := s.Calls.CreateDraft(r.Context(), userOf(r), r.Header.Get("Idempotency-Key"), d)
+	c, err := s.Calls.CreateDraft(r.Context(), actorOf(r), r.Header.Get("Idempotency-Key"), d)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -71,12 +71,12 @@ type apiCall struct {
 
 func (s *Server) apiGetCall(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	c, err := s.Calls.Get(r.Context(), userOf(r), id)
+	c, err := s.Calls.Get(r.Context(), actorOf(r), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	atts, err := s.Calls.Attachments(r.Context(), userOf(r), id)
+	atts, err := s.Calls.Attachments(r.Context(), actorOf(r), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -92,7 +92,7 @@ func (s *Server) apiUploadAttachment(w http.ResponseWriter, r *http.Request) {
 	name, data, err := readUpload(w, r)
 	if err == nil {
 		var a domain.Attachment
-		a, err = s.Calls.AttachDocument(r.Context(), userOf(r), chi.URLParam(r, "id"), name, data)
+		a, err = s.Calls.AttachDocument(r.Context(), actorOf(r), chi.URLParam(r, "id"), name, data)
 		if err == nil {
 			writeJSON(w, http.StatusCreated, publicAttachment(a))
 			return
@@ -102,7 +102,7 @@ func (s *Server) apiUploadAttachment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request) {
-	d, err := s.Calls.Attachment(r.Context(), userOf(r), chi.URLParam(r, "id"), chi.URLParam(r, "aid"))
+	d, err := s.Calls.Attachment(r.Context(), actorOf(r), chi.URLParam(r, "id"), chi.URLParam(r, "aid"))
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -111,7 +111,7 @@ func (s *Server) apiDownloadAttachment(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiDownloadNotice(w http.ResponseWriter, r *http.Request) {
-	d, err := s.Calls.Notice(r.Context(), userOf(r), chi.URLParam(r, "id"))
+	d, err := s.Calls.Notice(r.Context(), actorOf(r), chi.URLParam(r, "id"))
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -130,7 +130,7 @@ func (s *Server) apiCancelCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := chi.URLParam(r, "id")
-	if err := s.Calls.Cancel(r.Context(), userOf(r), id, req.Reason); err != nil {
+	if err := s.Calls.Cancel(r.Context(), actorOf(r), id, req.Reason); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -63,13 +64,26 @@ func userOf(r *http.Request) domain.User {
 	return u
 }
 
+// actorOf is the signed-in user and where the request came from, for the
+// policy and the audit log.
+func actorOf(r *http.Request) domain.Actor {
+	return domain.ActorOf(userOf(r), clientIP(r))
+}
+
+func clientIP(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
+}
+
 type homePage struct {
 	pageData
 	Recent store.CallPage
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	recent, err := s.Calls.List(r.Context(), userOf(r), store.CallFilter{PerPage: 8})
+	recent, err := s.Calls.List(r.Context(), actorOf(r), store.CallFilter{PerPage: 8})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -95,7 +109,7 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) {
 		Stage: domain.CallStage(q.Get("stage")), District: q.Get("district"),
 		Search: q.Get("q"), Page: page, PerPage: 20,
 	}
-	res, err := s.Calls.List(r.Context(), userOf(r), f)
+	res, err := s.Calls.List(r.Context(), actorOf(r), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -178,7 +192,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 	}
 	var call domain.Call
 	if err == nil {
-		call, err = s.Calls.CreateDraft(r.Context(), u, form.Key, draft)
+		call, err = s.Calls.CreateDraft(r.Context(), actorOf(r), form.Key, draft)
 	}
 	if err != nil {
 		var de *domain.Error
@@ -205,11 +219,11 @@ type callPage struct {
 
 func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
 	id := chi.URLParam(r, "id")
-	c, err := s.Calls.Get(r.Context(), userOf(r), id)
+	c, err := s.Calls.Get(r.Context(), actorOf(r), id)
 	if err != nil {
 		return callPage{}, err
 	}
-	atts, err := s.Calls.Attachments(r.Context(), userOf(r), id)
+	atts, err := s.Calls.Attachments(r.Context(), actorOf(r), id)
 	if err != nil {
 		return callPage{}, err
 	}
@@ -259,7 +273,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
 	name, data, err := readUpload(w, r)
 	if err == nil {
-		_, err = s.Calls.AttachDocument(r.Context(), userOf(r), id, name, data)
+		_, err = s.Calls.AttachDocument(r.Context(), actorOf(r), id, name, data)
 	}
 	if err != nil {
 		s.showCallError(w, r, err)
@@ -293,7 +307,7 @@ func (s *Server) cancelCall(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
 		return
 	}
-	if err := s.Calls.Cancel(r.Context(), userOf(r), id, r.PostForm.Get("reason")); err != nil {
+	if err := s.Calls.Cancel(r.Context(), actorOf(r), id, r.PostForm.Get("reason")); err != nil {
 		s.showCallError(w, r, err)
 		return
 	}
@@ -313,7 +327,7 @@ func sendDocument(w http.ResponseWriter, d service.Document, inline bool) {
 }
 
 func (s *Server) downloadNotice(w http.ResponseWriter, r *http.Request) {
-	d, err := s.Calls.Notice(r.Context(), userOf(r), chi.URLParam(r, "id"))
+	d, err := s.Calls.Notice(r.Context(), actorOf(r), chi.URLParam(r, "id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -322,7 +336,7 @@ func (s *Server) downloadNotice(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) {
-	d, err := s.Calls.Attachment(r.Context(), userOf(r), chi.URLParam(r, "id"), chi.URLParam(r, "aid"))
+	d, err := s.Calls.Attachment(r.Context(), actorOf(r), chi.URLParam(r, "id"), chi.URLParam(r, "aid"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -95,6 +95,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/calls/{id}/cancel", s.cancelCall)
 			r.Get("/calls/{id}/notice.pdf", s.downloadNotice)
 			r.Get("/calls/{id}/attachments/{aid}", s.downloadAttachment)
+			r.Get("/admin/audit", s.auditPage)
 		})
 	})
 
@@ -111,6 +112,7 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/attachments/{aid}/content", s.apiDownloadAttachment)
 			r.Get("/calls/{id}/notice.pdf", s.apiDownloadNotice)
 			r.Post("/calls/{id}/cancel", s.apiCancelCall)
+			r.Get("/audit", s.apiAudit)
 		})
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "not_found", "没有这个接口，请查看 /api/v1/openapi.yaml。", nil)

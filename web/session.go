@@ -80,9 +80,12 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkCredentials returns the user whose password matches, or an
-// unauthorized error that does not say which half was wrong.
-func (s *Server) checkCredentials(ctx context.Context, username, password string) (domain.User, error) {
-	wrong := domain.Errorf(domain.CodeUnauthorized, "用户名或密码不正确，请重新输入。")
+// unauthorized error that does not say which half was wrong. Wrong passwords
+// count towards a temporary lockout; every attempt on an account is audited.
+func (s *Server) checkCredentials(r *http.Request, username, password, via string) (domain.User, error) {
+	ctx := r.Context()
+	wrong := domain.Errorf(domain.CodeUnauthorized, "用户名或密码不正确，请重新输入。连续输错 %d 次，账号将被临时锁定 %d 分钟。",
+		domain.MaxFailedLogins, int(domain.LockoutFor.Minutes()))
 	u, hash, err := s.Store.UserByUsername(ctx, strings.TrimSpace(username))
 	if err != nil {
 		if domain.ErrorCode(err) == domain.CodeNotFound {
@@ -93,14 +96,33 @@ func (s *Server) checkCredentials(ctx context.Context, username, password string
 		}
 		return domain.User{}, err
 	}
+	by := domain.ActorOf(u, clientIP(r))
+	if now := time.Now(); u.LockedUntil.After(now) {
+		return domain.User{}, lockedError(u.LockedUntil)
+	}
 	ok, err := auth.CheckPassword(hash, password)
 	if err != nil {
 		return domain.User{}, err
 	}
 	if !ok {
+		until, err := s.Store.LoginFailed(ctx, by)
+		if err != nil {
+			return domain.User{}, err
+		}
+		if !until.IsZero() {
+			return domain.User{}, lockedError(until)
+		}
 		return domain.User{}, wrong
 	}
+	if err := s.Store.LoginSucceeded(ctx, by, via); err != nil {
+		return domain.User{}, err
+	}
 	return u, nil
+}
+
+func lockedError(until time.Time) error {
+	return domain.Errorf(domain.CodeUnauthorized, "密码连续输错次数过多，账号已临时锁定，请于 %s 之后再试；如需立即解锁，请联系平台管理员。",
+		until.In(domain.ChinaTime).Format("15:04"))
 }
 
 var dummyHash, _ = auth.HashPassword("grantflow-timing-equaliser")
@@ -111,7 +133,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	username, next := r.PostForm.Get("username"), safeNext(r.PostForm.Get("next"))
-	u, err := s.checkCredentials(r.Context(), username, r.PostForm.Get("password"))
+	u, err := s.checkCredentials(r, username, r.PostForm.Get("password"), "web")
 	if err != nil {
 		if domain.ErrorCode(err) != domain.CodeUnauthorized {
 			s.fail(w, r, err)
@@ -180,7 +202,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	u, err := s.checkCredentials(r.Context(), req.Username, req.Password)
+	u, err := s.checkCredentials(r, req.Username, req.Password, "api")
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -194,7 +216,7 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 	if name == "" {
 		name = "api " + time.Now().In(domain.ChinaTime).Format("2006-01-02 15:04")
 	}
-	if err := s.Store.CreateAPIToken(r.Context(), u.ID, token, name); err != nil {
+	if err := s.Store.CreateAPIToken(r.Context(), token, name, domain.ActorOf(u, clientIP(r))); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

@@ -35,15 +35,7 @@ func CallWorkflowID(callID string) string { return "call-" + callID }
 // Actor is who sends a message, as the web layer authenticated them. The
 // validators check the actor against the same policy (auth.Authorize) the web
 // layer used: the workflow never takes the web's word for it.
-type Actor struct {
-	UserID   int64
-	Roles    []domain.Role
-	District string
-}
-
-func (a Actor) user() domain.User {
-	return domain.User{ID: a.UserID, Roles: a.Roles, District: a.District}
-}
+type Actor = domain.Actor
 
 // CallInput starts a CallWorkflow.
 type CallInput struct {
@@ -87,9 +79,9 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 
 	// Handlers run in coroutines of their own: every blocking call uses the
 	// context it was given, never the workflow's.
-	setStage := func(ctx workflow.Context, stage domain.CallStage, reason string) error {
+	setStage := func(ctx workflow.Context, stage domain.CallStage, reason string, by Actor) error {
 		if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.SetCallStage, activities.SetCallStageInput{
-			CallID: in.CallID, Stage: stage, Reason: reason,
+			CallID: in.CallID, Stage: stage, Reason: reason, By: by,
 		}).Get(ctx, nil); err != nil {
 			return err
 		}
@@ -119,7 +111,8 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 			att := req.Attachment
 			att.CallID = in.CallID
 			att.UploadedBy = req.Actor.UserID
-			if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.RecordAttachment, att).Get(ctx, nil); err != nil {
+			if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.RecordAttachment,
+				activities.RecordAttachmentInput{Attachment: att, By: req.Actor}).Get(ctx, nil); err != nil {
 				return domain.Attachment{}, err
 			}
 			noticeDirty = true // the notice lists the attachments
@@ -135,7 +128,7 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 			if err := workflow.Await(ctx, func() bool { return created }); err != nil {
 				return CallState{}, err
 			}
-			if err := setStage(ctx, domain.StageCancelled, strings.TrimSpace(req.Reason)); err != nil {
+			if err := setStage(ctx, domain.StageCancelled, strings.TrimSpace(req.Reason), req.Actor); err != nil {
 				return CallState{}, err
 			}
 			logger.Info("call cancelled", "call", in.CallID)
@@ -151,7 +144,7 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 	// await-draft update tells the web why).
 	var call domain.Call
 	if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.CreateDraftCall, activities.CreateDraftCallInput{
-		CallID: in.CallID, Draft: in.Draft, CreatedBy: in.CreatedBy.UserID,
+		CallID: in.CallID, Draft: in.Draft, By: in.CreatedBy,
 	}).Get(ctx, &call); err != nil {
 		createErr = err
 		_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
@@ -182,7 +175,7 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 }
 
 func validateAttach(in CallInput, st *CallState, req AttachDocumentRequest) error {
-	if err := auth.Authorize(req.Actor.user(), auth.ActionAttachDocument, in.Draft.District); err != nil {
+	if err := auth.Authorize(req.Actor.User(), auth.ActionAttachDocument, in.Draft.District); err != nil {
 		return err
 	}
 	if st.Stage != domain.StageDraft {
@@ -196,7 +189,7 @@ func validateAttach(in CallInput, st *CallState, req AttachDocumentRequest) erro
 }
 
 func validateCancel(in CallInput, st *CallState, req CancelRequest) error {
-	if err := auth.Authorize(req.Actor.user(), auth.ActionCancelCall, in.Draft.District); err != nil {
+	if err := auth.Authorize(req.Actor.User(), auth.ActionCancelCall, in.Draft.District); err != nil {
 		return err
 	}
 	if st.Stage.Final() {

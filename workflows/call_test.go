@@ -60,8 +60,8 @@ func newFixture(t *testing.T) *fixture {
 			return nil
 		})
 	f.env.OnActivity(act.RecordAttachment, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, att domain.Attachment) error {
-			f.attached = append(f.attached, att)
+		func(_ context.Context, in activities.RecordAttachmentInput) error {
+			f.attached = append(f.attached, in.Attachment)
 			return nil
 		})
 	return f

@@ -7,6 +7,7 @@
 //	grantflow worker    Temporal worker only
 //	grantflow migrate   apply migrations, create the bucket, register search attributes
 //	grantflow seed      write demo accounts and a demo call (never in production)
+//	grantflow audit verify   check the audit log's hash chain
 package main
 
 import (
@@ -37,6 +38,9 @@ Commands:
   migrate   apply database migrations, create the bucket (versioned) and
             register Temporal search attributes; safe to run repeatedly
   seed      write demo accounts and a demo call (development and trials only)
+  audit verify
+            walk the audit log's hash chain and name the first entry that was
+            altered, removed or inserted (exit status 2 when one is found)
   help      show this help
 
 Configuration comes from GRANTFLOW_* environment variables; see README.md.
@@ -45,6 +49,9 @@ Configuration comes from GRANTFLOW_* environment variables; see README.md.
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "grantflow:", err)
+		if errors.Is(err, errAuditBroken) {
+			os.Exit(2)
+		}
 		os.Exit(1)
 	}
 }
@@ -57,6 +64,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := args[0]
 	switch cmd {
 	case "serve", "web", "worker", "migrate", "seed":
+	case "audit":
+		if len(args) != 2 || args[1] != "verify" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("usage: grantflow audit verify")
+		}
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -89,6 +101,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "seed":
 		return seed(ctx, a, stdout)
+	case "audit":
+		return verifyAudit(ctx, a, stdout)
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
@@ -124,5 +138,21 @@ func seed(ctx context.Context, a *app.App, stdout io.Writer) error {
 	for _, u := range users {
 		fmt.Fprintf(stdout, "  %-10s %s\n", u.Username, u.DisplayName)
 	}
+	return nil
+}
+
+// errAuditBroken makes `grantflow audit verify` exit with status 2.
+var errAuditBroken = errors.New("audit log verification failed")
+
+func verifyAudit(ctx context.Context, a *app.App, stdout io.Writer) error {
+	problem, n, err := a.Store.VerifyAudit(ctx)
+	if err != nil {
+		return err
+	}
+	if problem != nil {
+		fmt.Fprintf(stdout, "audit log BROKEN at entry %d: %s (%d entries read)\n", problem.Seq, problem.Reason, n)
+		return errAuditBroken
+	}
+	fmt.Fprintf(stdout, "audit log intact: %d entries, every hash checked\n", n)
 	return nil
 }

@@ -56,14 +56,14 @@ func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 	var out []DemoUser
 	byName := map[string]domain.User{}
 	for _, u := range DemoUsers {
-		saved, err := a.Store.UpsertUser(ctx, u, hash)
+		saved, err := a.Store.UpsertUser(ctx, u, hash, domain.Actor{Name: "演示数据"})
 		if err != nil {
 			return nil, fmt.Errorf("seed user %s: %w", u.Username, err)
 		}
 		byName[u.Username] = saved
 		out = append(out, DemoUser{User: saved, Password: DemoPassword})
 	}
-	ca := byName["hexi"]
+	ca := domain.ActorOf(byName["hexi"], "")
 	call, err := a.Calls.CreateDraft(ctx, ca, a.demoCallKey(), domain.CallDraft{
 		Title:    "河西区失能老年人家庭照护者培训（送学上门）公益创投项目",
 		Brand:    domain.BrandShouZuQing,

@@ -13,6 +13,7 @@ const (
 	ActionCreateCall     Action = "call.create"
 	ActionAttachDocument Action = "call.attach"
 	ActionCancelCall     Action = "call.cancel"
+	ActionViewAudit      Action = "audit.view"
 )
 
 // Scope says on which objects a role holds an action.
@@ -41,6 +42,7 @@ var policy = map[domain.Role]map[Action]Scope{
 	domain.RoleAdmin: {
 		ActionListCalls: ScopeAll,
 		ActionViewCall:  ScopeAll,
+		ActionViewAudit: ScopeAll,
 	},
 	domain.RoleExpert:        {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
 	domain.RoleOrgMember:     {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
@@ -54,6 +56,7 @@ var actionLabels = map[Action]string{
 	ActionCreateCall:     "起草征集",
 	ActionAttachDocument: "上传征集附件",
 	ActionCancelCall:     "撤销征集",
+	ActionViewAudit:      "查看审计日志",
 }
 
 // Authorize decides whether user may do action on an object of district

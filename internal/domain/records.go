@@ -13,7 +13,17 @@ type User struct {
 	Roles       []Role    `json:"roles"`
 	District    string    `json:"district"`
 	CreatedAt   time.Time `json:"created_at"`
+	// LockedUntil is the end of a temporary lockout after repeated wrong
+	// passwords (zero: not locked).
+	LockedUntil time.Time `json:"locked_until,omitzero"`
 }
+
+// Sign-in throttling: this many wrong passwords in a row lock an account for
+// LockoutFor.
+const (
+	MaxFailedLogins = 5
+	LockoutFor      = 15 * time.Minute
+)
 
 // Has reports whether the user holds role.
 func (u User) Has(role Role) bool { return slices.Contains(u.Roles, role) }

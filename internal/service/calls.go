@@ -36,19 +36,15 @@ type Calls struct {
 	TaskQueue string
 }
 
-func actor(u domain.User) workflows.Actor {
-	return workflows.Actor{UserID: u.ID, Roles: u.Roles, District: u.District}
-}
-
 // CreateDraft starts a call's workflow and waits until its draft is recorded.
 // key is the caller's idempotency key (a UUID): the same key twice returns
 // the same call, never a second one. An empty key makes a new call.
-func (s *Calls) CreateDraft(ctx context.Context, user domain.User, key string, d domain.CallDraft) (domain.Call, error) {
+func (s *Calls) CreateDraft(ctx context.Context, by domain.Actor, key string, d domain.CallDraft) (domain.Call, error) {
 	d = d.Normalize()
 	if err := d.Validate(); err != nil {
 		return domain.Call{}, err
 	}
-	if err := auth.Authorize(user, auth.ActionCreateCall, d.District); err != nil {
+	if err := auth.Authorize(by.User(), auth.ActionCreateCall, d.District); err != nil {
 		return domain.Call{}, err
 	}
 	if key == "" {
@@ -71,7 +67,7 @@ func (s *Calls) CreateDraft(ctx context.Context, user domain.User, key string, d
 			workflows.SABrand.ValueSet(string(d.Brand)),
 			workflows.SAYear.ValueSet(int64(year)),
 		),
-	}, workflows.CallWorkflow, workflows.CallInput{CallID: callID, Draft: d, CreatedBy: actor(user), Year: year})
+	}, workflows.CallWorkflow, workflows.CallInput{CallID: callID, Draft: d, CreatedBy: by, Year: year})
 	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{
@@ -90,7 +86,7 @@ func (s *Calls) CreateDraft(ctx context.Context, user domain.User, key string, d
 }
 
 // Get returns a call the user may see.
-func (s *Calls) Get(ctx context.Context, user domain.User, callID string) (domain.Call, error) {
+func (s *Calls) Get(ctx context.Context, by domain.Actor, callID string) (domain.Call, error) {
 	if _, err := uuid.Parse(callID); err != nil {
 		return domain.Call{}, domain.Errorf(domain.CodeNotFound, "找不到该征集，请检查链接是否完整。")
 	}
@@ -98,23 +94,23 @@ func (s *Calls) Get(ctx context.Context, user domain.User, callID string) (domai
 	if err != nil {
 		return domain.Call{}, err
 	}
-	if err := auth.Authorize(user, auth.ActionViewCall, c.District); err != nil {
+	if err := auth.Authorize(by.User(), auth.ActionViewCall, c.District); err != nil {
 		return domain.Call{}, err
 	}
 	return c, nil
 }
 
 // List lists calls the user may see, filtered and paged on the server.
-func (s *Calls) List(ctx context.Context, user domain.User, f store.CallFilter) (store.CallPage, error) {
-	if err := auth.Authorize(user, auth.ActionListCalls, ""); err != nil {
+func (s *Calls) List(ctx context.Context, by domain.Actor, f store.CallFilter) (store.CallPage, error) {
+	if err := auth.Authorize(by.User(), auth.ActionListCalls, ""); err != nil {
 		return store.CallPage{}, err
 	}
 	return s.Store.ListCalls(ctx, f)
 }
 
 // Attachments lists a call's documents.
-func (s *Calls) Attachments(ctx context.Context, user domain.User, callID string) ([]domain.Attachment, error) {
-	if _, err := s.Get(ctx, user, callID); err != nil {
+func (s *Calls) Attachments(ctx context.Context, by domain.Actor, callID string) ([]domain.Attachment, error) {
+	if _, err := s.Get(ctx, by, callID); err != nil {
 		return nil, err
 	}
 	return s.Store.Attachments(ctx, callID)
@@ -173,12 +169,12 @@ func isExecutable(b []byte) bool {
 
 // AttachDocument stores a document and records it on the call through the
 // workflow. A document the workflow refuses is removed again.
-func (s *Calls) AttachDocument(ctx context.Context, user domain.User, callID, fileName string, data []byte) (domain.Attachment, error) {
-	c, err := s.Get(ctx, user, callID)
+func (s *Calls) AttachDocument(ctx context.Context, by domain.Actor, callID, fileName string, data []byte) (domain.Attachment, error) {
+	c, err := s.Get(ctx, by, callID)
 	if err != nil {
 		return domain.Attachment{}, err
 	}
-	if err := auth.Authorize(user, auth.ActionAttachDocument, c.District); err != nil {
+	if err := auth.Authorize(by.User(), auth.ActionAttachDocument, c.District); err != nil {
 		return domain.Attachment{}, err
 	}
 	if c.Stage != domain.StageDraft {
@@ -200,7 +196,7 @@ func (s *Calls) AttachDocument(ctx context.Context, user domain.User, callID, fi
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.CallWorkflowID(callID),
 		UpdateName:   workflows.UpdateAttachDocument,
-		Args:         []any{workflows.AttachDocumentRequest{Actor: actor(user), Attachment: att}},
+		Args:         []any{workflows.AttachDocumentRequest{Actor: by, Attachment: att}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
@@ -214,12 +210,12 @@ func (s *Calls) AttachDocument(ctx context.Context, user domain.User, callID, fi
 }
 
 // Cancel cancels a call with a reason.
-func (s *Calls) Cancel(ctx context.Context, user domain.User, callID, reason string) error {
-	c, err := s.Get(ctx, user, callID)
+func (s *Calls) Cancel(ctx context.Context, by domain.Actor, callID, reason string) error {
+	c, err := s.Get(ctx, by, callID)
 	if err != nil {
 		return err
 	}
-	if err := auth.Authorize(user, auth.ActionCancelCall, c.District); err != nil {
+	if err := auth.Authorize(by.User(), auth.ActionCancelCall, c.District); err != nil {
 		return err
 	}
 	if err := domain.ValidateReason(reason); err != nil {
@@ -228,7 +224,7 @@ func (s *Calls) Cancel(ctx context.Context, user domain.User, callID, reason str
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   workflows.CallWorkflowID(callID),
 		UpdateName:   workflows.UpdateCancel,
-		Args:         []any{workflows.CancelRequest{Actor: actor(user), Reason: reason}},
+		Args:         []any{workflows.CancelRequest{Actor: by, Reason: reason}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err == nil {
@@ -245,8 +241,8 @@ type Document struct {
 }
 
 // Notice returns the call's current notice PDF, verified by checksum.
-func (s *Calls) Notice(ctx context.Context, user domain.User, callID string) (Document, error) {
-	c, err := s.Get(ctx, user, callID)
+func (s *Calls) Notice(ctx context.Context, by domain.Actor, callID string) (Document, error) {
+	c, err := s.Get(ctx, by, callID)
 	if err != nil {
 		return Document{}, err
 	}
@@ -261,8 +257,8 @@ func (s *Calls) Notice(ctx context.Context, user domain.User, callID string) (Do
 }
 
 // Attachment returns one attached document, verified by checksum.
-func (s *Calls) Attachment(ctx context.Context, user domain.User, callID, attachmentID string) (Document, error) {
-	if _, err := s.Get(ctx, user, callID); err != nil {
+func (s *Calls) Attachment(ctx context.Context, by domain.Actor, callID, attachmentID string) (Document, error) {
+	if _, err := s.Get(ctx, by, callID); err != nil {
 		return Document{}, err
 	}
 	if _, err := uuid.Parse(attachmentID); err != nil {

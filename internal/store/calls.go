@@ -21,15 +21,22 @@ func scanCall(row pgx.Row) (domain.Call, error) {
 	return c, err
 }
 
-// InsertDraftCall records a new draft call. It is idempotent: inserting the
-// same id again returns the existing row unchanged (activities are retried).
-func (s *Store) InsertDraftCall(ctx context.Context, id string, d domain.CallDraft, createdBy int64) (domain.Call, error) {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO calls (id, number, title, brand, district, budget_fen, stage, created_by)
-		VALUES ($1, 'ZJ' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('call_number_seq')::text, 6, '0'),
-		        $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (id) DO NOTHING`,
-		id, d.Title, d.Brand, d.District, d.Budget, domain.StageDraft, createdBy)
+// InsertDraftCall records a new draft call and its audit entry. It is
+// idempotent: inserting the same id again returns the existing row unchanged
+// and writes no second entry (activities are retried).
+func (s *Store) InsertDraftCall(ctx context.Context, id string, d domain.CallDraft, by domain.Actor) (domain.Call, error) {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO calls (id, number, title, brand, district, budget_fen, stage, created_by)
+			VALUES ($1, 'ZJ' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('call_number_seq')::text, 6, '0'),
+			        $2, $3, $4, $5, $6, $7)
+			ON CONFLICT (id) DO NOTHING`,
+			id, d.Title, d.Brand, d.District, d.Budget, domain.StageDraft, by.UserID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "call.create", ObjectType: "call", ObjectID: id, Summary: d})
+	})
 	if err != nil {
 		return domain.Call{}, mapErr("insert draft call", err)
 	}
@@ -42,25 +49,39 @@ func (s *Store) Call(ctx context.Context, id string) (domain.Call, error) {
 	return c, mapErr("call", err)
 }
 
-// SetCallStage records the stage the workflow moved the call to.
-func (s *Store) SetCallStage(ctx context.Context, id string, stage domain.CallStage, reason string) error {
-	tag, err := s.pool.Exec(ctx, `
-		UPDATE calls SET stage = $2, cancel_reason = nullif($3, ''), updated_at = now() WHERE id = $1`,
-		id, stage, reason)
-	if err != nil {
-		return mapErr("set call stage", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return domain.Errorf(domain.CodeNotFound, "找不到该征集。")
-	}
-	return nil
+// SetCallStage records the stage the workflow moved the call to, with its
+// audit entry. Setting the stage it already has changes and records nothing.
+func (s *Store) SetCallStage(ctx context.Context, id string, stage domain.CallStage, reason string, by domain.Actor) error {
+	return mapErr("set call stage", s.tx(ctx, func(tx pgx.Tx) error {
+		var from domain.CallStage
+		if err := tx.QueryRow(ctx, `SELECT stage FROM calls WHERE id = $1 FOR UPDATE`, id).Scan(&from); err != nil {
+			return err
+		}
+		if from == stage {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE calls SET stage = $2, cancel_reason = nullif($3, ''), updated_at = now() WHERE id = $1`,
+			id, stage, reason); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "call.stage", ObjectType: "call", ObjectID: id,
+			Summary: map[string]string{"from": string(from), "to": string(stage), "reason": reason}})
+	}))
 }
 
 // SetCallNotice records where the call notice PDF is stored.
 func (s *Store) SetCallNotice(ctx context.Context, id, key, sha string) error {
-	_, err := s.pool.Exec(ctx, `
-		UPDATE calls SET notice_key = $2, notice_sha256 = $3, updated_at = now() WHERE id = $1`, id, key, sha)
-	return mapErr("set call notice", err)
+	return mapErr("set call notice", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			UPDATE calls SET notice_key = $2, notice_sha256 = $3, updated_at = now()
+			WHERE id = $1 AND notice_key IS DISTINCT FROM $2`, id, key, sha)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "call.notice", ObjectType: "call", ObjectID: id,
+			Summary: map[string]string{"object": key, "sha256": sha}})
+	}))
 }
 
 // CallFilter narrows a call list; the zero value lists everything.
@@ -140,14 +161,21 @@ func scanAttachment(row pgx.Row) (domain.Attachment, error) {
 	return a, err
 }
 
-// InsertAttachment records a document attached to a call; idempotent on id.
-func (s *Store) InsertAttachment(ctx context.Context, a domain.Attachment) error {
-	_, err := s.pool.Exec(ctx, `
-		INSERT INTO call_attachments (id, call_id, file_name, content_type, size_bytes, sha256, object_key, version_id, uploaded_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		ON CONFLICT (id) DO NOTHING`,
-		a.ID, a.CallID, a.FileName, a.ContentType, a.Size, a.SHA256, a.ObjectKey, a.VersionID, a.UploadedBy)
-	return mapErr("insert attachment", err)
+// InsertAttachment records a document attached to a call, with its audit
+// entry; idempotent on id.
+func (s *Store) InsertAttachment(ctx context.Context, a domain.Attachment, by domain.Actor) error {
+	return mapErr("insert attachment", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO call_attachments (id, call_id, file_name, content_type, size_bytes, sha256, object_key, version_id, uploaded_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (id) DO NOTHING`,
+			a.ID, a.CallID, a.FileName, a.ContentType, a.Size, a.SHA256, a.ObjectKey, a.VersionID, by.UserID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "call.attach", ObjectType: "call", ObjectID: a.CallID,
+			Summary: map[string]any{"attachment": a.ID, "file": a.FileName, "size": a.Size, "sha256": a.SHA256}})
+	}))
 }
 
 // Attachments lists a call's documents, oldest first.

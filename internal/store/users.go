@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -10,13 +11,17 @@ import (
 	"grantflow/internal/domain"
 )
 
-const userColumns = `id, username, display_name, roles, district, created_at`
+const userColumns = `id, username, display_name, roles, district, created_at, locked_until`
 
 func scanUser(row pgx.Row) (domain.User, string, error) {
 	var u domain.User
 	var roles []string
 	var hash string
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.District, &u.CreatedAt, &hash)
+	var locked *time.Time
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.District, &u.CreatedAt, &locked, &hash)
+	if locked != nil {
+		u.LockedUntil = *locked
+	}
 	for _, r := range roles {
 		u.Roles = append(u.Roles, domain.Role(r))
 	}
@@ -25,20 +30,28 @@ func scanUser(row pgx.Row) (domain.User, string, error) {
 
 // UpsertUser creates a user or, if the username exists, updates its name,
 // roles, district and password hash. Used by seeding.
-func (s *Store) UpsertUser(ctx context.Context, u domain.User, passwordHash string) (domain.User, error) {
+func (s *Store) UpsertUser(ctx context.Context, u domain.User, passwordHash string, by domain.Actor) (domain.User, error) {
 	roles := make([]string, len(u.Roles))
 	for i, r := range u.Roles {
 		roles[i] = string(r)
 	}
-	row := s.pool.QueryRow(ctx, `
-		INSERT INTO users (username, display_name, password_hash, roles, district)
-		VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (username) DO UPDATE
-		SET display_name = EXCLUDED.display_name, password_hash = EXCLUDED.password_hash,
-		    roles = EXCLUDED.roles, district = EXCLUDED.district
-		RETURNING `+userColumns+`, password_hash`,
-		u.Username, u.DisplayName, passwordHash, roles, u.District)
-	out, _, err := scanUser(row)
+	var out domain.User
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var err error
+		out, _, err = scanUser(tx.QueryRow(ctx, `
+			INSERT INTO users (username, display_name, password_hash, roles, district)
+			VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (username) DO UPDATE
+			SET display_name = EXCLUDED.display_name, password_hash = EXCLUDED.password_hash,
+			    roles = EXCLUDED.roles, district = EXCLUDED.district
+			RETURNING `+userColumns+`, password_hash`,
+			u.Username, u.DisplayName, passwordHash, roles, u.District))
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "user.upsert", ObjectType: "user", ObjectID: u.Username,
+			Summary: map[string]any{"display_name": u.DisplayName, "roles": roles, "district": u.District}})
+	})
 	return out, mapErr("upsert user", err)
 }
 
@@ -57,11 +70,17 @@ func (s *Store) UserByID(ctx context.Context, id int64) (domain.User, error) {
 }
 
 // CreateAPIToken stores the hash of a new API token.
-func (s *Store) CreateAPIToken(ctx context.Context, userID int64, token, name string) error {
+func (s *Store) CreateAPIToken(ctx context.Context, token, name string, by domain.Actor) error {
 	sum := sha256.Sum256([]byte(token))
-	_, err := s.pool.Exec(ctx,
-		`INSERT INTO api_tokens (user_id, token_hash, name) VALUES ($1, $2, $3)`, userID, sum[:], name)
-	return mapErr("create api token", err)
+	return mapErr("create api token", s.tx(ctx, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, token_hash, name) VALUES ($1, $2, $3) RETURNING id`,
+			by.UserID, sum[:], name).Scan(&id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "auth.token.create", ObjectType: "api_token",
+			ObjectID: strconv.FormatInt(id, 10), Summary: map[string]string{"name": name}})
+	}))
 }
 
 // UserByAPIToken returns the owner of a valid (not revoked) API token and
@@ -74,10 +93,47 @@ func (s *Store) UserByAPIToken(ctx context.Context, token string) (domain.User, 
 			WHERE token_hash = $1 AND revoked_at IS NULL
 			RETURNING user_id
 		)
-		SELECT u.id, u.username, u.display_name, u.roles, u.district, u.created_at, u.password_hash
+		SELECT u.id, u.username, u.display_name, u.roles, u.district, u.created_at, u.locked_until, u.password_hash
 		FROM users u JOIN t ON t.user_id = u.id`, sum[:], time.Now()))
 	if err != nil {
 		return domain.User{}, domain.Wrap(err, domain.CodeUnauthorized, "API 令牌无效或已撤销，请重新申请令牌。")
 	}
 	return u, nil
+}
+
+// LoginFailed counts a wrong password for a user. The MaxFailedLogins-th
+// failure in a row locks the account until LockoutFor has passed; it returns
+// the lock's end (zero when not locked).
+func (s *Store) LoginFailed(ctx context.Context, by domain.Actor) (time.Time, error) {
+	var until time.Time
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var failed int
+		if err := tx.QueryRow(ctx, `
+			UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`,
+			by.UserID).Scan(&failed); err != nil {
+			return err
+		}
+		action := "auth.login_failed"
+		if failed >= domain.MaxFailedLogins {
+			until = time.Now().Add(domain.LockoutFor).Truncate(time.Second)
+			if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1`, by.UserID, until); err != nil {
+				return err
+			}
+			action = "auth.locked"
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: action, ObjectType: "user", ObjectID: strconv.FormatInt(by.UserID, 10),
+			Summary: map[string]any{"failed_in_a_row": failed}})
+	})
+	return until, mapErr("login failed", err)
+}
+
+// LoginSucceeded clears the failure count and records the sign-in.
+func (s *Store) LoginSucceeded(ctx context.Context, by domain.Actor, via string) error {
+	return mapErr("login succeeded", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1`, by.UserID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "auth.login", ObjectType: "user",
+			ObjectID: strconv.FormatInt(by.UserID, 10), Summary: map[string]string{"via": via}})
+	}))
 }
