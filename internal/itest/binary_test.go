@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,12 +18,7 @@ import (
 // TestProductionBinary runs `grantflow` as an operator would, configured only
 // by environment variables, against the real services.
 func TestProductionBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "grantflow")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/grantflow")
-	build.Dir = repoRoot()
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := grantflowBinary(t)
 
 	// help, and a clear refusal of a missing configuration
 	if out, err := exec.Command(bin, "help").CombinedOutput(); err != nil || !strings.Contains(string(out), "migrate") {
@@ -109,6 +105,34 @@ func TestProductionBinary(t *testing.T) {
 			t.Errorf("shutdown log lacks %q:\n%s", want, logs.String())
 		}
 	}
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+)
+
+// grantflowBinary builds cmd/grantflow once per test binary.
+func grantflowBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "grantflow-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "grantflow")
+		build := exec.Command("go", "build", "-o", builtBin, "./cmd/grantflow")
+		build.Dir = repoRoot()
+		if out, err := build.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("build grantflow: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return builtBin
 }
 
 func httpGet(url string) (int, error) {

@@ -116,6 +116,8 @@ func (s *Store) VerifyAudit(ctx context.Context) (*AuditProblem, int64, error) {
 		}
 		n++
 		switch {
+		case e.Seq > headSeq:
+			return &AuditProblem{Seq: e.Seq, Reason: "entry inserted: the chain's head never recorded it"}, n, nil
 		case e.Seq > want:
 			return &AuditProblem{Seq: want, Reason: fmt.Sprintf("entry %d is missing (removed); the next entry is %d", want, e.Seq)}, n, nil
 		case e.Seq < want:
