@@ -177,6 +177,10 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 		Key: r.PostForm.Get("key"), Title: r.PostForm.Get("title"), Brand: r.PostForm.Get("brand"),
 		District: r.PostForm.Get("district"), Budget: r.PostForm.Get("budget"),
 	}
+	if err := auth.Authorize(u, auth.ActionCreateCall, strings.TrimSpace(form.District)); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	draft := domain.CallDraft{Title: form.Title, Brand: domain.Brand(form.Brand), District: form.District}
 	budget, ok := domain.ParseYuan(form.Budget)
 	draft.Budget = budget

@@ -72,7 +72,7 @@ func (s *Server) routes() http.Handler {
 
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/static/*", s.views.staticHandler())
+	r.Get("/static/*", s.views.staticHandler().ServeHTTP)
 
 	// Every state change passes the cross-origin check (Sec-Fetch-Site /
 	// Origin), on pages and API alike.
@@ -183,4 +183,15 @@ func (s *Server) openAPI(w http.ResponseWriter, _ *http.Request) {
 	b, _ := assets.ReadFile("openapi.yaml")
 	w.Header().Set("Content-Type", "application/yaml; charset=utf-8")
 	_, _ = w.Write(b)
+}
+
+// Routes lists every route as "METHOD /pattern" (for the role-matrix test,
+// which must cover each one).
+func (s *Server) Routes() ([]string, error) {
+	var out []string
+	err := chi.Walk(s.handler.(chi.Routes), func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		out = append(out, method+" "+route)
+		return nil
+	})
+	return out, err
 }

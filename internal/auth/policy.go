@@ -76,7 +76,7 @@ func Authorize(user domain.User, action Action, district string) error {
 		if district == "" || user.District == domain.CityLevel || user.District == district {
 			return nil
 		}
-		return domain.Errorf(domain.CodeForbidden, "您是%s的工作人员，不能%s（%s）。如需办理，请联系该区民政局。",
+		return domain.Errorf(domain.CodeForbidden, "您是%s的工作人员，无权%s（%s）。如需办理，请联系该区民政局。",
 			user.District, actionLabels[action], district)
 	}
 	return domain.Errorf(domain.CodeForbidden, "您的角色无权%s。如确需办理，请联系平台管理员调整权限。", actionLabels[action])

@@ -41,10 +41,10 @@ type Calls struct {
 // the same call, never a second one. An empty key makes a new call.
 func (s *Calls) CreateDraft(ctx context.Context, by domain.Actor, key string, d domain.CallDraft) (domain.Call, error) {
 	d = d.Normalize()
-	if err := d.Validate(); err != nil {
+	if err := auth.Authorize(by.User(), auth.ActionCreateCall, d.District); err != nil {
 		return domain.Call{}, err
 	}
-	if err := auth.Authorize(by.User(), auth.ActionCreateCall, d.District); err != nil {
+	if err := d.Validate(); err != nil {
 		return domain.Call{}, err
 	}
 	if key == "" {

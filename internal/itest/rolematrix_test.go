@@ -1,0 +1,180 @@
+package itest
+
+import (
+	"bytes"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The role matrix, written out by hand: which demo account may use which
+// route. It is deliberately not derived from internal/auth's policy, so that
+// changing a policy line without changing this table fails the test.
+//
+//	admin 管理员 · minzheng 民政(市) · hexi 民政(河西区) · caizheng 财政 ·
+//	zhuanjia 专家 · zuzhi 社会组织 · gaoxiao 高校 · shequ 社区
+var everyone = []string{"admin", "minzheng", "hexi", "caizheng", "zhuanjia", "zuzhi", "gaoxiao", "shequ"}
+
+type matrixRoute struct {
+	name    string
+	method  string
+	path    string // {hexi} is a 河西区 call, {nankai} a 南开区 call, {att} an attachment of the 河西区 call
+	body    string // form or JSON body; "file" sends an empty upload
+	allowed []string
+}
+
+var webRoutes = []matrixRoute{
+	{"home", "GET", "/", "", everyone},
+	{"list calls", "GET", "/calls", "", everyone},
+	{"view call", "GET", "/calls/{hexi}", "", everyone},
+	{"notice status", "GET", "/calls/{hexi}/notice-status", "", everyone},
+	{"notice", "GET", "/calls/{hexi}/notice.pdf", "", everyone},
+	{"attachment", "GET", "/calls/{hexi}/attachments/{att}", "", everyone},
+	{"draft form", "GET", "/calls/new", "", []string{"minzheng", "hexi"}},
+	{"draft 河西区 call", "POST", "/calls", "title=&brand=cuncaoxin&district=河西区&budget=1", []string{"minzheng", "hexi"}},
+	{"draft 南开区 call", "POST", "/calls", "title=&brand=cuncaoxin&district=南开区&budget=1", []string{"minzheng"}},
+	{"attach to 河西区 call", "POST", "/calls/{hexi}/attachments", "file", []string{"minzheng", "hexi"}},
+	{"attach to 南开区 call", "POST", "/calls/{nankai}/attachments", "file", []string{"minzheng"}},
+	{"cancel 河西区 call", "POST", "/calls/{hexi}/cancel", "reason=", []string{"minzheng", "hexi"}},
+	{"cancel 南开区 call", "POST", "/calls/{nankai}/cancel", "reason=", []string{"minzheng"}},
+	{"audit log", "GET", "/admin/audit", "", []string{"admin"}},
+}
+
+var apiRoutes = []matrixRoute{
+	{"list calls", "GET", "/api/v1/calls", "", everyone},
+	{"view call", "GET", "/api/v1/calls/{hexi}", "", everyone},
+	{"notice", "GET", "/api/v1/calls/{hexi}/notice.pdf", "", everyone},
+	{"attachment", "GET", "/api/v1/calls/{hexi}/attachments/{att}/content", "", everyone},
+	{"draft 河西区 call", "POST", "/api/v1/calls", `{"title":"","brand":"cuncaoxin","district":"河西区","budget_fen":1}`, []string{"minzheng", "hexi"}},
+	{"draft 南开区 call", "POST", "/api/v1/calls", `{"title":"","brand":"cuncaoxin","district":"南开区","budget_fen":1}`, []string{"minzheng"}},
+	{"attach to 河西区 call", "POST", "/api/v1/calls/{hexi}/attachments", "file", []string{"minzheng", "hexi"}},
+	{"attach to 南开区 call", "POST", "/api/v1/calls/{nankai}/attachments", "file", []string{"minzheng"}},
+	{"cancel 河西区 call", "POST", "/api/v1/calls/{hexi}/cancel", `{"reason":""}`, []string{"minzheng", "hexi"}},
+	{"cancel 南开区 call", "POST", "/api/v1/calls/{nankai}/cancel", `{"reason":""}`, []string{"minzheng"}},
+	{"audit log", "GET", "/api/v1/audit", "", []string{"admin"}},
+}
+
+// publicRoutes need no sign-in (or are the sign-in itself).
+var publicRoutes = []string{
+	"GET /healthz", "GET /readyz", "GET /static/*", "GET /login", "POST /login", "POST /logout",
+	"GET /api/v1/openapi.yaml", "POST /api/v1/tokens",
+}
+
+// TestRoleMatrixCoversEveryRoute fails when a route is added without a line
+// in the matrix.
+func TestRoleMatrixCoversEveryRoute(t *testing.T) {
+	h := newHarness(t)
+	srv, err := h.app.Handler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes, err := srv.(interface{ Routes() ([]string, error) }).Routes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, p := range publicRoutes {
+		covered[p] = true
+	}
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}").Replace
+	for _, rt := range append(webRoutes, apiRoutes...) {
+		covered[rt.method+" "+pattern(rt.path)] = true
+	}
+	for _, r := range routes {
+		if !covered[r] {
+			t.Errorf("route %s is not in the role matrix", r)
+		}
+	}
+}
+
+// TestRoleMatrix walks every route with every role. Changes are sent with an
+// empty title, file or reason, so an allowed request stops at validation
+// (422) and changes nothing, while a forbidden one must get 403 — with a
+// Chinese page on the web and a JSON error in the API.
+func TestRoleMatrix(t *testing.T) {
+	h := newHarness(t)
+	var list struct{ Items []apiCall }
+	h.api("hexi", "GET", "/api/v1/calls", nil, nil).json(t, &list)
+	hexiCall := h.getCall("hexi", list.Items[0].ID)
+	r := h.api("minzheng", "POST", "/api/v1/calls", map[string]any{"title": "南开区照护培训项目", "brand": "shouzuqing", "district": "南开区", "budget_fen": 100000}, nil)
+	var nankai apiCall
+	r.json(t, &nankai)
+	eventually(t, "the notice", func() bool { return h.getCall("hexi", hexiCall.ID).NoticeReady })
+	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID).Replace
+
+	for _, user := range everyone {
+		jar, _ := cookiejar.New(nil)
+		web := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := web.PostForm(h.url+"/login", url.Values{"username": {user}, "password": {"grantflow-demo"}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("login %s: %v %v", user, err, resp.Status)
+		}
+		resp.Body.Close()
+		for _, rt := range webRoutes {
+			status, body := send(t, web, h.url, expand(rt.path), rt.method, rt.body, "application/x-www-form-urlencoded", "")
+			check(t, "web", user, rt, status, body, func(b string) bool { return strings.Contains(b, "无权") })
+		}
+		for _, rt := range apiRoutes {
+			status, body := send(t, http.DefaultClient, h.url, expand(rt.path), rt.method, rt.body, "application/json", h.token(user))
+			check(t, "api", user, rt, status, body, func(b string) bool { return strings.Contains(b, `"code":"forbidden"`) })
+		}
+	}
+	// nothing allowed above changed anything: the calls are still drafts
+	if c := h.getCall("hexi", hexiCall.ID); c.Stage != "draft" || len(c.Attachments) != 1 {
+		t.Fatalf("the matrix changed the 河西区 call: %+v", c)
+	}
+}
+
+func check(t *testing.T, kind, user string, rt matrixRoute, status int, body string, forbiddenBody func(string) bool) {
+	t.Helper()
+	allowed := slices.Contains(rt.allowed, user)
+	switch {
+	case allowed && (status == http.StatusForbidden || status == http.StatusUnauthorized || status >= 500):
+		t.Errorf("%s %s (%s %s) as %s: %d, want allowed: %s", kind, rt.name, rt.method, rt.path, user, status, firstLine(body))
+	case !allowed && status != http.StatusForbidden:
+		t.Errorf("%s %s (%s %s) as %s: %d, want 403", kind, rt.name, rt.method, rt.path, user, status)
+	case !allowed && !forbiddenBody(body):
+		t.Errorf("%s %s as %s: 403 without the expected message: %s", kind, rt.name, user, firstLine(body))
+	}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s[:min(len(s), 300)]
+}
+
+func send(t *testing.T, c *http.Client, base, path, method, body, contentType, token string) (int, string) {
+	t.Helper()
+	var rdr *bytes.Reader
+	if body == "file" {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_, _ = mw.CreateFormFile("file", "empty.pdf")
+		_ = mw.Close()
+		rdr, contentType = bytes.NewReader(buf.Bytes()), mw.FormDataContentType()
+	} else {
+		rdr = bytes.NewReader([]byte(body))
+	}
+	req, err := http.NewRequest(method, base+path, rdr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	var b bytes.Buffer
+	_, _ = b.ReadFrom(resp.Body)
+	return resp.StatusCode, b.String()
+}
