@@ -31,6 +31,7 @@ type Deps struct {
 	Blob          *blob.Store
 	Temporal      client.Client
 	Calls         *service.Calls
+	Orgs          *service.Orgs
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -81,6 +82,8 @@ func (s *Server) routes() http.Handler {
 	r.Group(func(r chi.Router) {
 		r.Use(csrf.Handler, s.sessions.LoadAndSave, s.loadUser)
 		r.Get("/login", s.loginPage)
+		r.Get("/register", s.registerPage)
+		r.Post("/register", s.register)
 		r.Post("/login", s.login)
 		r.Post("/logout", s.logout)
 		r.Group(func(r chi.Router) {
@@ -96,6 +99,12 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/notice.pdf", s.downloadNotice)
 			r.Get("/calls/{id}/attachments/{aid}", s.downloadAttachment)
 			r.Get("/admin/audit", s.auditPage)
+			r.Get("/orgs", s.orgsPage)
+			r.Get("/orgs/{id}", s.orgPage)
+			r.Post("/orgs/{id}/reveal", s.revealOrg)
+			r.Post("/orgs/{id}/review", s.reviewOrg)
+			r.Post("/orgs/{id}/debarments", s.debarOrg)
+			r.Get("/orgs/{id}/documents/{did}", s.downloadOrgDocument)
 		})
 	})
 
@@ -103,6 +112,7 @@ func (s *Server) routes() http.Handler {
 		r.Use(csrf.Handler)
 		r.Get("/openapi.yaml", s.openAPI)
 		r.Post("/tokens", s.apiCreateToken)
+		r.Post("/organisations", s.apiRegisterOrg)
 		r.Group(func(r chi.Router) {
 			r.Use(s.sessions.LoadAndSave, s.apiAuth)
 			r.Get("/calls", s.apiListCalls)
@@ -113,6 +123,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/notice.pdf", s.apiDownloadNotice)
 			r.Post("/calls/{id}/cancel", s.apiCancelCall)
 			r.Get("/audit", s.apiAudit)
+			r.Get("/organisations", s.apiListOrgs)
+			r.Get("/organisations/{id}", s.apiGetOrg)
+			r.Post("/organisations/{id}/reveal", s.apiRevealOrg)
+			r.Post("/organisations/{id}/review", s.apiReviewOrg)
+			r.Post("/organisations/{id}/debarments", s.apiDebarOrg)
 		})
 		r.NotFound(func(w http.ResponseWriter, r *http.Request) {
 			writeJSONError(w, http.StatusNotFound, "not_found", "没有这个接口，请查看 /api/v1/openapi.yaml。", nil)

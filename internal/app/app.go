@@ -23,6 +23,7 @@ import (
 	"grantflow/activities"
 	"grantflow/internal/blob"
 	"grantflow/internal/config"
+	"grantflow/internal/pii"
 	"grantflow/internal/service"
 	"grantflow/internal/store"
 	"grantflow/web"
@@ -37,6 +38,7 @@ type App struct {
 	Blob     *blob.Store
 	Temporal client.Client
 	Calls    *service.Calls
+	Orgs     *service.Orgs
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -44,6 +46,10 @@ type App struct {
 // ready) while Temporal is still coming up.
 func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	keys, err := pii.Parse(cfg.PIIKeys)
+	if err != nil {
 		return nil, err
 	}
 	st, err := store.Open(ctx, cfg.DatabaseURL)
@@ -69,6 +75,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	}
 	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Temporal: tc}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, TaskQueue: cfg.TaskQueue}
+	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	return a, nil
 }
 
@@ -141,7 +148,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

@@ -7,6 +7,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"grantflow/internal/service"
+
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
 )
@@ -53,9 +55,16 @@ func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 	if err != nil {
 		return nil, err
 	}
+	demoOrg, err := a.seedOrganisation(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []DemoUser
 	byName := map[string]domain.User{}
 	for _, u := range DemoUsers {
+		if u.Username == demoOrgMember {
+			u.OrgID = demoOrg.ID
+		}
 		saved, err := a.Store.UpsertUser(ctx, u, hash, domain.Actor{Name: "演示数据"})
 		if err != nil {
 			return nil, fmt.Errorf("seed user %s: %w", u.Username, err)
@@ -102,4 +111,42 @@ func (u DemoUser) RoleLabel() string {
 		s += r.Label()
 	}
 	return s
+}
+
+// The demo organisation, registered by its member zuzhi and verified by
+// civil affairs, so the organisation pages have something to show.
+const (
+	demoOrgMember = "zuzhi"
+	demoOrgUSCC   = "52120103MJ0000001T"
+)
+
+func (a *App) seedOrganisation(ctx context.Context) (domain.Organisation, error) {
+	org, err := a.Store.OrganisationByUSCC(ctx, demoOrgUSCC)
+	if err == nil {
+		return org, nil
+	}
+	if domain.ErrorCode(err) != domain.CodeNotFound {
+		return domain.Organisation{}, err
+	}
+	org, _, err = a.Orgs.Register(ctx, service.Registration{
+		Org: domain.OrgRegistration{
+			Name: "天津市河西区夕阳红社会工作服务中心", USCC: demoOrgUSCC, Type: domain.OrgServiceOrg,
+			LegalRepName: "陈晨", LegalRepID: "11010519491231002X", ContactName: "陈晨", ContactPhone: "13812345678",
+			District: "河西区",
+		},
+		Username: demoOrgMember, DisplayName: "陈晨（河西区夕阳红社会工作服务中心）", Password: DemoPassword,
+		DocName: "民办非企业单位登记证书.pdf", Doc: []byte("%PDF-1.4\n% 登记证书（演示）\n%%EOF\n"),
+	}, "")
+	if err != nil {
+		return domain.Organisation{}, fmt.Errorf("seed organisation: %w", err)
+	}
+	reviewer, _, err := a.Store.UserByUsername(ctx, "minzheng")
+	if err != nil {
+		// civil affairs is seeded after: verify as the system's seed
+		reviewer = domain.User{DisplayName: "演示数据"}
+	}
+	if err := a.Store.ReviewOrganisation(ctx, org.ID, domain.OrgVerified, "", domain.ActorOf(reviewer, "")); err != nil {
+		return domain.Organisation{}, err
+	}
+	return org, nil
 }

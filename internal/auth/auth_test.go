@@ -62,3 +62,19 @@ func TestAuthorize(t *testing.T) {
 		})
 	}
 }
+
+func TestAuthorizeOwnOrganisation(t *testing.T) {
+	member := domain.User{Roles: []domain.Role{domain.RoleOrgMember}, District: "河西区", OrgID: 7}
+	if err := AuthorizeTarget(member, ActionViewOrg, Target{District: "河西区", OrgID: 7}); err != nil {
+		t.Fatalf("member cannot see own organisation: %v", err)
+	}
+	if err := AuthorizeTarget(member, ActionViewOrg, Target{District: "河西区", OrgID: 8}); err == nil {
+		t.Fatal("member sees another organisation")
+	}
+	if err := AuthorizeTarget(member, ActionRevealPII, Target{District: "河西区", OrgID: 7}); err == nil {
+		t.Fatal("member reveals personal data")
+	}
+	if err := AuthorizeTarget(domain.User{Roles: []domain.Role{domain.RoleOrgMember}}, ActionViewOrg, Target{OrgID: 0}); err == nil {
+		t.Fatal("a member without organisation matches an object without one")
+	}
+}

@@ -14,6 +14,11 @@ const (
 	ActionAttachDocument Action = "call.attach"
 	ActionCancelCall     Action = "call.cancel"
 	ActionViewAudit      Action = "audit.view"
+	ActionListOrgs       Action = "org.list"
+	ActionViewOrg        Action = "org.view"
+	ActionReviewOrg      Action = "org.review"
+	ActionDebarOrg       Action = "org.debar"
+	ActionRevealPII      Action = "pii.reveal"
 )
 
 // Scope says on which objects a role holds an action.
@@ -21,6 +26,7 @@ type Scope int
 
 const (
 	ScopeNone     Scope = iota
+	ScopeOwnOrg         // only objects of the person's own organisation
 	ScopeDistrict       // only objects of the person's own district (city staff: everywhere)
 	ScopeAll            // every object
 )
@@ -34,18 +40,27 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionCreateCall:     ScopeDistrict,
 		ActionAttachDocument: ScopeDistrict,
 		ActionCancelCall:     ScopeDistrict,
+		ActionListOrgs:       ScopeAll,
+		ActionViewOrg:        ScopeAll,
+		ActionReviewOrg:      ScopeDistrict,
+		ActionDebarOrg:       ScopeDistrict,
+		ActionRevealPII:      ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls: ScopeAll,
 		ActionViewCall:  ScopeAll,
+		ActionListOrgs:  ScopeAll,
+		ActionViewOrg:   ScopeAll,
 	},
 	domain.RoleAdmin: {
 		ActionListCalls: ScopeAll,
 		ActionViewCall:  ScopeAll,
 		ActionViewAudit: ScopeAll,
+		ActionListOrgs:  ScopeAll,
+		ActionViewOrg:   ScopeAll,
 	},
 	domain.RoleExpert:        {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
-	domain.RoleOrgMember:     {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
+	domain.RoleOrgMember:     {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg},
 	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
 	domain.RoleReporter:      {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
 }
@@ -57,27 +72,50 @@ var actionLabels = map[Action]string{
 	ActionAttachDocument: "上传征集附件",
 	ActionCancelCall:     "撤销征集",
 	ActionViewAudit:      "查看审计日志",
+	ActionListOrgs:       "查看社会组织名录",
+	ActionViewOrg:        "查看该社会组织",
+	ActionReviewOrg:      "审核社会组织注册",
+	ActionDebarOrg:       "将社会组织列入禁入名单",
+	ActionRevealPII:      "查看完整的身份证号和手机号",
+}
+
+// Target is the object an action is about: its district and, for an
+// organisation's own records, the organisation. The zero Target means "not
+// about one object" (lists, forms).
+type Target struct {
+	District string
+	OrgID    int64
 }
 
 // Authorize decides whether user may do action on an object of district
 // (empty when the action is not about one object). It returns a forbidden
 // domain.Error with a Chinese reason when not.
 func Authorize(user domain.User, action Action, district string) error {
+	return AuthorizeTarget(user, action, Target{District: district})
+}
+
+// AuthorizeTarget decides whether user may do action on target. Each role
+// the user holds grants a scope; the widest one that covers the target wins.
+func AuthorizeTarget(user domain.User, action Action, target Target) error {
 	best := ScopeNone
 	for _, r := range user.Roles {
-		if s := policy[r][action]; s > best {
-			best = s
-		}
-	}
-	switch best {
-	case ScopeAll:
-		return nil
-	case ScopeDistrict:
-		if district == "" || user.District == domain.CityLevel || user.District == district {
+		s := policy[r][action]
+		switch {
+		case s == ScopeAll:
+			return nil
+		case s == ScopeDistrict && (target.District == "" || user.District == domain.CityLevel || user.District == target.District):
+			return nil
+		case s == ScopeOwnOrg && target.OrgID != 0 && user.OrgID == target.OrgID:
 			return nil
 		}
+		best = max(best, s)
+	}
+	switch best {
+	case ScopeOwnOrg:
+		return domain.Errorf(domain.CodeForbidden, "您只能%s本组织的信息。", actionLabels[action])
+	case ScopeDistrict:
 		return domain.Errorf(domain.CodeForbidden, "您是%s的工作人员，无权%s（%s）。如需办理，请联系该区民政局。",
-			user.District, actionLabels[action], district)
+			user.District, actionLabels[action], target.District)
 	}
 	return domain.Errorf(domain.CodeForbidden, "您的角色无权%s。如确需办理，请联系平台管理员调整权限。", actionLabels[action])
 }

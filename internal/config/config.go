@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/caarlos0/env/v11"
+
+	"grantflow/internal/pii"
 )
 
 // Config is everything the production binary reads.
@@ -28,6 +30,10 @@ type Config struct {
 	S3Bucket    string `env:"GRANTFLOW_S3_BUCKET" envDefault:"grantflow"`
 	S3Region    string `env:"GRANTFLOW_S3_REGION" envDefault:"us-east-1"`
 	S3UseTLS    bool   `env:"GRANTFLOW_S3_USE_TLS" envDefault:"false"`
+
+	// PIIKeys seal ID numbers and phones at rest: "id:base64key,…", the
+	// first seals, all open (see internal/pii for rotation).
+	PIIKeys string `env:"GRANTFLOW_PII_KEYS"`
 
 	HTTPAddr string `env:"GRANTFLOW_HTTP_ADDR" envDefault:":8080"`
 	// WebURL is where people reach the site; an https URL makes cookies Secure.
@@ -74,6 +80,9 @@ func (c Config) Validate() error {
 	if c.S3Bucket == "" {
 		errs = append(errs, errors.New("GRANTFLOW_S3_BUCKET must not be empty"))
 	}
+	if _, err := pii.Parse(c.PIIKeys); err != nil {
+		errs = append(errs, fmt.Errorf("GRANTFLOW_PII_KEYS: %w", err))
+	}
 	if u, err := url.Parse(c.WebURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, errors.New("GRANTFLOW_WEB_URL must be an http:// or https:// URL"))
 	}
@@ -103,6 +112,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_S3_BUCKET=" + c.S3Bucket,
 		"GRANTFLOW_S3_REGION=" + c.S3Region,
 		fmt.Sprintf("GRANTFLOW_S3_USE_TLS=%t", c.S3UseTLS),
+		"GRANTFLOW_PII_KEYS=" + c.PIIKeys,
 		"GRANTFLOW_HTTP_ADDR=" + c.HTTPAddr,
 		"GRANTFLOW_WEB_URL=" + c.WebURL,
 		"GRANTFLOW_LOG_LEVEL=" + strings.ToLower(c.LogLevel.String()),
@@ -122,6 +132,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("s3_secret_key", mask(c.S3SecretKey)),
 		slog.String("s3_bucket", c.S3Bucket),
 		slog.Bool("s3_use_tls", c.S3UseTLS),
+		slog.String("pii_keys", maskKeys(c.PIIKeys)),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("web_url", c.WebURL),
 		slog.String("log_level", c.LogLevel.String()),
@@ -134,6 +145,17 @@ func mask(s string) string {
 		return ""
 	}
 	return "******"
+}
+
+// maskKeys shows the key IDs, never the keys.
+func maskKeys(spec string) string {
+	var ids []string
+	for _, part := range strings.Split(spec, ",") {
+		if id, _, ok := strings.Cut(strings.TrimSpace(part), ":"); ok {
+			ids = append(ids, id+":******")
+		}
+	}
+	return strings.Join(ids, ",")
 }
 
 func maskURL(raw string) string {

@@ -14,7 +14,7 @@ func TestValidateNamesEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("want error")
 	}
-	for _, want := range []string{"GRANTFLOW_DATABASE_URL", "GRANTFLOW_S3_ENDPOINT", "GRANTFLOW_S3_ACCESS_KEY"} {
+	for _, want := range []string{"GRANTFLOW_DATABASE_URL", "GRANTFLOW_S3_ENDPOINT", "GRANTFLOW_S3_ACCESS_KEY", "GRANTFLOW_PII_KEYS"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
 		}
@@ -30,6 +30,7 @@ func TestDefaultsAndRoundTrip(t *testing.T) {
 		"GRANTFLOW_WEB_URL":          "https://grants.example.gov.cn",
 		"GRANTFLOW_LOG_LEVEL":        "debug",
 		"GRANTFLOW_SHUTDOWN_TIMEOUT": "5s",
+		"GRANTFLOW_PII_KEYS":         "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -55,9 +56,10 @@ func TestDefaultsAndRoundTrip(t *testing.T) {
 }
 
 func TestLogValueMasksSecrets(t *testing.T) {
-	c := Config{DatabaseURL: "postgres://gf:hunter2@db:5432/grantflow", S3SecretKey: "sk-secret"}
+	c := Config{DatabaseURL: "postgres://gf:hunter2@db:5432/grantflow", S3SecretKey: "sk-secret",
+		PIIKeys: "k1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="}
 	s := c.LogValue().String()
-	if strings.Contains(s, "hunter2") || strings.Contains(s, "sk-secret") {
+	if strings.Contains(s, "hunter2") || strings.Contains(s, "sk-secret") || strings.Contains(s, "AAECAwQF") || !strings.Contains(s, "k1:") {
 		t.Fatalf("secret in log value: %s", s)
 	}
 }

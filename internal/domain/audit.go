@@ -14,6 +14,7 @@ type Actor struct {
 	Name     string
 	Roles    []Role
 	District string
+	OrgID    int64
 	IP       string
 }
 
@@ -23,12 +24,12 @@ var System = Actor{Name: "系统"}
 
 // User is the actor as a user, for authorization.
 func (a Actor) User() User {
-	return User{ID: a.UserID, DisplayName: a.Name, Roles: a.Roles, District: a.District}
+	return User{ID: a.UserID, DisplayName: a.Name, Roles: a.Roles, District: a.District, OrgID: a.OrgID}
 }
 
 // ActorOf makes the actor of a signed-in user acting from ip.
 func ActorOf(u User, ip string) Actor {
-	return Actor{UserID: u.ID, Name: u.DisplayName, Roles: u.Roles, District: u.District, IP: ip}
+	return Actor{UserID: u.ID, Name: u.DisplayName, Roles: u.Roles, District: u.District, OrgID: u.OrgID, IP: ip}
 }
 
 // AuditEntry is one entry of the append-only, hash-chained audit log: who did

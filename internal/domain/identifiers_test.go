@@ -101,3 +101,30 @@ func TestMasks(t *testing.T) {
 		}
 	}
 }
+
+func TestOrgRegistrationValidate(t *testing.T) {
+	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	good := OrgRegistration{Name: "河西区夕阳红社会工作服务中心", USCC: "91350100M000100Y43", Type: OrgServiceOrg,
+		LegalRepName: "陈晨", LegalRepID: "11010519491231002x", ContactName: "陈晨", ContactPhone: "138 1234 5678", District: "河西区"}.Normalize()
+	if err := good.Validate(now); err != nil {
+		t.Fatalf("good registration refused: %v", err)
+	}
+	tests := map[string]func(*OrgRegistration){
+		"uscc":           func(r *OrgRegistration) { r.USCC = "91350100M000100Y44" },
+		"legal_rep_id":   func(r *OrgRegistration) { r.LegalRepID = "110105194912310029" },
+		"contact_phone":  func(r *OrgRegistration) { r.ContactPhone = "02212345678" },
+		"org_type":       func(r *OrgRegistration) { r.Type = "club" },
+		"district":       func(r *OrgRegistration) { r.District = CityLevel },
+		"name":           func(r *OrgRegistration) { r.Name = "中心" },
+		"legal_rep_name": func(r *OrgRegistration) { r.LegalRepName = "" },
+	}
+	for field, mutate := range tests {
+		r := good
+		mutate(&r)
+		err := r.Validate(now)
+		e, ok := err.(*Error)
+		if !ok || e.Fields[field] == "" || len(e.Fields) != 1 {
+			t.Errorf("%s: got %v", field, err)
+		}
+	}
+}

@@ -12,6 +12,7 @@ type User struct {
 	DisplayName string    `json:"display_name"`
 	Roles       []Role    `json:"roles"`
 	District    string    `json:"district"`
+	OrgID       int64     `json:"org_id,omitempty"` // the organisation of an organisation member
 	CreatedAt   time.Time `json:"created_at"`
 	// LockedUntil is the end of a temporary lockout after repeated wrong
 	// passwords (zero: not locked).

@@ -17,6 +17,7 @@ import (
 	"grantflow/internal/config"
 	"grantflow/internal/devstack"
 	"grantflow/internal/devstack/temporaldev"
+	"grantflow/internal/pii"
 	"grantflow/workflows"
 )
 
@@ -94,7 +95,11 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return s, fmt.Errorf("create database %s: %w", o.Database, err)
 	}
 
-	secret, err := readOrCreateSecret(filepath.Join(o.DataDir, "minio-secret"))
+	secret, err := readOrCreate(filepath.Join(o.DataDir, "minio-secret"), func() (string, error) {
+		raw := make([]byte, 16)
+		_, err := rand.Read(raw)
+		return hex.EncodeToString(raw), err
+	})
 	if err != nil {
 		return s, err
 	}
@@ -119,7 +124,12 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return s, err
 	}
 
+	piiKeys, err := readOrCreate(filepath.Join(o.DataDir, "pii-keys"), func() (string, error) { return pii.NewKeySpec("dev1") })
+	if err != nil {
+		return s, err
+	}
 	s.Config, err = config.FromMap(map[string]string{
+		"GRANTFLOW_PII_KEYS":           piiKeys,
 		"GRANTFLOW_DATABASE_URL":       s.Postgres.URL(o.Database),
 		"GRANTFLOW_TEMPORAL_ADDRESS":   s.Temporal.Addr,
 		"GRANTFLOW_TEMPORAL_NAMESPACE": "grantflow",
@@ -166,15 +176,15 @@ func (s *Stack) Stop() {
 	}
 }
 
-func readOrCreateSecret(path string) (string, error) {
+// readOrCreate returns the secret kept in path, creating it on first use.
+func readOrCreate(path string, create func() (string, error)) (string, error) {
 	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
 		return strings.TrimSpace(string(b)), nil
 	}
-	raw := make([]byte, 16)
-	if _, err := rand.Read(raw); err != nil {
+	secret, err := create()
+	if err != nil {
 		return "", err
 	}
-	secret := hex.EncodeToString(raw)
 	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
 		return "", err
 	}

@@ -1,0 +1,127 @@
+// Package pii protects personal data at rest: 身份证号 and phone numbers are
+// sealed with AES-256-GCM under a key from configuration before they reach
+// PostgreSQL. Every sealed value names its key, so keys rotate without
+// downtime: add a new key first in GRANTFLOW_PII_KEYS (it seals from then
+// on), keep the old ones (they still open older values), and run
+// `grantflow pii rotate` to re-seal old values under the new key.
+package pii
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Keyring holds the keys: the first seals, all open.
+type Keyring struct {
+	current string
+	aeads   map[string]cipher.AEAD
+}
+
+// Parse reads "id:base64key,id:base64key" (each key 32 bytes; the first is
+// current). IDs are short names such as 2026a.
+func Parse(spec string) (*Keyring, error) {
+	k := &Keyring{aeads: map[string]cipher.AEAD{}}
+	for _, part := range strings.Split(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		id, b64, ok := strings.Cut(part, ":")
+		if !ok || id == "" || strings.ContainsAny(id, ".:") {
+			return nil, fmt.Errorf("pii keys: %q is not id:base64key", redact(part))
+		}
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || len(raw) != 32 {
+			return nil, fmt.Errorf("pii keys: key %s must be 32 bytes, base64-encoded (openssl rand -base64 32)", id)
+		}
+		block, err := aes.NewCipher(raw)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		if _, dup := k.aeads[id]; dup {
+			return nil, fmt.Errorf("pii keys: key id %s appears twice", id)
+		}
+		k.aeads[id] = aead
+		if k.current == "" {
+			k.current = id
+		}
+	}
+	if k.current == "" {
+		return nil, errors.New("pii keys: none given; set GRANTFLOW_PII_KEYS to id:base64key (openssl rand -base64 32)")
+	}
+	return k, nil
+}
+
+func redact(s string) string {
+	id, _, _ := strings.Cut(s, ":")
+	return id + ":…"
+}
+
+// NewKeySpec makes a fresh key as "id:base64key".
+func NewKeySpec(id string) (string, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	return id + ":" + base64.StdEncoding.EncodeToString(raw), nil
+}
+
+// Current is the ID of the key that seals.
+func (k *Keyring) Current() string { return k.current }
+
+// Seal encrypts plaintext as "keyid.base64(nonce|ciphertext)"; the key ID is
+// also bound into the ciphertext as associated data. Empty stays empty.
+func (k *Keyring) Seal(plaintext string) (string, error) {
+	if plaintext == "" {
+		return "", nil
+	}
+	aead := k.aeads[k.current]
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", err
+	}
+	ct := aead.Seal(nonce, nonce, []byte(plaintext), []byte(k.current))
+	return k.current + "." + base64.RawStdEncoding.EncodeToString(ct), nil
+}
+
+// ErrUnknownKey says a value was sealed under a key the ring no longer has.
+var ErrUnknownKey = errors.New("pii: sealed under a key that is not configured")
+
+// Open decrypts a sealed value.
+func (k *Keyring) Open(sealed string) (string, error) {
+	if sealed == "" {
+		return "", nil
+	}
+	id, b64, ok := strings.Cut(sealed, ".")
+	if !ok {
+		return "", errors.New("pii: malformed sealed value")
+	}
+	aead, ok := k.aeads[id]
+	if !ok {
+		return "", fmt.Errorf("%w: %s", ErrUnknownKey, id)
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(b64)
+	if err != nil || len(raw) < aead.NonceSize() {
+		return "", errors.New("pii: malformed sealed value")
+	}
+	pt, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte(id))
+	if err != nil {
+		return "", fmt.Errorf("pii: open: %w", err)
+	}
+	return string(pt), nil
+}
+
+// KeyOf names the key a sealed value was sealed under.
+func KeyOf(sealed string) string {
+	id, _, _ := strings.Cut(sealed, ".")
+	return id
+}
