@@ -8,6 +8,7 @@
 //	grantflow migrate   apply migrations, create the bucket, register search attributes
 //	grantflow seed      write demo accounts and a demo call (never in production)
 //	grantflow audit verify   check the audit log's hash chain
+//	grantflow pii rotate     re-seal personal data under the newest key
 package main
 
 import (
@@ -38,6 +39,9 @@ Commands:
   migrate   apply database migrations, create the bucket (versioned) and
             register Temporal search attributes; safe to run repeatedly
   seed      write demo accounts and a demo call (development and trials only)
+  pii rotate
+            re-seal personal data under the first key of GRANTFLOW_PII_KEYS
+            (after adding a new key in front of the old ones)
   audit verify
             walk the audit log's hash chain and name the first entry that was
             altered, removed or inserted (exit status 2 when one is found)
@@ -64,10 +68,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := args[0]
 	switch cmd {
 	case "serve", "web", "worker", "migrate", "seed":
-	case "audit":
-		if len(args) != 2 || args[1] != "verify" {
+	case "audit", "pii":
+		if want := map[string]string{"audit": "verify", "pii": "rotate"}[cmd]; len(args) != 2 || args[1] != want {
 			fmt.Fprint(stderr, usage)
-			return errors.New("usage: grantflow audit verify")
+			return fmt.Errorf("usage: grantflow %s %s", cmd, want)
 		}
 	default:
 		fmt.Fprint(stderr, usage)
@@ -103,6 +107,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seed(ctx, a, stdout)
 	case "audit":
 		return verifyAudit(ctx, a, stdout)
+	case "pii":
+		n, err := a.Orgs.ResealPII(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "re-sealed the personal data of %d organisations under key %s\n", n, a.Orgs.Keys.Current())
+		return nil
 	}
 
 	g, gctx := errgroup.WithContext(ctx)

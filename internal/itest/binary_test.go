@@ -84,7 +84,7 @@ func TestProductionBinary(t *testing.T) {
 	if r, _ := httpGet(cfg.WebURL + "/healthz"); r != 200 {
 		t.Fatalf("healthz: %d", r)
 	}
-	h := &harness{t: t, url: cfg.WebURL, tokens: map[string]string{}}
+	h := &harness{t: t, url: cfg.WebURL, tokens: map[string]string{}, passwords: map[string]string{}}
 	var list struct{ Total int }
 	h.api("caizheng", "GET", "/api/v1/calls", nil, nil).json(t, &list)
 	if list.Total != 1 {

@@ -144,7 +144,7 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 		t.Fatalf("after SIGKILL and restart the calls are %+v", list)
 	}
 	// The workflow continues: it accepts an attachment and renders the notice again.
-	h := &harness{t: t, url: web, tokens: map[string]string{"minzheng": tok.Token}}
+	h := &harness{t: t, url: web, tokens: map[string]string{"minzheng": tok.Token}, passwords: map[string]string{}}
 	r = h.upload("minzheng", "/api/v1/calls/"+key+"/attachments", "结对名单.csv", []byte("姓名,楼栋\n王*,3号楼\n"))
 	if r.status != http.StatusCreated {
 		t.Fatalf("attach after restart: %d %s", r.status, r.body)

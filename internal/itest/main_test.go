@@ -27,6 +27,7 @@ import (
 
 	"grantflow/internal/app"
 	"grantflow/internal/devstack/stack"
+	"grantflow/internal/domain"
 	"grantflow/internal/store"
 )
 
@@ -102,6 +103,15 @@ type harness struct {
 	url    string
 	users  []app.DemoUser
 	tokens map[string]string
+	// passwords of accounts a test made (demo accounts use app.DemoPassword)
+	passwords map[string]string
+}
+
+func (h *harness) password(username string) string {
+	if p, ok := h.passwords[username]; ok {
+		return p
+	}
+	return app.DemoPassword
 }
 
 func newHarness(t *testing.T) *harness {
@@ -141,7 +151,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	return &harness{t: t, app: a, url: srv.URL, users: users, tokens: map[string]string{}}
+	return &harness{t: t, app: a, url: srv.URL, users: users, tokens: map[string]string{}, passwords: map[string]string{}}
 }
 
 // response is an HTTP answer.
@@ -177,7 +187,7 @@ func (h *harness) token(username string) string {
 		return tok
 	}
 	r := h.do("POST", "/api/v1/tokens", "", "application/json",
-		fmt.Sprintf(`{"username":%q,"password":%q}`, username, app.DemoPassword), nil)
+		fmt.Sprintf(`{"username":%q,"password":%q}`, username, h.password(username)), nil)
 	if r.status != http.StatusCreated {
 		h.t.Fatalf("token for %s: %d %s", username, r.status, r.body)
 	}
@@ -242,3 +252,13 @@ func doHTTP(t *testing.T, base, method, path, token, contentType, body string, h
 }
 
 var httpClient = &http.Client{Timeout: 10 * time.Second}
+
+// actor is a demo user as an actor, for calling services directly.
+func (h *harness) actor(username string) domain.Actor {
+	h.t.Helper()
+	u, _, err := h.app.Store.UserByUsername(context.Background(), username)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return domain.ActorOf(u, "127.0.0.1")
+}

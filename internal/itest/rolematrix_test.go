@@ -2,6 +2,7 @@ package itest
 
 import (
 	"bytes"
+	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -42,6 +43,15 @@ var webRoutes = []matrixRoute{
 	{"cancel 河西区 call", "POST", "/calls/{hexi}/cancel", "reason=", []string{"minzheng", "hexi"}},
 	{"cancel 南开区 call", "POST", "/calls/{nankai}/cancel", "reason=", []string{"minzheng"}},
 	{"audit log", "GET", "/admin/audit", "", []string{"admin"}},
+	{"organisations", "GET", "/orgs", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"河西区 organisation", "GET", "/orgs/{org}", "", []string{"admin", "minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"南开区 organisation", "GET", "/orgs/{nkorg}", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"organisation document", "GET", "/orgs/{org}/documents/{doc}", "", []string{"admin", "minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"reveal 河西区 personal data", "POST", "/orgs/{org}/reveal", "", []string{"minzheng", "hexi"}},
+	{"reveal 南开区 personal data", "POST", "/orgs/{nkorg}/reveal", "", []string{"minzheng"}},
+	{"review 南开区 organisation", "POST", "/orgs/{nkorg}/review", "decision=reject&reason=", []string{"minzheng"}},
+	{"debar 河西区 organisation", "POST", "/orgs/{org}/debarments", "reason=", []string{"minzheng", "hexi"}},
+	{"debar 南开区 organisation", "POST", "/orgs/{nkorg}/debarments", "reason=", []string{"minzheng"}},
 }
 
 var apiRoutes = []matrixRoute{
@@ -56,12 +66,20 @@ var apiRoutes = []matrixRoute{
 	{"cancel 河西区 call", "POST", "/api/v1/calls/{hexi}/cancel", `{"reason":""}`, []string{"minzheng", "hexi"}},
 	{"cancel 南开区 call", "POST", "/api/v1/calls/{nankai}/cancel", `{"reason":""}`, []string{"minzheng"}},
 	{"audit log", "GET", "/api/v1/audit", "", []string{"admin"}},
+	{"organisations", "GET", "/api/v1/organisations", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"河西区 organisation", "GET", "/api/v1/organisations/{org}", "", []string{"admin", "minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"南开区 organisation", "GET", "/api/v1/organisations/{nkorg}", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"reveal 河西区 personal data", "POST", "/api/v1/organisations/{org}/reveal", "", []string{"minzheng", "hexi"}},
+	{"reveal 南开区 personal data", "POST", "/api/v1/organisations/{nkorg}/reveal", "", []string{"minzheng"}},
+	{"review 南开区 organisation", "POST", "/api/v1/organisations/{nkorg}/review", `{"decision":"reject","reason":""}`, []string{"minzheng"}},
+	{"debar 河西区 organisation", "POST", "/api/v1/organisations/{org}/debarments", `{"reason":""}`, []string{"minzheng", "hexi"}},
+	{"debar 南开区 organisation", "POST", "/api/v1/organisations/{nkorg}/debarments", `{"reason":""}`, []string{"minzheng"}},
 }
 
 // publicRoutes need no sign-in (or are the sign-in itself).
 var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /static/*", "GET /login", "POST /login", "POST /logout",
-	"GET /api/v1/openapi.yaml", "POST /api/v1/tokens",
+	"GET /api/v1/openapi.yaml", "POST /api/v1/tokens", "GET /register", "POST /register", "POST /api/v1/organisations",
 }
 
 // TestRoleMatrixCoversEveryRoute fails when a route is added without a line
@@ -80,7 +98,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}
@@ -104,7 +122,13 @@ func TestRoleMatrix(t *testing.T) {
 	var nankai apiCall
 	r.json(t, &nankai)
 	eventually(t, "the notice", func() bool { return h.getCall("hexi", hexiCall.ID).NoticeReady })
-	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID).Replace
+	var demoOrg apiOrgResp
+	h.api("zuzhi", "GET", fmt.Sprintf("/api/v1/organisations/%d", h.actor("zuzhi").OrgID), nil, nil).json(t, &demoOrg)
+	r = h.registerOrg(nankaiOrg("52120103MJ0000002X", "nankai"), pdfDoc)
+	var nk struct{ Organisation apiOrgResp }
+	r.json(t, &nk)
+	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID,
+		"{org}", fmt.Sprint(demoOrg.ID), "{nkorg}", fmt.Sprint(nk.Organisation.ID), "{doc}", demoOrg.Documents[0].ID).Replace
 
 	for _, user := range everyone {
 		jar, _ := cookiejar.New(nil)
@@ -123,7 +147,13 @@ func TestRoleMatrix(t *testing.T) {
 			check(t, "api", user, rt, status, body, func(b string) bool { return strings.Contains(b, `"code":"forbidden"`) })
 		}
 	}
-	// nothing allowed above changed anything: the calls are still drafts
+	// nothing allowed above changed anything: the calls are still drafts,
+	// the 南开区 organisation still pending
+	var after apiOrgResp
+	h.api("minzheng", "GET", fmt.Sprintf("/api/v1/organisations/%d", nk.Organisation.ID), nil, nil).json(t, &after)
+	if after.Status != "pending" || after.Debarred {
+		t.Fatalf("the matrix changed the 南开区 organisation: %+v", after)
+	}
 	if c := h.getCall("hexi", hexiCall.ID); c.Stage != "draft" || len(c.Attachments) != 1 {
 		t.Fatalf("the matrix changed the 河西区 call: %+v", c)
 	}

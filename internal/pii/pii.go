@@ -125,3 +125,16 @@ func KeyOf(sealed string) string {
 	id, _, _ := strings.Cut(sealed, ".")
 	return id
 }
+
+// Reseal opens a value and seals it again under the current key; a value
+// already under the current key is returned unchanged.
+func (k *Keyring) Reseal(sealed string) (string, error) {
+	if sealed == "" || KeyOf(sealed) == k.current {
+		return sealed, nil
+	}
+	plain, err := k.Open(sealed)
+	if err != nil {
+		return "", err
+	}
+	return k.Seal(plain)
+}

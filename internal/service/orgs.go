@@ -242,3 +242,8 @@ func (s *Orgs) Document(ctx context.Context, by domain.Actor, orgID int64, docID
 	}
 	return Document{}, domain.Errorf(domain.CodeNotFound, "找不到该文件。")
 }
+
+// ResealPII re-seals personal data under the current key after a rotation.
+func (s *Orgs) ResealPII(ctx context.Context) (int, error) {
+	return s.Store.ResealPII(ctx, s.Keys.Current(), s.Keys.Reseal)
+}
