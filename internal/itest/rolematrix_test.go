@@ -3,6 +3,8 @@ package itest
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -102,9 +104,23 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}
+	spec, err := os.ReadFile(filepath.Join(repoRoot(), "web", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := map[string]bool{}
+	for _, line := range strings.Split(string(spec), "\n") {
+		if strings.HasPrefix(line, "  /") && strings.HasSuffix(line, ":") {
+			documented["/api/v1"+strings.TrimSuffix(strings.TrimSpace(line), ":")] = true
+		}
+	}
 	for _, r := range routes {
 		if !covered[r] {
 			t.Errorf("route %s is not in the role matrix", r)
+		}
+		_, path, _ := strings.Cut(r, " ")
+		if strings.HasPrefix(path, "/api/v1/") && path != "/api/v1/openapi.yaml" && path != "/api/v1/*" && !documented[path] {
+			t.Errorf("API route %s is not in web/openapi.yaml", r)
 		}
 	}
 }
