@@ -86,3 +86,5 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	writeJSONError(w, st, string(domain.ErrorCode(err)), domain.ErrorMessage(err), fields)
 }
+
+func asDomain(err error, target **domain.Error) bool { return errors.As(err, target) }

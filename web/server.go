@@ -32,6 +32,7 @@ type Deps struct {
 	Temporal      client.Client
 	Calls         *service.Calls
 	Orgs          *service.Orgs
+	Accounts      *service.Accounts
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -99,6 +100,12 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/notice.pdf", s.downloadNotice)
 			r.Get("/calls/{id}/attachments/{aid}", s.downloadAttachment)
 			r.Get("/admin/audit", s.auditPage)
+			r.Get("/admin/users", s.usersPage)
+			r.Post("/admin/users/{id}/reset-password", s.resetPassword)
+			r.Get("/account", s.accountPage)
+			r.Post("/account/password", s.changePassword)
+			r.Post("/account/sessions/{sid}/revoke", s.revokeSession)
+			r.Post("/account/tokens/{tid}/revoke", s.revokeToken)
 			r.Get("/orgs", s.orgsPage)
 			r.Get("/orgs/{id}", s.orgPage)
 			r.Post("/orgs/{id}/reveal", s.revealOrg)
@@ -123,6 +130,13 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/notice.pdf", s.apiDownloadNotice)
 			r.Post("/calls/{id}/cancel", s.apiCancelCall)
 			r.Get("/audit", s.apiAudit)
+			r.Get("/tokens", s.apiTokens)
+			r.Delete("/tokens/{tid}", s.apiRevokeToken)
+			r.Get("/account/sessions", s.apiSessions)
+			r.Delete("/account/sessions/{sid}", s.apiRevokeSession)
+			r.Post("/account/password", s.apiChangePassword)
+			r.Get("/users", s.apiUsers)
+			r.Post("/users/{id}/reset-password", s.apiResetPassword)
 			r.Get("/organisations", s.apiListOrgs)
 			r.Get("/organisations/{id}", s.apiGetOrg)
 			r.Post("/organisations/{id}/reveal", s.apiRevealOrg)

@@ -149,10 +149,18 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.sessions.Put(r.Context(), sessionUserID, u.ID)
+	if err := s.Store.RecordSession(r.Context(), s.sessions.Token(r.Context()), domain.ActorOf(u, clientIP(r)), r.UserAgent()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if err := s.Store.ForgetSession(r.Context(), s.sessions.Token(r.Context())); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := s.sessions.Destroy(r.Context()); err != nil {
 		s.fail(w, r, err)
 		return

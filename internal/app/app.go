@@ -39,6 +39,7 @@ type App struct {
 	Temporal client.Client
 	Calls    *service.Calls
 	Orgs     *service.Orgs
+	Accounts *service.Accounts
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -76,6 +77,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Temporal: tc}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, TaskQueue: cfg.TaskQueue}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
+	a.Accounts = &service.Accounts{Store: st}
 	return a, nil
 }
 
@@ -148,7 +150,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

@@ -19,6 +19,7 @@ const (
 	ActionReviewOrg      Action = "org.review"
 	ActionDebarOrg       Action = "org.debar"
 	ActionRevealPII      Action = "pii.reveal"
+	ActionManageUsers    Action = "user.manage"
 )
 
 // Scope says on which objects a role holds an action.
@@ -55,9 +56,10 @@ var policy = map[domain.Role]map[Action]Scope{
 	domain.RoleAdmin: {
 		ActionListCalls: ScopeAll,
 		ActionViewCall:  ScopeAll,
-		ActionViewAudit: ScopeAll,
-		ActionListOrgs:  ScopeAll,
-		ActionViewOrg:   ScopeAll,
+		ActionViewAudit:   ScopeAll,
+		ActionListOrgs:    ScopeAll,
+		ActionViewOrg:     ScopeAll,
+		ActionManageUsers: ScopeAll,
 	},
 	domain.RoleExpert:        {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
 	domain.RoleOrgMember:     {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg},
@@ -77,6 +79,7 @@ var actionLabels = map[Action]string{
 	ActionReviewOrg:      "审核社会组织注册",
 	ActionDebarOrg:       "将社会组织列入禁入名单",
 	ActionRevealPII:      "查看完整的身份证号和手机号",
+	ActionManageUsers:    "管理用户账号",
 }
 
 // Target is the object an action is about: its district and, for an

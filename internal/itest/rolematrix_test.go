@@ -54,6 +54,12 @@ var webRoutes = []matrixRoute{
 	{"review 南开区 organisation", "POST", "/orgs/{nkorg}/review", "decision=reject&reason=", []string{"minzheng"}},
 	{"debar 河西区 organisation", "POST", "/orgs/{org}/debarments", "reason=", []string{"minzheng", "hexi"}},
 	{"debar 南开区 organisation", "POST", "/orgs/{nkorg}/debarments", "reason=", []string{"minzheng"}},
+	{"my account", "GET", "/account", "", everyone},
+	{"change my password", "POST", "/account/password", "current=&new=", everyone},
+	{"end a session", "POST", "/account/sessions/{sid}/revoke", "", everyone},
+	{"revoke a token", "POST", "/account/tokens/{tid}/revoke", "", everyone},
+	{"users", "GET", "/admin/users", "", []string{"admin"}},
+	{"reset a password", "POST", "/admin/users/{uid}/reset-password", "", []string{"admin"}},
 }
 
 var apiRoutes = []matrixRoute{
@@ -76,6 +82,13 @@ var apiRoutes = []matrixRoute{
 	{"review 南开区 organisation", "POST", "/api/v1/organisations/{nkorg}/review", `{"decision":"reject","reason":""}`, []string{"minzheng"}},
 	{"debar 河西区 organisation", "POST", "/api/v1/organisations/{org}/debarments", `{"reason":""}`, []string{"minzheng", "hexi"}},
 	{"debar 南开区 organisation", "POST", "/api/v1/organisations/{nkorg}/debarments", `{"reason":""}`, []string{"minzheng"}},
+	{"my tokens", "GET", "/api/v1/tokens", "", everyone},
+	{"revoke a token", "DELETE", "/api/v1/tokens/{tid}", "", everyone},
+	{"my sessions", "GET", "/api/v1/account/sessions", "", everyone},
+	{"end a session", "DELETE", "/api/v1/account/sessions/{sid}", "", everyone},
+	{"change my password", "POST", "/api/v1/account/password", `{"current":"","new":""}`, everyone},
+	{"users", "GET", "/api/v1/users", "", []string{"admin"}},
+	{"reset a password", "POST", "/api/v1/users/{uid}/reset-password", "", []string{"admin"}},
 }
 
 // publicRoutes need no sign-in (or are the sign-in itself).
@@ -100,7 +113,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}
@@ -144,7 +157,8 @@ func TestRoleMatrix(t *testing.T) {
 	var nk struct{ Organisation apiOrgResp }
 	r.json(t, &nk)
 	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID,
-		"{org}", fmt.Sprint(demoOrg.ID), "{nkorg}", fmt.Sprint(nk.Organisation.ID), "{doc}", demoOrg.Documents[0].ID).Replace
+		"{org}", fmt.Sprint(demoOrg.ID), "{nkorg}", fmt.Sprint(nk.Organisation.ID), "{doc}", demoOrg.Documents[0].ID,
+		"{sid}", "none", "{tid}", "0", "{uid}", "0").Replace
 
 	for _, user := range everyone {
 		jar, _ := cookiejar.New(nil)

@@ -5,6 +5,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -68,4 +70,9 @@ func mapErr(op string, err error) error {
 		return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeConflict, "该记录已存在，请勿重复提交。")
 	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+func hashHex(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
