@@ -54,8 +54,8 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionViewOrg:   ScopeAll,
 	},
 	domain.RoleAdmin: {
-		ActionListCalls: ScopeAll,
-		ActionViewCall:  ScopeAll,
+		ActionListCalls:   ScopeAll,
+		ActionViewCall:    ScopeAll,
 		ActionViewAudit:   ScopeAll,
 		ActionListOrgs:    ScopeAll,
 		ActionViewOrg:     ScopeAll,
