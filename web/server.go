@@ -9,6 +9,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
@@ -18,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"grantflow/internal/blob"
+	"grantflow/internal/domain"
 	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
@@ -79,6 +81,14 @@ func (s *Server) routes() http.Handler {
 	// Every state change passes the cross-origin check (Sec-Fetch-Site /
 	// Origin), on pages and API alike.
 	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		msg := "请求来自其他网站，已被拒绝。请直接在本平台页面上操作。"
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			writeJSONError(w, http.StatusForbidden, "forbidden", msg, nil)
+			return
+		}
+		s.fail(w, r, domain.Errorf(domain.CodeForbidden, "%s", msg))
+	}))
 
 	r.Group(func(r chi.Router) {
 		r.Use(csrf.Handler, s.sessions.LoadAndSave, s.loadUser)

@@ -96,3 +96,32 @@ func TestAccountSessionsTokensAndPasswords(t *testing.T) {
 	h.passwords["gaoxiao"] = reset.Password
 	h.token("gaoxiao") // unlocked, with the new password
 }
+
+// TestCrossOriginChangesRefused: a page on another site cannot make a signed-in
+// browser change anything here.
+func TestCrossOriginChangesRefused(t *testing.T) {
+	h := newHarness(t)
+	cookie := h.sessionCookie("minzheng")
+	evil := map[string]string{"Cookie": cookie, "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	r := h.do("POST", "/calls", "", "application/x-www-form-urlencoded",
+		"title=跨站伪造的征集&brand=cuncaoxin&district=和平区&budget=1000", evil)
+	if r.status != http.StatusForbidden || !strings.Contains(string(r.body), "请求来自其他网站") {
+		t.Fatalf("cross-site form post: %d %s", r.status, firstLine(string(r.body)))
+	}
+	r = h.do("POST", "/api/v1/calls", "", "application/json", `{"title":"跨站伪造的征集","brand":"cuncaoxin","district":"和平区","budget_fen":1}`, evil)
+	if r.status != http.StatusForbidden || r.errorCode(t) != "forbidden" {
+		t.Fatalf("cross-site API post: %d %s", r.status, r.body)
+	}
+	var list struct{ Total int }
+	h.api("minzheng", "GET", "/api/v1/calls?q=跨站", nil, nil).json(t, &list)
+	if list.Total != 0 {
+		t.Fatal("a cross-site request created a call")
+	}
+	// the same form from this site works
+	same := map[string]string{"Cookie": cookie, "Origin": h.url, "Sec-Fetch-Site": "same-origin"}
+	r = h.do("POST", "/calls", "", "application/x-www-form-urlencoded",
+		"title=本站提交的征集项目&brand=cuncaoxin&district=和平区&budget=1000", same)
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), "本站提交的征集项目") {
+		t.Fatalf("same-site form post: %d %s", r.status, firstLine(string(r.body)))
+	}
+}
