@@ -78,3 +78,32 @@ func TestAuthorizeOwnOrganisation(t *testing.T) {
 		t.Fatal("a member without organisation matches an object without one")
 	}
 }
+
+func TestSeparationOfDuties(t *testing.T) {
+	civil := domain.Actor{UserID: 1}
+	finance := domain.Actor{UserID: 2}
+	member := domain.Actor{UserID: 3, OrgID: 40}
+	tests := []struct {
+		name  string
+		actor domain.Actor
+		d     Decision
+		ok    bool
+	}{
+		{"first approval", civil, Decision{Orgs: []int64{40, 41}}, true},
+		{"second approval by another person", finance, Decision{Earlier: []int64{1}, Orgs: []int64{40}}, true},
+		{"second approval by the same person", civil, Decision{Earlier: []int64{1}, Orgs: []int64{40}}, false},
+		{"member of a bidder approves", member, Decision{Orgs: []int64{41, 40}}, false},
+		{"member of an unrelated organisation", member, Decision{Orgs: []int64{41}}, true},
+		{"declared relation to a bidder", finance, Decision{Orgs: []int64{41}, Relations: []int64{41}}, false},
+		{"relation to someone else", finance, Decision{Orgs: []int64{41}, Relations: []int64{99}}, true},
+	}
+	for _, tc := range tests {
+		err := SeparationOfDuties(tc.actor, tc.d)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: %v, want ok=%v", tc.name, err, tc.ok)
+		}
+		if err != nil && domain.ErrorCode(err) != domain.CodeForbidden {
+			t.Errorf("%s: code %s", tc.name, domain.ErrorCode(err))
+		}
+	}
+}
