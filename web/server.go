@@ -35,6 +35,7 @@ type Deps struct {
 	Calls         *service.Calls
 	Orgs          *service.Orgs
 	Accounts      *service.Accounts
+	Areas         *service.Areas
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -111,6 +112,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/attachments/{aid}", s.downloadAttachment)
 			r.Get("/admin/audit", s.auditPage)
 			r.Get("/admin/users", s.usersPage)
+			r.Get("/areas", s.areasPage)
+			r.Post("/areas", s.addArea)
 			r.Post("/admin/users/{id}/reset-password", s.resetPassword)
 			r.Get("/account", s.accountPage)
 			r.Post("/account/password", s.changePassword)
@@ -146,6 +149,8 @@ func (s *Server) routes() http.Handler {
 			r.Delete("/account/sessions/{sid}", s.apiRevokeSession)
 			r.Post("/account/password", s.apiChangePassword)
 			r.Get("/users", s.apiUsers)
+			r.Get("/areas", s.apiAreas)
+			r.Post("/areas", s.apiAddArea)
 			r.Post("/users/{id}/reset-password", s.apiResetPassword)
 			r.Get("/organisations", s.apiListOrgs)
 			r.Get("/organisations/{id}", s.apiGetOrg)

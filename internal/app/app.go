@@ -40,6 +40,7 @@ type App struct {
 	Calls    *service.Calls
 	Orgs     *service.Orgs
 	Accounts *service.Accounts
+	Areas    *service.Areas
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -78,6 +79,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, TaskQueue: cfg.TaskQueue}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}
+	a.Areas = &service.Areas{Store: st}
 	return a, nil
 }
 
@@ -150,7 +152,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

@@ -33,7 +33,7 @@ var DemoUsers = []domain.User{
 	{Username: "zhuanjia", DisplayName: "赵华（评审专家）", Roles: []domain.Role{domain.RoleExpert}, District: domain.CityLevel},
 	{Username: "zuzhi", DisplayName: "陈晨（河西区夕阳红社会工作服务中心）", Roles: []domain.Role{domain.RoleOrgMember}, District: "河西区"},
 	{Username: "gaoxiao", DisplayName: "刘洋（天津医科大学护理学院）", Roles: []domain.Role{domain.RoleIdeaSubmitter}, District: domain.CityLevel},
-	{Username: "shequ", DisplayName: "孙丽（河西区友谊路街道）", Roles: []domain.Role{domain.RoleReporter}, District: "河西区"},
+	{Username: "shequ", DisplayName: "孙丽（河西区友谊路街道）", Roles: []domain.Role{domain.RoleReporter}, District: "河西区", AreaCode: demoStreet},
 }
 
 // demoCallKey is the idempotency key of the demo call: seeding the same
@@ -53,6 +53,9 @@ func (a *App) demoCallKey() string {
 func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 	hash, err := auth.HashPassword(DemoPassword)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.seedAreas(ctx); err != nil {
 		return nil, err
 	}
 	demoOrg, err := a.seedOrganisation(ctx)
@@ -149,4 +152,26 @@ func (a *App) seedOrganisation(ctx context.Context) (domain.Organisation, error)
 		return domain.Organisation{}, err
 	}
 	return org, nil
+}
+
+// Demo streets and communities under 河西区 (the districts come with the
+// migrations). Their codes are for the demo only.
+const demoStreet = "120103014"
+
+var demoAreas = []domain.Area{
+	{Code: demoStreet, Name: "友谊路街道", Level: domain.LevelStreet, ParentCode: "120103"},
+	{Code: "120103014001", Name: "平江里社区", Level: domain.LevelCommunity, ParentCode: demoStreet},
+	{Code: "120103014002", Name: "友谊南里社区", Level: domain.LevelCommunity, ParentCode: demoStreet},
+}
+
+func (a *App) seedAreas(ctx context.Context) error {
+	for _, area := range demoAreas {
+		if _, err := a.Store.Area(ctx, area.Code); err == nil {
+			continue
+		}
+		if err := a.Store.AddArea(ctx, area, domain.Actor{Name: "演示数据"}); err != nil {
+			return fmt.Errorf("seed area %s: %w", area.Name, err)
+		}
+	}
+	return nil
 }

@@ -20,6 +20,7 @@ const (
 	ActionDebarOrg       Action = "org.debar"
 	ActionRevealPII      Action = "pii.reveal"
 	ActionManageUsers    Action = "user.manage"
+	ActionManageAreas    Action = "area.manage"
 )
 
 // Scope says on which objects a role holds an action.
@@ -60,6 +61,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionListOrgs:    ScopeAll,
 		ActionViewOrg:     ScopeAll,
 		ActionManageUsers: ScopeAll,
+		ActionManageAreas: ScopeAll,
 	},
 	domain.RoleExpert:        {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
 	domain.RoleOrgMember:     {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg},
@@ -80,6 +82,7 @@ var actionLabels = map[Action]string{
 	ActionDebarOrg:       "将社会组织列入禁入名单",
 	ActionRevealPII:      "查看完整的身份证号和手机号",
 	ActionManageUsers:    "管理用户账号",
+	ActionManageAreas:    "维护行政区划",
 }
 
 // Target is the object an action is about: its district and, for an

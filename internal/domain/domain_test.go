@@ -111,3 +111,33 @@ func TestValidDistrictCoversSixteen(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateNewArea(t *testing.T) {
+	hexi := Area{Code: "120103", Name: "河西区", Level: LevelDistrict}
+	street := Area{Code: "120103014", Name: "友谊路街道", Level: LevelStreet, ParentCode: "120103"}
+	tests := []struct {
+		name   string
+		a      Area
+		parent Area
+		field  string
+	}{
+		{"street in district", street, hexi, ""},
+		{"community in street", Area{Code: "120103014001", Name: "平江里社区", Level: LevelCommunity}, street, ""},
+		{"community directly in district", Area{Code: "120103999", Name: "某社区", Level: LevelCommunity}, hexi, "level"},
+		{"code of another district", Area{Code: "120104001", Name: "某街道", Level: LevelStreet}, hexi, "code"},
+		{"letters in code", Area{Code: "120103A01", Name: "某街道", Level: LevelStreet}, hexi, "code"},
+		{"empty name", Area{Code: "120103015", Name: " ", Level: LevelStreet}, hexi, "name"},
+	}
+	for _, tc := range tests {
+		err := ValidateNewArea(tc.a, tc.parent)
+		if tc.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if e, ok := err.(*Error); !ok || e.Fields[tc.field] == "" {
+			t.Errorf("%s: want a message for %s, got %v", tc.name, tc.field, err)
+		}
+	}
+}

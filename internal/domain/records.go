@@ -12,7 +12,8 @@ type User struct {
 	DisplayName string    `json:"display_name"`
 	Roles       []Role    `json:"roles"`
 	District    string    `json:"district"`
-	OrgID       int64     `json:"org_id,omitempty"` // the organisation of an organisation member
+	OrgID       int64     `json:"org_id,omitempty"`    // the organisation of an organisation member
+	AreaCode    string    `json:"area_code,omitempty"` // the street or community of a reporter
 	CreatedAt   time.Time `json:"created_at"`
 	// LockedUntil is the end of a temporary lockout after repeated wrong
 	// passwords (zero: not locked).

@@ -59,6 +59,8 @@ var webRoutes = []matrixRoute{
 	{"end a session", "POST", "/account/sessions/{sid}/revoke", "", everyone},
 	{"revoke a token", "POST", "/account/tokens/{tid}/revoke", "", everyone},
 	{"users", "GET", "/admin/users", "", []string{"admin"}},
+	{"areas", "GET", "/areas", "", everyone},
+	{"add an area", "POST", "/areas", "parent_code=120103&code=&name=", []string{"admin"}},
 	{"reset a password", "POST", "/admin/users/{uid}/reset-password", "", []string{"admin"}},
 }
 
@@ -88,6 +90,8 @@ var apiRoutes = []matrixRoute{
 	{"end a session", "DELETE", "/api/v1/account/sessions/{sid}", "", everyone},
 	{"change my password", "POST", "/api/v1/account/password", `{"current":"","new":""}`, everyone},
 	{"users", "GET", "/api/v1/users", "", []string{"admin"}},
+	{"areas", "GET", "/api/v1/areas", "", everyone},
+	{"add an area", "POST", "/api/v1/areas", `{"parent_code":"120103","code":"","name":""}`, []string{"admin"}},
 	{"reset a password", "POST", "/api/v1/users/{uid}/reset-password", "", []string{"admin"}},
 }
 

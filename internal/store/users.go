@@ -11,7 +11,7 @@ import (
 	"grantflow/internal/domain"
 )
 
-const userColumns = `id, username, display_name, roles, district, created_at, locked_until, org_id`
+const userColumns = `id, username, display_name, roles, district, created_at, locked_until, org_id, coalesce(area_code, '')`
 
 func scanUser(row pgx.Row) (domain.User, string, error) {
 	var u domain.User
@@ -19,7 +19,7 @@ func scanUser(row pgx.Row) (domain.User, string, error) {
 	var hash string
 	var locked *time.Time
 	var orgID *int64
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.District, &u.CreatedAt, &locked, &orgID, &hash)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.District, &u.CreatedAt, &locked, &orgID, &u.AreaCode, &hash)
 	if locked != nil {
 		u.LockedUntil = *locked
 	}
@@ -43,13 +43,13 @@ func (s *Store) UpsertUser(ctx context.Context, u domain.User, passwordHash stri
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var err error
 		out, _, err = scanUser(tx.QueryRow(ctx, `
-			INSERT INTO users (username, display_name, password_hash, roles, district, org_id)
-			VALUES ($1, $2, $3, $4, $5, nullif($6, 0))
+			INSERT INTO users (username, display_name, password_hash, roles, district, org_id, area_code)
+			VALUES ($1, $2, $3, $4, $5, nullif($6, 0), nullif($7, ''))
 			ON CONFLICT (username) DO UPDATE
 			SET display_name = EXCLUDED.display_name, password_hash = EXCLUDED.password_hash,
-			    roles = EXCLUDED.roles, district = EXCLUDED.district, org_id = EXCLUDED.org_id
+			    roles = EXCLUDED.roles, district = EXCLUDED.district, org_id = EXCLUDED.org_id, area_code = EXCLUDED.area_code
 			RETURNING `+userColumns+`, password_hash`,
-			u.Username, u.DisplayName, passwordHash, roles, u.District, u.OrgID))
+			u.Username, u.DisplayName, passwordHash, roles, u.District, u.OrgID, u.AreaCode))
 		if err != nil {
 			return err
 		}
@@ -97,7 +97,7 @@ func (s *Store) UserByAPIToken(ctx context.Context, token string) (domain.User, 
 			WHERE token_hash = $1 AND revoked_at IS NULL
 			RETURNING user_id
 		)
-		SELECT u.id, u.username, u.display_name, u.roles, u.district, u.created_at, u.locked_until, u.org_id, u.password_hash
+		SELECT u.id, u.username, u.display_name, u.roles, u.district, u.created_at, u.locked_until, u.org_id, coalesce(u.area_code, ''), u.password_hash
 		FROM users u JOIN t ON t.user_id = u.id`, sum[:], time.Now()))
 	if err != nil {
 		return domain.User{}, domain.Wrap(err, domain.CodeUnauthorized, "API 令牌无效或已撤销，请重新申请令牌。")
