@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,4 +150,69 @@ func TestCallSliceInBrowser(t *testing.T) {
 	if got := text(t, ctx, ".alert"); !strings.Contains(got, "无权起草征集") {
 		t.Fatalf("organisation drafting a call sees %q", got)
 	}
+}
+
+// TestOrganisationPagesInBrowser: registration with a mistake, the masked
+// organisation page, the audited full view, and the audit log.
+func TestOrganisationPagesInBrowser(t *testing.T) {
+	h := newHarness(t)
+	ctx := browser(t)
+	must := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login := func(user string) {
+		t.Helper()
+		must(chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"),
+			chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", "grantflow-demo"),
+			chromedp.Click("main button[type=submit]"), chromedp.WaitVisible(".lifecycle"))
+	}
+
+	// a registration with a wrong check character in the USCC
+	must(chromedp.Navigate(h.url+"/register"), chromedp.WaitVisible("#uscc"),
+		chromedp.SendKeys("#name", "南开区乐龄志愿服务协会"),
+		chromedp.SendKeys("#uscc", "52120103MJ0000002Y"),
+		chromedp.SendKeys("#legal_rep_name", "周敏"),
+		chromedp.SendKeys("#legal_rep_id", validID()),
+		chromedp.SendKeys("#contact_name", "周敏"),
+		chromedp.SendKeys("#contact_phone", repPhone),
+		chromedp.SendKeys("#username", "nankai"),
+		chromedp.SendKeys("#password", "a-long-password-1"),
+		chromedp.Click("main button[type=submit]"),
+		chromedp.WaitVisible("#uscc-err"))
+	if got := text(t, ctx, "#uscc-err"); !strings.Contains(got, "校验位") {
+		t.Fatalf("USCC error says %q", got)
+	}
+	screenshot(t, ctx, "05-register-error")
+
+	orgID := h.actor("zuzhi").OrgID
+	orgURL := h.url + "/orgs/" + strconv.FormatInt(orgID, 10)
+	login("zuzhi")
+	must(chromedp.Navigate(orgURL), chromedp.WaitVisible("#legal-rep-id"))
+	if got := text(t, ctx, "#legal-rep-id"); got != "110***********002X" {
+		t.Fatalf("the member sees %q", got)
+	}
+	if n, _ := chromedp.Run(ctx, chromedp.Nodes(`form[action$="/reveal"]`, chromedp.AtLeast(0))); len(n) != 0 {
+		t.Fatal("the member is offered the full view")
+	}
+	must(chromedp.Click(".user button"), chromedp.WaitVisible("#username"))
+
+	login("hexi")
+	must(chromedp.Navigate(orgURL), chromedp.WaitVisible("#legal-rep-id"))
+	screenshot(t, ctx, "06-organisation-masked")
+	must(chromedp.Click(`form[action$="/reveal"] button`), chromedp.WaitVisible(`p[role=status]`))
+	if got := text(t, ctx, "#legal-rep-id"); got != "11010519491231002X" {
+		t.Fatalf("the full view shows %q", got)
+	}
+	must(chromedp.Click(".user button"), chromedp.WaitVisible("#username"))
+
+	login("admin")
+	must(chromedp.Navigate(h.url+"/admin/audit?action=pii."), chromedp.WaitVisible("table"))
+	if got := text(t, ctx, "table"); !strings.Contains(got, "pii.view") || !strings.Contains(got, "李静（河西区民政局）") {
+		t.Fatalf("the audit log lacks the full view: %q", got)
+	}
+	must(chromedp.Navigate(h.url+"/admin/audit"), chromedp.WaitVisible("table"))
+	screenshot(t, ctx, "07-audit-log")
 }
