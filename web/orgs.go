@@ -34,6 +34,7 @@ func registrationFromForm(w http.ResponseWriter, r *http.Request) (service.Regis
 			ContactName: f("contact_name"), ContactPhone: f("contact_phone"), District: f("district"),
 		},
 		Username: f("username"), DisplayName: f("display_name"), Password: f("password"),
+		Consent: f("consent") == "yes",
 	}
 	if file, hdr, err := r.FormFile("document"); err == nil {
 		defer file.Close()
@@ -273,6 +274,7 @@ type apiOrg struct {
 	domain.Organisation
 	Documents  []domain.Attachment `json:"documents"`
 	Debarments []domain.Debarment  `json:"debarments"`
+	Consents   []domain.Consent    `json:"consents"`
 }
 
 func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request, reveal bool) {
@@ -281,7 +283,7 @@ func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request, reveal bool) {
 		s.apiFail(w, r, err)
 		return
 	}
-	out := apiOrg{Organisation: data.Org, Documents: []domain.Attachment{}, Debarments: data.Details.Debarments}
+	out := apiOrg{Organisation: data.Org, Documents: []domain.Attachment{}, Debarments: data.Details.Debarments, Consents: data.Details.Consents}
 	for _, d := range data.Details.Documents {
 		out.Documents = append(out.Documents, publicAttachment(d))
 	}

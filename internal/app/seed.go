@@ -138,7 +138,7 @@ func (a *App) seedOrganisation(ctx context.Context) (domain.Organisation, error)
 			District: "河西区",
 		},
 		Username: demoOrgMember, DisplayName: "陈晨（河西区夕阳红社会工作服务中心）", Password: DemoPassword,
-		DocName: "民办非企业单位登记证书.pdf", Doc: []byte("%PDF-1.4\n% 登记证书（演示）\n%%EOF\n"),
+		DocName: "民办非企业单位登记证书.pdf", Doc: []byte("%PDF-1.4\n% 登记证书（演示）\n%%EOF\n"), Consent: true,
 	}, "")
 	if err != nil {
 		return domain.Organisation{}, fmt.Errorf("seed organisation: %w", err)

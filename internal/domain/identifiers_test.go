@@ -128,3 +128,38 @@ func TestOrgRegistrationValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestConsentNeedsGuardianUnder14(t *testing.T) {
+	given := time.Date(2026, 9, 1, 10, 0, 0, 0, ChinaTime)
+	birth := func(id string) time.Time {
+		b, ok := BirthDateFromIDCard(id)
+		if !ok {
+			t.Fatalf("no birth date in %s", id)
+		}
+		return b
+	}
+	pupil := birth("120103201301150021")   // 13 on the day of consent
+	turns14 := birth("120103201209010021") // 14 that very day
+	adult := birth("11010519491231002X")
+	c := Consent{Purpose: "寸草心志愿服务活动登记", GivenAt: given}
+	if err := ValidateConsent(c, pupil); err == nil {
+		t.Fatal("a 13-year-old's consent without a guardian accepted")
+	}
+	withGuardian := c
+	withGuardian.GuardianName, withGuardian.GuardianRelation = "王芳", "母亲"
+	if err := ValidateConsent(withGuardian, pupil); err != nil {
+		t.Fatalf("guardian consent refused: %v", err)
+	}
+	if err := ValidateConsent(c, turns14); err != nil {
+		t.Fatalf("a 14-year-old needs no guardian: %v", err)
+	}
+	if err := ValidateConsent(c, adult); err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateConsent(Consent{GivenAt: given}, adult); err == nil {
+		t.Fatal("consent without purpose accepted")
+	}
+	if AgeOn(adult, given) != 76 {
+		t.Fatalf("age %d", AgeOn(adult, given))
+	}
+}

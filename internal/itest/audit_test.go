@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -74,10 +75,9 @@ func TestAuditLogIsTamperEvident(t *testing.T) {
 			if code != 0 || !strings.Contains(out, "intact") {
 				t.Fatalf("untouched log: exit %d: %s", code, out)
 			}
-			var last int64
-			if err := h.app.Store.Pool().QueryRow(context.Background(), `SELECT max(seq) FROM audit_log`).Scan(&last); err != nil {
-				t.Fatal(err)
-			}
+			// the workflows render notices in the background: wait until
+			// nothing more is appended, so the entry numbers below hold
+			last := h.quietAudit()
 			want := tc.seq
 			switch {
 			case tc.name == "last entry deleted":
@@ -166,4 +166,25 @@ func TestRepeatedWrongPasswordsLockTheAccount(t *testing.T) {
 	if err := h.app.Store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'auth.locked'`).Scan(&n); err != nil || n != 1 {
 		t.Fatalf("auth.locked entries: %d %v", n, err)
 	}
+}
+
+// quietAudit waits until no entry has been appended for a second and
+// returns the last sequence number.
+func (h *harness) quietAudit() int64 {
+	h.t.Helper()
+	var last, prev int64 = 0, -1
+	stable := 0
+	for i := 0; i < 200 && stable < 10; i++ {
+		if err := h.app.Store.Pool().QueryRow(context.Background(), `SELECT coalesce(max(seq), 0) FROM audit_log`).Scan(&last); err != nil {
+			h.t.Fatal(err)
+		}
+		if last == prev {
+			stable++
+		} else {
+			stable = 0
+		}
+		prev = last
+		time.Sleep(100 * time.Millisecond)
+	}
+	return last
 }

@@ -180,6 +180,7 @@ func TestOrganisationPagesInBrowser(t *testing.T) {
 		chromedp.SendKeys("#contact_phone", repPhone),
 		chromedp.SendKeys("#username", "nankai"),
 		chromedp.SendKeys("#password", "a-long-password-1"),
+		chromedp.Click(`input[name=consent]`),
 		chromedp.Click("main button[type=submit]"),
 		chromedp.WaitVisible("#uscc-err"))
 	if got := text(t, ctx, "#uscc-err"); !strings.Contains(got, "校验位") {

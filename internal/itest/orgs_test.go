@@ -50,7 +50,7 @@ func nankaiOrg(uscc, username string) map[string]string {
 	return map[string]string{
 		"name": "南开区乐龄志愿服务协会", "uscc": uscc, "org_type": "volunteer_org",
 		"legal_rep_name": "周敏", "legal_rep_id": validID(), "contact_name": "周敏", "contact_phone": repPhone,
-		"district": "南开区", "username": username, "password": "a-long-password-1",
+		"district": "南开区", "username": username, "password": "a-long-password-1", "consent": "yes",
 	}
 }
 
@@ -87,6 +87,11 @@ func TestOrganisationRegistrationReviewAndPersonalData(t *testing.T) {
 		t.Fatalf("executable as certificate: %d %s", r.status, r.body)
 	}
 
+	noConsent := nankaiOrg("52120103MJ0000002X", "nankai")
+	delete(noConsent, "consent")
+	if r := h.registerOrg(noConsent, pdfDoc); r.status != 422 || !strings.Contains(string(r.body), "consent") {
+		t.Fatalf("registration without consent: %d %s", r.status, r.body)
+	}
 	r = h.registerOrg(nankaiOrg("52120103MJ0000002X", "nankai"), pdfDoc)
 	if r.status != http.StatusCreated {
 		t.Fatalf("register: %d %s", r.status, r.body)
@@ -129,6 +134,17 @@ func TestOrganisationRegistrationReviewAndPersonalData(t *testing.T) {
 	}
 	if r := h.api("zuzhi", "GET", orgPath, nil, nil); r.status != http.StatusForbidden {
 		t.Errorf("another organisation's member sees it: %d", r.status)
+	}
+	var withConsent struct {
+		Consents []struct {
+			SubjectName string `json:"subject_name"`
+			Purpose     string `json:"purpose"`
+			RecordedBy  int64  `json:"recorded_by"`
+		}
+	}
+	h.api("minzheng", "GET", orgPath, nil, nil).json(t, &withConsent)
+	if len(withConsent.Consents) != 1 || withConsent.Consents[0].SubjectName != "周*" || withConsent.Consents[0].Purpose == "" || withConsent.Consents[0].RecordedBy == 0 {
+		t.Fatalf("consent record: %+v", withConsent)
 	}
 	var full apiOrgResp
 	h.api("minzheng", "POST", orgPath+"/reveal", nil, nil).json(t, &full)

@@ -38,7 +38,13 @@ type Registration struct {
 	Password    string
 	DocName     string
 	Doc         []byte
+	// Consent is the legal representative's consent to the processing of
+	// their ID number and the contact's phone for the review.
+	Consent bool
 }
+
+// RegistrationPurpose is the purpose a registering organisation consents to.
+const RegistrationPurpose = "社会组织注册审核及公益创投项目申报资格管理"
 
 // Register creates a pending organisation and its member account. Anyone
 // may register; civil affairs reviews it afterwards.
@@ -61,6 +67,9 @@ func (s *Orgs) Register(ctx context.Context, reg Registration, ip string) (domai
 	}
 	if strings.TrimSpace(reg.DisplayName) == "" {
 		reg.DisplayName = reg.Org.ContactName
+	}
+	if !reg.Consent {
+		fe.Add("consent", "请确认法定代表人和联系人同意为注册审核处理其身份证号和手机号。")
 	}
 	ct, docErr := CheckDocument(reg.DocName, reg.Doc)
 	if docErr != nil {
@@ -88,8 +97,15 @@ func (s *Orgs) Register(ctx context.Context, reg Registration, ip string) (domai
 	}
 	doc := domain.Attachment{ID: docID, FileName: path.Base(strings.ReplaceAll(reg.DocName, "\\", "/")), ContentType: ct,
 		Size: obj.Size, SHA256: obj.SHA256, ObjectKey: obj.Key}
+	consent := domain.Consent{SubjectType: "organisation_legal_rep", SubjectName: reg.Org.LegalRepName,
+		Purpose: RegistrationPurpose, GivenAt: time.Now()}
+	if birth, ok := domain.BirthDateFromIDCard(reg.Org.LegalRepID); ok {
+		if err := domain.ValidateConsent(consent, birth); err != nil {
+			return domain.Organisation{}, domain.User{}, domain.Errorf(domain.CodeInvalid, "法定代表人未满 14 周岁，不能作为社会组织的法定代表人注册。")
+		}
+	}
 	org, user, err := s.Store.RegisterOrganisation(ctx, sealed,
-		domain.User{Username: reg.Username, DisplayName: reg.DisplayName}, hash, doc, ip)
+		domain.User{Username: reg.Username, DisplayName: reg.DisplayName}, hash, doc, consent, ip)
 	if err != nil {
 		_ = s.Blob.Remove(ctx, obj.Key)
 		return domain.Organisation{}, domain.User{}, err
@@ -207,6 +223,7 @@ func (s *Orgs) Debar(ctx context.Context, by domain.Actor, id int64, reason stri
 type Details struct {
 	Documents  []domain.Attachment
 	Debarments []domain.Debarment
+	Consents   []domain.Consent
 }
 
 // Details lists an organisation's documents and debarments.
@@ -222,7 +239,14 @@ func (s *Orgs) Details(ctx context.Context, by domain.Actor, id int64) (Details,
 	if err != nil {
 		return Details{}, err
 	}
-	return Details{Documents: docs, Debarments: debs}, nil
+	consents, err := s.Store.Consents(ctx, "organisation_legal_rep", strconv.FormatInt(id, 10))
+	if err != nil {
+		return Details{}, err
+	}
+	for i := range consents {
+		consents[i].SubjectName = domain.MaskName(consents[i].SubjectName)
+	}
+	return Details{Documents: docs, Debarments: debs, Consents: consents}, nil
 }
 
 // Document returns one qualification document, verified by checksum.

@@ -94,12 +94,19 @@ type AuditProblem struct {
 // returns the first entry that was altered, removed or inserted (nil when
 // the chain holds), and how many entries it checked.
 func (s *Store) VerifyAudit(ctx context.Context) (*AuditProblem, int64, error) {
+	// one snapshot for the head and the entries: writers that append while
+	// we read must not look like insertions
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit verify: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
 	var headSeq int64
 	var headHash []byte
-	if err := s.pool.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id`).Scan(&headSeq, &headHash); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_head WHERE id`).Scan(&headSeq, &headHash); err != nil {
 		return nil, 0, fmt.Errorf("audit head: %w", err)
 	}
-	rows, err := s.pool.Query(ctx, `
+	rows, err := tx.Query(ctx, `
 		SELECT seq, at, actor_id, actor_name, action, object_type, object_id, ip, summary, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {

@@ -33,7 +33,7 @@ func scanOrg(row pgx.Row) (domain.Organisation, error) {
 // account and its first document record, with audit entries, in one
 // transaction. A USCC or username already taken is a conflict.
 func (s *Store) RegisterOrganisation(ctx context.Context, reg SealedOrg, member domain.User, passwordHash string,
-	doc domain.Attachment, ip string) (domain.Organisation, domain.User, error) {
+	doc domain.Attachment, consent domain.Consent, ip string) (domain.Organisation, domain.User, error) {
 	var org domain.Organisation
 	var user domain.User
 	err := s.tx(ctx, func(tx pgx.Tx) error {
@@ -72,6 +72,10 @@ func (s *Store) RegisterOrganisation(ctx context.Context, reg SealedOrg, member 
 			return err
 		}
 		by := domain.ActorOf(user, ip)
+		consent.SubjectID = strconv.FormatInt(id, 10)
+		if err := insertConsent(ctx, tx, consent, by); err != nil {
+			return err
+		}
 		if err := appendAudit(ctx, tx, Audit{By: by, Action: "org.register", ObjectType: "organisation", ObjectID: strconv.FormatInt(id, 10),
 			Summary: map[string]any{"name": reg.Name, "uscc": reg.USCC, "type": reg.Type, "district": reg.District,
 				"member": member.Username, "document": doc.FileName}}); err != nil {
@@ -282,4 +286,31 @@ func (s *Store) ResealPII(ctx context.Context, current string, reseal func(seale
 		}
 	}
 	return len(ids), nil
+}
+
+// insertConsent records a consent with its audit entry (inside tx).
+func insertConsent(ctx context.Context, tx pgx.Tx, c domain.Consent, by domain.Actor) error {
+	var id int64
+	if err := tx.QueryRow(ctx, `
+		INSERT INTO consents (subject_type, subject_id, subject_name, purpose, given_at, recorded_by, guardian_name, guardian_relation)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		c.SubjectType, c.SubjectID, c.SubjectName, c.Purpose, c.GivenAt, by.UserID, c.GuardianName, c.GuardianRelation).Scan(&id); err != nil {
+		return err
+	}
+	return appendAudit(ctx, tx, Audit{By: by, Action: "consent.record", ObjectType: c.SubjectType, ObjectID: c.SubjectID,
+		Summary: map[string]any{"consent": id, "purpose": c.Purpose, "guardian": c.GuardianName != ""}})
+}
+
+// Consents lists the consents recorded for a subject, latest first.
+func (s *Store) Consents(ctx context.Context, subjectType, subjectID string) ([]domain.Consent, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.id, c.subject_type, c.subject_id, c.subject_name, c.purpose, c.given_at, c.recorded_by, u.display_name,
+		       c.guardian_name, c.guardian_relation
+		FROM consents c JOIN users u ON u.id = c.recorded_by
+		WHERE c.subject_type = $1 AND c.subject_id = $2 ORDER BY c.given_at DESC, c.id DESC`, subjectType, subjectID)
+	if err != nil {
+		return nil, mapErr("consents", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[domain.Consent])
+	return out, mapErr("consents", err)
 }
