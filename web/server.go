@@ -36,6 +36,7 @@ type Deps struct {
 	Orgs          *service.Orgs
 	Accounts      *service.Accounts
 	Areas         *service.Areas
+	Needs         *service.Needs
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -112,6 +113,10 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/attachments/{aid}", s.downloadAttachment)
 			r.Get("/admin/audit", s.auditPage)
 			r.Get("/admin/users", s.usersPage)
+			r.Get("/needs", s.needsPage)
+			r.Post("/needs", s.recordNeed)
+			r.Get("/reports", s.reportsPage)
+			r.Post("/reports/{street}/{quarter}/submit", s.submitReport)
 			r.Get("/areas", s.areasPage)
 			r.Post("/areas", s.addArea)
 			r.Post("/admin/users/{id}/reset-password", s.resetPassword)
@@ -149,6 +154,10 @@ func (s *Server) routes() http.Handler {
 			r.Delete("/account/sessions/{sid}", s.apiRevokeSession)
 			r.Post("/account/password", s.apiChangePassword)
 			r.Get("/users", s.apiUsers)
+			r.Get("/needs", s.apiNeeds)
+			r.Post("/needs", s.apiRecordNeed)
+			r.Get("/report-cycles", s.apiReportCycles)
+			r.Post("/report-cycles/{street}/{quarter}/submit", s.apiSubmitReport)
 			r.Get("/areas", s.apiAreas)
 			r.Post("/areas", s.apiAddArea)
 			r.Post("/users/{id}/reset-password", s.apiResetPassword)

@@ -18,6 +18,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
 	"grantflow/activities"
@@ -41,6 +42,7 @@ type App struct {
 	Orgs     *service.Orgs
 	Accounts *service.Accounts
 	Areas    *service.Areas
+	Needs    *service.Needs
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -80,6 +82,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}
 	a.Areas = &service.Areas{Store: st}
+	a.Needs = &service.Needs{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue}
 	return a, nil
 }
 
@@ -99,7 +102,54 @@ func (a *App) Migrate(ctx context.Context) error {
 	if err := a.Blob.EnsureBucket(ctx); err != nil {
 		return err
 	}
-	return EnsureSearchAttributes(ctx, a.Temporal, a.Config.TemporalNamespace)
+	if err := EnsureSearchAttributes(ctx, a.Temporal, a.Config.TemporalNamespace); err != nil {
+		return err
+	}
+	return a.EnsureSchedules(ctx)
+}
+
+// EnsureSchedules creates the Temporal Schedules GrantFlow runs on, where
+// missing: the quarterly needs reporting (at 00:00 China time on the first
+// day of every quarter).
+func (a *App) EnsureSchedules(ctx context.Context) error {
+	id := "needs-quarterly-" + a.Config.TaskQueue
+	_, err := a.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: id,
+		Spec: client.ScheduleSpec{
+			Calendars: []client.ScheduleCalendarSpec{{
+				Month:      []client.ScheduleRange{{Start: 1, End: 10, Step: 3}},
+				DayOfMonth: []client.ScheduleRange{{Start: 1}},
+				Hour:       []client.ScheduleRange{{Start: 0}},
+				Minute:     []client.ScheduleRange{{Start: 0}},
+				Second:     []client.ScheduleRange{{Start: 0}},
+			}},
+			TimeZoneName: "Asia/Shanghai",
+		},
+		Action: &client.ScheduleWorkflowAction{
+			ID:        "needs-quarter-" + a.Config.TaskQueue,
+			Workflow:  workflows.QuarterlyNeedsWorkflow,
+			Args:      []any{workflows.QuarterlyNeedsInput{}},
+			TaskQueue: a.Config.TaskQueue,
+		},
+	})
+	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
+		var exists *serviceerror.AlreadyExists
+		if !errors.As(err, &exists) {
+			return fmt.Errorf("schedule %s: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// StartQuarterlyNeeds starts the needs reporting of a quarter now (the
+// schedule does this each quarter; the demo does it for the current one).
+func (a *App) StartQuarterlyNeeds(ctx context.Context, quarter string) error {
+	_, err := a.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       "needs-quarter-" + a.Config.TaskQueue + "-" + quarter,
+		TaskQueue:                a.Config.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.QuarterlyNeedsWorkflow, workflows.QuarterlyNeedsInput{Quarter: quarter})
+	return err
 }
 
 // EnsureSearchAttributes registers GrantFlow's search attributes with
@@ -132,6 +182,8 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 func (a *App) NewWorker() worker.Worker {
 	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{})
 	w.RegisterWorkflow(workflows.CallWorkflow)
+	w.RegisterWorkflow(workflows.QuarterlyNeedsWorkflow)
+	w.RegisterWorkflow(workflows.StreetReportWorkflow)
 	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob})
 	return w
 }
@@ -152,7 +204,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

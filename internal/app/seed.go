@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"time"
 
 	"github.com/google/uuid"
 
 	"grantflow/internal/service"
+	"grantflow/internal/store"
 
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
@@ -74,6 +76,9 @@ func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 		}
 		byName[u.Username] = saved
 		out = append(out, DemoUser{User: saved, Password: DemoPassword})
+	}
+	if err := a.seedNeeds(ctx, domain.ActorOf(byName["shequ"], "")); err != nil {
+		return nil, err
 	}
 	ca := domain.ActorOf(byName["hexi"], "")
 	call, err := a.Calls.CreateDraft(ctx, ca, a.demoCallKey(), domain.CallDraft{
@@ -174,4 +179,28 @@ func (a *App) seedAreas(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// seedNeeds records a few needs in the demo communities (once) and starts
+// the current quarter's reporting cycle (the schedule does it each quarter).
+func (a *App) seedNeeds(ctx context.Context, reporter domain.Actor) error {
+	page, err := a.Store.ListNeeds(ctx, store.NeedFilter{AreaPrefix: demoStreet, PerPage: 1})
+	if err != nil {
+		return err
+	}
+	if page.Total == 0 {
+		for _, n := range []domain.NeedEntry{
+			{CommunityCode: "120103014001", Category: domain.NeedCaregiverTraining, Urgency: domain.UrgencyHigh,
+				Affected:    map[domain.ElderCategory]int{domain.ElderDisabled: 12, domain.ElderSeverelyDisabled: 4},
+				Description: "走访发现 16 户失能老人家庭，照护者多为年迈配偶，希望学习转移搬运和压疮预防。"},
+			{CommunityCode: "120103014002", Category: domain.NeedEmergencySkills, Urgency: domain.UrgencyMedium,
+				Affected:    map[domain.ElderCategory]int{domain.ElderLivingAlone: 9, domain.ElderVeryOld: 6},
+				Description: "独居高龄老人较多，邻里志愿者希望学习心肺复苏和跌倒后的应急处置。"},
+		} {
+			if _, err := a.Needs.Record(ctx, reporter, n); err != nil {
+				return fmt.Errorf("seed need: %w", err)
+			}
+		}
+	}
+	return a.StartQuarterlyNeeds(ctx, domain.QuarterOf(time.Now()).String())
 }

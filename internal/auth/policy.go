@@ -1,6 +1,8 @@
 package auth
 
 import (
+	"strings"
+
 	"grantflow/internal/domain"
 )
 
@@ -21,6 +23,10 @@ const (
 	ActionRevealPII      Action = "pii.reveal"
 	ActionManageUsers    Action = "user.manage"
 	ActionManageAreas    Action = "area.manage"
+	ActionRecordNeed     Action = "need.record"
+	ActionListNeeds      Action = "need.list"
+	ActionViewReports    Action = "report.view"
+	ActionSubmitReport   Action = "report.submit"
 )
 
 // Scope says on which objects a role holds an action.
@@ -29,6 +35,7 @@ type Scope int
 const (
 	ScopeNone     Scope = iota
 	ScopeOwnOrg         // only objects of the person's own organisation
+	ScopeOwnArea        // only objects in the person's own street or community
 	ScopeDistrict       // only objects of the person's own district (city staff: everywhere)
 	ScopeAll            // every object
 )
@@ -47,6 +54,8 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionReviewOrg:      ScopeDistrict,
 		ActionDebarOrg:       ScopeDistrict,
 		ActionRevealPII:      ScopeDistrict,
+		ActionListNeeds:      ScopeDistrict,
+		ActionViewReports:    ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls: ScopeAll,
@@ -66,7 +75,8 @@ var policy = map[domain.Role]map[Action]Scope{
 	domain.RoleExpert:        {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
 	domain.RoleOrgMember:     {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg},
 	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
-	domain.RoleReporter:      {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
+	domain.RoleReporter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
+		ActionRecordNeed: ScopeOwnArea, ActionListNeeds: ScopeOwnArea, ActionViewReports: ScopeOwnArea, ActionSubmitReport: ScopeOwnArea},
 }
 
 var actionLabels = map[Action]string{
@@ -83,6 +93,10 @@ var actionLabels = map[Action]string{
 	ActionRevealPII:      "查看完整的身份证号和手机号",
 	ActionManageUsers:    "管理用户账号",
 	ActionManageAreas:    "维护行政区划",
+	ActionRecordNeed:     "登记需求",
+	ActionListNeeds:      "查看需求库",
+	ActionViewReports:    "查看需求填报情况",
+	ActionSubmitReport:   "报送季度需求汇总",
 }
 
 // Target is the object an action is about: its district and, for an
@@ -91,6 +105,7 @@ var actionLabels = map[Action]string{
 type Target struct {
 	District string
 	OrgID    int64
+	AreaCode string // a street or community (its code extends its parents')
 }
 
 // Authorize decides whether user may do action on an object of district
@@ -113,12 +128,16 @@ func AuthorizeTarget(user domain.User, action Action, target Target) error {
 			return nil
 		case s == ScopeOwnOrg && target.OrgID != 0 && user.OrgID == target.OrgID:
 			return nil
+		case s == ScopeOwnArea && user.AreaCode != "" && (target.AreaCode == "" || strings.HasPrefix(target.AreaCode, user.AreaCode)):
+			return nil
 		}
 		best = max(best, s)
 	}
 	switch best {
 	case ScopeOwnOrg:
 		return domain.Errorf(domain.CodeForbidden, "您只能%s本组织的信息。", actionLabels[action])
+	case ScopeOwnArea:
+		return domain.Errorf(domain.CodeForbidden, "您只能%s本街道/社区的事项。", actionLabels[action])
 	case ScopeDistrict:
 		return domain.Errorf(domain.CodeForbidden, "您是%s的工作人员，无权%s（%s）。如需办理，请联系该区民政局。",
 			user.District, actionLabels[action], target.District)

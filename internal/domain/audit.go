@@ -15,6 +15,7 @@ type Actor struct {
 	Roles    []Role
 	District string
 	OrgID    int64
+	AreaCode string
 	IP       string
 }
 
@@ -24,12 +25,12 @@ var System = Actor{Name: "系统"}
 
 // User is the actor as a user, for authorization.
 func (a Actor) User() User {
-	return User{ID: a.UserID, DisplayName: a.Name, Roles: a.Roles, District: a.District, OrgID: a.OrgID}
+	return User{ID: a.UserID, DisplayName: a.Name, Roles: a.Roles, District: a.District, OrgID: a.OrgID, AreaCode: a.AreaCode}
 }
 
 // ActorOf makes the actor of a signed-in user acting from ip.
 func ActorOf(u User, ip string) Actor {
-	return Actor{UserID: u.ID, Name: u.DisplayName, Roles: u.Roles, District: u.District, OrgID: u.OrgID, IP: ip}
+	return Actor{UserID: u.ID, Name: u.DisplayName, Roles: u.Roles, District: u.District, OrgID: u.OrgID, AreaCode: u.AreaCode, IP: ip}
 }
 
 // AuditEntry is one entry of the append-only, hash-chained audit log: who did

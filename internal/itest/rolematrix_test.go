@@ -60,6 +60,10 @@ var webRoutes = []matrixRoute{
 	{"revoke a token", "POST", "/account/tokens/{tid}/revoke", "", everyone},
 	{"users", "GET", "/admin/users", "", []string{"admin"}},
 	{"areas", "GET", "/areas", "", everyone},
+	{"needs", "GET", "/needs", "", []string{"minzheng", "hexi", "shequ"}},
+	{"record a need", "POST", "/needs", "community_code=120103014001&category=&urgency=high&description=", []string{"shequ"}},
+	{"reports", "GET", "/reports", "", []string{"minzheng", "hexi", "shequ"}},
+	{"submit a report", "POST", "/reports/{street}/2026Q4/submit", "", []string{"shequ"}},
 	{"add an area", "POST", "/areas", "parent_code=120103&code=&name=", []string{"admin"}},
 	{"reset a password", "POST", "/admin/users/{uid}/reset-password", "", []string{"admin"}},
 }
@@ -91,6 +95,10 @@ var apiRoutes = []matrixRoute{
 	{"change my password", "POST", "/api/v1/account/password", `{"current":"","new":""}`, everyone},
 	{"users", "GET", "/api/v1/users", "", []string{"admin"}},
 	{"areas", "GET", "/api/v1/areas", "", everyone},
+	{"needs", "GET", "/api/v1/needs", "", []string{"minzheng", "hexi", "shequ"}},
+	{"record a need", "POST", "/api/v1/needs", `{"community_code":"120103014001","category":"","urgency":"high","affected":{},"description":""}`, []string{"shequ"}},
+	{"report cycles", "GET", "/api/v1/report-cycles", "", []string{"minzheng", "hexi", "shequ"}},
+	{"submit a report", "POST", "/api/v1/report-cycles/{street}/2026Q4/submit", "", []string{"shequ"}},
 	{"add an area", "POST", "/api/v1/areas", `{"parent_code":"120103","code":"","name":""}`, []string{"admin"}},
 	{"reset a password", "POST", "/api/v1/users/{uid}/reset-password", "", []string{"admin"}},
 }
@@ -117,7 +125,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}
@@ -162,7 +170,7 @@ func TestRoleMatrix(t *testing.T) {
 	r.json(t, &nk)
 	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID,
 		"{org}", fmt.Sprint(demoOrg.ID), "{nkorg}", fmt.Sprint(nk.Organisation.ID), "{doc}", demoOrg.Documents[0].ID,
-		"{sid}", "none", "{tid}", "0", "{uid}", "0").Replace
+		"{sid}", "none", "{tid}", "0", "{uid}", "0", "{street}", "120103014").Replace
 
 	for _, user := range everyone {
 		jar, _ := cookiejar.New(nil)

@@ -6,6 +6,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -286,4 +288,10 @@ func temporalErr(op string, err error) error {
 		return de
 	}
 	return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeUnavailable, "流程服务暂时不可用，您的操作没有生效，请稍后重试。")
+}
+
+// isNotFound reports a workflow that does not exist or has ended.
+func isNotFound(err error) bool {
+	var nf *serviceerror.NotFound
+	return errors.As(err, &nf)
 }

@@ -1,0 +1,78 @@
+package itest
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"grantflow/internal/domain"
+	"grantflow/internal/store"
+)
+
+// TestNeedsAndQuarterlyReport records needs through the API and runs a past
+// quarter's reporting cycle on the real Temporal server: the window has
+// closed, so the street is reminded and marked late at once, and its late
+// submission rolls its needs up to the district.
+func TestNeedsAndQuarterlyReport(t *testing.T) {
+	h := newHarness(t)
+	need := map[string]any{"community_code": "120103014001", "category": "caregiver_training", "urgency": "high",
+		"affected": map[string]int{"disabled": 7, "very_old": 2}, "description": "7 户失能老人家属希望学习喂食和用药照护"}
+	if r := h.api("shequ", "POST", "/api/v1/needs", need, nil); r.status != http.StatusCreated {
+		t.Fatalf("record need: %d %s", r.status, r.body)
+	}
+	bad := map[string]any{"community_code": "120103014001", "category": "x", "urgency": "high", "affected": map[string]int{}, "description": ""}
+	if r := h.api("shequ", "POST", "/api/v1/needs", bad, nil); r.status != 422 {
+		t.Fatalf("bad need: %d %s", r.status, r.body)
+	}
+	if r := h.api("hexi", "POST", "/api/v1/needs", need, nil); r.status != http.StatusForbidden {
+		t.Fatalf("civil affairs records a need: %d", r.status)
+	}
+	var list struct{ Total int }
+	h.api("hexi", "GET", "/api/v1/needs", nil, nil).json(t, &list)
+	if list.Total != 3 { // two seeded, one recorded
+		t.Fatalf("河西区 sees %d needs", list.Total)
+	}
+	h.api("zuzhi", "GET", "/api/v1/needs", nil, nil) // (forbidden, covered by the role matrix)
+
+	// a past quarter: put one need in it, then run its cycle for real
+	ctx := context.Background()
+	if _, err := h.app.Store.InsertNeed(ctx, domain.Need{NeedEntry: domain.NeedEntry{CommunityCode: "120103014002",
+		Category: domain.NeedMealHelp, Urgency: domain.UrgencyHigh, Affected: map[domain.ElderCategory]int{domain.ElderLivingAlone: 4},
+		Description: "4 位独居老人需要助餐"}, StreetCode: "120103014", District: "河西区", Quarter: "2026Q3"}, h.actor("shequ")); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.app.StartQuarterlyNeeds(ctx, "2026Q3"); err != nil {
+		t.Fatal(err)
+	}
+	var cycles struct {
+		Items []store.ReportCycle
+	}
+	eventually(t, "the street's cycle to be late", func() bool {
+		h.api("hexi", "GET", "/api/v1/report-cycles?quarter=2026Q3", nil, nil).json(t, &cycles)
+		return len(cycles.Items) == 1 && cycles.Items[0].Status == domain.CycleLate && cycles.Items[0].RemindedAt != nil
+	})
+	if r := h.api("hexi", "POST", "/api/v1/report-cycles/120103014/2026Q3/submit", nil, nil); r.status != http.StatusForbidden {
+		t.Fatalf("district staff submit for the street: %d", r.status)
+	}
+	var rollup domain.RollUp
+	r := h.api("shequ", "POST", "/api/v1/report-cycles/120103014/2026Q3/submit", nil, nil)
+	r.json(t, &rollup)
+	if r.status != 200 || rollup.Needs != 1 || rollup.Affected[domain.ElderLivingAlone] != 4 || rollup.Urgent != 1 {
+		t.Fatalf("submit: %d %s", r.status, r.body)
+	}
+	h.api("hexi", "GET", "/api/v1/report-cycles?quarter=2026Q3", nil, nil).json(t, &cycles)
+	c := cycles.Items[0]
+	if c.Status != domain.CycleSubmitted || !c.Late || c.RollUp == nil || c.RollUp.Needs != 1 || c.SubmittedAt == nil {
+		t.Fatalf("after submit: %+v", c)
+	}
+	if r := h.api("shequ", "POST", "/api/v1/report-cycles/120103014/2026Q3/submit", nil, nil); r.status != http.StatusConflict {
+		t.Fatalf("second submission: %d %s", r.status, r.body)
+	}
+	// the current quarter's window is not open yet (seeded by the demo)
+	if time.Now().Before(domain.QuarterOf(time.Now()).End().AddDate(0, 0, -14)) {
+		if r := h.api("shequ", "POST", "/api/v1/report-cycles/120103014/"+domain.QuarterOf(time.Now()).String()+"/submit", nil, nil); r.status != http.StatusConflict {
+			t.Fatalf("submission before the window: %d %s", r.status, r.body)
+		}
+	}
+}

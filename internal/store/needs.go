@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"grantflow/internal/domain"
+)
+
+// CommunityPlace is a community with its street and district.
+type CommunityPlace struct {
+	Community domain.Area
+	Street    domain.Area
+	District  domain.Area
+}
+
+// PlaceOfCommunity finds a community's street and district.
+func (s *Store) PlaceOfCommunity(ctx context.Context, code string) (CommunityPlace, error) {
+	var p CommunityPlace
+	err := s.pool.QueryRow(ctx, `
+		SELECT c.code, c.name, c.level, s.code, s.name, s.level, d.code, d.name, d.level
+		FROM areas c JOIN areas s ON s.code = c.parent_code JOIN areas d ON d.code = s.parent_code
+		WHERE c.code = $1 AND c.level = 'community'`, code).Scan(
+		&p.Community.Code, &p.Community.Name, &p.Community.Level,
+		&p.Street.Code, &p.Street.Name, &p.Street.Level,
+		&p.District.Code, &p.District.Name, &p.District.Level)
+	if err != nil {
+		return p, mapErr("place of community", err)
+	}
+	p.Community.ParentCode, p.Street.ParentCode = p.Street.Code, p.District.Code
+	return p, nil
+}
+
+// InsertNeed records a need with its audit entry.
+func (s *Store) InsertNeed(ctx context.Context, n domain.Need, by domain.Actor) (int64, error) {
+	affected, err := json.Marshal(n.Affected)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO needs (community_code, street_code, district, quarter, category, urgency, affected, description, recorded_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			n.CommunityCode, n.StreetCode, n.District, n.Quarter, n.Category, n.Urgency, affected, n.Description, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "need.record", ObjectType: "need", ObjectID: fmt.Sprint(id),
+			Summary: map[string]any{"community": n.CommunityCode, "category": n.Category, "urgency": n.Urgency, "quarter": n.Quarter}})
+	})
+	return id, mapErr("insert need", err)
+}
+
+const needColumns = `id, community_code, street_code, district, quarter, category, urgency, affected, description, recorded_by, created_at`
+
+func scanNeed(r pgx.Row) (domain.Need, error) {
+	var n domain.Need
+	var affected []byte
+	err := r.Scan(&n.ID, &n.CommunityCode, &n.StreetCode, &n.District, &n.Quarter, &n.Category, &n.Urgency,
+		&affected, &n.Description, &n.RecordedBy, &n.CreatedAt)
+	if err == nil {
+		err = json.Unmarshal(affected, &n.Affected)
+	}
+	return n, err
+}
+
+// NeedFilter narrows the needs list.
+type NeedFilter struct {
+	District   string
+	StreetCode string
+	AreaPrefix string // communities whose code starts with this (a reporter's area)
+	Quarter    string
+	Category   domain.NeedCategory
+	Page       int
+	PerPage    int
+}
+
+// NeedPage is one page of needs.
+type NeedPage struct {
+	Needs   []domain.Need
+	Total   int
+	Page    int
+	PerPage int
+}
+
+// Pages is the number of pages.
+func (p NeedPage) Pages() int {
+	if p.PerPage == 0 {
+		return 0
+	}
+	return (p.Total + p.PerPage - 1) / p.PerPage
+}
+
+// ListNeeds lists needs newest first, paged on the server.
+func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) (NeedPage, error) {
+	if f.PerPage <= 0 || f.PerPage > 500 {
+		f.PerPage = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if f.District != "" {
+		add("district = $%d", f.District)
+	}
+	if f.StreetCode != "" {
+		add("street_code = $%d", f.StreetCode)
+	}
+	if f.AreaPrefix != "" {
+		add("community_code LIKE $%d || '%%'", f.AreaPrefix)
+	}
+	if f.Quarter != "" {
+		add("quarter = $%d", f.Quarter)
+	}
+	if f.Category != "" {
+		add("category = $%d", f.Category)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = "WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM needs `+cond, args...).Scan(&total); err != nil {
+		return NeedPage{}, mapErr("count needs", err)
+	}
+	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM needs %s ORDER BY created_at DESC, id LIMIT $%d OFFSET $%d`,
+		needColumns, cond, len(args)-1, len(args)), args...)
+	if err != nil {
+		return NeedPage{}, mapErr("list needs", err)
+	}
+	needs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Need, error) { return scanNeed(r) })
+	if err != nil {
+		return NeedPage{}, mapErr("list needs", err)
+	}
+	return NeedPage{Needs: needs, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+}
+
+// ReportCycle is a street's quarterly reporting cycle.
+type ReportCycle struct {
+	StreetCode  string             `json:"street_code"`
+	StreetName  string             `json:"street_name"`
+	Quarter     string             `json:"quarter"`
+	District    string             `json:"district"`
+	Status      domain.CycleStatus `json:"status"`
+	OpensAt     time.Time          `json:"opens_at"`
+	Deadline    time.Time          `json:"deadline"`
+	RemindedAt  *time.Time         `json:"reminded_at"`
+	SubmittedAt *time.Time         `json:"submitted_at"`
+	Late        bool               `json:"late"`
+	RollUp      *domain.RollUp     `json:"rollup"`
+}
+
+// OpenCycle records that a street's reporting window is open; idempotent.
+func (s *Store) OpenCycle(ctx context.Context, street domain.Area, district, quarter string, opens, deadline time.Time) error {
+	return mapErr("open cycle", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO report_cycles (street_code, quarter, district, status, opens_at, deadline)
+			VALUES ($1, $2, $3, 'open', $4, $5) ON CONFLICT DO NOTHING`, street.Code, quarter, district, opens, deadline)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "cycle.open", ObjectType: "street", ObjectID: street.Code,
+			Summary: map[string]string{"quarter": quarter, "deadline": deadline.Format(time.RFC3339)}})
+	}))
+}
+
+// MarkCycle records a reminder ("reminded") or the deadline passing ("late").
+func (s *Store) MarkCycle(ctx context.Context, street, quarter, event string) error {
+	var sql string
+	switch event {
+	case "reminded":
+		sql = `UPDATE report_cycles SET reminded_at = now() WHERE street_code = $1 AND quarter = $2 AND reminded_at IS NULL`
+	case "late":
+		sql = `UPDATE report_cycles SET status = 'late', late = true WHERE street_code = $1 AND quarter = $2 AND status = 'open'`
+	default:
+		return fmt.Errorf("mark cycle: unknown event %q", event)
+	}
+	return mapErr("mark cycle", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, sql, street, quarter)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "cycle." + event, ObjectType: "street", ObjectID: street,
+			Summary: map[string]string{"quarter": quarter}})
+	}))
+}
+
+// SubmitCycle rolls up a street's needs for the quarter and records the
+// report to the district; idempotent (a second call returns the first
+// roll-up).
+func (s *Store) SubmitCycle(ctx context.Context, street, quarter string, by domain.Actor) (domain.RollUp, error) {
+	var out domain.RollUp
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var status domain.CycleStatus
+		var existing []byte
+		if err := tx.QueryRow(ctx, `SELECT status, rollup FROM report_cycles WHERE street_code = $1 AND quarter = $2 FOR UPDATE`,
+			street, quarter).Scan(&status, &existing); err != nil {
+			return err
+		}
+		if status == domain.CycleSubmitted {
+			return json.Unmarshal(existing, &out)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+needColumns+` FROM needs WHERE street_code = $1 AND quarter = $2`, street, quarter)
+		if err != nil {
+			return err
+		}
+		needs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Need, error) { return scanNeed(r) })
+		if err != nil {
+			return err
+		}
+		out = domain.RollUpNeeds(needs)
+		b, _ := json.Marshal(out)
+		if _, err := tx.Exec(ctx, `
+			UPDATE report_cycles SET status = 'submitted', submitted_at = now(), submitted_by = nullif($3, 0), rollup = $4
+			WHERE street_code = $1 AND quarter = $2`, street, quarter, by.UserID, b); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "cycle.submit", ObjectType: "street", ObjectID: street,
+			Summary: map[string]any{"quarter": quarter, "needs": out.Needs, "late": status == domain.CycleLate}})
+	})
+	return out, mapErr("submit cycle", err)
+}
+
+// Cycles lists the reporting cycles of a district (or every district) for a
+// quarter, by street.
+func (s *Store) Cycles(ctx context.Context, district, quarter string) ([]ReportCycle, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.street_code, a.name, c.quarter, c.district, c.status, c.opens_at, c.deadline, c.reminded_at, c.submitted_at, c.late, c.rollup
+		FROM report_cycles c JOIN areas a ON a.code = c.street_code
+		WHERE ($1 = '' OR c.district = $1) AND c.quarter = $2 ORDER BY c.district, c.street_code`, district, quarter)
+	if err != nil {
+		return nil, mapErr("cycles", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReportCycle, error) {
+		var c ReportCycle
+		var rollup []byte
+		err := r.Scan(&c.StreetCode, &c.StreetName, &c.Quarter, &c.District, &c.Status, &c.OpensAt, &c.Deadline,
+			&c.RemindedAt, &c.SubmittedAt, &c.Late, &rollup)
+		if err == nil && rollup != nil {
+			c.RollUp = &domain.RollUp{}
+			err = json.Unmarshal(rollup, c.RollUp)
+		}
+		return c, err
+	})
+	return out, mapErr("cycles", err)
+}
+
+// Streets lists every street with its district name.
+func (s *Store) Streets(ctx context.Context) ([]CommunityPlace, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT s.code, s.name, d.code, d.name FROM areas s JOIN areas d ON d.code = s.parent_code
+		WHERE s.level = 'street' ORDER BY s.code`)
+	if err != nil {
+		return nil, mapErr("streets", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (CommunityPlace, error) {
+		var p CommunityPlace
+		err := r.Scan(&p.Street.Code, &p.Street.Name, &p.District.Code, &p.District.Name)
+		p.Street.Level, p.District.Level = domain.LevelStreet, domain.LevelDistrict
+		return p, err
+	})
+	return out, mapErr("streets", err)
+}

@@ -1,0 +1,225 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+	"grantflow/internal/store"
+)
+
+type needsPage struct {
+	pageData
+	Page        store.NeedPage
+	Filter      store.NeedFilter
+	Query       string
+	Communities []domain.Area
+	Categories  []domain.NeedCategory
+	ElderCats   []domain.ElderCategory
+	Form        domain.NeedEntry
+	Errors      map[string]string
+	Error       string
+	Quarter     domain.Quarter
+}
+
+func needFilter(r *http.Request) store.NeedFilter {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	perPage, _ := strconv.Atoi(q.Get("per_page"))
+	return store.NeedFilter{Quarter: q.Get("quarter"), Category: domain.NeedCategory(q.Get("category")),
+		StreetCode: q.Get("street"), Page: page, PerPage: perPage}
+}
+
+func (s *Server) loadNeedsPage(r *http.Request) (needsPage, error) {
+	f := needFilter(r)
+	res, err := s.Needs.List(r.Context(), actorOf(r), f)
+	if err != nil {
+		return needsPage{}, err
+	}
+	p := s.page(r, "需求库")
+	p.Nav = "needs"
+	data := needsPage{pageData: p, Page: res, Filter: f, Categories: domain.NeedCategories, ElderCats: domain.ElderCategories,
+		Quarter: domain.QuarterOf(time.Now()), Form: domain.NeedEntry{Urgency: domain.UrgencyMedium}}
+	keep := url.Values{}
+	for _, k := range []string{"quarter", "category", "street"} {
+		if v := r.URL.Query().Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	data.Query = keep.Encode()
+	u := userOf(r)
+	if auth.Authorize(u, auth.ActionRecordNeed, "") == nil || u.AreaCode != "" {
+		areas, err := s.Areas.List(r.Context())
+		if err != nil {
+			return needsPage{}, err
+		}
+		for _, a := range areas {
+			if a.Level == domain.LevelCommunity && u.AreaCode != "" && strings.HasPrefix(a.Code, u.AreaCode) {
+				data.Communities = append(data.Communities, a)
+			}
+		}
+	}
+	return data, nil
+}
+
+func (s *Server) needsPage(w http.ResponseWriter, r *http.Request) {
+	data, err := s.loadNeedsPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.show(w, r, http.StatusOK, "needs", data)
+}
+
+func needFromForm(r *http.Request) domain.NeedEntry {
+	n := domain.NeedEntry{CommunityCode: r.PostFormValue("community_code"), Category: domain.NeedCategory(r.PostFormValue("category")),
+		Urgency: domain.Urgency(r.PostFormValue("urgency")), Description: r.PostFormValue("description"), Affected: map[domain.ElderCategory]int{}}
+	for _, c := range domain.ElderCategories {
+		if v := strings.TrimSpace(r.PostFormValue("affected_" + string(c))); v != "" {
+			k, err := strconv.Atoi(v)
+			if err != nil {
+				k = -1 // refused by Validate with a message
+			}
+			n.Affected[c] = k
+		}
+	}
+	return n
+}
+
+func (s *Server) recordNeed(w http.ResponseWriter, r *http.Request) {
+	n := needFromForm(r)
+	if _, err := s.Needs.Record(r.Context(), actorOf(r), n); err != nil {
+		if c := domain.ErrorCode(err); c != domain.CodeInvalid {
+			s.fail(w, r, err)
+			return
+		}
+		data, lerr := s.loadNeedsPage(r)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		data.Form, data.Error = n, domain.ErrorMessage(err)
+		var de *domain.Error
+		if asDomain(err, &de) {
+			data.Errors = de.Fields
+		}
+		s.show(w, r, status(err), "needs", data)
+		return
+	}
+	http.Redirect(w, r, "/needs?flash="+url.QueryEscape("需求已登记，将汇入本季度街道汇总。"), http.StatusSeeOther)
+}
+
+type reportsPage struct {
+	pageData
+	Cycles   []store.ReportCycle
+	Quarter  domain.Quarter
+	Opens    time.Time
+	Deadline time.Time
+	Error    string
+}
+
+func (s *Server) loadReportsPage(r *http.Request) (reportsPage, error) {
+	q := domain.QuarterOf(time.Now())
+	if v := r.URL.Query().Get("quarter"); v != "" {
+		var err error
+		if q, err = domain.ParseQuarter(v); err != nil {
+			return reportsPage{}, err
+		}
+	}
+	cycles, err := s.Needs.Cycles(r.Context(), actorOf(r), q.String())
+	if err != nil {
+		return reportsPage{}, err
+	}
+	p := s.page(r, "需求填报")
+	p.Nav = "reports"
+	opens, deadline := q.ReportWindow()
+	return reportsPage{pageData: p, Cycles: cycles, Quarter: q, Opens: opens, Deadline: deadline}, nil
+}
+
+func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
+	data, err := s.loadReportsPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.show(w, r, http.StatusOK, "reports", data)
+}
+
+func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
+	quarter := chi.URLParam(r, "quarter")
+	if _, err := s.Needs.Submit(r.Context(), actorOf(r), chi.URLParam(r, "street"), quarter); err != nil {
+		if c := domain.ErrorCode(err); c == domain.CodeInternal || c == domain.CodeUnavailable {
+			s.fail(w, r, err)
+			return
+		}
+		data, lerr := s.loadReportsPage(r)
+		if lerr != nil {
+			s.fail(w, r, err)
+			return
+		}
+		data.Error = domain.ErrorMessage(err)
+		s.show(w, r, status(err), "reports", data)
+		return
+	}
+	http.Redirect(w, r, "/reports?quarter="+url.QueryEscape(quarter)+"&flash="+url.QueryEscape("季度需求汇总已报送区民政局。"), http.StatusSeeOther)
+}
+
+// API
+
+func (s *Server) apiNeeds(w http.ResponseWriter, r *http.Request) {
+	res, err := s.Needs.List(r.Context(), actorOf(r), needFilter(r))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	items := res.Needs
+	if items == nil {
+		items = []domain.Need{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "page": res.Page, "per_page": res.PerPage})
+}
+
+func (s *Server) apiRecordNeed(w http.ResponseWriter, r *http.Request) {
+	var n domain.NeedEntry
+	if err := decodeJSON(r, &n); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	need, err := s.Needs.Record(r.Context(), actorOf(r), n)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, need)
+}
+
+func (s *Server) apiReportCycles(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("quarter")
+	if q == "" {
+		q = domain.QuarterOf(time.Now()).String()
+	}
+	cycles, err := s.Needs.Cycles(r.Context(), actorOf(r), q)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if cycles == nil {
+		cycles = []store.ReportCycle{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": cycles, "quarter": q})
+}
+
+func (s *Server) apiSubmitReport(w http.ResponseWriter, r *http.Request) {
+	rollup, err := s.Needs.Submit(r.Context(), actorOf(r), chi.URLParam(r, "street"), chi.URLParam(r, "quarter"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rollup)
+}
