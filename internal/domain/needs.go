@@ -165,12 +165,13 @@ func (n NeedEntry) Validate() error {
 // Need is a recorded need.
 type Need struct {
 	NeedEntry
-	ID         int64     `json:"id"`
-	StreetCode string    `json:"street_code"`
-	District   string    `json:"district"`
-	Quarter    string    `json:"quarter"`
-	RecordedBy int64     `json:"recorded_by"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID            int64     `json:"id"`
+	CommunityName string    `json:"community_name"`
+	StreetCode    string    `json:"street_code"`
+	District      string    `json:"district"`
+	Quarter       string    `json:"quarter"`
+	RecordedBy    int64     `json:"recorded_by"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // CycleStatus is where a street's quarterly report stands.

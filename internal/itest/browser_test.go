@@ -217,3 +217,37 @@ func TestOrganisationPagesInBrowser(t *testing.T) {
 	must(chromedp.Navigate(h.url+"/admin/audit"), chromedp.WaitVisible("table"))
 	screenshot(t, ctx, "07-audit-log")
 }
+
+// TestNeedsInBrowser: a street reporter records a need, is told what to fix,
+// and sees it in the library; district staff see the reporting page.
+func TestNeedsInBrowser(t *testing.T) {
+	h := newHarness(t)
+	ctx := browser(t)
+	must := func(steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, steps...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(chromedp.Navigate(h.url+"/needs"), chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", "shequ"), chromedp.SendKeys("#password", "grantflow-demo"),
+		chromedp.Click("main button[type=submit]"), chromedp.WaitVisible("#description"))
+	// no elderly count: told to fill one in, what was typed is kept
+	must(chromedp.SendKeys("#description", "楼里 5 位独居老人希望有人定期上门探访"),
+		chromedp.Click(`form[action="/needs"] button`),
+		chromedp.WaitVisible(".field-error"))
+	if got := text(t, ctx, ".alert"); !strings.Contains(got, "提交的内容有误") {
+		t.Fatalf("alert says %q", got)
+	}
+	if v, _ := chromedp.Run(ctx, chromedp.Value("#description")); !strings.Contains(v, "独居老人") {
+		t.Fatalf("description lost: %q", v)
+	}
+	must(chromedp.SetValue(`select[name=category]`, "home_visits"),
+		chromedp.SendKeys(`input[name=affected_living_alone]`, "5"),
+		chromedp.Click(`form[action="/needs"] button`),
+		chromedp.WaitVisible(".flash"))
+	if got := text(t, ctx, "table"); !strings.Contains(got, "上门探访") || !strings.Contains(got, "独居 5") {
+		t.Fatalf("the library lacks the need: %q", got)
+	}
+	screenshot(t, ctx, "08-needs")
+}

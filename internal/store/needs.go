@@ -56,12 +56,13 @@ func (s *Store) InsertNeed(ctx context.Context, n domain.Need, by domain.Actor) 
 	return id, mapErr("insert need", err)
 }
 
-const needColumns = `id, community_code, street_code, district, quarter, category, urgency, affected, description, recorded_by, created_at`
+const needColumns = `id, community_code, (SELECT name FROM areas WHERE code = community_code), street_code, district, quarter,
+	category, urgency, affected, description, recorded_by, created_at`
 
 func scanNeed(r pgx.Row) (domain.Need, error) {
 	var n domain.Need
 	var affected []byte
-	err := r.Scan(&n.ID, &n.CommunityCode, &n.StreetCode, &n.District, &n.Quarter, &n.Category, &n.Urgency,
+	err := r.Scan(&n.ID, &n.CommunityCode, &n.CommunityName, &n.StreetCode, &n.District, &n.Quarter, &n.Category, &n.Urgency,
 		&affected, &n.Description, &n.RecordedBy, &n.CreatedAt)
 	if err == nil {
 		err = json.Unmarshal(affected, &n.Affected)
