@@ -37,6 +37,7 @@ type Deps struct {
 	Accounts      *service.Accounts
 	Areas         *service.Areas
 	Needs         *service.Needs
+	Talents       *service.Talents
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -117,6 +118,11 @@ func (s *Server) routes() http.Handler {
 			r.Post("/needs", s.recordNeed)
 			r.Get("/reports", s.reportsPage)
 			r.Post("/reports/{street}/{quarter}/submit", s.submitReport)
+			r.Get("/talents", s.talentsPage)
+			r.Get("/talents/new", s.newTalentPage)
+			r.Post("/talents", s.saveTalent)
+			r.Get("/talents/{id}", s.talentPage)
+			r.Post("/talents/{id}", s.saveTalent)
 			r.Get("/areas", s.areasPage)
 			r.Post("/areas", s.addArea)
 			r.Post("/admin/users/{id}/reset-password", s.resetPassword)
@@ -158,6 +164,10 @@ func (s *Server) routes() http.Handler {
 			r.Post("/needs", s.apiRecordNeed)
 			r.Get("/report-cycles", s.apiReportCycles)
 			r.Post("/report-cycles/{street}/{quarter}/submit", s.apiSubmitReport)
+			r.Get("/talents", s.apiTalents)
+			r.Post("/talents", s.apiSaveTalent)
+			r.Get("/talents/{id}", s.apiTalent)
+			r.Put("/talents/{id}", s.apiSaveTalent)
 			r.Get("/areas", s.apiAreas)
 			r.Post("/areas", s.apiAddArea)
 			r.Post("/users/{id}/reset-password", s.apiResetPassword)

@@ -43,6 +43,7 @@ type App struct {
 	Accounts *service.Accounts
 	Areas    *service.Areas
 	Needs    *service.Needs
+	Talents  *service.Talents
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -83,6 +84,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Accounts = &service.Accounts{Store: st}
 	a.Areas = &service.Areas{Store: st}
 	a.Needs = &service.Needs{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue}
+	a.Talents = &service.Talents{Store: st, Keys: keys}
 	return a, nil
 }
 
@@ -204,7 +206,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

@@ -80,6 +80,9 @@ func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 	if err := a.seedNeeds(ctx, domain.ActorOf(byName["shequ"], "")); err != nil {
 		return nil, err
 	}
+	if err := a.seedTalents(ctx, domain.ActorOf(byName["minzheng"], "")); err != nil {
+		return nil, err
+	}
 	ca := domain.ActorOf(byName["hexi"], "")
 	call, err := a.Calls.CreateDraft(ctx, ca, a.demoCallKey(), domain.CallDraft{
 		Title:    "河西区失能老年人家庭照护者培训（送学上门）公益创投项目",
@@ -203,4 +206,31 @@ func (a *App) seedNeeds(ctx context.Context, reporter domain.Actor) error {
 		}
 	}
 	return a.StartQuarterlyNeeds(ctx, domain.QuarterOf(time.Now()).String())
+}
+
+// seedTalents puts a pool of experts in the talent library (once), enough
+// for a five-person panel; one worked for the demo organisation (recusal).
+func (a *App) seedTalents(ctx context.Context, by domain.Actor) error {
+	page, err := a.Store.ListTalents(ctx, store.TalentFilter{PerPage: 1})
+	if err != nil || page.Total > 0 {
+		return err
+	}
+	ym := func(y, m int) time.Time { return time.Date(y, time.Month(m), 1, 0, 0, 0, 0, domain.ChinaTime) }
+	experts := []domain.TalentEntry{
+		{Name: "赵华", Title: "主任护师", Employer: "天津市第一中心医院", Fields: []domain.ExpertField{"nursing", "elderly_care"}, Username: "zhuanjia", Phone: "13920000001"},
+		{Name: "钱敏", Title: "副教授", Employer: "天津医科大学护理学院", Fields: []domain.ExpertField{"nursing"}, Phone: "13920000002"},
+		{Name: "孙立新", Title: "高级社会工作师", Employer: "天津市社会工作协会", Fields: []domain.ExpertField{"social_work", "management"}, Phone: "13920000003",
+			Employment: []domain.Employment{{Employer: "天津市河西区夕阳红社会工作服务中心", USCC: demoOrgUSCC, From: ym(2020, 3), To: ym(2024, 8)}}},
+		{Name: "李婷", Title: "注册会计师", Employer: "天津某会计师事务所", Fields: []domain.ExpertField{"finance"}, Phone: "13920000004"},
+		{Name: "周建国", Title: "律师", Employer: "天津某律师事务所", Fields: []domain.ExpertField{"law"}, Phone: "13920000005"},
+		{Name: "吴静", Title: "主治医师", Employer: "河西区社区卫生服务中心", Fields: []domain.ExpertField{"medicine", "elderly_care"}, Phone: "13920000006"},
+		{Name: "郑凯", Title: "心理咨询师", Employer: "天津市心理卫生协会", Fields: []domain.ExpertField{"psychology"}, Phone: "13920000007"},
+	}
+	for _, e := range experts {
+		e.Kind, e.Level, e.District, e.Available = domain.TalentExpert, domain.LevelCity, domain.CityLevel, true
+		if _, err := a.Talents.Save(ctx, by, 0, e); err != nil {
+			return fmt.Errorf("seed talent %s: %w", e.Name, err)
+		}
+	}
+	return nil
 }

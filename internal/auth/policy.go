@@ -27,6 +27,9 @@ const (
 	ActionListNeeds      Action = "need.list"
 	ActionViewReports    Action = "report.view"
 	ActionSubmitReport   Action = "report.submit"
+	ActionListTalents    Action = "talent.list"
+	ActionViewTalent     Action = "talent.view"
+	ActionManageTalents  Action = "talent.manage"
 )
 
 // Scope says on which objects a role holds an action.
@@ -56,12 +59,17 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionRevealPII:      ScopeDistrict,
 		ActionListNeeds:      ScopeDistrict,
 		ActionViewReports:    ScopeDistrict,
+		ActionListTalents:    ScopeAll,
+		ActionViewTalent:     ScopeAll,
+		ActionManageTalents:  ScopeDistrict,
 	},
 	domain.RoleFinance: {
-		ActionListCalls: ScopeAll,
-		ActionViewCall:  ScopeAll,
-		ActionListOrgs:  ScopeAll,
-		ActionViewOrg:   ScopeAll,
+		ActionListCalls:   ScopeAll,
+		ActionViewCall:    ScopeAll,
+		ActionListOrgs:    ScopeAll,
+		ActionViewOrg:     ScopeAll,
+		ActionListTalents: ScopeAll,
+		ActionViewTalent:  ScopeAll,
 	},
 	domain.RoleAdmin: {
 		ActionListCalls:   ScopeAll,
@@ -71,6 +79,8 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionViewOrg:     ScopeAll,
 		ActionManageUsers: ScopeAll,
 		ActionManageAreas: ScopeAll,
+		ActionListTalents: ScopeAll,
+		ActionViewTalent:  ScopeAll,
 	},
 	domain.RoleExpert:        {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
 	domain.RoleOrgMember:     {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg},
@@ -97,6 +107,9 @@ var actionLabels = map[Action]string{
 	ActionListNeeds:      "查看需求库",
 	ActionViewReports:    "查看需求填报情况",
 	ActionSubmitReport:   "报送季度需求汇总",
+	ActionListTalents:    "查看人才库",
+	ActionViewTalent:     "查看人才信息",
+	ActionManageTalents:  "维护人才库",
 }
 
 // Target is the object an action is about: its district and, for an

@@ -60,6 +60,11 @@ var webRoutes = []matrixRoute{
 	{"revoke a token", "POST", "/account/tokens/{tid}/revoke", "", everyone},
 	{"users", "GET", "/admin/users", "", []string{"admin"}},
 	{"areas", "GET", "/areas", "", everyone},
+	{"talents", "GET", "/talents", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"talent form", "GET", "/talents/new", "", []string{"minzheng", "hexi"}},
+	{"a talent", "GET", "/talents/{talent}", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"add a talent", "POST", "/talents", "kind=expert&name=&level=city&district=市本级", []string{"minzheng", "hexi"}},
+	{"edit a city talent", "POST", "/talents/{talent}", "kind=expert&name=&level=city&district=市本级", []string{"minzheng"}},
 	{"needs", "GET", "/needs", "", []string{"minzheng", "hexi", "shequ"}},
 	{"record a need", "POST", "/needs", "community_code=120103014001&category=&urgency=high&description=", []string{"shequ"}},
 	{"reports", "GET", "/reports", "", []string{"minzheng", "hexi", "shequ"}},
@@ -95,6 +100,10 @@ var apiRoutes = []matrixRoute{
 	{"change my password", "POST", "/api/v1/account/password", `{"current":"","new":""}`, everyone},
 	{"users", "GET", "/api/v1/users", "", []string{"admin"}},
 	{"areas", "GET", "/api/v1/areas", "", everyone},
+	{"talents", "GET", "/api/v1/talents", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"a talent", "GET", "/api/v1/talents/{talent}", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"add a talent", "POST", "/api/v1/talents", `{"kind":"expert","name":"","level":"city","district":"市本级"}`, []string{"minzheng", "hexi"}},
+	{"edit a city talent", "PUT", "/api/v1/talents/{talent}", `{"kind":"expert","name":"","level":"city","district":"市本级"}`, []string{"minzheng"}},
 	{"needs", "GET", "/api/v1/needs", "", []string{"minzheng", "hexi", "shequ"}},
 	{"record a need", "POST", "/api/v1/needs", `{"community_code":"120103014001","category":"","urgency":"high","affected":{},"description":""}`, []string{"shequ"}},
 	{"report cycles", "GET", "/api/v1/report-cycles", "", []string{"minzheng", "hexi", "shequ"}},
@@ -125,7 +134,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}
@@ -170,7 +179,7 @@ func TestRoleMatrix(t *testing.T) {
 	r.json(t, &nk)
 	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID,
 		"{org}", fmt.Sprint(demoOrg.ID), "{nkorg}", fmt.Sprint(nk.Organisation.ID), "{doc}", demoOrg.Documents[0].ID,
-		"{sid}", "none", "{tid}", "0", "{uid}", "0", "{street}", "120103014").Replace
+		"{sid}", "none", "{tid}", "0", "{uid}", "0", "{street}", "120103014", "{talent}", "1").Replace
 
 	for _, user := range everyone {
 		jar, _ := cookiejar.New(nil)
