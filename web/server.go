@@ -38,6 +38,7 @@ type Deps struct {
 	Areas         *service.Areas
 	Needs         *service.Needs
 	Talents       *service.Talents
+	Projects      *service.Projects
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -118,6 +119,11 @@ func (s *Server) routes() http.Handler {
 			r.Post("/needs", s.recordNeed)
 			r.Get("/reports", s.reportsPage)
 			r.Post("/reports/{street}/{quarter}/submit", s.submitReport)
+			r.Get("/ideas", s.ideasPage)
+			r.Post("/ideas", s.submitIdea)
+			r.Post("/ideas/{id}/decision", s.decideIdea)
+			r.Get("/projects", s.projectsPage)
+			r.Post("/projects", s.addProposal)
 			r.Get("/talents", s.talentsPage)
 			r.Get("/talents/new", s.newTalentPage)
 			r.Post("/talents", s.saveTalent)
@@ -164,6 +170,11 @@ func (s *Server) routes() http.Handler {
 			r.Post("/needs", s.apiRecordNeed)
 			r.Get("/report-cycles", s.apiReportCycles)
 			r.Post("/report-cycles/{street}/{quarter}/submit", s.apiSubmitReport)
+			r.Get("/ideas", s.apiIdeas)
+			r.Post("/ideas", s.apiSubmitIdea)
+			r.Post("/ideas/{id}/decision", s.apiDecideIdea)
+			r.Get("/proposals", s.apiProposals)
+			r.Post("/proposals", s.apiAddProposal)
 			r.Get("/talents", s.apiTalents)
 			r.Post("/talents", s.apiSaveTalent)
 			r.Get("/talents/{id}", s.apiTalent)

@@ -44,6 +44,7 @@ type App struct {
 	Areas    *service.Areas
 	Needs    *service.Needs
 	Talents  *service.Talents
+	Projects *service.Projects
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -85,6 +86,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Areas = &service.Areas{Store: st}
 	a.Needs = &service.Needs{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue}
 	a.Talents = &service.Talents{Store: st, Keys: keys}
+	a.Projects = &service.Projects{Store: st}
 	return a, nil
 }
 
@@ -206,7 +208,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

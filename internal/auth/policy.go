@@ -30,6 +30,11 @@ const (
 	ActionListTalents    Action = "talent.list"
 	ActionViewTalent     Action = "talent.view"
 	ActionManageTalents  Action = "talent.manage"
+	ActionSubmitIdea     Action = "idea.submit"
+	ActionListIdeas      Action = "idea.list"
+	ActionDecideIdea     Action = "idea.decide"
+	ActionListProposals  Action = "proposal.list"
+	ActionAddProposal    Action = "proposal.create"
 )
 
 // Scope says on which objects a role holds an action.
@@ -62,14 +67,19 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionListTalents:    ScopeAll,
 		ActionViewTalent:     ScopeAll,
 		ActionManageTalents:  ScopeDistrict,
+		ActionListIdeas:      ScopeAll,
+		ActionDecideIdea:     ScopeDistrict,
+		ActionListProposals:  ScopeAll,
+		ActionAddProposal:    ScopeDistrict,
 	},
 	domain.RoleFinance: {
-		ActionListCalls:   ScopeAll,
-		ActionViewCall:    ScopeAll,
-		ActionListOrgs:    ScopeAll,
-		ActionViewOrg:     ScopeAll,
-		ActionListTalents: ScopeAll,
-		ActionViewTalent:  ScopeAll,
+		ActionListCalls:     ScopeAll,
+		ActionViewCall:      ScopeAll,
+		ActionListOrgs:      ScopeAll,
+		ActionViewOrg:       ScopeAll,
+		ActionListTalents:   ScopeAll,
+		ActionViewTalent:    ScopeAll,
+		ActionListProposals: ScopeAll,
 	},
 	domain.RoleAdmin: {
 		ActionListCalls:   ScopeAll,
@@ -82,9 +92,10 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionListTalents: ScopeAll,
 		ActionViewTalent:  ScopeAll,
 	},
-	domain.RoleExpert:        {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
-	domain.RoleOrgMember:     {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg},
-	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
+	domain.RoleExpert:    {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
+	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg},
+	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
+		ActionListNeeds: ScopeAll, ActionSubmitIdea: ScopeAll, ActionListIdeas: ScopeAll},
 	domain.RoleReporter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
 		ActionRecordNeed: ScopeOwnArea, ActionListNeeds: ScopeOwnArea, ActionViewReports: ScopeOwnArea, ActionSubmitReport: ScopeOwnArea},
 }
@@ -110,6 +121,11 @@ var actionLabels = map[Action]string{
 	ActionListTalents:    "查看人才库",
 	ActionViewTalent:     "查看人才信息",
 	ActionManageTalents:  "维护人才库",
+	ActionSubmitIdea:     "提交公益创投创意",
+	ActionListIdeas:      "查看创意",
+	ActionDecideIdea:     "采纳或退回创意",
+	ActionListProposals:  "查看项目库",
+	ActionAddProposal:    "向项目库添加项目",
 }
 
 // Target is the object an action is about: its district and, for an

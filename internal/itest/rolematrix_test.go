@@ -60,12 +60,17 @@ var webRoutes = []matrixRoute{
 	{"revoke a token", "POST", "/account/tokens/{tid}/revoke", "", everyone},
 	{"users", "GET", "/admin/users", "", []string{"admin"}},
 	{"areas", "GET", "/areas", "", everyone},
+	{"ideas", "GET", "/ideas", "", []string{"minzheng", "hexi", "gaoxiao"}},
+	{"submit an idea", "POST", "/ideas", "title=&summary=&brand=cuncaoxin&district=河西区&need_ids=1", []string{"gaoxiao"}},
+	{"decide an idea", "POST", "/ideas/0/decision", "decision=decline&reason=", []string{"minzheng", "hexi"}},
+	{"project library", "GET", "/projects", "", []string{"minzheng", "hexi", "caizheng"}},
+	{"add a proposal", "POST", "/projects", "title=&summary=&brand=cuncaoxin&district=河西区&need_ids=1", []string{"minzheng", "hexi"}},
 	{"talents", "GET", "/talents", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"talent form", "GET", "/talents/new", "", []string{"minzheng", "hexi"}},
 	{"a talent", "GET", "/talents/{talent}", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"add a talent", "POST", "/talents", "kind=expert&name=&level=city&district=市本级", []string{"minzheng", "hexi"}},
 	{"edit a city talent", "POST", "/talents/{talent}", "kind=expert&name=&level=city&district=市本级", []string{"minzheng"}},
-	{"needs", "GET", "/needs", "", []string{"minzheng", "hexi", "shequ"}},
+	{"needs", "GET", "/needs", "", []string{"minzheng", "hexi", "shequ", "gaoxiao"}},
 	{"record a need", "POST", "/needs", "community_code=120103014001&category=&urgency=high&description=", []string{"shequ"}},
 	{"reports", "GET", "/reports", "", []string{"minzheng", "hexi", "shequ"}},
 	{"submit a report", "POST", "/reports/{street}/2026Q4/submit", "", []string{"shequ"}},
@@ -100,11 +105,16 @@ var apiRoutes = []matrixRoute{
 	{"change my password", "POST", "/api/v1/account/password", `{"current":"","new":""}`, everyone},
 	{"users", "GET", "/api/v1/users", "", []string{"admin"}},
 	{"areas", "GET", "/api/v1/areas", "", everyone},
+	{"ideas", "GET", "/api/v1/ideas", "", []string{"minzheng", "hexi", "gaoxiao"}},
+	{"submit an idea", "POST", "/api/v1/ideas", `{"title":"","summary":"","brand":"cuncaoxin","district":"河西区","need_ids":[1]}`, []string{"gaoxiao"}},
+	{"decide an idea", "POST", "/api/v1/ideas/0/decision", `{"decision":"decline","reason":""}`, []string{"minzheng", "hexi"}},
+	{"project library", "GET", "/api/v1/proposals", "", []string{"minzheng", "hexi", "caizheng"}},
+	{"add a proposal", "POST", "/api/v1/proposals", `{"title":"","summary":"","brand":"cuncaoxin","district":"河西区","need_ids":[1]}`, []string{"minzheng", "hexi"}},
 	{"talents", "GET", "/api/v1/talents", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"a talent", "GET", "/api/v1/talents/{talent}", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"add a talent", "POST", "/api/v1/talents", `{"kind":"expert","name":"","level":"city","district":"市本级"}`, []string{"minzheng", "hexi"}},
 	{"edit a city talent", "PUT", "/api/v1/talents/{talent}", `{"kind":"expert","name":"","level":"city","district":"市本级"}`, []string{"minzheng"}},
-	{"needs", "GET", "/api/v1/needs", "", []string{"minzheng", "hexi", "shequ"}},
+	{"needs", "GET", "/api/v1/needs", "", []string{"minzheng", "hexi", "shequ", "gaoxiao"}},
 	{"record a need", "POST", "/api/v1/needs", `{"community_code":"120103014001","category":"","urgency":"high","affected":{},"description":""}`, []string{"shequ"}},
 	{"report cycles", "GET", "/api/v1/report-cycles", "", []string{"minzheng", "hexi", "shequ"}},
 	{"submit a report", "POST", "/api/v1/report-cycles/{street}/2026Q4/submit", "", []string{"shequ"}},
@@ -134,7 +144,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "/ideas/0/", "/ideas/{id}/").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

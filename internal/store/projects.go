@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"grantflow/internal/domain"
+)
+
+// checkNeeds makes sure every need exists (inside tx).
+func checkNeeds(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM needs WHERE id = ANY($1)`, ids).Scan(&n); err != nil {
+		return err
+	}
+	if n != len(ids) {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "关联的需求不存在。", Fields: map[string]string{"need_ids": "有的需求编号不在需求库中。"}}
+	}
+	return nil
+}
+
+// InsertIdea records a submitted idea.
+func (s *Store) InsertIdea(ctx context.Context, p domain.ProjectIdea, by domain.Actor) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := checkNeeds(ctx, tx, p.NeedIDs); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO ideas (title, summary, brand, district, institution, need_ids, status, submitted_by)
+			VALUES ($1, $2, $3, $4, $5, $6, 'submitted', $7) RETURNING id`,
+			p.Title, p.Summary, p.Brand, p.District, p.Institution, p.NeedIDs, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "idea.submit", ObjectType: "idea", ObjectID: strconv.FormatInt(id, 10),
+			Summary: map[string]any{"title": p.Title, "needs": p.NeedIDs}})
+	})
+	return id, mapErr("insert idea", err)
+}
+
+const ideaColumns = `id, title, summary, brand, district, institution, need_ids, status, reason, submitted_by, coalesce(proposal_id, 0), created_at`
+
+func scanIdea(r pgx.Row) (domain.Idea, error) {
+	var i domain.Idea
+	err := r.Scan(&i.ID, &i.Title, &i.Summary, &i.Brand, &i.District, &i.Institution, &i.NeedIDs, &i.Status, &i.Reason,
+		&i.SubmittedBy, &i.ProposalID, &i.CreatedAt)
+	return i, err
+}
+
+// Idea returns one idea.
+func (s *Store) Idea(ctx context.Context, id int64) (domain.Idea, error) {
+	i, err := scanIdea(s.pool.QueryRow(ctx, `SELECT `+ideaColumns+` FROM ideas WHERE id = $1`, id))
+	return i, mapErr("idea", err)
+}
+
+// Ideas lists ideas newest first (a submitter's own when submittedBy != 0).
+func (s *Store) Ideas(ctx context.Context, submittedBy int64, status domain.IdeaStatus, page, perPage int) ([]domain.Idea, int, error) {
+	if perPage <= 0 || perPage > 200 {
+		perPage = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	var total int
+	const cond = `WHERE ($1 = 0 OR submitted_by = $1) AND ($2 = '' OR status = $2)`
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM ideas `+cond, submittedBy, status).Scan(&total); err != nil {
+		return nil, 0, mapErr("count ideas", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+ideaColumns+` FROM ideas `+cond+` ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
+		submittedBy, status, perPage, (page-1)*perPage)
+	if err != nil {
+		return nil, 0, mapErr("ideas", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Idea, error) { return scanIdea(r) })
+	return out, total, mapErr("ideas", err)
+}
+
+// insertProposal adds a candidate to the project library (inside tx).
+func insertProposal(ctx context.Context, tx pgx.Tx, p domain.ProjectIdea, ideaID int64, by domain.Actor) (int64, error) {
+	var id int64
+	var idea *int64
+	if ideaID != 0 {
+		idea = &ideaID
+	}
+	if err := tx.QueryRow(ctx, `
+		INSERT INTO proposals (title, summary, brand, district, institution, need_ids, status, idea_id, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, 'candidate', $7, $8) RETURNING id`,
+		p.Title, p.Summary, p.Brand, p.District, p.Institution, p.NeedIDs, idea, by.UserID).Scan(&id); err != nil {
+		return 0, err
+	}
+	return id, appendAudit(ctx, tx, Audit{By: by, Action: "proposal.create", ObjectType: "proposal", ObjectID: strconv.FormatInt(id, 10),
+		Summary: map[string]any{"title": p.Title, "idea": ideaID, "needs": p.NeedIDs}})
+}
+
+// DecideIdea adopts an idea into the project library (as a candidate
+// proposal) or declines it with a reason. Only a submitted idea is decided.
+func (s *Store) DecideIdea(ctx context.Context, id int64, adopt bool, reason string, by domain.Actor) (int64, error) {
+	var proposalID int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		i, err := scanIdea(tx.QueryRow(ctx, `SELECT `+ideaColumns+` FROM ideas WHERE id = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		if i.Status != domain.IdeaSubmitted {
+			return domain.Errorf(domain.CodeConflict, "该创意已处理（%s），不能重复处理。", i.Status.Label())
+		}
+		status := domain.IdeaDeclined
+		if adopt {
+			status = domain.IdeaAdopted
+			if proposalID, err = insertProposal(ctx, tx, i.ProjectIdea, id, by); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE ideas SET status = $2, reason = $3, proposal_id = nullif($4, 0) WHERE id = $1`,
+			id, status, reason, proposalID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "idea." + string(status), ObjectType: "idea", ObjectID: strconv.FormatInt(id, 10),
+			Summary: map[string]any{"reason": reason, "proposal": proposalID}})
+	})
+	return proposalID, mapErr("decide idea", err)
+}
+
+// InsertProposal adds a proposal written by civil affairs from needs.
+func (s *Store) InsertProposal(ctx context.Context, p domain.ProjectIdea, by domain.Actor) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := checkNeeds(ctx, tx, p.NeedIDs); err != nil {
+			return err
+		}
+		var err error
+		id, err = insertProposal(ctx, tx, p, 0, by)
+		return err
+	})
+	return id, mapErr("insert proposal", err)
+}
+
+// ProposalFilter narrows the project library.
+type ProposalFilter struct {
+	Status   domain.ProposalStatus
+	District string
+	Page     int
+	PerPage  int
+}
+
+// Proposals lists the project library, newest first, paged.
+func (s *Store) Proposals(ctx context.Context, f ProposalFilter) ([]domain.Proposal, int, error) {
+	if f.PerPage <= 0 || f.PerPage > 200 {
+		f.PerPage = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	const cond = `WHERE ($1 = '' OR status = $1) AND ($2 = '' OR district = $2)`
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM proposals `+cond, f.Status, f.District).Scan(&total); err != nil {
+		return nil, 0, mapErr("count proposals", err)
+	}
+	rows, err := s.pool.Query(ctx, fmt.Sprintf(`
+		SELECT id, title, summary, brand, district, institution, need_ids, status, coalesce(idea_id, 0), created_by, created_at
+		FROM proposals %s ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`, cond), f.Status, f.District, f.PerPage, (f.Page-1)*f.PerPage)
+	if err != nil {
+		return nil, 0, mapErr("proposals", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Proposal, error) {
+		var p domain.Proposal
+		err := r.Scan(&p.ID, &p.Title, &p.Summary, &p.Brand, &p.District, &p.Institution, &p.NeedIDs, &p.Status, &p.IdeaID, &p.CreatedBy, &p.CreatedAt)
+		return p, err
+	})
+	return out, total, mapErr("proposals", err)
+}
