@@ -39,6 +39,7 @@ type Deps struct {
 	Needs         *service.Needs
 	Talents       *service.Talents
 	Projects      *service.Projects
+	Elderly       *service.Elderly
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -119,6 +120,11 @@ func (s *Server) routes() http.Handler {
 			r.Post("/needs", s.recordNeed)
 			r.Get("/reports", s.reportsPage)
 			r.Post("/reports/{street}/{quarter}/submit", s.submitReport)
+			r.Get("/elderly", s.elderlyPage)
+			r.Post("/elderly/import", s.importElderly)
+			r.Get("/elderly/export.xlsx", s.exportElderly)
+			r.Get("/elderly/template.xlsx", s.elderlyTemplate)
+			r.Post("/elderly/{id}/reveal", s.revealElder)
 			r.Get("/ideas", s.ideasPage)
 			r.Post("/ideas", s.submitIdea)
 			r.Post("/ideas/{id}/decision", s.decideIdea)
@@ -170,6 +176,12 @@ func (s *Server) routes() http.Handler {
 			r.Post("/needs", s.apiRecordNeed)
 			r.Get("/report-cycles", s.apiReportCycles)
 			r.Post("/report-cycles/{street}/{quarter}/submit", s.apiSubmitReport)
+			r.Get("/elderly", s.apiElderly)
+			r.Post("/elderly/import", s.apiImportElderly)
+			r.Get("/elderly/export.xlsx", s.exportElderly)
+			r.Get("/elderly/template.xlsx", s.elderlyTemplate)
+			r.Get("/elderly/counts", s.apiElderCounts)
+			r.Post("/elderly/{id}/reveal", s.apiRevealElder)
 			r.Get("/ideas", s.apiIdeas)
 			r.Post("/ideas", s.apiSubmitIdea)
 			r.Post("/ideas/{id}/decision", s.apiDecideIdea)

@@ -45,6 +45,7 @@ type App struct {
 	Needs    *service.Needs
 	Talents  *service.Talents
 	Projects *service.Projects
+	Elderly  *service.Elderly
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -87,6 +88,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Needs = &service.Needs{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue}
 	a.Talents = &service.Talents{Store: st, Keys: keys}
 	a.Projects = &service.Projects{Store: st}
+	a.Elderly = &service.Elderly{Store: st, Keys: keys}
 	return a, nil
 }
 
@@ -208,7 +210,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

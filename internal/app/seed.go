@@ -80,6 +80,9 @@ func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 	if err := a.seedNeeds(ctx, domain.ActorOf(byName["shequ"], "")); err != nil {
 		return nil, err
 	}
+	if err := a.seedElderly(ctx, domain.ActorOf(byName["shequ"], "")); err != nil {
+		return nil, err
+	}
 	if err := a.seedTalents(ctx, domain.ActorOf(byName["minzheng"], "")); err != nil {
 		return nil, err
 	}
@@ -233,4 +236,46 @@ func (a *App) seedTalents(ctx context.Context, by domain.Actor) error {
 		}
 	}
 	return nil
+}
+
+// seedElderly puts a few (fictitious) people on the demo street's register.
+func (a *App) seedElderly(ctx context.Context, by domain.Actor) error {
+	_, n, err := a.Store.ElderCounts(ctx, store.ElderFilter{AreaPrefix: demoStreet})
+	if err != nil || n > 0 {
+		return err
+	}
+	demo := []struct {
+		name, id, phone, community, address string
+		cats                                []domain.ElderCategory
+	}{
+		{"张桂兰", "11010519491231002X", "13812345678", "120103014001", "平江里 3 号楼 2 门 301", []domain.ElderCategory{domain.ElderDisabled, domain.ElderLivingAlone}},
+		{"王淑珍", "120103193805120022", "", "120103014001", "平江里 5 号楼 1 门 102", []domain.ElderCategory{domain.ElderVeryOld, domain.ElderSeverelyDisabled}},
+		{"刘振华", "120103195203150018", "13902223344", "120103014002", "友谊南里 8 号楼 3 门 502", []domain.ElderCategory{domain.ElderEmptyNest}},
+		{"陈玉梅", "120103196004200024", "", "120103014002", "友谊南里 2 号楼 1 门 201", []domain.ElderCategory{domain.ElderHealthyYoungOld}},
+	}
+	var rows []store.SealedElder
+	for _, d := range demo {
+		id := d.id[:17] + string(idCheck(d.id[:17]))
+		birth, _ := domain.BirthDateFromIDCard(id)
+		e := store.SealedElder{ElderRow: domain.ElderRow{Name: d.name, CommunityCode: d.community, Categories: d.cats, Address: d.address},
+			District: "河西区", BirthYear: birth.Year()}
+		if e.IDCard, err = a.Elderly.Keys.Seal(id); err != nil {
+			return err
+		}
+		if e.Phone, err = a.Elderly.Keys.Seal(d.phone); err != nil {
+			return err
+		}
+		rows = append(rows, e)
+	}
+	return a.Store.ImportElderly(ctx, rows, "演示数据", by)
+}
+
+// idCheck is the GB 11643 check character of 17 digits.
+func idCheck(base string) byte {
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += int(base[i]-'0') * w[i]
+	}
+	return "10X98765432"[sum%11]
 }

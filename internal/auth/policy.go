@@ -35,6 +35,8 @@ const (
 	ActionDecideIdea     Action = "idea.decide"
 	ActionListProposals  Action = "proposal.list"
 	ActionAddProposal    Action = "proposal.create"
+	ActionImportElderly  Action = "elderly.import"
+	ActionListElderly    Action = "elderly.list"
 )
 
 // Scope says on which objects a role holds an action.
@@ -71,6 +73,8 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionDecideIdea:     ScopeDistrict,
 		ActionListProposals:  ScopeAll,
 		ActionAddProposal:    ScopeDistrict,
+		ActionImportElderly:  ScopeDistrict,
+		ActionListElderly:    ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:     ScopeAll,
@@ -97,7 +101,8 @@ var policy = map[domain.Role]map[Action]Scope{
 	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
 		ActionListNeeds: ScopeAll, ActionSubmitIdea: ScopeAll, ActionListIdeas: ScopeAll},
 	domain.RoleReporter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
-		ActionRecordNeed: ScopeOwnArea, ActionListNeeds: ScopeOwnArea, ActionViewReports: ScopeOwnArea, ActionSubmitReport: ScopeOwnArea},
+		ActionRecordNeed: ScopeOwnArea, ActionListNeeds: ScopeOwnArea, ActionViewReports: ScopeOwnArea, ActionSubmitReport: ScopeOwnArea,
+		ActionImportElderly: ScopeOwnArea, ActionListElderly: ScopeOwnArea},
 }
 
 var actionLabels = map[Action]string{
@@ -126,6 +131,8 @@ var actionLabels = map[Action]string{
 	ActionDecideIdea:     "采纳或退回创意",
 	ActionListProposals:  "查看项目库",
 	ActionAddProposal:    "向项目库添加项目",
+	ActionImportElderly:  "导入老年人名册",
+	ActionListElderly:    "查看老年人名册",
 }
 
 // Target is the object an action is about: its district and, for an

@@ -60,6 +60,11 @@ var webRoutes = []matrixRoute{
 	{"revoke a token", "POST", "/account/tokens/{tid}/revoke", "", everyone},
 	{"users", "GET", "/admin/users", "", []string{"admin"}},
 	{"areas", "GET", "/areas", "", everyone},
+	{"elderly register", "GET", "/elderly", "", []string{"minzheng", "hexi", "shequ"}},
+	{"import the register", "POST", "/elderly/import", "file", []string{"minzheng", "hexi", "shequ"}},
+	{"export the register", "GET", "/elderly/export.xlsx", "", []string{"minzheng", "hexi", "shequ"}},
+	{"import template", "GET", "/elderly/template.xlsx", "", everyone},
+	{"reveal an elder", "POST", "/elderly/0/reveal", "", []string{"minzheng", "hexi"}},
 	{"ideas", "GET", "/ideas", "", []string{"minzheng", "hexi", "gaoxiao"}},
 	{"submit an idea", "POST", "/ideas", "title=&summary=&brand=cuncaoxin&district=河西区&need_ids=1", []string{"gaoxiao"}},
 	{"decide an idea", "POST", "/ideas/0/decision", "decision=decline&reason=", []string{"minzheng", "hexi"}},
@@ -105,6 +110,12 @@ var apiRoutes = []matrixRoute{
 	{"change my password", "POST", "/api/v1/account/password", `{"current":"","new":""}`, everyone},
 	{"users", "GET", "/api/v1/users", "", []string{"admin"}},
 	{"areas", "GET", "/api/v1/areas", "", everyone},
+	{"elderly register", "GET", "/api/v1/elderly", "", []string{"minzheng", "hexi", "shequ"}},
+	{"import the register", "POST", "/api/v1/elderly/import", "file", []string{"minzheng", "hexi", "shequ"}},
+	{"export the register", "GET", "/api/v1/elderly/export.xlsx", "", []string{"minzheng", "hexi", "shequ"}},
+	{"import template", "GET", "/api/v1/elderly/template.xlsx", "", everyone},
+	{"register counts", "GET", "/api/v1/elderly/counts", "", []string{"minzheng", "hexi", "shequ"}},
+	{"reveal an elder", "POST", "/api/v1/elderly/0/reveal", "", []string{"minzheng", "hexi"}},
 	{"ideas", "GET", "/api/v1/ideas", "", []string{"minzheng", "hexi", "gaoxiao"}},
 	{"submit an idea", "POST", "/api/v1/ideas", `{"title":"","summary":"","brand":"cuncaoxin","district":"河西区","need_ids":[1]}`, []string{"gaoxiao"}},
 	{"decide an idea", "POST", "/api/v1/ideas/0/decision", `{"decision":"decline","reason":""}`, []string{"minzheng", "hexi"}},
@@ -144,7 +155,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "/ideas/0/", "/ideas/{id}/").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

@@ -147,6 +147,9 @@ func (s *Orgs) Get(ctx context.Context, by domain.Actor, id int64) (domain.Organ
 // Reveal returns an organisation with its personal data in full, for the
 // roles that need it, and audits the view.
 func (s *Orgs) Reveal(ctx context.Context, by domain.Actor, id int64) (domain.Organisation, error) {
+	if err := auth.Authorize(by.User(), auth.ActionRevealPII, ""); err != nil {
+		return domain.Organisation{}, err
+	}
 	o, err := s.Store.Organisation(ctx, id)
 	if err != nil {
 		return domain.Organisation{}, err
@@ -185,6 +188,9 @@ func (s *Orgs) List(ctx context.Context, by domain.Actor, f store.OrgFilter) (st
 // Review verifies (approve) or rejects a pending registration; a rejection
 // needs a reason.
 func (s *Orgs) Review(ctx context.Context, by domain.Actor, id int64, approve bool, reason string) error {
+	if err := auth.Authorize(by.User(), auth.ActionReviewOrg, ""); err != nil {
+		return err
+	}
 	o, err := s.Store.Organisation(ctx, id)
 	if err != nil {
 		return err
@@ -205,6 +211,9 @@ func (s *Orgs) Review(ctx context.Context, by domain.Actor, id int64, approve bo
 
 // Debar puts an organisation on the debarment list from one date to another.
 func (s *Orgs) Debar(ctx context.Context, by domain.Actor, id int64, reason string, from, to time.Time) error {
+	if err := auth.Authorize(by.User(), auth.ActionDebarOrg, ""); err != nil {
+		return err
+	}
 	o, err := s.Store.Organisation(ctx, id)
 	if err != nil {
 		return err

@@ -1,0 +1,48 @@
+package domain
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseElderRowNamesEveryProblem(t *testing.T) {
+	today := time.Date(2026, 11, 28, 0, 0, 0, 0, ChinaTime)
+	inScope := func(c string) (bool, string) {
+		if strings.HasPrefix(c, "120103014") && len(c) == 12 {
+			return true, ""
+		}
+		return false, "社区代码不存在或不在您的辖区"
+	}
+	good := []string{"张桂兰", "11010519491231002x", "13812345678", "120103014001", "失能、独居", "平江里 3 号楼 2 门 301"}
+	r, probs := ParseElderRow(2, good, today, inScope)
+	if len(probs) != 0 || r.IDCard != "11010519491231002X" || len(r.Categories) != 2 || r.Categories[0] != ElderDisabled {
+		t.Fatalf("good row: %+v %v", r, probs)
+	}
+	tests := []struct {
+		name   string
+		cells  []string
+		column string
+		reason string
+	}{
+		{"bad check digit", []string{"张桂兰", "110105194912310029", "", "120103014001", "失能"}, "身份证号", "校验位"},
+		{"too young", []string{"李明", "120103199001011234", "", "120103014001", "失能"}, "身份证号", ""},
+		{"phone", []string{"张桂兰", "11010519491231002X", "022-1234", "120103014001", "失能"}, "手机号", "11 位"},
+		{"community elsewhere", []string{"张桂兰", "11010519491231002X", "", "120104001001", "失能"}, "社区代码", "辖区"},
+		{"unknown category", []string{"张桂兰", "11010519491231002X", "", "120103014001", "失能、长寿"}, "类别", "长寿"},
+		{"no category", []string{"张桂兰", "11010519491231002X", "", "120103014001", ""}, "类别", ""},
+		{"no name", []string{"", "11010519491231002X", "", "120103014001", "失能"}, "姓名", ""},
+	}
+	for _, tc := range tests {
+		_, probs := ParseElderRow(7, tc.cells, today, inScope)
+		found := false
+		for _, p := range probs {
+			if p.Row == 7 && p.Column == tc.column && strings.Contains(p.Reason, tc.reason) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: problems %v lack row 7 column %s (%s)", tc.name, probs, tc.column, tc.reason)
+		}
+	}
+}

@@ -1,0 +1,142 @@
+package itest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"grantflow/internal/domain"
+)
+
+func workbook(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, row := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+var header = []any{"姓名", "身份证号", "手机号", "社区代码", "类别", "住址"}
+
+func TestElderlyRegisterImportAndMasking(t *testing.T) {
+	h := newHarness(t)
+	type countsT struct {
+		ByCategory map[string]int `json:"by_category"`
+		People     int
+	}
+	var base countsT // the demo seed's people
+	h.api("hexi", "GET", "/api/v1/elderly/counts", nil, nil).json(t, &base)
+	// every bad row reported with row, column and reason; nothing imported
+	bad := workbook(t, [][]any{header,
+		{"张桂兰", "11010519491231002X", "13812345678", "120103014001", "失能、独居", "平江里 3-2-301"},
+		{"王建国", "110105194912310029", "", "120103014001", "高龄", ""},
+		{"李明", "11010519491231002X", "", "120103014002", "空巢", ""},
+		{"赵秀英", "120103194805060027", "1381234", "120104001001", "长寿", ""},
+	})
+	r := h.upload("shequ", "/api/v1/elderly/import", "名册.xlsx", bad)
+	var failed struct {
+		Problems []domain.ImportProblem
+	}
+	r.json(t, &failed)
+	if r.status != 422 {
+		t.Fatalf("bad import: %d %s", r.status, r.body)
+	}
+	want := []string{"第 3 行「身份证号」", "第 4 行「身份证号」：与第 2 行重复", "第 5 行「手机号」", "第 5 行「社区代码」", "第 5 行「类别」：没有“长寿”"}
+	var got []string
+	for _, p := range failed.Problems {
+		got = append(got, p.String())
+	}
+	joined := strings.Join(got, "\n")
+	for _, w := range want {
+		if !strings.Contains(joined, w) {
+			t.Errorf("problems lack %q:\n%s", w, joined)
+		}
+	}
+	var people countsT
+	h.api("shequ", "GET", "/api/v1/elderly/counts", nil, nil).json(t, &people)
+	if people.People != base.People {
+		t.Fatalf("a refused import wrote %d people", people.People-base.People)
+	}
+	if r := h.upload("shequ", "/api/v1/elderly/import", "x.xlsx", []byte("not a workbook")); r.status != 422 {
+		t.Fatalf("not a workbook: %d", r.status)
+	}
+
+	// a good file is imported whole
+	rows := [][]any{header}
+	for i := 0; i < 50; i++ {
+		id := idWithCheck(fmt.Sprintf("12010319%02d0101%03d", 40+i%20, 100+i))
+		rows = append(rows, []any{fmt.Sprintf("老人%02d", i), id, "139" + fmt.Sprintf("%08d", i), "120103014001", "失能、高龄", "平江里"})
+	}
+	r = h.upload("shequ", "/api/v1/elderly/import", "名册.xlsx", workbook(t, rows))
+	if r.status != http.StatusCreated || !strings.Contains(string(r.body), `"imported":50`) {
+		t.Fatalf("good import: %d %s", r.status, r.body)
+	}
+	var counts countsT
+	h.api("hexi", "GET", "/api/v1/elderly/counts", nil, nil).json(t, &counts)
+	if counts.People != base.People+50 || counts.ByCategory["disabled"] != base.ByCategory["disabled"]+50 ||
+		counts.ByCategory["very_old"] != base.ByCategory["very_old"]+50 {
+		t.Fatalf("counts %+v (before %+v)", counts, base)
+	}
+	fullID := rows[1][1].(string)
+	// masked everywhere: lists, pages, exports — for every role that sees the register
+	for _, user := range []string{"shequ", "hexi", "minzheng"} {
+		r := h.api(user, "GET", "/api/v1/elderly?per_page=100", nil, nil)
+		if strings.Contains(string(r.body), fullID) || !strings.Contains(string(r.body), fullID[:3]+"***********"+fullID[14:]) {
+			t.Errorf("%s's list: %s", user, firstLine(string(r.body)))
+		}
+		if page := h.webPage(user, "/elderly"); strings.Contains(page, fullID) {
+			t.Errorf("%s's page shows a full ID", user)
+		}
+		x := h.api(user, "GET", "/api/v1/elderly/export.xlsx", nil, nil)
+		f, err := excelize.OpenReader(bytes.NewReader(x.body))
+		if err != nil {
+			t.Fatalf("%s export: %v", user, err)
+		}
+		all, _ := f.GetRows("Sheet1")
+		if len(all) != 51+base.People || strings.Contains(fmt.Sprint(all), fullID) {
+			t.Errorf("%s's export: %d rows, full ID present: %v", user, len(all), strings.Contains(fmt.Sprint(all), fullID))
+		}
+	}
+	// the full view: civil affairs of the district only, audited
+	var first struct{ Items []domain.Elder }
+	h.api("hexi", "GET", "/api/v1/elderly?per_page=1", nil, nil).json(t, &first)
+	path := fmt.Sprintf("/api/v1/elderly/%d/reveal", first.Items[0].ID)
+	if r := h.api("shequ", "POST", path, nil, nil); r.status != http.StatusForbidden {
+		t.Fatalf("the reporter reveals: %d", r.status)
+	}
+	var full domain.Elder
+	h.api("hexi", "POST", path, nil, nil).json(t, &full)
+	if strings.Contains(full.IDCard, "*") || !domain.ValidIDCard(full.IDCard, time.Now()) || full.Name == first.Items[0].Name {
+		t.Fatalf("reveal: %+v (listed as %+v)", full, first.Items[0])
+	}
+	var views int
+	_ = h.app.Store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'pii.view' AND object_type = 'elder'`).Scan(&views)
+	if views != 1 {
+		t.Fatalf("elder views audited: %d", views)
+	}
+}
+
+// idWithCheck appends the GB 11643 check character.
+func idWithCheck(base string) string {
+	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += int(base[i]-'0') * w[i]
+	}
+	return base + string("10X98765432"[sum%11])
+}

@@ -1,0 +1,268 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+	"grantflow/internal/pii"
+	"grantflow/internal/store"
+)
+
+// Elderly is the application service of the elderly register (老年人名册):
+// Excel import checked row by row (all rows or none), masked listing and
+// export, audited full views, counts per category.
+type Elderly struct {
+	Store *store.Store
+	Keys  *pii.Keyring
+}
+
+// MaxImportRows bounds one import file.
+const MaxImportRows = 200000
+
+// ImportResult is what an import did: the rows written, or every problem
+// (and nothing written).
+type ImportResult struct {
+	Imported int                    `json:"imported"`
+	Problems []domain.ImportProblem `json:"problems"`
+}
+
+// Import reads an .xlsx file in the template's layout and writes its rows.
+func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, data []byte) (ImportResult, error) {
+	u := by.User()
+	if err := auth.Authorize(u, auth.ActionImportElderly, ""); err != nil {
+		return ImportResult{}, err
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		return ImportResult{}, domain.Wrap(err, domain.CodeInvalid, "文件不是有效的 Excel（.xlsx）文件，请用下载的模板填写后上传。")
+	}
+	defer f.Close()
+	sheet := f.GetSheetName(0)
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		return ImportResult{}, domain.Wrap(err, domain.CodeInvalid, "无法读取工作表，请用下载的模板填写后上传。")
+	}
+	if len(rows) == 0 || strings.Join(trimAll(rows[0]), ",") != strings.Join(domain.ElderColumns, ",") {
+		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "第 1 行应为表头：%s。请用下载的模板填写。", strings.Join(domain.ElderColumns, "、"))
+	}
+	if len(rows)-1 > MaxImportRows {
+		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "一次最多导入 %d 行，请拆分文件。", MaxImportRows)
+	}
+	district, prefix := "", ""
+	if u.Has(domain.RoleCivilAffairs) {
+		if u.District != domain.CityLevel {
+			district = u.District
+		}
+	} else {
+		prefix = u.AreaCode
+	}
+	inScope, err := s.Store.AreaScope(ctx, prefix, district)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	places := map[string]string{}
+	today := time.Now().In(domain.ChinaTime)
+	var res ImportResult
+	var sealed []store.SealedElder
+	seen := map[string]int{}
+	for i, cells := range rows[1:] {
+		rowNum := i + 2
+		if strings.TrimSpace(strings.Join(cells, "")) == "" {
+			continue // blank lines are not rows
+		}
+		r, probs := domain.ParseElderRow(rowNum, cells, today, inScope)
+		if first, dup := seen[r.IDCard]; dup && r.IDCard != "" {
+			probs = append(probs, domain.ImportProblem{Row: rowNum, Column: "身份证号", Reason: fmt.Sprintf("与第 %d 行重复", first)})
+		} else {
+			seen[r.IDCard] = rowNum
+		}
+		if len(probs) > 0 {
+			res.Problems = append(res.Problems, probs...)
+			continue
+		}
+		d, ok := places[r.CommunityCode]
+		if !ok {
+			p, err := s.Store.PlaceOfCommunity(ctx, r.CommunityCode)
+			if err != nil {
+				return ImportResult{}, err
+			}
+			d = p.District.Name
+			places[r.CommunityCode] = d
+		}
+		birth, _ := domain.BirthDateFromIDCard(r.IDCard)
+		e := store.SealedElder{ElderRow: r, District: d, BirthYear: birth.Year()}
+		if e.IDCard, err = s.Keys.Seal(r.IDCard); err != nil {
+			return ImportResult{}, err
+		}
+		if e.Phone, err = s.Keys.Seal(r.Phone); err != nil {
+			return ImportResult{}, err
+		}
+		sealed = append(sealed, e)
+	}
+	if len(res.Problems) > 0 {
+		return res, nil
+	}
+	if len(sealed) == 0 {
+		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "文件里没有数据行。")
+	}
+	if err := s.Store.ImportElderly(ctx, sealed, fileName, by); err != nil {
+		return ImportResult{}, err
+	}
+	res.Imported = len(sealed)
+	return res, nil
+}
+
+func trimAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = strings.TrimSpace(x)
+	}
+	return out
+}
+
+// scopeElderly narrows a filter to what the person may see.
+func (s *Elderly) scopeElderly(by domain.Actor, f store.ElderFilter) (store.ElderFilter, error) {
+	if err := auth.Authorize(by.User(), auth.ActionListElderly, ""); err != nil {
+		return f, err
+	}
+	scope(by, &f.District, &f.AreaPrefix)
+	return f, nil
+}
+
+func (s *Elderly) mask(e domain.Elder) domain.Elder {
+	e.Name = domain.MaskName(e.Name)
+	e.IDCard = s.maskSealed(e.IDCard)
+	e.Phone = s.maskSealed(e.Phone)
+	return e
+}
+
+func (s *Elderly) maskSealed(sealed string) string {
+	if sealed == "" {
+		return ""
+	}
+	plain, err := s.Keys.Open(sealed)
+	if err != nil {
+		return "（无法解密：密钥缺失）"
+	}
+	return domain.MaskMiddle(plain)
+}
+
+// List lists the register, names, ID numbers and phones masked.
+func (s *Elderly) List(ctx context.Context, by domain.Actor, f store.ElderFilter) ([]domain.Elder, int, error) {
+	f, err := s.scopeElderly(by, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, total, err := s.Store.ListElderly(ctx, f)
+	for i := range list {
+		list[i] = s.mask(list[i])
+	}
+	return list, total, err
+}
+
+// Reveal shows one entry in full to civil affairs of its district, audited.
+func (s *Elderly) Reveal(ctx context.Context, by domain.Actor, id int64) (domain.Elder, error) {
+	// the role first: nobody learns whether an entry exists without it
+	if err := auth.Authorize(by.User(), auth.ActionRevealPII, ""); err != nil {
+		return domain.Elder{}, err
+	}
+	e, err := s.Store.Elder(ctx, id)
+	if err != nil {
+		return domain.Elder{}, err
+	}
+	if err := auth.AuthorizeTarget(by.User(), auth.ActionRevealPII, auth.Target{District: e.District}); err != nil {
+		return domain.Elder{}, err
+	}
+	if e.IDCard, err = s.Keys.Open(e.IDCard); err != nil {
+		return domain.Elder{}, err
+	}
+	if e.Phone, err = s.Keys.Open(e.Phone); err != nil {
+		return domain.Elder{}, err
+	}
+	return e, s.Store.RecordElderView(ctx, id, by)
+}
+
+// Counts counts the register per category within the person's scope.
+func (s *Elderly) Counts(ctx context.Context, by domain.Actor, f store.ElderFilter) (map[domain.ElderCategory]int, int, error) {
+	f, err := s.scopeElderly(by, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.Store.ElderCounts(ctx, f)
+}
+
+// Template is the empty import workbook.
+func Template() ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	for i, h := range domain.ElderColumns {
+		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
+		_ = f.SetCellValue("Sheet1", cell, h)
+	}
+	_ = f.SetCellValue("Sheet1", "H1", "类别可选："+strings.Join(labels(), "、")+"；多个类别用顿号分隔。")
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func labels() []string {
+	var out []string
+	for _, c := range domain.ElderCategories {
+		out = append(out, c.Label())
+	}
+	return out
+}
+
+// Export writes the register within the person's scope as .xlsx, masked.
+func (s *Elderly) Export(ctx context.Context, by domain.Actor, f store.ElderFilter) ([]byte, error) {
+	f.Page, f.PerPage = 1, 1000
+	f2, err := s.scopeElderly(by, f)
+	if err != nil {
+		return nil, err
+	}
+	x := excelize.NewFile()
+	defer x.Close()
+	sw, err := x.NewStreamWriter("Sheet1")
+	if err != nil {
+		return nil, err
+	}
+	_ = sw.SetRow("A1", []any{"姓名", "身份证号（遮蔽）", "手机号（遮蔽）", "社区", "区", "类别", "住址", "出生年份"})
+	row := 2
+	for {
+		list, total, err := s.Store.ListElderly(ctx, f2)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range list {
+			e = s.mask(e)
+			var cats []string
+			for _, c := range e.Categories {
+				cats = append(cats, c.Label())
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, row)
+			_ = sw.SetRow(cell, []any{e.Name, e.IDCard, e.Phone, e.CommunityName, e.District, strings.Join(cats, "、"), e.Address, e.BirthYear})
+			row++
+		}
+		if f2.Page*f2.PerPage >= total {
+			break
+		}
+		f2.Page++
+	}
+	if err := sw.Flush(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := x.Write(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"grantflow/internal/domain"
+)
+
+// SealedElder is a register row whose ID card and phone are sealed.
+type SealedElder struct {
+	domain.ElderRow // IDCard and Phone hold sealed values
+	District        string
+	BirthYear       int
+}
+
+// ImportElderly writes rows with COPY, in one transaction with one audit
+// entry: all of them or none.
+func (s *Store) ImportElderly(ctx context.Context, rows []SealedElder, fileName string, by domain.Actor) error {
+	return mapErr("import elderly", s.tx(ctx, func(tx pgx.Tx) error {
+		src := make([][]any, len(rows))
+		for i, r := range rows {
+			cats := make([]string, len(r.Categories))
+			for j, c := range r.Categories {
+				cats[j] = string(c)
+			}
+			src[i] = []any{r.Name, r.IDCard, r.Phone, r.CommunityCode, r.District, cats, r.Address, r.BirthYear, by.UserID}
+		}
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"elderly"},
+			[]string{"name", "id_sealed", "phone_sealed", "community_code", "district", "categories", "address", "birth_year", "imported_by"},
+			pgx.CopyFromRows(src))
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "elderly.import", ObjectType: "elderly", ObjectID: fileName,
+			Summary: map[string]any{"rows": n}})
+	}))
+}
+
+// ElderFilter narrows the register listing.
+type ElderFilter struct {
+	District   string
+	AreaPrefix string
+	Category   domain.ElderCategory
+	Page       int
+	PerPage    int
+}
+
+const elderColumns = `e.id, e.name, e.id_sealed, e.phone_sealed, e.community_code, a.name, e.district, e.categories, e.address, e.birth_year`
+
+func scanElder(r pgx.Row) (domain.Elder, error) {
+	var e domain.Elder
+	var cats []string
+	err := r.Scan(&e.ID, &e.Name, &e.IDCard, &e.Phone, &e.CommunityCode, &e.CommunityName, &e.District, &cats, &e.Address, &e.BirthYear)
+	for _, c := range cats {
+		e.Categories = append(e.Categories, domain.ElderCategory(c))
+	}
+	return e, err
+}
+
+func elderWhere(f ElderFilter) (string, []any) {
+	cond := "WHERE ($1 = '' OR e.district = $1) AND ($2 = '' OR e.community_code LIKE $2 || '%') AND ($3 = '' OR e.categories @> ARRAY[$3]::text[])"
+	return cond, []any{f.District, f.AreaPrefix, string(f.Category)}
+}
+
+// ListElderly lists register entries (sealed), paged on the server.
+func (s *Store) ListElderly(ctx context.Context, f ElderFilter) ([]domain.Elder, int, error) {
+	if f.PerPage <= 0 || f.PerPage > 1000 {
+		f.PerPage = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	cond, args := elderWhere(f)
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM elderly e `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, mapErr("count elderly", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+elderColumns+` FROM elderly e JOIN areas a ON a.code = e.community_code `+cond+
+		` ORDER BY e.id LIMIT $4 OFFSET $5`, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+	if err != nil {
+		return nil, 0, mapErr("list elderly", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Elder, error) { return scanElder(r) })
+	return out, total, mapErr("list elderly", err)
+}
+
+// Elder returns one entry (sealed).
+func (s *Store) Elder(ctx context.Context, id int64) (domain.Elder, error) {
+	e, err := scanElder(s.pool.QueryRow(ctx, `SELECT `+elderColumns+` FROM elderly e JOIN areas a ON a.code = e.community_code WHERE e.id = $1`, id))
+	return e, mapErr("elder", err)
+}
+
+// ElderCounts counts register entries per category (for roll-ups).
+func (s *Store) ElderCounts(ctx context.Context, f ElderFilter) (map[domain.ElderCategory]int, int, error) {
+	cond, args := elderWhere(f)
+	rows, err := s.pool.Query(ctx, `SELECT c, count(*) FROM elderly e, unnest(e.categories) c `+cond+` GROUP BY c`, args...)
+	if err != nil {
+		return nil, 0, mapErr("elder counts", err)
+	}
+	out := map[domain.ElderCategory]int{}
+	for rows.Next() {
+		var c string
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, 0, mapErr("elder counts", err)
+		}
+		out[domain.ElderCategory(c)] = n
+	}
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM elderly e `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, mapErr("elder counts", err)
+	}
+	return out, total, mapErr("elder counts", rows.Err())
+}
+
+// AreaScope says whether a community exists and lies under prefix (the
+// importer's area; empty: anywhere) and in district (empty: any).
+func (s *Store) AreaScope(ctx context.Context, prefix, district string) (func(string) (bool, string), error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.code FROM areas c JOIN areas st ON st.code = c.parent_code JOIN areas d ON d.code = st.parent_code
+		WHERE c.level = 'community' AND c.code LIKE $1 || '%' AND ($2 = '' OR d.name = $2)`, prefix, district)
+	if err != nil {
+		return nil, mapErr("area scope", err)
+	}
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, mapErr("area scope", err)
+	}
+	set := map[string]bool{}
+	for _, c := range codes {
+		set[c] = true
+	}
+	return func(code string) (bool, string) {
+		if set[code] {
+			return true, ""
+		}
+		return false, fmt.Sprintf("社区代码 %s 不存在或不在您的辖区", code)
+	}, nil
+}
+
+// RecordElderView audits a full view of an entry.
+func (s *Store) RecordElderView(ctx context.Context, id int64, by domain.Actor) error {
+	return s.RecordPIIView(ctx, "elder", strconv.FormatInt(id, 10), []string{"id_card", "phone"}, by)
+}

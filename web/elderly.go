@@ -1,0 +1,183 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"grantflow/internal/domain"
+	"grantflow/internal/service"
+	"grantflow/internal/store"
+)
+
+func elderFilter(r *http.Request) store.ElderFilter {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	perPage, _ := strconv.Atoi(q.Get("per_page"))
+	return store.ElderFilter{Category: domain.ElderCategory(q.Get("category")), Page: page, PerPage: perPage}
+}
+
+type elderlyPage struct {
+	pageData
+	Elders     []domain.Elder
+	Total      int
+	Filter     store.ElderFilter
+	Counts     map[domain.ElderCategory]int
+	People     int
+	Categories []domain.ElderCategory
+	Result     *service.ImportResult
+	Revealed   *domain.Elder
+	Error      string
+}
+
+// Pages is the number of pages.
+func (p elderlyPage) Pages() int { return (p.Total + 19) / 20 }
+
+func (s *Server) loadElderlyPage(r *http.Request) (elderlyPage, error) {
+	f := elderFilter(r)
+	f.PerPage = 20
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	list, total, err := s.Elderly.List(r.Context(), actorOf(r), f)
+	if err != nil {
+		return elderlyPage{}, err
+	}
+	counts, people, err := s.Elderly.Counts(r.Context(), actorOf(r), store.ElderFilter{})
+	if err != nil {
+		return elderlyPage{}, err
+	}
+	p := s.page(r, "老年人名册")
+	p.Nav = "elderly"
+	return elderlyPage{pageData: p, Elders: list, Total: total, Filter: f, Counts: counts, People: people, Categories: domain.ElderCategories}, nil
+}
+
+func (s *Server) elderlyPage(w http.ResponseWriter, r *http.Request) {
+	data, err := s.loadElderlyPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.show(w, r, http.StatusOK, "elderly", data)
+}
+
+func (s *Server) importElderly(w http.ResponseWriter, r *http.Request) {
+	name, data, err := readUpload(w, r)
+	var res service.ImportResult
+	if err == nil {
+		res, err = s.Elderly.Import(r.Context(), actorOf(r), name, data)
+	}
+	if err != nil && domain.ErrorCode(err) != domain.CodeInvalid {
+		s.fail(w, r, err)
+		return
+	}
+	page, lerr := s.loadElderlyPage(r)
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	page.Result = &res
+	st := http.StatusOK
+	if err != nil {
+		page.Error, st = domain.ErrorMessage(err), http.StatusUnprocessableEntity
+	} else if len(res.Problems) > 0 {
+		st = http.StatusUnprocessableEntity
+	}
+	s.show(w, r, st, "elderly", page)
+}
+
+func (s *Server) revealElder(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	e, err := s.Elderly.Reveal(r.Context(), actorOf(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page, err := s.loadElderlyPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.Revealed = &e
+	w.Header().Set("Cache-Control", "no-store")
+	s.show(w, r, http.StatusOK, "elderly", page)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+func (s *Server) exportElderly(w http.ResponseWriter, r *http.Request) {
+	b, err := s.Elderly.Export(r.Context(), actorOf(r), elderFilter(r))
+	if err != nil {
+		if isAPI(r) {
+			s.apiFail(w, r, err)
+		} else {
+			s.fail(w, r, err)
+		}
+		return
+	}
+	sendDocument(w, service.Document{FileName: "老年人名册（遮蔽）.xlsx", ContentType: xlsxType, Data: b}, false)
+}
+
+func (s *Server) elderlyTemplate(w http.ResponseWriter, r *http.Request) {
+	b, err := service.Template()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sendDocument(w, service.Document{FileName: "老年人名册导入模板.xlsx", ContentType: xlsxType, Data: b}, false)
+}
+
+func isAPI(r *http.Request) bool { return len(r.URL.Path) > 8 && r.URL.Path[:8] == "/api/v1/" }
+
+// API
+
+func (s *Server) apiElderly(w http.ResponseWriter, r *http.Request) {
+	list, total, err := s.Elderly.List(r.Context(), actorOf(r), elderFilter(r))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []domain.Elder{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list, "total": total})
+}
+
+func (s *Server) apiImportElderly(w http.ResponseWriter, r *http.Request) {
+	name, data, err := readUpload(w, r)
+	var res service.ImportResult
+	if err == nil {
+		res, err = s.Elderly.Import(r.Context(), actorOf(r), name, data)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if len(res.Problems) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": apiError{Code: "invalid",
+			Message: "导入文件有错误，未导入任何数据；请按 problems 逐行修改后重新上传。"}, "problems": res.Problems})
+		return
+	}
+	writeJSON(w, http.StatusCreated, res)
+}
+
+func (s *Server) apiRevealElder(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	e, err := s.Elderly.Reveal(r.Context(), actorOf(r), id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) apiElderCounts(w http.ResponseWriter, r *http.Request) {
+	counts, total, err := s.Elderly.Counts(r.Context(), actorOf(r), elderFilter(r))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"by_category": counts, "people": total})
+}
