@@ -40,6 +40,7 @@ type Deps struct {
 	Talents       *service.Talents
 	Projects      *service.Projects
 	Elderly       *service.Elderly
+	Volunteers    *service.Volunteers
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -125,6 +126,12 @@ func (s *Server) routes() http.Handler {
 			r.Get("/elderly/export.xlsx", s.exportElderly)
 			r.Get("/elderly/template.xlsx", s.elderlyTemplate)
 			r.Post("/elderly/{id}/reveal", s.revealElder)
+			r.Get("/volunteers", s.volunteersPage)
+			r.Post("/volunteers", s.registerVolunteer)
+			r.Get("/volunteers/{id}", s.volunteerPage)
+			r.Post("/volunteers/{id}/pairs", s.pairVolunteer)
+			r.Post("/volunteers/{id}/visits", s.logVisit)
+			r.Get("/volunteers/{id}/statement.pdf", s.volunteerStatement)
 			r.Get("/ideas", s.ideasPage)
 			r.Post("/ideas", s.submitIdea)
 			r.Post("/ideas/{id}/decision", s.decideIdea)
@@ -182,6 +189,12 @@ func (s *Server) routes() http.Handler {
 			r.Get("/elderly/template.xlsx", s.elderlyTemplate)
 			r.Get("/elderly/counts", s.apiElderCounts)
 			r.Post("/elderly/{id}/reveal", s.apiRevealElder)
+			r.Get("/volunteers", s.apiVolunteers)
+			r.Post("/volunteers", s.apiRegisterVolunteer)
+			r.Get("/volunteers/{id}", s.apiVolunteer)
+			r.Get("/volunteers/{id}/statement.pdf", s.volunteerStatement)
+			r.Post("/pairs", s.apiPair)
+			r.Post("/visits", s.apiLogVisit)
 			r.Get("/ideas", s.apiIdeas)
 			r.Post("/ideas", s.apiSubmitIdea)
 			r.Post("/ideas/{id}/decision", s.apiDecideIdea)

@@ -33,19 +33,20 @@ import (
 
 // App is a configured GrantFlow.
 type App struct {
-	Config   config.Config
-	Logger   *slog.Logger
-	Store    *store.Store
-	Blob     *blob.Store
-	Temporal client.Client
-	Calls    *service.Calls
-	Orgs     *service.Orgs
-	Accounts *service.Accounts
-	Areas    *service.Areas
-	Needs    *service.Needs
-	Talents  *service.Talents
-	Projects *service.Projects
-	Elderly  *service.Elderly
+	Config     config.Config
+	Logger     *slog.Logger
+	Store      *store.Store
+	Blob       *blob.Store
+	Temporal   client.Client
+	Calls      *service.Calls
+	Orgs       *service.Orgs
+	Accounts   *service.Accounts
+	Areas      *service.Areas
+	Needs      *service.Needs
+	Talents    *service.Talents
+	Projects   *service.Projects
+	Elderly    *service.Elderly
+	Volunteers *service.Volunteers
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -89,6 +90,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Talents = &service.Talents{Store: st, Keys: keys}
 	a.Projects = &service.Projects{Store: st}
 	a.Elderly = &service.Elderly{Store: st, Keys: keys}
+	a.Volunteers = &service.Volunteers{Store: st, Keys: keys}
 	return a, nil
 }
 
@@ -210,7 +212,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

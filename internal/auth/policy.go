@@ -37,6 +37,7 @@ const (
 	ActionAddProposal    Action = "proposal.create"
 	ActionImportElderly  Action = "elderly.import"
 	ActionListElderly    Action = "elderly.list"
+	ActionVolunteers     Action = "volunteer.manage"
 )
 
 // Scope says on which objects a role holds an action.
@@ -75,6 +76,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionAddProposal:    ScopeDistrict,
 		ActionImportElderly:  ScopeDistrict,
 		ActionListElderly:    ScopeDistrict,
+		ActionVolunteers:     ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:     ScopeAll,
@@ -102,7 +104,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionListNeeds: ScopeAll, ActionSubmitIdea: ScopeAll, ActionListIdeas: ScopeAll},
 	domain.RoleReporter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
 		ActionRecordNeed: ScopeOwnArea, ActionListNeeds: ScopeOwnArea, ActionViewReports: ScopeOwnArea, ActionSubmitReport: ScopeOwnArea,
-		ActionImportElderly: ScopeOwnArea, ActionListElderly: ScopeOwnArea},
+		ActionImportElderly: ScopeOwnArea, ActionListElderly: ScopeOwnArea, ActionVolunteers: ScopeOwnArea},
 }
 
 var actionLabels = map[Action]string{
@@ -133,6 +135,7 @@ var actionLabels = map[Action]string{
 	ActionAddProposal:    "向项目库添加项目",
 	ActionImportElderly:  "导入老年人名册",
 	ActionListElderly:    "查看老年人名册",
+	ActionVolunteers:     "管理志愿者、结对和服务记录",
 }
 
 // Target is the object an action is about: its district and, for an

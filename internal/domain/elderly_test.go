@@ -46,3 +46,27 @@ func TestParseElderRowNamesEveryProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestVisitsAndHours(t *testing.T) {
+	now := time.Date(2026, 11, 28, 15, 0, 0, 0, ChinaTime)
+	good := VisitEntry{PairID: 1, Kind: "home_visit", VisitedAt: now.Add(-time.Hour), Minutes: 90}
+	if err := good.Validate(now); err != nil {
+		t.Fatal(err)
+	}
+	for field, mutate := range map[string]func(*VisitEntry){
+		"kind":       func(v *VisitEntry) { v.Kind = "party" },
+		"visited_at": func(v *VisitEntry) { v.VisitedAt = now.Add(time.Hour) },
+		"minutes":    func(v *VisitEntry) { v.Minutes = 9 * 60 },
+	} {
+		v := good
+		mutate(&v)
+		if e, ok := v.Validate(now).(*Error); !ok || e.Fields[field] == "" {
+			t.Errorf("%s: %v", field, v.Validate(now))
+		}
+	}
+	for minutes, want := range map[int]float64{60: 1, 90: 1.5, 45: 0.7, 5: 0} {
+		if got := Hours(minutes); got != want {
+			t.Errorf("Hours(%d) = %v, want %v", minutes, got, want)
+		}
+	}
+}

@@ -60,6 +60,12 @@ var webRoutes = []matrixRoute{
 	{"revoke a token", "POST", "/account/tokens/{tid}/revoke", "", everyone},
 	{"users", "GET", "/admin/users", "", []string{"admin"}},
 	{"areas", "GET", "/areas", "", everyone},
+	{"volunteers", "GET", "/volunteers", "", []string{"minzheng", "hexi", "shequ"}},
+	{"register a volunteer", "POST", "/volunteers", "name=&phone=&community_code=120103014001", []string{"minzheng", "hexi", "shequ"}},
+	{"a volunteer", "GET", "/volunteers/0", "", []string{"minzheng", "hexi", "shequ"}},
+	{"pair", "POST", "/volunteers/0/pairs", "elder_id=0", []string{"minzheng", "hexi", "shequ"}},
+	{"log a visit", "POST", "/volunteers/0/visits", "pair_id=0", []string{"minzheng", "hexi", "shequ"}},
+	{"hours statement", "GET", "/volunteers/0/statement.pdf", "", []string{"minzheng", "hexi", "shequ"}},
 	{"elderly register", "GET", "/elderly", "", []string{"minzheng", "hexi", "shequ"}},
 	{"import the register", "POST", "/elderly/import", "file", []string{"minzheng", "hexi", "shequ"}},
 	{"export the register", "GET", "/elderly/export.xlsx", "", []string{"minzheng", "hexi", "shequ"}},
@@ -110,6 +116,12 @@ var apiRoutes = []matrixRoute{
 	{"change my password", "POST", "/api/v1/account/password", `{"current":"","new":""}`, everyone},
 	{"users", "GET", "/api/v1/users", "", []string{"admin"}},
 	{"areas", "GET", "/api/v1/areas", "", everyone},
+	{"volunteers", "GET", "/api/v1/volunteers", "", []string{"minzheng", "hexi", "shequ"}},
+	{"register a volunteer", "POST", "/api/v1/volunteers", `{"name":"","phone":"","community_code":"120103014001"}`, []string{"minzheng", "hexi", "shequ"}},
+	{"a volunteer", "GET", "/api/v1/volunteers/0", "", []string{"minzheng", "hexi", "shequ"}},
+	{"hours statement", "GET", "/api/v1/volunteers/0/statement.pdf", "", []string{"minzheng", "hexi", "shequ"}},
+	{"pair", "POST", "/api/v1/pairs", `{"volunteer_id":0,"elder_id":0}`, []string{"minzheng", "hexi", "shequ"}},
+	{"log a visit", "POST", "/api/v1/visits", `{"pair_id":0}`, []string{"minzheng", "hexi", "shequ"}},
 	{"elderly register", "GET", "/api/v1/elderly", "", []string{"minzheng", "hexi", "shequ"}},
 	{"import the register", "POST", "/api/v1/elderly/import", "file", []string{"minzheng", "hexi", "shequ"}},
 	{"export the register", "GET", "/api/v1/elderly/export.xlsx", "", []string{"minzheng", "hexi", "shequ"}},
@@ -155,7 +167,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

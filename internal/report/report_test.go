@@ -172,3 +172,23 @@ func BenchmarkRenderCallNotice(b *testing.B) {
 		b.SetBytes(int64(len(pdf)))
 	}
 }
+
+func TestHoursStatementText(t *testing.T) {
+	at := time.Date(2026, 11, 20, 9, 30, 0, 0, domain.ChinaTime)
+	s := HoursStatement{Volunteer: "李大伟", Brand: domain.BrandShouZuQing, Community: "平江里社区", District: "河西区", Issued: at,
+		Visits: []domain.Visit{
+			{VisitEntry: domain.VisitEntry{Kind: "home_visit", VisitedAt: at, Minutes: 90, Note: "陪同到社区卫生服务中心量血压，并帮助整理了一周的药盒，老人说最近睡眠比以前好了一些，家属表示感谢"}, ElderName: "张**"},
+			{VisitEntry: domain.VisitEntry{Kind: "phone_call", VisitedAt: at.AddDate(0, 0, 2), Minutes: 15}, ElderName: "张**"},
+		}}
+	pdf, err := RenderHoursStatement(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := stripSpace(pdfText(t, pdf))
+	for _, want := range []string{"志愿服务时间储蓄证明", "李大伟", "1.7小时（105分钟）", "上门探访", "电话问候", "张**",
+		"陪同到社区卫生服务中心量血压，并帮助整理了一周的药盒，老人说最近睡眠比以前好了一些，家属表示感谢"} {
+		if !strings.Contains(text, stripSpace(want)) {
+			t.Errorf("statement lacks %q", want)
+		}
+	}
+}

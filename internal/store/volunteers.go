@@ -1,0 +1,144 @@
+package store
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"grantflow/internal/domain"
+)
+
+// InsertVolunteer registers a volunteer (phone sealed).
+func (s *Store) InsertVolunteer(ctx context.Context, v domain.VolunteerEntry, district string, by domain.Actor) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var org *int64
+		if v.OrgID != 0 {
+			org = &v.OrgID
+		}
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO volunteers (name, phone_sealed, birth_year, community_code, district, brand, org_id, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			v.Name, v.Phone, v.BirthYear, v.CommunityCode, district, v.Brand, org, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "volunteer.register", ObjectType: "volunteer", ObjectID: strconv.FormatInt(id, 10),
+			Summary: map[string]any{"community": v.CommunityCode, "brand": v.Brand}})
+	})
+	return id, mapErr("insert volunteer", err)
+}
+
+const volunteerColumns = `v.id, v.name, v.phone_sealed, v.birth_year, v.community_code, v.district, v.brand, coalesce(v.org_id, 0),
+	coalesce((SELECT sum(x.minutes) FROM visits x JOIN pairs p ON p.id = x.pair_id WHERE p.volunteer_id = v.id), 0)`
+
+func scanVolunteer(r pgx.Row) (domain.Volunteer, error) {
+	var v domain.Volunteer
+	var minutes int
+	err := r.Scan(&v.ID, &v.Name, &v.Phone, &v.BirthYear, &v.CommunityCode, &v.District, &v.Brand, &v.OrgID, &minutes)
+	v.Hours = domain.Hours(minutes)
+	return v, err
+}
+
+// Volunteers lists volunteers in scope (phones sealed), paged.
+func (s *Store) Volunteers(ctx context.Context, district, areaPrefix string, page, perPage int) ([]domain.Volunteer, int, error) {
+	if perPage <= 0 || perPage > 200 {
+		perPage = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	const cond = `WHERE ($1 = '' OR v.district = $1) AND ($2 = '' OR v.community_code LIKE $2 || '%')`
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM volunteers v `+cond, district, areaPrefix).Scan(&total); err != nil {
+		return nil, 0, mapErr("count volunteers", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+volunteerColumns+` FROM volunteers v `+cond+` ORDER BY v.id LIMIT $3 OFFSET $4`,
+		district, areaPrefix, perPage, (page-1)*perPage)
+	if err != nil {
+		return nil, 0, mapErr("volunteers", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Volunteer, error) { return scanVolunteer(r) })
+	return out, total, mapErr("volunteers", err)
+}
+
+// Volunteer returns one volunteer.
+func (s *Store) Volunteer(ctx context.Context, id int64) (domain.Volunteer, error) {
+	v, err := scanVolunteer(s.pool.QueryRow(ctx, `SELECT `+volunteerColumns+` FROM volunteers v WHERE v.id = $1`, id))
+	return v, mapErr("volunteer", err)
+}
+
+// Pair is a volunteer paired with an elderly person.
+type Pair struct {
+	ID          int64  `json:"id"`
+	VolunteerID int64  `json:"volunteer_id"`
+	ElderID     int64  `json:"elder_id"`
+	ElderName   string `json:"elder_name"` // masked by the service
+	Community   string `json:"community"`
+	StartedOn   string `json:"started_on"`
+}
+
+// InsertPair pairs a volunteer with a person on the register.
+func (s *Store) InsertPair(ctx context.Context, volunteerID, elderID int64, by domain.Actor) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO pairs (volunteer_id, elder_id, created_by) VALUES ($1, $2, $3) RETURNING id`,
+			volunteerID, elderID, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "pair.create", ObjectType: "pair", ObjectID: strconv.FormatInt(id, 10),
+			Summary: map[string]int64{"volunteer": volunteerID, "elder": elderID}})
+	})
+	return id, mapErr("insert pair", err)
+}
+
+// Pairs lists a volunteer's pairs.
+func (s *Store) Pairs(ctx context.Context, volunteerID int64) ([]Pair, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT p.id, p.volunteer_id, p.elder_id, e.name, a.name, to_char(p.started_on, 'YYYY-MM-DD')
+		FROM pairs p JOIN elderly e ON e.id = p.elder_id JOIN areas a ON a.code = e.community_code
+		WHERE p.volunteer_id = $1 AND p.ended_on IS NULL ORDER BY p.id`, volunteerID)
+	if err != nil {
+		return nil, mapErr("pairs", err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Pair])
+	return out, mapErr("pairs", err)
+}
+
+// PairOwner is the volunteer of a pair and the district it is in.
+func (s *Store) PairOwner(ctx context.Context, pairID int64) (domain.Volunteer, error) {
+	v, err := scanVolunteer(s.pool.QueryRow(ctx, `SELECT `+volunteerColumns+` FROM volunteers v JOIN pairs p ON p.volunteer_id = v.id WHERE p.id = $1`, pairID))
+	return v, mapErr("pair owner", err)
+}
+
+// InsertVisit logs a visit, crediting the volunteer's hours.
+func (s *Store) InsertVisit(ctx context.Context, v domain.VisitEntry, by domain.Actor) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO visits (pair_id, kind, visited_at, minutes, note, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+			v.PairID, v.Kind, v.VisitedAt, v.Minutes, v.Note, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "visit.log", ObjectType: "pair", ObjectID: strconv.FormatInt(v.PairID, 10),
+			Summary: map[string]any{"visit": id, "kind": v.Kind, "minutes": v.Minutes}})
+	})
+	return id, mapErr("insert visit", err)
+}
+
+// Visits lists a volunteer's visits, newest first.
+func (s *Store) Visits(ctx context.Context, volunteerID int64, limit int) ([]domain.Visit, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT x.id, x.pair_id, x.kind, x.visited_at, x.minutes, x.note, e.name, x.created_at
+		FROM visits x JOIN pairs p ON p.id = x.pair_id JOIN elderly e ON e.id = p.elder_id
+		WHERE p.volunteer_id = $1 ORDER BY x.visited_at DESC, x.id DESC LIMIT $2`, volunteerID, limit)
+	if err != nil {
+		return nil, mapErr("visits", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Visit, error) {
+		var v domain.Visit
+		err := r.Scan(&v.ID, &v.PairID, &v.Kind, &v.VisitedAt, &v.Minutes, &v.Note, &v.ElderName, &v.CreatedAt)
+		return v, err
+	})
+	return out, mapErr("visits", err)
+}

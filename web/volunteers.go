@@ -1,0 +1,264 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"grantflow/internal/domain"
+	"grantflow/internal/service"
+)
+
+type volunteersPage struct {
+	pageData
+	Volunteers  []domain.Volunteer
+	Total       int
+	Page        int
+	Communities []domain.Area
+	Form        domain.VolunteerEntry
+	Errors      map[string]string
+	Error       string
+	Brands      []domain.Brand
+}
+
+// Pages is the number of pages.
+func (p volunteersPage) Pages() int { return (p.Total + 19) / 20 }
+
+func (s *Server) communitiesInScope(r *http.Request) ([]domain.Area, error) {
+	areas, err := s.Areas.List(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	u := userOf(r)
+	var out []domain.Area
+	var district string
+	for _, a := range areas {
+		if a.Level == domain.LevelDistrict {
+			district = a.Name
+		}
+		if a.Level != domain.LevelCommunity {
+			continue
+		}
+		if (u.AreaCode != "" && strings.HasPrefix(a.Code, u.AreaCode)) ||
+			(u.Has(domain.RoleCivilAffairs) && (u.District == domain.CityLevel || u.District == district)) {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) loadVolunteersPage(r *http.Request) (volunteersPage, error) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	if page <= 0 {
+		page = 1
+	}
+	list, total, err := s.Volunteers.List(r.Context(), actorOf(r), page)
+	if err != nil {
+		return volunteersPage{}, err
+	}
+	comms, err := s.communitiesInScope(r)
+	if err != nil {
+		return volunteersPage{}, err
+	}
+	p := s.page(r, "志愿者")
+	p.Nav = "volunteers"
+	return volunteersPage{pageData: p, Volunteers: list, Total: total, Page: page, Communities: comms, Brands: domain.Brands,
+		Form: domain.VolunteerEntry{Brand: domain.BrandShouZuQing}}, nil
+}
+
+func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
+	data, err := s.loadVolunteersPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.show(w, r, http.StatusOK, "volunteers", data)
+}
+
+func (s *Server) registerVolunteer(w http.ResponseWriter, r *http.Request) {
+	year, _ := strconv.Atoi(r.PostFormValue("birth_year"))
+	v := domain.VolunteerEntry{Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone"), BirthYear: year,
+		CommunityCode: r.PostFormValue("community_code"), Brand: domain.Brand(r.PostFormValue("brand"))}
+	saved, err := s.Volunteers.Register(r.Context(), actorOf(r), v)
+	if err != nil {
+		if domain.ErrorCode(err) != domain.CodeInvalid {
+			s.fail(w, r, err)
+			return
+		}
+		data, lerr := s.loadVolunteersPage(r)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		data.Form, data.Error = v, domain.ErrorMessage(err)
+		var de *domain.Error
+		if asDomain(err, &de) {
+			data.Errors = de.Fields
+		}
+		s.show(w, r, status(err), "volunteers", data)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/volunteers/%d?flash=%s", saved.ID, url.QueryEscape("志愿者已登记。")), http.StatusSeeOther)
+}
+
+type volunteerPage struct {
+	pageData
+	D     service.Detail
+	Kinds []domain.VisitKind
+	Now   string
+	Error string
+}
+
+func (s *Server) loadVolunteerPage(r *http.Request) (volunteerPage, error) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	d, err := s.Volunteers.Detail(r.Context(), actorOf(r), id)
+	if err != nil {
+		return volunteerPage{}, err
+	}
+	p := s.page(r, d.Volunteer.Name)
+	p.Nav = "volunteers"
+	return volunteerPage{pageData: p, D: d, Kinds: domain.VisitKinds, Now: time.Now().In(domain.ChinaTime).Format("2006-01-02T15:04")}, nil
+}
+
+func (s *Server) volunteerPage(w http.ResponseWriter, r *http.Request) {
+	data, err := s.loadVolunteerPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.show(w, r, http.StatusOK, "volunteer", data)
+}
+
+func (s *Server) volunteerError(w http.ResponseWriter, r *http.Request, err error) {
+	if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
+		s.fail(w, r, err)
+		return
+	}
+	data, lerr := s.loadVolunteerPage(r)
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	data.Error = domain.ErrorMessage(err)
+	var de *domain.Error
+	if asDomain(err, &de) {
+		for _, m := range de.Fields {
+			data.Error += " " + m
+		}
+	}
+	s.show(w, r, status(err), "volunteer", data)
+}
+
+func (s *Server) pairVolunteer(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	elder, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("elder_id")), 10, 64)
+	if _, err := s.Volunteers.Pair(r.Context(), actorOf(r), id, elder); err != nil {
+		s.volunteerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/volunteers/%d?flash=%s", id, url.QueryEscape("已结对。")), http.StatusSeeOther)
+}
+
+func (s *Server) logVisit(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	pair, _ := strconv.ParseInt(r.PostFormValue("pair_id"), 10, 64)
+	minutes, _ := strconv.Atoi(r.PostFormValue("minutes"))
+	at, _ := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("visited_at"), domain.ChinaTime)
+	v := domain.VisitEntry{PairID: pair, Kind: domain.VisitKind(r.PostFormValue("kind")), VisitedAt: at, Minutes: minutes, Note: r.PostFormValue("note")}
+	if _, err := s.Volunteers.LogVisit(r.Context(), actorOf(r), v); err != nil {
+		s.volunteerError(w, r, err)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/volunteers/%d?flash=%s", id, url.QueryEscape("服务记录已保存，时长已计入时间储蓄。")), http.StatusSeeOther)
+}
+
+func (s *Server) volunteerStatement(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	d, err := s.Volunteers.Statement(r.Context(), actorOf(r), id)
+	if err != nil {
+		if isAPI(r) {
+			s.apiFail(w, r, err)
+		} else {
+			s.fail(w, r, err)
+		}
+		return
+	}
+	sendDocument(w, d, true)
+}
+
+// API
+
+func (s *Server) apiVolunteers(w http.ResponseWriter, r *http.Request) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	list, total, err := s.Volunteers.List(r.Context(), actorOf(r), page)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []domain.Volunteer{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": list, "total": total})
+}
+
+func (s *Server) apiRegisterVolunteer(w http.ResponseWriter, r *http.Request) {
+	var v domain.VolunteerEntry
+	if err := decodeJSON(r, &v); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	saved, err := s.Volunteers.Register(r.Context(), actorOf(r), v)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, saved)
+}
+
+func (s *Server) apiVolunteer(w http.ResponseWriter, r *http.Request) {
+	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	d, err := s.Volunteers.Detail(r.Context(), actorOf(r), id)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"volunteer": d.Volunteer, "pairs": d.Pairs, "visits": d.Visits})
+}
+
+type pairRequest struct {
+	VolunteerID int64 `json:"volunteer_id"`
+	ElderID     int64 `json:"elder_id"`
+}
+
+func (s *Server) apiPair(w http.ResponseWriter, r *http.Request) {
+	var req pairRequest
+	err := decodeJSON(r, &req)
+	var id int64
+	if err == nil {
+		id, err = s.Volunteers.Pair(r.Context(), actorOf(r), req.VolunteerID, req.ElderID)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": id})
+}
+
+func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request) {
+	var v domain.VisitEntry
+	err := decodeJSON(r, &v)
+	var id int64
+	if err == nil {
+		id, err = s.Volunteers.LogVisit(r.Context(), actorOf(r), v)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]int64{"id": id})
+}
