@@ -41,6 +41,7 @@ type Deps struct {
 	Projects      *service.Projects
 	Elderly       *service.Elderly
 	Volunteers    *service.Volunteers
+	Stats         *service.Stats
 	Logger        *slog.Logger
 	SecureCookies bool
 }
@@ -126,6 +127,9 @@ func (s *Server) routes() http.Handler {
 			r.Get("/elderly/export.xlsx", s.exportElderly)
 			r.Get("/elderly/template.xlsx", s.elderlyTemplate)
 			r.Post("/elderly/{id}/reveal", s.revealElder)
+			r.Get("/stats", s.statsPage)
+			r.Get("/stats.pdf", s.statsPDF)
+			r.Get("/stats.xlsx", s.statsExcel)
 			r.Get("/volunteers", s.volunteersPage)
 			r.Post("/volunteers", s.registerVolunteer)
 			r.Get("/volunteers/{id}", s.volunteerPage)
@@ -189,6 +193,9 @@ func (s *Server) routes() http.Handler {
 			r.Get("/elderly/template.xlsx", s.elderlyTemplate)
 			r.Get("/elderly/counts", s.apiElderCounts)
 			r.Post("/elderly/{id}/reveal", s.apiRevealElder)
+			r.Get("/stats", s.apiStats)
+			r.Get("/stats.pdf", s.statsPDF)
+			r.Get("/stats.xlsx", s.statsExcel)
 			r.Get("/volunteers", s.apiVolunteers)
 			r.Post("/volunteers", s.apiRegisterVolunteer)
 			r.Get("/volunteers/{id}", s.apiVolunteer)
@@ -227,7 +234,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'")
 		next.ServeHTTP(w, r)
 	})
 }

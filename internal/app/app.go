@@ -47,6 +47,7 @@ type App struct {
 	Projects   *service.Projects
 	Elderly    *service.Elderly
 	Volunteers *service.Volunteers
+	Stats      *service.Stats
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -91,6 +92,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Projects = &service.Projects{Store: st}
 	a.Elderly = &service.Elderly{Store: st, Keys: keys}
 	a.Volunteers = &service.Volunteers{Store: st, Keys: keys}
+	a.Stats = &service.Stats{Store: st}
 	return a, nil
 }
 
@@ -212,7 +214,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

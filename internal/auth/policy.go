@@ -38,6 +38,7 @@ const (
 	ActionImportElderly  Action = "elderly.import"
 	ActionListElderly    Action = "elderly.list"
 	ActionVolunteers     Action = "volunteer.manage"
+	ActionViewStats      Action = "stats.view"
 )
 
 // Scope says on which objects a role holds an action.
@@ -77,6 +78,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionImportElderly:  ScopeDistrict,
 		ActionListElderly:    ScopeDistrict,
 		ActionVolunteers:     ScopeDistrict,
+		ActionViewStats:      ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:     ScopeAll,
@@ -86,6 +88,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionListTalents:   ScopeAll,
 		ActionViewTalent:    ScopeAll,
 		ActionListProposals: ScopeAll,
+		ActionViewStats:     ScopeAll,
 	},
 	domain.RoleAdmin: {
 		ActionListCalls:   ScopeAll,
@@ -95,6 +98,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionViewOrg:     ScopeAll,
 		ActionManageUsers: ScopeAll,
 		ActionManageAreas: ScopeAll,
+		ActionViewStats:   ScopeAll,
 		ActionListTalents: ScopeAll,
 		ActionViewTalent:  ScopeAll,
 	},
@@ -136,6 +140,7 @@ var actionLabels = map[Action]string{
 	ActionImportElderly:  "导入老年人名册",
 	ActionListElderly:    "查看老年人名册",
 	ActionVolunteers:     "管理志愿者、结对和服务记录",
+	ActionViewStats:      "查看统计报表",
 }
 
 // Target is the object an action is about: its district and, for an
