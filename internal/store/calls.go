@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -102,55 +101,24 @@ type CallPage struct {
 }
 
 // Pages is the number of pages.
-func (p CallPage) Pages() int {
-	if p.PerPage == 0 {
-		return 0
-	}
-	return (p.Total + p.PerPage - 1) / p.PerPage
-}
+func (p CallPage) Pages() int { return pages(p.Total, p.PerPage) }
 
 // ListCalls lists calls newest first, filtered and paged on the server.
 func (s *Store) ListCalls(ctx context.Context, f CallFilter) (CallPage, error) {
-	if f.PerPage <= 0 || f.PerPage > 200 {
-		f.PerPage = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 200)
+	var w filter
 	if f.Stage != "" {
-		add("stage = $%d", f.Stage)
+		w.add("stage = $%d", f.Stage)
 	}
 	if f.District != "" {
-		add("district = $%d", f.District)
+		w.add("district = $%d", f.District)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		add("(title ILIKE '%%' || $%[1]d || '%%' OR number ILIKE '%%' || $%[1]d || '%%')", q)
+		w.add("(title ILIKE '%' || $%d || '%' OR number ILIKE '%' || $%d || '%')", q)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = "WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM calls `+cond, args...).Scan(&total); err != nil {
-		return CallPage{}, mapErr("count calls", err)
-	}
-	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM calls %s ORDER BY created_at DESC, id LIMIT $%d OFFSET $%d`,
-		callColumns, cond, len(args)-1, len(args)), args...)
-	if err != nil {
-		return CallPage{}, mapErr("list calls", err)
-	}
-	calls, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Call, error) { return scanCall(r) })
-	if err != nil {
-		return CallPage{}, mapErr("list calls", err)
-	}
-	return CallPage{Calls: calls, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+	calls, total, err := listPage(ctx, s.pool, "list calls", callColumns, "calls", w, "created_at DESC, id", f.Page, f.PerPage,
+		func(r pgx.CollectableRow) (domain.Call, error) { return scanCall(r) })
+	return CallPage{Calls: calls, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }
 
 const attachmentColumns = `id, call_id, file_name, content_type, size_bytes, sha256, object_key, version_id, uploaded_by, created_at`

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -90,61 +89,30 @@ type NeedPage struct {
 }
 
 // Pages is the number of pages.
-func (p NeedPage) Pages() int {
-	if p.PerPage == 0 {
-		return 0
-	}
-	return (p.Total + p.PerPage - 1) / p.PerPage
-}
+func (p NeedPage) Pages() int { return pages(p.Total, p.PerPage) }
 
 // ListNeeds lists needs newest first, paged on the server.
 func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) (NeedPage, error) {
-	if f.PerPage <= 0 || f.PerPage > 500 {
-		f.PerPage = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 500)
+	var w filter
 	if f.District != "" {
-		add("district = $%d", f.District)
+		w.add("district = $%d", f.District)
 	}
 	if f.StreetCode != "" {
-		add("street_code = $%d", f.StreetCode)
+		w.add("street_code = $%d", f.StreetCode)
 	}
 	if f.AreaPrefix != "" {
-		add("community_code LIKE $%d || '%%'", f.AreaPrefix)
+		w.add("community_code LIKE $%d || '%'", f.AreaPrefix)
 	}
 	if f.Quarter != "" {
-		add("quarter = $%d", f.Quarter)
+		w.add("quarter = $%d", f.Quarter)
 	}
 	if f.Category != "" {
-		add("category = $%d", f.Category)
+		w.add("category = $%d", f.Category)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = "WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM needs `+cond, args...).Scan(&total); err != nil {
-		return NeedPage{}, mapErr("count needs", err)
-	}
-	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM needs %s ORDER BY created_at DESC, id LIMIT $%d OFFSET $%d`,
-		needColumns, cond, len(args)-1, len(args)), args...)
-	if err != nil {
-		return NeedPage{}, mapErr("list needs", err)
-	}
-	needs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Need, error) { return scanNeed(r) })
-	if err != nil {
-		return NeedPage{}, mapErr("list needs", err)
-	}
-	return NeedPage{Needs: needs, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+	needs, total, err := listPage(ctx, s.pool, "list needs", needColumns, "needs", w, "created_at DESC, id", f.Page, f.PerPage,
+		func(r pgx.CollectableRow) (domain.Need, error) { return scanNeed(r) })
+	return NeedPage{Needs: needs, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }
 
 // ReportCycle is a street's quarterly reporting cycle.

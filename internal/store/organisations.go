@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -114,55 +113,24 @@ type OrgPage struct {
 }
 
 // Pages is the number of pages.
-func (p OrgPage) Pages() int {
-	if p.PerPage == 0 {
-		return 0
-	}
-	return (p.Total + p.PerPage - 1) / p.PerPage
-}
+func (p OrgPage) Pages() int { return pages(p.Total, p.PerPage) }
 
 // ListOrganisations lists organisations newest first, paged on the server.
 func (s *Store) ListOrganisations(ctx context.Context, f OrgFilter) (OrgPage, error) {
-	if f.PerPage <= 0 || f.PerPage > 200 {
-		f.PerPage = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 200)
+	var w filter
 	if f.Status != "" {
-		add("o.status = $%d", f.Status)
+		w.add("o.status = $%d", f.Status)
 	}
 	if f.District != "" {
-		add("o.district = $%d", f.District)
+		w.add("o.district = $%d", f.District)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		add("(o.name ILIKE '%%' || $%[1]d || '%%' OR o.uscc = upper($%[1]d))", q)
+		w.add("(o.name ILIKE '%' || $%d || '%' OR o.uscc = upper($%d))", q)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = "WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM organisations o `+cond, args...).Scan(&total); err != nil {
-		return OrgPage{}, mapErr("count organisations", err)
-	}
-	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM organisations o %s ORDER BY o.created_at DESC, o.id LIMIT $%d OFFSET $%d`,
-		orgColumns, cond, len(args)-1, len(args)), args...)
-	if err != nil {
-		return OrgPage{}, mapErr("list organisations", err)
-	}
-	orgs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Organisation, error) { return scanOrg(r) })
-	if err != nil {
-		return OrgPage{}, mapErr("list organisations", err)
-	}
-	return OrgPage{Orgs: orgs, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+	orgs, total, err := listPage(ctx, s.pool, "list organisations", orgColumns, "organisations o", w, "o.created_at DESC, o.id", f.Page, f.PerPage,
+		func(r pgx.CollectableRow) (domain.Organisation, error) { return scanOrg(r) })
+	return OrgPage{Orgs: orgs, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }
 
 // ReviewOrganisation verifies or rejects a pending organisation, with its

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -110,59 +109,28 @@ type TalentPage struct {
 }
 
 // Pages is the number of pages.
-func (p TalentPage) Pages() int {
-	if p.PerPage == 0 {
-		return 0
-	}
-	return (p.Total + p.PerPage - 1) / p.PerPage
-}
+func (p TalentPage) Pages() int { return pages(p.Total, p.PerPage) }
 
 // ListTalents lists talents by id, paged on the server.
 func (s *Store) ListTalents(ctx context.Context, f TalentFilter) (TalentPage, error) {
-	if f.PerPage <= 0 || f.PerPage > 500 {
-		f.PerPage = 20
-	}
-	if f.Page <= 0 {
-		f.Page = 1
-	}
-	var where []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
-	}
+	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 500)
+	var w filter
 	if f.Kind != "" {
-		add("t.kind = $%d", f.Kind)
+		w.add("t.kind = $%d", f.Kind)
 	}
 	if f.Field != "" {
-		add("t.fields @> ARRAY[$%d]::text[]", string(f.Field))
+		w.add("t.fields @> ARRAY[$%d]::text[]", string(f.Field))
 	}
 	if f.District != "" {
-		add("t.district = $%d", f.District)
+		w.add("t.district = $%d", f.District)
 	}
 	if f.Available != nil {
-		add("t.available = $%d", *f.Available)
+		w.add("t.available = $%d", *f.Available)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		add("(t.name ILIKE '%%' || $%[1]d || '%%' OR t.employer ILIKE '%%' || $%[1]d || '%%')", q)
+		w.add("(t.name ILIKE '%' || $%d || '%' OR t.employer ILIKE '%' || $%d || '%')", q)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = "WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*)`+talentFrom+cond, args...).Scan(&total); err != nil {
-		return TalentPage{}, mapErr("count talents", err)
-	}
-	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`SELECT %s %s %s ORDER BY t.id LIMIT $%d OFFSET $%d`,
-		talentColumns, talentFrom, cond, len(args)-1, len(args)), args...)
-	if err != nil {
-		return TalentPage{}, mapErr("list talents", err)
-	}
-	ts, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Talent, error) { return scanTalent(r) })
-	if err != nil {
-		return TalentPage{}, mapErr("list talents", err)
-	}
-	return TalentPage{Talents: ts, Total: total, Page: f.Page, PerPage: f.PerPage}, nil
+	ts, total, err := listPage(ctx, s.pool, "list talents", talentColumns, strings.TrimPrefix(talentFrom, " FROM "), w, "t.id", f.Page, f.PerPage,
+		func(r pgx.CollectableRow) (domain.Talent, error) { return scanTalent(r) })
+	return TalentPage{Talents: ts, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// filter collects the WHERE conditions of a list query; each condition has
+// one %d for its argument's position.
+type filter struct {
+	where []string
+	args  []any
+}
+
+func (f *filter) add(cond string, v any) {
+	f.args = append(f.args, v)
+	f.where = append(f.where, strings.ReplaceAll(cond, "%d", fmt.Sprint(len(f.args))))
+}
+
+func (f *filter) sql() string {
+	if len(f.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.where, " AND ")
+}
+
+// clampPage applies the default and the maximum page size.
+func clampPage(page, perPage, maxPerPage int) (int, int) {
+	if perPage <= 0 || perPage > maxPerPage {
+		perPage = 20
+	}
+	if page <= 0 {
+		page = 1
+	}
+	return page, perPage
+}
+
+// pages is the number of pages of total items.
+func pages(total, perPage int) int {
+	if perPage == 0 {
+		return 0
+	}
+	return (total + perPage - 1) / perPage
+}
+
+// listPage counts the rows of from (a FROM clause, joins included) that
+// match f and reads one page of them in order: the one shape of every
+// server-side paged list.
+func listPage[T any](ctx context.Context, pool interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+	Query(context.Context, string, ...any) (pgx.Rows, error)
+}, op, columns, from string, f filter, order string, page, perPage int, scan func(pgx.CollectableRow) (T, error)) ([]T, int, error) {
+	var total int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM `+from+f.sql(), f.args...).Scan(&total); err != nil {
+		return nil, 0, mapErr("count "+op, err)
+	}
+	args := append(f.args, perPage, (page-1)*perPage)
+	rows, err := pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s%s ORDER BY %s LIMIT $%d OFFSET $%d`,
+		columns, from, f.sql(), order, len(args)-1, len(args)), args...)
+	if err != nil {
+		return nil, 0, mapErr(op, err)
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	return out, total, mapErr(op, err)
+}
