@@ -69,16 +69,16 @@ func newViews() (*views, error) {
 			return m, nil
 		},
 	}
-	const layout = "templates/layout.html"
+	const layout, partials = "templates/layout.html", "templates/partials.html"
 	pages, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
 	for _, p := range pages {
-		if p == layout {
+		if p == layout || p == partials {
 			continue
 		}
-		t, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(assets, p, layout)
+		t, err := template.New(path.Base(p)).Funcs(funcs).ParseFS(assets, p, layout, partials)
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", p, err)
 		}
