@@ -70,3 +70,18 @@ func TestVisitsAndHours(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkParseElderRows checks 100,000 register rows (the pure part of an
+// import; reading the workbook and COPY come on top).
+func BenchmarkParseElderRows(b *testing.B) {
+	today := time.Date(2026, 11, 28, 0, 0, 0, 0, ChinaTime)
+	inScope := func(string) (bool, string) { return true, "" }
+	cells := []string{"张桂兰", "11010519491231002X", "13812345678", "120103014001", "失能、独居", "平江里 3 号楼 2 门 301"}
+	for b.Loop() {
+		for i := 0; i < 100000; i++ {
+			if _, probs := ParseElderRow(i+2, cells, today, inScope); len(probs) > 0 {
+				b.Fatal(probs)
+			}
+		}
+	}
+}
