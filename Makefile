@@ -26,14 +26,12 @@ deps:
 test:
 	deploy/dev/ensure-packages.sh test
 	$(MAKE) minio
-	go build -o bin/grantflow-dev ./cmd/grantflow-dev
 	go test -count=1 -timeout 20m ./...
 
 test-unit:
 	go test -count=1 $$(go list ./... | grep -v /internal/itest)
 
 test-integration: minio
-	go build -o bin/grantflow-dev ./cmd/grantflow-dev
 	go test -count=1 -v -timeout 20m ./internal/itest
 
 ## lint: go vet, gofmt, and Temporal's workflow determinism checker
