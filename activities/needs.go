@@ -12,6 +12,7 @@ type StreetRef struct {
 	Code     string
 	Name     string
 	District string
+	Level    domain.AreaLevel // street (quarterly, to the district) or district (half-yearly, to the city)
 }
 
 // ListStreets lists every street, for the quarterly reporting cycle.
@@ -22,7 +23,22 @@ func (a *Activities) ListStreets(ctx context.Context) ([]StreetRef, error) {
 	}
 	out := make([]StreetRef, len(places))
 	for i, p := range places {
-		out[i] = StreetRef{Code: p.Street.Code, Name: p.Street.Name, District: p.District.Name}
+		out[i] = StreetRef{Code: p.Street.Code, Name: p.Street.Name, District: p.District.Name, Level: domain.LevelStreet}
+	}
+	return out, nil
+}
+
+// ListDistricts lists every district, for the half-yearly reporting cycle.
+func (a *Activities) ListDistricts(ctx context.Context) ([]StreetRef, error) {
+	areas, err := a.Store.Areas(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []StreetRef
+	for _, ar := range areas {
+		if ar.Level == domain.LevelDistrict {
+			out = append(out, StreetRef{Code: ar.Code, Name: ar.Name, District: ar.Name, Level: domain.LevelDistrict})
+		}
 	}
 	return out, nil
 }
@@ -53,6 +69,10 @@ func (a *Activities) MarkReportCycle(ctx context.Context, in ReportCycleInput) e
 // SubmitReportCycle rolls the street's needs up and reports them to the
 // district.
 func (a *Activities) SubmitReportCycle(ctx context.Context, in ReportCycleInput) (domain.RollUp, error) {
+	if in.Street.Level == domain.LevelDistrict {
+		r, err := a.Store.SubmitDistrictCycle(ctx, in.Street.Code, in.Street.District, in.Quarter, in.By)
+		return r, nonRetryable(err)
+	}
 	r, err := a.Store.SubmitCycle(ctx, in.Street.Code, in.Quarter, in.By)
 	return r, nonRetryable(err)
 }

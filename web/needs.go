@@ -118,7 +118,8 @@ func (s *Server) recordNeed(w http.ResponseWriter, r *http.Request) {
 type reportsPage struct {
 	pageData
 	Cycles   []store.ReportCycle
-	Quarter  domain.Quarter
+	Period   string // 2026Q4 or 2026H2
+	Label    string
 	Opens    time.Time
 	Deadline time.Time
 	Error    string
@@ -126,20 +127,27 @@ type reportsPage struct {
 
 func (s *Server) loadReportsPage(r *http.Request) (reportsPage, error) {
 	q := domain.QuarterOf(time.Now())
-	if v := r.URL.Query().Get("quarter"); v != "" {
-		var err error
-		if q, err = domain.ParseQuarter(v); err != nil {
-			return reportsPage{}, err
+	period, label := q.String(), q.Label()
+	opens, deadline := q.ReportWindow()
+	if v := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("quarter"))); v != "" {
+		if quarters, err := domain.HalfQuarters(v); err == nil {
+			last, _ := domain.ParseQuarter(quarters[1])
+			period, label = v, v[:4]+"年"+map[byte]string{'1': "上半年", '2': "下半年"}[v[5]]+"（区向市报送）"
+			opens, deadline = domain.HalfWindow(last)
+		} else if q, err = domain.ParseQuarter(v); err == nil {
+			period, label = q.String(), q.Label()
+			opens, deadline = q.ReportWindow()
+		} else {
+			return reportsPage{}, domain.Errorf(domain.CodeInvalid, "填报期间应为季度（如 2026Q4）或半年度（如 2026H2）。")
 		}
 	}
-	cycles, err := s.Needs.Cycles(r.Context(), actorOf(r), q.String())
+	cycles, err := s.Needs.Cycles(r.Context(), actorOf(r), period)
 	if err != nil {
 		return reportsPage{}, err
 	}
 	p := s.page(r, "需求填报")
 	p.Nav = "reports"
-	opens, deadline := q.ReportWindow()
-	return reportsPage{pageData: p, Cycles: cycles, Quarter: q, Opens: opens, Deadline: deadline}, nil
+	return reportsPage{pageData: p, Cycles: cycles, Period: period, Label: label, Opens: opens, Deadline: deadline}, nil
 }
 
 func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {

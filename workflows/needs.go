@@ -64,6 +64,24 @@ func QuarterlyNeedsWorkflow(ctx workflow.Context, in QuarterlyNeedsInput) error 
 			Street: st, Quarter: quarter, Opens: opens, Deadline: deadline,
 		}))
 	}
+	// at the end of a half year (Q2, Q4) each district also reports to the city
+	if half, ok := q.Half(); ok {
+		var districts []activities.StreetRef
+		if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.ListDistricts).Get(ctx, &districts); err != nil {
+			return err
+		}
+		opens, deadline := domain.HalfWindow(q)
+		for _, d := range districts {
+			cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+				WorkflowID:            StreetReportWorkflowID(workflow.GetInfo(ctx).TaskQueueName, d.Code, half),
+				ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			})
+			futures = append(futures, workflow.ExecuteChildWorkflow(cctx, StreetReportWorkflow, StreetReportInput{
+				Street: d, Quarter: half, Opens: opens, Deadline: deadline,
+			}))
+		}
+	}
 	// wait until every child has started (they then run on their own)
 	for _, f := range futures {
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
@@ -96,7 +114,9 @@ type ReportState struct {
 	RollUp    domain.RollUp
 }
 
-// StreetReportWorkflow runs one street's quarterly report: the window opens,
+// StreetReportWorkflow runs one street's quarterly report (or, with a
+// district as its street and a half year as its period, a district's
+// half-yearly report to the city): the window opens,
 // the street is reminded before the deadline, the report is late after it,
 // and the street's submission rolls its communities' needs up to the
 // district.
@@ -172,7 +192,12 @@ func StreetReportWorkflow(ctx workflow.Context, in StreetReportInput) error {
 }
 
 func validateSubmitReport(in StreetReportInput, st *ReportState, req SubmitReportRequest) error {
-	if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionSubmitReport, auth.Target{District: in.Street.District, AreaCode: in.Street.Code}); err != nil {
+	action, target := auth.ActionSubmitReport, auth.Target{District: in.Street.District, AreaCode: in.Street.Code}
+	if in.Street.Level == domain.LevelDistrict {
+		// a district's half year is reported by its civil-affairs staff
+		action, target = auth.ActionSubmitDistrictReport, auth.Target{District: in.Street.District}
+	}
+	if err := auth.AuthorizeTarget(req.Actor.User(), action, target); err != nil {
 		return err
 	}
 	switch {

@@ -14,9 +14,10 @@ import (
 )
 
 var (
-	youyiStreet = activities.StreetRef{Code: "120103014", Name: "友谊路街道", District: "河西区"}
-	streetStaff = Actor{UserID: 21, Name: "孙丽", Roles: []domain.Role{domain.RoleReporter}, District: "河西区", AreaCode: "120103014"}
-	otherStreet = Actor{UserID: 22, Name: "别的街道", Roles: []domain.Role{domain.RoleReporter}, District: "河西区", AreaCode: "120103015"}
+	hexiDistrict = activities.StreetRef{Code: "120103", Name: "河西区", District: "河西区", Level: domain.LevelDistrict}
+	youyiStreet  = activities.StreetRef{Code: "120103014", Name: "友谊路街道", District: "河西区"}
+	streetStaff  = Actor{UserID: 21, Name: "孙丽", Roles: []domain.Role{domain.RoleReporter}, District: "河西区", AreaCode: "120103014"}
+	otherStreet  = Actor{UserID: 22, Name: "别的街道", Roles: []domain.Role{domain.RoleReporter}, District: "河西区", AreaCode: "120103015"}
 )
 
 type reportFixture struct {
@@ -115,6 +116,7 @@ func TestQuarterlyNeedsStartsOneReportPerStreet(t *testing.T) {
 	env.RegisterActivity(act)
 	env.RegisterWorkflow(StreetReportWorkflow)
 	env.OnActivity(act.ListStreets, mock.Anything).Return([]activities.StreetRef{youyiStreet, {Code: "120104001", Name: "长虹街道", District: "南开区"}}, nil)
+	env.OnActivity(act.ListDistricts, mock.Anything).Return([]activities.StreetRef{hexiDistrict}, nil)
 	var started []StreetReportInput
 	env.OnWorkflow(StreetReportWorkflow, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in StreetReportInput) error {
 		started = append(started, in)
@@ -129,7 +131,39 @@ func TestQuarterlyNeedsStartsOneReportPerStreet(t *testing.T) {
 	for _, in := range started {
 		got[in.Street.Code] = in.Quarter + " " + in.Street.District + " " + in.Deadline.Format("2006-01-02")
 	}
-	if len(started) != 2 || got["120103014"] != "2026Q4 河西区 2027-01-10" || got["120104001"] != "2026Q4 南开区 2027-01-10" {
+	// Q4 ends a half year: the districts report to the city too
+	if len(started) != 3 || got["120103014"] != "2026Q4 河西区 2027-01-10" || got["120104001"] != "2026Q4 南开区 2027-01-10" ||
+		got["120103"] != "2026H2 河西区 2027-01-20" {
 		t.Fatalf("started %+v", started)
+	}
+}
+
+// A district's half-year report is submitted by its civil affairs, not by
+// a street's reporter or another district.
+func TestDistrictHalfYearReport(t *testing.T) {
+	q := domain.Quarter{Year: 2026, Q: 4}
+	start := q.Start()
+	f := newReportFixture(t, start)
+	opens, deadline := domain.HalfWindow(q)
+	in := StreetReportInput{Street: hexiDistrict, Quarter: "2026H2", Opens: opens, Deadline: deadline}
+	hexiStaff := Actor{UserID: 3, Name: "李静", Roles: []domain.Role{domain.RoleCivilAffairs}, District: "河西区"}
+	nankaiStaff := Actor{UserID: 4, Name: "南开", Roles: []domain.Role{domain.RoleCivilAffairs}, District: "南开区"}
+	reporter := f.update(opens.Sub(start)+time.Hour, UpdateSubmitReport, SubmitReportRequest{Actor: streetStaff})
+	other := f.update(opens.Sub(start)+2*time.Hour, UpdateSubmitReport, SubmitReportRequest{Actor: nankaiStaff})
+	ok := f.update(opens.Sub(start)+3*time.Hour, UpdateSubmitReport, SubmitReportRequest{Actor: hexiStaff})
+	f.env.ExecuteWorkflow(StreetReportWorkflow, in)
+	if f.env.GetWorkflowError() != nil {
+		t.Fatal(f.env.GetWorkflowError())
+	}
+	for name, o := range map[string]*outcome{"a street reporter": reporter, "another district": other} {
+		if domain.ErrorCode(DomainError(o.rejected)) != domain.CodeForbidden {
+			t.Errorf("%s: %+v", name, o)
+		}
+	}
+	if ok.rejected != nil || ok.err != nil {
+		t.Fatalf("district staff: %+v", ok)
+	}
+	if len(f.events) != 2 || f.events[1] != "12-18 submit by 李静" {
+		t.Fatalf("events %v", f.events)
 	}
 }

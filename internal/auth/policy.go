@@ -10,35 +10,36 @@ import (
 type Action string
 
 const (
-	ActionListCalls      Action = "call.list"
-	ActionViewCall       Action = "call.view"
-	ActionCreateCall     Action = "call.create"
-	ActionAttachDocument Action = "call.attach"
-	ActionCancelCall     Action = "call.cancel"
-	ActionViewAudit      Action = "audit.view"
-	ActionListOrgs       Action = "org.list"
-	ActionViewOrg        Action = "org.view"
-	ActionReviewOrg      Action = "org.review"
-	ActionDebarOrg       Action = "org.debar"
-	ActionRevealPII      Action = "pii.reveal"
-	ActionManageUsers    Action = "user.manage"
-	ActionManageAreas    Action = "area.manage"
-	ActionRecordNeed     Action = "need.record"
-	ActionListNeeds      Action = "need.list"
-	ActionViewReports    Action = "report.view"
-	ActionSubmitReport   Action = "report.submit"
-	ActionListTalents    Action = "talent.list"
-	ActionViewTalent     Action = "talent.view"
-	ActionManageTalents  Action = "talent.manage"
-	ActionSubmitIdea     Action = "idea.submit"
-	ActionListIdeas      Action = "idea.list"
-	ActionDecideIdea     Action = "idea.decide"
-	ActionListProposals  Action = "proposal.list"
-	ActionAddProposal    Action = "proposal.create"
-	ActionImportElderly  Action = "elderly.import"
-	ActionListElderly    Action = "elderly.list"
-	ActionVolunteers     Action = "volunteer.manage"
-	ActionViewStats      Action = "stats.view"
+	ActionListCalls            Action = "call.list"
+	ActionViewCall             Action = "call.view"
+	ActionCreateCall           Action = "call.create"
+	ActionAttachDocument       Action = "call.attach"
+	ActionCancelCall           Action = "call.cancel"
+	ActionViewAudit            Action = "audit.view"
+	ActionListOrgs             Action = "org.list"
+	ActionViewOrg              Action = "org.view"
+	ActionReviewOrg            Action = "org.review"
+	ActionDebarOrg             Action = "org.debar"
+	ActionRevealPII            Action = "pii.reveal"
+	ActionManageUsers          Action = "user.manage"
+	ActionManageAreas          Action = "area.manage"
+	ActionRecordNeed           Action = "need.record"
+	ActionListNeeds            Action = "need.list"
+	ActionViewReports          Action = "report.view"
+	ActionSubmitReport         Action = "report.submit"
+	ActionListTalents          Action = "talent.list"
+	ActionViewTalent           Action = "talent.view"
+	ActionManageTalents        Action = "talent.manage"
+	ActionSubmitIdea           Action = "idea.submit"
+	ActionListIdeas            Action = "idea.list"
+	ActionDecideIdea           Action = "idea.decide"
+	ActionListProposals        Action = "proposal.list"
+	ActionAddProposal          Action = "proposal.create"
+	ActionImportElderly        Action = "elderly.import"
+	ActionListElderly          Action = "elderly.list"
+	ActionVolunteers           Action = "volunteer.manage"
+	ActionViewStats            Action = "stats.view"
+	ActionSubmitDistrictReport Action = "report.submit_district"
 )
 
 // Scope says on which objects a role holds an action.
@@ -56,29 +57,30 @@ const (
 // what; every route and service asks Authorize.
 var policy = map[domain.Role]map[Action]Scope{
 	domain.RoleCivilAffairs: {
-		ActionListCalls:      ScopeAll,
-		ActionViewCall:       ScopeAll,
-		ActionCreateCall:     ScopeDistrict,
-		ActionAttachDocument: ScopeDistrict,
-		ActionCancelCall:     ScopeDistrict,
-		ActionListOrgs:       ScopeAll,
-		ActionViewOrg:        ScopeAll,
-		ActionReviewOrg:      ScopeDistrict,
-		ActionDebarOrg:       ScopeDistrict,
-		ActionRevealPII:      ScopeDistrict,
-		ActionListNeeds:      ScopeDistrict,
-		ActionViewReports:    ScopeDistrict,
-		ActionListTalents:    ScopeAll,
-		ActionViewTalent:     ScopeAll,
-		ActionManageTalents:  ScopeDistrict,
-		ActionListIdeas:      ScopeAll,
-		ActionDecideIdea:     ScopeDistrict,
-		ActionListProposals:  ScopeAll,
-		ActionAddProposal:    ScopeDistrict,
-		ActionImportElderly:  ScopeDistrict,
-		ActionListElderly:    ScopeDistrict,
-		ActionVolunteers:     ScopeDistrict,
-		ActionViewStats:      ScopeDistrict,
+		ActionListCalls:            ScopeAll,
+		ActionViewCall:             ScopeAll,
+		ActionCreateCall:           ScopeDistrict,
+		ActionAttachDocument:       ScopeDistrict,
+		ActionCancelCall:           ScopeDistrict,
+		ActionListOrgs:             ScopeAll,
+		ActionViewOrg:              ScopeAll,
+		ActionReviewOrg:            ScopeDistrict,
+		ActionDebarOrg:             ScopeDistrict,
+		ActionRevealPII:            ScopeDistrict,
+		ActionListNeeds:            ScopeDistrict,
+		ActionViewReports:          ScopeDistrict,
+		ActionListTalents:          ScopeAll,
+		ActionViewTalent:           ScopeAll,
+		ActionManageTalents:        ScopeDistrict,
+		ActionListIdeas:            ScopeAll,
+		ActionDecideIdea:           ScopeDistrict,
+		ActionListProposals:        ScopeAll,
+		ActionAddProposal:          ScopeDistrict,
+		ActionImportElderly:        ScopeDistrict,
+		ActionListElderly:          ScopeDistrict,
+		ActionVolunteers:           ScopeDistrict,
+		ActionViewStats:            ScopeDistrict,
+		ActionSubmitDistrictReport: ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:     ScopeAll,
@@ -112,35 +114,36 @@ var policy = map[domain.Role]map[Action]Scope{
 }
 
 var actionLabels = map[Action]string{
-	ActionListCalls:      "查看征集列表",
-	ActionViewCall:       "查看征集",
-	ActionCreateCall:     "起草征集",
-	ActionAttachDocument: "上传征集附件",
-	ActionCancelCall:     "撤销征集",
-	ActionViewAudit:      "查看审计日志",
-	ActionListOrgs:       "查看社会组织名录",
-	ActionViewOrg:        "查看该社会组织",
-	ActionReviewOrg:      "审核社会组织注册",
-	ActionDebarOrg:       "将社会组织列入禁入名单",
-	ActionRevealPII:      "查看完整的身份证号和手机号",
-	ActionManageUsers:    "管理用户账号",
-	ActionManageAreas:    "维护行政区划",
-	ActionRecordNeed:     "登记需求",
-	ActionListNeeds:      "查看需求库",
-	ActionViewReports:    "查看需求填报情况",
-	ActionSubmitReport:   "报送季度需求汇总",
-	ActionListTalents:    "查看人才库",
-	ActionViewTalent:     "查看人才信息",
-	ActionManageTalents:  "维护人才库",
-	ActionSubmitIdea:     "提交公益创投创意",
-	ActionListIdeas:      "查看创意",
-	ActionDecideIdea:     "采纳或退回创意",
-	ActionListProposals:  "查看项目库",
-	ActionAddProposal:    "向项目库添加项目",
-	ActionImportElderly:  "导入老年人名册",
-	ActionListElderly:    "查看老年人名册",
-	ActionVolunteers:     "管理志愿者、结对和服务记录",
-	ActionViewStats:      "查看统计报表",
+	ActionListCalls:            "查看征集列表",
+	ActionViewCall:             "查看征集",
+	ActionCreateCall:           "起草征集",
+	ActionAttachDocument:       "上传征集附件",
+	ActionCancelCall:           "撤销征集",
+	ActionViewAudit:            "查看审计日志",
+	ActionListOrgs:             "查看社会组织名录",
+	ActionViewOrg:              "查看该社会组织",
+	ActionReviewOrg:            "审核社会组织注册",
+	ActionDebarOrg:             "将社会组织列入禁入名单",
+	ActionRevealPII:            "查看完整的身份证号和手机号",
+	ActionManageUsers:          "管理用户账号",
+	ActionManageAreas:          "维护行政区划",
+	ActionRecordNeed:           "登记需求",
+	ActionListNeeds:            "查看需求库",
+	ActionViewReports:          "查看需求填报情况",
+	ActionSubmitReport:         "报送季度需求汇总",
+	ActionListTalents:          "查看人才库",
+	ActionViewTalent:           "查看人才信息",
+	ActionManageTalents:        "维护人才库",
+	ActionSubmitIdea:           "提交公益创投创意",
+	ActionListIdeas:            "查看创意",
+	ActionDecideIdea:           "采纳或退回创意",
+	ActionListProposals:        "查看项目库",
+	ActionAddProposal:          "向项目库添加项目",
+	ActionImportElderly:        "导入老年人名册",
+	ActionListElderly:          "查看老年人名册",
+	ActionVolunteers:           "管理志愿者、结对和服务记录",
+	ActionViewStats:            "查看统计报表",
+	ActionSubmitDistrictReport: "向市民政局报送半年度需求汇总",
 }
 
 // Target is the object an action is about: its district and, for an

@@ -190,6 +190,7 @@ func (s CycleStatus) Label() string {
 
 // RollUp totals a street's needs for a quarter, as reported to the district.
 type RollUp struct {
+	Proposals  int                   `json:"proposals,omitempty"` // district half-year reports: proposals made
 	Needs      int                   `json:"needs"`
 	ByCategory map[NeedCategory]int  `json:"by_category"`
 	Affected   map[ElderCategory]int `json:"affected"`
@@ -210,4 +211,37 @@ func RollUpNeeds(needs []Need) RollUp {
 		}
 	}
 	return r
+}
+
+// Half is the half-year a quarter ends (2 or 4): districts report to the
+// city every half year.
+func (q Quarter) Half() (string, bool) {
+	if q.Q%2 != 0 {
+		return "", false
+	}
+	return fmt.Sprintf("%dH%d", q.Year, q.Q/2), true
+}
+
+// HalfQuarters are the two quarters of a half year such as 2026H2.
+func HalfQuarters(half string) ([]string, error) {
+	var y, h int
+	if _, err := fmt.Sscanf(strings.ToUpper(strings.TrimSpace(half)), "%dH%d", &y, &h); err != nil || h < 1 || h > 2 {
+		return nil, Errorf(CodeInvalid, "半年度格式应为 2026H2。")
+	}
+	return []string{Quarter{y, 2*h - 1}.String(), Quarter{y, 2 * h}.String()}, nil
+}
+
+// HalfWindow is when a district reports a half year to the city: from the
+// last fortnight of the half to the 20th of the next month.
+func HalfWindow(q Quarter) (opens, deadline time.Time) {
+	return q.End().AddDate(0, 0, -14), q.End().AddDate(0, 0, 19)
+}
+
+// IsPeriod reports whether s is a quarter (2026Q4) or a half year (2026H2).
+func IsPeriod(s string) bool {
+	if _, err := ParseQuarter(s); err == nil {
+		return true
+	}
+	_, err := HalfQuarters(s)
+	return err == nil
 }

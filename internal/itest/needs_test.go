@@ -2,12 +2,17 @@ package itest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
+	"grantflow/activities"
 	"grantflow/internal/domain"
 	"grantflow/internal/store"
+	"grantflow/workflows"
 )
 
 // TestNeedsAndQuarterlyReport records needs through the API and runs a past
@@ -69,6 +74,50 @@ func TestNeedsAndQuarterlyReport(t *testing.T) {
 	if r := h.api("shequ", "POST", "/api/v1/report-cycles/120103014/2026Q3/submit", nil, nil); r.status != http.StatusConflict {
 		t.Fatalf("second submission: %d %s", r.status, r.body)
 	}
+	// a district's half year, run for real with a window open now: only the
+	// district's civil affairs submit, and the roll-up counts the needs of
+	// the half's quarters and the proposals the district made
+	if r := h.api("minzheng", "POST", "/api/v1/proposals", map[string]any{"title": "河西区照护者培训（下半年）", "brand": "cuncaoxin",
+		"district": "河西区", "summary": "面向失能老人家庭照护者的送学上门培训，覆盖友谊路街道两个社区。", "need_ids": []int64{1}}, nil); r.status != http.StatusCreated {
+		t.Fatalf("proposal: %d %s", r.status, r.body)
+	}
+	now := time.Now()
+	half, _ := domain.QuarterOf(now).Half()
+	if half == "" { // Q1 or Q3: use the half that ends next quarter
+		q := domain.QuarterOf(now)
+		half = fmt.Sprintf("%dH%d", q.Year, (q.Q+1)/2)
+	}
+	// the demo seed started this half's real cycle (window in the future):
+	// replace it with one whose window is open now
+	wfID := workflows.StreetReportWorkflowID(h.app.Config.TaskQueue, "120103", half)
+	_ = h.app.Temporal.TerminateWorkflow(ctx, wfID, "", "test: replaced by a cycle with an open window")
+	run, err := h.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID: wfID, TaskQueue: h.app.Config.TaskQueue,
+	}, workflows.StreetReportWorkflow, workflows.StreetReportInput{
+		Street:  activities.StreetRef{Code: "120103", Name: "河西区", District: "河西区", Level: domain.LevelDistrict},
+		Quarter: half, Opens: now.Add(-time.Hour), Deadline: now.Add(10 * 24 * time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the district's half-year window", func() bool {
+		var cs struct{ Items []store.ReportCycle }
+		h.api("minzheng", "GET", "/api/v1/report-cycles?quarter="+half, nil, nil).json(t, &cs)
+		return len(cs.Items) == 1 && cs.Items[0].Status == domain.CycleOpen
+	})
+	if r := h.api("shequ", "POST", "/api/v1/report-cycles/120103/"+half+"/submit", nil, nil); r.status != http.StatusForbidden {
+		t.Fatalf("a street reporter submits the district's half year: %d %s", r.status, r.body)
+	}
+	var half2 domain.RollUp
+	r = h.api("hexi", "POST", "/api/v1/report-cycles/120103/"+half+"/submit", nil, nil)
+	r.json(t, &half2)
+	if r.status != 200 || half2.Proposals != 1 || half2.Needs < 3 {
+		t.Fatalf("district half-year: %d %s", r.status, r.body)
+	}
+	if err := run.Get(ctx, nil); err != nil {
+		t.Fatalf("the district's workflow: %v", err)
+	}
+
 	// the current quarter's window is not open yet (seeded by the demo)
 	if time.Now().Before(domain.QuarterOf(time.Now()).End().AddDate(0, 0, -14)) {
 		if r := h.api("shequ", "POST", "/api/v1/report-cycles/120103014/"+domain.QuarterOf(time.Now()).String()+"/submit", nil, nil); r.status != http.StatusConflict {

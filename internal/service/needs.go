@@ -70,17 +70,17 @@ func (s *Needs) List(ctx context.Context, by domain.Actor, f store.NeedFilter) (
 }
 
 // Cycles lists the quarter's street reports the person may see.
-func (s *Needs) Cycles(ctx context.Context, by domain.Actor, quarter string) ([]store.ReportCycle, error) {
+func (s *Needs) Cycles(ctx context.Context, by domain.Actor, period string) ([]store.ReportCycle, error) {
 	if err := auth.Authorize(by.User(), auth.ActionViewReports, ""); err != nil {
 		return nil, err
 	}
-	q, err := domain.ParseQuarter(quarter)
-	if err != nil {
-		return nil, err
+	period = strings.ToUpper(strings.TrimSpace(period))
+	if !domain.IsPeriod(period) {
+		return nil, domain.Errorf(domain.CodeInvalid, "填报期间应为季度（如 2026Q4）或半年度（如 2026H2）。")
 	}
 	district, area := "", ""
 	scope(by, &district, &area)
-	cycles, err := s.Store.Cycles(ctx, district, q.String())
+	cycles, err := s.Store.Cycles(ctx, district, period)
 	if err != nil || area == "" {
 		return cycles, err
 	}
@@ -94,16 +94,22 @@ func (s *Needs) Cycles(ctx context.Context, by domain.Actor, quarter string) ([]
 }
 
 // Submit sends the street's quarterly report through its workflow.
-func (s *Needs) Submit(ctx context.Context, by domain.Actor, street, quarter string) (domain.RollUp, error) {
-	q, err := domain.ParseQuarter(quarter)
-	if err != nil {
-		return domain.RollUp{}, err
+func (s *Needs) Submit(ctx context.Context, by domain.Actor, street, period string) (domain.RollUp, error) {
+	period = strings.ToUpper(strings.TrimSpace(period))
+	if !domain.IsPeriod(period) {
+		return domain.RollUp{}, domain.Errorf(domain.CodeInvalid, "填报期间应为季度（如 2026Q4）或半年度（如 2026H2）。")
 	}
-	if err := auth.AuthorizeTarget(by.User(), auth.ActionSubmitReport, auth.Target{AreaCode: street}); err != nil {
+	// the role first (a street's reporter, or a district's civil affairs for
+	// a half year); the workflow's validator checks the exact scope again
+	action := auth.ActionSubmitReport
+	if strings.Contains(period, "H") {
+		action = auth.ActionSubmitDistrictReport
+	}
+	if err := auth.Authorize(by.User(), action, ""); err != nil {
 		return domain.RollUp{}, err
 	}
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.StreetReportWorkflowID(s.TaskQueue, street, q.String()),
+		WorkflowID:   workflows.StreetReportWorkflowID(s.TaskQueue, street, period),
 		UpdateName:   workflows.UpdateSubmitReport,
 		Args:         []any{workflows.SubmitReportRequest{Actor: by}},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -114,7 +120,7 @@ func (s *Needs) Submit(ctx context.Context, by domain.Actor, street, quarter str
 	}
 	if err != nil {
 		if isNotFound(err) {
-			return domain.RollUp{}, domain.Errorf(domain.CodeConflict, "该街道%s的需求填报尚未开始或已经结束。", q.Label())
+			return domain.RollUp{}, domain.Errorf(domain.CodeConflict, "%s的需求填报尚未开始或已经结束。", period)
 		}
 		return domain.RollUp{}, temporalErr("submit report", err)
 	}

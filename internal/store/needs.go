@@ -130,6 +130,10 @@ type ReportCycle struct {
 	RollUp      *domain.RollUp     `json:"rollup"`
 }
 
+// IsDistrict reports a district's half-year cycle (district codes have six
+// digits, street codes more).
+func (c ReportCycle) IsDistrict() bool { return len(c.StreetCode) == 6 }
+
 // OpenCycle records that a street's reporting window is open; idempotent.
 func (s *Store) OpenCycle(ctx context.Context, street domain.Area, district, quarter string, opens, deadline time.Time) error {
 	return mapErr("open cycle", s.tx(ctx, func(tx pgx.Tx) error {
@@ -240,4 +244,48 @@ func (s *Store) Streets(ctx context.Context) ([]CommunityPlace, error) {
 		return p, err
 	})
 	return out, mapErr("streets", err)
+}
+
+// SubmitDistrictCycle reports a district's half year to the city: its needs
+// of the two quarters and the proposals it made from them; idempotent.
+func (s *Store) SubmitDistrictCycle(ctx context.Context, code, district, half string, by domain.Actor) (domain.RollUp, error) {
+	quarters, err := domain.HalfQuarters(half)
+	if err != nil {
+		return domain.RollUp{}, err
+	}
+	var out domain.RollUp
+	err = s.tx(ctx, func(tx pgx.Tx) error {
+		var status domain.CycleStatus
+		var existing []byte
+		if err := tx.QueryRow(ctx, `SELECT status, rollup FROM report_cycles WHERE street_code = $1 AND quarter = $2 FOR UPDATE`,
+			code, half).Scan(&status, &existing); err != nil {
+			return err
+		}
+		if status == domain.CycleSubmitted {
+			return json.Unmarshal(existing, &out)
+		}
+		rows, err := tx.Query(ctx, `SELECT `+needColumns+` FROM needs WHERE district = $1 AND quarter = ANY($2)`, district, quarters)
+		if err != nil {
+			return err
+		}
+		needs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Need, error) { return scanNeed(r) })
+		if err != nil {
+			return err
+		}
+		out = domain.RollUpNeeds(needs)
+		q, _ := domain.ParseQuarter(quarters[0])
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM proposals WHERE district = $1 AND created_at >= $2 AND created_at < $3`,
+			district, q.Start(), q.End().AddDate(0, 3, 0)).Scan(&out.Proposals); err != nil {
+			return err
+		}
+		b, _ := json.Marshal(out)
+		if _, err := tx.Exec(ctx, `
+			UPDATE report_cycles SET status = 'submitted', submitted_at = now(), submitted_by = nullif($3, 0), rollup = $4
+			WHERE street_code = $1 AND quarter = $2`, code, half, by.UserID, b); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "cycle.submit", ObjectType: "district", ObjectID: code,
+			Summary: map[string]any{"half": half, "needs": out.Needs, "proposals": out.Proposals, "late": status == domain.CycleLate}})
+	})
+	return out, mapErr("submit district cycle", err)
 }
