@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
@@ -80,6 +81,66 @@ func clientIP(r *http.Request) string {
 type homePage struct {
 	pageData
 	Recent store.CallPage
+	Queue  []workItem
+}
+
+// workItem is one line of a person's work queue on the home page.
+type workItem struct {
+	Label  string
+	Count  int
+	Link   string
+	Urgent bool
+}
+
+// queue gathers what waits for the person, by role; each count comes from a
+// server-side query within the person's scope.
+func (s *Server) queue(r *http.Request) ([]workItem, error) {
+	ctx, by, u := r.Context(), actorOf(r), userOf(r)
+	var items []workItem
+	if auth.Authorize(u, auth.ActionReviewOrg, "") == nil {
+		f := store.OrgFilter{Status: domain.OrgPending, PerPage: 1}
+		if u.District != domain.CityLevel {
+			f.District = u.District
+		}
+		p, err := s.Orgs.List(ctx, by, f)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, workItem{Label: "待审核的社会组织注册", Count: p.Total, Link: "/orgs?status=pending"})
+	}
+	if auth.Authorize(u, auth.ActionDecideIdea, "") == nil {
+		_, n, err := s.Projects.Ideas(ctx, by, domain.IdeaSubmitted, 1)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, workItem{Label: "待采纳的公益创投创意", Count: n, Link: "/ideas?status=submitted"})
+	}
+	if auth.Authorize(u, auth.ActionViewReports, "") == nil {
+		q := domain.QuarterOf(time.Now())
+		cycles, err := s.Needs.Cycles(ctx, by, q.String())
+		if err != nil {
+			return nil, err
+		}
+		late, open := 0, 0
+		for _, c := range cycles {
+			switch c.Status {
+			case domain.CycleLate:
+				late++
+			case domain.CycleOpen:
+				open++
+			}
+		}
+		items = append(items, workItem{Label: q.Label() + "逾期未报的需求汇总", Count: late, Link: "/reports", Urgent: late > 0},
+			workItem{Label: q.Label() + "正在填报的需求汇总", Count: open, Link: "/reports"})
+	}
+	if auth.Authorize(u, auth.ActionSubmitIdea, "") == nil {
+		_, n, err := s.Projects.Ideas(ctx, by, "", 1)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, workItem{Label: "我提交的创意", Count: n, Link: "/ideas"})
+	}
+	return items, nil
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) {
@@ -88,9 +149,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	queue, err := s.queue(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p := s.page(r, "工作台")
 	p.Nav = "home"
-	s.show(w, r, http.StatusOK, "home", homePage{pageData: p, Recent: recent})
+	s.show(w, r, http.StatusOK, "home", homePage{pageData: p, Recent: recent, Queue: queue})
 }
 
 type callsPage struct {

@@ -102,6 +102,14 @@ func TestOrganisationRegistrationReviewAndPersonalData(t *testing.T) {
 	if org.Status != "pending" || org.LegalRepID != validID()[:3]+"***********"+validID()[14:] || org.ContactPhone != "139****5678" {
 		t.Fatalf("registered as %+v", org)
 	}
+	// the pending registration waits in civil affairs' work queue (city: all
+	// districts; 河西区: not theirs)
+	if home := h.webPage("minzheng", "/"); !strings.Contains(home, `待审核的社会组织注册</a><span class="count ">1</span>`) {
+		t.Errorf("the city's home page lacks the pending registration")
+	}
+	if home := h.webPage("hexi", "/"); !strings.Contains(home, `待审核的社会组织注册</a><span class="count ">0</span>`) {
+		t.Errorf("河西区's home page counts another district's registration")
+	}
 	if r := h.registerOrg(nankaiOrg("52120103MJ0000002X", "nankai2"), pdfDoc); r.status != http.StatusConflict {
 		t.Fatalf("same USCC again: %d %s", r.status, r.body)
 	}
