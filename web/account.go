@@ -61,10 +61,7 @@ func (s *Server) accountError(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	data.Error = domain.ErrorMessage(err)
-	var de *domain.Error
-	if asDomain(err, &de) {
-		data.Errors = de.Fields
-	}
+	data.Errors = fieldsOf(err)
 	s.show(w, r, status(err), "account", data)
 }
 

@@ -47,10 +47,7 @@ func (s *Server) addArea(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data.Form, data.Error = a, domain.ErrorMessage(err)
-		var de *domain.Error
-		if asDomain(err, &de) {
-			data.Errors = de.Fields
-		}
+		data.Errors = fieldsOf(err)
 		s.show(w, r, status(err), "areas", data)
 		return
 	}

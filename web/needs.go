@@ -105,10 +105,7 @@ func (s *Server) recordNeed(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data.Form, data.Error = n, domain.ErrorMessage(err)
-		var de *domain.Error
-		if asDomain(err, &de) {
-			data.Errors = de.Fields
-		}
+		data.Errors = fieldsOf(err)
 		s.show(w, r, status(err), "needs", data)
 		return
 	}

@@ -183,10 +183,8 @@ func (s *Server) showOrgError(w http.ResponseWriter, r *http.Request, err error)
 		return
 	}
 	data.Error = domain.ErrorMessage(err)
-	if de := (*domain.Error)(nil); errors.As(err, &de) {
-		for _, m := range de.Fields {
-			data.Error += " " + m
-		}
+	for _, m := range fieldsOf(err) {
+		data.Error += " " + m
 	}
 	s.show(w, r, status(err), "org", data)
 }

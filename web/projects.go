@@ -77,10 +77,7 @@ func (s *Server) ideasError(w http.ResponseWriter, r *http.Request, err error, f
 		return
 	}
 	data.Form, data.NeedText, data.Error = form, needText, domain.ErrorMessage(err)
-	var de *domain.Error
-	if asDomain(err, &de) {
-		data.Errors = de.Fields
-	}
+	data.Errors = fieldsOf(err)
 	s.show(w, r, status(err), "ideas", data)
 }
 
@@ -183,10 +180,7 @@ func (s *Server) addProposal(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data.Form, data.NeedText, data.Error = p, text, domain.ErrorMessage(err)
-		var de *domain.Error
-		if asDomain(err, &de) {
-			data.Errors = de.Fields
-		}
+		data.Errors = fieldsOf(err)
 		s.show(w, r, status(err), "projects", data)
 		return
 	}

@@ -184,10 +184,7 @@ func (s *Server) saveTalent(w http.ResponseWriter, r *http.Request) {
 		data := s.talentForm(r, id, t)
 		data.Employment, data.Relations = f.Get("employment"), f.Get("relations")
 		data.Error = domain.ErrorMessage(err)
-		var de *domain.Error
-		if asDomain(err, &de) {
-			data.Errors = de.Fields
-		}
+		data.Errors = fieldsOf(err)
 		s.show(w, r, status(err), "talent", data)
 		return
 	}

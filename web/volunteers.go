@@ -96,10 +96,7 @@ func (s *Server) registerVolunteer(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		data.Form, data.Error = v, domain.ErrorMessage(err)
-		var de *domain.Error
-		if asDomain(err, &de) {
-			data.Errors = de.Fields
-		}
+		data.Errors = fieldsOf(err)
 		s.show(w, r, status(err), "volunteers", data)
 		return
 	}
@@ -145,11 +142,8 @@ func (s *Server) volunteerError(w http.ResponseWriter, r *http.Request, err erro
 		return
 	}
 	data.Error = domain.ErrorMessage(err)
-	var de *domain.Error
-	if asDomain(err, &de) {
-		for _, m := range de.Fields {
-			data.Error += " " + m
-		}
+	for _, m := range fieldsOf(err) {
+		data.Error += " " + m
 	}
 	s.show(w, r, status(err), "volunteer", data)
 }
