@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -128,7 +129,7 @@ func (s *Server) elderlyTemplate(w http.ResponseWriter, r *http.Request) {
 	sendDocument(w, service.Document{FileName: "老年人名册导入模板.xlsx", ContentType: xlsxType, Data: b}, false)
 }
 
-func isAPI(r *http.Request) bool { return len(r.URL.Path) > 8 && r.URL.Path[:8] == "/api/v1/" }
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/v1/") }
 
 // API
 

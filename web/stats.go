@@ -66,8 +66,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) statsPDF(w http.ResponseWriter, r *http.Request) {
 	q, err := quarterParam(r)
 	if err == nil {
-		var d = s.Stats
-		doc, err := d.PDF(r.Context(), actorOf(r), q)
+		doc, err := s.Stats.PDF(r.Context(), actorOf(r), q)
 		if err == nil {
 			sendDocument(w, doc, true)
 			return

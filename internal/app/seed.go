@@ -255,7 +255,8 @@ func (a *App) seedElderly(ctx context.Context, by domain.Actor) error {
 	}
 	var rows []store.SealedElder
 	for _, d := range demo {
-		id := d.id[:17] + string(idCheck(d.id[:17]))
+		check, _ := domain.IDCardCheckChar(d.id[:17])
+		id := d.id[:17] + string(check)
 		birth, _ := domain.BirthDateFromIDCard(id)
 		e := store.SealedElder{ElderRow: domain.ElderRow{Name: d.name, CommunityCode: d.community, Categories: d.cats, Address: d.address},
 			District: "河西区", BirthYear: birth.Year()}
@@ -268,14 +269,4 @@ func (a *App) seedElderly(ctx context.Context, by domain.Actor) error {
 		rows = append(rows, e)
 	}
 	return a.Store.ImportElderly(ctx, rows, "演示数据", by)
-}
-
-// idCheck is the GB 11643 check character of 17 digits.
-func idCheck(base string) byte {
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(base[i]-'0') * w[i]
-	}
-	return "10X98765432"[sum%11]
 }

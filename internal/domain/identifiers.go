@@ -14,16 +14,8 @@ func ValidIDCard(s string, now time.Time) bool {
 	if len(s) != 18 {
 		return false
 	}
-	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		sum += int(c-'0') * weights[i]
-	}
-	if "10X98765432"[sum%11] != s[17] {
+	check, ok := IDCardCheckChar(s[:17])
+	if !ok || check != s[17] {
 		return false
 	}
 	birth, err := time.Parse("20060102", s[6:14])
@@ -31,6 +23,25 @@ func ValidIDCard(s string, now time.Time) bool {
 		return false
 	}
 	return true
+}
+
+// IDCardCheckChar computes the GB 11643 check character (ISO 7064 MOD 11-2)
+// of the first 17 digits of an ID card number; false when they are not 17
+// digits.
+func IDCardCheckChar(first17 string) (byte, bool) {
+	if len(first17) != 17 {
+		return 0, false
+	}
+	weights := [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		c := first17[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		sum += int(c-'0') * weights[i]
+	}
+	return "10X98765432"[sum%11], true
 }
 
 // NormalizeIDCard trims spaces and upper-cases a trailing x.

@@ -133,10 +133,6 @@ func TestElderlyRegisterImportAndMasking(t *testing.T) {
 
 // idWithCheck appends the GB 11643 check character.
 func idWithCheck(base string) string {
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(base[i]-'0') * w[i]
-	}
-	return base + string("10X98765432"[sum%11])
+	c, _ := domain.IDCardCheckChar(base)
+	return base + string(c)
 }

@@ -20,14 +20,7 @@ const (
 )
 
 // validID is repID with its GB 11643 check character.
-func validID() string {
-	w := []int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		sum += int(repID[i]-'0') * w[i]
-	}
-	return repID + string("10X98765432"[sum%11])
-}
+func validID() string { return idWithCheck(repID) }
 
 // registerOrg registers an organisation through the public API.
 func (h *harness) registerOrg(fields map[string]string, doc []byte) response {
