@@ -11,23 +11,48 @@ import (
 type CallStage string
 
 const (
-	StageDraft     CallStage = "draft"     // 草稿：民政起草中
-	StageCancelled CallStage = "cancelled" // 已撤销
+	StageDraft           CallStage = "draft"            // 草稿：民政起草中
+	StagePublishReview   CallStage = "publish_review"   // 待审核发布
+	StageBidding         CallStage = "bidding"          // 征集中（接受投标）
+	StageQualification   CallStage = "qualification"    // 已开标，资格审查
+	StagePanel           CallStage = "panel"            // 抽取专家、回避声明
+	StageScoring         CallStage = "scoring"          // 专家评审
+	StageCivilApproval   CallStage = "ca_approval"      // 待民政审批
+	StageFinanceApproval CallStage = "finance_approval" // 待财政审批
+	StagePublicity       CallStage = "publicity"        // 结果公示
+	StageAwarded         CallStage = "awarded"          // 已定标
+	StageFailed          CallStage = "failed"           // 流标
+	StageCancelled       CallStage = "cancelled"        // 已撤销
 )
+
+// CallStages lists the stages in lifecycle order.
+var CallStages = []CallStage{StageDraft, StagePublishReview, StageBidding, StageQualification, StagePanel, StageScoring,
+	StageCivilApproval, StageFinanceApproval, StagePublicity, StageAwarded, StageFailed, StageCancelled}
 
 // Label is the Chinese name of the stage.
 func (s CallStage) Label() string {
-	switch s {
-	case StageDraft:
-		return "草稿"
-	case StageCancelled:
-		return "已撤销"
+	if l, ok := map[CallStage]string{StageDraft: "草稿", StagePublishReview: "待审核发布", StageBidding: "征集中",
+		StageQualification: "资格审查", StagePanel: "专家抽取", StageScoring: "专家评审", StageCivilApproval: "待民政审批",
+		StageFinanceApproval: "待财政审批", StagePublicity: "结果公示", StageAwarded: "已定标", StageFailed: "流标",
+		StageCancelled: "已撤销"}[s]; ok {
+		return l
 	}
 	return string(s)
 }
 
 // Final reports whether nothing more can happen to a call in this stage.
-func (s CallStage) Final() bool { return s == StageCancelled }
+func (s CallStage) Final() bool {
+	return s == StageCancelled || s == StageAwarded || s == StageFailed
+}
+
+// Opened reports whether the bids of a call in this stage have been opened.
+func (s CallStage) Opened() bool {
+	switch s {
+	case StageDraft, StagePublishReview, StageBidding, StageCancelled:
+		return false
+	}
+	return true
+}
 
 // CallDraft is what civil affairs enters to open a call.
 type CallDraft struct {
@@ -35,6 +60,7 @@ type CallDraft struct {
 	Brand    Brand  `json:"brand"`
 	District string `json:"district"`
 	Budget   Fen    `json:"budget_fen"`
+	Plan
 }
 
 // Limits on what a draft may hold.
@@ -48,11 +74,13 @@ const (
 func (d CallDraft) Normalize() CallDraft {
 	d.Title = strings.Join(strings.Fields(d.Title), " ")
 	d.District = strings.TrimSpace(d.District)
+	d.Plan = d.Plan.withDefaults(d.Budget)
 	return d
 }
 
-// Validate checks a draft and says, per field and in Chinese, what to fix.
-func (d CallDraft) Validate() error {
+// Validate checks a draft under the bureau's rules and says, per field and
+// in Chinese, what to fix.
+func (d CallDraft) Validate(r Rules) error {
 	fe := FieldErrors{}
 	n := utf8.RuneCountInString(d.Title)
 	switch {
@@ -75,6 +103,7 @@ func (d CallDraft) Validate() error {
 	case d.Budget > MaxBudget:
 		fe.Add("budget", "预算金额过大，请核对（单位：元）。")
 	}
+	d.Plan.validate(d.Budget, r, fe)
 	return fe.Err()
 }
 

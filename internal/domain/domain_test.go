@@ -73,7 +73,7 @@ func TestCallDraftValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := good
 			tc.mutate(&d)
-			err := d.Normalize().Validate()
+			err := d.Normalize().Validate(DefaultRules)
 			if tc.field == "" {
 				if err != nil {
 					t.Fatalf("want valid, got %v", err)

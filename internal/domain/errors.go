@@ -83,3 +83,13 @@ func (f FieldErrors) Err() error {
 	}
 	return &Error{Code: CodeInvalid, Message: "提交的内容有误，请按提示修改后重新提交。", Fields: f}
 }
+
+// FieldsOf returns the per-field messages of a validation error (nil
+// otherwise).
+func FieldsOf(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}
