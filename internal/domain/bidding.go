@@ -298,3 +298,116 @@ func (o ObjectionInput) Validate() error {
 	}
 	return fe.Err()
 }
+
+// SealedPart is a bid part as stored: its receipt line and the object that
+// holds its ciphertext.
+type SealedPart struct {
+	PartDigest
+	ObjectKey string `json:"object_key"`
+}
+
+// Bid is a bid as stored. Before opening, only its envelope is known: who,
+// when, the digests. Price and qualification are known after opening.
+type Bid struct {
+	ID            string       `json:"id"`
+	CallID        string       `json:"call_id"`
+	OrgID         int64        `json:"org_id"`
+	OrgName       string       `json:"org_name"`
+	OrgUSCC       string       `json:"org_uscc"`
+	Version       int          `json:"version"`
+	Status        BidStatus    `json:"status"`
+	Parts         []SealedPart `json:"parts"`
+	SubmittedBy   int64        `json:"submitted_by"`
+	SubmittedAt   time.Time    `json:"submitted_at"`
+	Price         Fen          `json:"price_fen,omitempty"`
+	DigestsOK     *bool        `json:"digests_ok,omitempty"`
+	Qualified     *bool        `json:"qualified,omitempty"`
+	QualifyReason string       `json:"qualify_reason,omitempty"`
+}
+
+// Receipt is the bidder's receipt for the bid.
+func (b Bid) Receipt() Receipt {
+	r := Receipt{BidID: b.ID, CallID: b.CallID, OrgID: b.OrgID, Version: b.Version, SubmittedAt: b.SubmittedAt}
+	for _, p := range b.Parts {
+		r.Parts = append(r.Parts, p.PartDigest)
+	}
+	return r
+}
+
+// PanelStatus is where a drawn expert stands.
+type PanelStatus string
+
+const (
+	PanelExcluded  PanelStatus = "excluded"  // 因利害关系自动排除
+	PanelDrawn     PanelStatus = "drawn"     // 已抽中，待声明
+	PanelConfirmed PanelStatus = "confirmed" // 已声明无利害关系
+	PanelRecused   PanelStatus = "recused"   // 自行回避，已替换
+)
+
+// Label is the Chinese name of the status.
+func (s PanelStatus) Label() string {
+	return map[PanelStatus]string{PanelExcluded: "自动回避（利害关系）", PanelDrawn: "待声明", PanelConfirmed: "已声明无利害关系",
+		PanelRecused: "声明回避（已替换）"}[s]
+}
+
+// PanelMember is an expert considered for a call's panel.
+type PanelMember struct {
+	CallID     string      `json:"call_id"`
+	TalentID   int64       `json:"talent_id"`
+	UserID     int64       `json:"user_id"`
+	Name       string      `json:"name"`
+	Seq        int         `json:"seq"`
+	Status     PanelStatus `json:"status"`
+	Reason     string      `json:"reason,omitempty"`
+	CreatedAt  time.Time   `json:"created_at"`
+	DeclaredAt time.Time   `json:"declared_at,omitzero"`
+}
+
+// Decision is an approval or rejection recorded on a call.
+type CallDecision struct {
+	Step      string    `json:"step"` // submit, publish, civil, finance
+	Approve   bool      `json:"approve"`
+	Reason    string    `json:"reason,omitempty"`
+	ByUser    int64     `json:"by_user"`
+	ByName    string    `json:"by_name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Clarification is a 答疑/澄清 published to every bidder.
+type Clarification struct {
+	ID           string    `json:"id"`
+	CallID       string    `json:"call_id"`
+	Title        string    `json:"title"`
+	Body         string    `json:"body"`
+	Material     bool      `json:"material"`
+	DeadlineFrom time.Time `json:"deadline_from"`
+	DeadlineTo   time.Time `json:"deadline_to"`
+	PublishedAt  time.Time `json:"published_at"`
+}
+
+// Moved reports whether the clarification moved the deadline.
+func (c Clarification) Moved() bool { return !c.DeadlineTo.Equal(c.DeadlineFrom) }
+
+// Award is a winning bid.
+type Award struct {
+	ID           string    `json:"id"`
+	CallID       string    `json:"call_id"`
+	BidID        string    `json:"bid_id"`
+	OrgID        int64     `json:"org_id"`
+	OrgName      string    `json:"org_name"`
+	Amount       Fen       `json:"amount_fen"`
+	Rank         int       `json:"rank"`
+	NoticeSHA256 string    `json:"notice_sha256"`
+	NoticeKey    string    `json:"-"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Notice is a message to an organisation, a person, or the staff of a role.
+type Notice struct {
+	ID        int64     `json:"id"`
+	CallID    string    `json:"call_id,omitempty"`
+	Kind      string    `json:"kind"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+}
+

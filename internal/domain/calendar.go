@@ -171,7 +171,9 @@ func Schedule2026() []CalendarDay {
 			out = append(out, CalendarDay{Date: d.AddDate(0, 0, i).Format(time.DateOnly), Kind: DayOff, Name: name})
 		}
 	}
-	work := func(name, day string) { out = append(out, CalendarDay{Date: day, Kind: DayWork, Name: name + "调休上班"}) }
+	work := func(name, day string) {
+		out = append(out, CalendarDay{Date: day, Kind: DayWork, Name: name + "调休上班"})
+	}
 	span("元旦", "2026-01-01", 3)
 	work("元旦", "2026-01-04")
 	span("春节", "2026-02-15", 9)

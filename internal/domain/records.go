@@ -46,6 +46,23 @@ type Call struct {
 	CancelReason string    `json:"cancel_reason,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
+
+	Plan           Plan        `json:"plan"`
+	ReissueOf      string      `json:"reissue_of,omitempty"`
+	StageNote      string      `json:"stage_note,omitempty"` // why the call is where it is (a rejection, 流标)
+	PublishedAt    time.Time   `json:"published_at,omitzero"`
+	BidDeadline    time.Time   `json:"bid_deadline,omitzero"`
+	OpenedAt       time.Time   `json:"opened_at,omitzero"`
+	ScoringDue     time.Time   `json:"scoring_due,omitzero"`
+	PublicityFrom  time.Time   `json:"publicity_from,omitzero"`
+	PublicityUntil time.Time   `json:"publicity_until,omitzero"`
+	ObjectionUntil time.Time   `json:"objection_until,omitzero"`
+	AwardedAt      time.Time   `json:"awarded_at,omitzero"`
+	OpeningKey     string      `json:"-"`
+	OpeningSHA256  string      `json:"opening_sha256,omitempty"`
+	ReportKey      string      `json:"-"`
+	ReportSHA256   string      `json:"report_sha256,omitempty"`
+	Results        []BidResult `json:"results,omitempty"` // set only where the viewer may see them
 }
 
 // Attachment is a document attached to a call.

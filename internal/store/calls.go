@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -10,12 +11,26 @@ import (
 )
 
 const callColumns = `id, number, title, brand, district, budget_fen, stage, created_by,
-	coalesce(notice_key, ''), coalesce(notice_sha256, ''), coalesce(cancel_reason, ''), created_at, updated_at`
+	coalesce(notice_key, ''), coalesce(notice_sha256, ''), coalesce(cancel_reason, ''), created_at, updated_at,
+	plan, coalesce(reissue_of::text, ''), stage_note, published_at, bid_deadline, opened_at, scoring_due,
+	publicity_from, publicity_until, objection_until, awarded_at, coalesce(opening_key, ''), coalesce(opening_sha256, ''),
+	coalesce(report_key, ''), coalesce(report_sha256, ''), results`
 
 func scanCall(row pgx.Row) (domain.Call, error) {
 	var c domain.Call
+	var times [8]*time.Time
+	var results []domain.BidResult
 	err := row.Scan(&c.ID, &c.Number, &c.Title, &c.Brand, &c.District, &c.Budget, &c.Stage, &c.CreatedBy,
-		&c.NoticeKey, &c.NoticeSHA256, &c.CancelReason, &c.CreatedAt, &c.UpdatedAt)
+		&c.NoticeKey, &c.NoticeSHA256, &c.CancelReason, &c.CreatedAt, &c.UpdatedAt,
+		&c.Plan, &c.ReissueOf, &c.StageNote, &times[0], &times[1], &times[2], &times[3], &times[4], &times[5], &times[6], &times[7],
+		&c.OpeningKey, &c.OpeningSHA256, &c.ReportKey, &c.ReportSHA256, &results)
+	for i, dst := range []*time.Time{&c.PublishedAt, &c.BidDeadline, &c.OpenedAt, &c.ScoringDue, &c.PublicityFrom,
+		&c.PublicityUntil, &c.ObjectionUntil, &c.AwardedAt} {
+		if times[i] != nil {
+			*dst = *times[i]
+		}
+	}
+	c.Results = results
 	c.NoticeReady = c.NoticeKey != ""
 	return c, err
 }
@@ -26,11 +41,11 @@ func scanCall(row pgx.Row) (domain.Call, error) {
 func (s *Store) InsertDraftCall(ctx context.Context, id string, d domain.CallDraft, by domain.Actor) (domain.Call, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO calls (id, number, title, brand, district, budget_fen, stage, created_by)
+			INSERT INTO calls (id, number, title, brand, district, budget_fen, stage, created_by, mode, plan, reissue_of)
 			VALUES ($1, 'ZJ' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('call_number_seq')::text, 6, '0'),
-			        $2, $3, $4, $5, $6, $7)
+			        $2, $3, $4, $5, $6, $7, $8, $9, nullif($10, '')::uuid)
 			ON CONFLICT (id) DO NOTHING`,
-			id, d.Title, d.Brand, d.District, d.Budget, domain.StageDraft, by.UserID)
+			id, d.Title, d.Brand, d.District, d.Budget, domain.StageDraft, by.UserID, d.Mode, d.Plan, d.ReissueOf)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
@@ -60,7 +75,10 @@ func (s *Store) SetCallStage(ctx context.Context, id string, stage domain.CallSt
 			return nil
 		}
 		if _, err := tx.Exec(ctx, `
-			UPDATE calls SET stage = $2, cancel_reason = nullif($3, ''), updated_at = now() WHERE id = $1`,
+			UPDATE calls SET stage = $2, stage_note = $3,
+			       cancel_reason = CASE WHEN $2 = 'cancelled' THEN nullif($3, '') ELSE cancel_reason END,
+			       awarded_at = CASE WHEN $2 = 'awarded' THEN now() ELSE awarded_at END,
+			       updated_at = now() WHERE id = $1`,
 			id, stage, reason); err != nil {
 			return err
 		}

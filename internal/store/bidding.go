@@ -1,0 +1,698 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"grantflow/internal/domain"
+)
+
+// ---- working-day calendar ----
+
+// Calendar loads the working-day calendar.
+func (s *Store) Calendar(ctx context.Context) (domain.Calendar, error) {
+	days, err := s.CalendarDays(ctx, 0)
+	if err != nil {
+		return domain.Calendar{}, err
+	}
+	rows, err := s.pool.Query(ctx, `SELECT year FROM calendar_years`)
+	if err != nil {
+		return domain.Calendar{}, mapErr("calendar years", err)
+	}
+	years, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	return domain.NewCalendar(days, years), mapErr("calendar years", err)
+}
+
+// CalendarYears lists the years whose schedule is loaded.
+func (s *Store) CalendarYears(ctx context.Context) ([]int, error) {
+	rows, err := s.pool.Query(ctx, `SELECT year FROM calendar_years ORDER BY year`)
+	if err != nil {
+		return nil, mapErr("calendar years", err)
+	}
+	ys, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	return ys, mapErr("calendar years", err)
+}
+
+// CalendarDays lists the schedule's entries of a year (0: every year).
+func (s *Store) CalendarDays(ctx context.Context, year int) ([]domain.CalendarDay, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT to_char(day, 'YYYY-MM-DD'), kind, name FROM calendar_days
+		WHERE $1 = 0 OR extract(year FROM day) = $1 ORDER BY day`, year)
+	if err != nil {
+		return nil, mapErr("calendar days", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CalendarDay, error) {
+		var d domain.CalendarDay
+		return d, r.Scan(&d.Date, &d.Kind, &d.Name)
+	})
+	return out, mapErr("calendar days", err)
+}
+
+// SetCalendarYear replaces a year's schedule and marks it loaded.
+func (s *Store) SetCalendarYear(ctx context.Context, year int, days []domain.CalendarDay, by domain.Actor) error {
+	return mapErr("set calendar", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM calendar_days WHERE extract(year FROM day) = $1`, year); err != nil {
+			return err
+		}
+		for _, d := range days {
+			if _, err := tx.Exec(ctx, `INSERT INTO calendar_days (day, kind, name) VALUES ($1::date, $2, $3)`, d.Date, d.Kind, d.Name); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO calendar_years (year) VALUES ($1) ON CONFLICT (year) DO UPDATE SET loaded_at = now()`, year); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "calendar.set", ObjectType: "calendar", ObjectID: strconv.Itoa(year),
+			Summary: map[string]any{"entries": len(days)}})
+	}))
+}
+
+// ---- publication ----
+
+// RecordCallDecision records an approval or rejection (or a submission for
+// publication) once per request ID, with its audit entry.
+func (s *Store) RecordCallDecision(ctx context.Context, callID, requestID string, d domain.CallDecision, by domain.Actor) error {
+	return mapErr("record decision", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO call_decisions (call_id, step, approve, reason, by_user, by_name, request_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (request_id) DO NOTHING`,
+			callID, d.Step, d.Approve, d.Reason, by.UserID, by.Name, requestID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "call.decision." + d.Step, ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"approve": d.Approve, "reason": d.Reason}})
+	}))
+}
+
+// CallDecisions lists a call's decisions, oldest first.
+func (s *Store) CallDecisions(ctx context.Context, callID string) ([]domain.CallDecision, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT step, approve, reason, by_user, by_name, created_at FROM call_decisions WHERE call_id = $1 ORDER BY id`, callID)
+	if err != nil {
+		return nil, mapErr("call decisions", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CallDecision, error) {
+		var d domain.CallDecision
+		return d, r.Scan(&d.Step, &d.Approve, &d.Reason, &d.ByUser, &d.ByName, &d.CreatedAt)
+	})
+	return out, mapErr("call decisions", err)
+}
+
+// PublishCall records publication: the deadline and the call's key pair
+// (the private key already sealed). Idempotent: a second call keeps the
+// first key and deadline.
+func (s *Store) PublishCall(ctx context.Context, callID string, deadline time.Time, public []byte, privateSealed string) error {
+	return mapErr("publish call", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO call_keys (call_id, public_key, private_sealed) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+			callID, public, privateSealed)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE calls SET published_at = now(), bid_deadline = $2, updated_at = now() WHERE id = $1`,
+			callID, deadline); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "call.publish", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"bid_deadline": deadline}})
+	}))
+}
+
+// CallPublicKey returns the key bids are sealed to.
+func (s *Store) CallPublicKey(ctx context.Context, callID string) ([]byte, error) {
+	var k []byte
+	err := s.pool.QueryRow(ctx, `SELECT public_key FROM call_keys WHERE call_id = $1 AND destroyed_at IS NULL`, callID).Scan(&k)
+	return k, mapErr("call key", err)
+}
+
+// ErrSealed is returned for any attempt to read a call's private key before
+// its opening is recorded.
+var ErrSealed = domain.Errorf(domain.CodeForbidden, "投标文件在开标前处于密封状态，任何人都不能查看。")
+
+// OpenCall records the opening of a call's bids — only at or after its
+// deadline, checked against the database clock — and returns the sealed
+// private key. Repeating it returns the same key.
+func (s *Store) OpenCall(ctx context.Context, callID string) (string, error) {
+	var sealed *string
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var due bool
+		var opened *time.Time
+		if err := tx.QueryRow(ctx, `SELECT bid_deadline <= now(), opened_at FROM calls WHERE id = $1 FOR UPDATE`, callID).Scan(&due, &opened); err != nil {
+			return err
+		}
+		if !due {
+			return ErrSealed
+		}
+		if opened == nil {
+			if _, err := tx.Exec(ctx, `UPDATE calls SET opened_at = now(), updated_at = now() WHERE id = $1`, callID); err != nil {
+				return err
+			}
+			if err := appendAudit(ctx, tx, Audit{By: domain.System, Action: "call.open", ObjectType: "call", ObjectID: callID}); err != nil {
+				return err
+			}
+		}
+		return tx.QueryRow(ctx, `SELECT private_sealed FROM call_keys WHERE call_id = $1`, callID).Scan(&sealed)
+	})
+	if err != nil {
+		return "", mapErr("open call", err)
+	}
+	if sealed == nil {
+		return "", domain.Errorf(domain.CodeConflict, "该征集的开标密钥已销毁（征集在开标前撤销），投标文件不可恢复。")
+	}
+	return *sealed, nil
+}
+
+// OpenedCallKey returns the sealed private key of a call whose opening is
+// recorded; before that, ErrSealed.
+func (s *Store) OpenedCallKey(ctx context.Context, callID string) (string, error) {
+	var sealed *string
+	var opened *time.Time
+	err := s.pool.QueryRow(ctx, `
+		SELECT k.private_sealed, c.opened_at FROM calls c JOIN call_keys k ON k.call_id = c.id WHERE c.id = $1`, callID).Scan(&sealed, &opened)
+	if err != nil {
+		return "", mapErr("call key", err)
+	}
+	if opened == nil {
+		return "", ErrSealed
+	}
+	if sealed == nil {
+		return "", domain.Errorf(domain.CodeConflict, "该征集的开标密钥已销毁，投标文件不可恢复。")
+	}
+	return *sealed, nil
+}
+
+// DiscardSealedBids destroys an unopened call's private key (crypto-shred)
+// and marks its live bids discarded. Idempotent.
+func (s *Store) DiscardSealedBids(ctx context.Context, callID string) (int, error) {
+	var n int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var opened *time.Time
+		if err := tx.QueryRow(ctx, `SELECT opened_at FROM calls WHERE id = $1 FOR UPDATE`, callID).Scan(&opened); err != nil {
+			return err
+		}
+		if opened != nil {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE call_keys SET private_sealed = NULL, destroyed_at = coalesce(destroyed_at, now()) WHERE call_id = $1`, callID); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE bids SET status = 'discarded' WHERE call_id = $1 AND status = 'submitted'`, callID)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		if n == 0 {
+			return nil
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "bid.discard", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"bids": n, "key": "destroyed"}})
+	})
+	return int(n), mapErr("discard bids", err)
+}
+
+// SetCallTimes records the dates the workflow set (zero values are kept).
+type CallTimes struct {
+	BidDeadline, ScoringDue, PublicityFrom, PublicityUntil, ObjectionUntil time.Time
+}
+
+// SetCallTimes stores the non-zero times.
+func (s *Store) SetCallTimes(ctx context.Context, callID string, t CallTimes) error {
+	nz := func(v time.Time) *time.Time {
+		if v.IsZero() {
+			return nil
+		}
+		return &v
+	}
+	_, err := s.pool.Exec(ctx, `
+		UPDATE calls SET bid_deadline = coalesce($2, bid_deadline), scoring_due = coalesce($3, scoring_due),
+		       publicity_from = coalesce($4, publicity_from), publicity_until = coalesce($5, publicity_until),
+		       objection_until = coalesce($6, objection_until), updated_at = now()
+		WHERE id = $1`, callID, nz(t.BidDeadline), nz(t.ScoringDue), nz(t.PublicityFrom), nz(t.PublicityUntil), nz(t.ObjectionUntil))
+	return mapErr("set call times", err)
+}
+
+// ---- clarifications ----
+
+// InsertClarification records a clarification; idempotent on its ID.
+func (s *Store) InsertClarification(ctx context.Context, c domain.Clarification, by domain.Actor) error {
+	return mapErr("insert clarification", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO clarifications (id, call_id, title, body, material, deadline_from, deadline_to, published_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+			c.ID, c.CallID, c.Title, c.Body, c.Material, c.DeadlineFrom, c.DeadlineTo, by.UserID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		if c.Moved() {
+			if _, err := tx.Exec(ctx, `UPDATE calls SET bid_deadline = $2, updated_at = now() WHERE id = $1`, c.CallID, c.DeadlineTo); err != nil {
+				return err
+			}
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "call.clarify", ObjectType: "call", ObjectID: c.CallID,
+			Summary: map[string]any{"clarification": c.ID, "title": c.Title, "material": c.Material, "deadline": c.DeadlineTo}})
+	}))
+}
+
+// Clarifications lists a call's clarifications, oldest first.
+func (s *Store) Clarifications(ctx context.Context, callID string) ([]domain.Clarification, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, call_id, title, body, material, deadline_from, deadline_to, published_at
+		FROM clarifications WHERE call_id = $1 ORDER BY published_at, id`, callID)
+	if err != nil {
+		return nil, mapErr("clarifications", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Clarification, error) {
+		var c domain.Clarification
+		return c, r.Scan(&c.ID, &c.CallID, &c.Title, &c.Body, &c.Material, &c.DeadlineFrom, &c.DeadlineTo, &c.PublishedAt)
+	})
+	return out, mapErr("clarifications", err)
+}
+
+// ---- bids ----
+
+const bidColumns = `b.id, b.call_id, b.org_id, o.name, o.uscc, b.version, b.status, b.parts, b.submitted_by, b.submitted_at,
+	coalesce(b.price_fen, 0), b.digests_ok, b.qualified, b.qualify_reason`
+
+const bidFrom = ` FROM bids b JOIN organisations o ON o.id = b.org_id `
+
+func scanBid(r pgx.Row) (domain.Bid, error) {
+	var b domain.Bid
+	err := r.Scan(&b.ID, &b.CallID, &b.OrgID, &b.OrgName, &b.OrgUSCC, &b.Version, &b.Status, &b.Parts, &b.SubmittedBy,
+		&b.SubmittedAt, &b.Price, &b.DigestsOK, &b.Qualified, &b.QualifyReason)
+	return b, err
+}
+
+func collectBids(rows pgx.Rows, err error) ([]domain.Bid, error) {
+	if err != nil {
+		return nil, mapErr("bids", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Bid, error) { return scanBid(r) })
+	return out, mapErr("bids", err)
+}
+
+// ErrLate refuses a bid or a withdrawal after the deadline.
+var ErrLate = domain.Errorf(domain.CodeConflict, "投标截止时间已过，不再接受递交、替换或撤回投标文件（招标投标法 §28）。")
+
+// InsertBid records a sealed bid: the organisation's previous live bid, if
+// any, becomes replaced. Refused at or after the deadline (database clock).
+// Idempotent on the bid's ID.
+func (s *Store) InsertBid(ctx context.Context, b domain.Bid, by domain.Actor) (domain.Bid, error) {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bids WHERE id = $1)`, b.ID).Scan(&exists); err != nil || exists {
+			return err
+		}
+		var open bool
+		if err := tx.QueryRow(ctx, `SELECT stage = 'bidding' AND bid_deadline > now() FROM calls WHERE id = $1 FOR UPDATE`, b.CallID).Scan(&open); err != nil {
+			return err
+		}
+		if !open {
+			return ErrLate
+		}
+		if _, err := tx.Exec(ctx, `UPDATE bids SET status = 'replaced' WHERE call_id = $1 AND org_id = $2 AND status = 'submitted'`, b.CallID, b.OrgID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO bids (id, call_id, org_id, version, status, parts, submitted_by)
+			VALUES ($1, $2, $3, (SELECT coalesce(max(version), 0) + 1 FROM bids WHERE call_id = $2 AND org_id = $3), 'submitted', $4, $5)`,
+			b.ID, b.CallID, b.OrgID, b.Parts, by.UserID); err != nil {
+			return err
+		}
+		digests := map[string]string{}
+		for _, p := range b.Parts {
+			digests[p.Part] = p.SHA256
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.submit", ObjectType: "call", ObjectID: b.CallID,
+			Summary: map[string]any{"bid": b.ID, "org": b.OrgID, "sha256": digests}})
+	})
+	if err != nil {
+		return domain.Bid{}, mapErr("insert bid", err)
+	}
+	return s.Bid(ctx, b.ID)
+}
+
+// WithdrawBid withdraws an organisation's live bid before the deadline.
+func (s *Store) WithdrawBid(ctx context.Context, callID string, orgID int64, by domain.Actor) error {
+	return mapErr("withdraw bid", s.tx(ctx, func(tx pgx.Tx) error {
+		var open bool
+		if err := tx.QueryRow(ctx, `SELECT stage = 'bidding' AND bid_deadline > now() FROM calls WHERE id = $1 FOR UPDATE`, callID).Scan(&open); err != nil {
+			return err
+		}
+		if !open {
+			return ErrLate
+		}
+		tag, err := tx.Exec(ctx, `UPDATE bids SET status = 'withdrawn' WHERE call_id = $1 AND org_id = $2 AND status = 'submitted'`, callID, orgID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.withdraw", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"org": orgID}})
+	}))
+}
+
+// Bid returns one bid's envelope.
+func (s *Store) Bid(ctx context.Context, id string) (domain.Bid, error) {
+	b, err := scanBid(s.pool.QueryRow(ctx, `SELECT `+bidColumns+bidFrom+`WHERE b.id = $1`, id))
+	return b, mapErr("bid", err)
+}
+
+// OrgBids lists an organisation's bids on a call, newest first (its
+// receipts).
+func (s *Store) OrgBids(ctx context.Context, callID string, orgID int64) ([]domain.Bid, error) {
+	return collectBids(s.pool.Query(ctx, `SELECT `+bidColumns+bidFrom+`WHERE b.call_id = $1 AND b.org_id = $2 ORDER BY b.version DESC`, callID, orgID))
+}
+
+// LiveBids lists a call's live bids (submitted or opened), in order of
+// submission.
+func (s *Store) LiveBids(ctx context.Context, callID string) ([]domain.Bid, error) {
+	return collectBids(s.pool.Query(ctx, `SELECT `+bidColumns+bidFrom+`
+		WHERE b.call_id = $1 AND b.status IN ('submitted', 'opened') ORDER BY b.submitted_at, b.id`, callID))
+}
+
+// CountLiveBids counts a call's live bids (what may be said before opening).
+func (s *Store) CountLiveBids(ctx context.Context, callID string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM bids WHERE call_id = $1 AND status IN ('submitted', 'opened')`, callID).Scan(&n)
+	return n, mapErr("count bids", err)
+}
+
+// SetBidOpened records what opening found in a bid.
+func (s *Store) SetBidOpened(ctx context.Context, bidID string, price domain.Fen, digestsOK bool) error {
+	_, err := s.pool.Exec(ctx, `UPDATE bids SET status = 'opened', price_fen = $2, digests_ok = $3 WHERE id = $1 AND status IN ('submitted', 'opened')`,
+		bidID, price, digestsOK)
+	return mapErr("set bid opened", err)
+}
+
+// SetCallDocument records a generated document of a call (opening record,
+// scoring report).
+func (s *Store) SetCallDocument(ctx context.Context, callID, kind, key, sha string) error {
+	col := map[string][2]string{"opening": {"opening_key", "opening_sha256"}, "report": {"report_key", "report_sha256"}}[kind]
+	if col[0] == "" {
+		return errors.New("set call document: unknown kind " + kind)
+	}
+	return mapErr("set call document", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE calls SET `+col[0]+` = $2, `+col[1]+` = $3, updated_at = now() WHERE id = $1 AND `+col[0]+` IS DISTINCT FROM $2`,
+			callID, key, sha)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "call." + kind, ObjectType: "call", ObjectID: callID,
+			Summary: map[string]string{"object": key, "sha256": sha}})
+	}))
+}
+
+// QualifyBid records civil affairs' qualification decision on a bid.
+func (s *Store) QualifyBid(ctx context.Context, callID, bidID string, ok bool, reason string, by domain.Actor) error {
+	return mapErr("qualify bid", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE bids SET qualified = $3, qualify_reason = $4 WHERE id = $1 AND call_id = $2 AND status = 'opened'
+			AND (qualified IS DISTINCT FROM $3 OR qualify_reason <> $4)`, bidID, callID, ok, reason)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.qualify", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"bid": bidID, "qualified": ok, "reason": reason}})
+	}))
+}
+
+// ---- panel ----
+
+// AddPanelMember records an expert considered for a panel; idempotent on
+// (call, talent).
+func (s *Store) AddPanelMember(ctx context.Context, m domain.PanelMember) error {
+	return mapErr("add panel member", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO panel_members (call_id, talent_id, user_id, seq, status, reason)
+			VALUES ($1, $2, nullif($3, 0), $4, $5, $6) ON CONFLICT DO NOTHING`,
+			m.CallID, m.TalentID, m.UserID, m.Seq, m.Status, m.Reason)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "panel." + string(m.Status), ObjectType: "call", ObjectID: m.CallID,
+			Summary: map[string]any{"talent": m.TalentID, "seq": m.Seq, "reason": m.Reason}})
+	}))
+}
+
+// DeclarePanelMember records an expert's declaration: no conflict
+// (confirmed) or a recusal with its reason.
+func (s *Store) DeclarePanelMember(ctx context.Context, callID string, userID int64, conflict bool, reason string, by domain.Actor) error {
+	status := domain.PanelConfirmed
+	if conflict {
+		status = domain.PanelRecused
+	}
+	return mapErr("declare", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE panel_members SET status = $3, reason = $4, declared_at = now()
+			WHERE call_id = $1 AND user_id = $2 AND status = 'drawn'`, callID, userID, status, reason)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "panel.declare", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"conflict": conflict, "reason": reason}})
+	}))
+}
+
+// PanelMembers lists everyone considered for a call's panel, in draw order.
+func (s *Store) PanelMembers(ctx context.Context, callID string) ([]domain.PanelMember, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT p.call_id, p.talent_id, coalesce(p.user_id, 0), t.name, p.seq, p.status, p.reason, p.created_at, p.declared_at
+		FROM panel_members p JOIN talents t ON t.id = p.talent_id WHERE p.call_id = $1 ORDER BY p.seq, p.talent_id`, callID)
+	if err != nil {
+		return nil, mapErr("panel", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PanelMember, error) {
+		var m domain.PanelMember
+		var declared *time.Time
+		err := r.Scan(&m.CallID, &m.TalentID, &m.UserID, &m.Name, &m.Seq, &m.Status, &m.Reason, &m.CreatedAt, &declared)
+		if declared != nil {
+			m.DeclaredAt = *declared
+		}
+		return m, err
+	})
+	return out, mapErr("panel", err)
+}
+
+// ExpertPool lists the available experts who have an account (they score
+// on the platform): the pool panels are drawn from.
+func (s *Store) ExpertPool(ctx context.Context) ([]domain.Talent, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+talentColumns+talentFrom+`
+		WHERE t.kind = 'expert' AND t.available AND t.user_id IS NOT NULL ORDER BY t.id`)
+	if err != nil {
+		return nil, mapErr("expert pool", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Talent, error) { return scanTalent(r) })
+	return out, mapErr("expert pool", err)
+}
+
+// ---- scores and results ----
+
+// UpsertScore records (or revises) an expert's score sheet for a bid.
+func (s *Store) UpsertScore(ctx context.Context, callID string, sh domain.ScoreSheet, by domain.Actor) error {
+	return mapErr("score", s.tx(ctx, func(tx pgx.Tx) error {
+		pts, _ := json.Marshal(sh.Points)
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO scores (call_id, bid_id, expert, points, comment, submitted_at) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (bid_id, expert) DO UPDATE SET points = excluded.points, comment = excluded.comment, submitted_at = excluded.submitted_at
+			WHERE scores.points <> excluded.points OR scores.comment <> excluded.comment`,
+			callID, sh.BidID, sh.Expert, pts, sh.Comment, sh.At)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "score.submit", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"bid": sh.BidID, "points": sh.Points}})
+	}))
+}
+
+// Scores lists a call's score sheets (all experts, or one when expert > 0).
+func (s *Store) Scores(ctx context.Context, callID string, expert int64) ([]domain.ScoreSheet, error) {
+	rows, err := s.pool.Query(ctx, `SELECT expert, bid_id, points, comment, submitted_at FROM scores
+		WHERE call_id = $1 AND ($2 = 0 OR expert = $2) ORDER BY bid_id, expert`, callID, expert)
+	if err != nil {
+		return nil, mapErr("scores", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.ScoreSheet, error) {
+		var sh domain.ScoreSheet
+		return sh, r.Scan(&sh.Expert, &sh.BidID, &sh.Points, &sh.Comment, &sh.At)
+	})
+	return out, mapErr("scores", err)
+}
+
+// SaveResults stores the scoring result of a call.
+func (s *Store) SaveResults(ctx context.Context, callID string, rs []domain.BidResult) error {
+	return mapErr("save results", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE calls SET results = $2, updated_at = now() WHERE id = $1`, callID, rs); err != nil {
+			return err
+		}
+		top := []string{}
+		for _, r := range rs {
+			if r.Recommended {
+				top = append(top, r.BidID)
+			}
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "call.results", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"bids": len(rs), "recommended": top}})
+	}))
+}
+
+// ---- objections ----
+
+// InsertObjection records a 质疑 (contact already sealed); idempotent on ID.
+func (s *Store) InsertObjection(ctx context.Context, o domain.Objection, contactSealed string, by domain.Actor) error {
+	return mapErr("insert objection", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO objections (id, call_id, name, contact_sealed, reason, attachment_key) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (id) DO NOTHING`, o.ID, o.CallID, o.Name, contactSealed, o.Reason, o.Attachment)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "objection.file", ObjectType: "call", ObjectID: o.CallID,
+			Summary: map[string]any{"objection": o.ID}})
+	}))
+}
+
+// AnswerObjection records civil affairs' answer; idempotent.
+func (s *Store) AnswerObjection(ctx context.Context, callID, id string, upheld bool, answer string, returnTo domain.CallStage, by domain.Actor) error {
+	return mapErr("answer objection", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE objections SET upheld = $3, answer = $4, return_to = $5, answered_by = $6, answered_at = now()
+			WHERE id = $1 AND call_id = $2 AND upheld IS NULL`, id, callID, upheld, answer, returnTo, by.UserID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "objection.answer", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"objection": id, "upheld": upheld, "return_to": returnTo}})
+	}))
+}
+
+// Objections lists a call's objections (contacts stay sealed), oldest first.
+func (s *Store) Objections(ctx context.Context, callID string) ([]domain.Objection, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, call_id, name, reason, attachment_key, filed_at, upheld, answer, return_to, answered_at
+		FROM objections WHERE call_id = $1 ORDER BY filed_at, id`, callID)
+	if err != nil {
+		return nil, mapErr("objections", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Objection, error) {
+		var o domain.Objection
+		var answered *time.Time
+		err := r.Scan(&o.ID, &o.CallID, &o.Name, &o.Reason, &o.Attachment, &o.FiledAt, &o.Upheld, &o.Answer, &o.ReturnTo, &answered)
+		if answered != nil {
+			o.AnsweredAt = *answered
+		}
+		return o, err
+	})
+	return out, mapErr("objections", err)
+}
+
+// ---- award ----
+
+// InsertAward records a winning bid; idempotent on the bid. The bid's
+// proposal status and the audit entry go in the same transaction.
+func (s *Store) InsertAward(ctx context.Context, a domain.Award) error {
+	return mapErr("insert award", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO awards (id, call_id, bid_id, org_id, amount_fen, rank, notice_key, notice_sha256)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (bid_id) DO NOTHING`,
+			a.ID, a.CallID, a.BidID, a.OrgID, a.Amount, a.Rank, a.NoticeKey, a.NoticeSHA256)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `
+			UPDATE proposals SET status = 'funded' WHERE id = ANY (SELECT jsonb_array_elements_text(plan->'proposal_ids')::bigint FROM calls WHERE id = $1)`,
+			a.CallID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "call.award", ObjectType: "call", ObjectID: a.CallID,
+			Summary: map[string]any{"award": a.ID, "bid": a.BidID, "org": a.OrgID, "amount_fen": a.Amount}})
+	}))
+}
+
+// Awards lists a call's awards by rank.
+func (s *Store) Awards(ctx context.Context, callID string) ([]domain.Award, error) {
+	rows, err := s.pool.Query(ctx, `SELECT a.id, a.call_id, a.bid_id, a.org_id, o.name, a.amount_fen, a.rank, a.notice_sha256, a.notice_key, a.created_at
+		FROM awards a JOIN organisations o ON o.id = a.org_id WHERE a.call_id = $1 ORDER BY a.rank`, callID)
+	if err != nil {
+		return nil, mapErr("awards", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Award, error) {
+		var a domain.Award
+		return a, r.Scan(&a.ID, &a.CallID, &a.BidID, &a.OrgID, &a.OrgName, &a.Amount, &a.Rank, &a.NoticeSHA256, &a.NoticeKey, &a.CreatedAt)
+	})
+	return out, mapErr("awards", err)
+}
+
+// ReturnBidToLibrary adds an unfunded bid to the project library as a
+// returned proposal (status returned_unfunded); idempotent on the bid.
+func (s *Store) ReturnBidToLibrary(ctx context.Context, callID, bidID, title, summary string) error {
+	return mapErr("return bid", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO proposals (title, summary, brand, district, institution, need_ids, status, created_by, bid_id)
+			SELECT $3, $4, c.brand, c.district, o.name,
+			       coalesce((SELECT array_agg(x::bigint) FROM jsonb_array_elements_text(c.plan->'need_ids') x), '{}'),
+			       'returned_unfunded', c.created_by, b.id
+			FROM bids b JOIN calls c ON c.id = b.call_id JOIN organisations o ON o.id = b.org_id
+			WHERE b.id = $2 AND c.id = $1
+			ON CONFLICT (bid_id) WHERE bid_id IS NOT NULL DO NOTHING`, callID, bidID, title, summary)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "proposal.return", ObjectType: "call", ObjectID: callID,
+			Summary: map[string]any{"bid": bidID}})
+	}))
+}
+
+// ---- notices ----
+
+// NoticeTo addresses a notice: an organisation, a user, or a role in a
+// district.
+type NoticeTo struct {
+	OrgID    int64
+	UserID   int64
+	Role     domain.Role
+	District string
+}
+
+// AddNotice records a notice once per dedup key.
+func (s *Store) AddNotice(ctx context.Context, callID string, to NoticeTo, kind, text, dedup string) error {
+	_, err := s.pool.Exec(ctx, `
+		INSERT INTO notices (call_id, org_id, user_id, role, district, kind, text, dedup_key)
+		VALUES (nullif($1, '')::uuid, nullif($2, 0), nullif($3, 0), nullif($4, ''), nullif($5, ''), $6, $7, $8)
+		ON CONFLICT (dedup_key) DO NOTHING`, callID, to.OrgID, to.UserID, string(to.Role), to.District, kind, text, dedup)
+	return mapErr("add notice", err)
+}
+
+// NoticesFor lists the newest notices addressed to a user: to them, to their
+// organisation, or to one of their roles in their district (city staff see
+// every district's).
+func (s *Store) NoticesFor(ctx context.Context, u domain.User, limit int) ([]domain.Notice, error) {
+	roles := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		roles[i] = string(r)
+	}
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, coalesce(call_id::text, ''), kind, text, created_at FROM notices
+		WHERE user_id = $1 OR ($2 <> 0 AND org_id = $2)
+		   OR (role = ANY ($3) AND (district = $4 OR $4 = '市本级' OR district IS NULL))
+		ORDER BY created_at DESC, id DESC LIMIT $5`, u.ID, u.OrgID, roles, u.District, limit)
+	if err != nil {
+		return nil, mapErr("notices", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Notice, error) {
+		var n domain.Notice
+		return n, r.Scan(&n.ID, &n.CallID, &n.Kind, &n.Text, &n.CreatedAt)
+	})
+	return out, mapErr("notices", err)
+}
+
+// ExpertCalls lists the calls on whose panel a user sits (drawn or
+// confirmed), newest first.
+func (s *Store) ExpertCalls(ctx context.Context, userID int64) ([]domain.Call, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+callColumns+` FROM calls WHERE id IN (
+		SELECT call_id FROM panel_members WHERE user_id = $1 AND status IN ('drawn', 'confirmed')) ORDER BY created_at DESC LIMIT 100`, userID)
+	if err != nil {
+		return nil, mapErr("expert calls", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Call, error) { return scanCall(r) })
+	return out, mapErr("expert calls", err)
+}
