@@ -14,6 +14,7 @@ import (
 
 	"grantflow/internal/blob"
 	"grantflow/internal/domain"
+	"grantflow/internal/pii"
 	"grantflow/internal/report"
 	"grantflow/internal/store"
 )
@@ -22,6 +23,8 @@ import (
 type Activities struct {
 	Store *store.Store
 	Blob  *blob.Store
+	Keys  *pii.Keyring
+	Rules domain.Rules
 }
 
 // nonRetryable marks errors a retry cannot fix (invalid input, missing
@@ -48,7 +51,7 @@ type CreateDraftCallInput struct {
 
 // CreateDraftCall writes the call's row (stage draft). Idempotent on CallID.
 func (a *Activities) CreateDraftCall(ctx context.Context, in CreateDraftCallInput) (domain.Call, error) {
-	if err := in.Draft.Validate(); err != nil {
+	if err := in.Draft.Validate(a.Rules); err != nil {
 		return domain.Call{}, nonRetryable(err)
 	}
 	c, err := a.Store.InsertDraftCall(ctx, in.CallID, in.Draft, in.By)
@@ -117,6 +120,12 @@ func (a *Activities) RenderCallNotice(ctx context.Context, in RenderCallNoticeIn
 		Issuer:      report.IssuerFor(c.District),
 		IssuedOn:    c.CreatedAt.In(domain.ChinaTime),
 		Attachments: names,
+		Mode:        c.Plan.Mode,
+		Projects:    c.Plan.Projects,
+		Eligibility: c.Plan.Eligibility,
+		Deadline:    c.BidDeadline,
+		Criteria:    c.Plan.Criteria,
+		Publicity:   c.Plan.PublicityDays,
 	})
 	if err != nil {
 		return NoticeRef{}, fmt.Errorf("render call notice %s: %w", c.Number, err)

@@ -63,15 +63,28 @@ func (s *Server) apiCreateCall(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, publicCall(c))
 }
 
+// apiCall is a call as the API shows it: the record and, flattened beside
+// it, what the caller may see of its bidding at this stage (service.Dossier).
 type apiCall struct {
 	domain.Call
-	StageLabel  string              `json:"stage_label"`
-	Attachments []domain.Attachment `json:"attachments"`
+	StageLabel     string                 `json:"stage_label"`
+	Attachments    []domain.Attachment    `json:"attachments"`
+	Clarifications []domain.Clarification `json:"clarifications"`
+	Decisions      []domain.CallDecision  `json:"decisions,omitempty"`
+	BidCount       int                    `json:"bid_count,omitempty"`
+	MyBids         []domain.Bid           `json:"my_bids,omitempty"`
+	Panel          []domain.PanelMember   `json:"panel,omitempty"`
+	MySeat         *domain.PanelMember    `json:"my_seat,omitempty"`
+	MyScores       []domain.ScoreSheet    `json:"my_scores,omitempty"`
+	Opened         []domain.Bid           `json:"opened,omitempty"`
+	Objections     []domain.Objection     `json:"objections,omitempty"`
+	Awards         []domain.Award         `json:"awards,omitempty"`
+	CalendarNote   string                 `json:"calendar_note,omitempty"`
 }
 
 func (s *Server) apiGetCall(w http.ResponseWriter, r *http.Request) {
 	id := chi.URLParam(r, "id")
-	c, err := s.Calls.Get(r.Context(), actorOf(r), id)
+	d, err := s.Calls.Dossier(r.Context(), actorOf(r), id)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -81,7 +94,10 @@ func (s *Server) apiGetCall(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	out := apiCall{Call: publicCall(c), StageLabel: c.Stage.Label(), Attachments: make([]domain.Attachment, len(atts))}
+	c := d.Call
+	out := apiCall{Call: publicCall(c), StageLabel: c.Stage.Label(), Attachments: make([]domain.Attachment, len(atts)),
+		Clarifications: d.Clarifications, Decisions: d.Decisions, BidCount: d.BidCount, MyBids: d.MyBids, Panel: d.Panel,
+		MySeat: d.MySeat, MyScores: d.MyScores, Opened: d.Opened, Objections: d.Objections, Awards: d.Awards, CalendarNote: d.CalendarNote}
 	for i, a := range atts {
 		out.Attachments[i] = publicAttachment(a)
 	}

@@ -198,12 +198,91 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) {
 
 // callForm is the draft-call form as typed.
 type callForm struct {
-	Key      string
-	Title    string
-	Brand    string
-	District string
-	Budget   string
-	Errors   map[string]string
+	Key         string
+	Title       string
+	Brand       string
+	District    string
+	Budget      string
+	Mode        string
+	Projects    string
+	Deadline    string // datetime-local, China time
+	Publicity   string
+	MinBidders  string
+	PanelSize   string
+	Eligibility string
+	Rubric      string // lines: 名称|量化因素|满分|权重|专家/价格
+	Tranches    string // 30/40/30: on signing, after mid-term, after the final evaluation
+	ReissueOf   string
+	Errors      map[string]string
+}
+
+// rubricText writes a rubric as the form's lines.
+func rubricText(cs []domain.Criterion) string {
+	var b strings.Builder
+	for _, c := range cs {
+		kind := "专家"
+		if c.Kind == domain.CriterionPrice {
+			kind = "价格"
+		}
+		fmt.Fprintf(&b, "%s|%s|%d|%d|%s\n", c.Name, c.Factor, c.MaxPoints, c.Weight, kind)
+	}
+	return b.String()
+}
+
+// planFromForm reads the plan fields of the draft form; fe collects what
+// cannot be read at all (validation of values is the domain's).
+func planFromForm(f callForm, fe domain.FieldErrors) domain.Plan {
+	p := domain.Plan{Mode: domain.Mode(f.Mode), Eligibility: f.Eligibility, ReissueOf: strings.TrimSpace(f.ReissueOf)}
+	num := func(field, v string, dst *int) {
+		if strings.TrimSpace(v) == "" {
+			return
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil {
+			fe.Add(field, "请填写整数。")
+		}
+		*dst = n
+	}
+	num("projects", f.Projects, &p.Projects)
+	num("publicity_working_days", f.Publicity, &p.PublicityDays)
+	num("min_valid_bidders", f.MinBidders, &p.MinBidders)
+	num("panel_size", f.PanelSize, &p.PanelSize)
+	if strings.TrimSpace(f.Deadline) != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(f.Deadline), domain.ChinaTime)
+		if err != nil {
+			fe.Add("bid_deadline", "截止时间格式不对，请用日期时间选择器选择。")
+		}
+		p.BidDeadline = t
+	}
+	for i, l := range parseRows(f.Rubric) {
+		if len(l) != 5 {
+			fe.Add("criteria", fmt.Sprintf("评分标准第 %d 行应为“名称|量化评分因素|满分|权重|专家或价格”五项。", i+1))
+			continue
+		}
+		c := domain.Criterion{Name: l[0], Factor: l[1], Kind: domain.CriterionExpert}
+		c.MaxPoints, _ = strconv.Atoi(l[2])
+		c.Weight, _ = strconv.Atoi(strings.TrimSuffix(l[3], "%"))
+		if l[4] == "价格" || l[4] == "price" {
+			c.Kind = domain.CriterionPrice
+		}
+		p.Criteria = append(p.Criteria, c)
+	}
+	if t := strings.TrimSpace(f.Tranches); t != "" {
+		parts := strings.Split(strings.ReplaceAll(t, "／", "/"), "/")
+		conds := []domain.TrancheCondition{domain.TrancheOnContract, domain.TrancheOnMidterm, domain.TrancheOnFinal}
+		if len(parts) != 3 {
+			fe.Add("tranches", "拨款比例请写成“签约/中期/结项”三个百分数，如 30/40/30。")
+		}
+		for i, x := range parts {
+			n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(x, "%")))
+			if err != nil || i >= 3 {
+				fe.Add("tranches", "拨款比例请写成“签约/中期/结项”三个百分数，如 30/40/30。")
+				break
+			}
+			p.Tranches = append(p.Tranches, domain.Tranche{Percent: n, Condition: conds[i]})
+		}
+	}
+	return p
 }
 
 type newCallPage struct {
@@ -211,6 +290,7 @@ type newCallPage struct {
 	Form      callForm
 	Brands    []domain.Brand
 	Districts []string
+	Modes     []domain.Mode
 	Error     string
 }
 
@@ -229,8 +309,18 @@ func (s *Server) newCallPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(r, "起草征集")
 	p.Nav = "calls"
-	form := callForm{Key: uuid.NewString(), District: u.District, Brand: string(domain.BrandCunCaoXin)}
-	s.show(w, r, http.StatusOK, "call_new", newCallPage{pageData: p, Form: form, Brands: domain.Brands, Districts: s.districtsFor(u)})
+	form := callForm{Key: uuid.NewString(), District: u.District, Brand: string(domain.BrandCunCaoXin), Mode: string(domain.ModeCompetition),
+		Rubric: rubricText(domain.DefaultRubric()), Tranches: "30/40/30", ReissueOf: r.URL.Query().Get("reissue")}
+	if form.ReissueOf != "" {
+		// A re-issue starts from the failed call's plan.
+		if src, err := s.Calls.Get(r.Context(), actorOf(r), form.ReissueOf); err == nil {
+			form.Title, form.Brand, form.District, form.Budget = src.Title, string(src.Brand), src.District, src.Budget.Yuan()
+			form.Mode, form.Eligibility, form.Rubric = string(src.Plan.Mode), src.Plan.Eligibility, rubricText(src.Plan.Criteria)
+			form.Projects, form.Publicity = strconv.Itoa(src.Plan.Projects), strconv.Itoa(src.Plan.PublicityDays)
+			form.MinBidders, form.PanelSize = strconv.Itoa(src.Plan.MinBidders), strconv.Itoa(src.Plan.PanelSize)
+		}
+	}
+	s.show(w, r, http.StatusOK, "call_new", newCallPage{pageData: p, Form: form, Brands: domain.Brands, Districts: s.districtsFor(u), Modes: domain.Modes})
 }
 
 func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
@@ -239,25 +329,34 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
 		return
 	}
+	pf := r.PostForm.Get
 	form := callForm{
-		Key: r.PostForm.Get("key"), Title: r.PostForm.Get("title"), Brand: r.PostForm.Get("brand"),
-		District: r.PostForm.Get("district"), Budget: r.PostForm.Get("budget"),
+		Key: pf("key"), Title: pf("title"), Brand: pf("brand"), District: pf("district"), Budget: pf("budget"),
+		Mode: pf("mode"), Projects: pf("projects"), Deadline: pf("bid_deadline"), Publicity: pf("publicity_working_days"),
+		MinBidders: pf("min_valid_bidders"), PanelSize: pf("panel_size"), Eligibility: pf("eligibility"),
+		Rubric: pf("criteria"), Tranches: pf("tranches"), ReissueOf: pf("reissue_of"),
 	}
 	if err := auth.Authorize(u, auth.ActionCreateCall, strings.TrimSpace(form.District)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	draft := domain.CallDraft{Title: form.Title, Brand: domain.Brand(form.Brand), District: form.District}
+	unreadable := domain.FieldErrors{}
+	draft := domain.CallDraft{Title: form.Title, Brand: domain.Brand(form.Brand), District: form.District, Plan: planFromForm(form, unreadable)}
 	budget, ok := domain.ParseYuan(form.Budget)
 	draft.Budget = budget
-	err := draft.Normalize().Validate()
 	if !ok && strings.TrimSpace(form.Budget) != "" {
+		unreadable["budget"] = "预算金额格式不对：请填写数字（单位：元），如 300000 或 300,000.00。"
+	}
+	err := draft.Normalize().Validate(s.Calls.Rules)
+	if len(unreadable) > 0 {
 		fe := domain.FieldErrors{}
 		var de *domain.Error
 		if errors.As(err, &de) {
 			fe = de.Fields
 		}
-		fe["budget"] = "预算金额格式不对：请填写数字（单位：元），如 300000 或 300,000.00。"
+		for k, v := range unreadable {
+			fe[k] = v
+		}
 		err = fe.Err()
 	}
 	var call domain.Call
@@ -274,7 +373,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 		p := s.page(r, "起草征集")
 		p.Nav = "calls"
 		s.show(w, r, status(err), "call_new", newCallPage{pageData: p, Form: form, Brands: domain.Brands,
-			Districts: s.districtsFor(u), Error: de.Message})
+			Districts: s.districtsFor(u), Modes: domain.Modes, Error: de.Message})
 		return
 	}
 	http.Redirect(w, r, "/calls/"+call.ID+"?flash="+url.QueryEscape("已创建征集草稿 "+call.Number+"，征集公告正在生成。"), http.StatusSeeOther)
@@ -285,6 +384,29 @@ type callPage struct {
 	Call        domain.Call
 	Attachments []domain.Attachment
 	Error       string
+	D           service.Dossier
+	Key         string // idempotency key for this render's forms
+	Official    bool   // civil affairs or finance of the call's district
+	Bids        []service.OpenedBid
+	ScoreForms  []scoreForm
+	Now         time.Time
+}
+
+// scoreForm is an expert's score sheet form for one bid.
+type scoreForm struct {
+	Bid     service.OpenedBid
+	Rows    []scoreRow
+	Comment string
+	Saved   bool
+}
+
+type scoreRow struct {
+	Index  int
+	Name   string
+	Factor string
+	Max    int
+	Value  string
+	Price  bool
 }
 
 func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
@@ -299,7 +421,42 @@ func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
 	}
 	p := s.page(r, c.Title)
 	p.Nav = "calls"
-	return callPage{pageData: p, Call: c, Attachments: atts}, nil
+	d, err := s.Calls.Dossier(r.Context(), actorOf(r), id)
+	if err != nil {
+		return callPage{}, err
+	}
+	data := callPage{pageData: p, Call: d.Call, Attachments: atts, D: d, Key: uuid.NewString(), Now: time.Now(),
+		Official: auth.Authorize(userOf(r), auth.ActionViewBids, c.District) == nil}
+	seated := d.MySeat != nil && d.MySeat.Status == domain.PanelConfirmed
+	if c.Stage.Opened() && !c.OpenedAt.IsZero() && (data.Official || seated) {
+		if data.Bids, err = s.Calls.Bids(r.Context(), actorOf(r), id); err != nil {
+			return callPage{}, err
+		}
+	}
+	if seated && c.Stage == domain.StageScoring {
+		mine := map[string]domain.ScoreSheet{}
+		for _, sh := range d.MyScores {
+			mine[sh.BidID] = sh
+		}
+		for _, b := range data.Bids {
+			if b.Qualified == nil || !*b.Qualified {
+				continue
+			}
+			sh, saved := mine[b.ID]
+			f := scoreForm{Bid: b, Comment: sh.Comment, Saved: saved}
+			for i, cr := range c.Plan.Criteria {
+				row := scoreRow{Index: i, Name: cr.Name, Factor: cr.Factor, Max: cr.MaxPoints, Price: cr.Kind == domain.CriterionPrice}
+				if row.Price {
+					row.Value = "0"
+				} else if saved && i < len(sh.Points) {
+					row.Value = strconv.FormatFloat(sh.Points[i], 'f', -1, 64)
+				}
+				f.Rows = append(f.Rows, row)
+			}
+			data.ScoreForms = append(data.ScoreForms, f)
+		}
+	}
+	return data, nil
 }
 
 func (s *Server) callPage(w http.ResponseWriter, r *http.Request) {

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -53,7 +54,19 @@ func newViews() (*views, error) {
 		"size":     humanSize,
 		"short":    func(s string) string { return s[:min(len(s), 12)] },
 		"add":      func(a, b int) int { return a + b },
-		"sub":      func(a, b int) int { return a - b },
+		"deref":    func(b *bool) bool { return b != nil && *b },
+		// stages are the lifecycle steps the stepper shows (final outcomes
+		// other than the award are shown by the stage badge).
+		"stages": func() []domain.CallStage { return domain.CallStages[:10] },
+		"stageBefore": func(a, b domain.CallStage) bool {
+			ia, ib := slices.Index(domain.CallStages, a), slices.Index(domain.CallStages, b)
+			return ia >= 0 && ib >= 0 && ia < ib && ib < 10
+		},
+		"hasPrefix": strings.HasPrefix,
+		"stepLabel": func(step string) string {
+			return map[string]string{"submit": "提交发布审核", "publish": "发布审核", "civil": "民政审批", "finance": "财政审批"}[step]
+		},
+		"sub": func(a, b int) int { return a - b },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict needs key-value pairs")

@@ -1,7 +1,8 @@
 // Package workflows is GrantFlow's lifecycle as code. CallWorkflow carries a
 // call (征集/招标) from draft to award; it owns the call's stage, decides, and
 // calls activities for every side effect. People reach it through Updates
-// whose validators refuse a wrong role or stage before anything is written.
+// whose validators refuse a wrong role, stage or time before anything is
+// written.
 package workflows
 
 import (
@@ -13,8 +14,8 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"grantflow/activities"
-	"grantflow/internal/auth"
 	"grantflow/internal/domain"
+	"grantflow/internal/store"
 )
 
 // TaskQueue is the default task queue of GrantFlow's workers.
@@ -22,10 +23,22 @@ const TaskQueue = "grantflow"
 
 // Names of the messages CallWorkflow accepts.
 const (
-	UpdateAwaitDraft     = "await-draft"
-	UpdateAttachDocument = "attach-document"
-	UpdateCancel         = "cancel"
-	QueryState           = "state"
+	UpdateAwaitDraft      = "await-draft"
+	UpdateAttachDocument  = "attach-document"
+	UpdateCancel          = "cancel"
+	UpdateSubmit          = "submit-for-publication"
+	UpdateReviewPublish   = "review-publication"
+	UpdateClarify         = "clarify"
+	UpdateSubmitBid       = "submit-bid"
+	UpdateWithdrawBid     = "withdraw-bid"
+	UpdateQualify         = "qualify"
+	UpdateRedrawPanel     = "redraw-panel"
+	UpdateDeclare         = "declare"
+	UpdateScore           = "score"
+	UpdateApprove         = "approve"
+	UpdateObject          = "object"
+	UpdateAnswerObjection = "answer-objection"
+	QueryState            = "state"
 )
 
 // CallWorkflowID is the workflow ID of a call: derived from its business key,
@@ -46,165 +59,527 @@ type CallInput struct {
 	Year int
 }
 
-// CallState is what the workflow tells about itself (query "state").
+// Seat is an expert on the panel.
+type Seat struct {
+	UserID    int64
+	TalentID  int64
+	Name      string
+	Confirmed bool
+}
+
+// CallState is what the workflow tells about itself (query "state"). It is
+// the workflow's own memory: decisions never depend on reading the database.
 type CallState struct {
 	CallID         string
 	Number         string
 	Stage          domain.CallStage
+	Note           string
 	NoticeRevision int
 	NoticeSHA256   string
+	Deadline       time.Time
+	SubmittedBy    int64
+	CivilApprover  int64
+	// Bids are the live sealed bids by organisation (envelopes only).
+	Bids           map[int64]string
+	Opened         []activities.OpenedBid
+	Qualified      map[string]bool
+	Panel          []Seat
+	PanelShort     string
+	Scores         map[string]domain.ScoreSheet // "expert/bid"
+	Round          int
+	Results        []domain.BidResult
+	Objections     []OpenObjection // open ones, in filing order
+	ObjectionUntil time.Time
 }
 
-// AttachDocumentRequest records a document the web layer already stored in
-// object storage (payloads carry references, not documents).
-type AttachDocumentRequest struct {
-	Actor      Actor
-	Attachment domain.Attachment
+// OpenObjection is an objection waiting for its answer.
+type OpenObjection struct {
+	ID      string
+	FiledAt time.Time
 }
 
-// CancelRequest cancels a call with a reason.
-type CancelRequest struct {
-	Actor  Actor
-	Reason string
+// Requests carried by updates.
+type (
+	AttachDocumentRequest struct {
+		Actor      Actor
+		Attachment domain.Attachment
+	}
+	CancelRequest struct {
+		Actor  Actor
+		Reason string
+	}
+	SubmitRequest struct{ Actor Actor }
+	// DecisionRequest approves or rejects (publication, award steps).
+	DecisionRequest struct {
+		Actor   Actor
+		Approve bool
+		Reason  string
+	}
+	ClarifyRequest struct {
+		Actor    Actor
+		ID       string
+		Title    string
+		Body     string
+		Material bool
+	}
+	BidRequest struct {
+		Actor Actor
+		Bid   domain.Bid // ID, CallID, OrgID, Parts (already sealed and stored)
+	}
+	WithdrawRequest struct{ Actor Actor }
+	QualifyRequest  struct {
+		Actor     Actor
+		Decisions []activities.Qualification
+	}
+	RedrawRequest  struct{ Actor Actor }
+	DeclareRequest struct {
+		Actor    Actor
+		Conflict bool
+		Reason   string
+	}
+	ScoreRequest struct {
+		Actor   Actor
+		BidID   string
+		Points  []float64
+		Comment string
+	}
+	ObjectionRequest struct {
+		Actor      Actor
+		ID         string
+		Input      domain.ObjectionInput
+		Attachment string
+	}
+	AnswerRequest struct {
+		Actor       Actor
+		ObjectionID string
+		Upheld      bool
+		Answer      string
+		ReturnTo    domain.CallStage
+	}
+)
+
+// callRun is one CallWorkflow execution: its input, state and helpers.
+type callRun struct {
+	in            CallInput
+	plan          domain.Plan
+	st            *CallState
+	created       bool
+	createErr     error
+	noticeDirty   bool
+	epoch         int // bumped at every stage change: the main loop watches it
+	deadlineMoved bool
+	panelRedraw   bool
 }
+
+var a *activities.Activities
 
 // CallWorkflow runs one call.
 func CallWorkflow(ctx workflow.Context, in CallInput) error {
-	logger := workflow.GetLogger(ctx)
-	st := &CallState{CallID: in.CallID, Stage: domain.StageDraft}
-	var a *activities.Activities
-	created := false
-	noticeDirty := true
-	var createErr error
-
-	// Handlers run in coroutines of their own: every blocking call uses the
-	// context it was given, never the workflow's.
-	setStage := func(ctx workflow.Context, stage domain.CallStage, reason string, by Actor) error {
-		if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.SetCallStage, activities.SetCallStageInput{
-			CallID: in.CallID, Stage: stage, Reason: reason, By: by,
-		}).Get(ctx, nil); err != nil {
-			return err
-		}
-		st.Stage = stage
-		return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(stage)))
-	}
-
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CallState, error) { return *st, nil }); err != nil {
+	r := &callRun{in: in, plan: in.Draft.Plan, noticeDirty: true, st: &CallState{
+		CallID: in.CallID, Stage: domain.StageDraft, Bids: map[int64]string{}, Qualified: map[string]bool{},
+		Scores: map[string]domain.ScoreSheet{},
+	}}
+	if err := r.register(ctx); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateAwaitDraft, func(ctx workflow.Context) (CallState, error) {
-		if err := workflow.Await(ctx, func() bool { return created || createErr != nil }); err != nil {
-			return CallState{}, err
-		}
-		if createErr != nil {
-			return CallState{}, toApplicationError(createErr)
-		}
-		return *st, nil
-	}); err != nil {
-		return err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAttachDocument,
-		func(ctx workflow.Context, req AttachDocumentRequest) (domain.Attachment, error) {
-			if err := workflow.Await(ctx, func() bool { return created }); err != nil {
-				return domain.Attachment{}, err
-			}
-			att := req.Attachment
-			att.CallID = in.CallID
-			att.UploadedBy = req.Actor.UserID
-			if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.RecordAttachment,
-				activities.RecordAttachmentInput{Attachment: att, By: req.Actor}).Get(ctx, nil); err != nil {
-				return domain.Attachment{}, err
-			}
-			noticeDirty = true // the notice lists the attachments
-			return att, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req AttachDocumentRequest) error {
-			return toApplicationError(validateAttach(in, st, req))
-		}}); err != nil {
-		return err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCancel,
-		func(ctx workflow.Context, req CancelRequest) (CallState, error) {
-			if err := workflow.Await(ctx, func() bool { return created }); err != nil {
-				return CallState{}, err
-			}
-			if err := setStage(ctx, domain.StageCancelled, strings.TrimSpace(req.Reason), req.Actor); err != nil {
-				return CallState{}, err
-			}
-			logger.Info("call cancelled", "call", in.CallID)
-			return *st, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req CancelRequest) error {
-			return toApplicationError(validateCancel(in, st, req))
-		}}); err != nil {
-		return err
-	}
-
-	// Create the call's record. An invalid draft fails the workflow (and the
-	// await-draft update tells the web why).
 	var call domain.Call
-	if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.CreateDraftCall, activities.CreateDraftCallInput{
+	if err := workflow.ExecuteActivity(opts(ctx), a.CreateDraftCall, activities.CreateDraftCallInput{
 		CallID: in.CallID, Draft: in.Draft, By: in.CreatedBy,
 	}).Get(ctx, &call); err != nil {
-		createErr = err
+		r.createErr = err
 		_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 		return fmt.Errorf("create draft call: %w", err)
 	}
-	st.Number = call.Number
-	created = true
+	r.st.Number = call.Number
+	r.created = true
 
-	// Keep the call notice current until the call reaches a final stage.
-	for {
-		if err := workflow.Await(ctx, func() bool { return noticeDirty || st.Stage.Final() }); err != nil {
+	// The notice follows the call (attachments, deadline) until it is final.
+	noticeDone := false
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer func() { noticeDone = true }()
+		for {
+			if err := workflow.Await(ctx, func() bool { return r.noticeDirty || r.st.Stage.Final() }); err != nil || r.st.Stage.Final() {
+				return
+			}
+			r.noticeDirty = false
+			r.st.NoticeRevision++
+			var ref activities.NoticeRef
+			if err := workflow.ExecuteActivity(opts(ctx), a.RenderCallNotice, activities.RenderCallNoticeInput{
+				CallID: in.CallID, Revision: r.st.NoticeRevision,
+			}).Get(ctx, &ref); err != nil {
+				workflow.GetLogger(ctx).Error("render call notice", "error", err)
+				return
+			}
+			r.st.NoticeSHA256 = ref.SHA256
+		}
+	})
+
+	for !r.st.Stage.Final() {
+		var err error
+		switch r.st.Stage {
+		case domain.StageBidding:
+			err = r.bidding(ctx)
+		case domain.StagePanel:
+			err = r.panel(ctx)
+		case domain.StageScoring:
+			err = r.scoring(ctx)
+		case domain.StageCivilApproval, domain.StageFinanceApproval:
+			err = r.approval(ctx)
+		case domain.StagePublicity:
+			err = r.publicity(ctx)
+		default: // draft, publish review, qualification: people move it on
+			e := r.epoch
+			err = workflow.Await(ctx, func() bool { return r.epoch != e })
+		}
+		if err != nil {
 			return err
 		}
-		if st.Stage.Final() {
+	}
+	return workflow.Await(ctx, func() bool { return noticeDone && workflow.AllHandlersFinished(ctx) })
+}
+
+// setStage records a stage and tells the main loop.
+func (r *callRun) setStage(ctx workflow.Context, stage domain.CallStage, note string, by Actor) error {
+	if err := workflow.ExecuteActivity(opts(ctx), a.SetCallStage, activities.SetCallStageInput{
+		CallID: r.in.CallID, Stage: stage, Reason: note, By: by,
+	}).Get(ctx, nil); err != nil {
+		return err
+	}
+	r.st.Stage = stage
+	r.st.Note = note
+	r.epoch++
+	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(stage)))
+}
+
+func (r *callRun) district() string { return r.in.Draft.District }
+
+// bidding waits for the deadline (moved by material clarifications), then
+// opens the bids exactly then.
+func (r *callRun) bidding(ctx workflow.Context) error {
+	e := r.epoch
+	for {
+		r.deadlineMoved = false
+		wait := r.st.Deadline.Sub(workflow.Now(ctx))
+		if wait <= 0 {
 			break
 		}
-		noticeDirty = false
-		st.NoticeRevision++
-		var ref activities.NoticeRef
-		if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.RenderCallNotice, activities.RenderCallNoticeInput{
-			CallID: in.CallID, Revision: st.NoticeRevision,
-		}).Get(ctx, &ref); err != nil {
-			return fmt.Errorf("render call notice: %w", err)
+		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.deadlineMoved || r.epoch != e }); err != nil {
+			return err
 		}
-		st.NoticeSHA256 = ref.SHA256
+		if r.epoch != e {
+			return nil // cancelled
+		}
 	}
-	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-}
-
-func validateAttach(in CallInput, st *CallState, req AttachDocumentRequest) error {
-	if err := auth.Authorize(req.Actor.User(), auth.ActionAttachDocument, in.Draft.District); err != nil {
+	// No more bids from here: the validator refuses them at the same instant.
+	var opened []activities.OpenedBid
+	if err := workflow.ExecuteActivity(longOpts(ctx), a.OpenBids, r.in.CallID).Get(ctx, &opened); err != nil {
 		return err
 	}
-	if st.Stage != domain.StageDraft {
-		return domain.Errorf(domain.CodeConflict, "征集处于“%s”阶段，只有草稿阶段可以添加附件。", st.Stage.Label())
+	if r.epoch != e {
+		return nil
 	}
-	att := req.Attachment
-	if att.ID == "" || att.ObjectKey == "" || len(att.SHA256) != 64 || strings.TrimSpace(att.FileName) == "" {
-		return domain.Errorf(domain.CodeInvalid, "附件信息不完整，请重新上传。")
+	r.st.Opened = opened
+	if len(opened) < r.plan.MinBidders {
+		return r.setStage(ctx, domain.StageFailed,
+			fmt.Sprintf("截止时共收到 %d 份投标，少于最少有效投标人数 %d，流标（政府采购法 §36）。可重新组织征集。", len(opened), r.plan.MinBidders), domain.System)
 	}
-	return nil
+	return r.setStage(ctx, domain.StageQualification, "", domain.System)
 }
 
-func validateCancel(in CallInput, st *CallState, req CancelRequest) error {
-	if err := auth.Authorize(req.Actor.User(), auth.ActionCancelCall, in.Draft.District); err != nil {
+func (r *callRun) validBids() []activities.OpenedBid {
+	var out []activities.OpenedBid
+	for _, b := range r.st.Opened {
+		if r.st.Qualified[b.BidID] {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// panel draws the panel (until it is full) and waits for every drawn
+// expert's declaration; recused experts are replaced by the declare handler.
+func (r *callRun) panel(ctx workflow.Context) error {
+	e := r.epoch
+	for {
+		if need := r.plan.PanelSize - len(r.st.Panel); need > 0 {
+			var bidders []string
+			for _, b := range r.st.Opened {
+				bidders = append(bidders, b.USCC)
+			}
+			var drawn []activities.Drawn
+			err := workflow.ExecuteActivity(opts(ctx), a.DrawPanel, activities.DrawPanelInput{
+				CallID: r.in.CallID, Need: need, Bidders: bidders, Staff: r.staff(),
+			}).Get(ctx, &drawn)
+			for _, d := range drawn {
+				r.st.Panel = append(r.st.Panel, Seat{UserID: d.UserID, TalentID: d.TalentID, Name: d.Name})
+			}
+			if err != nil {
+				if de := DomainError(err); domain.ErrorCode(de) != domain.CodeConflict {
+					return err
+				}
+				r.st.PanelShort = domain.ErrorMessage(DomainError(err))
+				r.panelRedraw = false
+				if err := r.notify(ctx, store.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()}, "panel.short",
+					r.st.PanelShort, fmt.Sprintf("short/%d", len(r.st.Panel))); err != nil {
+					return err
+				}
+				if err := workflow.Await(ctx, func() bool { return r.panelRedraw || r.epoch != e }); err != nil {
+					return err
+				}
+				if r.epoch != e {
+					return nil
+				}
+				continue
+			}
+			r.st.PanelShort = ""
+		}
+		if err := workflow.Await(ctx, func() bool {
+			return r.epoch != e || len(r.st.Panel) < r.plan.PanelSize || r.panelConfirmed()
+		}); err != nil {
+			return err
+		}
+		if r.epoch != e {
+			return nil
+		}
+		if r.panelConfirmed() {
+			return r.setStage(ctx, domain.StageScoring, "", domain.System)
+		}
+	}
+}
+
+func (r *callRun) panelConfirmed() bool {
+	if len(r.st.Panel) < r.plan.PanelSize {
+		return false
+	}
+	for _, s := range r.st.Panel {
+		if !s.Confirmed {
+			return false
+		}
+	}
+	return true
+}
+
+// staff are the users who acted on this call as officials: they never sit
+// on its panel.
+func (r *callRun) staff() []int64 {
+	out := []int64{r.in.CreatedBy.UserID}
+	if r.st.SubmittedBy != 0 {
+		out = append(out, r.st.SubmittedBy)
+	}
+	return out
+}
+
+func (r *callRun) scoringComplete() bool {
+	for _, s := range r.st.Panel {
+		for _, b := range r.validBids() {
+			if _, ok := r.st.Scores[scoreKey(s.UserID, b.BidID)]; !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func scoreKey(expert int64, bid string) string { return fmt.Sprintf("%d/%s", expert, bid) }
+
+// scoring waits for every expert's sheet on every valid bid (due in two
+// working days, with reminders), then ranks the bids and writes the report.
+func (r *callRun) scoring(ctx workflow.Context) error {
+	e := r.epoch
+	r.st.Round++
+	due, err := r.workingDays(ctx, workflow.Now(ctx), domain.ScoringWorkingDays)
+	if err != nil {
 		return err
 	}
-	if st.Stage.Final() {
-		return domain.Errorf(domain.CodeConflict, "征集已处于“%s”阶段，不能撤销。", st.Stage.Label())
+	if err := workflow.ExecuteActivity(opts(ctx), a.SetCallTimes, activities.SetCallTimesInput{
+		CallID: r.in.CallID, Times: store.CallTimes{ScoringDue: due},
+	}).Get(ctx, nil); err != nil {
+		return err
 	}
-	return domain.ValidateReason(req.Reason)
+	var experts []store.NoticeTo
+	for _, s := range r.st.Panel {
+		experts = append(experts, store.NoticeTo{UserID: s.UserID})
+	}
+	experts = append(experts, store.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()})
+	done, err := r.awaitDue(ctx, due, "scoring", experts, "评审打分", func() bool { return r.epoch != e || r.scoringComplete() })
+	if err != nil || !done || r.epoch != e {
+		return err
+	}
+	var bids []domain.ScoredBid
+	for _, b := range r.validBids() {
+		bids = append(bids, domain.ScoredBid{BidID: b.BidID, OrgID: b.OrgID, OrgName: b.OrgName, Price: b.Price, SubmittedAt: b.SubmittedAt})
+	}
+	var sheets []domain.ScoreSheet
+	for _, s := range r.st.Panel {
+		for _, b := range bids {
+			sheets = append(sheets, r.st.Scores[scoreKey(s.UserID, b.BidID)])
+		}
+	}
+	r.st.Results = domain.Evaluate(r.plan, bids, sheets)
+	if err := workflow.ExecuteActivity(opts(ctx), a.SaveResults, activities.SaveResultsInput{
+		CallID: r.in.CallID, Results: r.st.Results, Round: r.st.Round,
+	}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return r.setStage(ctx, domain.StageCivilApproval, "", domain.System)
 }
 
-// withActivityOptions gives every activity a 30-second attempt and retries
-// with backoff until it succeeds or fails for good (non-retryable errors).
-// The activities here take well under a second; the timeout is also how soon
-// an attempt lost with a crashed worker is tried again.
-func withActivityOptions(ctx workflow.Context) workflow.Context {
+// approval waits for the approval step of the current stage (five working
+// days, with reminders); the approve handler moves the stage.
+func (r *callRun) approval(ctx workflow.Context) error {
+	e := r.epoch
+	due, err := r.workingDays(ctx, workflow.Now(ctx), domain.ApprovalWorkingDays)
+	if err != nil {
+		return err
+	}
+	role, label := domain.RoleCivilAffairs, "民政审批"
+	if r.st.Stage == domain.StageFinanceApproval {
+		role, label = domain.RoleFinance, "财政审批"
+	}
+	_, err = r.awaitDue(ctx, due, string(r.st.Stage), []store.NoticeTo{{Role: role, District: r.district()}}, label,
+		func() bool { return r.epoch != e })
+	return err
+}
+
+// publicity publishes the result for the set working days; objections are
+// accepted until the objection window closes (procurement modes: seven
+// working days after the notice period) and each holds the award until it
+// is answered. Then the call is awarded.
+func (r *callRun) publicity(ctx workflow.Context) error {
+	e := r.epoch
+	now := workflow.Now(ctx)
+	until, err := r.workingDays(ctx, now, r.plan.PublicityDays)
+	if err != nil {
+		return err
+	}
+	objUntil := until
+	if r.plan.Mode.Procurement() {
+		if objUntil, err = r.workingDays(ctx, until, domain.ObjectionWorkingDays); err != nil {
+			return err
+		}
+	}
+	r.st.ObjectionUntil = objUntil
+	if err := workflow.ExecuteActivity(opts(ctx), a.SetCallTimes, activities.SetCallTimesInput{
+		CallID: r.in.CallID, Times: store.CallTimes{PublicityFrom: now, PublicityUntil: until, ObjectionUntil: objUntil},
+	}).Get(ctx, nil); err != nil {
+		return err
+	}
+	for {
+		if wait := objUntil.Sub(workflow.Now(ctx)); wait > 0 {
+			if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.epoch != e }); err != nil {
+				return err
+			}
+		}
+		if r.epoch != e {
+			return nil
+		}
+		if len(r.st.Objections) == 0 {
+			break
+		}
+		// Open objections hold the award until answered: the reply is due
+		// seven working days after the earliest was filed, with reminders.
+		due, err := r.workingDays(ctx, r.st.Objections[0].FiledAt, domain.ObjectionReplyWorkingDays)
+		if err != nil {
+			return err
+		}
+		if _, err := r.awaitDue(ctx, due, "objection", []store.NoticeTo{{Role: domain.RoleCivilAffairs, District: r.district()}}, "质疑答复",
+			func() bool { return r.epoch != e || len(r.st.Objections) == 0 }); err != nil {
+			return err
+		}
+		if r.epoch != e {
+			return nil
+		}
+	}
+	var awards []domain.Award
+	if err := workflow.ExecuteActivity(longOpts(ctx), a.AwardCall, activities.AwardInput{
+		CallID: r.in.CallID, Results: r.st.Results,
+	}).Get(ctx, &awards); err != nil {
+		return err
+	}
+	return r.setStage(ctx, domain.StageAwarded, "", domain.System)
+}
+
+// awaitDue waits for cond until due, reminding one day before and again at
+// the due time (overdue), then keeps waiting. done is false only when the
+// workflow context ended.
+func (r *callRun) awaitDue(ctx workflow.Context, due time.Time, kind string, to []store.NoticeTo, label string, cond func() bool) (bool, error) {
+	remind := func(suffix, text string) error {
+		for i, t := range to {
+			if err := r.notify(ctx, t, kind+"."+suffix, text, fmt.Sprintf("%s/%s/%d/%d", kind, suffix, due.Unix(), i)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if wait := due.Add(-24 * time.Hour).Sub(workflow.Now(ctx)); wait > 0 {
+		if ok, err := workflow.AwaitWithTimeout(ctx, wait, cond); err != nil || ok {
+			return ok, err
+		}
+		if err := remind("soon", fmt.Sprintf("征集 %s 的%s将于 %s 到期，请及时办理。", r.st.Number, label, cstTime(due))); err != nil {
+			return false, err
+		}
+	}
+	if wait := due.Sub(workflow.Now(ctx)); wait > 0 {
+		if ok, err := workflow.AwaitWithTimeout(ctx, wait, cond); err != nil || ok {
+			return ok, err
+		}
+	}
+	if !cond() {
+		if err := remind("overdue", fmt.Sprintf("征集 %s 的%s已超过法定时限（%s），请尽快办理。", r.st.Number, label, cstTime(due))); err != nil {
+			return false, err
+		}
+	}
+	return true, workflow.Await(ctx, cond)
+}
+
+func cstTime(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日 15:04") }
+
+func (r *callRun) notify(ctx workflow.Context, to store.NoticeTo, kind, text, dedup string) error {
+	return workflow.ExecuteActivity(opts(ctx), a.Notify, activities.NotifyInput{
+		CallID: r.in.CallID, To: to, Kind: kind, Text: text, Dedup: r.in.CallID + "/" + dedup,
+	}).Get(ctx, nil)
+}
+
+func (r *callRun) workingDays(ctx workflow.Context, from time.Time, n int) (time.Time, error) {
+	var t time.Time
+	err := workflow.ExecuteActivity(opts(ctx), a.AddWorkingDays, activities.WorkingDaysInput{From: from, N: n}).Get(ctx, &t)
+	return t, err
+}
+
+func (r *callRun) recordDecision(ctx workflow.Context, step string, req DecisionRequest) error {
+	return workflow.ExecuteActivity(opts(ctx), a.RecordDecision, activities.RecordDecisionInput{
+		CallID: r.in.CallID, RequestID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/" + updateID(ctx),
+		Decision: domain.CallDecision{Step: step, Approve: req.Approve, Reason: strings.TrimSpace(req.Reason)}, By: req.Actor,
+	}).Get(ctx, nil)
+}
+
+// updateID is the current update's ID (unique per request; the web sets it
+// from its idempotency key), used to record a decision once.
+func updateID(ctx workflow.Context) string {
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		return info.ID
+	}
+	return ""
+}
+
+// opts gives every activity a 30-second attempt and retries with backoff
+// until it succeeds or fails for good (non-retryable errors). The timeout
+// is also how soon an attempt lost with a crashed worker is tried again.
+func opts(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    time.Second,
+			BackoffCoefficient: 2,
+			MaximumInterval:    time.Minute,
+		},
+	})
+}
+
+// longOpts is for activities that read or write every bid (opening, award).
+func longOpts(ctx workflow.Context) workflow.Context {
+	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 5 * time.Minute,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval:    time.Second,
 			BackoffCoefficient: 2,

@@ -2,8 +2,10 @@ package workflows
 
 import (
 	"context"
-	"errors"
+
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,66 +19,169 @@ import (
 
 var act *activities.Activities
 
+const day = 24 * time.Hour
+
 var (
-	civilAffairs  = Actor{UserID: 7, Roles: []domain.Role{domain.RoleCivilAffairs}, District: "河西区"}
+	civilAffairs  = Actor{UserID: 7, Name: "民政甲", Roles: []domain.Role{domain.RoleCivilAffairs}, District: "河西区"}
+	civilAffairs2 = Actor{UserID: 17, Name: "民政乙", Roles: []domain.Role{domain.RoleCivilAffairs}, District: domain.CityLevel}
 	otherDistrict = Actor{UserID: 8, Roles: []domain.Role{domain.RoleCivilAffairs}, District: "南开区"}
-	financeActor  = Actor{UserID: 9, Roles: []domain.Role{domain.RoleFinance}, District: domain.CityLevel}
+	financeActor  = Actor{UserID: 9, Name: "财政", Roles: []domain.Role{domain.RoleFinance}, District: domain.CityLevel}
+	// bothRoles holds civil affairs and finance: they may give one approval, never both.
+	bothRoles = Actor{UserID: 10, Name: "兼任", Roles: []domain.Role{domain.RoleCivilAffairs, domain.RoleFinance}, District: domain.CityLevel}
+	public    = Actor{Name: "公众", IP: "203.0.113.9"}
 )
 
-func testInput() CallInput {
-	return CallInput{
-		CallID:    "0b8f6d2e-3c1a-4f55-9a77-1d2e3f4a5b6c",
-		Draft:     domain.CallDraft{Title: "失能老年人家庭照护者培训", Brand: domain.BrandCunCaoXin, District: "河西区", Budget: 20000000},
-		CreatedBy: civilAffairs,
-		Year:      2026,
-	}
+func bidder(org int64) Actor {
+	return Actor{UserID: 1000 + org, Name: fmt.Sprintf("组织%d", org), Roles: []domain.Role{domain.RoleOrgMember}, OrgID: org}
 }
 
+func expert(id int64) Actor {
+	return Actor{UserID: id, Name: fmt.Sprintf("专家%d", id), Roles: []domain.Role{domain.RoleExpert}}
+}
+
+func testInput() CallInput {
+	d := domain.CallDraft{Title: "失能老年人家庭照护者培训", Brand: domain.BrandCunCaoXin, District: "河西区", Budget: 200000_00}.Normalize()
+	return CallInput{CallID: "0b8f6d2e-3c1a-4f55-9a77-1d2e3f4a5b6c", Draft: d, CreatedBy: civilAffairs, Year: 2026}
+}
+
+// fixture is a fake world for CallWorkflow: every activity recorded, with
+// just enough behaviour (deadlines, draws, opening) for the workflow to
+// decide on.
 type fixture struct {
 	testsuite.WorkflowTestSuite
+	t        *testing.T
 	env      *testsuite.TestWorkflowEnvironment
+	start    time.Time
 	renders  []int
 	stages   []domain.CallStage
+	notes    []string
 	attached []domain.Attachment
 	updates  int
+	bids     map[int64]domain.Bid
+	prices   map[int64]domain.Fen
+	openedAt time.Time
+	draws    []int // Need of each DrawPanel call
+	nextExp  int64
+	noExpert bool // the pool is exhausted
+	results  [][]domain.BidResult
+	awarded  []domain.BidResult
+	cancels  int
+	notices  []activities.NotifyInput
+	decide   []string
 }
 
 func newFixture(t *testing.T) *fixture {
-	f := &fixture{}
+	f := &fixture{t: t, bids: map[int64]domain.Bid{}, prices: map[int64]domain.Fen{1: 180000_00, 2: 150000_00, 3: 190000_00, 4: 160000_00}, nextExp: 100}
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
-	f.env.OnActivity(act.CreateDraftCall, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.CreateDraftCallInput) (domain.Call, error) {
-			return domain.Call{ID: in.CallID, Number: "ZJ2026-000001", Stage: domain.StageDraft}, nil
-		})
-	f.env.OnActivity(act.RenderCallNotice, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.RenderCallNoticeInput) (activities.NoticeRef, error) {
-			f.renders = append(f.renders, in.Revision)
-			return activities.NoticeRef{Key: "k", SHA256: "abc"}, nil
-		})
-	f.env.OnActivity(act.SetCallStage, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.SetCallStageInput) error {
-			f.stages = append(f.stages, in.Stage)
-			return nil
-		})
-	f.env.OnActivity(act.RecordAttachment, mock.Anything, mock.Anything).Return(
-		func(_ context.Context, in activities.RecordAttachmentInput) error {
-			f.attached = append(f.attached, in.Attachment)
-			return nil
-		})
+	f.start = f.env.Now()
+	on := func(fn any, ret any) { f.env.OnActivity(fn, mock.Anything, mock.Anything).Return(ret) }
+	on(act.CreateDraftCall, func(_ context.Context, in activities.CreateDraftCallInput) (domain.Call, error) {
+		return domain.Call{ID: in.CallID, Number: "ZJ2026-000001", Stage: domain.StageDraft}, nil
+	})
+	on(act.RenderCallNotice, func(_ context.Context, in activities.RenderCallNoticeInput) (activities.NoticeRef, error) {
+		f.renders = append(f.renders, in.Revision)
+		return activities.NoticeRef{Key: "k", SHA256: "abc"}, nil
+	})
+	on(act.SetCallStage, func(_ context.Context, in activities.SetCallStageInput) error {
+		f.stages = append(f.stages, in.Stage)
+		f.notes = append(f.notes, in.Reason)
+		return nil
+	})
+	on(act.RecordAttachment, func(_ context.Context, in activities.RecordAttachmentInput) error {
+		f.attached = append(f.attached, in.Attachment)
+		return nil
+	})
+	on(act.RecordDecision, func(_ context.Context, in activities.RecordDecisionInput) error {
+		f.decide = append(f.decide, fmt.Sprintf("%s:%v:%d", in.Decision.Step, in.Decision.Approve, in.By.UserID))
+		return nil
+	})
+	on(act.PublishCall, func(context.Context, string) (activities.PublishResult, error) {
+		return activities.PublishResult{Deadline: f.env.Now().Add(30 * day)}, nil
+	})
+	on(act.Clarify, func(_ context.Context, in activities.ClarifyInput) (time.Time, error) {
+		min := f.env.Now().Add(15 * day)
+		if in.Clarification.Material && in.Clarification.DeadlineFrom.Before(min) {
+			return min, nil
+		}
+		return in.Clarification.DeadlineFrom, nil
+	})
+	on(act.RecordBid, func(_ context.Context, in activities.RecordBidInput) (domain.Receipt, error) {
+		b := in.Bid
+		b.SubmittedAt = f.env.Now()
+		f.bids[b.OrgID] = b
+		return b.Receipt(), nil
+	})
+	on(act.WithdrawBid, func(_ context.Context, in activities.WithdrawBidInput) error {
+		delete(f.bids, in.OrgID)
+		return nil
+	})
+	on(act.OpenBids, func(context.Context, string) ([]activities.OpenedBid, error) {
+		f.openedAt = f.env.Now()
+		var out []activities.OpenedBid
+		for org, b := range f.bids {
+			out = append(out, activities.OpenedBid{BidID: b.ID, OrgID: org, OrgName: fmt.Sprintf("组织%d", org),
+				USCC: fmt.Sprintf("USCC%d", org), Price: f.prices[org], SubmittedAt: b.SubmittedAt, DigestsOK: true})
+		}
+		slices.SortFunc(out, func(a, b activities.OpenedBid) int { return int(a.OrgID - b.OrgID) })
+		return out, nil
+	})
+	on(act.QualifyBids, func(context.Context, activities.QualifyInput) error { return nil })
+	on(act.DrawPanel, func(_ context.Context, in activities.DrawPanelInput) ([]activities.Drawn, error) {
+		f.draws = append(f.draws, in.Need)
+		if f.noExpert {
+			return nil, temporal.NewNonRetryableApplicationError("专家不足", string(domain.CodeConflict), nil)
+		}
+		var out []activities.Drawn
+		for range in.Need {
+			f.nextExp++
+			out = append(out, activities.Drawn{UserID: f.nextExp, TalentID: f.nextExp, Name: fmt.Sprintf("专家%d", f.nextExp)})
+		}
+		return out, nil
+	})
+	on(act.Declare, func(context.Context, activities.DeclareInput) error { return nil })
+	on(act.RecordScore, func(context.Context, activities.RecordScoreInput) error { return nil })
+	on(act.SaveResults, func(_ context.Context, in activities.SaveResultsInput) error {
+		f.results = append(f.results, in.Results)
+		return nil
+	})
+	on(act.SetCallTimes, func(context.Context, activities.SetCallTimesInput) error { return nil })
+	on(act.AddWorkingDays, func(_ context.Context, in activities.WorkingDaysInput) (time.Time, error) {
+		return in.From.Add(time.Duration(in.N) * day), nil
+	})
+	on(act.Notify, func(_ context.Context, in activities.NotifyInput) error {
+		f.notices = append(f.notices, in)
+		return nil
+	})
+	on(act.RecordObjection, func(context.Context, activities.RecordObjectionInput) error { return nil })
+	on(act.AnswerObjection, func(context.Context, activities.AnswerObjectionInput) error { return nil })
+	on(act.AwardCall, func(_ context.Context, in activities.AwardInput) ([]domain.Award, error) {
+		for _, r := range in.Results {
+			if r.Recommended {
+				f.awarded = append(f.awarded, r)
+			}
+		}
+		return nil, nil
+	})
+	on(act.CancelBids, func(context.Context, activities.CancelCallInput) error {
+		f.cancels++
+		return nil
+	})
 	return f
 }
 
-// update sends an update at delay and records its outcome.
+// outcome is what became of an update.
 type outcome struct {
+	name     string
 	rejected error
 	err      error
 	result   any
 	done     bool
 }
 
+// update sends an update at delay after the start.
 func (f *fixture) update(delay time.Duration, name string, args ...any) *outcome {
-	o := &outcome{}
+	o := &outcome{name: name}
 	f.updates++
 	id := fmt.Sprintf("%s-%d", name, f.updates)
 	f.env.RegisterDelayedCallback(func() {
@@ -91,55 +196,517 @@ func (f *fixture) update(delay time.Duration, name string, args ...any) *outcome
 	return o
 }
 
-func attachment() domain.Attachment {
-	return domain.Attachment{ID: "a1", FileName: "需求说明.pdf", ContentType: "application/pdf", Size: 10,
-		SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", ObjectKey: "calls/x/a1"}
+func (f *fixture) state() CallState {
+	v, err := f.env.QueryWorkflow(QueryState)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var st CallState
+	if err := v.Get(&st); err != nil {
+		f.t.Fatal(err)
+	}
+	return st
+}
+
+// at runs fn at delay after the start (to read state mid-way).
+func (f *fixture) at(delay time.Duration, fn func()) { f.env.RegisterDelayedCallback(fn, delay) }
+
+func (f *fixture) run() {
+	f.env.ExecuteWorkflow(CallWorkflow, testInput())
+	if !f.env.IsWorkflowCompleted() {
+		f.t.Fatal("workflow did not complete")
+	}
+	if err := f.env.GetWorkflowError(); err != nil {
+		f.t.Fatalf("workflow error: %v", err)
+	}
+}
+
+func ok(t *testing.T, os ...*outcome) {
+	t.Helper()
+	for _, o := range os {
+		if !o.done || o.rejected != nil || o.err != nil {
+			t.Fatalf("%s: done=%v rejected=%v err=%v", o.name, o.done, o.rejected, o.err)
+		}
+	}
+}
+
+func refused(t *testing.T, o *outcome, code domain.Code, says string) {
+	t.Helper()
+	if o.rejected == nil {
+		t.Fatalf("%s: not refused (done=%v err=%v)", o.name, o.done, o.err)
+	}
+	de := DomainError(o.rejected)
+	if domain.ErrorCode(de) != code || !strings.Contains(domain.ErrorMessage(de), says) {
+		t.Fatalf("%s: refused with %v, want %s saying %q", o.name, o.rejected, code, says)
+	}
+}
+
+func bid(org int64) BidRequest {
+	parts := []domain.SealedPart{}
+	for _, p := range []string{"technical", "budget", "price", "team"} {
+		parts = append(parts, domain.SealedPart{PartDigest: domain.PartDigest{Part: p, SHA256: strings.Repeat("a", 64)}, ObjectKey: p})
+	}
+	return BidRequest{Actor: bidder(org), Bid: domain.Bid{ID: fmt.Sprintf("bid-%d", org), OrgID: org, Parts: parts}}
+}
+
+// publish drafts, submits and approves publication: bidding opens at 2h with
+// the deadline at 2h + 30 days.
+func (f *fixture) publish() {
+	f.update(time.Minute, UpdateAwaitDraft)
+	ok := f.update(time.Hour, UpdateSubmit, SubmitRequest{Actor: civilAffairs})
+	pub := f.update(2*time.Hour, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	f.t.Cleanup(func() {
+		if !ok.done || ok.rejected != nil || !pub.done || pub.rejected != nil || pub.err != nil {
+			f.t.Errorf("publication failed: submit %+v, publish %+v", ok, pub)
+		}
+	})
+}
+
+const deadline = 2*time.Hour + 30*day
+
+// bidAll has organisations 1–3 bid on day 2.
+func (f *fixture) bidAll(orgs ...int64) {
+	if len(orgs) == 0 {
+		orgs = []int64{1, 2, 3}
+	}
+	for _, org := range orgs {
+		f.update(2*day, UpdateSubmitBid, bid(org))
+	}
+}
+
+func qualifyAll(orgs ...int64) QualifyRequest {
+	q := QualifyRequest{Actor: civilAffairs}
+	for _, o := range orgs {
+		q.Decisions = append(q.Decisions, activities.Qualification{BidID: fmt.Sprintf("bid-%d", o), Qualified: true})
+	}
+	return q
+}
+
+// points gives an expert's points for the default rubric at a share v.
+func points(v float64) []float64 {
+	return []float64{float64(int(25*v*2)) / 2, float64(int(25*v*2)) / 2, float64(int(20*v*2)) / 2, float64(int(10*v*2)) / 2, float64(int(10*v*2)) / 2, 0}
+}
+
+// declareAndScore has experts first..first+4 declare at d and score every
+// bid at d+1 day (bid-1 best).
+func (f *fixture) declareAndScore(d time.Duration, first int64, orgs ...int64) {
+	for e := first; e < first+5; e++ {
+		f.update(d, UpdateDeclare, DeclareRequest{Actor: expert(e)})
+	}
+	f.scoreAll(d+day, first, orgs...)
+}
+
+func (f *fixture) scoreAll(d time.Duration, first int64, orgs ...int64) {
+	for e := first; e < first+5; e++ {
+		for _, org := range orgs {
+			v := 0.7
+			if org == 1 {
+				v = 0.9
+			}
+			f.update(d, UpdateScore, ScoreRequest{Actor: expert(e), BidID: fmt.Sprintf("bid-%d", org), Points: points(v), Comment: "方案完整，团队经验充分，预算合理。"})
+		}
+	}
+}
+
+func stagesWere(t *testing.T, got []domain.CallStage, want ...domain.CallStage) {
+	t.Helper()
+	if !slices.Equal(got, want) {
+		t.Fatalf("stages = %v\nwant     %v", got, want)
+	}
+}
+
+var normalStages = []domain.CallStage{domain.StagePublishReview, domain.StageBidding, domain.StageQualification, domain.StagePanel,
+	domain.StageScoring, domain.StageCivilApproval, domain.StageFinanceApproval, domain.StagePublicity, domain.StageAwarded}
+
+func TestCallNormalAward(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	// Organisation 2 replaces its bid, organisation 4 bids and withdraws.
+	replace := f.update(3*day, UpdateSubmitBid, bid(2))
+	f.update(3*day, UpdateSubmitBid, bid(4))
+	withdraw := f.update(4*day, UpdateWithdrawBid, WithdrawRequest{Actor: bidder(4)})
+	f.at(deadline-time.Minute, func() {
+		if !f.openedAt.IsZero() {
+			t.Error("opened before the deadline")
+		}
+	})
+	q := f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3))
+	f.declareAndScore(deadline+2*day, 101, 1, 2, 3)
+	f.at(deadline+2*day+time.Hour, func() {
+		if st := f.state(); st.Stage != domain.StageScoring || len(st.Panel) != 5 {
+			t.Errorf("after declarations: %s, panel %d", st.Stage, len(st.Panel))
+		}
+	})
+	civil := f.update(deadline+4*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: true})
+	fin := f.update(deadline+5*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	f.run()
+	ok(t, replace, withdraw, q, civil, fin)
+	if !f.openedAt.Equal(f.start.Add(deadline)) {
+		t.Errorf("opened at %s, want exactly the deadline %s", f.openedAt, f.start.Add(deadline))
+	}
+	stagesWere(t, f.stages, normalStages...)
+	if len(f.awarded) != 1 || f.awarded[0].BidID != "bid-1" || len(f.results[0]) != 3 {
+		t.Fatalf("awarded %+v from %d results", f.awarded, len(f.results[0]))
+	}
+	if !slices.Equal(f.draws, []int{5}) {
+		t.Errorf("draws = %v", f.draws)
+	}
+	if !slices.Equal(f.decide, []string{"submit:true:7", "publish:true:17", "civil:true:7", "finance:true:9"}) {
+		t.Errorf("decisions = %v", f.decide)
+	}
+}
+
+func TestCallFailsWithTooFewBids(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll(1, 2)
+	f.run()
+	stagesWere(t, f.stages, domain.StagePublishReview, domain.StageBidding, domain.StageFailed)
+	if !strings.Contains(f.notes[2], "流标") {
+		t.Errorf("failure note = %q", f.notes[2])
+	}
+}
+
+func TestCallFailsAfterQualification(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	noReason := f.update(deadline+day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []activities.Qualification{
+		{BidID: "bid-1", Qualified: true}, {BidID: "bid-2", Qualified: true}, {BidID: "bid-3", Qualified: false}}})
+	partial := f.update(deadline+day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []activities.Qualification{
+		{BidID: "bid-1", Qualified: true}}})
+	q := f.update(deadline+2*day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []activities.Qualification{
+		{BidID: "bid-1", Qualified: true}, {BidID: "bid-2", Qualified: true}, {BidID: "bid-3", Qualified: false, Reason: "未提供登记证书"}}})
+	f.run()
+	refused(t, noReason, domain.CodeInvalid, "提交的内容有误")
+	refused(t, partial, domain.CodeInvalid, "提交的内容有误")
+	ok(t, q)
+	stagesWere(t, f.stages, domain.StagePublishReview, domain.StageBidding, domain.StageQualification, domain.StageFailed)
+}
+
+func TestCallRecusalAndReplacement(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3))
+	// Expert 101 declares a conflict: 106 is drawn in their place.
+	recuse := f.update(deadline+2*day, UpdateDeclare, DeclareRequest{Actor: expert(101), Conflict: true, Reason: "近三年曾在投标人组织2任职"})
+	noReason := f.update(deadline+2*day, UpdateDeclare, DeclareRequest{Actor: expert(102), Conflict: true})
+	stranger := f.update(deadline+2*day, UpdateDeclare, DeclareRequest{Actor: expert(999)})
+	earlyScore := f.update(deadline+2*day, UpdateScore, ScoreRequest{Actor: expert(102), BidID: "bid-1", Points: points(0.8), Comment: "方案完整，团队经验充分。"})
+	f.declareAndScore(deadline+3*day, 102, 1, 2, 3)
+	recusedScores := f.update(deadline+5*day, UpdateScore, ScoreRequest{Actor: expert(101), BidID: "bid-1", Points: points(0.8), Comment: "方案完整，团队经验充分。"})
+	f.update(deadline+6*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: true})
+	f.update(deadline+7*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	f.run()
+	ok(t, recuse)
+	refused(t, noReason, domain.CodeInvalid, "提交的内容有误")
+	refused(t, stranger, domain.CodeForbidden, "不在本次征集的评审小组")
+	refused(t, earlyScore, domain.CodeConflict, "专家抽取")
+	refused(t, recusedScores, domain.CodeConflict, "待民政审批")
+	if !slices.Equal(f.draws, []int{5, 1}) {
+		t.Fatalf("draws = %v, want the panel then one replacement", f.draws)
+	}
+	stagesWere(t, f.stages, normalStages...)
+}
+
+func TestCallPanelShortWaitsForRedraw(t *testing.T) {
+	f := newFixture(t)
+	f.noExpert = true
+	f.publish()
+	f.bidAll()
+	f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3))
+	f.at(deadline+2*day, func() {
+		if st := f.state(); st.PanelShort == "" {
+			t.Error("a short pool is not shown")
+		}
+		f.noExpert = false
+	})
+	redraw := f.update(deadline+3*day, UpdateRedrawPanel, RedrawRequest{Actor: civilAffairs})
+	f.update(deadline+4*day, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	f.run()
+	ok(t, redraw)
+	if !slices.Equal(f.draws, []int{5, 5}) {
+		t.Fatalf("draws = %v", f.draws)
+	}
+	if !slices.ContainsFunc(f.notices, func(n activities.NotifyInput) bool { return n.Kind == "panel.short" }) {
+		t.Error("civil affairs was not told the pool is short")
+	}
+}
+
+func TestCallApprovalRejectionsAndSeparation(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3))
+	f.declareAndScore(deadline+2*day, 101, 1, 2, 3)
+	wrongRole := f.update(deadline+4*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	noReason := f.update(deadline+4*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: false})
+	bidderApproves := f.update(deadline+4*day, UpdateApprove, DecisionRequest{Actor: bidder(1), Approve: true})
+	// Civil affairs returns the result to the panel; the panel re-scores.
+	civilNo := f.update(deadline+5*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: false, Reason: "专家5对组织1的评分偏离过大，请复核"})
+	f.scoreAll(deadline+6*day, 101, 1, 2, 3)
+	// bothRoles approves as civil affairs, then may not approve as finance.
+	civilYes := f.update(deadline+8*day, UpdateApprove, DecisionRequest{Actor: bothRoles, Approve: true})
+	same := f.update(deadline+9*day, UpdateApprove, DecisionRequest{Actor: bothRoles, Approve: true})
+	// Finance returns it to civil affairs; then both approve.
+	finNo := f.update(deadline+10*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: false, Reason: "预算科目需与资金来源核对"})
+	civil2 := f.update(deadline+11*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: true})
+	fin2 := f.update(deadline+12*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	f.run()
+	refused(t, wrongRole, domain.CodeForbidden, "民政审批评审结果")
+	refused(t, noReason, domain.CodeInvalid, "提交的内容有误")
+	refused(t, bidderApproves, domain.CodeForbidden, "无权")
+	refused(t, same, domain.CodeForbidden, "同一人不能")
+	ok(t, civilNo, civilYes, finNo, civil2, fin2)
+	stagesWere(t, f.stages, domain.StagePublishReview, domain.StageBidding, domain.StageQualification, domain.StagePanel,
+		domain.StageScoring, domain.StageCivilApproval, domain.StageScoring, domain.StageCivilApproval, domain.StageFinanceApproval,
+		domain.StageCivilApproval, domain.StageFinanceApproval, domain.StagePublicity, domain.StageAwarded)
+	if len(f.results) != 2 {
+		t.Errorf("results computed %d times, want 2 (first scoring and the review)", len(f.results))
+	}
+}
+
+// toPublicity runs a call to publicity: finance approves at deadline+5 days;
+// publicity runs 5 (fake) working days.
+func toPublicity(f *fixture) {
+	f.publish()
+	f.bidAll()
+	f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3))
+	f.declareAndScore(deadline+2*day, 101, 1, 2, 3)
+	f.update(deadline+4*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: true})
+	f.update(deadline+5*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+}
+
+func objection(id string) ObjectionRequest {
+	return ObjectionRequest{Actor: public, ID: id, Input: domain.ObjectionInput{Name: "组织2", Contact: "13800000000",
+		Reason: "第一名的团队人员资质证书与实际不符，请核查。"}}
+}
+
+func TestCallObjectionRejected(t *testing.T) {
+	f := newFixture(t)
+	toPublicity(f)
+	o := f.update(deadline+6*day, UpdateObject, objection("o1"))
+	bad := f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: public, ID: "o2", Input: domain.ObjectionInput{Name: "x"}})
+	wrongAnswerer := f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: financeActor, ObjectionID: "o1", Answer: "经核查，证书真实有效，质疑不成立。"})
+	// The publicity period ends on deadline+10 days; the open objection
+	// (reply due deadline+13 days, reminded a day before) holds the award
+	// until it is answered.
+	f.at(deadline+11*day, func() {
+		if st := f.state(); st.Stage != domain.StagePublicity {
+			t.Errorf("award not held by the open objection: %s", st.Stage)
+		}
+	})
+	answer := f.update(deadline+13*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "o1", Answer: "经核查，证书真实有效，质疑不成立。"})
+	late := f.update(deadline+13*day+time.Hour, UpdateObject, objection("o3"))
+	f.run()
+	ok(t, o, answer)
+	refused(t, bad, domain.CodeInvalid, "提交的内容有误")
+	refused(t, wrongAnswerer, domain.CodeForbidden, "答复质疑")
+	if late.rejected == nil && late.err == nil && late.done {
+		t.Error("an objection after the window was accepted")
+	}
+	stagesWere(t, f.stages, normalStages...)
+	if !slices.ContainsFunc(f.notices, func(n activities.NotifyInput) bool { return strings.HasPrefix(n.Kind, "objection.") }) {
+		t.Error("no reminder to answer the objection")
+	}
+}
+
+func TestCallObjectionUpheld(t *testing.T) {
+	f := newFixture(t)
+	toPublicity(f)
+	f.update(deadline+6*day, UpdateObject, objection("o1"))
+	noReturn := f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "o1", Upheld: true, Answer: "质疑成立，组织1的资质证书已过期。"})
+	upheld := f.update(deadline+7*day+time.Hour, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "o1", Upheld: true,
+		Answer: "质疑成立，组织1的资质证书已过期，退回资格审查。", ReturnTo: domain.StageQualification})
+	// Re-qualification without organisation 1 leaves two valid bids: with
+	// a minimum of three, the call fails.
+	requal := f.update(deadline+8*day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []activities.Qualification{
+		{BidID: "bid-1", Qualified: false, Reason: "资质证书已过期"}, {BidID: "bid-2", Qualified: true}, {BidID: "bid-3", Qualified: true}}})
+	f.run()
+	refused(t, noReturn, domain.CodeInvalid, "提交的内容有误")
+	ok(t, upheld, requal)
+	stagesWere(t, f.stages, domain.StagePublishReview, domain.StageBidding, domain.StageQualification, domain.StagePanel,
+		domain.StageScoring, domain.StageCivilApproval, domain.StageFinanceApproval, domain.StagePublicity,
+		domain.StageQualification, domain.StageFailed)
+}
+
+func TestCallObjectionUpheldRescored(t *testing.T) {
+	f := newFixture(t)
+	f.prices[4] = 170000_00
+	f.publish()
+	f.bidAll(1, 2, 3, 4)
+	f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3, 4))
+	f.declareAndScore(deadline+2*day, 101, 1, 2, 3, 4)
+	f.update(deadline+4*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: true})
+	f.update(deadline+5*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	f.update(deadline+6*day, UpdateObject, objection("o1"))
+	f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "o1", Upheld: true,
+		Answer: "质疑成立，评分有误，退回专家评审。", ReturnTo: domain.StageScoring})
+	// The same panel scores again; organisation 4 comes out first now.
+	for e := int64(101); e < 106; e++ {
+		for _, org := range []int64{1, 2, 3, 4} {
+			v := 0.7
+			if org == 4 {
+				v = 0.95
+			}
+			f.update(deadline+8*day, UpdateScore, ScoreRequest{Actor: expert(e), BidID: fmt.Sprintf("bid-%d", org), Points: points(v), Comment: "复核后重新评分，依据质疑答复。"})
+		}
+	}
+	f.update(deadline+9*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: true})
+	f.update(deadline+10*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	f.run()
+	if len(f.awarded) != 1 || f.awarded[0].BidID != "bid-4" {
+		t.Fatalf("awarded %+v, want bid-4 after re-scoring", f.awarded)
+	}
+	if len(f.draws) != 1 {
+		t.Errorf("the panel was drawn again: %v", f.draws)
+	}
+}
+
+func TestCallLateBidRefused(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	atDeadline := f.update(deadline, UpdateSubmitBid, bid(4))
+	after := f.update(deadline+time.Hour, UpdateSubmitBid, bid(4))
+	withdraw := f.update(deadline+time.Hour, UpdateWithdrawBid, WithdrawRequest{Actor: bidder(1)})
+	beforePublish := f.update(30*time.Minute, UpdateSubmitBid, bid(4))
+	otherOrg := f.update(3*day, UpdateSubmitBid, BidRequest{Actor: bidder(5), Bid: bid(4).Bid})
+	f.update(deadline+2*day, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	f.run()
+	refused(t, atDeadline, domain.CodeConflict, "截止")
+	refused(t, after, domain.CodeConflict, "截止")
+	refused(t, withdraw, domain.CodeConflict, "截止")
+	refused(t, beforePublish, domain.CodeConflict, "征集中")
+	refused(t, otherOrg, domain.CodeInvalid, "不完整")
+	if len(f.bids) != 3 {
+		t.Fatalf("bids recorded: %d", len(f.bids))
+	}
+}
+
+func TestCallClarificationMovesDeadline(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	// 25 days in, 5 days before the deadline: a material clarification
+	// moves it to 15 days from then; a minor one does not.
+	minor := f.update(20*day, UpdateClarify, ClarifyRequest{Actor: civilAffairs, ID: "c1", Title: "答疑一", Body: "培训场地由社区提供，无需另行租赁。"})
+	material := f.update(25*day, UpdateClarify, ClarifyRequest{Actor: civilAffairs, ID: "c2", Title: "修改服务内容", Body: "增加应急救护（心肺复苏）模块，不少于 4 学时。", Material: true})
+	wrong := f.update(25*day, UpdateClarify, ClarifyRequest{Actor: otherDistrict, ID: "c3", Title: "越权", Body: "其他区民政不能发布本区的澄清。"})
+	// Under the old deadline this would be late; now it is in time.
+	lateButMoved := f.update(deadline+time.Hour, UpdateSubmitBid, bid(4))
+	f.update(41*day, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	f.run()
+	ok(t, minor, material, lateButMoved)
+	refused(t, wrong, domain.CodeForbidden, "南开区")
+	if want := f.start.Add(40 * day); !f.openedAt.Equal(want) {
+		t.Fatalf("opened at %s, want the moved deadline %s", f.openedAt, want)
+	}
+	if len(f.renders) < 3 {
+		t.Errorf("the notice was not re-rendered for the new deadline: %v", f.renders)
+	}
+}
+
+func TestCallCancelBeforeOpening(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	wrongRole := f.update(3*day, UpdateCancel, CancelRequest{Actor: financeActor, Reason: "财政不能撤销"})
+	cancel := f.update(5*day, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "上级政策调整，本年度暂停"})
+	again := f.update(6*day, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "再次撤销"})
+	f.run()
+	ok(t, cancel)
+	refused(t, wrongRole, domain.CodeForbidden, "撤销征集")
+	if again.done && again.rejected == nil && again.err == nil {
+		t.Error("a cancelled call was cancelled again")
+	}
+	if f.cancels != 1 || !f.openedAt.IsZero() {
+		t.Fatalf("cancels=%d opened=%v: sealed bids must be discarded unopened", f.cancels, f.openedAt)
+	}
+	stagesWere(t, f.stages, domain.StagePublishReview, domain.StageBidding, domain.StageCancelled)
 }
 
 func TestCallDraftAttachCancel(t *testing.T) {
 	f := newFixture(t)
 	draft := f.update(time.Second, UpdateAwaitDraft)
 	attach := f.update(time.Minute, UpdateAttachDocument, AttachDocumentRequest{Actor: civilAffairs, Attachment: attachment()})
-	cancel := f.update(time.Hour, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "预算调整，本年度暂停征集"})
-	f.env.RegisterDelayedCallback(func() {
-		v, err := f.env.QueryWorkflow(QueryState)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var st CallState
-		if err := v.Get(&st); err != nil {
-			t.Fatal(err)
-		}
-		if st.Stage != domain.StageDraft || st.Number != "ZJ2026-000001" || st.NoticeRevision != 2 {
+	f.at(30*time.Minute, func() {
+		if st := f.state(); st.Stage != domain.StageDraft || st.Number != "ZJ2026-000001" || st.NoticeRevision != 2 {
 			t.Errorf("state after attach = %+v", st)
 		}
-	}, 30*time.Minute)
-	f.env.ExecuteWorkflow(CallWorkflow, testInput())
-
-	if !f.env.IsWorkflowCompleted() {
-		t.Fatal("workflow did not complete after cancel")
-	}
-	if err := f.env.GetWorkflowError(); err != nil {
-		t.Fatalf("workflow error: %v", err)
-	}
-	for name, o := range map[string]*outcome{"await-draft": draft, "attach": attach, "cancel": cancel} {
-		if !o.done || o.rejected != nil || o.err != nil {
-			t.Fatalf("%s: done=%v rejected=%v err=%v", name, o.done, o.rejected, o.err)
-		}
-	}
-	if st := draft.result.(CallState); st.Number != "ZJ2026-000001" {
-		t.Fatalf("await-draft returned %+v", st)
-	}
+	})
+	cancel := f.update(time.Hour, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "预算调整，本年度暂停征集"})
+	f.run()
+	ok(t, draft, attach, cancel)
 	if len(f.attached) != 1 || f.attached[0].CallID != testInput().CallID || f.attached[0].UploadedBy != civilAffairs.UserID {
 		t.Fatalf("attachment recorded as %+v", f.attached)
 	}
-	// the notice is rendered at creation and again after the attachment
-	if len(f.renders) != 2 || f.renders[0] != 1 || f.renders[1] != 2 {
+	if !slices.Equal(f.renders, []int{1, 2}) {
 		t.Fatalf("notice renders = %v, want [1 2]", f.renders)
 	}
-	if len(f.stages) != 1 || f.stages[0] != domain.StageCancelled {
-		t.Fatalf("stages = %v", f.stages)
+	stagesWere(t, f.stages, domain.StageCancelled)
+}
+
+func TestCallPublicationReview(t *testing.T) {
+	f := newFixture(t)
+	f.update(time.Minute, UpdateAwaitDraft)
+	early := f.update(30*time.Minute, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	submit := f.update(time.Hour, UpdateSubmit, SubmitRequest{Actor: civilAffairs})
+	self := f.update(2*time.Hour, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs, Approve: true})
+	reject := f.update(3*time.Hour, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs2, Approve: false, Reason: "评分标准缺少绩效目标的量化因素"})
+	resubmit := f.update(4*time.Hour, UpdateSubmit, SubmitRequest{Actor: civilAffairs})
+	approve := f.update(5*time.Hour, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	f.update(6*time.Hour, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	f.run()
+	refused(t, early, domain.CodeConflict, "待审核发布")
+	refused(t, self, domain.CodeForbidden, "同一人")
+	ok(t, submit, reject, resubmit, approve)
+	stagesWere(t, f.stages, domain.StagePublishReview, domain.StageDraft, domain.StagePublishReview, domain.StageBidding, domain.StageCancelled)
+	if !strings.Contains(f.notes[1], "评分标准缺少") {
+		t.Errorf("rejection reason not kept: %q", f.notes[1])
 	}
+}
+
+func TestCallModeChangeNeedsFinance(t *testing.T) {
+	f := newFixture(t)
+	in := testInput()
+	in.Draft.ModeChanged = true
+	in.Draft.ReissueOf = "11111111-2222-3333-4444-555555555555"
+	f.update(time.Minute, UpdateAwaitDraft)
+	f.update(time.Hour, UpdateSubmit, SubmitRequest{Actor: civilAffairs})
+	civil := f.update(2*time.Hour, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	fin := f.update(3*time.Hour, UpdateReviewPublish, DecisionRequest{Actor: financeActor, Approve: true})
+	f.update(4*time.Hour, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	f.env.ExecuteWorkflow(CallWorkflow, in)
+	refused(t, civil, domain.CodeForbidden, "变更采购方式")
+	ok(t, fin)
+}
+
+func TestCallScoringRemindsAndFlagsOverdue(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3))
+	for e := int64(101); e < 106; e++ {
+		f.update(deadline+2*day, UpdateDeclare, DeclareRequest{Actor: expert(e)})
+	}
+	// Nobody scores for five days (two are allowed).
+	f.update(deadline+7*day, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	f.run()
+	kinds := map[string]int{}
+	for _, n := range f.notices {
+		kinds[n.Kind]++
+	}
+	if kinds["scoring.soon"] != 6 || kinds["scoring.overdue"] != 6 {
+		t.Fatalf("reminders = %v, want 6 soon and 6 overdue (5 experts and civil affairs)", kinds)
+	}
+}
+
+func attachment() domain.Attachment {
+	return domain.Attachment{ID: "a1", FileName: "需求说明.pdf", ContentType: "application/pdf", Size: 10,
+		SHA256: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", ObjectKey: "calls/x/a1"}
 }
 
 func TestCallUpdatesRefusedByValidators(t *testing.T) {
@@ -149,37 +716,18 @@ func TestCallUpdatesRefusedByValidators(t *testing.T) {
 	noReason := f.update(3*time.Second, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "  "})
 	badAttachment := f.update(4*time.Second, UpdateAttachDocument, AttachDocumentRequest{Actor: civilAffairs, Attachment: domain.Attachment{ID: "x"}})
 	f.update(time.Minute, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
-	f.env.ExecuteWorkflow(CallWorkflow, testInput())
-
-	want := map[string]struct {
-		o    *outcome
-		code domain.Code
-	}{
-		"finance cancels":         {wrongRole, domain.CodeForbidden},
-		"other district attaches": {wrongDistrict, domain.CodeForbidden},
-		"cancel without reason":   {noReason, domain.CodeInvalid},
-		"incomplete attachment":   {badAttachment, domain.CodeInvalid},
-	}
-	for name, w := range want {
-		if w.o.rejected == nil {
-			t.Errorf("%s: not rejected (err=%v)", name, w.o.err)
-			continue
-		}
-		var de *domain.Error
-		if !errors.As(DomainError(w.o.rejected), &de) || de.Code != w.code {
-			t.Errorf("%s: rejected with %v, want code %s", name, w.o.rejected, w.code)
-		}
-	}
-	if len(f.attached) != 0 {
-		t.Fatalf("a refused update wrote: %+v", f.attached)
-	}
-	if len(f.stages) != 1 {
-		t.Fatalf("stages written: %v", f.stages)
+	f.run()
+	refused(t, wrongRole, domain.CodeForbidden, "")
+	refused(t, wrongDistrict, domain.CodeForbidden, "")
+	refused(t, noReason, domain.CodeInvalid, "")
+	refused(t, badAttachment, domain.CodeInvalid, "")
+	if len(f.attached) != 0 || len(f.stages) != 1 {
+		t.Fatalf("a refused update wrote: %+v %v", f.attached, f.stages)
 	}
 }
 
 func TestCallInvalidDraftFailsAwaitDraft(t *testing.T) {
-	f := &fixture{}
+	f := &fixture{t: t}
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
 	f.env.OnActivity(act.CreateDraftCall, mock.Anything, mock.Anything).Return(domain.Call{},

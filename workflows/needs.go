@@ -49,7 +49,7 @@ func QuarterlyNeedsWorkflow(ctx workflow.Context, in QuarterlyNeedsInput) error 
 	}
 	var a *activities.Activities
 	var streets []activities.StreetRef
-	if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.ListStreets).Get(ctx, &streets); err != nil {
+	if err := workflow.ExecuteActivity(opts(ctx), a.ListStreets).Get(ctx, &streets); err != nil {
 		return err
 	}
 	opens, deadline := q.ReportWindow()
@@ -67,7 +67,7 @@ func QuarterlyNeedsWorkflow(ctx workflow.Context, in QuarterlyNeedsInput) error 
 	// at the end of a half year (Q2, Q4) each district also reports to the city
 	if half, ok := q.Half(); ok {
 		var districts []activities.StreetRef
-		if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.ListDistricts).Get(ctx, &districts); err != nil {
+		if err := workflow.ExecuteActivity(opts(ctx), a.ListDistricts).Get(ctx, &districts); err != nil {
 			return err
 		}
 		opens, deadline := domain.HalfWindow(q)
@@ -133,7 +133,7 @@ func StreetReportWorkflow(ctx workflow.Context, in StreetReportInput) error {
 			c := cycle
 			c.By = req.Actor
 			var r domain.RollUp
-			if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.SubmitReportCycle, c).Get(ctx, &r); err != nil {
+			if err := workflow.ExecuteActivity(opts(ctx), a.SubmitReportCycle, c).Get(ctx, &r); err != nil {
 				return domain.RollUp{}, toApplicationError(err)
 			}
 			st.RollUp, st.Submitted, st.Status = r, true, domain.CycleSubmitted
@@ -153,7 +153,7 @@ func StreetReportWorkflow(ctx workflow.Context, in StreetReportInput) error {
 			return err
 		}
 	}
-	if err := workflow.ExecuteActivity(withActivityOptions(ctx), a.OpenReportCycle, cycle).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(opts(ctx), a.OpenReportCycle, cycle).Get(ctx, nil); err != nil {
 		return err
 	}
 	st.Opened, st.Status = true, domain.CycleOpen
@@ -162,7 +162,7 @@ func StreetReportWorkflow(ctx workflow.Context, in StreetReportInput) error {
 	mark := func(event string) error {
 		c := cycle
 		c.Event = event
-		return workflow.ExecuteActivity(withActivityOptions(ctx), a.MarkReportCycle, c).Get(ctx, nil)
+		return workflow.ExecuteActivity(opts(ctx), a.MarkReportCycle, c).Get(ctx, nil)
 	}
 	// remind before the deadline, unless already submitted
 	submitted := func() bool { return st.Submitted }

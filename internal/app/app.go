@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -24,6 +25,7 @@ import (
 	"grantflow/activities"
 	"grantflow/internal/blob"
 	"grantflow/internal/config"
+	"grantflow/internal/domain"
 	"grantflow/internal/pii"
 	"grantflow/internal/service"
 	"grantflow/internal/store"
@@ -83,7 +85,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		return nil, fmt.Errorf("temporal client %s: %w", cfg.TemporalAddress, err)
 	}
 	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Temporal: tc}
-	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, TaskQueue: cfg.TaskQueue}
+	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}
 	a.Areas = &service.Areas{Store: st}
@@ -112,10 +114,26 @@ func (a *App) Migrate(ctx context.Context) error {
 	if err := a.Blob.EnsureBucket(ctx); err != nil {
 		return err
 	}
+	if err := a.ensureCalendar(ctx); err != nil {
+		return err
+	}
 	if err := EnsureSearchAttributes(ctx, a.Temporal, a.Config.TemporalNamespace); err != nil {
 		return err
 	}
 	return a.EnsureSchedules(ctx)
+}
+
+// ensureCalendar loads the 2026 holiday schedule (DOMAIN.md §7) when no
+// schedule for 2026 is loaded yet; admins keep it and later years current.
+func (a *App) ensureCalendar(ctx context.Context) error {
+	years, err := a.Store.CalendarYears(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(years, 2026) {
+		return nil
+	}
+	return a.Store.SetCalendarYear(ctx, 2026, domain.Schedule2026(), domain.Actor{Name: "系统初始化"})
 }
 
 // EnsureSchedules creates the Temporal Schedules GrantFlow runs on, where
@@ -194,7 +212,7 @@ func (a *App) NewWorker() worker.Worker {
 	w.RegisterWorkflow(workflows.CallWorkflow)
 	w.RegisterWorkflow(workflows.QuarterlyNeedsWorkflow)
 	w.RegisterWorkflow(workflows.StreetReportWorkflow)
-	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob})
+	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob, Keys: a.Calls.Keys, Rules: a.Config.Rules()})
 	return w
 }
 

@@ -40,6 +40,20 @@ const (
 	ActionVolunteers           Action = "volunteer.manage"
 	ActionViewStats            Action = "stats.view"
 	ActionSubmitDistrictReport Action = "report.submit_district"
+
+	ActionSubmitCall      Action = "call.submit"       // submit a draft for publication review
+	ActionPublishCall     Action = "call.publish"      // approve or reject publication
+	ActionApproveReissue  Action = "call.publish_mode" // approve publishing a re-issue in another mode (finance)
+	ActionClarify         Action = "call.clarify"
+	ActionBid             Action = "bid.submit"
+	ActionQualify         Action = "bid.qualify"
+	ActionManagePanel     Action = "panel.manage" // draw again, see who is on the panel
+	ActionScore           Action = "bid.score"    // declare and score, as a drawn expert
+	ActionViewBids        Action = "bid.view"     // read opened bids
+	ActionApproveAward    Action = "award.approve_civil"
+	ActionFinanceApprove  Action = "award.approve_finance"
+	ActionAnswerObjection Action = "objection.answer"
+	ActionEditCalendar    Action = "calendar.edit"
 )
 
 // Scope says on which objects a role holds an action.
@@ -81,31 +95,43 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionVolunteers:           ScopeDistrict,
 		ActionViewStats:            ScopeDistrict,
 		ActionSubmitDistrictReport: ScopeDistrict,
+		ActionSubmitCall:           ScopeDistrict,
+		ActionPublishCall:          ScopeDistrict,
+		ActionClarify:              ScopeDistrict,
+		ActionQualify:              ScopeDistrict,
+		ActionManagePanel:          ScopeDistrict,
+		ActionViewBids:             ScopeDistrict,
+		ActionApproveAward:         ScopeDistrict,
+		ActionAnswerObjection:      ScopeDistrict,
 	},
 	domain.RoleFinance: {
-		ActionListCalls:     ScopeAll,
-		ActionViewCall:      ScopeAll,
-		ActionListOrgs:      ScopeAll,
-		ActionViewOrg:       ScopeAll,
-		ActionListTalents:   ScopeAll,
-		ActionViewTalent:    ScopeAll,
-		ActionListProposals: ScopeAll,
-		ActionViewStats:     ScopeAll,
+		ActionListCalls:      ScopeAll,
+		ActionViewCall:       ScopeAll,
+		ActionListOrgs:       ScopeAll,
+		ActionViewOrg:        ScopeAll,
+		ActionListTalents:    ScopeAll,
+		ActionViewTalent:     ScopeAll,
+		ActionListProposals:  ScopeAll,
+		ActionViewStats:      ScopeAll,
+		ActionFinanceApprove: ScopeDistrict,
+		ActionApproveReissue: ScopeDistrict,
+		ActionViewBids:       ScopeDistrict,
 	},
 	domain.RoleAdmin: {
-		ActionListCalls:   ScopeAll,
-		ActionViewCall:    ScopeAll,
-		ActionViewAudit:   ScopeAll,
-		ActionListOrgs:    ScopeAll,
-		ActionViewOrg:     ScopeAll,
-		ActionManageUsers: ScopeAll,
-		ActionManageAreas: ScopeAll,
-		ActionViewStats:   ScopeAll,
-		ActionListTalents: ScopeAll,
-		ActionViewTalent:  ScopeAll,
+		ActionListCalls:    ScopeAll,
+		ActionViewCall:     ScopeAll,
+		ActionViewAudit:    ScopeAll,
+		ActionListOrgs:     ScopeAll,
+		ActionViewOrg:      ScopeAll,
+		ActionManageUsers:  ScopeAll,
+		ActionManageAreas:  ScopeAll,
+		ActionViewStats:    ScopeAll,
+		ActionListTalents:  ScopeAll,
+		ActionViewTalent:   ScopeAll,
+		ActionEditCalendar: ScopeAll,
 	},
-	domain.RoleExpert:    {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll},
-	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg},
+	domain.RoleExpert:    {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionScore: ScopeAll},
+	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg, ActionBid: ScopeOwnOrg},
 	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
 		ActionListNeeds: ScopeAll, ActionSubmitIdea: ScopeAll, ActionListIdeas: ScopeAll},
 	domain.RoleReporter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
@@ -144,6 +170,19 @@ var actionLabels = map[Action]string{
 	ActionVolunteers:           "管理志愿者、结对和服务记录",
 	ActionViewStats:            "查看统计报表",
 	ActionSubmitDistrictReport: "向市民政局报送半年度需求汇总",
+	ActionSubmitCall:           "提交征集发布审核",
+	ActionPublishCall:          "审核发布征集",
+	ActionApproveReissue:       "审批变更采购方式后重新发布",
+	ActionClarify:              "发布澄清",
+	ActionBid:                  "递交投标文件",
+	ActionQualify:              "资格审查",
+	ActionManagePanel:          "管理评审专家抽取",
+	ActionScore:                "评审打分",
+	ActionViewBids:             "查看已开标的投标文件",
+	ActionApproveAward:         "民政审批评审结果",
+	ActionFinanceApprove:       "财政审批评审结果",
+	ActionAnswerObjection:      "答复质疑",
+	ActionEditCalendar:         "维护工作日历",
 }
 
 // Target is the object an action is about: its district and, for an

@@ -410,4 +410,3 @@ type Notice struct {
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
 }
-

@@ -17,6 +17,13 @@ type CallNotice struct {
 	Issuer      string // e.g. 天津市河西区民政局
 	IssuedOn    time.Time
 	Attachments []string // file names listed as 附件
+	// The call's rules, once set: mode, projects, deadline, rubric.
+	Mode        domain.Mode
+	Projects    int
+	Eligibility string
+	Deadline    time.Time // zero until publication
+	Criteria    []domain.Criterion
+	Publicity   int
 }
 
 // IssuerFor names the bureau that issues a call of district.
@@ -30,6 +37,12 @@ func IssuerFor(district string) string {
 // ChineseDate formats a date the way official documents do: 2026年11月28日.
 func ChineseDate(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+}
+
+// ChineseDateTime formats a time in China: 2026年12月7日 09:30.
+func ChineseDateTime(t time.Time) string {
+	t = t.In(domain.ChinaTime)
+	return fmt.Sprintf("%s %02d:%02d", ChineseDate(t), t.Hour(), t.Minute())
 }
 
 // RenderCallNotice renders the call notice (征集公告) as a PDF.
@@ -48,6 +61,15 @@ func RenderCallNotice(n CallNotice) ([]byte, error) {
 	d.row("实施区域", n.District)
 	d.row("资金预算", fmt.Sprintf("人民币 %s 元", n.Budget.Yuan()))
 	d.row("发布单位", n.Issuer)
+	if n.Mode != "" {
+		d.row("采购方式", n.Mode.Label())
+		d.row("拟资助项目数", fmt.Sprintf("%d 个", n.Projects))
+	}
+	if !n.Deadline.IsZero() {
+		d.row("投标截止及开标", ChineseDateTime(n.Deadline)+"（截止时间当即开标，逾期递交的投标文件不予接收）")
+	} else {
+		d.row("投标截止及开标", "以审核发布时确定的时间为准")
+	}
 	d.pdf.Ln(2)
 
 	d.heading("二、服务内容")
@@ -58,9 +80,23 @@ func RenderCallNotice(n CallNotice) ([]byte, error) {
 	d.paragraph("（二）具有开展养老服务、照护培训或志愿服务的专业能力和稳定的服务团队；", false)
 	d.paragraph("（三）近三年内无违法违规记录，未被列入禁入名单；", false)
 	d.paragraph("（四）按要求依法处理服务对象的个人信息，遵守《中华人民共和国个人信息保护法》。", false)
+	if n.Eligibility != "" {
+		d.paragraph("（五）本次征集的特定条件："+n.Eligibility, false)
+	}
 
 	d.heading("四、评审与立项")
 	d.paragraph("申报材料在截止时间前密封提交，截止时间当即开标。评审专家从人才库中随机抽取，与申报单位存在利害关系的专家依法回避。评审结果经民政部门、财政部门先后审核后予以公示，公示期间任何单位和个人均可依法提出质疑。", true)
+
+	if len(n.Criteria) > 0 {
+		d.paragraph("评分办法（综合评分法，满分 100 分）：", false)
+		for i, c := range n.Criteria {
+			d.paragraph(fmt.Sprintf("%d. %s（权重 %d%%）：%s", i+1, c.Name, c.Weight, c.Factor), false)
+		}
+		d.paragraph(domain.TieRule, false)
+	}
+	if n.Publicity > 0 {
+		d.paragraph(fmt.Sprintf("评审结果公示期为 %d 个工作日。", n.Publicity), false)
+	}
 
 	if len(n.Attachments) > 0 {
 		d.heading("五、附件")

@@ -11,6 +11,8 @@ import (
 	"crypto/ecdh"
 	"crypto/hpke"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 )
 
@@ -67,4 +69,50 @@ func Open(private, info, ciphertext []byte) ([]byte, error) {
 		return nil, fmt.Errorf("seal: decrypt: %w", err)
 	}
 	return pt, nil
+}
+
+// Unwrapper opens the sealed form of a private key (the PII keyring).
+type Unwrapper interface {
+	Open(sealed string) (string, error)
+}
+
+// Wrapper seals a private key for storage (the PII keyring).
+type Wrapper interface {
+	Seal(plaintext string) (string, error)
+}
+
+// WrapPrivate seals a call's private key for storage.
+func WrapPrivate(w Wrapper, private []byte) (string, error) {
+	return w.Seal(hex.EncodeToString(private))
+}
+
+// UnwrapPrivate opens a stored private key.
+func UnwrapPrivate(u Unwrapper, sealed string) ([]byte, error) {
+	h, err := u.Open(sealed)
+	if err != nil {
+		return nil, fmt.Errorf("seal: unwrap private key: %w", err)
+	}
+	return hex.DecodeString(h)
+}
+
+// OpenPart reads one stored part (get fetches its ciphertext), decrypts it
+// and checks it against the digest on the bidder's receipt. ok is false when
+// the part does not open or its digest differs: it was altered.
+func OpenPart(get func(key string) ([]byte, error), private []byte, callID, bidID, part, key, sha string) (plain []byte, ok bool, err error) {
+	ct, err := get(key)
+	if err != nil {
+		return nil, false, err
+	}
+	pt, err := Open(private, Info(callID, bidID, part), ct)
+	if err != nil {
+		return nil, false, nil
+	}
+	sum := sha256.Sum256(pt)
+	return pt, hex.EncodeToString(sum[:]) == sha, nil
+}
+
+// Digest is the hex SHA-256 of a part's plaintext (the receipt's digest).
+func Digest(plain []byte) string {
+	sum := sha256.Sum256(plain)
+	return hex.EncodeToString(sum[:])
 }

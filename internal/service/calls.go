@@ -23,6 +23,7 @@ import (
 	"grantflow/internal/auth"
 	"grantflow/internal/blob"
 	"grantflow/internal/domain"
+	"grantflow/internal/pii"
 	"grantflow/internal/store"
 	"grantflow/workflows"
 )
@@ -35,6 +36,8 @@ type Calls struct {
 	Temporal  client.Client
 	Store     *store.Store
 	Blob      *blob.Store
+	Keys      *pii.Keyring
+	Rules     domain.Rules
 	TaskQueue string
 }
 
@@ -46,7 +49,10 @@ func (s *Calls) CreateDraft(ctx context.Context, by domain.Actor, key string, d 
 	if err := auth.Authorize(by.User(), auth.ActionCreateCall, d.District); err != nil {
 		return domain.Call{}, err
 	}
-	if err := d.Validate(); err != nil {
+	if err := s.checkReissue(ctx, &d); err != nil {
+		return domain.Call{}, err
+	}
+	if err := d.Validate(s.Rules); err != nil {
 		return domain.Call{}, err
 	}
 	if key == "" {
@@ -85,6 +91,28 @@ func (s *Calls) CreateDraft(ctx context.Context, by domain.Actor, key string, d 
 		return domain.Call{}, temporalErr("create call", err)
 	}
 	return s.Store.Call(ctx, callID)
+}
+
+// checkReissue validates a re-issue of a failed call (流标后重新组织): the
+// source must have failed, in the same district; a different mode needs
+// finance approval to publish (政府采购法 §36–37).
+func (s *Calls) checkReissue(ctx context.Context, d *domain.CallDraft) error {
+	d.ModeChanged = false
+	if d.ReissueOf == "" {
+		return nil
+	}
+	if _, err := uuid.Parse(d.ReissueOf); err != nil {
+		return domain.Errorf(domain.CodeInvalid, "要重新组织的征集编号有误。")
+	}
+	src, err := s.Store.Call(ctx, d.ReissueOf)
+	if err != nil {
+		return err
+	}
+	if src.Stage != domain.StageFailed || src.District != d.District {
+		return domain.Errorf(domain.CodeConflict, "只能重新组织本区已流标的征集（%s 现为“%s”）。", src.Number, src.Stage.Label())
+	}
+	d.ModeChanged = src.Plan.Mode != d.Mode
+	return nil
 }
 
 // Get returns a call the user may see.

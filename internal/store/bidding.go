@@ -132,7 +132,7 @@ func (s *Store) CallPublicKey(ctx context.Context, callID string) ([]byte, error
 
 // ErrSealed is returned for any attempt to read a call's private key before
 // its opening is recorded.
-var ErrSealed = domain.Errorf(domain.CodeForbidden, "投标文件在开标前处于密封状态，任何人都不能查看。")
+var ErrSealed = domain.Errorf(domain.CodeForbidden, "投标文件在开标前密封，任何人（包括管理员）都无权查看。")
 
 // OpenCall records the opening of a call's bids — only at or after its
 // deadline, checked against the database clock — and returns the sealed

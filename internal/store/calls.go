@@ -106,8 +106,10 @@ type CallFilter struct {
 	Stage    domain.CallStage
 	District string
 	Search   string // in title or number
-	Page     int    // from 1
-	PerPage  int
+	// Published lists only published calls (the public portal).
+	Published bool
+	Page      int // from 1
+	PerPage   int
 }
 
 // CallPage is one page of calls and the total count.
@@ -130,6 +132,9 @@ func (s *Store) ListCalls(ctx context.Context, f CallFilter) (CallPage, error) {
 	}
 	if f.District != "" {
 		w.add("district = $%d", f.District)
+	}
+	if f.Published {
+		w.add("(published_at IS NOT NULL) = $%d", true)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
 		w.add("(title ILIKE '%' || $%d || '%' OR number ILIKE '%' || $%d || '%')", q)

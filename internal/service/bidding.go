@@ -1,0 +1,872 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.temporal.io/sdk/client"
+
+	"grantflow/activities"
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+	"grantflow/internal/seal"
+	"grantflow/internal/store"
+	"grantflow/workflows"
+)
+
+// requestID turns the caller's idempotency key into a Temporal update ID:
+// the same key twice is the same update, applied once.
+func requestID(key string) (string, error) {
+	if key == "" {
+		return uuid.NewString(), nil
+	}
+	id, err := uuid.Parse(key)
+	if err != nil {
+		return "", domain.Errorf(domain.CodeInvalid, "请求编号（Idempotency-Key）须为 UUID，请刷新页面后重新提交。")
+	}
+	return id.String(), nil
+}
+
+// update sends an update to a call's workflow and waits for its result.
+func (s *Calls) update(ctx context.Context, c domain.Call, name, key string, arg, result any) error {
+	if c.Stage.Final() {
+		return domain.Errorf(domain.CodeConflict, "征集已处于“%s”阶段，不能再办理此事项。", c.Stage.Label())
+	}
+	id, err := requestID(key)
+	if err != nil {
+		return err
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   workflows.CallWorkflowID(c.ID),
+		UpdateID:     name + "/" + id,
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, result)
+	}
+	if err != nil && isNotFound(err) {
+		return domain.Errorf(domain.CodeConflict, "该征集的流程已经结束，请刷新页面查看最新状态。")
+	}
+	return temporalErr(name, err)
+}
+
+// Submit submits a draft for publication review.
+func (s *Calls) Submit(ctx context.Context, by domain.Actor, callID, key string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionSubmitCall, c.District); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateSubmit, key, workflows.SubmitRequest{Actor: by}, nil)
+}
+
+// ReviewPublication approves (publishes) or rejects a call.
+func (s *Calls) ReviewPublication(ctx context.Context, by domain.Actor, callID, key string, approve bool, reason string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := anyOf(by, c.District, auth.ActionPublishCall, auth.ActionApproveReissue); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateReviewPublish, key, workflows.DecisionRequest{Actor: by, Approve: approve, Reason: reason}, nil)
+}
+
+// Clarify publishes a clarification to every bidder.
+func (s *Calls) Clarify(ctx context.Context, by domain.Actor, callID, key, title, body string, material bool) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionClarify, c.District); err != nil {
+		return err
+	}
+	id, err := requestID(key)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateClarify, id, workflows.ClarifyRequest{Actor: by, ID: id, Title: title, Body: body, Material: material}, nil)
+}
+
+// File is an uploaded document.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// MaxBidDocuments bounds the documents of one bid.
+const MaxBidDocuments = 10
+
+// SubmitBid seals a bid with the call's public key, stores its parts, and
+// submits it to the workflow; it returns the receipt. Only verified,
+// not-debarred organisations bid; the workflow refuses anything at or after
+// the deadline, and so does the database.
+func (s *Calls) SubmitBid(ctx context.Context, by domain.Actor, callID, key string, content domain.BidContent, docs []File) (domain.Receipt, error) {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return domain.Receipt{}, err
+	}
+	if err := auth.AuthorizeTarget(by.User(), auth.ActionBid, auth.Target{OrgID: by.OrgID}); err != nil {
+		return domain.Receipt{}, err
+	}
+	org, err := s.Store.Organisation(ctx, by.OrgID)
+	if err != nil {
+		return domain.Receipt{}, err
+	}
+	switch {
+	case org.Status != domain.OrgVerified:
+		return domain.Receipt{}, domain.Errorf(domain.CodeForbidden, "您单位的注册尚未通过民政部门审核，审核通过后才能投标。")
+	case org.Debarred:
+		return domain.Receipt{}, domain.Errorf(domain.CodeForbidden, "您单位在禁入名单期限内，不能参加投标。")
+	case c.Stage != domain.StageBidding:
+		return domain.Receipt{}, domain.Errorf(domain.CodeConflict, "征集现处于“%s”阶段，不接受投标。", c.Stage.Label())
+	case !time.Now().Before(c.BidDeadline):
+		return domain.Receipt{}, domain.Errorf(domain.CodeConflict, "投标截止时间已过，不再接受投标文件。")
+	}
+	content = content.Normalize()
+	if err := content.Validate(c.Budget); err != nil {
+		return domain.Receipt{}, err
+	}
+	if len(docs) > MaxBidDocuments {
+		return domain.Receipt{}, domain.Errorf(domain.CodeInvalid, "附件最多 %d 个，请合并后再上传。", MaxBidDocuments)
+	}
+	pub, err := s.Store.CallPublicKey(ctx, callID)
+	if err != nil {
+		return domain.Receipt{}, err
+	}
+	id, err := requestID(key)
+	if err != nil {
+		return domain.Receipt{}, err
+	}
+	bidID := uuid.NewSHA1(uuid.MustParse(id), []byte(fmt.Sprintf("bid/%s/%d", callID, by.OrgID))).String()
+	budget, _ := json.Marshal(content.Budget)
+	team, _ := json.Marshal(content.Team)
+	type part struct {
+		name, label string
+		data        []byte
+	}
+	parts := []part{
+		{"technical", "技术方案", []byte(content.TechnicalProposal)},
+		{"budget", "预算表", budget},
+		{"price", "投标报价", []byte(strconv.FormatInt(int64(content.Price), 10))},
+		{"team", "项目团队", team},
+	}
+	for i, d := range docs {
+		if _, err := CheckDocument(d.Name, d.Data); err != nil {
+			return domain.Receipt{}, domain.Errorf(domain.CodeInvalid, "附件“%s”：%s", d.Name, domain.ErrorMessage(err))
+		}
+		parts = append(parts, part{fmt.Sprintf("doc-%d", i+1), "附件：" + strings.TrimSpace(path.Base(strings.ReplaceAll(d.Name, "\\", "/"))), d.Data})
+	}
+	bid := domain.Bid{ID: bidID, CallID: callID, OrgID: by.OrgID}
+	var stored []string
+	cleanup := func() {
+		for _, k := range stored {
+			_ = s.Blob.Remove(context.WithoutCancel(ctx), k)
+		}
+	}
+	for _, p := range parts {
+		ct, err := seal.Seal(pub, seal.Info(callID, bidID, p.name), p.data)
+		if err != nil {
+			cleanup()
+			return domain.Receipt{}, err
+		}
+		obj, err := s.Blob.Put(ctx, fmt.Sprintf("calls/%s/bids/%s/%s.sealed", callID, bidID, p.name), ct, "application/octet-stream")
+		if err != nil {
+			cleanup()
+			return domain.Receipt{}, err
+		}
+		stored = append(stored, obj.Key)
+		bid.Parts = append(bid.Parts, domain.SealedPart{PartDigest: domain.PartDigest{Part: p.name, Label: p.label,
+			Size: int64(len(p.data)), SHA256: seal.Digest(p.data)}, ObjectKey: obj.Key})
+	}
+	var rc domain.Receipt
+	if err := s.update(ctx, c, workflows.UpdateSubmitBid, id, workflows.BidRequest{Actor: by, Bid: bid}, &rc); err != nil {
+		if existing, e := s.Store.Bid(ctx, bidID); e == nil && existing.OrgID == by.OrgID {
+			return existing.Receipt(), nil // the same request, already recorded
+		}
+		cleanup()
+		return domain.Receipt{}, err
+	}
+	return rc, nil
+}
+
+// WithdrawBid withdraws the caller's organisation's bid before the deadline.
+func (s *Calls) WithdrawBid(ctx context.Context, by domain.Actor, callID, key string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.AuthorizeTarget(by.User(), auth.ActionBid, auth.Target{OrgID: by.OrgID}); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateWithdrawBid, key, workflows.WithdrawRequest{Actor: by}, nil)
+}
+
+// Receipts lists the caller's organisation's bids (envelopes and receipts).
+func (s *Calls) Receipts(ctx context.Context, by domain.Actor, callID string) ([]domain.Bid, error) {
+	if _, err := s.Get(ctx, by, callID); err != nil {
+		return nil, err
+	}
+	if err := auth.AuthorizeTarget(by.User(), auth.ActionBid, auth.Target{OrgID: by.OrgID}); err != nil {
+		return nil, err
+	}
+	bids, err := s.Store.OrgBids(ctx, callID, by.OrgID)
+	for i := range bids {
+		for j := range bids[i].Parts {
+			bids[i].Parts[j].ObjectKey = "" // where the ciphertext lives is not the bidder's business
+		}
+	}
+	return bids, err
+}
+
+// BidCount is what anyone may know of a call's bids before opening.
+func (s *Calls) BidCount(ctx context.Context, by domain.Actor, callID string) (int, error) {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return 0, err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionViewBids, c.District); err != nil {
+		return 0, err
+	}
+	return s.Store.CountLiveBids(ctx, callID)
+}
+
+// mayReadBids says whether by may read a call's opened bids: civil affairs
+// and finance of the district, and panel experts who declared no conflict.
+// Before opening nobody may, whoever they are.
+func (s *Calls) mayReadBids(ctx context.Context, by domain.Actor, c domain.Call) error {
+	if !c.Stage.Opened() || c.OpenedAt.IsZero() {
+		return domain.Errorf(domain.CodeForbidden, "投标文件在开标（%s）前密封，任何人（包括管理员）都无权查看。", formatTime(c.BidDeadline))
+	}
+	if auth.Authorize(by.User(), auth.ActionViewBids, c.District) == nil {
+		return nil
+	}
+	if by.User().Has(domain.RoleExpert) {
+		members, err := s.Store.PanelMembers(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, m := range members {
+			if m.UserID == by.UserID && m.Status == domain.PanelConfirmed {
+				return nil
+			}
+		}
+		return domain.Errorf(domain.CodeForbidden, "请先在评审页面声明与投标人无利害关系，然后才能查看投标文件。")
+	}
+	return domain.Errorf(domain.CodeForbidden, "您的角色无权查看投标文件。")
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "截止时间"
+	}
+	return t.In(domain.ChinaTime).Format("2006年1月2日 15:04")
+}
+
+// OpenedBid is an opened bid with its readable parts.
+type OpenedBid struct {
+	domain.Bid
+	Content domain.BidContent `json:"content"`
+}
+
+// Bids returns a call's opened bids with their contents, decrypted and
+// checked against the receipts. Refused before opening.
+func (s *Calls) Bids(ctx context.Context, by domain.Actor, callID string) ([]OpenedBid, error) {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.mayReadBids(ctx, by, c); err != nil {
+		return nil, err
+	}
+	priv, err := s.privateKey(ctx, callID)
+	if err != nil {
+		return nil, err
+	}
+	bids, err := s.Store.LiveBids(ctx, callID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OpenedBid, 0, len(bids))
+	for _, b := range bids {
+		ob := OpenedBid{Bid: b}
+		for _, p := range b.Parts {
+			if strings.HasPrefix(p.Part, "doc-") {
+				continue
+			}
+			pt, ok, err := s.openPart(ctx, priv, b, p)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			switch p.Part {
+			case "technical":
+				ob.Content.TechnicalProposal = string(pt)
+			case "budget":
+				_ = json.Unmarshal(pt, &ob.Content.Budget)
+			case "team":
+				_ = json.Unmarshal(pt, &ob.Content.Team)
+			case "price":
+				v, _ := strconv.ParseInt(string(pt), 10, 64)
+				ob.Content.Price = domain.Fen(v)
+			}
+		}
+		for j := range ob.Parts {
+			ob.Parts[j].ObjectKey = ""
+		}
+		out = append(out, ob)
+	}
+	return out, nil
+}
+
+// BidDocument returns one document of an opened bid.
+func (s *Calls) BidDocument(ctx context.Context, by domain.Actor, callID, bidID, part string) (Document, error) {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return Document{}, err
+	}
+	if err := s.mayReadBids(ctx, by, c); err != nil {
+		return Document{}, err
+	}
+	if _, err := uuid.Parse(bidID); err != nil {
+		return Document{}, domain.Errorf(domain.CodeNotFound, "找不到该投标。")
+	}
+	b, err := s.Store.Bid(ctx, bidID)
+	if err != nil || b.CallID != callID || (b.Status != domain.BidOpened) {
+		return Document{}, domain.Errorf(domain.CodeNotFound, "找不到该投标文件。")
+	}
+	priv, err := s.privateKey(ctx, callID)
+	if err != nil {
+		return Document{}, err
+	}
+	for _, p := range b.Parts {
+		if p.Part != part || !strings.HasPrefix(part, "doc-") {
+			continue
+		}
+		pt, ok, err := s.openPart(ctx, priv, b, p)
+		if err != nil {
+			return Document{}, err
+		}
+		if !ok {
+			return Document{}, domain.Errorf(domain.CodeInternal, "该文件与递交回执中的摘要不一致，已拒绝下载。")
+		}
+		ct, _ := CheckDocument(strings.TrimPrefix(p.Label, "附件："), pt)
+		return Document{FileName: strings.TrimPrefix(p.Label, "附件："), ContentType: ct, Data: pt}, nil
+	}
+	return Document{}, domain.Errorf(domain.CodeNotFound, "找不到该投标文件。")
+}
+
+func (s *Calls) privateKey(ctx context.Context, callID string) ([]byte, error) {
+	sealed, err := s.Store.OpenedCallKey(ctx, callID)
+	if err != nil {
+		return nil, err
+	}
+	return seal.UnwrapPrivate(s.Keys, sealed)
+}
+
+func (s *Calls) openPart(ctx context.Context, priv []byte, b domain.Bid, p domain.SealedPart) ([]byte, bool, error) {
+	get := func(key string) ([]byte, error) {
+		data, _, err := s.Blob.Get(ctx, key, "")
+		return data, err
+	}
+	return seal.OpenPart(get, priv, b.CallID, b.ID, p.Part, p.ObjectKey, p.SHA256)
+}
+
+// Qualify records civil affairs' qualification decisions on every bid.
+func (s *Calls) Qualify(ctx context.Context, by domain.Actor, callID, key string, ds []activities.Qualification) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionQualify, c.District); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateQualify, key, workflows.QualifyRequest{Actor: by, Decisions: ds}, nil)
+}
+
+// RedrawPanel draws again after the pool was short.
+func (s *Calls) RedrawPanel(ctx context.Context, by domain.Actor, callID, key string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionManagePanel, c.District); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateRedrawPanel, key, workflows.RedrawRequest{Actor: by}, nil)
+}
+
+// Declare records a drawn expert's declaration (no conflict, or recusal).
+func (s *Calls) Declare(ctx context.Context, by domain.Actor, callID, key string, conflict bool, reason string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionScore, ""); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateDeclare, key, workflows.DeclareRequest{Actor: by, Conflict: conflict, Reason: reason}, nil)
+}
+
+// Score records an expert's score sheet for a bid.
+func (s *Calls) Score(ctx context.Context, by domain.Actor, callID, key, bidID string, points []float64, comment string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionScore, ""); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateScore, key, workflows.ScoreRequest{Actor: by, BidID: bidID, Points: points, Comment: comment}, nil)
+}
+
+// MyScores lists the caller's own score sheets on a call.
+func (s *Calls) MyScores(ctx context.Context, by domain.Actor, callID string) ([]domain.ScoreSheet, error) {
+	if _, err := s.Get(ctx, by, callID); err != nil {
+		return nil, err
+	}
+	return s.Store.Scores(ctx, callID, by.UserID)
+}
+
+// Approve gives or refuses the current approval step (civil affairs, then
+// finance).
+func (s *Calls) Approve(ctx context.Context, by domain.Actor, callID, key string, approve bool, reason string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := anyOf(by, c.District, auth.ActionApproveAward, auth.ActionFinanceApprove); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateApprove, key, workflows.DecisionRequest{Actor: by, Approve: approve, Reason: reason}, nil)
+}
+
+// Object files an objection (质疑) to a result under publicity; anyone may,
+// signed in or not. An attachment is checked and stored first.
+func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string, in domain.ObjectionInput, att *File) (domain.Objection, error) {
+	c, err := s.Public(ctx, callID)
+	if err != nil {
+		return domain.Objection{}, err
+	}
+	if c.Stage != domain.StagePublicity {
+		return domain.Objection{}, domain.Errorf(domain.CodeConflict, "只有处于结果公示期的征集可以提出质疑。")
+	}
+	if err := in.Validate(); err != nil {
+		return domain.Objection{}, err
+	}
+	id, err := requestID(key)
+	if err != nil {
+		return domain.Objection{}, err
+	}
+	attKey := ""
+	if att != nil && len(att.Data) > 0 {
+		ct, err := CheckDocument(att.Name, att.Data)
+		if err != nil {
+			return domain.Objection{}, err
+		}
+		obj, err := s.Blob.Put(ctx, fmt.Sprintf("calls/%s/objections/%s/%s", callID, id, path.Base(att.Name)), att.Data, ct)
+		if err != nil {
+			return domain.Objection{}, err
+		}
+		attKey = obj.Key
+	}
+	var o domain.Objection
+	err = s.update(ctx, c, workflows.UpdateObject, id, workflows.ObjectionRequest{Actor: by, ID: id, Input: in, Attachment: attKey}, &o)
+	return o, err
+}
+
+// AnswerObjection answers an objection; upheld ones send the call back to
+// qualification or scoring.
+func (s *Calls) AnswerObjection(ctx context.Context, by domain.Actor, callID, key, objectionID string, upheld bool, answer string, returnTo domain.CallStage) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionAnswerObjection, c.District); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateAnswerObjection, key, workflows.AnswerRequest{Actor: by, ObjectionID: objectionID,
+		Upheld: upheld, Answer: answer, ReturnTo: returnTo}, nil)
+}
+
+// Public returns a call as the public may see it: published calls only.
+func (s *Calls) Public(ctx context.Context, callID string) (domain.Call, error) {
+	if _, err := uuid.Parse(callID); err != nil {
+		return domain.Call{}, domain.Errorf(domain.CodeNotFound, "找不到该征集，请检查链接是否完整。")
+	}
+	c, err := s.Store.Call(ctx, callID)
+	if err != nil {
+		return domain.Call{}, err
+	}
+	if c.PublishedAt.IsZero() {
+		return domain.Call{}, domain.Errorf(domain.CodeNotFound, "找不到该征集，请检查链接是否完整。")
+	}
+	return c, nil
+}
+
+// Dossier is everything about a call a person may see, gathered for its
+// page and the API.
+type Dossier struct {
+	Call           domain.Call            `json:"call"`
+	Clarifications []domain.Clarification `json:"clarifications"`
+	Decisions      []domain.CallDecision  `json:"decisions,omitempty"`
+	BidCount       int                    `json:"bid_count,omitempty"`
+	MyBids         []domain.Bid           `json:"my_bids,omitempty"`
+	Panel          []domain.PanelMember   `json:"panel,omitempty"`
+	MySeat         *domain.PanelMember    `json:"my_seat,omitempty"`
+	MyScores       []domain.ScoreSheet    `json:"my_scores,omitempty"`
+	Opened         []domain.Bid           `json:"opened,omitempty"`
+	Objections     []domain.Objection     `json:"objections,omitempty"`
+	Awards         []domain.Award         `json:"awards,omitempty"`
+	CalendarNote   string                 `json:"calendar_note,omitempty"`
+}
+
+// Dossier gathers a call's page for by: what each role may see at this
+// stage, nothing more. Results are shown to civil affairs and finance from
+// approval on, to everyone from publicity on; panel names only from
+// publicity on (招标投标法 §37).
+func (s *Calls) Dossier(ctx context.Context, by domain.Actor, callID string) (Dossier, error) {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return Dossier{}, err
+	}
+	d := Dossier{Call: c}
+	official := auth.Authorize(by.User(), auth.ActionViewBids, c.District) == nil
+	if d.Clarifications, err = s.Store.Clarifications(ctx, callID); err != nil {
+		return d, err
+	}
+	if official {
+		// The number of bidders is the officials' to know, never published
+		// before opening.
+		if d.BidCount, err = s.Store.CountLiveBids(ctx, callID); err != nil {
+			return d, err
+		}
+		if d.Decisions, err = s.Store.CallDecisions(ctx, callID); err != nil {
+			return d, err
+		}
+	}
+	if by.OrgID != 0 {
+		if d.MyBids, err = s.Receipts(ctx, by, callID); err != nil {
+			return d, err
+		}
+	}
+	members, err := s.Store.PanelMembers(ctx, callID)
+	if err != nil {
+		return d, err
+	}
+	published := c.Stage == domain.StagePublicity || c.Stage == domain.StageAwarded
+	for i, m := range members {
+		if m.UserID == by.UserID && by.UserID != 0 {
+			d.MySeat = &members[i]
+		}
+		if official || published {
+			if !published {
+				m.Name = fmt.Sprintf("专家 %d", m.Seq) // names stay secret until the result
+			}
+			m.UserID, m.TalentID = 0, 0
+			if m.Status == domain.PanelConfirmed || official {
+				d.Panel = append(d.Panel, m)
+			}
+		}
+	}
+	if d.MySeat != nil {
+		if d.MyScores, err = s.Store.Scores(ctx, callID, by.UserID); err != nil {
+			return d, err
+		}
+	}
+	if c.Stage.Opened() && (official || (d.MySeat != nil && d.MySeat.Status == domain.PanelConfirmed)) {
+		if d.Opened, err = s.Store.LiveBids(ctx, callID); err != nil {
+			return d, err
+		}
+		for i := range d.Opened {
+			for j := range d.Opened[i].Parts {
+				d.Opened[i].Parts[j].ObjectKey = ""
+			}
+		}
+	}
+	showResults := published || (official && (c.Stage == domain.StageCivilApproval || c.Stage == domain.StageFinanceApproval))
+	if !showResults {
+		d.Call.Results = nil
+	}
+	if published || official {
+		if d.Objections, err = s.Store.Objections(ctx, callID); err != nil {
+			return d, err
+		}
+	}
+	if d.Awards, err = s.Store.Awards(ctx, callID); err != nil {
+		return d, err
+	}
+	if !c.BidDeadline.IsZero() {
+		cal, err := s.Store.Calendar(ctx)
+		if err != nil {
+			return d, err
+		}
+		d.CalendarNote = cal.FallbackNote(c.BidDeadline)
+	}
+	return d, nil
+}
+
+// CallDocument returns a generated document of a call: the opening record
+// (after opening, to anyone who may see the call), the scoring report
+// (officials, once results exist; everyone from publicity on), or an award
+// notice (the winner and officials).
+func (s *Calls) CallDocument(ctx context.Context, by domain.Actor, callID, kind, awardID string) (Document, error) {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return Document{}, err
+	}
+	official := auth.Authorize(by.User(), auth.ActionViewBids, c.District) == nil
+	published := c.Stage == domain.StagePublicity || c.Stage == domain.StageAwarded
+	var key, sha, name string
+	switch kind {
+	case "opening":
+		key, sha, name = c.OpeningKey, c.OpeningSHA256, "开标记录-"+c.Number+".pdf"
+	case "report":
+		if !official && !published {
+			return Document{}, domain.Errorf(domain.CodeForbidden, "评审报告在结果公示后公开，此前您无权查看。")
+		}
+		key, sha, name = c.ReportKey, c.ReportSHA256, "评审报告-"+c.Number+".pdf"
+	case "award":
+		awards, err := s.Store.Awards(ctx, callID)
+		if err != nil {
+			return Document{}, err
+		}
+		for _, aw := range awards {
+			if aw.ID == awardID && (official || (by.OrgID != 0 && by.OrgID == aw.OrgID)) {
+				key, sha, name = aw.NoticeKey, aw.NoticeSHA256, "立项通知书-"+c.Number+".pdf"
+			}
+		}
+	}
+	if key == "" {
+		return Document{}, domain.Errorf(domain.CodeNotFound, "该文件尚未生成，或您无权查看。")
+	}
+	data, _, err := s.Blob.Get(ctx, key, sha)
+	if err != nil {
+		return Document{}, err
+	}
+	return Document{FileName: name, ContentType: "application/pdf", Data: data}, nil
+}
+
+// Notices lists the newest notices for by.
+func (s *Calls) Notices(ctx context.Context, by domain.Actor, limit int) ([]domain.Notice, error) {
+	return s.Store.NoticesFor(ctx, by.User(), limit)
+}
+
+// ExpertCalls lists the calls on whose panel by sits.
+func (s *Calls) ExpertCalls(ctx context.Context, by domain.Actor) ([]domain.Call, error) {
+	if !by.User().Has(domain.RoleExpert) {
+		return nil, nil
+	}
+	return s.Store.ExpertCalls(ctx, by.UserID)
+}
+
+// PublicCallPage is a page of published calls.
+type PublicCallPage struct {
+	Items   []PublicCall `json:"items"`
+	Total   int          `json:"total"`
+	Page    int          `json:"page"`
+	PerPage int          `json:"per_page"`
+}
+
+// PublicCall is what the public sees of a call.
+type PublicCall struct {
+	ID             string           `json:"id"`
+	Number         string           `json:"number"`
+	Title          string           `json:"title"`
+	Brand          domain.Brand     `json:"brand"`
+	District       string           `json:"district"`
+	Budget         domain.Fen       `json:"budget_fen"`
+	Mode           domain.Mode      `json:"mode"`
+	Stage          domain.CallStage `json:"stage"`
+	StageLabel     string           `json:"stage_label"`
+	PublishedAt    time.Time        `json:"published_at"`
+	BidDeadline    time.Time        `json:"bid_deadline"`
+	PublicityUntil time.Time        `json:"publicity_until,omitzero"`
+	ObjectionUntil time.Time        `json:"objection_until,omitzero"`
+}
+
+func publicCallOf(c domain.Call) PublicCall {
+	return PublicCall{ID: c.ID, Number: c.Number, Title: c.Title, Brand: c.Brand, District: c.District, Budget: c.Budget,
+		Mode: c.Plan.Mode, Stage: c.Stage, StageLabel: c.Stage.Label(), PublishedAt: c.PublishedAt, BidDeadline: c.BidDeadline,
+		PublicityUntil: c.PublicityUntil, ObjectionUntil: c.ObjectionUntil}
+}
+
+// PublicList lists published calls (optionally of one stage), newest first.
+func (s *Calls) PublicList(ctx context.Context, stage domain.CallStage, page int) (PublicCallPage, error) {
+	res, err := s.Store.ListCalls(ctx, store.CallFilter{Stage: stage, Published: true, Page: page, PerPage: 20})
+	if err != nil {
+		return PublicCallPage{}, err
+	}
+	out := PublicCallPage{Items: []PublicCall{}, Total: res.Total, Page: res.Page, PerPage: res.PerPage}
+	for _, c := range res.Calls {
+		out.Items = append(out.Items, publicCallOf(c))
+	}
+	return out, nil
+}
+
+// PublicResult is one line of a published result, de-identified where the
+// law says (PIPL §25): organisations are public, people are not.
+type PublicResult struct {
+	Rank        int        `json:"rank"`
+	OrgName     string     `json:"org_name"`
+	Price       domain.Fen `json:"price_fen"`
+	Technical   float64    `json:"technical"`
+	PriceScore  float64    `json:"price_score"`
+	Result      float64    `json:"result"`
+	Recommended bool       `json:"recommended"`
+}
+
+// PublicObjection is an objection as published: the objector masked, the
+// answer in full.
+type PublicObjection struct {
+	Name       string    `json:"name"`
+	Reason     string    `json:"reason"`
+	FiledAt    time.Time `json:"filed_at"`
+	Answered   bool      `json:"answered"`
+	Upheld     bool      `json:"upheld"`
+	Answer     string    `json:"answer,omitempty"`
+	AnsweredAt time.Time `json:"answered_at,omitzero"`
+}
+
+// PublicDossier is what the portal shows of a call.
+type PublicDossier struct {
+	Call           PublicCall             `json:"call"`
+	Clarifications []domain.Clarification `json:"clarifications"`
+	Results        []PublicResult         `json:"results,omitempty"`
+	Panel          []string               `json:"panel,omitempty"`
+	Objections     []PublicObjection      `json:"objections,omitempty"`
+	Awards         []PublicResult         `json:"awards,omitempty"`
+	Opened         bool                   `json:"opened"`
+	CanObject      bool                   `json:"can_object"`
+}
+
+// PublicDossier gathers a published call for the portal. Results, panel
+// names and objections appear from publicity on.
+func (s *Calls) PublicDossier(ctx context.Context, callID string) (PublicDossier, error) {
+	c, err := s.Public(ctx, callID)
+	if err != nil {
+		return PublicDossier{}, err
+	}
+	d := PublicDossier{Call: publicCallOf(c), Opened: !c.OpenedAt.IsZero()}
+	if d.Clarifications, err = s.Store.Clarifications(ctx, callID); err != nil {
+		return d, err
+	}
+	if c.Stage != domain.StagePublicity && c.Stage != domain.StageAwarded {
+		return d, nil
+	}
+	d.CanObject = c.Stage == domain.StagePublicity && time.Now().Before(c.ObjectionUntil)
+	for _, r := range c.Results {
+		pr := PublicResult{Rank: r.Rank, OrgName: r.OrgName, Price: r.Price, Technical: r.Technical, PriceScore: r.PriceScore,
+			Result: r.Result, Recommended: r.Recommended}
+		d.Results = append(d.Results, pr)
+		if r.Recommended && c.Stage == domain.StageAwarded {
+			d.Awards = append(d.Awards, pr)
+		}
+	}
+	members, err := s.Store.PanelMembers(ctx, callID)
+	if err != nil {
+		return d, err
+	}
+	for _, m := range members {
+		if m.Status == domain.PanelConfirmed {
+			d.Panel = append(d.Panel, m.Name)
+		}
+	}
+	os, err := s.Store.Objections(ctx, callID)
+	if err != nil {
+		return d, err
+	}
+	for _, o := range os {
+		d.Objections = append(d.Objections, PublicObjection{Name: domain.MaskName(o.Name), Reason: o.Reason, FiledAt: o.FiledAt,
+			Answered: o.Upheld != nil, Upheld: o.Upheld != nil && *o.Upheld, Answer: o.Answer, AnsweredAt: o.AnsweredAt})
+	}
+	return d, nil
+}
+
+// CalendarYear is one year of the working-day calendar.
+type CalendarYear struct {
+	Year   int                  `json:"year"`
+	Loaded bool                 `json:"loaded"`
+	Note   string               `json:"note,omitempty"`
+	Days   []domain.CalendarDay `json:"days"`
+}
+
+// Calendar returns a year of the working-day calendar (public data).
+func (s *Calls) Calendar(ctx context.Context, year int) (CalendarYear, error) {
+	if year < 2000 || year > 2100 {
+		return CalendarYear{}, domain.Errorf(domain.CodeNotFound, "年份有误（2000–2100）。")
+	}
+	days, err := s.Store.CalendarDays(ctx, year)
+	if err != nil {
+		return CalendarYear{}, err
+	}
+	years, err := s.Store.CalendarYears(ctx)
+	if err != nil {
+		return CalendarYear{}, err
+	}
+	cy := CalendarYear{Year: year, Loaded: slices.Contains(years, year), Days: days}
+	if cy.Days == nil {
+		cy.Days = []domain.CalendarDay{}
+	}
+	if !cy.Loaded {
+		cy.Note = fmt.Sprintf("%d 年的法定节假日安排尚未录入，工作日按周一至周五计算。", year)
+	}
+	return cy, nil
+}
+
+// SetCalendar replaces a year's holiday schedule (admins).
+func (s *Calls) SetCalendar(ctx context.Context, by domain.Actor, year int, days []domain.CalendarDay) error {
+	if err := auth.Authorize(by.User(), auth.ActionEditCalendar, ""); err != nil {
+		return err
+	}
+	if year < 2000 || year > 2100 {
+		return domain.Errorf(domain.CodeInvalid, "年份有误（2000–2100）。")
+	}
+	fe := domain.FieldErrors{}
+	seen := map[string]bool{}
+	for i, d := range days {
+		t, err := time.ParseInLocation(time.DateOnly, d.Date, domain.ChinaTime)
+		switch {
+		case err != nil || t.Year() != year:
+			fe.Add("days", fmt.Sprintf("第 %d 行的日期“%s”有误：应为 %d 年内的 YYYY-MM-DD。", i+1, d.Date, year))
+		case d.Kind != domain.DayOff && d.Kind != domain.DayWork:
+			fe.Add("days", fmt.Sprintf("第 %d 行（%s）请注明“休”或“班”。", i+1, d.Date))
+		case seen[d.Date]:
+			fe.Add("days", fmt.Sprintf("第 %d 行的日期 %s 重复。", i+1, d.Date))
+		}
+		seen[d.Date] = true
+	}
+	if err := fe.Err(); err != nil {
+		return err
+	}
+	return s.Store.SetCalendarYear(ctx, year, days, by)
+}
+
+// anyOf authorizes by for the first of actions it holds; the refusal names
+// the first action.
+func anyOf(by domain.Actor, district string, actions ...auth.Action) error {
+	var first error
+	for _, a := range actions {
+		err := auth.Authorize(by.User(), a, district)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}

@@ -1,0 +1,525 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"go.temporal.io/sdk/workflow"
+
+	"grantflow/activities"
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+)
+
+// handle registers an update whose validator runs first; a refusal writes
+// nothing. Handlers wait until the call's record exists.
+func handle[Req, Res any](r *callRun, ctx workflow.Context, name string, validate func(workflow.Context, Req) error,
+	run func(workflow.Context, Req) (Res, error)) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name,
+		func(ctx workflow.Context, req Req) (Res, error) {
+			var zero Res
+			if err := workflow.Await(ctx, func() bool { return r.created }); err != nil {
+				return zero, err
+			}
+			// The stage may have moved while this update waited its turn.
+			if err := validate(ctx, req); err != nil {
+				return zero, toApplicationError(err)
+			}
+			res, err := run(ctx, req)
+			return res, toApplicationError(DomainError(err))
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Req) error {
+			return toApplicationError(validate(ctx, req))
+		}})
+}
+
+func (r *callRun) stageIs(want ...domain.CallStage) error {
+	if slices.Contains(want, r.st.Stage) {
+		return nil
+	}
+	labels := make([]string, len(want))
+	for i, s := range want {
+		labels[i] = "“" + s.Label() + "”"
+	}
+	return domain.Errorf(domain.CodeConflict, "征集现处于“%s”阶段，此操作只能在%s阶段办理。请刷新页面查看最新状态。",
+		r.st.Stage.Label(), strings.Join(labels, "或"))
+}
+
+func (r *callRun) register(ctx workflow.Context) error {
+	st := r.st
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CallState, error) { return *st, nil }); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateAwaitDraft, func(ctx workflow.Context) (CallState, error) {
+		if err := workflow.Await(ctx, func() bool { return r.created || r.createErr != nil }); err != nil {
+			return CallState{}, err
+		}
+		if r.createErr != nil {
+			return CallState{}, toApplicationError(r.createErr)
+		}
+		return *st, nil
+	}); err != nil {
+		return err
+	}
+	district := r.district()
+
+	type setup func() error
+	for _, f := range []setup{
+		func() error {
+			return handle(r, ctx, UpdateAttachDocument, func(_ workflow.Context, req AttachDocumentRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionAttachDocument, district); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StageDraft); err != nil {
+					return err
+				}
+				att := req.Attachment
+				if att.ID == "" || att.ObjectKey == "" || len(att.SHA256) != 64 || strings.TrimSpace(att.FileName) == "" {
+					return domain.Errorf(domain.CodeInvalid, "附件信息不完整，请重新上传。")
+				}
+				return nil
+			}, func(ctx workflow.Context, req AttachDocumentRequest) (domain.Attachment, error) {
+				att := req.Attachment
+				att.CallID = r.in.CallID
+				att.UploadedBy = req.Actor.UserID
+				if err := workflow.ExecuteActivity(opts(ctx), a.RecordAttachment,
+					activities.RecordAttachmentInput{Attachment: att, By: req.Actor}).Get(ctx, nil); err != nil {
+					return domain.Attachment{}, err
+				}
+				r.noticeDirty = true
+				return att, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateCancel, func(_ workflow.Context, req CancelRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionCancelCall, district); err != nil {
+					return err
+				}
+				if st.Stage.Final() {
+					return domain.Errorf(domain.CodeConflict, "征集已处于“%s”阶段，不能撤销。", st.Stage.Label())
+				}
+				return domain.ValidateReason(req.Reason)
+			}, func(ctx workflow.Context, req CancelRequest) (CallState, error) {
+				reason := strings.TrimSpace(req.Reason)
+				if err := r.setStage(ctx, domain.StageCancelled, reason, req.Actor); err != nil {
+					return CallState{}, err
+				}
+				if err := workflow.ExecuteActivity(longOpts(ctx), a.CancelBids, activities.CancelCallInput{
+					CallID: r.in.CallID, Reason: reason,
+				}).Get(ctx, nil); err != nil {
+					return CallState{}, err
+				}
+				return *st, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateSubmit, func(_ workflow.Context, req SubmitRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionSubmitCall, district); err != nil {
+					return err
+				}
+				return r.stageIs(domain.StageDraft)
+			}, func(ctx workflow.Context, req SubmitRequest) (CallState, error) {
+				if err := r.recordDecision(ctx, "submit", DecisionRequest{Actor: req.Actor, Approve: true}); err != nil {
+					return CallState{}, err
+				}
+				st.SubmittedBy = req.Actor.UserID
+				return *st, r.setStage(ctx, domain.StagePublishReview, "", req.Actor)
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateReviewPublish, func(_ workflow.Context, req DecisionRequest) error {
+				action := auth.ActionPublishCall
+				if r.plan.ModeChanged {
+					action = auth.ActionApproveReissue // 政府采购法 §36–37: a change of mode needs finance
+				}
+				if err := auth.Authorize(req.Actor.User(), action, district); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StagePublishReview); err != nil {
+					return err
+				}
+				if err := auth.SeparationOfDuties(req.Actor, auth.Decision{Earlier: []int64{st.SubmittedBy}}); err != nil {
+					return err
+				}
+				return rejectionReason(req)
+			}, func(ctx workflow.Context, req DecisionRequest) (CallState, error) {
+				if err := r.recordDecision(ctx, "publish", req); err != nil {
+					return CallState{}, err
+				}
+				if !req.Approve {
+					return *st, r.setStage(ctx, domain.StageDraft, "发布审核退回："+strings.TrimSpace(req.Reason), req.Actor)
+				}
+				var pub activities.PublishResult
+				if err := workflow.ExecuteActivity(opts(ctx), a.PublishCall, r.in.CallID).Get(ctx, &pub); err != nil {
+					return CallState{}, err
+				}
+				st.Deadline = pub.Deadline
+				r.noticeDirty = true
+				return *st, r.setStage(ctx, domain.StageBidding, pub.CalendarNote, req.Actor)
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateClarify, func(ctx workflow.Context, req ClarifyRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionClarify, district); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StageBidding); err != nil {
+					return err
+				}
+				if !workflow.Now(ctx).Before(st.Deadline) {
+					return domain.Errorf(domain.CodeConflict, "投标已截止，不能再发布澄清。")
+				}
+				fe := domain.FieldErrors{}
+				if n := utf8.RuneCountInString(strings.TrimSpace(req.Title)); n < 2 || n > 100 {
+					fe.Add("title", "请填写澄清标题（2 至 100 字）。")
+				}
+				if n := utf8.RuneCountInString(strings.TrimSpace(req.Body)); n < 10 || n > 10000 {
+					fe.Add("body", "请写明澄清或修改的内容（10 至 10000 字）。")
+				}
+				if req.ID == "" {
+					fe.Add("title", "请求缺少编号，请刷新页面后重试。")
+				}
+				return fe.Err()
+			}, func(ctx workflow.Context, req ClarifyRequest) (CallState, error) {
+				var deadline = st.Deadline
+				if err := workflow.ExecuteActivity(opts(ctx), a.Clarify, activities.ClarifyInput{
+					Clarification: domain.Clarification{ID: req.ID, CallID: r.in.CallID, Title: strings.TrimSpace(req.Title),
+						Body: strings.TrimSpace(req.Body), Material: req.Material, DeadlineFrom: st.Deadline},
+					By: req.Actor,
+				}).Get(ctx, &deadline); err != nil {
+					return CallState{}, err
+				}
+				if !deadline.Equal(st.Deadline) {
+					st.Deadline = deadline
+					r.deadlineMoved = true
+					r.noticeDirty = true
+				}
+				return *st, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateSubmitBid, func(ctx workflow.Context, req BidRequest) error {
+				if err := r.bidderMayAct(ctx, req.Actor); err != nil {
+					return err
+				}
+				if req.Bid.OrgID != req.Actor.OrgID || req.Bid.ID == "" || len(req.Bid.Parts) < 4 {
+					return domain.Errorf(domain.CodeInvalid, "投标文件不完整，请重新提交。")
+				}
+				return nil
+			}, func(ctx workflow.Context, req BidRequest) (domain.Receipt, error) {
+				b := req.Bid
+				b.CallID = r.in.CallID
+				var rc domain.Receipt
+				if err := workflow.ExecuteActivity(opts(ctx), a.RecordBid, activities.RecordBidInput{Bid: b, By: req.Actor}).Get(ctx, &rc); err != nil {
+					return domain.Receipt{}, err
+				}
+				st.Bids[b.OrgID] = b.ID
+				return rc, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateWithdrawBid, func(ctx workflow.Context, req WithdrawRequest) error {
+				if err := r.bidderMayAct(ctx, req.Actor); err != nil {
+					return err
+				}
+				if _, ok := st.Bids[req.Actor.OrgID]; !ok {
+					return domain.Errorf(domain.CodeNotFound, "您单位在本次征集中没有可撤回的投标。")
+				}
+				return nil
+			}, func(ctx workflow.Context, req WithdrawRequest) (CallState, error) {
+				if err := workflow.ExecuteActivity(opts(ctx), a.WithdrawBid, activities.WithdrawBidInput{
+					CallID: r.in.CallID, OrgID: req.Actor.OrgID, By: req.Actor,
+				}).Get(ctx, nil); err != nil {
+					return CallState{}, err
+				}
+				delete(st.Bids, req.Actor.OrgID)
+				return *st, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateQualify, func(_ workflow.Context, req QualifyRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionQualify, district); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StageQualification); err != nil {
+					return err
+				}
+				return r.validateQualification(req.Decisions)
+			}, func(ctx workflow.Context, req QualifyRequest) (CallState, error) {
+				if err := workflow.ExecuteActivity(opts(ctx), a.QualifyBids, activities.QualifyInput{
+					CallID: r.in.CallID, Decisions: req.Decisions, By: req.Actor,
+				}).Get(ctx, nil); err != nil {
+					return CallState{}, err
+				}
+				st.Qualified = map[string]bool{}
+				for _, d := range req.Decisions {
+					st.Qualified[d.BidID] = d.Qualified
+				}
+				if n := len(r.validBids()); n < r.plan.MinBidders {
+					return *st, r.setStage(ctx, domain.StageFailed,
+						fmt.Sprintf("资格审查后有效投标 %d 份，少于最少有效投标人数 %d，流标（政府采购法 §36）。可重新组织征集。", n, r.plan.MinBidders), req.Actor)
+				}
+				next := domain.StagePanel
+				if r.panelConfirmed() {
+					next = domain.StageScoring // re-qualification after an upheld objection keeps the panel
+				}
+				return *st, r.setStage(ctx, next, "", req.Actor)
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateRedrawPanel, func(_ workflow.Context, req RedrawRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionManagePanel, district); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StagePanel); err != nil {
+					return err
+				}
+				if st.PanelShort == "" {
+					return domain.Errorf(domain.CodeConflict, "评审小组抽取正常进行中，无需重新抽取。")
+				}
+				return nil
+			}, func(ctx workflow.Context, req RedrawRequest) (CallState, error) {
+				r.panelRedraw = true
+				return *st, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateDeclare, func(_ workflow.Context, req DeclareRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionScore, ""); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StagePanel); err != nil {
+					return err
+				}
+				i := r.seat(req.Actor.UserID)
+				if i < 0 {
+					return domain.Errorf(domain.CodeForbidden, "您不在本次征集的评审小组中。")
+				}
+				if st.Panel[i].Confirmed {
+					return domain.Errorf(domain.CodeConflict, "您已声明过无利害关系。")
+				}
+				if req.Conflict {
+					return domain.ValidateReason(req.Reason)
+				}
+				return nil
+			}, func(ctx workflow.Context, req DeclareRequest) (CallState, error) {
+				if err := workflow.ExecuteActivity(opts(ctx), a.Declare, activities.DeclareInput{
+					CallID: r.in.CallID, UserID: req.Actor.UserID, Conflict: req.Conflict, Reason: strings.TrimSpace(req.Reason), By: req.Actor,
+				}).Get(ctx, nil); err != nil {
+					return CallState{}, err
+				}
+				i := r.seat(req.Actor.UserID)
+				if req.Conflict {
+					// The seat empties; the panel loop draws a replacement.
+					st.Panel = slices.Delete(st.Panel, i, i+1)
+				} else {
+					st.Panel[i].Confirmed = true
+				}
+				return *st, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateScore, func(_ workflow.Context, req ScoreRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionScore, ""); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StageScoring); err != nil {
+					return err
+				}
+				if i := r.seat(req.Actor.UserID); i < 0 || !st.Panel[i].Confirmed {
+					return domain.Errorf(domain.CodeForbidden, "您不在本次征集的评审小组中，或尚未声明无利害关系。")
+				}
+				if !st.Qualified[req.BidID] {
+					return domain.Errorf(domain.CodeNotFound, "该投标不在评审范围内（未通过资格审查或不存在）。")
+				}
+				return r.plan.ValidateSheet(req.Points, req.Comment)
+			}, func(ctx workflow.Context, req ScoreRequest) (CallState, error) {
+				sh := domain.ScoreSheet{Expert: req.Actor.UserID, BidID: req.BidID, Points: req.Points,
+					Comment: strings.TrimSpace(req.Comment), At: workflow.Now(ctx)}
+				if err := workflow.ExecuteActivity(opts(ctx), a.RecordScore, activities.RecordScoreInput{
+					CallID: r.in.CallID, Sheet: sh, By: req.Actor,
+				}).Get(ctx, nil); err != nil {
+					return CallState{}, err
+				}
+				st.Scores[scoreKey(sh.Expert, sh.BidID)] = sh
+				return *st, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateApprove, func(_ workflow.Context, req DecisionRequest) error {
+				if err := r.stageIs(domain.StageCivilApproval, domain.StageFinanceApproval); err != nil {
+					return err
+				}
+				action, earlier := auth.ActionApproveAward, []int64{}
+				if st.Stage == domain.StageFinanceApproval {
+					action, earlier = auth.ActionFinanceApprove, []int64{st.CivilApprover}
+				}
+				if err := auth.Authorize(req.Actor.User(), action, district); err != nil {
+					return err
+				}
+				if err := auth.SeparationOfDuties(req.Actor, auth.Decision{Earlier: earlier, Orgs: r.recommendedOrgs()}); err != nil {
+					return err
+				}
+				return rejectionReason(req)
+			}, func(ctx workflow.Context, req DecisionRequest) (CallState, error) {
+				civil := st.Stage == domain.StageCivilApproval
+				step := map[bool]string{true: "civil", false: "finance"}[civil]
+				if err := r.recordDecision(ctx, step, req); err != nil {
+					return CallState{}, err
+				}
+				reason := strings.TrimSpace(req.Reason)
+				switch {
+				case civil && req.Approve:
+					st.CivilApprover = req.Actor.UserID
+					return *st, r.setStage(ctx, domain.StageFinanceApproval, "", req.Actor)
+				case civil:
+					// Back to the panel, which reviews and re-submits its scores.
+					st.Scores = map[string]domain.ScoreSheet{}
+					return *st, r.setStage(ctx, domain.StageScoring, "民政审批退回，请评审小组复核评分："+reason, req.Actor)
+				case req.Approve:
+					return *st, r.setStage(ctx, domain.StagePublicity, "", req.Actor)
+				default:
+					st.CivilApprover = 0
+					return *st, r.setStage(ctx, domain.StageCivilApproval, "财政审批退回："+reason, req.Actor)
+				}
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateObject, func(ctx workflow.Context, req ObjectionRequest) error {
+				if err := r.stageIs(domain.StagePublicity); err != nil {
+					return err
+				}
+				if st.ObjectionUntil.IsZero() || !workflow.Now(ctx).Before(st.ObjectionUntil) {
+					return domain.Errorf(domain.CodeConflict, "质疑期已结束（%s），不再受理质疑。", cstTime(st.ObjectionUntil))
+				}
+				if req.ID == "" {
+					return domain.Errorf(domain.CodeInvalid, "请求缺少编号，请刷新页面后重试。")
+				}
+				return req.Input.Validate()
+			}, func(ctx workflow.Context, req ObjectionRequest) (domain.Objection, error) {
+				o := domain.Objection{ID: req.ID, CallID: r.in.CallID, Name: strings.TrimSpace(req.Input.Name),
+					Reason: strings.TrimSpace(req.Input.Reason), Attachment: req.Attachment, FiledAt: workflow.Now(ctx)}
+				if err := workflow.ExecuteActivity(opts(ctx), a.RecordObjection, activities.RecordObjectionInput{
+					Objection: o, Contact: strings.TrimSpace(req.Input.Contact), By: req.Actor,
+				}).Get(ctx, nil); err != nil {
+					return domain.Objection{}, err
+				}
+				st.Objections = append(st.Objections, OpenObjection{ID: o.ID, FiledAt: o.FiledAt})
+				return o, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateAnswerObjection, func(_ workflow.Context, req AnswerRequest) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionAnswerObjection, district); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StagePublicity); err != nil {
+					return err
+				}
+				if r.objection(req.ObjectionID) < 0 {
+					return domain.Errorf(domain.CodeNotFound, "找不到该质疑，或它已经答复。")
+				}
+				fe := domain.FieldErrors{}
+				if n := utf8.RuneCountInString(strings.TrimSpace(req.Answer)); n < 10 || n > 5000 {
+					fe.Add("answer", "请写明答复意见及依据（10 至 5000 字），答复将公开。")
+				}
+				if req.Upheld && req.ReturnTo != domain.StageQualification && req.ReturnTo != domain.StageScoring {
+					fe.Add("return_to", "质疑成立时，请选择退回资格审查或专家评审。")
+				}
+				return fe.Err()
+			}, func(ctx workflow.Context, req AnswerRequest) (CallState, error) {
+				returnTo := domain.CallStage("")
+				if req.Upheld {
+					returnTo = req.ReturnTo
+				}
+				if err := workflow.ExecuteActivity(opts(ctx), a.AnswerObjection, activities.AnswerObjectionInput{
+					CallID: r.in.CallID, ObjectionID: req.ObjectionID, Upheld: req.Upheld, Answer: strings.TrimSpace(req.Answer),
+					ReturnTo: returnTo, By: req.Actor,
+				}).Get(ctx, nil); err != nil {
+					return CallState{}, err
+				}
+				st.Objections = slices.Delete(st.Objections, r.objection(req.ObjectionID), r.objection(req.ObjectionID)+1)
+				if !req.Upheld {
+					return *st, nil
+				}
+				// Upheld: every other open objection is moot (the result will be
+				// published again), the approvals start over.
+				st.Objections = nil
+				st.CivilApprover = 0
+				st.Scores = map[string]domain.ScoreSheet{}
+				if returnTo == domain.StageQualification {
+					st.Qualified = map[string]bool{}
+				}
+				return *st, r.setStage(ctx, returnTo, "质疑成立，退回重新"+returnTo.Label()+"。", req.Actor)
+			})
+		},
+	} {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func rejectionReason(req DecisionRequest) error {
+	if req.Approve {
+		return nil
+	}
+	return domain.ValidateReason(req.Reason)
+}
+
+func (r *callRun) objection(id string) int {
+	return slices.IndexFunc(r.st.Objections, func(o OpenObjection) bool { return o.ID == id })
+}
+
+func (r *callRun) seat(userID int64) int {
+	return slices.IndexFunc(r.st.Panel, func(s Seat) bool { return s.UserID == userID })
+}
+
+func (r *callRun) recommendedOrgs() []int64 {
+	var out []int64
+	for _, b := range r.st.Results {
+		if b.Recommended {
+			out = append(out, b.OrgID)
+		}
+	}
+	return out
+}
+
+// bidderMayAct checks a bid action: an organisation member of its own
+// organisation, during bidding, strictly before the deadline.
+func (r *callRun) bidderMayAct(ctx workflow.Context, actor Actor) error {
+	if err := auth.AuthorizeTarget(actor.User(), auth.ActionBid, auth.Target{OrgID: actor.OrgID}); err != nil {
+		return err
+	}
+	if actor.OrgID == 0 {
+		return domain.Errorf(domain.CodeForbidden, "您的账号未关联社会组织，不能投标。")
+	}
+	if r.st.Stage == domain.StageBidding && !workflow.Now(ctx).Before(r.st.Deadline) || r.st.Stage.Opened() {
+		return domain.Errorf(domain.CodeConflict, "投标截止时间（%s）已过，不再接受递交、替换或撤回投标文件。", cstTime(r.st.Deadline))
+	}
+	return r.stageIs(domain.StageBidding)
+}
+
+func (r *callRun) validateQualification(ds []activities.Qualification) error {
+	fe := domain.FieldErrors{}
+	seen := map[string]bool{}
+	for _, d := range ds {
+		if !slices.ContainsFunc(r.st.Opened, func(b activities.OpenedBid) bool { return b.BidID == d.BidID }) {
+			fe.Add("decisions", "审查结论中有不属于本次征集的投标。")
+			continue
+		}
+		seen[d.BidID] = true
+		if !d.Qualified && utf8.RuneCountInString(strings.TrimSpace(d.Reason)) < 4 {
+			fe.Add("reason."+d.BidID, "不合格的投标须写明理由（至少 4 个字），理由将告知投标人。")
+		}
+	}
+	for _, b := range r.st.Opened {
+		if !seen[b.BidID] {
+			fe.Add("decisions", fmt.Sprintf("请对每一份投标作出审查结论（%s 尚未审查）。", b.OrgName))
+		}
+	}
+	return fe.Err()
+}
