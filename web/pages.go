@@ -347,7 +347,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 	if !ok && strings.TrimSpace(form.Budget) != "" {
 		unreadable["budget"] = "预算金额格式不对：请填写数字（单位：元），如 300000 或 300,000.00。"
 	}
-	err := draft.Normalize().Validate(s.Calls.Rules)
+	err := draft.Normalize(s.Calls.Rules).Validate(s.Calls.Rules)
 	if len(unreadable) > 0 {
 		fe := domain.FieldErrors{}
 		var de *domain.Error

@@ -40,7 +40,7 @@ func expert(id int64) Actor {
 }
 
 func testInput() CallInput {
-	d := domain.CallDraft{Title: "失能老年人家庭照护者培训", Brand: domain.BrandCunCaoXin, District: "河西区", Budget: 200000_00}.Normalize()
+	d := domain.CallDraft{Title: "失能老年人家庭照护者培训", Brand: domain.BrandCunCaoXin, District: "河西区", Budget: 200000_00}.Normalize(domain.DefaultRules)
 	return CallInput{CallID: "0b8f6d2e-3c1a-4f55-9a77-1d2e3f4a5b6c", Draft: d, CreatedBy: civilAffairs, Year: 2026}
 }
 

@@ -41,11 +41,11 @@ type Config struct {
 	WebURL string `env:"GRANTFLOW_WEB_URL" envDefault:"http://127.0.0.1:8080"`
 
 	// The competition mode's (创投大赛) bureau settings (DOMAIN.md §3,
-	// "practice"): the shortest bidding period and the shortest result
+	// "practice"): the shortest bidding period and the result
 	// publicity, in working days. The procurement modes' minima are law and
 	// not configurable.
-	CompetitionMinBiddingDays   int `env:"GRANTFLOW_COMPETITION_MIN_BIDDING_DAYS" envDefault:"5"`
-	CompetitionMinPublicityDays int `env:"GRANTFLOW_COMPETITION_MIN_PUBLICITY_DAYS" envDefault:"5"`
+	CompetitionMinBiddingDays int `env:"GRANTFLOW_COMPETITION_MIN_BIDDING_DAYS" envDefault:"5"`
+	CompetitionPublicityDays  int `env:"GRANTFLOW_COMPETITION_PUBLICITY_DAYS" envDefault:"5"`
 
 	LogLevel        slog.Level    `env:"GRANTFLOW_LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"GRANTFLOW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -94,8 +94,8 @@ func (c Config) Validate() error {
 	if u, err := url.Parse(c.WebURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, errors.New("GRANTFLOW_WEB_URL must be an http:// or https:// URL"))
 	}
-	if c.CompetitionMinBiddingDays < 0 || c.CompetitionMinBiddingDays > 60 || c.CompetitionMinPublicityDays < 0 || c.CompetitionMinPublicityDays > 30 {
-		errs = append(errs, errors.New("GRANTFLOW_COMPETITION_MIN_BIDDING_DAYS (0–60) and GRANTFLOW_COMPETITION_MIN_PUBLICITY_DAYS (0–30) are working days"))
+	if c.CompetitionMinBiddingDays < 0 || c.CompetitionMinBiddingDays > 60 || c.CompetitionPublicityDays < 0 || c.CompetitionPublicityDays > 30 {
+		errs = append(errs, errors.New("GRANTFLOW_COMPETITION_MIN_BIDDING_DAYS (0–60) and GRANTFLOW_COMPETITION_PUBLICITY_DAYS (0–30) are working days"))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("GRANTFLOW_SHUTDOWN_TIMEOUT must be positive, e.g. 20s"))
@@ -109,7 +109,7 @@ func (c Config) Validate() error {
 // Rules are the bidding rules this deployment configures.
 func (c Config) Rules() domain.Rules {
 	return domain.Rules{CompetitionMinBiddingWorkingDays: c.CompetitionMinBiddingDays,
-		CompetitionMinPublicityWorkingDays: c.CompetitionMinPublicityDays}
+		CompetitionPublicityWorkingDays: c.CompetitionPublicityDays}
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag.

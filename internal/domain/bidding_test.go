@@ -94,7 +94,7 @@ func TestPlanRules(t *testing.T) {
 		if edit != nil {
 			edit(&d)
 		}
-		return d.Normalize().Validate(DefaultRules)
+		return d.Normalize(DefaultRules).Validate(DefaultRules)
 	}
 	for _, tc := range []struct {
 		name   string
@@ -146,7 +146,7 @@ func TestPlanRules(t *testing.T) {
 }
 
 func TestEvaluate(t *testing.T) {
-	p := Plan{Mode: ModeCompetition}.withDefaults(200000_00)
+	p := Plan{Mode: ModeCompetition}.withDefaults(200000_00, DefaultRules)
 	at := cst("2026-12-01 10:00")
 	bids := []ScoredBid{
 		{BidID: "a", Price: 180000_00, SubmittedAt: at},
@@ -189,7 +189,7 @@ func TestEvaluate(t *testing.T) {
 }
 
 func TestSheetAndBidValidation(t *testing.T) {
-	p := Plan{Mode: ModeCompetition}.withDefaults(100)
+	p := Plan{Mode: ModeCompetition}.withDefaults(100, DefaultRules)
 	if err := p.ValidateSheet([]float64{25, 25, 20, 10, 10, 0}, "方案完整，团队经验充分。"); err != nil {
 		t.Fatal(err)
 	}

@@ -70,11 +70,12 @@ const (
 	MaxReasonRunes = 500
 )
 
-// Normalize trims what people type.
-func (d CallDraft) Normalize() CallDraft {
+// Normalize trims what people type and fills what the planner left empty
+// with the mode's defaults under the bureau's rules.
+func (d CallDraft) Normalize(r Rules) CallDraft {
 	d.Title = strings.Join(strings.Fields(d.Title), " ")
 	d.District = strings.TrimSpace(d.District)
-	d.Plan = d.Plan.withDefaults(d.Budget)
+	d.Plan = d.Plan.withDefaults(d.Budget, r)
 	return d
 }
 

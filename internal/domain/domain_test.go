@@ -73,7 +73,7 @@ func TestCallDraftValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := good
 			tc.mutate(&d)
-			err := d.Normalize().Validate(DefaultRules)
+			err := d.Normalize(DefaultRules).Validate(DefaultRules)
 			if tc.field == "" {
 				if err != nil {
 					t.Fatalf("want valid, got %v", err)
@@ -95,7 +95,7 @@ func TestCallDraftValidate(t *testing.T) {
 }
 
 func TestNormalizeCollapsesSpaces(t *testing.T) {
-	d := CallDraft{Title: "  手足情   结对 \t 助老  ", District: " 南开区 "}.Normalize()
+	d := CallDraft{Title: "  手足情   结对 \t 助老  ", District: " 南开区 "}.Normalize(DefaultRules)
 	if d.Title != "手足情 结对 助老" || d.District != "南开区" {
 		t.Fatalf("got %q %q", d.Title, d.District)
 	}

@@ -146,13 +146,13 @@ type Rules struct {
 	// CompetitionMinBiddingWorkingDays is the competition mode's shortest
 	// bidding period in working days (default 5, the documents rule).
 	CompetitionMinBiddingWorkingDays int
-	// CompetitionMinPublicityWorkingDays is the shortest publicity (公示)
-	// period a competition call may set (default 5).
-	CompetitionMinPublicityWorkingDays int
+	// CompetitionPublicityWorkingDays is the competition mode's publicity
+	// (公示) period: the default, and the shortest a call may set (default 5).
+	CompetitionPublicityWorkingDays int
 }
 
 // DefaultRules are the rules when nothing is configured.
-var DefaultRules = Rules{CompetitionMinBiddingWorkingDays: DocumentsWorkingDays, CompetitionMinPublicityWorkingDays: 5}
+var DefaultRules = Rules{CompetitionMinBiddingWorkingDays: DocumentsWorkingDays, CompetitionPublicityWorkingDays: 5}
 
 // Working-day limits after the bids are opened (实施条例 §43, 87号令 §69,
 // 政府采购法 §52–53).
@@ -172,7 +172,7 @@ func (m Mode) MinPublicity(r Rules) int {
 	if m.Procurement() {
 		return 1
 	}
-	return r.CompetitionMinPublicityWorkingDays
+	return r.CompetitionPublicityWorkingDays
 }
 
 // Plan is the part of a call's draft that sets its rules.
@@ -199,7 +199,7 @@ type Plan struct {
 }
 
 // withDefaults fills what the planner left empty with the mode's defaults.
-func (p Plan) withDefaults(budget Fen) Plan {
+func (p Plan) withDefaults(budget Fen, r Rules) Plan {
 	if p.Mode == "" {
 		p.Mode = ModeCompetition
 	}
@@ -213,10 +213,7 @@ func (p Plan) withDefaults(budget Fen) Plan {
 		p.Tranches = DefaultTranches()
 	}
 	if p.PublicityDays == 0 {
-		p.PublicityDays = 5
-		if p.Mode.Procurement() {
-			p.PublicityDays = 1
-		}
+		p.PublicityDays = p.Mode.MinPublicity(r)
 	}
 	if p.MinBidders == 0 {
 		p.MinBidders = 3

@@ -26,6 +26,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"grantflow/internal/app"
+	"grantflow/internal/config"
 	"grantflow/internal/devstack/stack"
 	"grantflow/internal/domain"
 	"grantflow/internal/store"
@@ -114,7 +115,11 @@ func (h *harness) password(username string) string {
 	return app.DemoPassword
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith starts a harness whose configuration edit changed first
+// (bureau settings such as the competition mode's minimum periods).
+func newHarnessWith(t *testing.T, edit func(*config.Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	n := counter.Add(1)
@@ -126,6 +131,9 @@ func newHarness(t *testing.T) *harness {
 	cfg.DatabaseURL = shared.Postgres.URL(db)
 	cfg.S3Bucket = fmt.Sprintf("t%d-%d", os.Getpid(), n)
 	cfg.TaskQueue = fmt.Sprintf("itest-%d-%d", os.Getpid(), n)
+	if edit != nil {
+		edit(&cfg)
+	}
 	// workers log after a test ends (while they stop), so not to t.Log
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})).With("test", t.Name())
 	a, err := app.Open(ctx, cfg, logger)

@@ -45,7 +45,7 @@ type Calls struct {
 // key is the caller's idempotency key (a UUID): the same key twice returns
 // the same call, never a second one. An empty key makes a new call.
 func (s *Calls) CreateDraft(ctx context.Context, by domain.Actor, key string, d domain.CallDraft) (domain.Call, error) {
-	d = d.Normalize()
+	d = d.Normalize(s.Rules)
 	if err := auth.Authorize(by.User(), auth.ActionCreateCall, d.District); err != nil {
 		return domain.Call{}, err
 	}

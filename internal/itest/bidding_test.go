@@ -1,0 +1,424 @@
+package itest
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/minio/minio-go/v7"
+	"github.com/minio/minio-go/v7/pkg/credentials"
+
+	"grantflow/internal/app"
+	"grantflow/internal/auth"
+	"grantflow/internal/config"
+	"grantflow/internal/domain"
+	"grantflow/internal/store"
+	"grantflow/workflows"
+)
+
+// usccWith completes a 17-character prefix with its GB 32100 check character.
+func usccWith(prefix string) string {
+	for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
+		if domain.ValidUSCC(prefix + string(c)) {
+			return prefix + string(c)
+		}
+	}
+	panic("no check character for " + prefix)
+}
+
+type bidCall struct {
+	apiCall
+	BidDeadline    time.Time `json:"bid_deadline"`
+	OpenedAt       time.Time `json:"opened_at"`
+	OpeningSHA256  string    `json:"opening_sha256"`
+	ReportSHA256   string    `json:"report_sha256"`
+	StageNote      string    `json:"stage_note"`
+	BidCount       int       `json:"bid_count"`
+	Clarifications []struct {
+		Title      string
+		DeadlineTo time.Time `json:"deadline_to"`
+	} `json:"clarifications"`
+	MySeat *struct {
+		Status string `json:"status"`
+	} `json:"my_seat"`
+	Panel []struct {
+		Name   string `json:"name"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"panel"`
+	Opened []struct {
+		ID      string `json:"id"`
+		OrgID   int64  `json:"org_id"`
+		OrgName string `json:"org_name"`
+	} `json:"opened"`
+	Results []domain.BidResult `json:"results"`
+	Awards  []domain.Award     `json:"awards"`
+}
+
+func (h *harness) bidCall(user, id string) bidCall {
+	h.t.Helper()
+	r := h.api(user, "GET", "/api/v1/calls/"+id, nil, nil)
+	if r.status != http.StatusOK {
+		h.t.Fatalf("get call as %s: %d %s", user, r.status, r.body)
+	}
+	var c bidCall
+	r.json(h.t, &c)
+	return c
+}
+
+func key() map[string]string { return map[string]string{"Idempotency-Key": uuid.NewString()} }
+
+func mustStatus(t *testing.T, r response, want int, what string) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("%s: %d, want %d: %s", what, r.status, want, r.body)
+	}
+}
+
+// addExperts gives the talent library six more experts with accounts; the
+// first declares a tie to tiedUSCC (a bidder), so the draw must exclude it.
+func addExperts(t *testing.T, h *harness, tiedUSCC string) []string {
+	ctx := context.Background()
+	hash, err := auth.HashPassword(app.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := h.actor("minzheng")
+	var names []string
+	for i := 1; i <= 6; i++ {
+		username := fmt.Sprintf("expert%d", i)
+		if _, err := h.app.Store.UpsertUser(ctx, domain.User{Username: username, DisplayName: fmt.Sprintf("评审专家%d", i),
+			Roles: []domain.Role{domain.RoleExpert}, District: domain.CityLevel}, hash, by); err != nil {
+			t.Fatal(err)
+		}
+		e := domain.TalentEntry{Kind: domain.TalentExpert, Name: fmt.Sprintf("专家%c", '甲'+rune(i)), Level: domain.LevelCity,
+			District: domain.CityLevel, Fields: []domain.ExpertField{"elderly_care"}, Available: true, Username: username}
+		if i == 1 {
+			e.Relations = []domain.Relation{{USCC: tiedUSCC, Note: "配偶任该组织理事"}}
+		}
+		if _, err := h.app.Store.SaveTalent(ctx, 0, e, by); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, username)
+	}
+	return names
+}
+
+func bidJSON(proposal string, price int64) map[string]any {
+	return map[string]any{
+		"technical_proposal": proposal,
+		"budget":             []map[string]any{{"item": "讲师劳务费", "amount_fen": price / 2}, {"item": "教材与场地", "amount_fen": price - price/2}},
+		"price_fen":          price,
+		"team":               []map[string]any{{"name": "王芳", "role": "项目负责人", "qualification": "中级社会工作师"}},
+		"documents":          []map[string]any{{"file_name": "资质证明.pdf", "content_base64": base64.StdEncoding.EncodeToString([]byte("%PDF-1.4\n% 资质证明 " + proposal[:12] + "\n%%EOF\n"))}},
+	}
+}
+
+// TestCallFromDraftToAwardThroughAPI drives one call from draft to award
+// through the JSON API against the real services, with the bureau's
+// competition-mode periods set to zero so the timers run in seconds.
+func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { c.CompetitionMinBiddingDays, c.CompetitionPublicityDays = 0, 0 })
+	ctx := context.Background()
+
+	// Three verified organisations: the demo one (zuzhi) and two more.
+	demoOrg := h.actor("zuzhi").OrgID
+	orgs := map[string]string{"zuzhi": "", "org2": usccWith("52120104MJ000002"+"2"), "org3": usccWith("52120105MJ000003" + "3")}
+	for _, u := range []string{"org2", "org3"} {
+		f := nankaiOrg(orgs[u], u)
+		f["name"] = map[string]string{"org2": "南开区乐龄志愿服务协会", "org3": "红桥区康养照护服务中心"}[u]
+		var reg struct{ Organisation apiOrgResp }
+		r := h.registerOrg(f, pdfDoc)
+		mustStatus(t, r, http.StatusCreated, "register "+u)
+		r.json(t, &reg)
+		mustStatus(t, h.api("minzheng", "POST", fmt.Sprintf("/api/v1/organisations/%d/review", reg.Organisation.ID), map[string]string{"decision": "approve"}, nil), 200, "verify "+u)
+	}
+	demo, err := h.app.Store.Organisation(ctx, demoOrg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	experts := addExperts(t, h, demo.USCC)
+
+	// Draft (hexi), submit, publish (minzheng: not the submitter).
+	deadline := time.Now().Add(25 * time.Second).Truncate(time.Second)
+	var c bidCall
+	r := h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": "河西区失能老年人家庭照护者培训项目", "brand": "cuncaoxin",
+		"district": "河西区", "budget_fen": 300000_00, "mode": "competition", "bid_deadline": deadline}, key())
+	mustStatus(t, r, http.StatusCreated, "draft")
+	r.json(t, &c)
+	id := c.ID
+	path := "/api/v1/calls/" + id
+	mustStatus(t, h.api("hexi", "POST", path+"/submit", nil, key()), 200, "submit")
+	mustStatus(t, h.api("hexi", "POST", path+"/publication", map[string]any{"approve": true}, key()), http.StatusForbidden, "the submitter publishing")
+	mustStatus(t, h.api("minzheng", "POST", path+"/publication", map[string]any{"approve": true}, key()), 200, "publish")
+	c = h.bidCall("hexi", id)
+	if c.Stage != "bidding" || !c.BidDeadline.Equal(deadline) {
+		t.Fatalf("after publication: %s, deadline %s (want %s)", c.Stage, c.BidDeadline, deadline)
+	}
+	mustStatus(t, h.api("hexi", "POST", path+"/clarifications", map[string]any{"title": "培训场地说明", "body": "培训场地由各社区提供，投标报价无需包含场地租金。"}, key()), 200, "clarify")
+
+	// Sealed bids; org2 replaces its bid once.
+	proposals := map[string]string{
+		"zuzhi": "面向友谊路街道失能老年人家庭照护者，开展失能照护基础、压疮预防、转移搬运、进食与用药照护、心肺复苏五个模块共 12 期培训，每名学员不少于 16 学时。",
+		"org2":  "在南开区、河西区开展照护者培训 8 期，内容包括失能照护基础与应急救护，采取社区集中授课与入户指导相结合的方式，每名学员 12 学时。",
+		"org3":  "依托康养照护服务中心实训室开展照护技能培训 6 期，内容以转移搬运和压疮预防为主，辅以心理疏导讲座，每名学员 10 学时，并提供上门指导。",
+	}
+	prices := map[string]int64{"zuzhi": 260000_00, "org2": 240000_00, "org3": 280000_00}
+	receipts := map[string]domain.Receipt{}
+	for _, u := range []string{"zuzhi", "org2", "org3"} {
+		r := h.api(u, "POST", path+"/bids", bidJSON(proposals[u], prices[u]), key())
+		mustStatus(t, r, http.StatusCreated, "bid by "+u)
+		var rc domain.Receipt
+		r.json(t, &rc)
+		if len(rc.Parts) != 5 || rc.Parts[0].SHA256 == "" {
+			t.Fatalf("receipt of %s: %+v", u, rc)
+		}
+		receipts[u] = rc
+	}
+	r = h.api("org2", "POST", path+"/bids", bidJSON(proposals["org2"]+"（修订版）", prices["org2"]), key())
+	mustStatus(t, r, http.StatusCreated, "replace bid")
+	var rc2 domain.Receipt
+	r.json(t, &rc2)
+	if rc2.Version != 2 {
+		t.Fatalf("replacement version %d", rc2.Version)
+	}
+	mustStatus(t, h.api("gaoxiao", "POST", path+"/bids", bidJSON(proposals["org3"], 1000_00), key()), http.StatusForbidden, "a non-organisation bidding")
+
+	// Before opening nobody reads a sealed bid: not through the API, pages,
+	// documents, the call's own record, storage or the database.
+	for _, u := range []string{"admin", "minzheng", "hexi", "caizheng", "zhuanjia", "zuzhi", "org2"} {
+		if r := h.api(u, "GET", path+"/bids", nil, nil); r.status != http.StatusForbidden || !strings.Contains(string(r.body), "无权查看") {
+			t.Errorf("%s read the sealed bids: %d %s", u, r.status, r.body)
+		}
+		if r := h.api(u, "GET", path+"/bids/"+receipts["zuzhi"].BidID+"/documents/doc-1", nil, nil); r.status != http.StatusForbidden {
+			t.Errorf("%s read a sealed document: %d", u, r.status)
+		}
+		if r := h.api(u, "GET", path, nil, nil); strings.Contains(string(r.body), "失能照护基础、压疮预防") || strings.Contains(string(r.body), "26000000") {
+			t.Errorf("%s saw bid content in the call record", u)
+		}
+	}
+	if cc := h.bidCall("hexi", id); cc.BidCount != 3 || len(cc.Opened) != 0 {
+		t.Errorf("officials before opening: count %d, opened %d", cc.BidCount, len(cc.Opened))
+	}
+	if cc := h.bidCall("zhuanjia", id); cc.BidCount != 0 {
+		t.Error("a non-official learned the number of bids")
+	}
+	if _, err := h.app.Store.OpenedCallKey(ctx, id); domain.ErrorCode(err) != domain.CodeForbidden {
+		t.Errorf("the private key was released before opening: %v", err)
+	}
+	if _, err := h.app.Store.OpenCall(ctx, id); domain.ErrorCode(err) != domain.CodeForbidden {
+		t.Errorf("the database let the call open before its deadline: %v", err)
+	}
+	mc, err := minio.New(h.app.Config.S3Endpoint, &minio.Options{Creds: credentials.NewStaticV4(h.app.Config.S3AccessKey, h.app.Config.S3SecretKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := 0
+	for obj := range mc.ListObjects(ctx, h.app.Config.S3Bucket, minio.ListObjectsOptions{Prefix: "calls/" + id + "/bids/", Recursive: true}) {
+		listed++
+		o, err := mc.GetObject(ctx, h.app.Config.S3Bucket, obj.Key, minio.GetObjectOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(o)
+		o.Close()
+		if bytes.Contains(raw, []byte("照护")) || bytes.Contains(raw, []byte("PDF")) || bytes.Contains(raw, []byte("26000000")) {
+			t.Errorf("stored object %s holds plaintext", obj.Key)
+		}
+	}
+	if listed != 20 { // 4 bids × 5 parts
+		t.Errorf("listed %d sealed objects, want 20", listed)
+	}
+
+	// The deadline passes: opening happens by the workflow's timer.
+	eventuallyWithin(t, 90*time.Second, "opening", func() bool { return h.bidCall("hexi", id).Stage == "qualification" })
+	mustStatus(t, h.api("org3", "POST", path+"/bids", bidJSON(proposals["org3"], prices["org3"]), key()), http.StatusConflict, "a late bid")
+	c = h.bidCall("hexi", id)
+	if c.OpenedAt.Before(deadline) || c.OpenedAt.After(deadline.Add(15*time.Second)) {
+		t.Errorf("opened at %s for a deadline of %s", c.OpenedAt, deadline)
+	}
+	opening := h.api("zuzhi", "GET", path+"/opening.pdf", nil, nil)
+	mustStatus(t, opening, 200, "opening record")
+	text := pdfText(t, opening.body)
+	for _, want := range []string{"开标记录", "天津市河西区夕阳红社会工作服务中心", "南开区乐龄志愿服务协会", "260,000.00", "240,000.00", receipts["zuzhi"].Parts[0].SHA256[:16]} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the opening record lacks %q", want)
+		}
+	}
+	var opened struct {
+		Items []struct {
+			ID        string
+			OrgID     int64 `json:"org_id"`
+			OrgName   string
+			DigestsOK *bool `json:"digests_ok"`
+			Content   domain.BidContent
+		}
+	}
+	r = h.api("hexi", "GET", path+"/bids", nil, nil)
+	mustStatus(t, r, 200, "read opened bids")
+	r.json(t, &opened)
+	if len(opened.Items) != 3 {
+		t.Fatalf("opened %d bids", len(opened.Items))
+	}
+	var decisions []map[string]any
+	for _, b := range opened.Items {
+		if b.DigestsOK == nil || !*b.DigestsOK || b.Content.Price == 0 || b.Content.TechnicalProposal == "" {
+			t.Errorf("opened bid %s: digests %v, price %d", b.OrgName, b.DigestsOK, b.Content.Price)
+		}
+		if strings.Contains(b.OrgName, "乐龄") && !strings.Contains(b.Content.TechnicalProposal, "修订版") {
+			t.Error("the replaced bid was opened instead of its replacement")
+		}
+		decisions = append(decisions, map[string]any{"bid_id": b.ID, "qualified": true})
+	}
+	doc := h.api("hexi", "GET", path+"/bids/"+opened.Items[0].ID+"/documents/doc-1", nil, nil)
+	mustStatus(t, doc, 200, "an opened document")
+	if !bytes.HasPrefix(doc.body, []byte("%PDF")) {
+		t.Error("the opened document is not the PDF the bidder sent")
+	}
+
+	// Qualification, then the panel is drawn at random from the pool.
+	mustStatus(t, h.api("hexi", "POST", path+"/qualification", map[string]any{"decisions": decisions[:2]}, key()), 422, "qualifying two of three")
+	mustStatus(t, h.api("hexi", "POST", path+"/qualification", map[string]any{"decisions": decisions}, key()), 200, "qualify")
+	eventually(t, "the panel", func() bool { return len(h.bidCall("hexi", id).Panel) >= 5 })
+	pool := append([]string{"zhuanjia"}, experts...)
+	seated := func() []string {
+		var out []string
+		for _, u := range pool {
+			if c := h.bidCall(u, id); c.MySeat != nil && (c.MySeat.Status == "drawn" || c.MySeat.Status == "confirmed") {
+				out = append(out, u)
+			}
+		}
+		return out
+	}
+	first := seated()
+	if len(first) != 5 {
+		t.Fatalf("seated %v", first)
+	}
+	for _, u := range first {
+		if u == "expert1" {
+			t.Fatal("the expert tied to a bidder was seated")
+		}
+	}
+	for _, p := range h.bidCall("hexi", id).Panel {
+		if strings.Contains(p.Name, "专家乙") || (p.Status == "excluded" && !strings.Contains(p.Reason, "利害关系")) {
+			t.Errorf("panel names must stay hidden and exclusions give their reason: %+v", p)
+		}
+	}
+	// The first drawn expert recuses; a replacement is drawn.
+	mustStatus(t, h.api(first[0], "GET", path+"/bids", nil, nil), http.StatusForbidden, "reading bids before declaring")
+	mustStatus(t, h.api(first[0], "POST", path+"/declaration", map[string]any{"conflict": true, "reason": "本人近三年曾在投标单位兼职授课"}, key()), 200, "recuse")
+	for _, u := range first[1:] {
+		mustStatus(t, h.api(u, "POST", path+"/declaration", map[string]any{"conflict": false}, key()), 200, "declare "+u)
+	}
+	var replacement string
+	eventually(t, "a replacement", func() bool {
+		for _, u := range seated() {
+			if h.bidCall(u, id).MySeat.Status == "drawn" {
+				replacement = u
+				return true
+			}
+		}
+		return false
+	})
+	mustStatus(t, h.api(replacement, "POST", path+"/declaration", map[string]any{"conflict": false}, key()), 200, "declare replacement")
+	eventually(t, "scoring", func() bool { return h.bidCall("hexi", id).Stage == "scoring" })
+
+	// Scoring: every panel member scores every bid; the demo organisation's is best.
+	panel := append(append([]string{}, first[1:]...), replacement)
+	mustStatus(t, h.api(panel[0], "POST", path+"/scores", map[string]any{"bid_id": opened.Items[0].ID, "points": []float64{30, 0, 0, 0, 0, 0}, "comment": "超出满分的评分应被拒绝。"}, key()), 422, "a score over the maximum")
+	for _, u := range panel {
+		mustStatus(t, h.api(u, "GET", path+"/bids", nil, nil), 200, "expert reads bids")
+		for _, b := range opened.Items {
+			v := 0.7
+			if b.OrgID == demoOrg {
+				v = 0.9
+			}
+			pts := []float64{25 * v, 25 * v, 20 * v, 10 * v, 10 * v, 0}
+			mustStatus(t, h.api(u, "POST", path+"/scores", map[string]any{"bid_id": b.ID, "points": pts, "comment": "方案完整，培训模块与需求契合，团队资质齐全。"}, key()), 200, "score")
+		}
+	}
+	eventually(t, "the results", func() bool { return h.bidCall("hexi", id).Stage == "ca_approval" })
+	mustStatus(t, h.api(panel[0], "POST", path+"/scores", map[string]any{"bid_id": opened.Items[0].ID, "points": []float64{20, 20, 16, 8, 8, 0}, "comment": "评审结束后不能再改分。"}, key()), http.StatusConflict, "a score after scoring closed")
+	c = h.bidCall("hexi", id)
+	if len(c.Results) != 3 || c.Results[0].OrgID != demoOrg || !c.Results[0].Recommended || !c.Results[0].Trimmed {
+		t.Fatalf("results: %+v", c.Results)
+	}
+	if cc := h.bidCall("zuzhi", id); len(cc.Results) != 0 {
+		t.Error("a bidder saw the results before publicity")
+	}
+	report := h.api("hexi", "GET", path+"/report.pdf", nil, nil)
+	mustStatus(t, report, 200, "scoring report")
+	if text := pdfText(t, report.body); !strings.Contains(text, "评审报告") || !strings.Contains(text, "推荐") {
+		t.Error("the scoring report lacks its ranking")
+	}
+
+	// Two approvals: civil affairs, then finance; a bidder may not approve.
+	mustStatus(t, h.api("caizheng", "POST", path+"/approval", map[string]any{"approve": true}, key()), http.StatusForbidden, "finance before civil affairs")
+	mustStatus(t, h.api("hexi", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "civil approval")
+	mustStatus(t, h.api("hexi", "POST", path+"/approval", map[string]any{"approve": true}, key()), http.StatusForbidden, "civil affairs approving as finance")
+	mustStatus(t, h.api("caizheng", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "finance approval")
+
+	// Publicity (0 working days under this bureau's setting), then the award.
+	eventuallyWithin(t, 60*time.Second, "the award", func() bool { return h.bidCall("hexi", id).Stage == "awarded" })
+	c = h.bidCall("zuzhi", id)
+	if len(c.Awards) != 1 || c.Awards[0].OrgID != demoOrg || c.Awards[0].Amount != domain.Fen(prices["zuzhi"]) {
+		t.Fatalf("awards: %+v", c.Awards)
+	}
+	notice := h.api("zuzhi", "GET", path+"/awards/"+c.Awards[0].ID+"/notice.pdf", nil, nil)
+	mustStatus(t, notice, 200, "award notice")
+	if text := pdfText(t, notice.body); !strings.Contains(text, "立项") || !strings.Contains(text, "260,000.00") {
+		t.Error("the award notice lacks the amount")
+	}
+	mustStatus(t, h.api("org2", "GET", path+"/awards/"+c.Awards[0].ID+"/notice.pdf", nil, nil), http.StatusNotFound, "another bidder's award notice")
+	var lib struct {
+		Items []struct {
+			Status string
+			Title  string
+		}
+	}
+	h.api("minzheng", "GET", "/api/v1/proposals?status=returned_unfunded", nil, nil).json(t, &lib)
+	if len(lib.Items) != 2 {
+		t.Errorf("unfunded bids in the project library: %+v", lib.Items)
+	}
+	var notes struct{ Items []domain.Notice }
+	h.api("org2", "GET", "/api/v1/notices", nil, nil).json(t, &notes)
+	if len(notes.Items) == 0 || !strings.Contains(notes.Items[0].Text, "未获立项") {
+		t.Errorf("the unsuccessful bidder was not told: %+v", notes.Items)
+	}
+	// The public sees the result and the panel's names, de-identified where due.
+	var pub struct {
+		Results []struct{ OrgName string `json:"org_name"` }
+		Panel   []string
+	}
+	r = h.api("", "GET", "/api/v1/public/calls/"+id, nil, nil)
+	mustStatus(t, r, 200, "public call")
+	r.json(t, &pub)
+	if len(pub.Results) != 3 || len(pub.Panel) != 5 {
+		t.Errorf("public result: %+v", pub)
+	}
+	if n := h.visible(fmt.Sprintf("WorkflowId = '%s' AND GrantFlowStage = 'awarded'", workflows.CallWorkflowID(id))); n != 1 {
+		t.Errorf("search attribute: %d workflows awarded", n)
+	}
+	entries, err := h.app.Store.ListAudit(ctx, store.AuditFilter{ObjectID: id, Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]bool{}
+	for _, e := range entries {
+		actions[e.Action] = true
+	}
+	for _, a := range []string{"call.create", "call.decision.publish", "call.publish", "call.clarify", "bid.submit", "call.open",
+		"bid.qualify", "panel.drawn", "panel.declare", "score.submit", "call.results", "call.decision.civil", "call.decision.finance", "call.award"} {
+		if !actions[a] {
+			t.Errorf("no audit entry %s", a)
+		}
+	}
+	recordHistory(t, h, workflows.CallWorkflowID(id), "call_full_award.json")
+}
