@@ -81,15 +81,18 @@ func (s *Server) callAction(kind string) http.HandlerFunc {
 }
 
 // parseRows reads "a,b,c" lines of a textarea (commas or full-width
-// commas, tabs from a pasted spreadsheet).
-func parseRows(text string) [][]string {
+// commas, tabs from a pasted spreadsheet, or |).
+func parseRows(text string) [][]string { return splitRows(text, ",，\t|") }
+
+// splitRows reads the lines of a textarea split at any of seps.
+func splitRows(text, seps string) [][]string {
 	var out [][]string
 	for _, line := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
 		}
-		fields := strings.FieldsFunc(line, func(r rune) bool { return r == ',' || r == '，' || r == '\t' || r == '|' })
+		fields := strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(seps, r) })
 		for i := range fields {
 			fields[i] = strings.TrimSpace(fields[i])
 		}

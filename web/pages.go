@@ -80,8 +80,9 @@ func clientIP(r *http.Request) string {
 
 type homePage struct {
 	pageData
-	Recent store.CallPage
-	Queue  []workItem
+	Recent  store.CallPage
+	Queue   []workItem
+	Notices []domain.Notice
 }
 
 // workItem is one line of a person's work queue on the home page.
@@ -133,6 +134,59 @@ func (s *Server) queue(r *http.Request) ([]workItem, error) {
 		items = append(items, workItem{Label: q.Label() + "逾期未报的需求汇总", Count: late, Link: "/reports", Urgent: late > 0},
 			workItem{Label: q.Label() + "正在填报的需求汇总", Count: open, Link: "/reports"})
 	}
+	// Calls waiting for this person's step, counted within their district.
+	district := u.District
+	if district == domain.CityLevel {
+		district = ""
+	}
+	count := func(stage domain.CallStage, label string, urgent bool) error {
+		p, err := s.Calls.List(ctx, by, store.CallFilter{Stage: stage, District: district, PerPage: 1})
+		if err != nil {
+			return err
+		}
+		items = append(items, workItem{Label: label, Count: p.Total, Link: "/calls?stage=" + string(stage), Urgent: urgent && p.Total > 0})
+		return nil
+	}
+	type step struct {
+		action auth.Action
+		stage  domain.CallStage
+		label  string
+		urgent bool
+	}
+	for _, st := range []step{
+		{auth.ActionPublishCall, domain.StagePublishReview, "待审核发布的征集", false},
+		{auth.ActionQualify, domain.StageQualification, "已开标、待资格审查的征集", true},
+		{auth.ActionApproveAward, domain.StageCivilApproval, "待民政审批的评审结果", true},
+		{auth.ActionFinanceApprove, domain.StageFinanceApproval, "待财政审批的评审结果", true},
+		{auth.ActionAnswerObjection, domain.StagePublicity, "结果公示中的征集（留意质疑）", false},
+		{auth.ActionBid, domain.StageBidding, "正在征集、可以投标的项目", false},
+	} {
+		if auth.Authorize(u, st.action, "") == nil || (st.action == auth.ActionBid && u.OrgID != 0 && u.Has(domain.RoleOrgMember)) {
+			if st.action == auth.ActionBid {
+				district = "" // organisations may bid anywhere
+			}
+			if err := count(st.stage, st.label, st.urgent); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if u.Has(domain.RoleExpert) {
+		calls, err := s.Calls.ExpertCalls(ctx, by)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, c := range calls {
+			if c.Stage == domain.StagePanel || c.Stage == domain.StageScoring {
+				n++
+			}
+		}
+		link := "/calls"
+		if len(calls) > 0 {
+			link = "/calls/" + calls[0].ID + "#review"
+		}
+		items = append(items, workItem{Label: "我的评审任务（声明与打分）", Count: n, Link: link, Urgent: n > 0})
+	}
 	if auth.Authorize(u, auth.ActionSubmitIdea, "") == nil {
 		_, n, err := s.Projects.Ideas(ctx, by, "", 1)
 		if err != nil {
@@ -154,9 +208,14 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	notices, err := s.Calls.Notices(r.Context(), actorOf(r), 8)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	p := s.page(r, "工作台")
 	p.Nav = "home"
-	s.show(w, r, http.StatusOK, "home", homePage{pageData: p, Recent: recent, Queue: queue})
+	s.show(w, r, http.StatusOK, "home", homePage{pageData: p, Recent: recent, Queue: queue, Notices: notices})
 }
 
 type callsPage struct {
@@ -190,7 +249,7 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) {
 	p.Nav = "calls"
 	s.show(w, r, http.StatusOK, "calls", callsPage{
 		pageData: p, Page: res, Filter: f,
-		Stages:    []domain.CallStage{domain.StageDraft, domain.StageCancelled},
+		Stages:    domain.CallStages,
 		Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...),
 		Query:     keep.Encode(),
 	})
@@ -254,7 +313,7 @@ func planFromForm(f callForm, fe domain.FieldErrors) domain.Plan {
 		}
 		p.BidDeadline = t
 	}
-	for i, l := range parseRows(f.Rubric) {
+	for i, l := range splitRows(f.Rubric, "|") {
 		if len(l) != 5 {
 			fe.Add("criteria", fmt.Sprintf("评分标准第 %d 行应为“名称|量化评分因素|满分|权重|专家或价格”五项。", i+1))
 			continue
@@ -387,6 +446,7 @@ type callPage struct {
 	D           service.Dossier
 	Key         string // idempotency key for this render's forms
 	Official    bool   // civil affairs or finance of the call's district
+	CanBid      bool   // a member of an organisation
 	Bids        []service.OpenedBid
 	ScoreForms  []scoreForm
 	Now         time.Time
@@ -427,6 +487,9 @@ func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
 	}
 	data := callPage{pageData: p, Call: d.Call, Attachments: atts, D: d, Key: uuid.NewString(), Now: time.Now(),
 		Official: auth.Authorize(userOf(r), auth.ActionViewBids, c.District) == nil}
+	if u := userOf(r); u.OrgID != 0 {
+		data.CanBid = auth.AuthorizeTarget(u, auth.ActionBid, auth.Target{OrgID: u.OrgID}) == nil
+	}
 	seated := d.MySeat != nil && d.MySeat.Status == domain.PanelConfirmed
 	if c.Stage.Opened() && !c.OpenedAt.IsZero() && (data.Official || seated) {
 		if data.Bids, err = s.Calls.Bids(r.Context(), actorOf(r), id); err != nil {

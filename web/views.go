@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/google/uuid"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -55,6 +56,15 @@ func newViews() (*views, error) {
 		"short":    func(s string) string { return s[:min(len(s), 12)] },
 		"add":      func(a, b int) int { return a + b },
 		"deref":    func(b *bool) bool { return b != nil && *b },
+		// subkey derives one form's idempotency key from the page's key (a
+		// page with several forms of one kind: scores, answers).
+		"subkey": func(key, part string) string {
+			k, err := uuid.Parse(key)
+			if err != nil {
+				return key
+			}
+			return uuid.NewSHA1(k, []byte(part)).String()
+		},
 		// stages are the lifecycle steps the stepper shows (final outcomes
 		// other than the award are shown by the stage badge).
 		"stages": func() []domain.CallStage { return domain.CallStages[:10] },

@@ -87,6 +87,9 @@ func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 		return nil, err
 	}
 	ca := domain.ActorOf(byName["hexi"], "")
+	if err := a.seedBiddingCall(ctx, ca, domain.ActorOf(byName["minzheng"], ""), domain.ActorOf(byName[demoOrgMember], "")); err != nil {
+		return nil, fmt.Errorf("seed bidding call: %w", err)
+	}
 	call, err := a.Calls.CreateDraft(ctx, ca, a.demoCallKey(), domain.CallDraft{
 		Title:    "河西区失能老年人家庭照护者培训（送学上门）公益创投项目",
 		Brand:    domain.BrandShouZuQing,
@@ -106,6 +109,58 @@ func (a *App) Seed(ctx context.Context) ([]DemoUser, error) {
 		}
 	}
 	return out, nil
+}
+
+// seedBiddingCall publishes a second demo call (drafted by 河西区, published
+// by the city bureau) with the demo organisation's sealed bid on it, so the
+// bidding pages have something to show. Every step is keyed, so seeding
+// again changes nothing.
+func (a *App) seedBiddingCall(ctx context.Context, ca, publisher, bidder domain.Actor) error {
+	k := func(step string) string {
+		return uuid.NewSHA1(uuid.MustParse(a.demoCallKey()), []byte("bidding/"+step)).String()
+	}
+	call, err := a.Calls.CreateDraft(ctx, ca, k("draft"), domain.CallDraft{
+		Title:    "友谊路街道居家应急救护（心肺复苏）技能培训公益创投项目",
+		Brand:    domain.BrandCunCaoXin,
+		District: "河西区",
+		Budget:   18000000,
+		Plan: domain.Plan{Mode: domain.ModeCompetition, Projects: 1,
+			BidDeadline: time.Now().In(domain.ChinaTime).AddDate(0, 0, 21)},
+	})
+	if err != nil {
+		return err
+	}
+	if call.Stage == domain.StageDraft {
+		if err := a.Calls.Submit(ctx, ca, call.ID, k("submit")); err != nil {
+			return err
+		}
+		if call, err = a.Store.Call(ctx, call.ID); err != nil {
+			return err
+		}
+	}
+	if call.Stage == domain.StagePublishReview {
+		if err := a.Calls.ReviewPublication(ctx, publisher, call.ID, k("publish"), true, ""); err != nil {
+			return err
+		}
+		if call, err = a.Store.Call(ctx, call.ID); err != nil {
+			return err
+		}
+	}
+	if call.Stage != domain.StageBidding || !time.Now().Before(call.BidDeadline) {
+		return nil
+	}
+	bids, err := a.Store.OrgBids(ctx, call.ID, bidder.OrgID)
+	if err != nil || len(bids) > 0 {
+		return err
+	}
+	_, err = a.Calls.SubmitBid(ctx, bidder, call.ID, k("bid"), domain.BidContent{
+		TechnicalProposal: "面向友谊路街道各社区的老年人及其家庭照护者，开展居家应急救护培训 10 期：心肺复苏与自动体外除颤器（AED）使用、海姆立克急救法、跌倒后的初步处置与呼救。每期 30 人，每名学员 8 学时，由持证急救培训师授课，考核合格者发放结业证书。",
+		Budget: []domain.BudgetItem{{Item: "急救培训师劳务费", Amount: 8000000}, {Item: "模拟人与AED训练机租赁", Amount: 5000000},
+			{Item: "教材与耗材", Amount: 2500000}, {Item: "组织与宣传", Amount: 1500000}},
+		Price: 17000000,
+		Team:  []domain.TeamMember{{Name: "陈晨", Role: "项目负责人", Qualification: "中级社会工作师"}, {Name: "韩雪", Role: "急救培训师", Qualification: "红十字会救护师资"}},
+	}, []service.File{{Name: "急救培训师资证明.pdf", Data: []byte("%PDF-1.4\n% 救护师资证明（演示）\n%%EOF\n")}})
+	return err
 }
 
 const demoNeeds = `社区,失能老年人数,有意愿参加培训的家庭照护者数,最需要的培训内容

@@ -130,7 +130,7 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 
 	// Three verified organisations: the demo one (zuzhi) and two more.
 	demoOrg := h.actor("zuzhi").OrgID
-	orgs := map[string]string{"zuzhi": "", "org2": usccWith("52120104MJ000002"+"2"), "org3": usccWith("52120105MJ000003" + "3")}
+	orgs := map[string]string{"zuzhi": "", "org2": usccWith("52120104MJ000002" + "2"), "org3": usccWith("52120105MJ000003" + "3")}
 	for _, u := range []string{"org2", "org3"} {
 		f := nankaiOrg(orgs[u], u)
 		f["name"] = map[string]string{"org2": "南开区乐龄志愿服务协会", "org3": "红桥区康养照护服务中心"}[u]
@@ -394,8 +394,10 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	}
 	// The public sees the result and the panel's names, de-identified where due.
 	var pub struct {
-		Results []struct{ OrgName string `json:"org_name"` }
-		Panel   []string
+		Results []struct {
+			OrgName string `json:"org_name"`
+		}
+		Panel []string
 	}
 	r = h.api("", "GET", "/api/v1/public/calls/"+id, nil, nil)
 	mustStatus(t, r, 200, "public call")

@@ -87,8 +87,8 @@ func TestProductionBinary(t *testing.T) {
 	h := &harness{t: t, url: cfg.WebURL, tokens: map[string]string{}, passwords: map[string]string{}}
 	var list struct{ Total int }
 	h.api("caizheng", "GET", "/api/v1/calls", nil, nil).json(t, &list)
-	if list.Total != 1 {
-		t.Fatalf("the seeded call is missing: %+v", list)
+	if list.Total != 2 { // the demo draft and the demo call open for bids
+		t.Fatalf("the seeded calls are missing: %+v", list)
 	}
 
 	_ = serve.Process.Signal(syscall.SIGTERM)

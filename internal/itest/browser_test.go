@@ -14,7 +14,10 @@ import (
 )
 
 // browser starts headless Chromium (Debian's package) for one test.
-func browser(t *testing.T) context.Context {
+func browser(t *testing.T) context.Context { return browserWithin(t, 2*time.Minute) }
+
+// browserWithin is browser for tests that run longer than two minutes.
+func browserWithin(t *testing.T, limit time.Duration) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -33,7 +36,7 @@ func browser(t *testing.T) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
 	return ctx
 }
@@ -128,7 +131,7 @@ func TestCallSliceInBrowser(t *testing.T) {
 	must(chromedp.SetUploadFiles("#file", []string{doc}),
 		chromedp.Click(`form[enctype="multipart/form-data"] button`),
 		chromedp.WaitVisible(".flash"))
-	if got := text(t, ctx, "table"); !strings.Contains(got, "需求调查汇总.pdf") {
+	if got := text(t, ctx, "#attachments table"); !strings.Contains(got, "需求调查汇总.pdf") {
 		t.Fatalf("attachment not listed: %q", got)
 	}
 	screenshot(t, ctx, "03-call-page")

@@ -140,7 +140,7 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 		Items []struct{ ID, Title string }
 	}
 	doHTTP(t, web, "GET", "/api/v1/calls", tok.Token, "", "", nil).json(t, &list)
-	if list.Total != 2 { // the seeded demo call and ours: nothing lost, nothing duplicated
+	if list.Total != 3 { // the two seeded demo calls and ours: nothing lost, nothing duplicated
 		t.Fatalf("after SIGKILL and restart the calls are %+v", list)
 	}
 	// The workflow continues: it accepts an attachment and renders the notice again.
