@@ -57,8 +57,10 @@ func TestBidDeadlines(t *testing.T) {
 		published string
 		want      string
 	}{
-		// 20 calendar days from 10 Sep is 30 Sep (working); 5 working days end 17 Sep.
-		{ModeTender, "2026-09-10 15:00", "2026-09-30 09:30"},
+		// 20 days from 10 Sep 15:00 is 30 Sep 15:00: 09:30 that day is too
+		// soon, and 1–7 Oct are holidays, so 8 Oct.
+		{ModeTender, "2026-09-10 15:00", "2026-10-08 09:30"},
+		{ModeTender, "2026-09-10 08:00", "2026-09-30 09:30"},
 		// 10 days from 22 Sep is 2 Oct, a holiday (1–7 Oct): the first working day is 8 Oct.
 		{ModeConsultation, "2026-09-22 15:00", "2026-10-08 09:30"},
 		// Competition: 5 working days from Fri 27 Nov end Fri 4 Dec; opening the next working day.
@@ -72,7 +74,7 @@ func TestBidDeadlines(t *testing.T) {
 	if got := c.BidDeadline(ModeCompetition, r, cst("2026-11-27 15:00"), req); !got.Equal(req) {
 		t.Errorf("a later requested deadline is kept, got %s", got)
 	}
-	if got := c.BidDeadline(ModeTender, r, cst("2026-11-27 15:00"), cst("2026-11-30 09:30")); !got.Equal(cst("2026-12-17 09:30")) {
+	if got := c.BidDeadline(ModeTender, r, cst("2026-11-27 15:00"), cst("2026-11-30 09:30")); !got.Equal(cst("2026-12-18 09:30")) {
 		t.Errorf("an early requested deadline moves to the legal one, got %s", got)
 	}
 	// Material clarification 10 days before: the deadline moves to 15 days after it.

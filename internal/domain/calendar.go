@@ -113,7 +113,8 @@ func (c Calendar) EarliestBidDeadline(m Mode, r Rules, published time.Time) time
 	}
 	earliest := published
 	if days > 0 {
-		earliest = at(c.NextWorkingDay(published.AddDate(0, 0, days)), DeadlineHour, DeadlineMinute)
+		// Whole days: the deadline is never sooner than days × 24 hours.
+		earliest = c.deadlineOnOrAfter(published.AddDate(0, 0, days))
 	}
 	if workingDays > 0 {
 		docs := c.AddWorkingDays(published, workingDays)
@@ -143,12 +144,17 @@ func (c Calendar) MovedDeadline(now, current time.Time) time.Time {
 	if !current.Before(min) {
 		return current
 	}
-	day := c.NextWorkingDay(min)
-	t := at(day, DeadlineHour, DeadlineMinute)
-	if t.Before(min) {
-		t = at(c.NextWorkingDay(day.AddDate(0, 0, 1)), DeadlineHour, DeadlineMinute)
+	return c.deadlineOnOrAfter(min)
+}
+
+// deadlineOnOrAfter is the first 09:30 on a working day not before t.
+func (c Calendar) deadlineOnOrAfter(t time.Time) time.Time {
+	day := c.NextWorkingDay(t)
+	d := at(day, DeadlineHour, DeadlineMinute)
+	if d.Before(t) {
+		d = at(c.NextWorkingDay(day.AddDate(0, 0, 1)), DeadlineHour, DeadlineMinute)
 	}
-	return t
+	return d
 }
 
 // FallbackNote says, in Chinese, that a year has no loaded schedule (the UI

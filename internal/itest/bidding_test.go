@@ -424,3 +424,70 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	}
 	recordHistory(t, h, workflows.CallWorkflowID(id), "call_full_award.json")
 }
+
+// TestCancelledAndFailedCalls: cancelling before opening destroys the
+// call's key (its sealed bids can never be read) and tells the bidder; a
+// call with too few bids fails at its deadline and is re-issued in another
+// mode, which only finance may publish.
+func TestCancelledAndFailedCalls(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { c.CompetitionMinBiddingDays, c.CompetitionPublicityDays = 0, 0 })
+	ctx := context.Background()
+	publish := func(title string, deadline time.Time) string {
+		t.Helper()
+		var c apiCall
+		r := h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": title, "brand": "shouzuqing", "district": "河西区",
+			"budget_fen": 100000_00, "bid_deadline": deadline}, key())
+		mustStatus(t, r, http.StatusCreated, "draft")
+		r.json(t, &c)
+		mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+c.ID+"/submit", nil, key()), 200, "submit")
+		mustStatus(t, h.api("minzheng", "POST", "/api/v1/calls/"+c.ID+"/publication", map[string]any{"approve": true}, key()), 200, "publish")
+		return c.ID
+	}
+
+	// Cancel before opening.
+	cancelled := publish("河西区照护培训（将撤销）", time.Now().Add(time.Hour))
+	mustStatus(t, h.api("zuzhi", "POST", "/api/v1/calls/"+cancelled+"/bids", bidJSON("面向友谊路街道失能老年人家庭照护者，开展失能照护基础与应急救护培训 6 期，每名学员 12 学时，考核合格者发放结业证书。", 90000_00), key()), http.StatusCreated, "bid")
+	mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+cancelled+"/cancel", map[string]any{"reason": "区财政预算调整，本年度暂停"}, nil), 200, "cancel")
+	var mine struct{ Items []domain.Bid }
+	h.api("zuzhi", "GET", "/api/v1/calls/"+cancelled+"/bids/mine", nil, nil).json(t, &mine)
+	if len(mine.Items) != 1 || mine.Items[0].Status != domain.BidDiscarded {
+		t.Fatalf("the bid after cancellation: %+v", mine.Items)
+	}
+	if _, err := h.app.Store.OpenCall(ctx, cancelled); err == nil {
+		t.Fatal("a cancelled call opened")
+	}
+	var keyRow *string
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT private_sealed FROM call_keys WHERE call_id = $1`, cancelled).Scan(&keyRow); err != nil || keyRow != nil {
+		t.Fatalf("the private key survived the cancellation: %v %v", keyRow, err)
+	}
+	var notes struct{ Items []domain.Notice }
+	h.api("zuzhi", "GET", "/api/v1/notices", nil, nil).json(t, &notes)
+	if len(notes.Items) == 0 || !strings.Contains(notes.Items[0].Text, "已撤销") || !strings.Contains(notes.Items[0].Text, "密钥已销毁") {
+		t.Fatalf("the bidder was not told: %+v", notes.Items)
+	}
+	mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+cancelled+"/cancel", map[string]any{"reason": "再次撤销"}, nil), http.StatusConflict, "cancel twice")
+
+	// 流标: one bid where three are needed.
+	failed := publish("河西区照护培训（将流标）", time.Now().Add(8*time.Second))
+	mustStatus(t, h.api("zuzhi", "POST", "/api/v1/calls/"+failed+"/bids", bidJSON("面向友谊路街道失能老年人家庭照护者，开展失能照护基础与应急救护培训 6 期，每名学员 12 学时，考核合格者发放结业证书。", 90000_00), key()), http.StatusCreated, "bid")
+	eventuallyWithin(t, 60*time.Second, "流标", func() bool { return h.bidCall("hexi", failed).Stage == "failed" })
+	if note := h.bidCall("hexi", failed).StageNote; !strings.Contains(note, "流标") {
+		t.Errorf("the failure says %q", note)
+	}
+	// Re-issued as competitive consultation: civil affairs may not publish it.
+	var re apiCall
+	r := h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": "河西区照护培训（重新组织）", "brand": "shouzuqing", "district": "河西区",
+		"budget_fen": 100000_00, "mode": "consultation", "reissue_of": failed}, key())
+	mustStatus(t, r, http.StatusCreated, "re-issue")
+	r.json(t, &re)
+	mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+re.ID+"/submit", nil, key()), 200, "submit the re-issue")
+	mustStatus(t, h.api("minzheng", "POST", "/api/v1/calls/"+re.ID+"/publication", map[string]any{"approve": true}, key()), http.StatusForbidden, "civil affairs publishing a change of mode")
+	mustStatus(t, h.api("caizheng", "POST", "/api/v1/calls/"+re.ID+"/publication", map[string]any{"approve": true}, key()), 200, "finance publishing a change of mode")
+	c := h.bidCall("hexi", re.ID)
+	// 竞争性磋商: at least 10 days and 5 working days, opening at 09:30.
+	if c.Stage != "bidding" || c.BidDeadline.Before(time.Now().AddDate(0, 0, 10)) || c.BidDeadline.In(domain.ChinaTime).Format("15:04") != "09:30" {
+		t.Errorf("the re-issue's deadline: %s %s", c.Stage, c.BidDeadline)
+	}
+	mustStatus(t, h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": "重新组织一个未流标的征集", "brand": "shouzuqing", "district": "河西区",
+		"budget_fen": 100000_00, "reissue_of": re.ID}, key()), http.StatusConflict, "re-issuing a call that did not fail")
+}

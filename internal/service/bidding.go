@@ -53,8 +53,11 @@ func (s *Calls) update(ctx context.Context, c domain.Call, name, key string, arg
 	if err == nil {
 		err = h.Get(ctx, result)
 	}
-	if err != nil && isNotFound(err) {
-		return domain.Errorf(domain.CodeConflict, "该征集的流程已经结束，请刷新页面查看最新状态。")
+	if err != nil && workflows.DomainError(err) == err {
+		// Not the workflow's refusal: it may have ended meanwhile.
+		if now, e := s.Store.Call(ctx, c.ID); isNotFound(err) || (e == nil && now.Stage.Final()) {
+			return domain.Errorf(domain.CodeConflict, "征集已处于“%s”阶段，不能再办理此事项。请刷新页面查看最新状态。", now.Stage.Label())
+		}
 	}
 	return temporalErr(name, err)
 }

@@ -251,16 +251,7 @@ func (s *Calls) Cancel(ctx context.Context, by domain.Actor, callID, reason stri
 	if err := domain.ValidateReason(reason); err != nil {
 		return err
 	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.CallWorkflowID(callID),
-		UpdateName:   workflows.UpdateCancel,
-		Args:         []any{workflows.CancelRequest{Actor: by, Reason: reason}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
-	return temporalErr("cancel call", err)
+	return s.update(ctx, c, workflows.UpdateCancel, "", workflows.CancelRequest{Actor: by, Reason: reason}, nil)
 }
 
 // Document is a file to send to a person.
