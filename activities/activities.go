@@ -126,6 +126,7 @@ func (a *Activities) RenderCallNotice(ctx context.Context, in RenderCallNoticeIn
 		Deadline:    c.BidDeadline,
 		Criteria:    c.Plan.Criteria,
 		Publicity:   c.Plan.PublicityDays,
+		BidBond:     c.Plan.BidBond,
 	})
 	if err != nil {
 		return NoticeRef{}, fmt.Errorf("render call notice %s: %w", c.Number, err)

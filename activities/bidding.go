@@ -282,6 +282,7 @@ type Drawn struct {
 	TalentID int64
 	UserID   int64
 	Name     string
+	Seq      int // the draw number (the seat's public label 专家 N)
 }
 
 // DrawPanel draws experts at random (crypto/rand) from the talent library's
@@ -340,7 +341,7 @@ func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn,
 			return nil, err
 		}
 		if m.Status == domain.PanelDrawn {
-			drawn = append(drawn, Drawn{TalentID: t.ID, UserID: t.UserID, Name: t.Name})
+			drawn = append(drawn, Drawn{TalentID: t.ID, UserID: t.UserID, Name: t.Name, Seq: seq})
 			if err := a.Store.AddNotice(ctx, in.CallID, store.NoticeTo{UserID: t.UserID}, "panel.drawn",
 				"您被随机抽取为评审专家。请先声明与投标人无利害关系，然后才能查看投标文件并评分。", fmt.Sprintf("panel/%s/%d", in.CallID, t.ID)); err != nil {
 				return nil, err
@@ -479,6 +480,11 @@ func (a *Activities) RecordObjection(ctx context.Context, in RecordObjectionInpu
 	if err != nil {
 		return err
 	}
+	if in.Objection.Complaint() {
+		return a.Store.AddNotice(ctx, c.ID, store.NoticeTo{Role: domain.RoleFinance, District: c.District}, "complaint",
+			fmt.Sprintf("征集 %s 收到对质疑答复的投诉，请在 %d 个工作日内作出处理决定；决定前暂停定标（政府采购法 §57）。", c.Number, domain.ComplaintDecisionWorkingDays),
+			"complaint/"+in.Objection.ID)
+	}
 	return a.Store.AddNotice(ctx, c.ID, store.NoticeTo{Role: domain.RoleCivilAffairs, District: c.District}, "objection",
 		fmt.Sprintf("征集 %s 收到质疑，请在 %d 个工作日内答复；答复前暂停定标。", c.Number, domain.ObjectionReplyWorkingDays), "objection/"+in.Objection.ID)
 }
@@ -608,4 +614,48 @@ func (a *Activities) CancelBids(ctx context.Context, in CancelCallInput) error {
 		return err
 	}
 	return a.notifyBidders(ctx, c.ID, "call.cancelled", text+"已开启的投标文件依法存档。", "cancel/"+c.ID)
+}
+
+// RecusalRequestInput is a bidder's written recusal request.
+type RecusalRequestInput struct {
+	Request domain.RecusalRequest
+	By      domain.Actor
+}
+
+// RecordRecusalRequest records a bidder's recusal request and tells civil
+// affairs.
+func (a *Activities) RecordRecusalRequest(ctx context.Context, in RecusalRequestInput) error {
+	if err := a.Store.InsertRecusalRequest(ctx, in.Request, in.By); err != nil {
+		return nonRetryable(err)
+	}
+	c, err := a.Store.Call(ctx, in.Request.CallID)
+	if err != nil {
+		return err
+	}
+	return a.Store.AddNotice(ctx, c.ID, store.NoticeTo{Role: domain.RoleCivilAffairs, District: c.District}, "recusal.request",
+		fmt.Sprintf("征集 %s 收到投标人的专家回避申请，请审查并作出决定。", c.Number), "recusal/"+in.Request.ID)
+}
+
+// DecideRecusalInput is civil affairs' decision on a recusal request.
+type DecideRecusalInput struct {
+	CallID    string
+	RequestID string
+	OrgID     int64
+	Upheld    bool
+	Seat      int
+	Answer    string
+	By        domain.Actor
+}
+
+// DecideRecusal records the decision (an upheld one recuses the seat's
+// expert) and tells the bidder.
+func (a *Activities) DecideRecusal(ctx context.Context, in DecideRecusalInput) error {
+	if err := a.Store.DecideRecusalRequest(ctx, in.CallID, in.RequestID, in.Upheld, in.Seat, in.Answer, in.By); err != nil {
+		return nonRetryable(err)
+	}
+	text := "您单位的专家回避申请经审查不成立：" + in.Answer
+	if in.Upheld {
+		text = "您单位的专家回避申请经审查成立，该专家已回避并另行抽取：" + in.Answer
+	}
+	return a.Store.AddNotice(ctx, in.CallID, store.NoticeTo{OrgID: in.OrgID}, "recusal.decision", text, "recusal-decision/"+in.RequestID)
 }

@@ -68,6 +68,11 @@ func (s *Server) callAction(kind string) http.HandlerFunc {
 			approve := f.Get("decision") == "approve"
 			err = s.Calls.Approve(ctx, by, id, key, approve, f.Get("reason"))
 			done = map[bool]string{true: "已审批通过。", false: "已退回，并附上了理由。"}[approve]
+		case "recusal":
+			err, done = s.Calls.RequestRecusal(ctx, by, id, key, f.Get("reason")), "回避申请已提交，民政部门审查后会通知您。"
+		case "recusal-decision":
+			seat, _ := strconv.Atoi(f.Get("seat"))
+			err, done = s.Calls.DecideRecusal(ctx, by, id, key, chi.URLParam(r, "rid"), f.Get("upheld") == "yes", seat, f.Get("answer")), "回避申请已处理。"
 		case "answer":
 			err, done = s.Calls.AnswerObjection(ctx, by, id, key, chi.URLParam(r, "oid"), f.Get("upheld") == "yes", f.Get("answer"),
 				domain.CallStage(f.Get("return_to"))), "答复已公开。"
@@ -269,7 +274,7 @@ func (s *Server) portalObject(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id := chi.URLParam(r, "id")
-	if _, err := s.Calls.Object(r.Context(), actorOf(r), id, first("key"), in, att); err != nil {
+	if _, err := s.Calls.Object(r.Context(), actorOf(r), id, first("key"), in, first("complaint_of"), att); err != nil {
 		if c := domain.ErrorCode(err); c == domain.CodeInternal || c == domain.CodeUnavailable {
 			s.fail(w, r, err)
 			return

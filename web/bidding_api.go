@@ -73,6 +73,16 @@ type answerBody struct {
 
 type empty struct{}
 
+type recusalBody struct {
+	Reason string `json:"reason"`
+}
+
+type recusalDecisionBody struct {
+	Upheld bool   `json:"upheld"`
+	Seat   int    `json:"seat"`
+	Answer string `json:"answer"`
+}
+
 func (s *Server) bidAPIHandlers() map[string]http.HandlerFunc {
 	return map[string]http.HandlerFunc{
 		"submit": apiCallAction(s, func(r *http.Request, id, key string, _ empty) error {
@@ -101,6 +111,12 @@ func (s *Server) bidAPIHandlers() map[string]http.HandlerFunc {
 		}),
 		"approve": apiCallAction(s, func(r *http.Request, id, key string, b decisionBody) error {
 			return s.Calls.Approve(r.Context(), actorOf(r), id, key, b.Approve, b.Reason)
+		}),
+		"recusal": apiCallAction(s, func(r *http.Request, id, key string, b recusalBody) error {
+			return s.Calls.RequestRecusal(r.Context(), actorOf(r), id, key, b.Reason)
+		}),
+		"recusal-decision": apiCallAction(s, func(r *http.Request, id, key string, b recusalDecisionBody) error {
+			return s.Calls.DecideRecusal(r.Context(), actorOf(r), id, key, chi.URLParam(r, "rid"), b.Upheld, b.Seat, b.Answer)
 		}),
 		"answer": apiCallAction(s, func(r *http.Request, id, key string, b answerBody) error {
 			return s.Calls.AnswerObjection(r.Context(), actorOf(r), id, key, chi.URLParam(r, "oid"), b.Upheld, b.Answer, b.ReturnTo)
@@ -186,12 +202,15 @@ func (s *Server) callDocument(kind string) http.HandlerFunc {
 }
 
 func (s *Server) apiObject(w http.ResponseWriter, r *http.Request) {
-	var in domain.ObjectionInput
+	var in struct {
+		domain.ObjectionInput
+		ComplaintOf string `json:"complaint_of"`
+	}
 	if err := decodeJSON(r, &in); err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	o, err := s.Calls.Object(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), in, nil)
+	o, err := s.Calls.Object(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), in.ObjectionInput, in.ComplaintOf, nil)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

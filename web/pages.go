@@ -271,6 +271,7 @@ type callForm struct {
 	Eligibility string
 	Rubric      string // lines: 名称|量化因素|满分|权重|专家/价格
 	Tranches    string // 30/40/30: on signing, after mid-term, after the final evaluation
+	BidBond     string // yuan
 	ReissueOf   string
 	Errors      map[string]string
 }
@@ -325,6 +326,13 @@ func planFromForm(f callForm, fe domain.FieldErrors) domain.Plan {
 			c.Kind = domain.CriterionPrice
 		}
 		p.Criteria = append(p.Criteria, c)
+	}
+	if b := strings.TrimSpace(f.BidBond); b != "" {
+		v, ok := domain.ParseYuan(b)
+		if !ok {
+			fe.Add("bid_bond_fen", "投标保证金格式不对：请填写数字（单位：元），不收取请留空。")
+		}
+		p.BidBond = v
 	}
 	if t := strings.TrimSpace(f.Tranches); t != "" {
 		parts := strings.Split(strings.ReplaceAll(t, "／", "/"), "/")
@@ -393,7 +401,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 		Key: pf("key"), Title: pf("title"), Brand: pf("brand"), District: pf("district"), Budget: pf("budget"),
 		Mode: pf("mode"), Projects: pf("projects"), Deadline: pf("bid_deadline"), Publicity: pf("publicity_working_days"),
 		MinBidders: pf("min_valid_bidders"), PanelSize: pf("panel_size"), Eligibility: pf("eligibility"),
-		Rubric: pf("criteria"), Tranches: pf("tranches"), ReissueOf: pf("reissue_of"),
+		Rubric: pf("criteria"), Tranches: pf("tranches"), ReissueOf: pf("reissue_of"), BidBond: pf("bid_bond"),
 	}
 	if err := auth.Authorize(u, auth.ActionCreateCall, strings.TrimSpace(form.District)); err != nil {
 		s.fail(w, r, err)

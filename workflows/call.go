@@ -38,6 +38,8 @@ const (
 	UpdateApprove         = "approve"
 	UpdateObject          = "object"
 	UpdateAnswerObjection = "answer-objection"
+	UpdateRequestRecusal  = "request-recusal"
+	UpdateDecideRecusal   = "decide-recusal"
 	QueryState            = "state"
 )
 
@@ -64,6 +66,7 @@ type Seat struct {
 	UserID    int64
 	TalentID  int64
 	Name      string
+	Seq       int // draw number: the seat's public label 专家 N
 	Confirmed bool
 }
 
@@ -89,13 +92,30 @@ type CallState struct {
 	Round          int
 	Results        []domain.BidResult
 	Objections     []OpenObjection // open ones, in filing order
+	Answered       []AnsweredObjection
 	ObjectionUntil time.Time
+	Recusals       []OpenRecusal // bidders' recusal requests awaiting a decision
 }
 
-// OpenObjection is an objection waiting for its answer.
+// OpenObjection is an objection (or a complaint to finance) waiting for its
+// answer.
 type OpenObjection struct {
-	ID      string
-	FiledAt time.Time
+	ID        string
+	FiledAt   time.Time
+	Complaint bool
+}
+
+// AnsweredObjection is an objection answered as not upheld: its objector may
+// complain to finance until ComplaintUntil (15 working days).
+type AnsweredObjection struct {
+	ID             string
+	ComplaintUntil time.Time
+}
+
+// OpenRecusal is a bidder's recusal request awaiting civil affairs.
+type OpenRecusal struct {
+	ID    string
+	OrgID int64
 }
 
 // Requests carried by updates.
@@ -148,6 +168,21 @@ type (
 		ID         string
 		Input      domain.ObjectionInput
 		Attachment string
+		// ComplaintOf makes this a complaint to finance (投诉) about the
+		// answer to that objection.
+		ComplaintOf string
+	}
+	RecusalRequest struct {
+		Actor  Actor
+		ID     string
+		Reason string
+	}
+	RecusalDecision struct {
+		Actor     Actor
+		RequestID string
+		Upheld    bool
+		Seat      int
+		Answer    string
 	}
 	AnswerRequest struct {
 		Actor       Actor
@@ -235,6 +270,18 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 			return err
 		}
 	}
+	if r.plan.BidBond > 0 && (len(r.st.Bids) > 0 || len(r.st.Opened) > 0) {
+		// Bid bonds are refunded within five working days (实施条例 §33).
+		due, err := r.workingDays(ctx, workflow.Now(ctx), 5)
+		if err != nil {
+			return err
+		}
+		if err := r.notify(ctx, store.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()}, "bond.refund",
+			fmt.Sprintf("征集 %s 已%s，请于 %s 前向各投标人退还投标保证金（每家 %s 元，实施条例 §33）。", r.st.Number, r.st.Stage.Label(), cstTime(due), r.plan.BidBond.Yuan()),
+			"bond"); err != nil {
+			return err
+		}
+	}
 	return workflow.Await(ctx, func() bool { return noticeDone && workflow.AllHandlersFinished(ctx) })
 }
 
@@ -311,7 +358,7 @@ func (r *callRun) panel(ctx workflow.Context) error {
 				CallID: r.in.CallID, Need: need, Bidders: bidders, Staff: r.staff(),
 			}).Get(ctx, &drawn)
 			for _, d := range drawn {
-				r.st.Panel = append(r.st.Panel, Seat{UserID: d.UserID, TalentID: d.TalentID, Name: d.Name})
+				r.st.Panel = append(r.st.Panel, Seat{UserID: d.UserID, TalentID: d.TalentID, Name: d.Name, Seq: d.Seq})
 			}
 			if err != nil {
 				if de := DomainError(err); domain.ErrorCode(de) != domain.CodeConflict {
@@ -477,13 +524,20 @@ func (r *callRun) publicity(ctx workflow.Context) error {
 			break
 		}
 		// Open objections hold the award until answered: the reply is due
-		// seven working days after the earliest was filed, with reminders.
-		due, err := r.workingDays(ctx, r.st.Objections[0].FiledAt, domain.ObjectionReplyWorkingDays)
+		// seven working days after the earliest was filed (a complaint:
+		// finance decides within thirty), with reminders.
+		first := r.st.Objections[0]
+		days, kind, role, label := domain.ObjectionReplyWorkingDays, "objection", domain.RoleCivilAffairs, "质疑答复"
+		if first.Complaint {
+			days, kind, role, label = domain.ComplaintDecisionWorkingDays, "complaint", domain.RoleFinance, "投诉处理"
+		}
+		due, err := r.workingDays(ctx, first.FiledAt, days)
 		if err != nil {
 			return err
 		}
-		if _, err := r.awaitDue(ctx, due, "objection", []store.NoticeTo{{Role: domain.RoleCivilAffairs, District: r.district()}}, "质疑答复",
-			func() bool { return r.epoch != e || len(r.st.Objections) == 0 }); err != nil {
+		n := len(r.st.Objections)
+		if _, err := r.awaitDue(ctx, due, kind, []store.NoticeTo{{Role: role, District: r.district()}}, label,
+			func() bool { return r.epoch != e || len(r.st.Objections) < n }); err != nil {
 			return err
 		}
 		if r.epoch != e {

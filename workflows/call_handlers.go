@@ -397,28 +397,43 @@ func (r *callRun) register(ctx workflow.Context) error {
 				if req.ID == "" {
 					return domain.Errorf(domain.CodeInvalid, "请求缺少编号，请刷新页面后重试。")
 				}
+				if req.ComplaintOf != "" {
+					i := slices.IndexFunc(st.Answered, func(a AnsweredObjection) bool { return a.ID == req.ComplaintOf })
+					switch {
+					case i < 0:
+						return domain.Errorf(domain.CodeConflict, "只能对已答复且未被支持的质疑提出投诉。")
+					case !workflow.Now(ctx).Before(st.Answered[i].ComplaintUntil):
+						return domain.Errorf(domain.CodeConflict, "投诉期限（质疑答复后 15 个工作日，%s）已过。", cstTime(st.Answered[i].ComplaintUntil))
+					}
+				}
 				return req.Input.Validate()
 			}, func(ctx workflow.Context, req ObjectionRequest) (domain.Objection, error) {
-				o := domain.Objection{ID: req.ID, CallID: r.in.CallID, Name: strings.TrimSpace(req.Input.Name),
+				o := domain.Objection{ID: req.ID, CallID: r.in.CallID, Name: strings.TrimSpace(req.Input.Name), ComplaintOf: req.ComplaintOf,
 					Reason: strings.TrimSpace(req.Input.Reason), Attachment: req.Attachment, FiledAt: workflow.Now(ctx)}
 				if err := workflow.ExecuteActivity(opts(ctx), a.RecordObjection, activities.RecordObjectionInput{
 					Objection: o, Contact: strings.TrimSpace(req.Input.Contact), By: req.Actor,
 				}).Get(ctx, nil); err != nil {
 					return domain.Objection{}, err
 				}
-				st.Objections = append(st.Objections, OpenObjection{ID: o.ID, FiledAt: o.FiledAt})
+				st.Objections = append(st.Objections, OpenObjection{ID: o.ID, FiledAt: o.FiledAt, Complaint: o.Complaint()})
 				return o, nil
 			})
 		},
 		func() error {
 			return handle(r, ctx, UpdateAnswerObjection, func(_ workflow.Context, req AnswerRequest) error {
-				if err := auth.Authorize(req.Actor.User(), auth.ActionAnswerObjection, district); err != nil {
+				i := r.objection(req.ObjectionID)
+				// Objections are answered by civil affairs, complaints decided by finance.
+				action := auth.ActionAnswerObjection
+				if i >= 0 && st.Objections[i].Complaint {
+					action = auth.ActionFinanceApprove
+				}
+				if err := auth.Authorize(req.Actor.User(), action, district); err != nil {
 					return err
 				}
 				if err := r.stageIs(domain.StagePublicity); err != nil {
 					return err
 				}
-				if r.objection(req.ObjectionID) < 0 {
+				if i < 0 {
 					return domain.Errorf(domain.CodeNotFound, "找不到该质疑，或它已经答复。")
 				}
 				fe := domain.FieldErrors{}
@@ -440,8 +455,17 @@ func (r *callRun) register(ctx workflow.Context) error {
 				}).Get(ctx, nil); err != nil {
 					return CallState{}, err
 				}
-				st.Objections = slices.Delete(st.Objections, r.objection(req.ObjectionID), r.objection(req.ObjectionID)+1)
+				i := r.objection(req.ObjectionID)
+				complaint := st.Objections[i].Complaint
+				st.Objections = slices.Delete(st.Objections, i, i+1)
 				if !req.Upheld {
+					if !complaint {
+						until, err := r.workingDays(ctx, workflow.Now(ctx), domain.ComplaintWorkingDays)
+						if err != nil {
+							return CallState{}, err
+						}
+						st.Answered = append(st.Answered, AnsweredObjection{ID: req.ObjectionID, ComplaintUntil: until})
+					}
 					return *st, nil
 				}
 				// Upheld: every other open objection is moot (the result will be
@@ -453,6 +477,79 @@ func (r *callRun) register(ctx workflow.Context) error {
 					st.Qualified = map[string]bool{}
 				}
 				return *st, r.setStage(ctx, returnTo, "质疑成立，退回重新"+returnTo.Label()+"。", req.Actor)
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateRequestRecusal, func(_ workflow.Context, req RecusalRequest) error {
+				if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionBid, auth.Target{OrgID: req.Actor.OrgID}); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StagePanel, domain.StageScoring); err != nil {
+					return err
+				}
+				if !slices.ContainsFunc(r.validBids(), func(b activities.OpenedBid) bool { return b.OrgID == req.Actor.OrgID }) {
+					return domain.Errorf(domain.CodeForbidden, "只有参加评审的投标人可以申请专家回避。")
+				}
+				if req.ID == "" {
+					return domain.Errorf(domain.CodeInvalid, "请求缺少编号，请刷新页面后重试。")
+				}
+				if n := utf8.RuneCountInString(strings.TrimSpace(req.Reason)); n < 10 || n > 2000 {
+					return domain.FieldErrors{"reason": "请写明申请回避的专家（可描述其身份）及利害关系的事实（10 至 2000 字）。"}.Err()
+				}
+				return nil
+			}, func(ctx workflow.Context, req RecusalRequest) (CallState, error) {
+				q := domain.RecusalRequest{ID: req.ID, CallID: r.in.CallID, OrgID: req.Actor.OrgID, Reason: strings.TrimSpace(req.Reason)}
+				if err := workflow.ExecuteActivity(opts(ctx), a.RecordRecusalRequest, activities.RecusalRequestInput{Request: q, By: req.Actor}).Get(ctx, nil); err != nil {
+					return CallState{}, err
+				}
+				st.Recusals = append(st.Recusals, OpenRecusal{ID: q.ID, OrgID: q.OrgID})
+				return *st, nil
+			})
+		},
+		func() error {
+			return handle(r, ctx, UpdateDecideRecusal, func(_ workflow.Context, req RecusalDecision) error {
+				if err := auth.Authorize(req.Actor.User(), auth.ActionManagePanel, district); err != nil {
+					return err
+				}
+				if err := r.stageIs(domain.StagePanel, domain.StageScoring); err != nil {
+					return err
+				}
+				if !slices.ContainsFunc(st.Recusals, func(q OpenRecusal) bool { return q.ID == req.RequestID }) {
+					return domain.Errorf(domain.CodeNotFound, "找不到该回避申请，或它已经处理。")
+				}
+				fe := domain.FieldErrors{}
+				if req.Upheld && !slices.ContainsFunc(st.Panel, func(s Seat) bool { return s.Seq == req.Seat }) {
+					fe.Add("seat", "请选择评审小组中应当回避的专家（专家编号）。")
+				}
+				if n := utf8.RuneCountInString(strings.TrimSpace(req.Answer)); n < 4 || n > 1000 {
+					fe.Add("answer", "请写明审查意见（4 至 1000 字），将告知申请人。")
+				}
+				return fe.Err()
+			}, func(ctx workflow.Context, req RecusalDecision) (CallState, error) {
+				i := slices.IndexFunc(st.Recusals, func(q OpenRecusal) bool { return q.ID == req.RequestID })
+				q := st.Recusals[i]
+				if err := workflow.ExecuteActivity(opts(ctx), a.DecideRecusal, activities.DecideRecusalInput{
+					CallID: r.in.CallID, RequestID: q.ID, OrgID: q.OrgID, Upheld: req.Upheld, Seat: req.Seat,
+					Answer: strings.TrimSpace(req.Answer), By: req.Actor,
+				}).Get(ctx, nil); err != nil {
+					return CallState{}, err
+				}
+				st.Recusals = slices.Delete(st.Recusals, i, i+1)
+				if !req.Upheld {
+					return *st, nil
+				}
+				// The expert leaves; their scores no longer count; a replacement
+				// is drawn, declares and scores.
+				j := slices.IndexFunc(st.Panel, func(s Seat) bool { return s.Seq == req.Seat })
+				gone := st.Panel[j]
+				st.Panel = slices.Delete(st.Panel, j, j+1)
+				for _, b := range st.Opened {
+					delete(st.Scores, scoreKey(gone.UserID, b.BidID))
+				}
+				if st.Stage == domain.StageScoring {
+					return *st, r.setStage(ctx, domain.StagePanel, "投标人申请专家回避成立，另行抽取专家。", req.Actor)
+				}
+				return *st, nil
 			})
 		},
 	} {

@@ -4,8 +4,10 @@ import (
 	"context"
 
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +51,7 @@ func testInput() CallInput {
 // decide on.
 type fixture struct {
 	testsuite.WorkflowTestSuite
+	mu       sync.Mutex
 	t        *testing.T
 	env      *testsuite.TestWorkflowEnvironment
 	start    time.Time
@@ -75,7 +78,17 @@ func newFixture(t *testing.T) *fixture {
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
 	f.start = f.env.Now()
-	on := func(fn any, ret any) { f.env.OnActivity(fn, mock.Anything, mock.Anything).Return(ret) }
+	// The test environment runs activities on goroutines of their own: the
+	// fixture's state is guarded by mu.
+	on := func(fn any, ret any) {
+		v := reflect.ValueOf(ret)
+		locked := reflect.MakeFunc(v.Type(), func(args []reflect.Value) []reflect.Value {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			return v.Call(args)
+		})
+		f.env.OnActivity(fn, mock.Anything, mock.Anything).Return(locked.Interface())
+	}
 	on(act.CreateDraftCall, func(_ context.Context, in activities.CreateDraftCallInput) (domain.Call, error) {
 		return domain.Call{ID: in.CallID, Number: "ZJ2026-000001", Stage: domain.StageDraft}, nil
 	})
@@ -135,7 +148,7 @@ func newFixture(t *testing.T) *fixture {
 		var out []activities.Drawn
 		for range in.Need {
 			f.nextExp++
-			out = append(out, activities.Drawn{UserID: f.nextExp, TalentID: f.nextExp, Name: fmt.Sprintf("专家%d", f.nextExp)})
+			out = append(out, activities.Drawn{UserID: f.nextExp, TalentID: f.nextExp, Name: fmt.Sprintf("专家%d", f.nextExp), Seq: int(f.nextExp - 100)})
 		}
 		return out, nil
 	})
@@ -163,6 +176,8 @@ func newFixture(t *testing.T) *fixture {
 		}
 		return nil, nil
 	})
+	on(act.RecordRecusalRequest, func(context.Context, activities.RecusalRequestInput) error { return nil })
+	on(act.DecideRecusal, func(context.Context, activities.DecideRecusalInput) error { return nil })
 	on(act.CancelBids, func(context.Context, activities.CancelCallInput) error {
 		f.cancels++
 		return nil
@@ -740,4 +755,73 @@ func TestCallInvalidDraftFailsAwaitDraft(t *testing.T) {
 	if !draft.done || domain.ErrorCode(DomainError(draft.err)) != domain.CodeInvalid {
 		t.Fatalf("await-draft should report the invalid draft: %+v", draft)
 	}
+}
+
+func TestCallBidderRecusalRequest(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3))
+	early := f.update(deadline+time.Hour, UpdateRequestRecusal, RecusalRequest{Actor: bidder(2), ID: "q0", Reason: "专家3曾任本单位竞争对手的理事，存在利害关系。"})
+	d := deadline + 2*day
+	for e := int64(101); e < 106; e++ {
+		f.update(d, UpdateDeclare, DeclareRequest{Actor: expert(e)})
+	}
+	// Expert 103 scores once before the request; that score must not count.
+	f.update(d+30*time.Minute, UpdateScore, ScoreRequest{Actor: expert(103), BidID: "bid-1", Points: points(0.1), Comment: "该专家的评分将因回避作废。"})
+	outsider := f.update(d+time.Hour, UpdateRequestRecusal, RecusalRequest{Actor: bidder(4), ID: "q1", Reason: "我单位未投标但认为专家有问题。"})
+	req := f.update(d+time.Hour, UpdateRequestRecusal, RecusalRequest{Actor: bidder(2), ID: "q2", Reason: "专家3曾任组织1的理事，存在利害关系。"})
+	noSeat := f.update(d+90*time.Minute, UpdateDecideRecusal, RecusalDecision{Actor: civilAffairs, RequestID: "q2", Upheld: true, Seat: 9, Answer: "经核实，情况属实。"})
+	decide := f.update(d+2*time.Hour, UpdateDecideRecusal, RecusalDecision{Actor: civilAffairs, RequestID: "q2", Upheld: true, Seat: 3, Answer: "经核实，情况属实。"})
+	// The replacement (106) declares; the panel scores.
+	f.update(d+3*time.Hour, UpdateDeclare, DeclareRequest{Actor: expert(106)})
+	for _, e := range []int64{101, 102, 104, 105, 106} {
+		for _, org := range []int64{1, 2, 3} {
+			f.update(d+4*time.Hour, UpdateScore, ScoreRequest{Actor: expert(e), BidID: fmt.Sprintf("bid-%d", org), Points: points(0.8), Comment: "方案可行，团队经验充分。"})
+		}
+	}
+	f.update(d+2*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: true})
+	f.update(d+3*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	f.run()
+	refused(t, early, domain.CodeConflict, "资格审查")
+	refused(t, outsider, domain.CodeForbidden, "参加评审的投标人")
+	refused(t, noSeat, domain.CodeInvalid, "提交的内容有误")
+	ok(t, req, decide)
+	if !slices.Equal(f.draws, []int{5, 1}) {
+		t.Fatalf("draws = %v", f.draws)
+	}
+	stagesWere(t, f.stages, domain.StagePublishReview, domain.StageBidding, domain.StageQualification, domain.StagePanel,
+		domain.StageScoring, domain.StagePanel, domain.StageScoring, domain.StageCivilApproval, domain.StageFinanceApproval,
+		domain.StagePublicity, domain.StageAwarded)
+	for _, e := range f.results[0][0].Experts {
+		if e.Expert == 103 {
+			t.Fatal("the recused expert's scores still count")
+		}
+	}
+}
+
+func TestCallComplaintToFinance(t *testing.T) {
+	f := newFixture(t)
+	toPublicity(f)
+	f.update(deadline+6*day, UpdateObject, objection("o1"))
+	f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "o1", Answer: "经核查，证书真实有效，质疑不成立。"})
+	complaint := objection("c1")
+	complaint.ComplaintOf = "o1"
+	bogus := objection("c0")
+	bogus.ComplaintOf = "nope"
+	noComplaint := f.update(deadline+7*day+time.Hour, UpdateObject, bogus)
+	filed := f.update(deadline+8*day, UpdateObject, complaint)
+	civilAnswers := f.update(deadline+9*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "c1", Answer: "民政不能处理投诉。"})
+	// The complaint holds the award past the publicity period until finance decides.
+	f.at(deadline+15*day, func() {
+		if st := f.state(); st.Stage != domain.StagePublicity {
+			t.Errorf("the pending complaint did not hold the award: %s", st.Stage)
+		}
+	})
+	decided := f.update(deadline+20*day, UpdateAnswerObjection, AnswerRequest{Actor: financeActor, ObjectionID: "c1", Answer: "经调查，投诉缺乏事实依据，予以驳回。"})
+	f.run()
+	refused(t, noComplaint, domain.CodeConflict, "只能对已答复")
+	refused(t, civilAnswers, domain.CodeForbidden, "财政")
+	ok(t, filed, decided)
+	stagesWere(t, f.stages, normalStages...)
 }

@@ -262,20 +262,49 @@ func Evaluate(p Plan, bids []ScoredBid, sheets []ScoreSheet) []BidResult {
 // scoring report).
 const TieRule = "得分相同的，按技术得分由高到低排序；技术得分也相同的，按投标报价由低到高排序；仍相同的，按递交时间先后排序。"
 
-// Objection is a challenge (质疑) to a result under publicity.
+// Objection is a challenge (质疑) to a result under publicity, or a
+// complaint (投诉) to finance about the answer to one (ComplaintOf set).
 type Objection struct {
-	ID         string    `json:"id"`
-	CallID     string    `json:"call_id"`
-	Name       string    `json:"name"`
-	Contact    string    `json:"contact,omitempty"`
-	Reason     string    `json:"reason"`
-	Attachment string    `json:"attachment_key,omitempty"`
-	FiledAt    time.Time `json:"filed_at"`
-	Upheld     *bool     `json:"upheld,omitempty"`
-	Answer     string    `json:"answer,omitempty"`
-	ReturnTo   CallStage `json:"return_to,omitempty"`
-	AnsweredAt time.Time `json:"answered_at,omitzero"`
+	ID          string    `json:"id"`
+	CallID      string    `json:"call_id"`
+	ComplaintOf string    `json:"complaint_of,omitempty"`
+	Name        string    `json:"name"`
+	Contact     string    `json:"contact,omitempty"`
+	Reason      string    `json:"reason"`
+	Attachment  string    `json:"attachment_key,omitempty"`
+	FiledAt     time.Time `json:"filed_at"`
+	Upheld      *bool     `json:"upheld,omitempty"`
+	Answer      string    `json:"answer,omitempty"`
+	ReturnTo    CallStage `json:"return_to,omitempty"`
+	AnsweredAt  time.Time `json:"answered_at,omitzero"`
 }
+
+// Complaint is a complaint to finance (投诉) about an objection's answer.
+func (o Objection) Complaint() bool { return o.ComplaintOf != "" }
+
+// RecusalRequest is a bidder's written request that an expert step aside.
+type RecusalRequest struct {
+	ID        string    `json:"id"`
+	CallID    string    `json:"call_id"`
+	OrgID     int64     `json:"org_id"`
+	OrgName   string    `json:"org_name"`
+	Reason    string    `json:"reason"`
+	FiledAt   time.Time `json:"filed_at"`
+	Upheld    *bool     `json:"upheld,omitempty"`
+	Seat      int       `json:"seat,omitempty"` // the panel seat (专家 N) it concerned, when upheld
+	Answer    string    `json:"answer,omitempty"`
+	DecidedAt time.Time `json:"decided_at,omitzero"`
+}
+
+// Complaint limits (政府采购法 §55–57): a complaint to finance within 15
+// working days of the answer; finance decides within 30 working days.
+const (
+	ComplaintWorkingDays         = 15
+	ComplaintDecisionWorkingDays = 30
+)
+
+// MaxBidBondPercent caps the bid bond (实施条例 §33).
+const MaxBidBondPercent = 2
 
 // ObjectionInput is what someone files.
 type ObjectionInput struct {

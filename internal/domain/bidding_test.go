@@ -130,6 +130,8 @@ func TestPlanRules(t *testing.T) {
 		{"tranches", ModeCompetition, 100000_00, func(d *CallDraft) { d.Tranches = []Tranche{{50, TrancheOnContract}, {40, TrancheOnFinal}} }, "tranches", "合计应为 100%"},
 		{"publicity too short", ModeCompetition, 100000_00, func(d *CallDraft) { d.PublicityDays = 2 }, "publicity_working_days", "5 至 30"},
 		{"tender publicity 1", ModeTender, 100000_00, func(d *CallDraft) { d.PublicityDays = 1 }, "", ""},
+		{"bid bond 2%", ModeTender, 100000_00, func(d *CallDraft) { d.BidBond = 2000_00 }, "", ""},
+		{"bid bond over 2%", ModeTender, 100000_00, func(d *CallDraft) { d.BidBond = 2000_01 }, "bid_bond_fen", "不得超过预算的 2%"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := base(tc.mode, tc.budget, tc.edit)

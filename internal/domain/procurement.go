@@ -189,8 +189,11 @@ type Plan struct {
 	MinBidders     int         `json:"min_valid_bidders"`
 	PanelSize      int         `json:"panel_size"`
 	DeviationLimit int         `json:"deviation_points"` // flag an expert this far from the panel
-	NeedIDs        []int64     `json:"need_ids,omitempty"`
-	ProposalIDs    []int64     `json:"proposal_ids,omitempty"`
+	// BidBond is the bid bond (投标保证金) each bidder lodges: at most 2 %
+	// of the budget, refunded within 5 working days of the outcome.
+	BidBond     Fen     `json:"bid_bond_fen,omitempty"`
+	NeedIDs     []int64 `json:"need_ids,omitempty"`
+	ProposalIDs []int64 `json:"proposal_ids,omitempty"`
 	// ReissueOf is the failed call this one re-issues (流标后重新组织).
 	ReissueOf string `json:"reissue_of,omitempty"`
 	// ModeChanged: a re-issue in another mode; publishing it needs finance
@@ -278,6 +281,9 @@ func (p Plan) validate(budget Fen, r Rules, fe FieldErrors) {
 		fe.Add("panel_size", "评审小组人数应为单数。")
 	case p.PanelSize > 15:
 		fe.Add("panel_size", "评审小组不超过 15 人。")
+	}
+	if p.BidBond < 0 || p.BidBond*100 > budget*MaxBidBondPercent {
+		fe.Add("bid_bond_fen", fmt.Sprintf("投标保证金不得超过预算的 %d%%（实施条例 §33），即不超过 %s 元。", MaxBidBondPercent, (budget*MaxBidBondPercent/100).Yuan()))
 	}
 	if p.DeviationLimit < 1 || p.DeviationLimit > 100 {
 		fe.Add("deviation_points", "偏离提示阈值应在 1 至 100 分之间。")

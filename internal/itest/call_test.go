@@ -233,9 +233,9 @@ func recordHistory(t *testing.T, h *harness, workflowID, name string) {
 func TestTamperedDocumentsAreRefused(t *testing.T) {
 	h := newHarness(t)
 	var calls struct{ Items []apiCall }
-	h.api("hexi", "GET", "/api/v1/calls", nil, nil).json(t, &calls)
+	h.api("hexi", "GET", "/api/v1/calls?stage=draft", nil, nil).json(t, &calls)
 	if len(calls.Items) != 1 {
-		t.Fatalf("want the seeded call, got %+v", calls)
+		t.Fatalf("want the seeded draft call, got %+v", calls)
 	}
 	id := calls.Items[0].ID
 	c := h.getCall("hexi", id)

@@ -102,7 +102,9 @@ var webRoutes = []matrixRoute{
 	{"declare", "POST", "/calls/{closed}/declaration", "conflict=no", []string{"zhuanjia"}},
 	{"score", "POST", "/calls/{closed}/scores", "bid_id=", []string{"zhuanjia"}},
 	{"approve", "POST", "/calls/{closed}/approval", "decision=approve", []string{"minzheng", "hexi", "caizheng"}},
-	{"answer an objection", "POST", "/calls/{closed}/objections/{bid}/answer", "upheld=no", []string{"minzheng", "hexi"}},
+	{"answer an objection or a complaint", "POST", "/calls/{closed}/objections/{bid}/answer", "upheld=no", []string{"minzheng", "hexi", "caizheng"}},
+	{"request a recusal", "POST", "/calls/{closed}/recusal-requests", "reason=", []string{"zuzhi"}},
+	{"decide a recusal request", "POST", "/calls/{closed}/recusal-requests/{bid}/decision", "upheld=no", []string{"minzheng", "hexi"}},
 	{"opening record", "GET", "/calls/{hexi}/opening.pdf", "", everyone},
 	{"scoring report", "GET", "/calls/{hexi}/report.pdf", "", []string{"minzheng", "hexi", "caizheng"}},
 	{"award notice", "GET", "/calls/{hexi}/awards/{bid}/notice.pdf", "", everyone},
@@ -180,7 +182,9 @@ var apiRoutes = []matrixRoute{
 	{"declare", "POST", "/api/v1/calls/{closed}/declaration", `{"conflict":false}`, []string{"zhuanjia"}},
 	{"score", "POST", "/api/v1/calls/{closed}/scores", `{"bid_id":""}`, []string{"zhuanjia"}},
 	{"approve", "POST", "/api/v1/calls/{closed}/approval", `{"approve":true}`, []string{"minzheng", "hexi", "caizheng"}},
-	{"answer an objection", "POST", "/api/v1/calls/{closed}/objections/{bid}/answer", `{"upheld":false}`, []string{"minzheng", "hexi"}},
+	{"answer an objection or a complaint", "POST", "/api/v1/calls/{closed}/objections/{bid}/answer", `{"upheld":false}`, []string{"minzheng", "hexi", "caizheng"}},
+	{"request a recusal", "POST", "/api/v1/calls/{closed}/recusal-requests", `{"reason":""}`, []string{"zuzhi"}},
+	{"decide a recusal request", "POST", "/api/v1/calls/{closed}/recusal-requests/{bid}/decision", `{"upheld":false}`, []string{"minzheng", "hexi"}},
 	{"opening record", "GET", "/api/v1/calls/{hexi}/opening.pdf", "", everyone},
 	{"scoring report", "GET", "/api/v1/calls/{hexi}/report.pdf", "", []string{"minzheng", "hexi", "caizheng"}},
 	{"award notice", "GET", "/api/v1/calls/{hexi}/awards/{bid}/notice.pdf", "", everyone},
@@ -212,7 +216,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

@@ -24,6 +24,7 @@ type CallNotice struct {
 	Deadline    time.Time // zero until publication
 	Criteria    []domain.Criterion
 	Publicity   int
+	BidBond     domain.Fen
 }
 
 // IssuerFor names the bureau that issues a call of district.
@@ -64,6 +65,9 @@ func RenderCallNotice(n CallNotice) ([]byte, error) {
 	if n.Mode != "" {
 		d.row("采购方式", n.Mode.Label())
 		d.row("拟资助项目数", fmt.Sprintf("%d 个", n.Projects))
+	}
+	if n.BidBond > 0 {
+		d.row("投标保证金", fmt.Sprintf("人民币 %s 元（不超过预算的 2%%），定标或终止后 5 个工作日内退还", n.BidBond.Yuan()))
 	}
 	if !n.Deadline.IsZero() {
 		d.row("投标截止及开标", ChineseDateTime(n.Deadline)+"（截止时间当即开标，逾期递交的投标文件不予接收）")

@@ -459,7 +459,7 @@ func (s *Calls) Approve(ctx context.Context, by domain.Actor, callID, key string
 
 // Object files an objection (质疑) to a result under publicity; anyone may,
 // signed in or not. An attachment is checked and stored first.
-func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string, in domain.ObjectionInput, att *File) (domain.Objection, error) {
+func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string, in domain.ObjectionInput, complaintOf string, att *File) (domain.Objection, error) {
 	c, err := s.Public(ctx, callID)
 	if err != nil {
 		return domain.Objection{}, err
@@ -487,7 +487,7 @@ func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string,
 		attKey = obj.Key
 	}
 	var o domain.Objection
-	err = s.update(ctx, c, workflows.UpdateObject, id, workflows.ObjectionRequest{Actor: by, ID: id, Input: in, Attachment: attKey}, &o)
+	err = s.update(ctx, c, workflows.UpdateObject, id, workflows.ObjectionRequest{Actor: by, ID: id, Input: in, Attachment: attKey, ComplaintOf: complaintOf}, &o)
 	return o, err
 }
 
@@ -498,11 +498,44 @@ func (s *Calls) AnswerObjection(ctx context.Context, by domain.Actor, callID, ke
 	if err != nil {
 		return err
 	}
-	if err := auth.Authorize(by.User(), auth.ActionAnswerObjection, c.District); err != nil {
+	// Civil affairs answers objections; finance decides complaints (the
+	// workflow knows which is which).
+	if err := anyOf(by, c.District, auth.ActionAnswerObjection, auth.ActionFinanceApprove); err != nil {
 		return err
 	}
 	return s.update(ctx, c, workflows.UpdateAnswerObjection, key, workflows.AnswerRequest{Actor: by, ObjectionID: objectionID,
 		Upheld: upheld, Answer: answer, ReturnTo: returnTo}, nil)
+}
+
+// RequestRecusal files the caller's organisation's written request that an
+// expert step aside.
+func (s *Calls) RequestRecusal(ctx context.Context, by domain.Actor, callID, key, reason string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.AuthorizeTarget(by.User(), auth.ActionBid, auth.Target{OrgID: by.OrgID}); err != nil {
+		return err
+	}
+	id, err := requestID(key)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateRequestRecusal, id, workflows.RecusalRequest{Actor: by, ID: id, Reason: reason}, nil)
+}
+
+// DecideRecusal decides a recusal request; upheld, the expert in seat steps
+// aside and a replacement is drawn.
+func (s *Calls) DecideRecusal(ctx context.Context, by domain.Actor, callID, key, requestID string, upheld bool, seat int, answer string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionManagePanel, c.District); err != nil {
+		return err
+	}
+	return s.update(ctx, c, workflows.UpdateDecideRecusal, key, workflows.RecusalDecision{Actor: by, RequestID: requestID,
+		Upheld: upheld, Seat: seat, Answer: answer}, nil)
 }
 
 // Public returns a call as the public may see it: published calls only.
@@ -523,18 +556,19 @@ func (s *Calls) Public(ctx context.Context, callID string) (domain.Call, error) 
 // Dossier is everything about a call a person may see, gathered for its
 // page and the API.
 type Dossier struct {
-	Call           domain.Call            `json:"call"`
-	Clarifications []domain.Clarification `json:"clarifications"`
-	Decisions      []domain.CallDecision  `json:"decisions,omitempty"`
-	BidCount       int                    `json:"bid_count,omitempty"`
-	MyBids         []domain.Bid           `json:"my_bids,omitempty"`
-	Panel          []domain.PanelMember   `json:"panel,omitempty"`
-	MySeat         *domain.PanelMember    `json:"my_seat,omitempty"`
-	MyScores       []domain.ScoreSheet    `json:"my_scores,omitempty"`
-	Opened         []domain.Bid           `json:"opened,omitempty"`
-	Objections     []domain.Objection     `json:"objections,omitempty"`
-	Awards         []domain.Award         `json:"awards,omitempty"`
-	CalendarNote   string                 `json:"calendar_note,omitempty"`
+	Call           domain.Call             `json:"call"`
+	Clarifications []domain.Clarification  `json:"clarifications"`
+	Decisions      []domain.CallDecision   `json:"decisions,omitempty"`
+	BidCount       int                     `json:"bid_count,omitempty"`
+	MyBids         []domain.Bid            `json:"my_bids,omitempty"`
+	Panel          []domain.PanelMember    `json:"panel,omitempty"`
+	MySeat         *domain.PanelMember     `json:"my_seat,omitempty"`
+	MyScores       []domain.ScoreSheet     `json:"my_scores,omitempty"`
+	Opened         []domain.Bid            `json:"opened,omitempty"`
+	Objections     []domain.Objection      `json:"objections,omitempty"`
+	Awards         []domain.Award          `json:"awards,omitempty"`
+	Recusals       []domain.RecusalRequest `json:"recusal_requests,omitempty"`
+	CalendarNote   string                  `json:"calendar_note,omitempty"`
 }
 
 // Dossier gathers a call's page for by: what each role may see at this
@@ -611,6 +645,15 @@ func (s *Calls) Dossier(ctx context.Context, by domain.Actor, callID string) (Do
 	}
 	if d.Awards, err = s.Store.Awards(ctx, callID); err != nil {
 		return d, err
+	}
+	if official || by.OrgID != 0 {
+		org := by.OrgID
+		if official {
+			org = 0
+		}
+		if d.Recusals, err = s.Store.RecusalRequests(ctx, callID, org); err != nil {
+			return d, err
+		}
 	}
 	if !c.BidDeadline.IsZero() {
 		cal, err := s.Store.Calendar(ctx)
@@ -735,6 +778,8 @@ type PublicResult struct {
 // PublicObjection is an objection as published: the objector masked, the
 // answer in full.
 type PublicObjection struct {
+	ID         string    `json:"id"`
+	Complaint  bool      `json:"complaint"`
 	Name       string    `json:"name"`
 	Reason     string    `json:"reason"`
 	FiledAt    time.Time `json:"filed_at"`
@@ -793,7 +838,7 @@ func (s *Calls) PublicDossier(ctx context.Context, callID string) (PublicDossier
 		return d, err
 	}
 	for _, o := range os {
-		d.Objections = append(d.Objections, PublicObjection{Name: domain.MaskName(o.Name), Reason: o.Reason, FiledAt: o.FiledAt,
+		d.Objections = append(d.Objections, PublicObjection{ID: o.ID, Complaint: o.Complaint(), Name: domain.MaskName(o.Name), Reason: o.Reason, FiledAt: o.FiledAt,
 			Answered: o.Upheld != nil, Upheld: o.Upheld != nil && *o.Upheld, Answer: o.Answer, AnsweredAt: o.AnsweredAt})
 	}
 	return d, nil
