@@ -499,9 +499,17 @@ func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
 		data.CanBid = auth.AuthorizeTarget(u, auth.ActionBid, auth.Target{OrgID: u.OrgID}) == nil
 	}
 	seated := d.MySeat != nil && d.MySeat.Status == domain.PanelConfirmed
-	if c.Stage.Opened() && !c.OpenedAt.IsZero() && (data.Official || seated) {
+	// Contents are decrypted only while someone works on them (qualification,
+	// the panel, scoring); otherwise the envelopes from the database do.
+	working := c.Stage == domain.StageQualification || c.Stage == domain.StagePanel || c.Stage == domain.StageScoring
+	switch {
+	case working && (data.Official || seated):
 		if data.Bids, err = s.Calls.Bids(r.Context(), actorOf(r), id); err != nil {
 			return callPage{}, err
+		}
+	case c.Stage.Opened() && !c.OpenedAt.IsZero() && data.Official:
+		for _, b := range d.Opened {
+			data.Bids = append(data.Bids, service.OpenedBid{Bid: b})
 		}
 	}
 	if seated && c.Stage == domain.StageScoring {

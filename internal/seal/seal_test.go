@@ -30,3 +30,20 @@ func TestSealOpen(t *testing.T) {
 		t.Error("another call's key opened the part")
 	}
 }
+
+// BenchmarkSealOpen seals and opens a 1 MB bid part.
+func BenchmarkSealOpen(b *testing.B) {
+	pub, priv, _ := NewCallKey()
+	part := bytes.Repeat([]byte("失能照护培训"), 1<<20/18)
+	info := Info("c", "b", "doc-1")
+	b.SetBytes(int64(len(part)))
+	for b.Loop() {
+		ct, err := Seal(pub, info, part)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Open(priv, info, ct); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
