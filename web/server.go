@@ -33,6 +33,7 @@ type Deps struct {
 	Blob          *blob.Store
 	Temporal      client.Client
 	Calls         *service.Calls
+	Contracts     *service.Contracts
 	Orgs          *service.Orgs
 	Accounts      *service.Accounts
 	Areas         *service.Areas
@@ -138,6 +139,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/opening.pdf", s.callDocument("opening"))
 			r.Get("/calls/{id}/report.pdf", s.callDocument("report"))
 			r.Get("/calls/{id}/awards/{aid}/notice.pdf", s.callDocument("award"))
+			r.Get("/awards", s.fundedPage)
+			r.Get("/awards/{id}", s.fundedProjectPage)
+			r.Post("/awards/{id}/terms", s.setTerms)
+			r.Post("/awards/{id}/confirmation", s.confirmContract)
+			r.Get("/awards/{id}/contract.pdf", s.contractPDF)
 			r.Get("/admin/calendar", s.calendarPage)
 			r.Post("/admin/calendar", s.saveCalendar)
 			r.Get("/admin/audit", s.auditPage)
@@ -226,6 +232,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/calls/{id}/awards/{aid}/notice.pdf", s.callDocument("award"))
 			r.Put("/calendar/{year}", s.apiSetCalendar)
 			r.Get("/notices", s.apiNotices)
+			r.Get("/awards", s.apiFunded)
+			r.Get("/awards/{id}", s.apiFundedProject)
+			r.Post("/awards/{id}/terms", s.apiSetTerms)
+			r.Post("/awards/{id}/confirmation", s.apiConfirmContract)
+			r.Get("/awards/{id}/contract.pdf", s.contractPDF)
 			r.Get("/audit", s.apiAudit)
 			r.Get("/tokens", s.apiTokens)
 			r.Delete("/tokens/{tid}", s.apiRevokeToken)

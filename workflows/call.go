@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -549,6 +550,24 @@ func (r *callRun) publicity(ctx workflow.Context) error {
 		CallID: r.in.CallID, Results: r.st.Results,
 	}).Get(ctx, &awards); err != nil {
 		return err
+	}
+	// Each award starts its project's workflow, which outlives the call.
+	if workflow.GetVersion(ctx, "start-projects", workflow.DefaultVersion, 1) == 1 {
+		awardedAt := workflow.Now(ctx)
+		for _, aw := range awards {
+			cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+				WorkflowID:        ProjectWorkflowID(aw.ID),
+				ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
+				TypedSearchAttributes: temporal.NewSearchAttributes(
+					SAStage.ValueSet(string(domain.ProjectContracting)), SADistrict.ValueSet(r.district()),
+					SABrand.ValueSet(string(r.in.Draft.Brand)), SAYear.ValueSet(int64(r.in.Year))),
+			})
+			child := workflow.ExecuteChildWorkflow(cctx, ProjectWorkflow, ProjectInput{AwardID: aw.ID, CallID: r.in.CallID,
+				OrgID: aw.OrgID, District: r.district(), Amount: aw.Amount, AwardedAt: awardedAt})
+			if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+				return fmt.Errorf("start project %s: %w", aw.ID, err)
+			}
+		}
 	}
 	return r.setStage(ctx, domain.StageAwarded, "", domain.System)
 }

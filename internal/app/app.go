@@ -41,6 +41,7 @@ type App struct {
 	Blob       *blob.Store
 	Temporal   client.Client
 	Calls      *service.Calls
+	Contracts  *service.Contracts
 	Orgs       *service.Orgs
 	Accounts   *service.Accounts
 	Areas      *service.Areas
@@ -85,6 +86,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		return nil, fmt.Errorf("temporal client %s: %w", cfg.TemporalAddress, err)
 	}
 	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Temporal: tc}
+	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}
@@ -210,6 +212,7 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 func (a *App) NewWorker() worker.Worker {
 	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{})
 	w.RegisterWorkflow(workflows.CallWorkflow)
+	w.RegisterWorkflow(workflows.ProjectWorkflow)
 	w.RegisterWorkflow(workflows.QuarterlyNeedsWorkflow)
 	w.RegisterWorkflow(workflows.StreetReportWorkflow)
 	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob, Keys: a.Calls.Keys, Rules: a.Config.Rules()})
@@ -232,7 +235,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

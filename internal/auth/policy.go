@@ -54,6 +54,10 @@ const (
 	ActionFinanceApprove  Action = "award.approve_finance"
 	ActionAnswerObjection Action = "objection.answer"
 	ActionEditCalendar    Action = "calendar.edit"
+	ActionListProjects    Action = "project.list"
+	ActionViewProject     Action = "project.view"
+	ActionSetTerms        Action = "project.terms"
+	ActionConfirmContract Action = "project.confirm"
 )
 
 // Scope says on which objects a role holds an action.
@@ -103,6 +107,10 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionViewBids:             ScopeDistrict,
 		ActionApproveAward:         ScopeDistrict,
 		ActionAnswerObjection:      ScopeDistrict,
+		ActionListProjects:         ScopeDistrict,
+		ActionViewProject:          ScopeDistrict,
+		ActionSetTerms:             ScopeDistrict,
+		ActionConfirmContract:      ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:      ScopeAll,
@@ -116,6 +124,8 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionFinanceApprove: ScopeDistrict,
 		ActionApproveReissue: ScopeDistrict,
 		ActionViewBids:       ScopeDistrict,
+		ActionListProjects:   ScopeDistrict,
+		ActionViewProject:    ScopeDistrict,
 	},
 	domain.RoleAdmin: {
 		ActionListCalls:    ScopeAll,
@@ -130,8 +140,9 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionViewTalent:   ScopeAll,
 		ActionEditCalendar: ScopeAll,
 	},
-	domain.RoleExpert:    {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionScore: ScopeAll},
-	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg, ActionBid: ScopeOwnOrg},
+	domain.RoleExpert: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionScore: ScopeAll},
+	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg, ActionBid: ScopeOwnOrg,
+		ActionListProjects: ScopeOwnOrg, ActionViewProject: ScopeOwnOrg, ActionConfirmContract: ScopeOwnOrg},
 	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
 		ActionListNeeds: ScopeAll, ActionSubmitIdea: ScopeAll, ActionListIdeas: ScopeAll},
 	domain.RoleReporter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
@@ -183,6 +194,10 @@ var actionLabels = map[Action]string{
 	ActionFinanceApprove:       "财政审批评审结果",
 	ActionAnswerObjection:      "答复质疑",
 	ActionEditCalendar:         "维护工作日历",
+	ActionListProjects:         "查看立项项目",
+	ActionViewProject:          "查看该立项项目",
+	ActionSetTerms:             "确定合同条款",
+	ActionConfirmContract:      "确认合同",
 }
 
 // Target is the object an action is about: its district and, for an

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -423,6 +424,49 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 		}
 	}
 	recordHistory(t, h, workflows.CallWorkflowID(id), "call_full_award.json")
+
+	// The award started its project: the contract is settled and signed.
+	projectPath := "/api/v1/awards/" + c.Awards[0].ID
+	var proj struct {
+		Stage            string    `json:"stage"`
+		Number           string    `json:"number"`
+		ContractRevision int       `json:"contract_revision"`
+		ContractDue      time.Time `json:"contract_due"`
+		SignedAt         time.Time `json:"signed_at"`
+		TrancheAmounts   []int64   `json:"tranche_amounts_fen"`
+	}
+	eventually(t, "the project", func() bool {
+		r := h.api("zuzhi", "GET", projectPath, nil, nil)
+		return r.status == 200 && json.Unmarshal(r.body, &proj) == nil && proj.Stage == "contracting"
+	})
+	if d := time.Until(proj.ContractDue); d < 29*24*time.Hour || d > 31*24*time.Hour {
+		t.Errorf("contract due in %s, want 30 days", d)
+	}
+	if proj.TrancheAmounts[0]+proj.TrancheAmounts[1]+proj.TrancheAmounts[2] != prices["zuzhi"] {
+		t.Errorf("tranches %v do not add up to the award", proj.TrancheAmounts)
+	}
+	mustStatus(t, h.api("org2", "GET", projectPath, nil, nil), http.StatusForbidden, "another organisation's project")
+	termsBody := map[string]any{"trainees": 300, "hours_per_trainee": 16, "sessions": 12, "modules": domain.DefaultModules,
+		"starts_on": time.Date(2027, 1, 1, 0, 0, 0, 0, domain.ChinaTime), "term_months": 12, "performance_bond_fen": 26000_00}
+	mustStatus(t, h.api("zuzhi", "POST", projectPath+"/terms", termsBody, key()), http.StatusForbidden, "the organisation setting terms")
+	termsBody["performance_bond_fen"] = 26000_01
+	mustStatus(t, h.api("hexi", "POST", projectPath+"/terms", termsBody, key()), 422, "a bond over 10%")
+	termsBody["performance_bond_fen"] = 26000_00
+	mustStatus(t, h.api("hexi", "POST", projectPath+"/terms", termsBody, key()), 200, "set terms")
+	mustStatus(t, h.api("zuzhi", "POST", projectPath+"/confirmation", map[string]any{"revision": 1}, key()), 200, "the organisation confirms")
+	contract := h.api("zuzhi", "GET", projectPath+"/contract.pdf", nil, nil)
+	mustStatus(t, contract, 200, "the contract")
+	if text := pdfText(t, contract.body); !strings.Contains(text, "个人信息保护法") || !strings.Contains(text, "78,000.00") || !strings.Contains(text, "300人") {
+		t.Errorf("the contract lacks its clauses: %.400s", text)
+	}
+	mustStatus(t, h.api("hexi", "POST", projectPath+"/confirmation", map[string]any{"revision": 1}, key()), 200, "civil affairs confirms")
+	eventually(t, "the signed contract", func() bool {
+		r := h.api("hexi", "GET", projectPath, nil, nil)
+		return json.Unmarshal(r.body, &proj) == nil && proj.Stage == "delivery" && !proj.SignedAt.IsZero()
+	})
+	if n := h.visible(fmt.Sprintf("WorkflowId = '%s' AND GrantFlowStage = 'delivery'", workflows.ProjectWorkflowID(c.Awards[0].ID))); n != 1 {
+		t.Errorf("project search attribute: %d", n)
+	}
 }
 
 // TestCancelledAndFailedCalls: cancelling before opening destroys the

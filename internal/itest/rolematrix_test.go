@@ -109,6 +109,11 @@ var webRoutes = []matrixRoute{
 	{"scoring report", "GET", "/calls/{hexi}/report.pdf", "", []string{"minzheng", "hexi", "caizheng"}},
 	{"award notice", "GET", "/calls/{hexi}/awards/{bid}/notice.pdf", "", everyone},
 	{"working-day calendar", "GET", "/admin/calendar", "", []string{"admin"}},
+	{"funded projects", "GET", "/awards", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"a funded project", "GET", "/awards/{project}", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"set contract terms", "POST", "/awards/{project}/terms", "trainees=", []string{"minzheng", "hexi"}},
+	{"confirm a contract", "POST", "/awards/{project}/confirmation", "revision=1", []string{"minzheng", "hexi", "zuzhi"}},
+	{"a contract", "GET", "/awards/{project}/contract.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"edit the calendar", "POST", "/admin/calendar", "year=2026&days=bad", []string{"admin"}},
 }
 
@@ -190,6 +195,11 @@ var apiRoutes = []matrixRoute{
 	{"award notice", "GET", "/api/v1/calls/{hexi}/awards/{bid}/notice.pdf", "", everyone},
 	{"edit the calendar", "PUT", "/api/v1/calendar/2026", `[{"date":"bad"}]`, []string{"admin"}},
 	{"my notices", "GET", "/api/v1/notices", "", everyone},
+	{"funded projects", "GET", "/api/v1/awards", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"a funded project", "GET", "/api/v1/awards/{project}", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"set contract terms", "POST", "/api/v1/awards/{project}/terms", `{"trainees":0}`, []string{"minzheng", "hexi"}},
+	{"confirm a contract", "POST", "/api/v1/awards/{project}/confirmation", `{"revision":1}`, []string{"minzheng", "hexi", "zuzhi"}},
+	{"a contract", "GET", "/api/v1/awards/{project}/contract.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 }
 
 // publicRoutes need no sign-in (or are the sign-in itself).
@@ -216,7 +226,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}
@@ -270,7 +280,7 @@ func TestRoleMatrix(t *testing.T) {
 	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID,
 		"{org}", fmt.Sprint(demoOrg.ID), "{nkorg}", fmt.Sprint(nk.Organisation.ID), "{doc}", demoOrg.Documents[0].ID,
 		"{sid}", "none", "{tid}", "0", "{uid}", "0", "{street}", "120103014", "{talent}", "1", "{closed}", closed.ID,
-		"{bid}", "5f0a8a5e-0000-4000-8000-000000000001").Replace
+		"{bid}", "5f0a8a5e-0000-4000-8000-000000000001", "{project}", "5f0a8a5e-0000-4000-8000-000000000002").Replace
 
 	for _, user := range everyone {
 		jar, _ := cookiejar.New(nil)

@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"grantflow/internal/domain"
+)
+
+const projectColumns = `p.id, p.call_id, c.number, p.number, c.title, c.brand, c.district, p.org_id, o.name, p.amount_fen, p.tranches,
+	p.stage, p.terms, p.contract_revision, coalesce(p.contract_key, ''), coalesce(p.contract_sha256, ''),
+	p.org_confirmed_at, p.civil_confirmed_at, p.contract_due, p.signed_at, p.published_at, p.created_at`
+
+const projectFrom = ` FROM projects p JOIN calls c ON c.id = p.call_id JOIN organisations o ON o.id = p.org_id `
+
+func scanProject(r pgx.Row) (domain.Project, error) {
+	var p domain.Project
+	var orgAt, civilAt, signed, published *time.Time
+	err := r.Scan(&p.ID, &p.CallID, &p.CallNumber, &p.Number, &p.Title, &p.Brand, &p.District, &p.OrgID, &p.OrgName, &p.Amount, &p.Tranches,
+		&p.Stage, &p.Terms, &p.ContractRevision, &p.ContractKey, &p.ContractSHA256, &orgAt, &civilAt, &p.ContractDue, &signed, &published, &p.CreatedAt)
+	for _, x := range []struct {
+		src *time.Time
+		dst *time.Time
+	}{{orgAt, &p.OrgConfirmedAt}, {civilAt, &p.CivilConfirmedAt}, {signed, &p.SignedAt}, {published, &p.PublishedAt}} {
+		if x.src != nil {
+			*x.dst = *x.src
+		}
+	}
+	return p, err
+}
+
+// InsertProject records the funded project of an award; idempotent on the
+// award's ID.
+func (s *Store) InsertProject(ctx context.Context, awardID string, due time.Time) (domain.Project, error) {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			INSERT INTO projects (id, call_id, number, org_id, amount_fen, tranches, stage, contract_due)
+			SELECT a.id, a.call_id, 'XM' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(nextval('project_number_seq')::text, 6, '0'),
+			       a.org_id, a.amount_fen, c.plan->'tranches', 'contracting', $2
+			FROM awards a JOIN calls c ON c.id = a.call_id WHERE a.id = $1
+			ON CONFLICT (id) DO NOTHING`, awardID, due)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "project.create", ObjectType: "project", ObjectID: awardID,
+			Summary: map[string]any{"contract_due": due}})
+	})
+	if err != nil {
+		return domain.Project{}, mapErr("insert project", err)
+	}
+	return s.Project(ctx, awardID)
+}
+
+// Project returns one funded project.
+func (s *Store) Project(ctx context.Context, id string) (domain.Project, error) {
+	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.id = $1`, id))
+	return p, mapErr("project", err)
+}
+
+// ProjectFilter narrows the funded-project list.
+type ProjectFilter struct {
+	OrgID    int64
+	District string
+	Stage    domain.ProjectStage
+	Search   string
+	Page     int
+	PerPage  int
+}
+
+// ProjectPage is one page of funded projects.
+type ProjectPage struct {
+	Projects []domain.Project
+	Total    int
+	Page     int
+	PerPage  int
+}
+
+// Pages is the number of pages.
+func (p ProjectPage) Pages() int { return pages(p.Total, p.PerPage) }
+
+// ListProjects lists funded projects newest first, paged on the server.
+func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) (ProjectPage, error) {
+	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 200)
+	var w filter
+	if f.OrgID != 0 {
+		w.add("p.org_id = $%d", f.OrgID)
+	}
+	if f.District != "" {
+		w.add("c.district = $%d", f.District)
+	}
+	if f.Stage != "" {
+		w.add("p.stage = $%d", f.Stage)
+	}
+	if q := strings.TrimSpace(f.Search); q != "" {
+		w.add("(c.title ILIKE '%' || $%d || '%' OR p.number ILIKE '%' || $%d || '%' OR o.name ILIKE '%' || $%d || '%')", q)
+	}
+	ps, total, err := listPage(ctx, s.pool, "list projects", projectColumns, strings.TrimPrefix(projectFrom, " FROM "), w,
+		"p.created_at DESC, p.id", f.Page, f.PerPage, func(r pgx.CollectableRow) (domain.Project, error) { return scanProject(r) })
+	return ProjectPage{Projects: ps, Total: total, Page: f.Page, PerPage: f.PerPage}, err
+}
+
+// SetProjectTerms records the contract's terms; both confirmations are
+// cleared (the contract changed).
+func (s *Store) SetProjectTerms(ctx context.Context, id string, t domain.ContractTerms, by domain.Actor) error {
+	return mapErr("set terms", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE projects SET terms = $2, org_confirmed_at = NULL, org_confirmed_by = NULL,
+			civil_confirmed_at = NULL, civil_confirmed_by = NULL, updated_at = now() WHERE id = $1 AND signed_at IS NULL`, id, t); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "project.terms", ObjectType: "project", ObjectID: id, Summary: t})
+	}))
+}
+
+// SetProjectContract records a rendered contract revision.
+func (s *Store) SetProjectContract(ctx context.Context, id string, revision int, key, sha string) error {
+	return mapErr("set contract", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE projects SET contract_revision = $2, contract_key = $3, contract_sha256 = $4, updated_at = now()
+			WHERE id = $1 AND contract_revision < $2`, id, revision, key, sha)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "project.contract", ObjectType: "project", ObjectID: id,
+			Summary: map[string]any{"revision": revision, "object": key, "sha256": sha}})
+	}))
+}
+
+// ConfirmContract records one side's confirmation of the current contract
+// (civil: the bureau; otherwise the organisation). Idempotent.
+func (s *Store) ConfirmContract(ctx context.Context, id string, civil bool, revision int, by domain.Actor) error {
+	col := "org"
+	if civil {
+		col = "civil"
+	}
+	return mapErr("confirm contract", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE projects SET `+col+`_confirmed_at = now(), `+col+`_confirmed_by = $3, updated_at = now()
+			WHERE id = $1 AND contract_revision = $2 AND `+col+`_confirmed_at IS NULL`, id, revision, by.UserID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "project.confirm." + col, ObjectType: "project", ObjectID: id,
+			Summary: map[string]any{"revision": revision}})
+	}))
+}
+
+// SignProject records the signed contract as published and the project in
+// delivery. Idempotent.
+func (s *Store) SignProject(ctx context.Context, id string) error {
+	return mapErr("sign project", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE projects SET signed_at = now(), published_at = now(), stage = 'delivery', updated_at = now()
+			WHERE id = $1 AND signed_at IS NULL`, id)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE proposals SET status = 'funded' WHERE bid_id = (SELECT bid_id FROM awards WHERE id = $1)`, id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "project.signed", ObjectType: "project", ObjectID: id})
+	}))
+}

@@ -1,0 +1,197 @@
+package workflows
+
+import (
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"grantflow/activities"
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+	"grantflow/internal/store"
+)
+
+// Names of the messages ProjectWorkflow accepts.
+const (
+	UpdateSetTerms        = "set-terms"
+	UpdateConfirmContract = "confirm-contract"
+	QueryProject          = "project"
+)
+
+// ProjectWorkflowID is the workflow ID of a funded project (its award's ID).
+func ProjectWorkflowID(awardID string) string { return "project-" + awardID }
+
+// ProjectInput starts a ProjectWorkflow.
+type ProjectInput struct {
+	AwardID   string
+	CallID    string
+	OrgID     int64
+	District  string
+	Amount    domain.Fen
+	AwardedAt time.Time
+}
+
+// ProjectState is what the workflow tells about itself.
+type ProjectState struct {
+	ProjectID      string
+	Number         string
+	Stage          domain.ProjectStage
+	Terms          *domain.ContractTerms
+	Revision       int
+	OrgConfirmed   bool
+	CivilConfirmed bool
+	CivilBy        int64
+	ContractDue    time.Time
+}
+
+// TermsRequest sets the contract's terms (civil affairs).
+type TermsRequest struct {
+	Actor Actor
+	Terms domain.ContractTerms
+}
+
+// ConfirmRequest is one side's confirmation of the current contract.
+type ConfirmRequest struct {
+	Actor    Actor
+	Revision int // the revision the person read: a newer one must be read first
+}
+
+// ProjectWorkflow carries a funded project from its award. This stage: the
+// contract — civil affairs sets the deliverables and term, the contract PDF
+// is rendered, both sides confirm within 30 days of the award notice
+// (reminded; overdue is flagged), then it is signed and published and the
+// project is in delivery. Delivery, money, evaluation and the archive follow
+// (issue 6).
+func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
+	st := &ProjectState{ProjectID: in.AwardID, Stage: domain.ProjectContracting,
+		ContractDue: in.AwardedAt.AddDate(0, 0, domain.ContractDays)}
+	created := false
+	if err := workflow.SetQueryHandler(ctx, QueryProject, func() (ProjectState, error) { return *st, nil }); err != nil {
+		return err
+	}
+	wait := func(ctx workflow.Context) error { return workflow.Await(ctx, func() bool { return created }) }
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSetTerms,
+		func(ctx workflow.Context, req TermsRequest) (ProjectState, error) {
+			if err := wait(ctx); err != nil {
+				return ProjectState{}, err
+			}
+			terms := req.Terms.Normalize()
+			if err := workflow.ExecuteActivity(opts(ctx), a.SetProjectTerms, activities.SetTermsInput{
+				ProjectID: in.AwardID, Terms: terms, By: req.Actor,
+			}).Get(ctx, nil); err != nil {
+				return ProjectState{}, err
+			}
+			st.Revision++
+			var ref activities.NoticeRef
+			if err := workflow.ExecuteActivity(opts(ctx), a.RenderContract, activities.RenderContractInput{
+				ProjectID: in.AwardID, Revision: st.Revision,
+			}).Get(ctx, &ref); err != nil {
+				return ProjectState{}, err
+			}
+			st.Terms, st.OrgConfirmed, st.CivilConfirmed, st.CivilBy = &terms, false, false, 0
+			return *st, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TermsRequest) error {
+			if err := auth.Authorize(req.Actor.User(), auth.ActionSetTerms, in.District); err != nil {
+				return toApplicationError(err)
+			}
+			if st.Stage != domain.ProjectContracting {
+				return toApplicationError(domain.Errorf(domain.CodeConflict, "合同已签订，条款不能再修改。"))
+			}
+			return toApplicationError(req.Terms.Normalize().Validate(in.Amount))
+		}}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmContract,
+		func(ctx workflow.Context, req ConfirmRequest) (ProjectState, error) {
+			if err := wait(ctx); err != nil {
+				return ProjectState{}, err
+			}
+			civil := req.Actor.OrgID != in.OrgID
+			if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmContract, activities.ConfirmInput{
+				ProjectID: in.AwardID, Civil: civil, Revision: st.Revision, By: req.Actor,
+			}).Get(ctx, nil); err != nil {
+				return ProjectState{}, err
+			}
+			if civil {
+				st.CivilConfirmed, st.CivilBy = true, req.Actor.UserID
+			} else {
+				st.OrgConfirmed = true
+			}
+			return *st, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ConfirmRequest) error {
+			return toApplicationError(validateConfirm(in, st, req))
+		}}); err != nil {
+		return err
+	}
+
+	if err := workflow.ExecuteActivity(opts(ctx), a.CreateProject, activities.CreateProjectInput{
+		AwardID: in.AwardID, Due: st.ContractDue,
+	}).Get(ctx, nil); err != nil {
+		return err
+	}
+	created = true
+
+	// Both sides confirm within 30 days, reminded a week and a day before,
+	// and flagged when overdue.
+	signed := func() bool { return st.OrgConfirmed && st.CivilConfirmed }
+	to := []store.NoticeTo{{OrgID: in.OrgID}, {Role: domain.RoleCivilAffairs, District: in.District}}
+	for _, before := range []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, 0} {
+		if d := st.ContractDue.Add(-before).Sub(workflow.Now(ctx)); d > 0 {
+			if ok, err := workflow.AwaitWithTimeout(ctx, d, signed); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				break
+			}
+		}
+		if signed() {
+			break
+		}
+		text := fmt.Sprintf("立项项目的合同应于 %s 前签订（政府采购法 §46），请尽快确定条款并确认合同。", cstTime(st.ContractDue))
+		if before == 0 {
+			text = fmt.Sprintf("立项项目的合同已超过 30 日签订时限（%s），请尽快签订。", cstTime(st.ContractDue))
+		}
+		for i, t := range to {
+			if err := workflow.ExecuteActivity(opts(ctx), a.Notify, activities.NotifyInput{CallID: in.CallID, To: t, Kind: "contract.remind",
+				Text: text, Dedup: fmt.Sprintf("%s/contract/%d/%d", in.AwardID, before/time.Hour, i)}).Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+	}
+	if err := workflow.Await(ctx, signed); err != nil {
+		return err
+	}
+	if err := workflow.ExecuteActivity(opts(ctx), a.SignProject, in.AwardID).Get(ctx, nil); err != nil {
+		return err
+	}
+	st.Stage = domain.ProjectDelivery
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage))); err != nil {
+		return err
+	}
+	// Delivery, tranches, evaluation and the archive continue here (issue 6):
+	// the project stays open for them.
+	return workflow.Await(ctx, func() bool { return false })
+}
+
+func validateConfirm(in ProjectInput, st *ProjectState, req ConfirmRequest) error {
+	if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionConfirmContract, auth.Target{District: in.District, OrgID: in.OrgID}); err != nil {
+		return err
+	}
+	if st.Stage != domain.ProjectContracting {
+		return domain.Errorf(domain.CodeConflict, "合同已签订。")
+	}
+	if st.Terms == nil {
+		return domain.Errorf(domain.CodeConflict, "合同条款尚未确定，请等待民政部门确定培训人数、学时和服务期限。")
+	}
+	if req.Revision != st.Revision {
+		return domain.Errorf(domain.CodeConflict, "合同已更新为第 %d 稿，请先阅读最新稿再确认。", st.Revision)
+	}
+	civil := req.Actor.OrgID != in.OrgID
+	if civil && st.CivilConfirmed || !civil && st.OrgConfirmed {
+		return domain.Errorf(domain.CodeConflict, "您方已确认过该稿合同。")
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+
+	"grantflow/activities"
+	"grantflow/internal/domain"
+)
+
+func projectInput(start time.Time) ProjectInput {
+	return ProjectInput{AwardID: "aw-1", CallID: "call-1", OrgID: 1, District: "河西区", Amount: 260000_00, AwardedAt: start}
+}
+
+func terms() domain.ContractTerms {
+	return domain.ContractTerms{Deliverables: domain.Deliverables{Trainees: 300, HoursPerTrainee: 16, Sessions: 12, Modules: domain.DefaultModules},
+		StartsOn: time.Date(2027, 1, 1, 0, 0, 0, 0, domain.ChinaTime), TermMonths: 12}
+}
+
+type projectFixture struct {
+	testsuite.WorkflowTestSuite
+	env      *testsuite.TestWorkflowEnvironment
+	renders  []int
+	confirms []string
+	signed   time.Time
+	reminds  []string
+	updates  int
+}
+
+func newProjectFixture() *projectFixture {
+	f := &projectFixture{}
+	f.env = f.NewTestWorkflowEnvironment()
+	f.env.RegisterActivity(act)
+	on := func(fn, ret any) { f.env.OnActivity(fn, mock.Anything, mock.Anything).Return(ret) }
+	on(act.CreateProject, func(context.Context, activities.CreateProjectInput) (domain.Project, error) { return domain.Project{}, nil })
+	on(act.SetProjectTerms, func(context.Context, activities.SetTermsInput) error { return nil })
+	on(act.RenderContract, func(_ context.Context, in activities.RenderContractInput) (activities.NoticeRef, error) {
+		f.renders = append(f.renders, in.Revision)
+		return activities.NoticeRef{}, nil
+	})
+	on(act.ConfirmContract, func(_ context.Context, in activities.ConfirmInput) error {
+		f.confirms = append(f.confirms, fmt.Sprintf("%v:%d", in.Civil, in.Revision))
+		return nil
+	})
+	on(act.SignProject, func(context.Context, string) error {
+		f.signed = f.env.Now()
+		return nil
+	})
+	on(act.Notify, func(_ context.Context, in activities.NotifyInput) error {
+		f.reminds = append(f.reminds, in.Text)
+		return nil
+	})
+	return f
+}
+
+func (f *projectFixture) update(delay time.Duration, name string, args ...any) *outcome {
+	o := &outcome{name: name}
+	f.updates++
+	id := fmt.Sprintf("%s-%d", name, f.updates)
+	f.env.RegisterDelayedCallback(func() {
+		f.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { o.rejected = err; o.done = true },
+			OnComplete: func(result any, err error) { o.result, o.err, o.done = result, err, true },
+		}, args...)
+	}, delay)
+	return o
+}
+
+func (f *projectFixture) state(t *testing.T) ProjectState {
+	v, err := f.env.QueryWorkflow(QueryProject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st ProjectState
+	if err := v.Get(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func TestProjectContractSigned(t *testing.T) {
+	f := newProjectFixture()
+	in := projectInput(f.env.Now())
+	org := bidder(1)
+	early := f.update(time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: org, Revision: 0})
+	orgTerms := f.update(2*time.Hour, UpdateSetTerms, TermsRequest{Actor: org, Terms: terms()})
+	bad := terms()
+	bad.TermMonths = 24
+	badTerms := f.update(2*time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: bad})
+	set1 := f.update(3*time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: terms()})
+	orgOK := f.update(day, UpdateConfirmContract, ConfirmRequest{Actor: org, Revision: 1})
+	// The terms change: both must confirm the second revision.
+	t2 := terms()
+	t2.Trainees = 320
+	set2 := f.update(2*day, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: t2})
+	stale := f.update(3*day, UpdateConfirmContract, ConfirmRequest{Actor: org, Revision: 1})
+	other := f.update(3*day, UpdateConfirmContract, ConfirmRequest{Actor: bidder(2), Revision: 2})
+	orgOK2 := f.update(4*day, UpdateConfirmContract, ConfirmRequest{Actor: org, Revision: 2})
+	twice := f.update(4*day+time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: org, Revision: 2})
+	civilOK := f.update(5*day, UpdateConfirmContract, ConfirmRequest{Actor: civilAffairs, Revision: 2})
+	f.env.RegisterDelayedCallback(func() {
+		if st := f.state(t); st.Stage != domain.ProjectDelivery || st.Terms.Trainees != 320 {
+			t.Errorf("after signing: %+v", st)
+		}
+	}, 6*day)
+	f.env.ExecuteWorkflow(ProjectWorkflow, in)
+	refused(t, early, domain.CodeConflict, "尚未确定")
+	refused(t, orgTerms, domain.CodeForbidden, "确定合同条款")
+	refused(t, badTerms, domain.CodeInvalid, "提交的内容有误")
+	refused(t, stale, domain.CodeConflict, "第 2 稿")
+	refused(t, other, domain.CodeForbidden, "本组织")
+	refused(t, twice, domain.CodeConflict, "已确认")
+	ok(t, set1, orgOK, set2, orgOK2, civilOK)
+	if want := in.AwardedAt.Add(5 * day); !f.signed.Equal(want) {
+		t.Errorf("signed at %s, want %s", f.signed, want)
+	}
+	if strings.Join(f.confirms, ",") != "false:1,false:2,true:2" {
+		t.Errorf("confirmations = %v", f.confirms)
+	}
+	if len(f.reminds) != 0 {
+		t.Errorf("reminded although signed in time: %v", f.reminds)
+	}
+}
+
+func TestProjectContractRemindedAndOverdue(t *testing.T) {
+	f := newProjectFixture()
+	f.update(time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: terms()})
+	f.update(40*day, UpdateConfirmContract, ConfirmRequest{Actor: bidder(1), Revision: 1})
+	f.update(41*day, UpdateConfirmContract, ConfirmRequest{Actor: civilAffairs, Revision: 1})
+	f.env.ExecuteWorkflow(ProjectWorkflow, projectInput(f.env.Now()))
+	if len(f.reminds) != 6 || !strings.Contains(f.reminds[4], "已超过 30 日") {
+		t.Fatalf("reminders: %v", f.reminds)
+	}
+	if f.signed.IsZero() {
+		t.Fatal("a late contract can still be signed")
+	}
+}
