@@ -38,7 +38,9 @@ func newProjectFixture() *projectFixture {
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
 	on := func(fn, ret any) { f.env.OnActivity(fn, mock.Anything, mock.Anything).Return(ret) }
-	on(act.CreateProject, func(context.Context, activities.CreateProjectInput) (domain.Project, error) { return domain.Project{}, nil })
+	on(act.CreateProject, func(context.Context, activities.CreateProjectInput) (domain.Project, error) {
+		return domain.Project{}, nil
+	})
 	on(act.SetProjectTerms, func(context.Context, activities.SetTermsInput) error { return nil })
 	on(act.RenderContract, func(_ context.Context, in activities.RenderContractInput) (activities.NoticeRef, error) {
 		f.renders = append(f.renders, in.Revision)
@@ -65,8 +67,8 @@ func (f *projectFixture) update(delay time.Duration, name string, args ...any) *
 	id := fmt.Sprintf("%s-%d", name, f.updates)
 	f.env.RegisterDelayedCallback(func() {
 		f.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
-			OnAccept: func() {},
-			OnReject: func(err error) { o.rejected = err; o.done = true },
+			OnAccept:   func() {},
+			OnReject:   func(err error) { o.rejected = err; o.done = true },
 			OnComplete: func(result any, err error) { o.result, o.err, o.done = result, err, true },
 		}, args...)
 	}, delay)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/google/uuid"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -467,6 +468,18 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	if n := h.visible(fmt.Sprintf("WorkflowId = '%s' AND GrantFlowStage = 'delivery'", workflows.ProjectWorkflowID(c.Awards[0].ID))); n != 1 {
 		t.Errorf("project search attribute: %d", n)
 	}
+	// How the signed project looks to the organisation.
+	bctx := browser(t)
+	if err := chromedp.Do(bctx, chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", "zuzhi"), chromedp.SendKeys("#password", app.DemoPassword),
+		chromedp.Click("main button[type=submit]"), chromedp.WaitVisible(".lifecycle"),
+		chromedp.Navigate(h.url+"/awards/"+c.Awards[0].ID), chromedp.WaitVisible(".facts")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := chromedp.Run(bctx, chromedp.Text("main")); !strings.Contains(got, "实施中") || !strings.Contains(got, "78,000.00") {
+		t.Errorf("the project page: %.300s", got)
+	}
+	screenshot(t, bctx, "17-project-contract")
 }
 
 // TestCancelledAndFailedCalls: cancelling before opening destroys the
