@@ -46,6 +46,7 @@ type projectPage struct {
 	CanSign  bool
 	MySide   string // org or civil: whose confirmation this person gives
 	Now      time.Time
+	Delivery deliveryView
 }
 
 type termsForm struct {
@@ -105,6 +106,9 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 		} else if u.OrgID != p.OrgID && p.CivilConfirmedAt.IsZero() {
 			data.CanSign, data.MySide = true, "civil"
 		}
+	}
+	if data.Delivery, err = s.loadDelivery(r, p); err != nil {
+		return projectPage{}, err
 	}
 	return data, nil
 }

@@ -34,6 +34,7 @@ type Deps struct {
 	Temporal      client.Client
 	Calls         *service.Calls
 	Contracts     *service.Contracts
+	Delivery      *service.Delivery
 	Orgs          *service.Orgs
 	Accounts      *service.Accounts
 	Areas         *service.Areas
@@ -144,6 +145,10 @@ func (s *Server) routes() http.Handler {
 			r.Post("/awards/{id}/terms", s.setTerms)
 			r.Post("/awards/{id}/confirmation", s.confirmContract)
 			r.Get("/awards/{id}/contract.pdf", s.contractPDF)
+			r.Post("/awards/{id}/sessions", s.deliveryAction("session"))
+			r.Post("/awards/{id}/trainees", s.deliveryAction("trainee"))
+			r.Post("/awards/{id}/sessions/{sid}/attendance", s.deliveryAction("present"))
+			r.Post("/awards/{id}/attendance/import", s.deliveryAction("import"))
 			r.Get("/admin/calendar", s.calendarPage)
 			r.Post("/admin/calendar", s.saveCalendar)
 			r.Get("/admin/audit", s.auditPage)
@@ -237,6 +242,13 @@ func (s *Server) routes() http.Handler {
 			r.Post("/awards/{id}/terms", s.apiSetTerms)
 			r.Post("/awards/{id}/confirmation", s.apiConfirmContract)
 			r.Get("/awards/{id}/contract.pdf", s.contractPDF)
+			r.Get("/awards/{id}/sessions", s.apiTrainingSessions)
+			r.Post("/awards/{id}/sessions", s.apiPlanSession)
+			r.Get("/awards/{id}/trainees", s.apiTrainees)
+			r.Post("/awards/{id}/trainees", s.apiEnrol)
+			r.Post("/awards/{id}/sessions/{sid}/attendance", s.apiMarkPresent)
+			r.Post("/awards/{id}/attendance/import", s.apiImportAttendance)
+			r.Get("/awards/{id}/kpis", s.apiKPIs)
 			r.Get("/audit", s.apiAudit)
 			r.Get("/tokens", s.apiTokens)
 			r.Delete("/tokens/{tid}", s.apiRevokeToken)

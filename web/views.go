@@ -56,6 +56,8 @@ func newViews() (*views, error) {
 		"short":    func(s string) string { return s[:min(len(s), 12)] },
 		"add":      func(a, b int) int { return a + b },
 		"deref":    func(b *bool) bool { return b != nil && *b },
+		"hhmm":     func(t time.Time) string { return t.In(domain.ChinaTime).Format("15:04") },
+		"float":    func(n int) float64 { return float64(n) },
 		// subkey derives one form's idempotency key from the page's key (a
 		// page with several forms of one kind: scores, answers).
 		"subkey": func(key, part string) string {

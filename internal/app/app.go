@@ -42,6 +42,7 @@ type App struct {
 	Temporal   client.Client
 	Calls      *service.Calls
 	Contracts  *service.Contracts
+	Delivery   *service.Delivery
 	Orgs       *service.Orgs
 	Accounts   *service.Accounts
 	Areas      *service.Areas
@@ -87,6 +88,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	}
 	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Temporal: tc}
 	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs}
+	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Keys: keys}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}
@@ -235,7 +237,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Delivery: a.Delivery, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

@@ -58,6 +58,7 @@ const (
 	ActionViewProject     Action = "project.view"
 	ActionSetTerms        Action = "project.terms"
 	ActionConfirmContract Action = "project.confirm"
+	ActionDeliver         Action = "project.deliver" // plan sessions, enrol trainees, record attendance
 )
 
 // Scope says on which objects a role holds an action.
@@ -111,6 +112,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionViewProject:          ScopeDistrict,
 		ActionSetTerms:             ScopeDistrict,
 		ActionConfirmContract:      ScopeDistrict,
+		ActionDeliver:              ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:      ScopeAll,
@@ -142,7 +144,7 @@ var policy = map[domain.Role]map[Action]Scope{
 	},
 	domain.RoleExpert: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionScore: ScopeAll},
 	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg, ActionBid: ScopeOwnOrg,
-		ActionListProjects: ScopeOwnOrg, ActionViewProject: ScopeOwnOrg, ActionConfirmContract: ScopeOwnOrg},
+		ActionListProjects: ScopeOwnOrg, ActionViewProject: ScopeOwnOrg, ActionConfirmContract: ScopeOwnOrg, ActionDeliver: ScopeOwnOrg},
 	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
 		ActionListNeeds: ScopeAll, ActionSubmitIdea: ScopeAll, ActionListIdeas: ScopeAll},
 	domain.RoleReporter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
@@ -198,6 +200,7 @@ var actionLabels = map[Action]string{
 	ActionViewProject:          "查看该立项项目",
 	ActionSetTerms:             "确定合同条款",
 	ActionConfirmContract:      "确认合同",
+	ActionDeliver:              "登记培训场次、学员和签到",
 }
 
 // Target is the object an action is about: its district and, for an

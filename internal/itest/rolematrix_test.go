@@ -114,6 +114,10 @@ var webRoutes = []matrixRoute{
 	{"set contract terms", "POST", "/awards/{project}/terms", "trainees=", []string{"minzheng", "hexi"}},
 	{"confirm a contract", "POST", "/awards/{project}/confirmation", "revision=1", []string{"minzheng", "hexi", "zuzhi"}},
 	{"a contract", "GET", "/awards/{project}/contract.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"plan a session", "POST", "/awards/{project}/sessions", "module=", []string{"minzheng", "hexi", "zuzhi"}},
+	{"enrol a trainee", "POST", "/awards/{project}/trainees", "name=", []string{"minzheng", "hexi", "zuzhi"}},
+	{"mark attendance", "POST", "/awards/{project}/sessions/1/attendance", "", []string{"minzheng", "hexi", "zuzhi"}},
+	{"import attendance", "POST", "/awards/{project}/attendance/import", "file", []string{"minzheng", "hexi", "zuzhi"}},
 	{"edit the calendar", "POST", "/admin/calendar", "year=2026&days=bad", []string{"admin"}},
 }
 
@@ -200,6 +204,13 @@ var apiRoutes = []matrixRoute{
 	{"set contract terms", "POST", "/api/v1/awards/{project}/terms", `{"trainees":0}`, []string{"minzheng", "hexi"}},
 	{"confirm a contract", "POST", "/api/v1/awards/{project}/confirmation", `{"revision":1}`, []string{"minzheng", "hexi", "zuzhi"}},
 	{"a contract", "GET", "/api/v1/awards/{project}/contract.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"sessions", "GET", "/api/v1/awards/{project}/sessions", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"plan a session", "POST", "/api/v1/awards/{project}/sessions", `{"module":""}`, []string{"minzheng", "hexi", "zuzhi"}},
+	{"trainees", "GET", "/api/v1/awards/{project}/trainees", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"enrol a trainee", "POST", "/api/v1/awards/{project}/trainees", `{"name":""}`, []string{"minzheng", "hexi", "zuzhi"}},
+	{"mark attendance", "POST", "/api/v1/awards/{project}/sessions/1/attendance", `{"trainee_ids":[]}`, []string{"minzheng", "hexi", "zuzhi"}},
+	{"import attendance", "POST", "/api/v1/awards/{project}/attendance/import", "file", []string{"minzheng", "hexi", "zuzhi"}},
+	{"indicators", "GET", "/api/v1/awards/{project}/kpis", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 }
 
 // publicRoutes need no sign-in (or are the sign-in itself).
@@ -226,7 +237,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/sessions/1/", "/sessions/{sid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

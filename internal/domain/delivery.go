@@ -1,0 +1,222 @@
+package domain
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// TrainingSession is one session of a project's caregiver training.
+type TrainingSession struct {
+	ID        int64     `json:"id"`
+	ProjectID string    `json:"project_id"`
+	Module    string    `json:"module"`
+	StartsAt  time.Time `json:"starts_at"`
+	EndsAt    time.Time `json:"ends_at"`
+	Place     string    `json:"place"` // community and address
+	Trainer   string    `json:"trainer"`
+	Hours     float64   `json:"hours"` // 学时 credited for full attendance
+	Code      string    `json:"code,omitempty"`
+	Attended  int       `json:"attended"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ValidateSession checks a planned session against the contract.
+func ValidateSession(s TrainingSession, t ContractTerms) error {
+	fe := FieldErrors{}
+	if !slices.Contains(t.Modules, strings.TrimSpace(s.Module)) {
+		fe.Add("module", "请从合同约定的培训模块中选择。")
+	}
+	switch {
+	case s.StartsAt.IsZero() || s.EndsAt.IsZero():
+		fe.Add("starts_at", "请填写培训的开始和结束时间。")
+	case !s.EndsAt.After(s.StartsAt) || s.EndsAt.Sub(s.StartsAt) > 10*time.Hour:
+		fe.Add("ends_at", "结束时间应晚于开始时间，且一场不超过 10 小时。")
+	case s.StartsAt.Before(t.StartsOn) || s.StartsAt.After(t.EndsOn().AddDate(0, 0, 1)):
+		fe.Add("starts_at", fmt.Sprintf("培训日期应在合同服务期内（%s 至 %s）。", t.StartsOn.In(ChinaTime).Format("2006-01-02"), t.EndsOn().In(ChinaTime).Format("2006-01-02")))
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(s.Place)); n < 2 || n > 200 {
+		fe.Add("place", "请填写培训地点（社区及具体地址）。")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(s.Trainer)); n < 2 || n > 50 {
+		fe.Add("trainer", "请填写授课人姓名。")
+	}
+	if s.Hours < 0.5 || s.Hours > 10 || math.Round(s.Hours*2) != s.Hours*2 {
+		fe.Add("hours", "学时应在 0.5 至 10 之间（以 0.5 为单位）。")
+	}
+	return fe.Err()
+}
+
+// Caregiver relations to the elderly person cared for.
+var CaregiverRelations = []string{"配偶", "子女", "儿媳/女婿", "孙子女", "其他亲属", "保姆/护工", "邻居/志愿者"}
+
+// TraineeEntry is a family caregiver enrolled in a project's training.
+type TraineeEntry struct {
+	Name      string `json:"name"`
+	IDNumber  string `json:"id_number"`
+	Phone     string `json:"phone"`
+	Relation  string `json:"relation"`
+	Community string `json:"community"`
+	// Consent to process their data for the training (PIPL §13); a
+	// guardian's for an under-14 trainee (寸草心 pupils).
+	Consent          bool   `json:"consent"`
+	GuardianName     string `json:"guardian_name,omitempty"`
+	GuardianRelation string `json:"guardian_relation,omitempty"`
+}
+
+// Normalize trims what people type.
+func (e TraineeEntry) Normalize() TraineeEntry {
+	e.Name = strings.TrimSpace(e.Name)
+	e.IDNumber = strings.ToUpper(strings.TrimSpace(e.IDNumber))
+	e.Phone = strings.ReplaceAll(strings.TrimSpace(e.Phone), " ", "")
+	e.Relation = strings.TrimSpace(e.Relation)
+	e.Community = strings.TrimSpace(e.Community)
+	return e
+}
+
+// Validate checks a trainee on day.
+func (e TraineeEntry) Validate(day time.Time) error {
+	fe := FieldErrors{}
+	if n := utf8.RuneCountInString(e.Name); n < 2 || n > 30 {
+		fe.Add("name", "请填写学员姓名。")
+	}
+	if !ValidIDCard(e.IDNumber, day) {
+		fe.Add("id_number", "身份证号有误（18 位，末位校验码），请核对。")
+	}
+	if e.Phone != "" && !ValidMobile(e.Phone) {
+		fe.Add("phone", "请填写 11 位手机号码。")
+	}
+	if !slices.Contains(CaregiverRelations, e.Relation) {
+		fe.Add("relation", "请选择与被照护老人的关系。")
+	}
+	if n := utf8.RuneCountInString(e.Community); n < 2 || n > 100 {
+		fe.Add("community", "请填写所在社区。")
+	}
+	if !e.Consent {
+		fe.Add("consent", "须取得学员本人（未满 14 周岁的，其监护人）对处理个人信息的同意。")
+	}
+	if birth, ok := BirthDateFromIDCard(e.IDNumber); ok {
+		if err := ValidateConsent(Consent{Purpose: "照护培训", GivenAt: day, GuardianName: e.GuardianName, GuardianRelation: e.GuardianRelation}, birth); err != nil {
+			for k, v := range FieldsOf(err) {
+				fe.Add(k, v)
+			}
+		}
+	}
+	return fe.Err()
+}
+
+// Trainee is an enrolled trainee (ID number and phone masked unless
+// revealed).
+type Trainee struct {
+	TraineeEntry
+	ID        int64     `json:"id"`
+	ProjectID string    `json:"project_id"`
+	Hours     float64   `json:"hours"` // credited so far
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AttendanceSource says how an attendance was recorded.
+type AttendanceSource string
+
+const (
+	AttendWeb     AttendanceSource = "web"     // staff marked it
+	AttendCheckIn AttendanceSource = "checkin" // the trainee's phone, with the session code
+	AttendImport  AttendanceSource = "import"  // a bulk import
+)
+
+// FullAttendanceShare: present for at least this share of a session earns
+// its full 学时.
+const FullAttendanceShare = 0.8
+
+// CreditedHours is the 学时 a trainee earns for being at a session from in
+// to out: the full hours at 80 % of the scheduled time or more, otherwise
+// the attended share, rounded down to half an hour; nothing without both.
+func CreditedHours(s TrainingSession, in, out time.Time) float64 {
+	if in.IsZero() || out.IsZero() || !out.After(in) {
+		return 0
+	}
+	if in.Before(s.StartsAt) {
+		in = s.StartsAt
+	}
+	if out.After(s.EndsAt) {
+		out = s.EndsAt
+	}
+	scheduled := s.EndsAt.Sub(s.StartsAt)
+	if scheduled <= 0 || !out.After(in) {
+		return 0
+	}
+	share := float64(out.Sub(in)) / float64(scheduled)
+	if share >= FullAttendanceShare {
+		return s.Hours
+	}
+	return math.Floor(s.Hours*share*2) / 2
+}
+
+// AttendanceColumns is the attendance import's header row.
+var AttendanceColumns = []string{"场次编号", "学员编号", "签到时间", "签退时间"}
+
+// ParsedAttendance is one valid row of an attendance import.
+type ParsedAttendance struct {
+	SessionID int64
+	TraineeID int64
+	In, Out   time.Time
+	Hours     float64
+}
+
+// ParseAttendanceRow checks one row of an attendance import against the
+// project's sessions and trainees; every problem names the row, the column
+// and what is wrong.
+func ParseAttendanceRow(row int, cells []string, sessions map[int64]TrainingSession, trainees map[int64]bool, now time.Time) (ParsedAttendance, []ImportProblem) {
+	cell := func(i int) string {
+		if i < len(cells) {
+			return strings.TrimSpace(cells[i])
+		}
+		return ""
+	}
+	var p ParsedAttendance
+	var probs []ImportProblem
+	bad := func(col, reason string) { probs = append(probs, ImportProblem{Row: row, Column: col, Reason: reason}) }
+	var s TrainingSession
+	if _, err := fmt.Sscan(cell(0), &p.SessionID); err != nil || cell(0) == "" {
+		bad("场次编号", "应为本项目的场次编号（数字）")
+	} else if s = sessions[p.SessionID]; s.ID == 0 {
+		bad("场次编号", fmt.Sprintf("本项目没有编号为 %s 的场次", cell(0)))
+	} else if s.StartsAt.After(now) {
+		bad("场次编号", "该场次尚未开始，不能登记签到")
+	}
+	if _, err := fmt.Sscan(cell(1), &p.TraineeID); err != nil || cell(1) == "" {
+		bad("学员编号", "应为本项目的学员编号（数字）")
+	} else if !trainees[p.TraineeID] {
+		bad("学员编号", fmt.Sprintf("本项目没有编号为 %s 的学员", cell(1)))
+	}
+	parse := func(col, v string) time.Time {
+		for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006/1/2 15:04", "2006-1-2 15:04"} {
+			if t, err := time.ParseInLocation(layout, v, ChinaTime); err == nil {
+				return t
+			}
+		}
+		bad(col, fmt.Sprintf("“%s”不是时间，应写成 2027-03-01 09:00", v))
+		return time.Time{}
+	}
+	if v := cell(2); v == "" {
+		bad("签到时间", "不能为空")
+	} else {
+		p.In = parse("签到时间", v)
+	}
+	if v := cell(3); v != "" {
+		p.Out = parse("签退时间", v)
+	}
+	if !p.In.IsZero() && !p.Out.IsZero() && !p.Out.After(p.In) {
+		bad("签退时间", "应晚于签到时间")
+	}
+	if s.ID != 0 && !p.In.IsZero() && (p.In.Before(s.StartsAt.Add(-2*time.Hour)) || p.In.After(s.EndsAt)) {
+		bad("签到时间", fmt.Sprintf("不在该场次的时间内（%s–%s）", s.StartsAt.In(ChinaTime).Format("2006-01-02 15:04"), s.EndsAt.In(ChinaTime).Format("15:04")))
+	}
+	if len(probs) == 0 {
+		p.Hours = CreditedHours(s, p.In, p.Out)
+	}
+	return p, probs
+}

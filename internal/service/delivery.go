@@ -1,0 +1,276 @@
+package service
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/csv"
+	"fmt"
+	"math/big"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+	"grantflow/internal/pii"
+	"grantflow/internal/store"
+)
+
+// Delivery is the application service of a project's training delivery:
+// sessions, trainees and attendance. These are records, not lifecycle
+// steps: they are written here, directly, once the ProjectWorkflow has put
+// the project in delivery — so a year of check-ins never grows a
+// workflow's history.
+type Delivery struct {
+	Contracts *Contracts
+	Store     *store.Store
+	Keys      *pii.Keyring
+}
+
+// MaxAttendanceRows bounds one attendance import.
+const MaxAttendanceRows = 200_000
+
+// deliverable loads a project the person may deliver on: its organisation's
+// members and the district's civil affairs, once the contract is signed.
+func (s *Delivery) deliverable(ctx context.Context, by domain.Actor, projectID string) (domain.Project, error) {
+	u := by.User()
+	if auth.Authorize(u, auth.ActionDeliver, "") != nil && (u.OrgID == 0 || auth.AuthorizeTarget(u, auth.ActionDeliver, auth.Target{OrgID: u.OrgID}) != nil) {
+		return domain.Project{}, auth.Authorize(u, auth.ActionDeliver, "")
+	}
+	p, err := s.Contracts.Get(ctx, by, projectID)
+	if err != nil {
+		return domain.Project{}, err
+	}
+	if err := auth.AuthorizeTarget(u, auth.ActionDeliver, auth.Target{District: p.District, OrgID: p.OrgID}); err != nil {
+		return domain.Project{}, err
+	}
+	if p.Stage != domain.ProjectDelivery || p.Terms == nil {
+		return domain.Project{}, domain.Errorf(domain.CodeConflict, "项目现处于“%s”阶段：合同签订后才能登记培训。", p.Stage.Label())
+	}
+	return p, nil
+}
+
+func sessionCode() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+// PlanSession plans a training session within the contract's modules and term.
+func (s *Delivery) PlanSession(ctx context.Context, by domain.Actor, projectID string, ts domain.TrainingSession) (int64, error) {
+	p, err := s.deliverable(ctx, by, projectID)
+	if err != nil {
+		return 0, err
+	}
+	ts.Module, ts.Place, ts.Trainer = strings.TrimSpace(ts.Module), strings.TrimSpace(ts.Place), strings.TrimSpace(ts.Trainer)
+	if err := domain.ValidateSession(ts, *p.Terms); err != nil {
+		return 0, err
+	}
+	if ts.Code, err = sessionCode(); err != nil {
+		return 0, err
+	}
+	ts.ProjectID = p.ID
+	return s.Store.InsertSession(ctx, ts, by)
+}
+
+// Sessions lists a project's sessions for those who may see the project.
+func (s *Delivery) Sessions(ctx context.Context, by domain.Actor, projectID string) ([]domain.TrainingSession, error) {
+	p, err := s.Contracts.Get(ctx, by, projectID)
+	if err != nil {
+		return nil, err
+	}
+	ss, err := s.Store.TrainingSessions(ctx, p.ID)
+	if auth.AuthorizeTarget(by.User(), auth.ActionDeliver, auth.Target{District: p.District, OrgID: p.OrgID}) != nil {
+		for i := range ss {
+			ss[i].Code = "" // the check-in code is for the session's staff to show
+		}
+	}
+	return ss, err
+}
+
+// Enrol enrols a trainee, with consent (a guardian's under 14).
+func (s *Delivery) Enrol(ctx context.Context, by domain.Actor, projectID string, e domain.TraineeEntry) (int64, error) {
+	p, err := s.deliverable(ctx, by, projectID)
+	if err != nil {
+		return 0, err
+	}
+	e = e.Normalize()
+	if err := e.Validate(time.Now()); err != nil {
+		return 0, err
+	}
+	idSealed, err := s.Keys.Seal(e.IDNumber)
+	if err != nil {
+		return 0, err
+	}
+	phoneSealed := ""
+	if e.Phone != "" {
+		if phoneSealed, err = s.Keys.Seal(e.Phone); err != nil {
+			return 0, err
+		}
+	}
+	return s.Store.InsertTrainee(ctx, p.ID, e, idSealed, phoneSealed, by)
+}
+
+// Trainees lists a project's trainees, ID numbers and phones masked.
+func (s *Delivery) Trainees(ctx context.Context, by domain.Actor, projectID string) ([]domain.Trainee, error) {
+	p, err := s.Contracts.Get(ctx, by, projectID)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := s.Store.Trainees(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ts {
+		for _, f := range []*string{&ts[i].IDNumber, &ts[i].Phone} {
+			if *f == "" {
+				continue
+			}
+			plain, err := s.Keys.Open(*f)
+			if err != nil {
+				return nil, err
+			}
+			*f = domain.MaskMiddle(plain)
+		}
+	}
+	return ts, nil
+}
+
+// MarkPresent records staff-marked attendance: the listed trainees were at
+// the whole session.
+func (s *Delivery) MarkPresent(ctx context.Context, by domain.Actor, projectID string, sessionID int64, traineeIDs []int64) error {
+	p, err := s.deliverable(ctx, by, projectID)
+	if err != nil {
+		return err
+	}
+	ss, err := s.Store.TrainingSessions(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	var sess domain.TrainingSession
+	for _, x := range ss {
+		if x.ID == sessionID {
+			sess = x
+		}
+	}
+	if sess.ID == 0 {
+		return domain.Errorf(domain.CodeNotFound, "找不到该场次。")
+	}
+	if time.Now().Before(sess.StartsAt) {
+		return domain.Errorf(domain.CodeConflict, "场次尚未开始，不能登记签到。")
+	}
+	rows := make([]store.AttendanceRow, len(traineeIDs))
+	for i, id := range traineeIDs {
+		rows[i] = store.AttendanceRow{SessionID: sess.ID, TraineeID: id, In: sess.StartsAt, Out: sess.EndsAt, Hours: sess.Hours}
+	}
+	return s.Store.RecordAttendance(ctx, p.ID, rows, domain.AttendWeb, by)
+}
+
+// readTable reads the rows of an uploaded CSV (UTF-8) or Excel file.
+func readTable(fileName string, data []byte) ([][]string, error) {
+	switch strings.ToLower(path.Ext(fileName)) {
+	case ".csv", ".txt":
+		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
+		r.FieldsPerRecord = -1
+		rows, err := r.ReadAll()
+		if err != nil {
+			return nil, domain.Wrap(err, domain.CodeInvalid, "CSV 文件无法读取（请保存为 UTF-8 编码的 CSV）。")
+		}
+		return rows, nil
+	case ".xlsx":
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil, domain.Wrap(err, domain.CodeInvalid, "文件不是有效的 Excel（.xlsx）文件。")
+		}
+		defer f.Close()
+		return f.GetRows(f.GetSheetName(0))
+	}
+	return nil, domain.Errorf(domain.CodeInvalid, "请上传 .xlsx 或 .csv 文件（可下载模板）。")
+}
+
+// ImportAttendance imports attendance from a file in the template's layout:
+// every bad row is reported with its row, column and reason and nothing is
+// imported; otherwise all rows go in at once (COPY).
+func (s *Delivery) ImportAttendance(ctx context.Context, by domain.Actor, projectID, fileName string, data []byte) (ImportResult, error) {
+	p, err := s.deliverable(ctx, by, projectID)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	rows, err := readTable(fileName, data)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if len(rows) == 0 || strings.Join(trimAll(rows[0]), ",") != strings.Join(domain.AttendanceColumns, ",") {
+		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "第 1 行应为表头：%s。请用下载的模板填写。", strings.Join(domain.AttendanceColumns, "、"))
+	}
+	if len(rows)-1 > MaxAttendanceRows {
+		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "一次最多导入 %d 行，请拆分文件。", MaxAttendanceRows)
+	}
+	ss, err := s.Store.TrainingSessions(ctx, p.ID)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	sessions := make(map[int64]domain.TrainingSession, len(ss))
+	for _, x := range ss {
+		sessions[x.ID] = x
+	}
+	ts, err := s.Store.Trainees(ctx, p.ID)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	trainees := make(map[int64]bool, len(ts))
+	for _, x := range ts {
+		trainees[x.ID] = true
+	}
+	var res ImportResult
+	now := time.Now()
+	out := make([]store.AttendanceRow, 0, len(rows)-1)
+	seen := map[[2]int64]int{}
+	for i, cells := range rows[1:] {
+		n := i + 2
+		if strings.TrimSpace(strings.Join(cells, "")) == "" {
+			continue
+		}
+		a, probs := domain.ParseAttendanceRow(n, cells, sessions, trainees, now)
+		if first, dup := seen[[2]int64{a.SessionID, a.TraineeID}]; dup && len(probs) == 0 {
+			probs = append(probs, domain.ImportProblem{Row: n, Column: "学员编号", Reason: fmt.Sprintf("与第 %d 行是同一场次的同一学员", first)})
+		}
+		seen[[2]int64{a.SessionID, a.TraineeID}] = n
+		if len(probs) > 0 {
+			if len(res.Problems) < 1000 {
+				res.Problems = append(res.Problems, probs...)
+			}
+			continue
+		}
+		out = append(out, store.AttendanceRow{SessionID: a.SessionID, TraineeID: a.TraineeID, In: a.In, Out: a.Out, Hours: a.Hours})
+	}
+	if len(res.Problems) > 0 {
+		return res, nil
+	}
+	if len(out) == 0 {
+		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "文件里没有数据行。")
+	}
+	if err := s.Store.RecordAttendance(ctx, p.ID, out, domain.AttendImport, by); err != nil {
+		return ImportResult{}, err
+	}
+	res.Imported = len(out)
+	return res, nil
+}
+
+// KPIs are a project's live indicators.
+func (s *Delivery) KPIs(ctx context.Context, by domain.Actor, projectID string) (store.DeliveryKPIs, error) {
+	p, err := s.Contracts.Get(ctx, by, projectID)
+	if err != nil {
+		return store.DeliveryKPIs{}, err
+	}
+	hours := 0
+	if p.Terms != nil {
+		hours = p.Terms.HoursPerTrainee
+	}
+	return s.Store.KPIs(ctx, p.ID, hours)
+}

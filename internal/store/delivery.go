@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"grantflow/internal/domain"
+)
+
+// InsertSession plans a training session, with its audit entry.
+func (s *Store) InsertSession(ctx context.Context, ts domain.TrainingSession, by domain.Actor) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO training_sessions (project_id, module, starts_at, ends_at, place, trainer, hours, code, created_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			ts.ProjectID, ts.Module, ts.StartsAt, ts.EndsAt, ts.Place, ts.Trainer, ts.Hours, ts.Code, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "session.plan", ObjectType: "project", ObjectID: ts.ProjectID,
+			Summary: map[string]any{"session": id, "module": ts.Module, "starts_at": ts.StartsAt}})
+	})
+	return id, mapErr("insert session", err)
+}
+
+// TrainingSessions lists a project's sessions in time order with their attendance.
+func (s *Store) TrainingSessions(ctx context.Context, projectID string) ([]domain.TrainingSession, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT t.id, t.project_id, t.module, t.starts_at, t.ends_at, t.place, t.trainer, t.hours::float8, t.code, t.created_at,
+		       (SELECT count(*) FROM attendance a WHERE a.session_id = t.id AND a.hours > 0)
+		FROM training_sessions t WHERE t.project_id = $1 ORDER BY t.starts_at, t.id`, projectID)
+	if err != nil {
+		return nil, mapErr("sessions", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.TrainingSession, error) {
+		var t domain.TrainingSession
+		return t, r.Scan(&t.ID, &t.ProjectID, &t.Module, &t.StartsAt, &t.EndsAt, &t.Place, &t.Trainer, &t.Hours, &t.Code, &t.CreatedAt, &t.Attended)
+	})
+	return out, mapErr("sessions", err)
+}
+
+// InsertTrainee enrols a trainee (ID number and phone already sealed).
+func (s *Store) InsertTrainee(ctx context.Context, projectID string, e domain.TraineeEntry, idSealed, phoneSealed string, by domain.Actor) (int64, error) {
+	var id int64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO trainees (project_id, name, id_sealed, phone_sealed, relation, community, consent_at,
+			guardian_name, guardian_relation, created_by) VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9) RETURNING id`,
+			projectID, e.Name, idSealed, phoneSealed, e.Relation, e.Community, e.GuardianName, e.GuardianRelation, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "trainee.enrol", ObjectType: "project", ObjectID: projectID,
+			Summary: map[string]any{"trainee": id, "consent": true, "guardian": e.GuardianName != ""}})
+	})
+	return id, mapErr("insert trainee", err)
+}
+
+// Trainees lists a project's trainees with the hours credited so far; the
+// ID numbers and phones stay sealed (the service masks them).
+func (s *Store) Trainees(ctx context.Context, projectID string) ([]domain.Trainee, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT t.id, t.project_id, t.name, t.id_sealed, t.phone_sealed, t.relation, t.community, t.guardian_name, t.guardian_relation, t.created_at,
+		       coalesce((SELECT sum(a.hours) FROM attendance a WHERE a.trainee_id = t.id), 0)::float8
+		FROM trainees t WHERE t.project_id = $1 ORDER BY t.id`, projectID)
+	if err != nil {
+		return nil, mapErr("trainees", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Trainee, error) {
+		var t domain.Trainee
+		t.Consent = true
+		return t, r.Scan(&t.ID, &t.ProjectID, &t.Name, &t.IDNumber, &t.Phone, &t.Relation, &t.Community, &t.GuardianName, &t.GuardianRelation,
+			&t.CreatedAt, &t.Hours)
+	})
+	return out, mapErr("trainees", err)
+}
+
+// AttendanceRow is one attendance to record.
+type AttendanceRow struct {
+	SessionID int64
+	TraineeID int64
+	In, Out   time.Time
+	Hours     float64
+}
+
+// RecordAttendance records (or corrects) attendances of a project in one
+// transaction: all rows or none. Large batches go through COPY into a
+// temporary table, then one upsert.
+func (s *Store) RecordAttendance(ctx context.Context, projectID string, rows []AttendanceRow, source domain.AttendanceSource, by domain.Actor) error {
+	return mapErr("record attendance", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE attendance_in (session_id bigint, trainee_id bigint, signed_in timestamptz,
+			signed_out timestamptz, hours numeric(4,1)) ON COMMIT DROP`); err != nil {
+			return err
+		}
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"attendance_in"}, []string{"session_id", "trainee_id", "signed_in", "signed_out", "hours"},
+			pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+				r := rows[i]
+				var in, out any
+				if !r.In.IsZero() {
+					in = r.In
+				}
+				if !r.Out.IsZero() {
+					out = r.Out
+				}
+				return []any{r.SessionID, r.TraineeID, in, out, r.Hours}, nil
+			}))
+		if err != nil {
+			return err
+		}
+		// Every row must name a session and a trainee of this project.
+		var foreign int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM attendance_in i
+			WHERE NOT EXISTS (SELECT 1 FROM training_sessions t WHERE t.id = i.session_id AND t.project_id = $1)
+			   OR NOT EXISTS (SELECT 1 FROM trainees e WHERE e.id = i.trainee_id AND e.project_id = $1)`, projectID).Scan(&foreign); err != nil {
+			return err
+		}
+		if foreign > 0 {
+			return domain.Errorf(domain.CodeInvalid, "有 %d 行的场次或学员不属于本项目，未导入任何记录。", foreign)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO attendance (session_id, trainee_id, project_id, signed_in, signed_out, hours, source)
+			SELECT session_id, trainee_id, $1, signed_in, signed_out, hours, $2 FROM attendance_in
+			ON CONFLICT (session_id, trainee_id) DO UPDATE SET signed_in = excluded.signed_in, signed_out = excluded.signed_out,
+			    hours = excluded.hours, source = excluded.source, updated_at = now()`, projectID, source); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "attendance." + string(source), ObjectType: "project", ObjectID: projectID,
+			Summary: map[string]any{"rows": n}})
+	}))
+}
+
+// DeliveryKPIs are a project's live indicators.
+type DeliveryKPIs struct {
+	Sessions      int     `json:"sessions_held"`
+	Planned       int     `json:"sessions_planned"`
+	Enrolled      int     `json:"trainees_enrolled"`
+	Completed     int     `json:"trainees_completed"` // reached the contracted hours
+	HoursCredited float64 `json:"hours_credited"`
+}
+
+// KPIs computes a project's indicators; hoursEach is the contracted hours
+// per trainee.
+func (s *Store) KPIs(ctx context.Context, projectID string, hoursEach int) (DeliveryKPIs, error) {
+	var k DeliveryKPIs
+	err := s.pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM training_sessions t WHERE t.project_id = $1 AND t.ends_at <= now()),
+		       (SELECT count(*) FROM training_sessions t WHERE t.project_id = $1),
+		       (SELECT count(*) FROM trainees e WHERE e.project_id = $1),
+		       (SELECT count(*) FROM (SELECT trainee_id FROM attendance WHERE project_id = $1 GROUP BY trainee_id HAVING sum(hours) >= $2) x),
+		       coalesce((SELECT sum(hours) FROM attendance WHERE project_id = $1), 0)::float8`, projectID, hoursEach).
+		Scan(&k.Sessions, &k.Planned, &k.Enrolled, &k.Completed, &k.HoursCredited)
+	return k, mapErr(fmt.Sprintf("kpis %s", projectID), err)
+}

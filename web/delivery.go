@@ -1,0 +1,213 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+	"grantflow/internal/service"
+	"grantflow/internal/store"
+)
+
+// deliveryView is the delivery part of a project's page.
+type deliveryView struct {
+	Sessions  []domain.TrainingSession
+	Trainees  []domain.Trainee
+	KPIs      store.DeliveryKPIs
+	CanWork   bool
+	Result    *service.ImportResult
+	Relations []string
+}
+
+func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, error) {
+	v := deliveryView{Relations: domain.CaregiverRelations}
+	if p.Stage != domain.ProjectDelivery {
+		return v, nil
+	}
+	u := userOf(r)
+	v.CanWork = auth.AuthorizeTarget(u, auth.ActionDeliver, auth.Target{District: p.District, OrgID: p.OrgID}) == nil
+	var err error
+	if v.Sessions, err = s.Delivery.Sessions(r.Context(), actorOf(r), p.ID); err != nil {
+		return v, err
+	}
+	if v.Trainees, err = s.Delivery.Trainees(r.Context(), actorOf(r), p.ID); err != nil {
+		return v, err
+	}
+	v.KPIs, err = s.Delivery.KPIs(r.Context(), actorOf(r), p.ID)
+	return v, err
+}
+
+func parseLocal(v string) time.Time {
+	t, _ := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(v), domain.ChinaTime)
+	return t
+}
+
+// deliveryAction handles the delivery forms of a project page.
+func (s *Server) deliveryAction(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, by, id := r.Context(), actorOf(r), chi.URLParam(r, "id")
+		var err error
+		var done string
+		var res service.ImportResult
+		switch kind {
+		case "import":
+			name, data, uerr := readUpload(w, r)
+			if err = uerr; err == nil {
+				res, err = s.Delivery.ImportAttendance(ctx, by, id, name, data)
+			}
+			if err == nil && len(res.Problems) > 0 {
+				s.showProject(w, r, http.StatusUnprocessableEntity, "签到表有错误，未导入任何记录。请按下表逐行修改后重新上传。", &res)
+				return
+			}
+			done = "已导入 " + strconv.Itoa(res.Imported) + " 条签到记录。"
+		default:
+			if perr := r.ParseForm(); perr != nil {
+				s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
+				return
+			}
+			f := r.PostForm.Get
+			switch kind {
+			case "session":
+				hours, _ := strconv.ParseFloat(strings.TrimSpace(f("hours")), 64)
+				_, err = s.Delivery.PlanSession(ctx, by, id, domain.TrainingSession{Module: f("module"), StartsAt: parseLocal(f("starts_at")),
+					EndsAt: parseLocal(f("ends_at")), Place: f("place"), Trainer: f("trainer"), Hours: hours})
+				done = "已登记培训场次。"
+			case "trainee":
+				_, err = s.Delivery.Enrol(ctx, by, id, domain.TraineeEntry{Name: f("name"), IDNumber: f("id_number"), Phone: f("phone"),
+					Relation: f("relation"), Community: f("community"), Consent: f("consent") == "on",
+					GuardianName: f("guardian_name"), GuardianRelation: f("guardian_relation")})
+				done = "已登记学员。"
+			case "present":
+				sid, _ := strconv.ParseInt(chi.URLParam(r, "sid"), 10, 64)
+				var ids []int64
+				for _, v := range r.PostForm["trainee"] {
+					if n, perr := strconv.ParseInt(v, 10, 64); perr == nil {
+						ids = append(ids, n)
+					}
+				}
+				err = s.Delivery.MarkPresent(ctx, by, id, sid, ids)
+				done = "已登记 " + strconv.Itoa(len(ids)) + " 名学员全程出勤。"
+			}
+		}
+		if err != nil {
+			if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict && c != domain.CodeNotFound {
+				s.fail(w, r, err)
+				return
+			}
+			msg := domain.ErrorMessage(err)
+			for _, m := range fieldsOf(err) {
+				msg += " " + m
+			}
+			s.showProject(w, r, status(err), msg, nil)
+			return
+		}
+		http.Redirect(w, r, "/awards/"+id+"?flash="+url.QueryEscape(done)+"#delivery", http.StatusSeeOther)
+	}
+}
+
+func (s *Server) showProject(w http.ResponseWriter, r *http.Request, code int, msg string, res *service.ImportResult) {
+	data, err := s.loadProjectPage(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	data.Error = msg
+	data.Delivery.Result = res
+	s.show(w, r, code, "funded_project", data)
+}
+
+// ---- API ----
+
+func (s *Server) apiTrainingSessions(w http.ResponseWriter, r *http.Request) {
+	ss, err := s.Delivery.Sessions(r.Context(), actorOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ss})
+}
+
+func (s *Server) apiPlanSession(w http.ResponseWriter, r *http.Request) {
+	var ts domain.TrainingSession
+	if err := decodeJSON(r, &ts); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	id, err := s.Delivery.PlanSession(r.Context(), actorOf(r), chi.URLParam(r, "id"), ts)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+}
+
+func (s *Server) apiTrainees(w http.ResponseWriter, r *http.Request) {
+	ts, err := s.Delivery.Trainees(r.Context(), actorOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ts})
+}
+
+func (s *Server) apiEnrol(w http.ResponseWriter, r *http.Request) {
+	var e domain.TraineeEntry
+	if err := decodeJSON(r, &e); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	id, err := s.Delivery.Enrol(r.Context(), actorOf(r), chi.URLParam(r, "id"), e)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+}
+
+func (s *Server) apiMarkPresent(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		TraineeIDs []int64 `json:"trainee_ids"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	sid, _ := strconv.ParseInt(chi.URLParam(r, "sid"), 10, 64)
+	if err := s.Delivery.MarkPresent(r.Context(), actorOf(r), chi.URLParam(r, "id"), sid, b.TraineeIDs); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiKPIs(w, r)
+}
+
+func (s *Server) apiImportAttendance(w http.ResponseWriter, r *http.Request) {
+	name, data, err := readUpload(w, r)
+	var res service.ImportResult
+	if err == nil {
+		res, err = s.Delivery.ImportAttendance(r.Context(), actorOf(r), chi.URLParam(r, "id"), name, data)
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if len(res.Problems) > 0 {
+		writeJSON(w, http.StatusUnprocessableEntity, res)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (s *Server) apiKPIs(w http.ResponseWriter, r *http.Request) {
+	k, err := s.Delivery.KPIs(r.Context(), actorOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, k)
+}
