@@ -17,8 +17,9 @@ import (
 
 // deliveryView is the delivery part of a project's page.
 type deliveryView struct {
-	Sessions  []domain.TrainingSession
-	Trainees  []domain.Trainee
+	Sessions  []domain.TrainingSession // the newest, at most pageRows
+	Trainees  []domain.Trainee         // the first, at most pageRows
+	Counts    [2]int                   // all sessions, all trainees
 	KPIs      store.DeliveryKPIs
 	CanWork   bool
 	Result    *service.ImportResult
@@ -39,9 +40,21 @@ func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, 
 	if v.Trainees, err = s.Delivery.Trainees(r.Context(), actorOf(r), p.ID); err != nil {
 		return v, err
 	}
+	v.Counts = [2]int{len(v.Sessions), len(v.Trainees)}
+	// The page shows the newest sessions and the first trainees; the API
+	// has the full lists.
+	if len(v.Sessions) > pageRows {
+		v.Sessions = v.Sessions[len(v.Sessions)-pageRows:]
+	}
+	if len(v.Trainees) > pageRows {
+		v.Trainees = v.Trainees[:pageRows]
+	}
 	v.KPIs, err = s.Delivery.KPIs(r.Context(), actorOf(r), p.ID)
 	return v, err
 }
+
+// pageRows bounds the sessions and trainees listed on a project's page.
+const pageRows = 50
 
 func parseLocal(v string) time.Time {
 	t, _ := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(v), domain.ChinaTime)
