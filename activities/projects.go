@@ -101,3 +101,43 @@ func (a *Activities) SignProject(ctx context.Context, projectID string) error {
 	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "project.signed",
 		fmt.Sprintf("项目 %s 的合同已双方确认并公开，项目进入实施阶段。", p.Number), "project/"+p.ID+"/signed")
 }
+
+// TrancheInput confirms a tranche's condition or records its payment.
+type TrancheInput struct {
+	ProjectID string
+	Index     int
+	Amount    domain.Fen
+	VoucherNo string
+	Key       string // the voucher in object storage
+	SHA256    string
+	By        domain.Actor
+}
+
+// ConfirmTranche records that a tranche's condition is met and tells
+// finance.
+func (a *Activities) ConfirmTranche(ctx context.Context, in TrancheInput) error {
+	if err := a.Store.ConfirmTranche(ctx, in.ProjectID, in.Index, in.Amount, in.By); err != nil {
+		return nonRetryable(err)
+	}
+	p, err := a.Store.Project(ctx, in.ProjectID)
+	if err != nil {
+		return err
+	}
+	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{Role: domain.RoleFinance, District: p.District}, "tranche.confirmed",
+		fmt.Sprintf("项目 %s 第 %d 笔资金（%s 元）的拨付条件已成就，请办理拨付并登记凭证。", p.Number, in.Index+1, in.Amount.Yuan()),
+		fmt.Sprintf("tranche/%s/%d", p.ID, in.Index))
+}
+
+// RecordPayment records a tranche's payment and tells the organisation.
+func (a *Activities) RecordPayment(ctx context.Context, in TrancheInput) error {
+	if err := a.Store.RecordPayment(ctx, in.ProjectID, in.Index, in.VoucherNo, in.Key, in.SHA256, in.By); err != nil {
+		return nonRetryable(err)
+	}
+	p, err := a.Store.Project(ctx, in.ProjectID)
+	if err != nil {
+		return err
+	}
+	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "tranche.paid",
+		fmt.Sprintf("项目 %s 第 %d 笔资金 %s 元已拨付（凭证号 %s）。", p.Number, in.Index+1, in.Amount.Yuan(), in.VoucherNo),
+		fmt.Sprintf("paid/%s/%d", p.ID, in.Index))
+}

@@ -12,6 +12,7 @@ import (
 
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
+	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
 
@@ -37,16 +38,18 @@ func (s *Server) fundedPage(w http.ResponseWriter, r *http.Request) {
 
 type projectPage struct {
 	pageData
-	P        domain.Project
-	Amounts  []domain.Fen
-	Key      string
-	Form     termsForm
-	Error    string
-	CanTerms bool
-	CanSign  bool
-	MySide   string // org or civil: whose confirmation this person gives
-	Now      time.Time
-	Delivery deliveryView
+	P                         domain.Project
+	Amounts                   []domain.Fen
+	Key                       string
+	Form                      termsForm
+	Error                     string
+	CanTerms                  bool
+	CanSign                   bool
+	MySide                    string // org or civil: whose confirmation this person gives
+	Now                       time.Time
+	Delivery                  deliveryView
+	Money                     []domain.TrancheState
+	CanConfirmTranche, CanPay bool
 }
 
 type termsForm struct {
@@ -110,6 +113,11 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 	if data.Delivery, err = s.loadDelivery(r, p); err != nil {
 		return projectPage{}, err
 	}
+	if data.Money, err = s.Contracts.Tranches(r.Context(), actorOf(r), p.ID); err != nil {
+		return projectPage{}, err
+	}
+	data.CanConfirmTranche = p.Stage == domain.ProjectDelivery && auth.Authorize(u, auth.ActionConfirmTranche, p.District) == nil
+	data.CanPay = p.Stage == domain.ProjectDelivery && auth.Authorize(u, auth.ActionRecordPayment, p.District) == nil
 	return data, nil
 }
 
@@ -233,4 +241,68 @@ func (s *Server) apiConfirmContract(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.apiFundedProject(w, r)
+}
+
+// trancheAction handles the money forms of a project page.
+func (s *Server) trancheAction(pay bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ctx, by, id := r.Context(), actorOf(r), chi.URLParam(r, "id")
+		n, _ := strconv.Atoi(chi.URLParam(r, "n"))
+		var err error
+		msg := "已确认拨付条件，已通知财政部门。"
+		if pay {
+			name, data, uerr := readUpload(w, r)
+			if err = uerr; err == nil {
+				err = s.Contracts.RecordPayment(ctx, by, id, r.FormValue("key"), n-1, r.FormValue("voucher_no"), service.File{Name: name, Data: data})
+			}
+			msg = "已登记拨付。"
+		} else {
+			if perr := r.ParseForm(); perr != nil {
+				s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
+				return
+			}
+			err = s.Contracts.ConfirmTranche(ctx, by, id, r.PostForm.Get("key"), n-1)
+		}
+		if err != nil {
+			if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
+				s.fail(w, r, err)
+				return
+			}
+			s.showProject(w, r, status(err), domain.ErrorMessage(err), nil)
+			return
+		}
+		http.Redirect(w, r, "/awards/"+id+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	}
+}
+
+func (s *Server) apiTranches(w http.ResponseWriter, r *http.Request) {
+	ts, err := s.Contracts.Tranches(r.Context(), actorOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ts})
+}
+
+func (s *Server) apiConfirmTranche(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.Atoi(chi.URLParam(r, "n"))
+	if err := s.Contracts.ConfirmTranche(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), n-1); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiTranches(w, r)
+}
+
+func (s *Server) apiRecordPayment(w http.ResponseWriter, r *http.Request) {
+	n, _ := strconv.Atoi(chi.URLParam(r, "n"))
+	name, data, err := readUpload(w, r)
+	if err == nil {
+		err = s.Contracts.RecordPayment(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), n-1,
+			r.FormValue("voucher_no"), service.File{Name: name, Data: data})
+	}
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiTranches(w, r)
 }

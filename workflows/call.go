@@ -563,7 +563,7 @@ func (r *callRun) publicity(ctx workflow.Context) error {
 					SABrand.ValueSet(string(r.in.Draft.Brand)), SAYear.ValueSet(int64(r.in.Year))),
 			})
 			child := workflow.ExecuteChildWorkflow(cctx, ProjectWorkflow, ProjectInput{AwardID: aw.ID, CallID: r.in.CallID,
-				OrgID: aw.OrgID, District: r.district(), Amount: aw.Amount, AwardedAt: awardedAt})
+				OrgID: aw.OrgID, District: r.district(), Amount: aw.Amount, AwardedAt: awardedAt, Tranches: r.plan.Tranches})
 			if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 				return fmt.Errorf("start project %s: %w", aw.ID, err)
 			}

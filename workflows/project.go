@@ -16,6 +16,8 @@ import (
 const (
 	UpdateSetTerms        = "set-terms"
 	UpdateConfirmContract = "confirm-contract"
+	UpdateConfirmTranche  = "confirm-tranche"
+	UpdateRecordPayment   = "record-payment"
 	QueryProject          = "project"
 )
 
@@ -30,6 +32,7 @@ type ProjectInput struct {
 	District  string
 	Amount    domain.Fen
 	AwardedAt time.Time
+	Tranches  []domain.Tranche
 }
 
 // ProjectState is what the workflow tells about itself.
@@ -43,6 +46,28 @@ type ProjectState struct {
 	CivilConfirmed bool
 	CivilBy        int64
 	ContractDue    time.Time
+	Money          []TrancheFlags
+	MidtermPassed  bool // set by the mid-term evaluation (next stage of this workflow)
+	FinalPassed    bool
+}
+
+// TrancheFlags is where one tranche stands.
+type TrancheFlags struct {
+	Amount      domain.Fen
+	Condition   domain.TrancheCondition
+	Confirmed   bool
+	ConfirmedBy int64
+	Paid        bool
+}
+
+// TrancheRequest confirms a tranche's condition (civil affairs) or records
+// its payment (finance, with the voucher already stored).
+type TrancheRequest struct {
+	Actor     Actor
+	Index     int
+	VoucherNo string
+	Key       string
+	SHA256    string
 }
 
 // TermsRequest sets the contract's terms (civil affairs).
@@ -66,6 +91,10 @@ type ConfirmRequest struct {
 func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 	st := &ProjectState{ProjectID: in.AwardID, Stage: domain.ProjectContracting,
 		ContractDue: in.AwardedAt.AddDate(0, 0, domain.ContractDays)}
+	amounts := domain.TrancheAmounts(in.Amount, in.Tranches)
+	for i, t := range in.Tranches {
+		st.Money = append(st.Money, TrancheFlags{Amount: amounts[i], Condition: t.Condition})
+	}
 	created := false
 	if err := workflow.SetQueryHandler(ctx, QueryProject, func() (ProjectState, error) { return *st, nil }); err != nil {
 		return err
@@ -127,6 +156,9 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 		return err
 	}
 
+	if err := registerMoney(ctx, in, st, wait); err != nil {
+		return err
+	}
 	if err := workflow.ExecuteActivity(opts(ctx), a.CreateProject, activities.CreateProjectInput{
 		AwardID: in.AwardID, Due: st.ContractDue,
 	}).Get(ctx, nil); err != nil {
@@ -194,4 +226,102 @@ func validateConfirm(in ProjectInput, st *ProjectState, req ConfirmRequest) erro
 		return domain.Errorf(domain.CodeConflict, "您方已确认过该稿合同。")
 	}
 	return nil
+}
+
+// registerMoney registers the tranche updates: civil affairs confirms a
+// tranche's condition, finance records its payment. Tranches go in order, a
+// condition must hold (the contract signed; the mid-term or final
+// evaluation passed), and payments never exceed the award.
+func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait func(workflow.Context) error) error {
+	check := func(req TrancheRequest, pay bool) error {
+		action := auth.ActionConfirmTranche
+		if pay {
+			action = auth.ActionRecordPayment
+		}
+		if err := auth.Authorize(req.Actor.User(), action, in.District); err != nil {
+			return err
+		}
+		if st.Stage != domain.ProjectDelivery {
+			return domain.Errorf(domain.CodeConflict, "合同签订后才能办理资金拨付。")
+		}
+		if req.Index < 0 || req.Index >= len(st.Money) {
+			return domain.Errorf(domain.CodeNotFound, "没有第 %d 笔资金。", req.Index+1)
+		}
+		t := st.Money[req.Index]
+		if !pay {
+			switch {
+			case t.Confirmed:
+				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件已经确认过。", req.Index+1)
+			case req.Index > 0 && !st.Money[req.Index-1].Confirmed:
+				return domain.Errorf(domain.CodeConflict, "请先确认第 %d 笔资金，资金按顺序拨付。", req.Index)
+			case t.Condition == domain.TrancheOnMidterm && !st.MidtermPassed:
+				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金须在中期评估合格后拨付，目前条件尚未成就。", req.Index+1)
+			case t.Condition == domain.TrancheOnFinal && !st.FinalPassed:
+				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金须在结项评估合格后拨付，目前条件尚未成就。", req.Index+1)
+			}
+			return nil
+		}
+		var paid domain.Fen
+		for _, m := range st.Money {
+			if m.Paid {
+				paid += m.Amount
+			}
+		}
+		switch {
+		case !t.Confirmed:
+			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件尚未经民政部门确认，不能拨付。", req.Index+1)
+		case t.Paid:
+			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金已经拨付。", req.Index+1)
+		case paid+t.Amount > in.Amount:
+			return domain.Errorf(domain.CodeConflict, "累计拨付将超过资助金额 %s 元，不能拨付。", in.Amount.Yuan())
+		case req.Key == "" || len(req.SHA256) != 64:
+			return domain.Errorf(domain.CodeInvalid, "请上传付款凭证。")
+		}
+		if n := len([]rune(req.VoucherNo)); n < 2 || n > 50 {
+			return domain.FieldErrors{"voucher_no": "请填写付款凭证号。"}.Err()
+		}
+		return auth.SeparationOfDuties(req.Actor, auth.Decision{Earlier: []int64{t.ConfirmedBy}})
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmTranche,
+		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) {
+			if err := wait(ctx); err != nil {
+				return ProjectState{}, err
+			}
+			if err := check(req, false); err != nil {
+				return ProjectState{}, toApplicationError(err)
+			}
+			t := &st.Money[req.Index]
+			if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmTranche, activities.TrancheInput{
+				ProjectID: in.AwardID, Index: req.Index, Amount: t.Amount, By: req.Actor,
+			}).Get(ctx, nil); err != nil {
+				return ProjectState{}, err
+			}
+			t.Confirmed, t.ConfirmedBy = true, req.Actor.UserID
+			return *st, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TrancheRequest) error {
+			return toApplicationError(check(req, false))
+		}}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordPayment,
+		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) {
+			if err := wait(ctx); err != nil {
+				return ProjectState{}, err
+			}
+			if err := check(req, true); err != nil {
+				return ProjectState{}, toApplicationError(err)
+			}
+			t := &st.Money[req.Index]
+			if err := workflow.ExecuteActivity(opts(ctx), a.RecordPayment, activities.TrancheInput{
+				ProjectID: in.AwardID, Index: req.Index, Amount: t.Amount, VoucherNo: req.VoucherNo, Key: req.Key, SHA256: req.SHA256, By: req.Actor,
+			}).Get(ctx, nil); err != nil {
+				return ProjectState{}, err
+			}
+			t.Paid = true
+			return *st, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TrancheRequest) error {
+			return toApplicationError(check(req, true))
+		}})
 }

@@ -15,7 +15,8 @@ import (
 )
 
 func projectInput(start time.Time) ProjectInput {
-	return ProjectInput{AwardID: "aw-1", CallID: "call-1", OrgID: 1, District: "河西区", Amount: 260000_00, AwardedAt: start}
+	return ProjectInput{AwardID: "aw-1", CallID: "call-1", OrgID: 1, District: "河西区", Amount: 260000_00, AwardedAt: start,
+		Tranches: domain.DefaultTranches()}
 }
 
 func terms() domain.ContractTerms {
@@ -30,6 +31,7 @@ type projectFixture struct {
 	confirms []string
 	signed   time.Time
 	reminds  []string
+	money    []string
 	updates  int
 }
 
@@ -52,6 +54,14 @@ func newProjectFixture() *projectFixture {
 	})
 	on(act.SignProject, func(context.Context, string) error {
 		f.signed = f.env.Now()
+		return nil
+	})
+	on(act.ConfirmTranche, func(_ context.Context, in activities.TrancheInput) error {
+		f.money = append(f.money, fmt.Sprintf("confirm:%d:%d", in.Index, in.Amount))
+		return nil
+	})
+	on(act.RecordPayment, func(_ context.Context, in activities.TrancheInput) error {
+		f.money = append(f.money, fmt.Sprintf("pay:%d:%d", in.Index, in.Amount))
 		return nil
 	})
 	on(act.Notify, func(_ context.Context, in activities.NotifyInput) error {
@@ -142,5 +152,44 @@ func TestProjectContractRemindedAndOverdue(t *testing.T) {
 	}
 	if f.signed.IsZero() {
 		t.Fatal("a late contract can still be signed")
+	}
+}
+
+func TestProjectTranches(t *testing.T) {
+	f := newProjectFixture()
+	org := bidder(1)
+	early := f.update(time.Hour, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs, Index: 0})
+	f.update(2*time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: terms()})
+	f.update(3*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: org, Revision: 1})
+	f.update(4*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: civilAffairs, Revision: 1})
+	voucher := TrancheRequest{Actor: financeActor, Index: 0, VoucherNo: "HX2027-0001", Key: "projects/aw-1/vouchers/1.pdf", SHA256: strings.Repeat("b", 64)}
+	payFirst := f.update(day, UpdateRecordPayment, voucher)
+	wrongRole := f.update(day, UpdateConfirmTranche, TrancheRequest{Actor: financeActor, Index: 0})
+	skip := f.update(day, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs, Index: 2})
+	confirm := f.update(2*day, UpdateConfirmTranche, TrancheRequest{Actor: bothRoles, Index: 0})
+	noVoucher := f.update(3*day, UpdateRecordPayment, TrancheRequest{Actor: financeActor, Index: 0, VoucherNo: "HX2027-0001"})
+	// The person who confirmed the condition may not also record the payment.
+	samePerson := f.update(3*day, UpdateRecordPayment, TrancheRequest{Actor: bothRoles, Index: 0, VoucherNo: "HX2027-0001", Key: "k", SHA256: strings.Repeat("b", 64)})
+	pay := f.update(4*day, UpdateRecordPayment, voucher)
+	twice := f.update(5*day, UpdateRecordPayment, voucher)
+	midterm := f.update(5*day, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs, Index: 1})
+	f.env.RegisterDelayedCallback(func() {
+		st := f.state(t)
+		if !st.Money[0].Paid || st.Money[1].Confirmed || st.Money[0].Amount != 78000_00 {
+			t.Errorf("money: %+v", st.Money)
+		}
+	}, 6*day)
+	f.env.ExecuteWorkflow(ProjectWorkflow, projectInput(f.env.Now()))
+	refused(t, early, domain.CodeConflict, "合同签订后")
+	refused(t, payFirst, domain.CodeConflict, "尚未经民政部门确认")
+	refused(t, wrongRole, domain.CodeForbidden, "确认资金拨付条件")
+	refused(t, skip, domain.CodeConflict, "按顺序")
+	refused(t, noVoucher, domain.CodeInvalid, "付款凭证")
+	ok(t, confirm, pay)
+	refused(t, twice, domain.CodeConflict, "已经拨付")
+	refused(t, midterm, domain.CodeConflict, "中期评估合格后")
+	refused(t, samePerson, domain.CodeForbidden, "同一人")
+	if strings.Join(f.money, ",") != "confirm:0:7800000,pay:0:7800000" {
+		t.Errorf("money activities: %v", f.money)
 	}
 }

@@ -59,6 +59,8 @@ const (
 	ActionSetTerms        Action = "project.terms"
 	ActionConfirmContract Action = "project.confirm"
 	ActionDeliver         Action = "project.deliver" // plan sessions, enrol trainees, record attendance
+	ActionConfirmTranche  Action = "tranche.confirm"
+	ActionRecordPayment   Action = "tranche.pay"
 )
 
 // Scope says on which objects a role holds an action.
@@ -113,6 +115,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionSetTerms:             ScopeDistrict,
 		ActionConfirmContract:      ScopeDistrict,
 		ActionDeliver:              ScopeDistrict,
+		ActionConfirmTranche:       ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:      ScopeAll,
@@ -128,6 +131,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionViewBids:       ScopeDistrict,
 		ActionListProjects:   ScopeDistrict,
 		ActionViewProject:    ScopeDistrict,
+		ActionRecordPayment:  ScopeDistrict,
 	},
 	domain.RoleAdmin: {
 		ActionListCalls:    ScopeAll,
@@ -201,6 +205,8 @@ var actionLabels = map[Action]string{
 	ActionSetTerms:             "确定合同条款",
 	ActionConfirmContract:      "确认合同",
 	ActionDeliver:              "登记培训场次、学员和签到",
+	ActionConfirmTranche:       "确认资金拨付条件",
+	ActionRecordPayment:        "登记资金拨付",
 }
 
 // Target is the object an action is about: its district and, for an

@@ -155,3 +155,15 @@ type Project struct {
 	PublishedAt      time.Time      `json:"published_at,omitzero"`
 	CreatedAt        time.Time      `json:"created_at"`
 }
+
+// TrancheState is one tranche of a project's money.
+type TrancheState struct {
+	Index       int              `json:"index"` // from 0
+	Percent     int              `json:"percent"`
+	Condition   TrancheCondition `json:"condition"`
+	Amount      Fen              `json:"amount_fen"`
+	ConfirmedAt time.Time        `json:"confirmed_at,omitzero"`
+	PaidAt      time.Time        `json:"paid_at,omitzero"`
+	VoucherNo   string           `json:"voucher_no,omitempty"`
+	VoucherKey  string           `json:"-"`
+}

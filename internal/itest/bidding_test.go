@@ -471,6 +471,7 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 		return h.visible(fmt.Sprintf("WorkflowId = '%s' AND GrantFlowStage = 'delivery'", workflows.ProjectWorkflowID(c.Awards[0].ID))) == 1
 	})
 	deliverTraining(t, h, c.Awards[0].ID)
+	payFirstTranche(t, h, c.Awards[0].ID)
 
 	// How the signed project looks to the organisation.
 	bctx := browser(t)
@@ -722,5 +723,42 @@ func bulkAttendance(t *testing.T, h *harness, projectID string) {
 	h.api("hexi", "GET", base+"/kpis", nil, nil).json(t, &k)
 	if k.Hours != 3+200_000 {
 		t.Errorf("hours after the bulk import: %v", k.Hours)
+	}
+}
+
+// payFirstTranche: civil affairs confirms the first tranche's condition (the
+// signed contract), finance pays it with a voucher; the mid-term tranche is
+// refused before its evaluation, and the database refuses any payment
+// beyond the award.
+func payFirstTranche(t *testing.T, h *harness, projectID string) {
+	t.Helper()
+	base := "/api/v1/awards/" + projectID
+	pay := func(user string, n int) response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("voucher_no", "HX-2026-0088")
+		fw, _ := mw.CreateFormFile("file", "付款凭证.pdf")
+		_, _ = fw.Write(pdfDoc)
+		_ = mw.Close()
+		return h.do("POST", fmt.Sprintf("%s/tranches/%d/payment", base, n), h.token(user), mw.FormDataContentType(), buf.String(), nil)
+	}
+	mustStatus(t, pay("caizheng", 1), http.StatusConflict, "paying before the condition is confirmed")
+	mustStatus(t, h.api("caizheng", "POST", base+"/tranches/1/confirm", nil, nil), http.StatusForbidden, "finance confirming a condition")
+	mustStatus(t, h.api("hexi", "POST", base+"/tranches/2/confirm", nil, nil), http.StatusConflict, "skipping a tranche")
+	mustStatus(t, h.api("hexi", "POST", base+"/tranches/1/confirm", nil, nil), 200, "confirm the first tranche")
+	mustStatus(t, h.api("hexi", "POST", base+"/tranches/2/confirm", nil, nil), http.StatusConflict, "the mid-term tranche before its evaluation")
+	mustStatus(t, pay("hexi", 1), http.StatusForbidden, "civil affairs recording a payment")
+	mustStatus(t, pay("caizheng", 1), 200, "pay the first tranche")
+	mustStatus(t, pay("caizheng", 1), http.StatusConflict, "paying twice")
+	var ts struct{ Items []domain.TrancheState }
+	h.api("zuzhi", "GET", base+"/tranches", nil, nil).json(t, &ts)
+	if len(ts.Items) != 3 || ts.Items[0].PaidAt.IsZero() || ts.Items[0].Amount != 78000_00 || !ts.Items[1].ConfirmedAt.IsZero() {
+		t.Fatalf("tranches: %+v", ts.Items)
+	}
+	// Below the workflow, the database refuses payments beyond the award.
+	_, err := h.app.Store.Pool().Exec(context.Background(), `INSERT INTO project_tranches (project_id, tranche, amount_fen, confirmed_at, paid_at, voucher_no)
+		VALUES ($1, 9, 20000000, now(), now(), 'forged')`, projectID)
+	if err == nil || !strings.Contains(err.Error(), "exceed its award") {
+		t.Fatalf("the database accepted a payment beyond the award: %v", err)
 	}
 }

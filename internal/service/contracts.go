@@ -2,6 +2,8 @@ package service
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
@@ -120,4 +122,54 @@ func (s *Contracts) Contract(ctx context.Context, by domain.Actor, id string) (D
 		return Document{}, err
 	}
 	return Document{FileName: "合同-" + p.Number + ".pdf", ContentType: "application/pdf", Data: data}, nil
+}
+
+// Tranches lists the project's tranches: planned, confirmed, paid.
+func (s *Contracts) Tranches(ctx context.Context, by domain.Actor, id string) ([]domain.TrancheState, error) {
+	p, err := s.Get(ctx, by, id)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Tranches(ctx, p)
+}
+
+// ConfirmTranche confirms that a tranche's condition is met (civil affairs).
+func (s *Contracts) ConfirmTranche(ctx context.Context, by domain.Actor, id, key string, index int) error {
+	if err := auth.Authorize(by.User(), auth.ActionConfirmTranche, ""); err != nil {
+		return err
+	}
+	p, err := s.Get(ctx, by, id)
+	if err != nil {
+		return err
+	}
+	return s.update(ctx, p, workflows.UpdateConfirmTranche, key, workflows.TrancheRequest{Actor: by, Index: index})
+}
+
+// RecordPayment records a tranche's payment with its voucher (finance); the
+// voucher is stored first and removed again if the workflow refuses.
+func (s *Contracts) RecordPayment(ctx context.Context, by domain.Actor, id, key string, index int, voucherNo string, voucher File) error {
+	if err := auth.Authorize(by.User(), auth.ActionRecordPayment, ""); err != nil {
+		return err
+	}
+	p, err := s.Get(ctx, by, id)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionRecordPayment, p.District); err != nil {
+		return err
+	}
+	ct, err := CheckDocument(voucher.Name, voucher.Data)
+	if err != nil {
+		return err
+	}
+	obj, err := s.Blob.Put(ctx, fmt.Sprintf("projects/%s/vouchers/%d-%s", p.ID, index+1, uuid.NewString()), voucher.Data, ct)
+	if err != nil {
+		return err
+	}
+	err = s.update(ctx, p, workflows.UpdateRecordPayment, key, workflows.TrancheRequest{Actor: by, Index: index,
+		VoucherNo: strings.TrimSpace(voucherNo), Key: obj.Key, SHA256: obj.SHA256})
+	if err != nil {
+		_ = s.Blob.Remove(context.WithoutCancel(ctx), obj.Key)
+	}
+	return err
 }

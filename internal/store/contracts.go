@@ -160,3 +160,65 @@ func (s *Store) SignProject(ctx context.Context, id string) error {
 		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "project.signed", ObjectType: "project", ObjectID: id})
 	}))
 }
+
+// ConfirmTranche records civil affairs' confirmation that a tranche's
+// condition is met. Idempotent.
+func (s *Store) ConfirmTranche(ctx context.Context, projectID string, index int, amount domain.Fen, by domain.Actor) error {
+	return mapErr("confirm tranche", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO project_tranches (project_id, tranche, amount_fen, confirmed_at, confirmed_by)
+			VALUES ($1, $2, $3, now(), $4) ON CONFLICT DO NOTHING`, projectID, index, amount, by.UserID)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "tranche.confirm", ObjectType: "project", ObjectID: projectID,
+			Summary: map[string]any{"tranche": index + 1, "amount_fen": amount}})
+	}))
+}
+
+// RecordPayment records finance's payment of a confirmed tranche with its
+// voucher. The database refuses payments beyond the award. Idempotent.
+func (s *Store) RecordPayment(ctx context.Context, projectID string, index int, voucherNo, key, sha string, by domain.Actor) error {
+	return mapErr("record payment", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE project_tranches SET paid_at = now(), paid_by = $3, voucher_no = $4, voucher_key = $5, voucher_sha256 = $6
+			WHERE project_id = $1 AND tranche = $2 AND confirmed_at IS NOT NULL AND paid_at IS NULL`, projectID, index, by.UserID, voucherNo, key, sha)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "tranche.pay", ObjectType: "project", ObjectID: projectID,
+			Summary: map[string]any{"tranche": index + 1, "voucher": voucherNo, "sha256": sha}})
+	}))
+}
+
+// Tranches lists a project's tranches as planned, with what was confirmed
+// and paid.
+func (s *Store) Tranches(ctx context.Context, p domain.Project) ([]domain.TrancheState, error) {
+	amounts := domain.TrancheAmounts(p.Amount, p.Tranches)
+	out := make([]domain.TrancheState, len(p.Tranches))
+	for i, t := range p.Tranches {
+		out[i] = domain.TrancheState{Index: i, Percent: t.Percent, Condition: t.Condition, Amount: amounts[i]}
+	}
+	rows, err := s.pool.Query(ctx, `SELECT tranche, confirmed_at, paid_at, voucher_no, voucher_key FROM project_tranches WHERE project_id = $1`, p.ID)
+	if err != nil {
+		return nil, mapErr("tranches", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var i int
+		var confirmed, paid *time.Time
+		var no, key string
+		if err := rows.Scan(&i, &confirmed, &paid, &no, &key); err != nil {
+			return nil, mapErr("tranches", err)
+		}
+		if i < 0 || i >= len(out) {
+			continue
+		}
+		if confirmed != nil {
+			out[i].ConfirmedAt = *confirmed
+		}
+		if paid != nil {
+			out[i].PaidAt = *paid
+		}
+		out[i].VoucherNo, out[i].VoucherKey = no, key
+	}
+	return out, mapErr("tranches", rows.Err())
+}

@@ -69,6 +69,9 @@ func mapErr(op string, err error) error {
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeConflict, "该记录已存在，请勿重复提交。")
 	}
+	if errors.As(err, &pgErr) && pgErr.Code == "23514" {
+		return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeConflict, "该操作违反了数据规则（如累计拨付超过资助金额），未被执行。")
+	}
 	return fmt.Errorf("%s: %w", op, err)
 }
 
