@@ -224,3 +224,59 @@ func (s *Server) apiKPIs(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, k)
 }
+
+// ---- the phone check-in page (no account) ----
+
+type checkinPage struct {
+	pageData
+	Code, Trainee, Name string
+	Result              *service.CheckInResult
+	Errors              map[string]string
+	Error               string
+}
+
+func (s *Server) checkinPage(w http.ResponseWriter, r *http.Request) {
+	p := s.page(r, "培训签到")
+	p.Nav = "checkin"
+	s.show(w, r, http.StatusOK, "checkin", checkinPage{pageData: p, Code: r.URL.Query().Get("code")})
+}
+
+func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
+		return
+	}
+	f := r.PostForm.Get
+	data := checkinPage{pageData: s.page(r, "培训签到"), Code: f("code"), Trainee: f("trainee"), Name: f("name")}
+	id, _ := strconv.ParseInt(strings.TrimSpace(data.Trainee), 10, 64)
+	res, err := s.Delivery.CheckIn(r.Context(), data.Code, id, data.Name)
+	if err != nil {
+		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeNotFound && c != domain.CodeConflict {
+			s.fail(w, r, err)
+			return
+		}
+		data.Error, data.Errors = domain.ErrorMessage(err), fieldsOf(err)
+		s.show(w, r, status(err), "checkin", data)
+		return
+	}
+	data.Result = &res
+	s.show(w, r, http.StatusOK, "checkin", data)
+}
+
+func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		Code      string `json:"code"`
+		TraineeID int64  `json:"trainee_id"`
+		Name      string `json:"name"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	res, err := s.Delivery.CheckIn(r.Context(), b.Code, b.TraineeID, b.Name)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}

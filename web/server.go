@@ -111,6 +111,9 @@ func (s *Server) routes() http.Handler {
 		r.Get("/public", s.portalPage)
 		r.Get("/public/calls/{id}", s.portalCallPage)
 		r.Post("/public/calls/{id}/objections", s.portalObject)
+		// Trainees check in on their phones with the session's code.
+		r.Get("/checkin", s.checkinPage)
+		r.Post("/checkin", s.checkin)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			r.Get("/", s.home)
@@ -208,6 +211,7 @@ func (s *Server) routes() http.Handler {
 		r.Get("/public/calls/{id}", s.apiPublicCall)
 		r.Post("/public/calls/{id}/objections", s.apiObject)
 		r.Get("/calendar/{year}", s.apiCalendar)
+		r.Post("/checkin", s.apiCheckIn)
 		r.Group(func(r chi.Router) {
 			r.Use(s.sessions.LoadAndSave, s.apiAuth)
 			r.Get("/calls", s.apiListCalls)

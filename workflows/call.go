@@ -286,16 +286,28 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 	return workflow.Await(ctx, func() bool { return noticeDone && workflow.AllHandlersFinished(ctx) })
 }
 
-// setStage records a stage and tells the main loop.
+// setStage moves the call to a stage, tells the main loop, and records it.
+// The workflow's own state moves first: by the time pages show the new
+// stage, the validators already accept what it allows.
 func (r *callRun) setStage(ctx workflow.Context, stage domain.CallStage, note string, by Actor) error {
+	// Histories recorded before this order was introduced replay the old one.
+	first := workflow.GetVersion(ctx, "stage-before-record", workflow.DefaultVersion, 1) == 1
+	move := func() {
+		r.st.Stage = stage
+		r.st.Note = note
+		r.epoch++
+	}
+	if first {
+		move()
+	}
 	if err := workflow.ExecuteActivity(opts(ctx), a.SetCallStage, activities.SetCallStageInput{
 		CallID: r.in.CallID, Stage: stage, Reason: note, By: by,
 	}).Get(ctx, nil); err != nil {
 		return err
 	}
-	r.st.Stage = stage
-	r.st.Note = note
-	r.epoch++
+	if !first {
+		move()
+	}
 	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(stage)))
 }
 

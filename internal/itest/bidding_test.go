@@ -425,7 +425,7 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 			t.Errorf("no audit entry %s", a)
 		}
 	}
-	recordHistory(t, h, workflows.CallWorkflowID(id), "call_full_award.json")
+	recordHistory(t, h, workflows.CallWorkflowID(id), "call_full_award_v2.json")
 
 	// The award started its project: the contract is settled and signed.
 	projectPath := "/api/v1/awards/" + c.Awards[0].ID
@@ -470,7 +470,7 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	eventually(t, "the project's search attribute", func() bool {
 		return h.visible(fmt.Sprintf("WorkflowId = '%s' AND GrantFlowStage = 'delivery'", workflows.ProjectWorkflowID(c.Awards[0].ID))) == 1
 	})
-	deliverTraining(t, h, c.Awards[0].ID)
+	code, trainee, traineeName := deliverTraining(t, h, c.Awards[0].ID)
 	payFirstTranche(t, h, c.Awards[0].ID)
 
 	// How the signed project looks to the organisation.
@@ -485,6 +485,26 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 		t.Errorf("the project page: %.300s", got)
 	}
 	screenshot(t, bctx, "17-project-contract")
+
+	// A trainee checks in on a phone, without an account.
+	if err := chromedp.Do(bctx, chromedp.Click(".user button"), chromedp.WaitVisible("#username"),
+		chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)),
+		chromedp.Navigate(h.url+"/checkin?code="+code), chromedp.WaitVisible("#trainee"),
+		chromedp.SendKeys("#trainee", fmt.Sprint(trainee)), chromedp.SendKeys("#name", "错误的名字"),
+		chromedp.Click(".checkin button"), chromedp.WaitVisible(".alert")); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := chromedp.Run(bctx, chromedp.Value("#code")); v != code {
+		t.Fatalf("the code typed was lost: %q", v)
+	}
+	if err := chromedp.Do(bctx, chromedp.Clear("#name"), chromedp.SendKeys("#name", traineeName),
+		chromedp.Click(".checkin button"), chromedp.WaitVisible(".checkin-ok")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := chromedp.Run(bctx, chromedp.Text(".checkin-ok")); !strings.Contains(got, "签到成功") {
+		t.Fatalf("the phone shows %q", got)
+	}
+	screenshot(t, bctx, "18-phone-checkin")
 	bulkAttendance(t, h, c.Awards[0].ID)
 }
 
@@ -558,7 +578,7 @@ func TestCancelledAndFailedCalls(t *testing.T) {
 // deliverTraining records a signed project's training through the API:
 // sessions, trainees with consent, attendance marked and imported (bad rows
 // refused whole).
-func deliverTraining(t *testing.T, h *harness, projectID string) {
+func deliverTraining(t *testing.T, h *harness, projectID string) (code string, trainee int64, name string) {
 	t.Helper()
 	base := "/api/v1/awards/" + projectID
 	now := time.Now().Truncate(time.Minute)
@@ -635,6 +655,36 @@ func deliverTraining(t *testing.T, h *harness, projectID string) {
 		t.Fatalf("indicators: %+v", k)
 	}
 
+	// A session running now: trainees check in and out on their phones.
+	mustStatus(t, session("转移搬运", now.Add(-30*time.Minute), now.Add(90*time.Minute)), http.StatusCreated, "plan a running session")
+	var list struct{ Items []domain.TrainingSession }
+	h.api("zuzhi", "GET", base+"/sessions", nil, nil).json(t, &list)
+	running := list.Items[len(list.Items)-1]
+	var hidden struct{ Items []domain.TrainingSession }
+	h.api("caizheng", "GET", base+"/sessions", nil, nil).json(t, &hidden)
+	if running.Code == "" || hidden.Items[len(hidden.Items)-1].Code != "" {
+		t.Fatalf("the check-in code is for the organisation only: %q / %q", running.Code, hidden.Items[len(hidden.Items)-1].Code)
+	}
+	checkin := func(name string) response {
+		return h.api("", "POST", "/api/v1/checkin", map[string]any{"code": running.Code, "trainee_id": ids[0], "name": name}, nil)
+	}
+	mustStatus(t, checkin("王五"), http.StatusNotFound, "a check-in under another name")
+	mustStatus(t, h.api("", "POST", "/api/v1/checkin", map[string]any{"code": "12", "trainee_id": ids[0], "name": "李秀英"}, nil), 422, "a malformed code")
+	var ci struct{ What string }
+	r = checkin("李秀英")
+	mustStatus(t, r, 200, "check in")
+	r.json(t, &ci)
+	if ci.What != "in" {
+		t.Fatalf("first check-in: %+v", ci)
+	}
+	r = checkin("李秀英")
+	mustStatus(t, r, 200, "check out")
+	r.json(t, &ci)
+	if ci.What != "out" {
+		t.Fatalf("second check-in: %+v", ci)
+	}
+	mustStatus(t, checkin("李秀英"), http.StatusConflict, "a third check-in")
+	return running.Code, ids[1], "张小雨"
 }
 
 // bulkAttendance imports 100,000 attendance rows — 100 sessions × 1,000

@@ -274,3 +274,47 @@ func (s *Delivery) KPIs(ctx context.Context, by domain.Actor, projectID string) 
 	}
 	return s.Store.KPIs(ctx, p.ID, hours)
 }
+
+// CheckInResult is what the trainee's phone shows.
+type CheckInResult struct {
+	What    string                 `json:"what"` // in or out
+	Hours   float64                `json:"hours"`
+	Session domain.TrainingSession `json:"session"`
+}
+
+// CheckIn signs a trainee in (first time) or out (second) with the code shown
+// at the session, their trainee number and name; no account needed.
+func (s *Delivery) CheckIn(ctx context.Context, code string, traineeID int64, name string) (CheckInResult, error) {
+	code, name = strings.TrimSpace(code), strings.TrimSpace(name)
+	fe := domain.FieldErrors{}
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		fe.Add("code", "签到码是现场公布的 6 位数字。")
+	}
+	if traineeID <= 0 {
+		fe.Add("trainee", "请填写学员编号（见学员名单或报名回执）。")
+	}
+	if name == "" {
+		fe.Add("name", "请填写姓名。")
+	}
+	if err := fe.Err(); err != nil {
+		return CheckInResult{}, err
+	}
+	now := time.Now()
+	ss, err := s.Store.CheckInSessions(ctx, code, now)
+	if err != nil {
+		return CheckInResult{}, err
+	}
+	if len(ss) == 0 {
+		return CheckInResult{}, domain.Errorf(domain.CodeNotFound, "签到码不正确，或不在签到时间内（开始前 1 小时至结束后 1 小时）。")
+	}
+	var last error
+	for _, sess := range ss {
+		what, hours, err := s.Store.CheckIn(ctx, sess, traineeID, name, now)
+		if err == nil {
+			sess.Code = ""
+			return CheckInResult{What: what, Hours: hours, Session: sess}, nil
+		}
+		last = err
+	}
+	return CheckInResult{}, last
+}

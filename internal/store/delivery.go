@@ -150,3 +150,62 @@ func (s *Store) KPIs(ctx context.Context, projectID string, hoursEach int) (Deli
 		Scan(&k.Sessions, &k.Planned, &k.Enrolled, &k.Completed, &k.HoursCredited)
 	return k, mapErr(fmt.Sprintf("kpis %s", projectID), err)
 }
+
+// CheckInSessions lists sessions using code whose check-in window (an hour
+// before the start to an hour after the end) contains at.
+func (s *Store) CheckInSessions(ctx context.Context, code string, at time.Time) ([]domain.TrainingSession, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, project_id, module, starts_at, ends_at, place, trainer, hours::float8, code, created_at, 0
+		FROM training_sessions WHERE code = $1 AND $2 BETWEEN starts_at - interval '1 hour' AND ends_at + interval '1 hour'`, code, at)
+	if err != nil {
+		return nil, mapErr("check-in sessions", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.TrainingSession, error) {
+		var t domain.TrainingSession
+		return t, r.Scan(&t.ID, &t.ProjectID, &t.Module, &t.StartsAt, &t.EndsAt, &t.Place, &t.Trainer, &t.Hours, &t.Code, &t.CreatedAt, &t.Attended)
+	})
+	return out, mapErr("check-in sessions", err)
+}
+
+// CheckIn signs a trainee (identified by number and name) in, or out if
+// already in, at a session; it returns "in" or "out" and the hours
+// credited. A third check-in changes nothing.
+func (s *Store) CheckIn(ctx context.Context, sess domain.TrainingSession, traineeID int64, name string, at time.Time) (string, float64, error) {
+	var what string
+	var hours float64
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var ok bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM trainees WHERE id = $1 AND project_id = $2 AND name = $3)`,
+			traineeID, sess.ProjectID, name).Scan(&ok); err != nil {
+			return err
+		}
+		if !ok {
+			return domain.Errorf(domain.CodeNotFound, "学员编号与姓名不符，或您不是本场培训的学员。请核对后重试，或请现场工作人员帮助签到。")
+		}
+		var in, out *time.Time
+		err := tx.QueryRow(ctx, `SELECT signed_in, signed_out FROM attendance WHERE session_id = $1 AND trainee_id = $2 FOR UPDATE`,
+			sess.ID, traineeID).Scan(&in, &out)
+		switch {
+		case err == pgx.ErrNoRows || (err == nil && in == nil):
+			what = "in"
+			_, err = tx.Exec(ctx, `INSERT INTO attendance (session_id, trainee_id, project_id, signed_in, source) VALUES ($1, $2, $3, $4, 'checkin')
+				ON CONFLICT (session_id, trainee_id) DO UPDATE SET signed_in = excluded.signed_in, source = 'checkin', updated_at = now()`,
+				sess.ID, traineeID, sess.ProjectID, at)
+		case err != nil:
+			return err
+		case out == nil:
+			what = "out"
+			hours = domain.CreditedHours(sess, *in, at)
+			_, err = tx.Exec(ctx, `UPDATE attendance SET signed_out = $3, hours = $4, source = 'checkin', updated_at = now()
+				WHERE session_id = $1 AND trainee_id = $2`, sess.ID, traineeID, at, hours)
+		default:
+			return domain.Errorf(domain.CodeConflict, "您已签到并签退，无需重复操作。")
+		}
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.Actor{Name: name}, Action: "attendance.checkin." + what, ObjectType: "project",
+			ObjectID: sess.ProjectID, Summary: map[string]any{"session": sess.ID, "trainee": traineeID}})
+	})
+	return what, hours, mapErr("check in", err)
+}
