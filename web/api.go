@@ -7,6 +7,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"grantflow/internal/domain"
+	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
 
@@ -67,20 +68,9 @@ func (s *Server) apiCreateCall(w http.ResponseWriter, r *http.Request) {
 // it, what the caller may see of its bidding at this stage (service.Dossier).
 type apiCall struct {
 	domain.Call
-	StageLabel     string                  `json:"stage_label"`
-	Attachments    []domain.Attachment     `json:"attachments"`
-	Clarifications []domain.Clarification  `json:"clarifications"`
-	Decisions      []domain.CallDecision   `json:"decisions,omitempty"`
-	BidCount       int                     `json:"bid_count,omitempty"`
-	MyBids         []domain.Bid            `json:"my_bids,omitempty"`
-	Panel          []domain.PanelMember    `json:"panel,omitempty"`
-	MySeat         *domain.PanelMember     `json:"my_seat,omitempty"`
-	MyScores       []domain.ScoreSheet     `json:"my_scores,omitempty"`
-	Opened         []domain.Bid            `json:"opened,omitempty"`
-	Objections     []domain.Objection      `json:"objections,omitempty"`
-	Awards         []domain.Award          `json:"awards,omitempty"`
-	Recusals       []domain.RecusalRequest `json:"recusal_requests,omitempty"`
-	CalendarNote   string                  `json:"calendar_note,omitempty"`
+	StageLabel  string              `json:"stage_label"`
+	Attachments []domain.Attachment `json:"attachments"`
+	service.DossierParts
 }
 
 func (s *Server) apiGetCall(w http.ResponseWriter, r *http.Request) {
@@ -97,8 +87,7 @@ func (s *Server) apiGetCall(w http.ResponseWriter, r *http.Request) {
 	}
 	c := d.Call
 	out := apiCall{Call: publicCall(c), StageLabel: c.Stage.Label(), Attachments: make([]domain.Attachment, len(atts)),
-		Clarifications: d.Clarifications, Decisions: d.Decisions, BidCount: d.BidCount, MyBids: d.MyBids, Panel: d.Panel,
-		MySeat: d.MySeat, MyScores: d.MyScores, Opened: d.Opened, Objections: d.Objections, Awards: d.Awards, Recusals: d.Recusals, CalendarNote: d.CalendarNote}
+		DossierParts: d.DossierParts}
 	for i, a := range atts {
 		out.Attachments[i] = publicAttachment(a)
 	}

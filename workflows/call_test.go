@@ -196,16 +196,20 @@ type outcome struct {
 
 // update sends an update at delay after the start.
 func (f *fixture) update(delay time.Duration, name string, args ...any) *outcome {
+	return scheduleUpdate(f.env, &f.updates, delay, name, args...)
+}
+
+// scheduleUpdate sends an update (with an ID of its own) at delay after the
+// start and records its outcome.
+func scheduleUpdate(env *testsuite.TestWorkflowEnvironment, n *int, delay time.Duration, name string, args ...any) *outcome {
 	o := &outcome{name: name}
-	f.updates++
-	id := fmt.Sprintf("%s-%d", name, f.updates)
-	f.env.RegisterDelayedCallback(func() {
-		f.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
-			OnAccept: func() {},
-			OnReject: func(err error) { o.rejected = err; o.done = true },
-			OnComplete: func(result any, err error) {
-				o.result, o.err, o.done = result, err, true
-			},
+	*n++
+	id := fmt.Sprintf("%s-%d", name, *n)
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+			OnAccept:   func() {},
+			OnReject:   func(err error) { o.rejected = err; o.done = true },
+			OnComplete: func(result any, err error) { o.result, o.err, o.done = result, err, true },
 		}, args...)
 	}, delay)
 	return o

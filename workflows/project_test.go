@@ -72,17 +72,7 @@ func newProjectFixture() *projectFixture {
 }
 
 func (f *projectFixture) update(delay time.Duration, name string, args ...any) *outcome {
-	o := &outcome{name: name}
-	f.updates++
-	id := fmt.Sprintf("%s-%d", name, f.updates)
-	f.env.RegisterDelayedCallback(func() {
-		f.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
-			OnAccept:   func() {},
-			OnReject:   func(err error) { o.rejected = err; o.done = true },
-			OnComplete: func(result any, err error) { o.result, o.err, o.done = result, err, true },
-		}, args...)
-	}, delay)
-	return o
+	return scheduleUpdate(f.env, &f.updates, delay, name, args...)
 }
 
 func (f *projectFixture) state(t *testing.T) ProjectState {

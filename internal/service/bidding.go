@@ -556,7 +556,13 @@ func (s *Calls) Public(ctx context.Context, callID string) (domain.Call, error) 
 // Dossier is everything about a call a person may see, gathered for its
 // page and the API.
 type Dossier struct {
-	Call           domain.Call             `json:"call"`
+	Call domain.Call `json:"call"`
+	DossierParts
+}
+
+// DossierParts are the parts of a dossier beside the call's own record
+// (the API shows them flattened beside it).
+type DossierParts struct {
 	Clarifications []domain.Clarification  `json:"clarifications"`
 	Decisions      []domain.CallDecision   `json:"decisions,omitempty"`
 	BidCount       int                     `json:"bid_count,omitempty"`
