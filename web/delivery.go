@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -24,6 +25,8 @@ type deliveryView struct {
 	CanWork   bool
 	Result    *service.ImportResult
 	Relations []string
+	Evidence  map[int64][]domain.Evidence // by session
+	Kinds     []domain.EvidenceKind
 }
 
 func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, error) {
@@ -40,6 +43,15 @@ func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, 
 	if v.Trainees, err = s.Delivery.Trainees(r.Context(), actorOf(r), p.ID); err != nil {
 		return v, err
 	}
+	es, err := s.Delivery.Evidence(r.Context(), actorOf(r), p.ID)
+	if err != nil {
+		return v, err
+	}
+	v.Evidence = map[int64][]domain.Evidence{}
+	for _, e := range es {
+		v.Evidence[e.SessionID] = append(v.Evidence[e.SessionID], e)
+	}
+	v.Kinds = []domain.EvidenceKind{domain.EvidencePhoto, domain.EvidenceSignIn, domain.EvidenceVideo}
 	v.Counts = [2]int{len(v.Sessions), len(v.Trainees)}
 	// The page shows the newest sessions and the first trainees; the API
 	// has the full lists.
@@ -279,4 +291,66 @@ func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, res)
+}
+
+// readEvidence reads an evidence upload (videos up to 60 MB).
+func readEvidence(w http.ResponseWriter, r *http.Request) (domain.EvidenceKind, service.File, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, service.MaxVideoBytes+1<<20)
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", service.File{}, domain.Wrap(err, domain.CodeInvalid, "没有收到文件（照片和签到表不超过 20 MB，视频不超过 60 MB），请重新选择后上传。")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return "", service.File{}, domain.Wrap(err, domain.CodeInvalid, "文件上传中断，请重新上传。")
+	}
+	return domain.EvidenceKind(r.FormValue("kind")), service.File{Name: hdr.Filename, Data: data}, nil
+}
+
+func (s *Server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
+	kind, f, err := readEvidence(w, r)
+	sid, _ := strconv.ParseInt(chi.URLParam(r, "sid"), 10, 64)
+	var e domain.Evidence
+	if err == nil {
+		e, err = s.Delivery.AddEvidence(r.Context(), actorOf(r), chi.URLParam(r, "id"), sid, kind, f)
+	}
+	if isAPI(r) {
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, e)
+		return
+	}
+	if err != nil {
+		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict && c != domain.CodeNotFound {
+			s.fail(w, r, err)
+			return
+		}
+		s.showProject(w, r, status(err), domain.ErrorMessage(err), nil)
+		return
+	}
+	http.Redirect(w, r, "/awards/"+chi.URLParam(r, "id")+"?flash="+url.QueryEscape("已上传"+e.Kind.Label()+"："+e.FileName), http.StatusSeeOther)
+}
+
+func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Delivery.EvidenceFile(r.Context(), actorOf(r), chi.URLParam(r, "id"), chi.URLParam(r, "eid"))
+	if err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	sendDocument(w, d, false)
+}
+
+func (s *Server) apiEvidence(w http.ResponseWriter, r *http.Request) {
+	es, err := s.Delivery.Evidence(r.Context(), actorOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if es == nil {
+		es = []domain.Evidence{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": es})
 }

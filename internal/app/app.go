@@ -88,7 +88,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	}
 	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Temporal: tc}
 	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs}
-	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Keys: keys}
+	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Blob: bs, Keys: keys}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}

@@ -220,3 +220,31 @@ func ParseAttendanceRow(row int, cells []string, sessions map[int64]TrainingSess
 	}
 	return p, probs
 }
+
+// EvidenceKind is what a piece of session evidence is.
+type EvidenceKind string
+
+const (
+	EvidencePhoto  EvidenceKind = "photo"  // 现场照片
+	EvidenceSignIn EvidenceKind = "signin" // 签到表
+	EvidenceVideo  EvidenceKind = "video"  // 视频
+)
+
+// Label is the Chinese name of the kind.
+func (k EvidenceKind) Label() string {
+	return map[EvidenceKind]string{EvidencePhoto: "现场照片", EvidenceSignIn: "签到表", EvidenceVideo: "视频"}[k]
+}
+
+// Evidence is a stored piece of session evidence.
+type Evidence struct {
+	ID          string       `json:"id"`
+	ProjectID   string       `json:"project_id"`
+	SessionID   int64        `json:"session_id"`
+	Kind        EvidenceKind `json:"kind"`
+	FileName    string       `json:"file_name"`
+	ContentType string       `json:"content_type"`
+	Size        int64        `json:"size_bytes"`
+	SHA256      string       `json:"sha256"`
+	ObjectKey   string       `json:"-"`
+	CreatedAt   time.Time    `json:"created_at"`
+}

@@ -655,6 +655,30 @@ func deliverTraining(t *testing.T, h *harness, projectID string) (code string, t
 		t.Fatalf("indicators: %+v", k)
 	}
 
+	// Evidence for the session: a photo is kept; an executable posing as a
+	// photo and a "video" that is not one are refused.
+	evidence := func(kind, name string, data []byte) response {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("kind", kind)
+		fw, _ := mw.CreateFormFile("file", name)
+		_, _ = fw.Write(data)
+		_ = mw.Close()
+		return h.do("POST", fmt.Sprintf("%s/sessions/%d/evidence", base, sess.ID), h.token("zuzhi"), mw.FormDataContentType(), buf.String(), nil)
+	}
+	photo := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0}, 64)...)
+	mustStatus(t, evidence("photo", "培训现场.png", photo), http.StatusCreated, "a photo")
+	mustStatus(t, evidence("photo", "现场.jpg", append([]byte("MZ"), bytes.Repeat([]byte{0}, 64)...)), 422, "an executable posing as a photo")
+	mustStatus(t, evidence("video", "录像.mp4", pdfDoc), 422, "a PDF posing as a video")
+	var evs struct{ Items []domain.Evidence }
+	h.api("caizheng", "GET", base+"/evidence", nil, nil).json(t, &evs)
+	if len(evs.Items) != 1 || evs.Items[0].Kind != domain.EvidencePhoto || len(evs.Items[0].SHA256) != 64 {
+		t.Fatalf("evidence: %+v", evs.Items)
+	}
+	if got := h.api("hexi", "GET", base+"/evidence/"+evs.Items[0].ID, nil, nil); got.status != 200 || !bytes.Equal(got.body, photo) {
+		t.Fatalf("the photo read back: %d", got.status)
+	}
+
 	// A session running now: trainees check in and out on their phones.
 	mustStatus(t, session("转移搬运", now.Add(-30*time.Minute), now.Add(90*time.Minute)), http.StatusCreated, "plan a running session")
 	var list struct{ Items []domain.TrainingSession }

@@ -209,3 +209,30 @@ func (s *Store) CheckIn(ctx context.Context, sess domain.TrainingSession, traine
 	})
 	return what, hours, mapErr("check in", err)
 }
+
+// InsertEvidence records a piece of session evidence, with its audit entry.
+func (s *Store) InsertEvidence(ctx context.Context, e domain.Evidence, by domain.Actor) error {
+	return mapErr("insert evidence", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO session_evidence (id, project_id, session_id, kind, file_name, content_type, size_bytes, sha256, object_key, uploaded_by)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, e.ID, e.ProjectID, e.SessionID, e.Kind, e.FileName, e.ContentType, e.Size, e.SHA256,
+			e.ObjectKey, by.UserID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "evidence.upload", ObjectType: "project", ObjectID: e.ProjectID,
+			Summary: map[string]any{"session": e.SessionID, "kind": e.Kind, "file": e.FileName, "sha256": e.SHA256}})
+	}))
+}
+
+// Evidence lists a project's evidence (of one session when sessionID > 0).
+func (s *Store) Evidence(ctx context.Context, projectID string, sessionID int64) ([]domain.Evidence, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, project_id, session_id, kind, file_name, content_type, size_bytes, sha256, object_key, created_at
+		FROM session_evidence WHERE project_id = $1 AND ($2 = 0 OR session_id = $2) ORDER BY created_at, id`, projectID, sessionID)
+	if err != nil {
+		return nil, mapErr("evidence", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Evidence, error) {
+		var e domain.Evidence
+		return e, r.Scan(&e.ID, &e.ProjectID, &e.SessionID, &e.Kind, &e.FileName, &e.ContentType, &e.Size, &e.SHA256, &e.ObjectKey, &e.CreatedAt)
+	})
+	return out, mapErr("evidence", err)
+}
