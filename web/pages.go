@@ -170,6 +170,27 @@ func (s *Server) queue(r *http.Request) ([]workItem, error) {
 			}
 		}
 	}
+	// Funded projects: contracts to sign, sessions today, tranches to pay.
+	if org := u.OrgID; u.Has(domain.RoleOrgMember) && org != 0 || auth.Authorize(u, auth.ActionListProjects, "") == nil {
+		scope := ""
+		if u.District != domain.CityLevel && !u.Has(domain.RoleOrgMember) {
+			scope = u.District
+		}
+		if !u.Has(domain.RoleOrgMember) {
+			org = 0
+		}
+		c, err := s.Store.CountProjectWork(ctx, org, scope)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, workItem{Label: "合同待签订的立项项目", Count: c.Contracting, Link: "/awards?stage=contracting", Urgent: c.OverdueSign > 0})
+		if u.Has(domain.RoleOrgMember) || auth.Authorize(u, auth.ActionDeliver, "") == nil {
+			items = append(items, workItem{Label: "今天的培训场次", Count: c.SessionsToday, Link: "/awards?stage=delivery"})
+		}
+		if auth.Authorize(u, auth.ActionRecordPayment, "") == nil {
+			items = append(items, workItem{Label: "条件已确认、待拨付的资金", Count: c.ToPay, Link: "/awards?stage=delivery", Urgent: c.ToPay > 0})
+		}
+	}
 	if u.Has(domain.RoleExpert) {
 		calls, err := s.Calls.ExpertCalls(ctx, by)
 		if err != nil {

@@ -222,3 +222,29 @@ func (s *Store) Tranches(ctx context.Context, p domain.Project) ([]domain.Tranch
 	}
 	return out, mapErr("tranches", rows.Err())
 }
+
+// ProjectCounts are what waits on funded projects, within a scope.
+type ProjectCounts struct {
+	Contracting   int // contracts not yet signed
+	OverdueSign   int // of those, past the 30-day limit
+	SessionsToday int // sessions starting today (China time)
+	ToPay         int // tranches confirmed, not yet paid
+}
+
+// CountProjectWork counts a scope's pending project work: orgID > 0 for one
+// organisation, else district ("" for every district).
+func (s *Store) CountProjectWork(ctx context.Context, orgID int64, district string) (ProjectCounts, error) {
+	var c ProjectCounts
+	err := s.pool.QueryRow(ctx, `
+		WITH scope AS (
+			SELECT p.id, p.stage, p.contract_due FROM projects p JOIN calls c ON c.id = p.call_id
+			WHERE ($1 = 0 OR p.org_id = $1) AND ($2 = '' OR c.district = $2))
+		SELECT (SELECT count(*) FROM scope WHERE stage = 'contracting'),
+		       (SELECT count(*) FROM scope WHERE stage = 'contracting' AND contract_due < now()),
+		       (SELECT count(*) FROM training_sessions t JOIN scope ON scope.id = t.project_id
+		         WHERE (t.starts_at AT TIME ZONE 'Asia/Shanghai')::date = (now() AT TIME ZONE 'Asia/Shanghai')::date),
+		       (SELECT count(*) FROM project_tranches x JOIN scope ON scope.id = x.project_id
+		         WHERE x.confirmed_at IS NOT NULL AND x.paid_at IS NULL)`, orgID, district).
+		Scan(&c.Contracting, &c.OverdueSign, &c.SessionsToday, &c.ToPay)
+	return c, mapErr("count project work", err)
+}
