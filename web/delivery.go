@@ -108,6 +108,19 @@ func (s *Server) deliveryAction(kind string) http.HandlerFunc {
 					Relation: f("relation"), Community: f("community"), Consent: f("consent") == "on",
 					GuardianName: f("guardian_name"), GuardianRelation: f("guardian_relation")})
 				done = "已登记学员。"
+			case "results":
+				num := func(k string) float64 {
+					v, perr := strconv.ParseFloat(strings.TrimSpace(f(k)), 64)
+					if perr != nil {
+						return -1
+					}
+					return v
+				}
+				sat, _ := strconv.Atoi(f("satisfaction"))
+				tid, _ := strconv.ParseInt(f("trainee"), 10, 64)
+				err = s.Delivery.RecordResults(ctx, by, id, tid, domain.TraineeResults{Pre: num("pre_score"), Post: num("post_score"),
+					Practical: num("practical_score"), Satisfaction: sat})
+				done = "已登记学员成绩。"
 			case "present":
 				sid, _ := strconv.ParseInt(chi.URLParam(r, "sid"), 10, 64)
 				var ids []int64
@@ -353,4 +366,28 @@ func (s *Server) apiEvidence(w http.ResponseWriter, r *http.Request) {
 		es = []domain.Evidence{}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": es})
+}
+
+func (s *Server) certificate(w http.ResponseWriter, r *http.Request) {
+	tid, _ := strconv.ParseInt(chi.URLParam(r, "tid"), 10, 64)
+	d, err := s.Delivery.Certificate(r.Context(), actorOf(r), chi.URLParam(r, "id"), tid)
+	if err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	sendDocument(w, d, true)
+}
+
+func (s *Server) apiResults(w http.ResponseWriter, r *http.Request) {
+	var res domain.TraineeResults
+	if err := decodeJSON(r, &res); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	tid, _ := strconv.ParseInt(chi.URLParam(r, "tid"), 10, 64)
+	if err := s.Delivery.RecordResults(r.Context(), actorOf(r), chi.URLParam(r, "id"), tid, res); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiTrainees(w, r)
 }

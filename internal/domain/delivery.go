@@ -116,6 +116,10 @@ type Trainee struct {
 	ProjectID string    `json:"project_id"`
 	Hours     float64   `json:"hours"` // credited so far
 	CreatedAt time.Time `json:"created_at"`
+	// Results, once recorded; the certificate number once issued.
+	Results       *TraineeResults `json:"results,omitempty"`
+	CertificateNo string          `json:"certificate_no,omitempty"`
+	CertifiedAt   time.Time       `json:"certified_at,omitzero"`
 }
 
 // AttendanceSource says how an attendance was recorded.
@@ -247,4 +251,30 @@ type Evidence struct {
 	SHA256      string       `json:"sha256"`
 	ObjectKey   string       `json:"-"`
 	CreatedAt   time.Time    `json:"created_at"`
+}
+
+// TraineeResults are a trainee's test scores and satisfaction.
+type TraineeResults struct {
+	Pre          float64 `json:"pre_score"`       // 0–100, before the training
+	Post         float64 `json:"post_score"`      // 0–100, after
+	Practical    float64 `json:"practical_score"` // 0–100, the practical assessment
+	Satisfaction int     `json:"satisfaction"`    // 1–5
+}
+
+// Validate checks the results.
+func (r TraineeResults) Validate() error {
+	fe := FieldErrors{}
+	for _, x := range []struct {
+		field string
+		v     float64
+		label string
+	}{{"pre_score", r.Pre, "培训前测试"}, {"post_score", r.Post, "培训后测试"}, {"practical_score", r.Practical, "实操考核"}} {
+		if math.IsNaN(x.v) || x.v < 0 || x.v > 100 {
+			fe.Add(x.field, x.label+"成绩应在 0 至 100 分之间。")
+		}
+	}
+	if r.Satisfaction < 1 || r.Satisfaction > 5 {
+		fe.Add("satisfaction", "满意度请选择 1 至 5 分。")
+	}
+	return fe.Err()
 }

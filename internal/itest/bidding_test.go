@@ -679,6 +679,14 @@ func deliverTraining(t *testing.T, h *harness, projectID string) (code string, t
 		t.Fatalf("the photo read back: %d", got.status)
 	}
 
+	// Results: scores 0–100 and satisfaction 1–5.
+	mustStatus(t, h.api("zuzhi", "POST", fmt.Sprintf("%s/trainees/%d/results", base, ids[0]),
+		map[string]any{"pre_score": 55, "post_score": 120, "practical_score": 80, "satisfaction": 5}, nil), 422, "a score over 100")
+	mustStatus(t, h.api("zuzhi", "POST", fmt.Sprintf("%s/trainees/%d/results", base, ids[0]),
+		map[string]any{"pre_score": 55, "post_score": 88, "practical_score": 80, "satisfaction": 5}, nil), 200, "results")
+	// Too few hours for a certificate yet.
+	mustStatus(t, h.api("zuzhi", "GET", fmt.Sprintf("%s/trainees/%d/certificate.pdf", base, ids[1]), nil, nil), http.StatusConflict, "a certificate before the hours")
+
 	// A session running now: trainees check in and out on their phones.
 	mustStatus(t, session("转移搬运", now.Add(-30*time.Minute), now.Add(90*time.Minute)), http.StatusCreated, "plan a running session")
 	var list struct{ Items []domain.TrainingSession }
@@ -797,6 +805,21 @@ func bulkAttendance(t *testing.T, h *harness, projectID string) {
 	h.api("hexi", "GET", base+"/kpis", nil, nil).json(t, &k)
 	if k.Hours != 3+200_000 {
 		t.Errorf("hours after the bulk import: %v", k.Hours)
+	}
+	// Every bulk trainee now has 200 hours: certificates are numbered once.
+	cert := h.api("zuzhi", "GET", fmt.Sprintf("%s/trainees/%d/certificate.pdf", base, trainees[0]), nil, nil)
+	mustStatus(t, cert, 200, "a certificate")
+	text := pdfText(t, cert.body)
+	if !strings.Contains(text, "结业证书") || !strings.Contains(text, "-0001") || !strings.Contains(text, "学员1") {
+		t.Errorf("the certificate: %.300s", text)
+	}
+	again := h.api("hexi", "GET", fmt.Sprintf("%s/trainees/%d/certificate.pdf", base, trainees[0]), nil, nil)
+	if !bytes.Equal(again.body, cert.body) {
+		t.Error("the same certificate rendered differently")
+	}
+	second := h.api("zuzhi", "GET", fmt.Sprintf("%s/trainees/%d/certificate.pdf", base, trainees[1]), nil, nil)
+	if text := pdfText(t, second.body); !strings.Contains(text, "-0002") {
+		t.Errorf("the second certificate's number: %.200s", text)
 	}
 }
 

@@ -120,6 +120,8 @@ var webRoutes = []matrixRoute{
 	{"import attendance", "POST", "/awards/{project}/attendance/import", "file", []string{"minzheng", "hexi", "zuzhi"}},
 	{"confirm a tranche", "POST", "/awards/{project}/tranches/1/confirm", "", []string{"minzheng", "hexi"}},
 	{"upload evidence", "POST", "/awards/{project}/sessions/1/evidence", "file", []string{"minzheng", "hexi", "zuzhi"}},
+	{"record results", "POST", "/awards/{project}/results", "trainee=1", []string{"minzheng", "hexi", "zuzhi"}},
+	{"a certificate", "GET", "/awards/{project}/trainees/1/certificate.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"a piece of evidence", "GET", "/awards/{project}/evidence/{bid}", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"record a payment", "POST", "/awards/{project}/tranches/1/payment", "file", []string{"caizheng"}},
 	{"edit the calendar", "POST", "/admin/calendar", "year=2026&days=bad", []string{"admin"}},
@@ -217,6 +219,8 @@ var apiRoutes = []matrixRoute{
 	{"indicators", "GET", "/api/v1/awards/{project}/kpis", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"tranches", "GET", "/api/v1/awards/{project}/tranches", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"evidence", "GET", "/api/v1/awards/{project}/evidence", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"record results", "POST", "/api/v1/awards/{project}/trainees/1/results", `{"satisfaction":0}`, []string{"minzheng", "hexi", "zuzhi"}},
+	{"a certificate", "GET", "/api/v1/awards/{project}/trainees/1/certificate.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"upload evidence", "POST", "/api/v1/awards/{project}/sessions/1/evidence", "file", []string{"minzheng", "hexi", "zuzhi"}},
 	{"a piece of evidence", "GET", "/api/v1/awards/{project}/evidence/{bid}", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"confirm a tranche", "POST", "/api/v1/awards/{project}/tranches/1/confirm", "", []string{"minzheng", "hexi"}},
@@ -248,7 +252,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

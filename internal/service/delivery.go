@@ -20,6 +20,7 @@ import (
 	"grantflow/internal/blob"
 	"grantflow/internal/domain"
 	"grantflow/internal/pii"
+	"grantflow/internal/report"
 	"grantflow/internal/store"
 )
 
@@ -419,4 +420,54 @@ func (s *Delivery) EvidenceFile(ctx context.Context, by domain.Actor, projectID,
 		}
 	}
 	return Document{}, domain.Errorf(domain.CodeNotFound, "找不到该材料。")
+}
+
+// RecordResults records a trainee's test scores and satisfaction.
+func (s *Delivery) RecordResults(ctx context.Context, by domain.Actor, projectID string, traineeID int64, r domain.TraineeResults) error {
+	p, err := s.deliverable(ctx, by, projectID)
+	if err != nil {
+		return err
+	}
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	return s.Store.SetTraineeResults(ctx, p.ID, traineeID, r, by)
+}
+
+// Certificate issues (once, numbered) and renders the completion
+// certificate of a trainee who reached the contracted hours.
+func (s *Delivery) Certificate(ctx context.Context, by domain.Actor, projectID string, traineeID int64) (Document, error) {
+	p, err := s.Contracts.Get(ctx, by, projectID)
+	if err != nil {
+		return Document{}, err
+	}
+	if p.Terms == nil {
+		return Document{}, domain.Errorf(domain.CodeConflict, "合同签订后才能颁发证书。")
+	}
+	ts, err := s.Store.Trainees(ctx, p.ID)
+	if err != nil {
+		return Document{}, err
+	}
+	var t domain.Trainee
+	for _, x := range ts {
+		if x.ID == traineeID {
+			t = x
+		}
+	}
+	switch {
+	case t.ID == 0:
+		return Document{}, domain.Errorf(domain.CodeNotFound, "找不到该学员。")
+	case t.CertificateNo == "" && t.Hours < float64(p.Terms.HoursPerTrainee):
+		return Document{}, domain.Errorf(domain.CodeConflict, "该学员已获 %.1f 学时，未达到合同约定的 %d 学时，暂不能颁发结业证书。", t.Hours, p.Terms.HoursPerTrainee)
+	}
+	no, at, err := s.Store.IssueCertificate(ctx, p.ID, t.ID, by)
+	if err != nil {
+		return Document{}, err
+	}
+	pdf, err := report.RenderCertificate(report.Certificate{Number: no, Name: t.Name, Project: p.Title, OrgName: p.OrgName,
+		Issuer: report.IssuerFor(p.District), Hours: t.Hours, Modules: p.Terms.Modules, Issued: at})
+	if err != nil {
+		return Document{}, err
+	}
+	return Document{FileName: "结业证书-" + no + ".pdf", ContentType: "application/pdf", Data: pdf}, nil
 }

@@ -61,7 +61,8 @@ func (s *Store) InsertTrainee(ctx context.Context, projectID string, e domain.Tr
 func (s *Store) Trainees(ctx context.Context, projectID string) ([]domain.Trainee, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT t.id, t.project_id, t.name, t.id_sealed, t.phone_sealed, t.relation, t.community, t.guardian_name, t.guardian_relation, t.created_at,
-		       coalesce((SELECT sum(a.hours) FROM attendance a WHERE a.trainee_id = t.id), 0)::float8
+		       coalesce((SELECT sum(a.hours) FROM attendance a WHERE a.trainee_id = t.id), 0)::float8,
+		       t.pre_score::float8, t.post_score::float8, t.practical_score::float8, t.satisfaction, coalesce(t.certificate_no, ''), t.certified_at
 		FROM trainees t WHERE t.project_id = $1 ORDER BY t.id`, projectID)
 	if err != nil {
 		return nil, mapErr("trainees", err)
@@ -69,8 +70,18 @@ func (s *Store) Trainees(ctx context.Context, projectID string) ([]domain.Traine
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Trainee, error) {
 		var t domain.Trainee
 		t.Consent = true
-		return t, r.Scan(&t.ID, &t.ProjectID, &t.Name, &t.IDNumber, &t.Phone, &t.Relation, &t.Community, &t.GuardianName, &t.GuardianRelation,
-			&t.CreatedAt, &t.Hours)
+		var pre, post, practical *float64
+		var sat *int
+		var certified *time.Time
+		err := r.Scan(&t.ID, &t.ProjectID, &t.Name, &t.IDNumber, &t.Phone, &t.Relation, &t.Community, &t.GuardianName, &t.GuardianRelation,
+			&t.CreatedAt, &t.Hours, &pre, &post, &practical, &sat, &t.CertificateNo, &certified)
+		if pre != nil && post != nil && practical != nil && sat != nil {
+			t.Results = &domain.TraineeResults{Pre: *pre, Post: *post, Practical: *practical, Satisfaction: *sat}
+		}
+		if certified != nil {
+			t.CertifiedAt = *certified
+		}
+		return t, err
 	})
 	return out, mapErr("trainees", err)
 }
@@ -235,4 +246,48 @@ func (s *Store) Evidence(ctx context.Context, projectID string, sessionID int64)
 		return e, r.Scan(&e.ID, &e.ProjectID, &e.SessionID, &e.Kind, &e.FileName, &e.ContentType, &e.Size, &e.SHA256, &e.ObjectKey, &e.CreatedAt)
 	})
 	return out, mapErr("evidence", err)
+}
+
+// SetTraineeResults records a trainee's results, with its audit entry.
+func (s *Store) SetTraineeResults(ctx context.Context, projectID string, traineeID int64, res domain.TraineeResults, by domain.Actor) error {
+	return mapErr("set results", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE trainees SET pre_score = $3, post_score = $4, practical_score = $5, satisfaction = $6, results_at = now()
+			WHERE id = $1 AND project_id = $2`, traineeID, projectID, res.Pre, res.Post, res.Practical, res.Satisfaction)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.CodeNotFound, "找不到该学员。")
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "trainee.results", ObjectType: "project", ObjectID: projectID,
+			Summary: map[string]any{"trainee": traineeID, "results": res}})
+	}))
+}
+
+// IssueCertificate numbers a trainee's completion certificate once
+// (<project number>-<nnnn>, in order of issue) and returns the number and
+// the issue time.
+func (s *Store) IssueCertificate(ctx context.Context, projectID string, traineeID int64, by domain.Actor) (string, time.Time, error) {
+	var no string
+	var at time.Time
+	err := s.tx(ctx, func(tx pgx.Tx) error {
+		var existing *string
+		var when *time.Time
+		if err := tx.QueryRow(ctx, `SELECT certificate_no, certified_at FROM trainees WHERE id = $1 AND project_id = $2 FOR UPDATE`,
+			traineeID, projectID).Scan(&existing, &when); err != nil {
+			return err
+		}
+		if existing != nil {
+			no, at = *existing, *when
+			return nil
+		}
+		if err := tx.QueryRow(ctx, `UPDATE trainees SET certificate_no = (SELECT number FROM projects WHERE id = $2) || '-' ||
+			lpad((SELECT count(*) + 1 FROM trainees WHERE project_id = $2 AND certificate_no IS NOT NULL)::text, 4, '0'), certified_at = now()
+			WHERE id = $1 RETURNING certificate_no, certified_at`, traineeID, projectID).Scan(&no, &at); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "trainee.certificate", ObjectType: "project", ObjectID: projectID,
+			Summary: map[string]any{"trainee": traineeID, "certificate": no}})
+	})
+	return no, at, mapErr("issue certificate", err)
 }
