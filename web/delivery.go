@@ -27,6 +27,10 @@ type deliveryView struct {
 	Relations []string
 	Evidence  map[int64][]domain.Evidence // by session
 	Kinds     []domain.EvidenceKind
+	CanSpot   bool
+	Spot      []domain.SpotCheck
+	Sample    []domain.Trainee
+	Outcomes  []domain.SpotCheckOutcome
 }
 
 func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, error) {
@@ -52,6 +56,15 @@ func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, 
 		v.Evidence[e.SessionID] = append(v.Evidence[e.SessionID], e)
 	}
 	v.Kinds = []domain.EvidenceKind{domain.EvidencePhoto, domain.EvidenceSignIn, domain.EvidenceVideo}
+	if v.CanSpot = auth.Authorize(u, auth.ActionSpotCheck, p.District) == nil; v.CanSpot {
+		v.Outcomes = domain.SpotCheckOutcomes
+		if v.Spot, err = s.Delivery.SpotChecks(r.Context(), actorOf(r), p.ID); err != nil {
+			return v, err
+		}
+		if v.Sample, err = s.Delivery.SpotSample(r.Context(), actorOf(r), p.ID); err != nil {
+			return v, err
+		}
+	}
 	v.Counts = [2]int{len(v.Sessions), len(v.Trainees)}
 	// The page shows the newest sessions and the first trainees; the API
 	// has the full lists.
@@ -121,6 +134,10 @@ func (s *Server) deliveryAction(kind string) http.HandlerFunc {
 				err = s.Delivery.RecordResults(ctx, by, id, tid, domain.TraineeResults{Pre: num("pre_score"), Post: num("post_score"),
 					Practical: num("practical_score"), Satisfaction: sat})
 				done = "已登记学员成绩。"
+			case "spot":
+				tid, _ := strconv.ParseInt(f("trainee"), 10, 64)
+				err = s.Delivery.RecordSpotCheck(ctx, by, id, tid, domain.SpotCheckOutcome(f("outcome")), f("note"))
+				done = "已记录抽查结果。"
 			case "present":
 				sid, _ := strconv.ParseInt(chi.URLParam(r, "sid"), 10, 64)
 				var ids []int64
@@ -390,4 +407,35 @@ func (s *Server) apiResults(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.apiTrainees(w, r)
+}
+
+func (s *Server) apiSpotChecks(w http.ResponseWriter, r *http.Request) {
+	cs, err := s.Delivery.SpotChecks(r.Context(), actorOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	sample, err := s.Delivery.SpotSample(r.Context(), actorOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": cs, "suggested": sample})
+}
+
+func (s *Server) apiRecordSpotCheck(w http.ResponseWriter, r *http.Request) {
+	var b struct {
+		TraineeID int64                   `json:"trainee_id"`
+		Outcome   domain.SpotCheckOutcome `json:"outcome"`
+		Note      string                  `json:"note"`
+	}
+	if err := decodeJSON(r, &b); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if err := s.Delivery.RecordSpotCheck(r.Context(), actorOf(r), chi.URLParam(r, "id"), b.TraineeID, b.Outcome, b.Note); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiSpotChecks(w, r)
 }

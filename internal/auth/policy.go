@@ -61,6 +61,7 @@ const (
 	ActionDeliver         Action = "project.deliver" // plan sessions, enrol trainees, record attendance
 	ActionConfirmTranche  Action = "tranche.confirm"
 	ActionRecordPayment   Action = "tranche.pay"
+	ActionSpotCheck       Action = "project.spotcheck"
 )
 
 // Scope says on which objects a role holds an action.
@@ -116,6 +117,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionConfirmContract:      ScopeDistrict,
 		ActionDeliver:              ScopeDistrict,
 		ActionConfirmTranche:       ScopeDistrict,
+		ActionSpotCheck:            ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:      ScopeAll,
@@ -207,6 +209,7 @@ var actionLabels = map[Action]string{
 	ActionDeliver:              "登记培训场次、学员和签到",
 	ActionConfirmTranche:       "确认资金拨付条件",
 	ActionRecordPayment:        "登记资金拨付",
+	ActionSpotCheck:            "电话抽查学员",
 }
 
 // Target is the object an action is about: its district and, for an

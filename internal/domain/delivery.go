@@ -278,3 +278,48 @@ func (r TraineeResults) Validate() error {
 	}
 	return fe.Err()
 }
+
+// SpotCheckOutcome is what a phone spot-check found.
+type SpotCheckOutcome string
+
+const (
+	SpotConfirmed   SpotCheckOutcome = "confirmed"   // 核实属实
+	SpotDiscrepancy SpotCheckOutcome = "discrepancy" // 与记录不符
+	SpotUnreachable SpotCheckOutcome = "unreachable" // 未联系上
+)
+
+// SpotCheckOutcomes lists the outcomes in display order.
+var SpotCheckOutcomes = []SpotCheckOutcome{SpotConfirmed, SpotDiscrepancy, SpotUnreachable}
+
+// Label is the Chinese name of the outcome.
+func (o SpotCheckOutcome) Label() string {
+	return map[SpotCheckOutcome]string{SpotConfirmed: "核实属实", SpotDiscrepancy: "与记录不符", SpotUnreachable: "未联系上"}[o]
+}
+
+// SpotCheck is a phone spot-check of a trainee.
+type SpotCheck struct {
+	ID          int64            `json:"id"`
+	TraineeID   int64            `json:"trainee_id"`
+	TraineeName string           `json:"trainee_name"`
+	Outcome     SpotCheckOutcome `json:"outcome"`
+	Note        string           `json:"note,omitempty"`
+	CheckedBy   string           `json:"checked_by"`
+	CheckedAt   time.Time        `json:"checked_at"`
+}
+
+// ValidateSpotCheck checks a spot-check: a known outcome, and a note saying
+// what differs when the record is not borne out.
+func ValidateSpotCheck(o SpotCheckOutcome, note string) error {
+	fe := FieldErrors{}
+	if o.Label() == "" {
+		fe.Add("outcome", "请选择抽查结果。")
+	}
+	n := utf8.RuneCountInString(strings.TrimSpace(note))
+	if o == SpotDiscrepancy && n < 4 {
+		fe.Add("note", "与记录不符时，请写明不符之处（如：学员称未参加某场培训）。")
+	}
+	if n > 1000 {
+		fe.Add("note", "说明不超过 1000 字。")
+	}
+	return fe.Err()
+}

@@ -687,6 +687,23 @@ func deliverTraining(t *testing.T, h *harness, projectID string) (code string, t
 	// Too few hours for a certificate yet.
 	mustStatus(t, h.api("zuzhi", "GET", fmt.Sprintf("%s/trainees/%d/certificate.pdf", base, ids[1]), nil, nil), http.StatusConflict, "a certificate before the hours")
 
+	// Civil affairs calls a sample of trainees who have hours.
+	var spot struct {
+		Suggested []domain.Trainee
+		Items     []domain.SpotCheck
+	}
+	mustStatus(t, h.api("zuzhi", "GET", base+"/spot-checks", nil, nil), http.StatusForbidden, "the organisation spot-checking itself")
+	h.api("hexi", "GET", base+"/spot-checks", nil, nil).json(t, &spot)
+	if len(spot.Suggested) != 2 {
+		t.Fatalf("the sample: %+v", spot.Suggested)
+	}
+	mustStatus(t, h.api("hexi", "POST", base+"/spot-checks", map[string]any{"trainee_id": ids[1], "outcome": "discrepancy"}, nil), 422, "a discrepancy without a note")
+	mustStatus(t, h.api("hexi", "POST", base+"/spot-checks", map[string]any{"trainee_id": ids[1], "outcome": "discrepancy", "note": "学员称只参加了前一小时"}, nil), 200, "a spot-check")
+	h.api("hexi", "GET", base+"/spot-checks", nil, nil).json(t, &spot)
+	if len(spot.Items) != 1 || len(spot.Suggested) != 1 || spot.Items[0].Outcome != domain.SpotDiscrepancy {
+		t.Fatalf("after one check: %+v", spot)
+	}
+
 	// A session running now: trainees check in and out on their phones.
 	mustStatus(t, session("转移搬运", now.Add(-30*time.Minute), now.Add(90*time.Minute)), http.StatusCreated, "plan a running session")
 	var list struct{ Items []domain.TrainingSession }

@@ -146,6 +146,9 @@ type DeliveryKPIs struct {
 	Enrolled      int     `json:"trainees_enrolled"`
 	Completed     int     `json:"trainees_completed"` // reached the contracted hours
 	HoursCredited float64 `json:"hours_credited"`
+	Satisfaction  float64 `json:"satisfaction"` // mean of recorded satisfaction (1–5), 0 when none
+	SpotChecks    int     `json:"spot_checks"`
+	Discrepancies int     `json:"spot_check_discrepancies"`
 }
 
 // KPIs computes a project's indicators; hoursEach is the contracted hours
@@ -157,8 +160,11 @@ func (s *Store) KPIs(ctx context.Context, projectID string, hoursEach int) (Deli
 		       (SELECT count(*) FROM training_sessions t WHERE t.project_id = $1),
 		       (SELECT count(*) FROM trainees e WHERE e.project_id = $1),
 		       (SELECT count(*) FROM (SELECT trainee_id FROM attendance WHERE project_id = $1 GROUP BY trainee_id HAVING sum(hours) >= $2) x),
-		       coalesce((SELECT sum(hours) FROM attendance WHERE project_id = $1), 0)::float8`, projectID, hoursEach).
-		Scan(&k.Sessions, &k.Planned, &k.Enrolled, &k.Completed, &k.HoursCredited)
+		       coalesce((SELECT sum(hours) FROM attendance WHERE project_id = $1), 0)::float8,
+		       coalesce((SELECT round(avg(satisfaction), 2) FROM trainees WHERE project_id = $1), 0)::float8,
+		       (SELECT count(*) FROM spot_checks WHERE project_id = $1),
+		       (SELECT count(*) FROM spot_checks WHERE project_id = $1 AND outcome = 'discrepancy')`, projectID, hoursEach).
+		Scan(&k.Sessions, &k.Planned, &k.Enrolled, &k.Completed, &k.HoursCredited, &k.Satisfaction, &k.SpotChecks, &k.Discrepancies)
 	return k, mapErr(fmt.Sprintf("kpis %s", projectID), err)
 }
 
@@ -290,4 +296,35 @@ func (s *Store) IssueCertificate(ctx context.Context, projectID string, traineeI
 			Summary: map[string]any{"trainee": traineeID, "certificate": no}})
 	})
 	return no, at, mapErr("issue certificate", err)
+}
+
+// InsertSpotCheck records a phone spot-check, with its audit entry.
+func (s *Store) InsertSpotCheck(ctx context.Context, projectID string, traineeID int64, o domain.SpotCheckOutcome, note string, by domain.Actor) error {
+	return mapErr("spot check", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `INSERT INTO spot_checks (project_id, trainee_id, outcome, note, checked_by)
+			SELECT $1, id, $3, $4, $5 FROM trainees WHERE id = $2 AND project_id = $1`, projectID, traineeID, o, note, by.UserID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.CodeNotFound, "找不到该学员。")
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "spotcheck." + string(o), ObjectType: "project", ObjectID: projectID,
+			Summary: map[string]any{"trainee": traineeID, "note": note}})
+	}))
+}
+
+// SpotChecks lists a project's spot-checks, newest first.
+func (s *Store) SpotChecks(ctx context.Context, projectID string) ([]domain.SpotCheck, error) {
+	rows, err := s.pool.Query(ctx, `SELECT c.id, c.trainee_id, t.name, c.outcome, c.note, u.display_name, c.checked_at
+		FROM spot_checks c JOIN trainees t ON t.id = c.trainee_id JOIN users u ON u.id = c.checked_by
+		WHERE c.project_id = $1 ORDER BY c.checked_at DESC, c.id DESC`, projectID)
+	if err != nil {
+		return nil, mapErr("spot checks", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.SpotCheck, error) {
+		var c domain.SpotCheck
+		return c, r.Scan(&c.ID, &c.TraineeID, &c.TraineeName, &c.Outcome, &c.Note, &c.CheckedBy, &c.CheckedAt)
+	})
+	return out, mapErr("spot checks", err)
 }
