@@ -31,6 +31,8 @@ type deliveryView struct {
 	Spot      []domain.SpotCheck
 	Sample    []domain.Trainee
 	Outcomes  []domain.SpotCheckOutcome
+	Reports   []domain.ProgressReport
+	LastMonth string
 }
 
 func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, error) {
@@ -56,6 +58,10 @@ func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, 
 		v.Evidence[e.SessionID] = append(v.Evidence[e.SessionID], e)
 	}
 	v.Kinds = []domain.EvidenceKind{domain.EvidencePhoto, domain.EvidenceSignIn, domain.EvidenceVideo}
+	if v.Reports, err = s.Delivery.ProgressReports(r.Context(), actorOf(r), p.ID); err != nil {
+		return v, err
+	}
+	v.LastMonth = time.Now().In(domain.ChinaTime).AddDate(0, -1, 0).Format("2006-01")
 	if v.CanSpot = auth.Authorize(u, auth.ActionSpotCheck, p.District) == nil; v.CanSpot {
 		v.Outcomes = domain.SpotCheckOutcomes
 		if v.Spot, err = s.Delivery.SpotChecks(r.Context(), actorOf(r), p.ID); err != nil {
@@ -134,6 +140,9 @@ func (s *Server) deliveryAction(kind string) http.HandlerFunc {
 				err = s.Delivery.RecordResults(ctx, by, id, tid, domain.TraineeResults{Pre: num("pre_score"), Post: num("post_score"),
 					Practical: num("practical_score"), Satisfaction: sat})
 				done = "已登记学员成绩。"
+			case "report":
+				err = s.Delivery.FileProgressReport(ctx, by, id, domain.ProgressReport{Month: f("month"), Summary: f("summary"), Problems: f("problems")})
+				done = "月度进展报告已提交。"
 			case "spot":
 				tid, _ := strconv.ParseInt(f("trainee"), 10, 64)
 				err = s.Delivery.RecordSpotCheck(ctx, by, id, tid, domain.SpotCheckOutcome(f("outcome")), f("note"))
@@ -438,4 +447,29 @@ func (s *Server) apiRecordSpotCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.apiSpotChecks(w, r)
+}
+
+func (s *Server) apiProgressReports(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.Delivery.ProgressReports(r.Context(), actorOf(r), chi.URLParam(r, "id"))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if rs == nil {
+		rs = []domain.ProgressReport{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": rs})
+}
+
+func (s *Server) apiFileProgressReport(w http.ResponseWriter, r *http.Request) {
+	var rep domain.ProgressReport
+	if err := decodeJSON(r, &rep); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if err := s.Delivery.FileProgressReport(r.Context(), actorOf(r), chi.URLParam(r, "id"), rep); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	s.apiProgressReports(w, r)
 }

@@ -323,3 +323,35 @@ func ValidateSpotCheck(o SpotCheckOutcome, note string) error {
 	}
 	return fe.Err()
 }
+
+// ProgressReport is an organisation's monthly progress report.
+type ProgressReport struct {
+	Month    string    `json:"month"` // 2027-03
+	Summary  string    `json:"summary"`
+	Problems string    `json:"problems,omitempty"`
+	FiledAt  time.Time `json:"filed_at,omitzero"`
+	FiledBy  string    `json:"filed_by,omitempty"`
+	KPIs     any       `json:"kpis,omitempty"` // the indicators when filed
+}
+
+// ValidateProgressReport checks a report for month, filed on day: a past or
+// the current month, not before the term starts, with a summary.
+func ValidateProgressReport(r ProgressReport, t ContractTerms, day time.Time) error {
+	fe := FieldErrors{}
+	m, err := time.ParseInLocation("2006-01", r.Month, ChinaTime)
+	switch {
+	case err != nil:
+		fe.Add("month", "请选择报告月份（如 2027-03）。")
+	case m.After(day):
+		fe.Add("month", "不能提交未来月份的报告。")
+	case m.AddDate(0, 1, 0).Before(t.StartsOn) || m.After(t.EndsOn()):
+		fe.Add("month", "报告月份应在合同服务期内。")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(r.Summary)); n < 20 || n > 5000 {
+		fe.Add("summary", "请写明本月开展的培训、学员情况和取得的成效（20 至 5000 字）。")
+	}
+	if utf8.RuneCountInString(r.Problems) > 3000 {
+		fe.Add("problems", "问题与计划不超过 3000 字。")
+	}
+	return fe.Err()
+}

@@ -94,3 +94,22 @@ func TestParseAttendanceRow(t *testing.T) {
 		}
 	}
 }
+
+func TestProgressReportRules(t *testing.T) {
+	terms := ContractTerms{StartsOn: cst("2027-01-01 00:00"), TermMonths: 12}
+	day := cst("2027-03-15 10:00")
+	summary := "本月举办培训三场，登记学员四十名，累计学时一百二十。"
+	for _, tc := range []struct {
+		month, field string
+	}{
+		{"2027-03", ""}, {"2027-01", ""}, {"2027-04", "month"}, {"2026-11", "month"}, {"三月", "month"},
+	} {
+		err := ValidateProgressReport(ProgressReport{Month: tc.month, Summary: summary}, terms, day)
+		if fe := FieldsOf(err); (tc.field == "") != (err == nil) || (tc.field != "" && fe[tc.field] == "") {
+			t.Errorf("%s: %v", tc.month, err)
+		}
+	}
+	if fe := FieldsOf(ValidateProgressReport(ProgressReport{Month: "2027-03", Summary: "短"}, terms, day)); fe["summary"] == "" {
+		t.Error("a one-word summary was accepted")
+	}
+}

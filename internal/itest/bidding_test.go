@@ -704,6 +704,24 @@ func deliverTraining(t *testing.T, h *harness, projectID string) (code string, t
 		t.Fatalf("after one check: %+v", spot)
 	}
 
+	// The monthly progress report, with the indicators as they stand.
+	month := time.Now().In(domain.ChinaTime).Format("2006-01")
+	mustStatus(t, h.api("zuzhi", "POST", base+"/reports", map[string]any{"month": "2030-01", "summary": "未来月份的报告不应被接受，这里凑足二十个字。"}, nil), 422, "a report for a future month")
+	mustStatus(t, h.api("zuzhi", "POST", base+"/reports", map[string]any{"month": month,
+		"summary": "本月在平江里社区举办压疮预防培训 1 场，登记学员 2 名，其中 1 名为监护人同意的未成年学员。", "problems": "下月开展转移搬运模块。"}, nil), 200, "a progress report")
+	var reps struct {
+		Items []struct {
+			Month string
+			KPIs  struct {
+				Enrolled int `json:"trainees_enrolled"`
+			} `json:"kpis"`
+		}
+	}
+	h.api("caizheng", "GET", base+"/reports", nil, nil).json(t, &reps)
+	if len(reps.Items) != 1 || reps.Items[0].Month != month || reps.Items[0].KPIs.Enrolled != 2 {
+		t.Fatalf("reports: %+v", reps.Items)
+	}
+
 	// A session running now: trainees check in and out on their phones.
 	mustStatus(t, session("转移搬运", now.Add(-30*time.Minute), now.Add(90*time.Minute)), http.StatusCreated, "plan a running session")
 	var list struct{ Items []domain.TrainingSession }

@@ -328,3 +328,34 @@ func (s *Store) SpotChecks(ctx context.Context, projectID string) ([]domain.Spot
 	})
 	return out, mapErr("spot checks", err)
 }
+
+// FileProgressReport records (or replaces) a month's report with the
+// indicators as they stand, with its audit entry.
+func (s *Store) FileProgressReport(ctx context.Context, projectID string, r domain.ProgressReport, kpis DeliveryKPIs, by domain.Actor) error {
+	return mapErr("file progress report", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO progress_reports (project_id, month, summary, problems, kpis, filed_by) VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (project_id, month) DO UPDATE SET summary = excluded.summary, problems = excluded.problems, kpis = excluded.kpis,
+			    filed_by = excluded.filed_by, filed_at = now()`, projectID, r.Month, r.Summary, r.Problems, kpis, by.UserID); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "progress.file", ObjectType: "project", ObjectID: projectID,
+			Summary: map[string]any{"month": r.Month}})
+	}))
+}
+
+// ProgressReports lists a project's reports, newest month first.
+func (s *Store) ProgressReports(ctx context.Context, projectID string) ([]domain.ProgressReport, error) {
+	rows, err := s.pool.Query(ctx, `SELECT r.month, r.summary, r.problems, r.kpis, r.filed_at, u.display_name
+		FROM progress_reports r JOIN users u ON u.id = r.filed_by WHERE r.project_id = $1 ORDER BY r.month DESC`, projectID)
+	if err != nil {
+		return nil, mapErr("progress reports", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.ProgressReport, error) {
+		var p domain.ProgressReport
+		var k DeliveryKPIs
+		err := r.Scan(&p.Month, &p.Summary, &p.Problems, &k, &p.FiledAt, &p.FiledBy)
+		p.KPIs = k
+		return p, err
+	})
+	return out, mapErr("progress reports", err)
+}
