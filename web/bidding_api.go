@@ -12,14 +12,6 @@ import (
 	"grantflow/internal/service"
 )
 
-// apiDossier is a call as the API shows it: the call and what the caller
-// may see of its bidding at this stage.
-type apiDossier struct {
-	service.Dossier
-	StageLabel  string              `json:"stage_label"`
-	Attachments []domain.Attachment `json:"attachments"`
-}
-
 // apiCallAction decodes a JSON request, runs do, and answers with the call
 // as it now stands.
 func apiCallAction[T any](s *Server, do func(r *http.Request, id, key string, req T) error) http.HandlerFunc {

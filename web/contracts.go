@@ -39,7 +39,6 @@ func (s *Server) fundedPage(w http.ResponseWriter, r *http.Request) {
 type projectPage struct {
 	pageData
 	P                         domain.Project
-	Amounts                   []domain.Fen
 	Key                       string
 	Form                      termsForm
 	Error                     string
@@ -100,7 +99,7 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 	u := userOf(r)
 	pg := s.page(r, p.Title)
 	pg.Nav = "funded"
-	data := projectPage{pageData: pg, P: p, Now: time.Now(), Amounts: domain.TrancheAmounts(p.Amount, p.Tranches), Key: uuid.NewString(), Form: termsFormOf(p.Terms),
+	data := projectPage{pageData: pg, P: p, Now: time.Now(), Key: uuid.NewString(), Form: termsFormOf(p.Terms),
 		CanTerms: p.Stage == domain.ProjectContracting && auth.Authorize(u, auth.ActionSetTerms, p.District) == nil}
 	if p.Stage == domain.ProjectContracting && p.Terms != nil &&
 		auth.AuthorizeTarget(u, auth.ActionConfirmContract, auth.Target{District: p.District, OrgID: p.OrgID}) == nil {

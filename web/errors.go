@@ -87,14 +87,6 @@ func (s *Server) apiFail(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSONError(w, st, string(domain.ErrorCode(err)), domain.ErrorMessage(err), fields)
 }
 
-func asDomain(err error, target **domain.Error) bool { return errors.As(err, target) }
-
 // fieldsOf is the per-field messages of a validation error (nil otherwise),
 // for a form to show next to its inputs.
-func fieldsOf(err error) map[string]string {
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return de.Fields
-	}
-	return nil
-}
+func fieldsOf(err error) map[string]string { return domain.FieldsOf(err) }

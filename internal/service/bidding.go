@@ -233,18 +233,6 @@ func (s *Calls) Receipts(ctx context.Context, by domain.Actor, callID string) ([
 	return bids, err
 }
 
-// BidCount is what anyone may know of a call's bids before opening.
-func (s *Calls) BidCount(ctx context.Context, by domain.Actor, callID string) (int, error) {
-	c, err := s.Get(ctx, by, callID)
-	if err != nil {
-		return 0, err
-	}
-	if err := auth.Authorize(by.User(), auth.ActionViewBids, c.District); err != nil {
-		return 0, err
-	}
-	return s.Store.CountLiveBids(ctx, callID)
-}
-
 // mayReadBids says whether by may read a call's opened bids: civil affairs
 // and finance of the district, and panel experts who declared no conflict.
 // Before opening nobody may, whoever they are.
@@ -434,14 +422,6 @@ func (s *Calls) Score(ctx context.Context, by domain.Actor, callID, key, bidID s
 		return err
 	}
 	return s.update(ctx, c, workflows.UpdateScore, key, workflows.ScoreRequest{Actor: by, BidID: bidID, Points: points, Comment: comment}, nil)
-}
-
-// MyScores lists the caller's own score sheets on a call.
-func (s *Calls) MyScores(ctx context.Context, by domain.Actor, callID string) ([]domain.ScoreSheet, error) {
-	if _, err := s.Get(ctx, by, callID); err != nil {
-		return nil, err
-	}
-	return s.Store.Scores(ctx, callID, by.UserID)
 }
 
 // Approve gives or refuses the current approval step (civil affairs, then
