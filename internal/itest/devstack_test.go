@@ -45,7 +45,9 @@ func startDev(t *testing.T, bin, data string) *devProcess {
 	}
 	p := &devProcess{cmd: cmd, out: &strings.Builder{}, done: make(chan error, 1)}
 	ready := make(chan struct{})
+	scanned := make(chan struct{}) // the output is read to its end
 	go func() {
+		defer close(scanned)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			p.out.WriteString(sc.Text() + "\n")
@@ -58,6 +60,7 @@ func startDev(t *testing.T, bin, data string) *devProcess {
 	select {
 	case <-ready:
 	case err := <-p.done:
+		<-scanned // the last lines say why it exited
 		t.Fatalf("grantflow-dev exited during start-up: %v\n%s", err, p.out)
 	case <-time.After(3 * time.Minute):
 		_ = cmd.Process.Kill()
