@@ -25,6 +25,9 @@ type Activities struct {
 	Blob  *blob.Store
 	Keys  *pii.Keyring
 	Rules domain.Rules
+	// Archive is the object-locked bucket archive packages go to.
+	Archive  *blob.Store
+	LockMode blob.LockMode
 }
 
 // nonRetryable marks errors a retry cannot fix (invalid input, missing

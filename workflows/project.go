@@ -47,8 +47,14 @@ type ProjectState struct {
 	CivilBy        int64
 	ContractDue    time.Time
 	Money          []TrancheFlags
-	MidtermPassed  bool // set by the mid-term evaluation (next stage of this workflow)
-	FinalPassed    bool
+	MidtermPassed  bool // set by a passed mid-term evaluation
+	FinalPassed    bool // set by a final evaluation graded 中 or better
+	Eval           *EvalRound
+	Rounds         []EvalRound // finished rounds
+	Grade          domain.Grade
+	ClawBack       domain.Fen
+	Archived       bool
+	ManifestSHA    string
 }
 
 // TrancheFlags is where one tranche stands.
@@ -82,12 +88,15 @@ type ConfirmRequest struct {
 	Revision int // the revision the person read: a newer one must be read first
 }
 
-// ProjectWorkflow carries a funded project from its award. This stage: the
-// contract — civil affairs sets the deliverables and term, the contract PDF
-// is rendered, both sides confirm within 30 days of the award notice
+// ProjectWorkflow carries a funded project from its award to its archive.
+// The contract: civil affairs sets the deliverables and term, the contract
+// PDF is rendered, both sides confirm within 30 days of the award notice
 // (reminded; overdue is flagged), then it is signed and published and the
-// project is in delivery. Delivery, money, evaluation and the archive follow
-// (issue 6).
+// project is in delivery. Training records go straight to the database
+// (they never pass through this history, so a year of check-ins stays out of
+// it); money moves by update in tranches gated on the evaluations; the
+// mid-term and final evaluations, termination or settlement and the archive
+// follow (evaluate). The workflow ends when the archive is written.
 func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 	st := &ProjectState{ProjectID: in.AwardID, Stage: domain.ProjectContracting,
 		ContractDue: in.AwardedAt.AddDate(0, 0, domain.ContractDays)}
@@ -159,6 +168,9 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 	if err := registerMoney(ctx, in, st, wait); err != nil {
 		return err
 	}
+	if err := registerEvaluation(ctx, in, st); err != nil {
+		return err
+	}
 	if err := workflow.ExecuteActivity(opts(ctx), a.CreateProject, activities.CreateProjectInput{
 		AwardID: in.AwardID, Due: st.ContractDue,
 	}).Get(ctx, nil); err != nil {
@@ -203,9 +215,11 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage))); err != nil {
 		return err
 	}
-	// Delivery, tranches, evaluation and the archive continue here (issue 6):
-	// the project stays open for them.
-	return workflow.Await(ctx, func() bool { return false })
+	// Projects signed before the evaluations existed wait here, as they did.
+	if v := workflow.GetVersion(ctx, "evaluation", workflow.DefaultVersion, 1); v == workflow.DefaultVersion {
+		return workflow.Await(ctx, func() bool { return false })
+	}
+	return evaluate(ctx, in, st)
 }
 
 func validateConfirm(in ProjectInput, st *ProjectState, req ConfirmRequest) error {
@@ -241,7 +255,13 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		if err := auth.Authorize(req.Actor.User(), action, in.District); err != nil {
 			return err
 		}
-		if st.Stage != domain.ProjectDelivery {
+		switch st.Stage {
+		case domain.ProjectDelivery, domain.ProjectRectifying, domain.ProjectClosing:
+		case domain.ProjectTerminated:
+			return domain.Errorf(domain.CodeConflict, "项目已终止，剩余资金停止拨付。")
+		case domain.ProjectArchived:
+			return domain.Errorf(domain.CodeConflict, "项目已归档，不能再办理拨付。")
+		default:
 			return domain.Errorf(domain.CodeConflict, "合同签订后才能办理资金拨付。")
 		}
 		if req.Index < 0 || req.Index >= len(st.Money) {

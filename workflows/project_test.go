@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,10 @@ type projectFixture struct {
 	reminds  []string
 	money    []string
 	updates  int
+	onPay    func(activities.TrancheInput)
+	eval     *evalWorld
+	mu       sync.Mutex
+	notes    []string // notices other than the contract's reminders
 }
 
 func newProjectFixture() *projectFixture {
@@ -62,12 +67,22 @@ func newProjectFixture() *projectFixture {
 	})
 	on(act.RecordPayment, func(_ context.Context, in activities.TrancheInput) error {
 		f.money = append(f.money, fmt.Sprintf("pay:%d:%d", in.Index, in.Amount))
+		if f.onPay != nil {
+			f.onPay(in)
+		}
 		return nil
 	})
 	on(act.Notify, func(_ context.Context, in activities.NotifyInput) error {
-		f.reminds = append(f.reminds, in.Text)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if strings.HasPrefix(in.Kind, "contract.") {
+			f.reminds = append(f.reminds, in.Text)
+		} else {
+			f.notes = append(f.notes, in.Kind+":"+in.Text)
+		}
 		return nil
 	})
+	f.eval = f.fakeEvaluations()
 	return f
 }
 

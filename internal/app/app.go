@@ -39,6 +39,7 @@ type App struct {
 	Logger     *slog.Logger
 	Store      *store.Store
 	Blob       *blob.Store
+	Archive    *blob.Store // the object-locked archive bucket
 	Temporal   client.Client
 	Calls      *service.Calls
 	Contracts  *service.Contracts
@@ -77,6 +78,14 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		st.Close()
 		return nil, err
 	}
+	archive, err := blob.Open(blob.Config{
+		Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
+		Bucket: cfg.ArchiveBucket, Region: cfg.S3Region, UseTLS: cfg.S3UseTLS,
+	})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	tc, err := client.NewLazyClient(client.Options{
 		HostPort:  cfg.TemporalAddress,
 		Namespace: cfg.TemporalNamespace,
@@ -86,7 +95,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		st.Close()
 		return nil, fmt.Errorf("temporal client %s: %w", cfg.TemporalAddress, err)
 	}
-	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Temporal: tc}
+	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Archive: archive, Temporal: tc}
 	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs}
 	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Blob: bs, Keys: keys}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue}
@@ -116,6 +125,9 @@ func (a *App) Migrate(ctx context.Context) error {
 		return err
 	}
 	if err := a.Blob.EnsureBucket(ctx); err != nil {
+		return err
+	}
+	if err := a.Archive.EnsureLockedBucket(ctx); err != nil {
 		return err
 	}
 	if err := a.ensureCalendar(ctx); err != nil {
@@ -217,7 +229,8 @@ func (a *App) NewWorker() worker.Worker {
 	w.RegisterWorkflow(workflows.ProjectWorkflow)
 	w.RegisterWorkflow(workflows.QuarterlyNeedsWorkflow)
 	w.RegisterWorkflow(workflows.StreetReportWorkflow)
-	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob, Keys: a.Calls.Keys, Rules: a.Config.Rules()})
+	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob, Keys: a.Calls.Keys, Rules: a.Config.Rules(),
+		Archive: a.Archive, LockMode: blob.LockMode(a.Config.ArchiveLockMode)})
 	return w
 }
 

@@ -62,6 +62,9 @@ const (
 	ActionConfirmTranche  Action = "tranche.confirm"
 	ActionRecordPayment   Action = "tranche.pay"
 	ActionSpotCheck       Action = "project.spotcheck"
+	ActionEvalReport      Action = "project.eval_report" // file the self-evaluation, rectification or final report
+	ActionEvaluate        Action = "project.evaluate"    // score a round, as a drawn evaluator
+	ActionVerifyArchive   Action = "project.archive_verify"
 )
 
 // Scope says on which objects a role holds an action.
@@ -118,6 +121,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionDeliver:              ScopeDistrict,
 		ActionConfirmTranche:       ScopeDistrict,
 		ActionSpotCheck:            ScopeDistrict,
+		ActionVerifyArchive:        ScopeDistrict,
 	},
 	domain.RoleFinance: {
 		ActionListCalls:      ScopeAll,
@@ -148,9 +152,10 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionViewTalent:   ScopeAll,
 		ActionEditCalendar: ScopeAll,
 	},
-	domain.RoleExpert: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionScore: ScopeAll},
+	domain.RoleExpert: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionScore: ScopeAll, ActionEvaluate: ScopeAll},
 	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg, ActionBid: ScopeOwnOrg,
-		ActionListProjects: ScopeOwnOrg, ActionViewProject: ScopeOwnOrg, ActionConfirmContract: ScopeOwnOrg, ActionDeliver: ScopeOwnOrg},
+		ActionListProjects: ScopeOwnOrg, ActionViewProject: ScopeOwnOrg, ActionConfirmContract: ScopeOwnOrg, ActionDeliver: ScopeOwnOrg,
+		ActionEvalReport: ScopeOwnOrg},
 	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
 		ActionListNeeds: ScopeAll, ActionSubmitIdea: ScopeAll, ActionListIdeas: ScopeAll},
 	domain.RoleReporter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
@@ -210,6 +215,9 @@ var actionLabels = map[Action]string{
 	ActionConfirmTranche:       "确认资金拨付条件",
 	ActionRecordPayment:        "登记资金拨付",
 	ActionSpotCheck:            "电话抽查学员",
+	ActionEvalReport:           "提交评估报告",
+	ActionEvaluate:             "对项目进行评估打分",
+	ActionVerifyArchive:        "核验项目档案",
 }
 
 // Target is the object an action is about: its district and, for an

@@ -31,6 +31,10 @@ type Config struct {
 	S3Bucket    string `env:"GRANTFLOW_S3_BUCKET" envDefault:"grantflow"`
 	S3Region    string `env:"GRANTFLOW_S3_REGION" envDefault:"us-east-1"`
 	S3UseTLS    bool   `env:"GRANTFLOW_S3_USE_TLS" envDefault:"false"`
+	// The archive bucket is created with object locking; archived objects
+	// are locked in ArchiveLockMode until their class's retention ends.
+	ArchiveBucket   string `env:"GRANTFLOW_ARCHIVE_BUCKET" envDefault:"grantflow-archive"`
+	ArchiveLockMode string `env:"GRANTFLOW_ARCHIVE_LOCK_MODE" envDefault:"COMPLIANCE"`
 
 	// PIIKeys seal ID numbers and phones at rest: "id:base64key,…", the
 	// first seals, all open (see internal/pii for rotation).
@@ -46,6 +50,8 @@ type Config struct {
 	// not configurable.
 	CompetitionMinBiddingDays int `env:"GRANTFLOW_COMPETITION_MIN_BIDDING_DAYS" envDefault:"5"`
 	CompetitionPublicityDays  int `env:"GRANTFLOW_COMPETITION_PUBLICITY_DAYS" envDefault:"5"`
+	// EvalPassMark is the evaluations' pass mark of 100 (DOMAIN.md §4).
+	EvalPassMark int `env:"GRANTFLOW_EVAL_PASS_MARK" envDefault:"60"`
 
 	LogLevel        slog.Level    `env:"GRANTFLOW_LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"GRANTFLOW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -88,6 +94,15 @@ func (c Config) Validate() error {
 	if c.S3Bucket == "" {
 		errs = append(errs, errors.New("GRANTFLOW_S3_BUCKET must not be empty"))
 	}
+	if c.ArchiveBucket == "" || c.ArchiveBucket == c.S3Bucket {
+		errs = append(errs, errors.New("GRANTFLOW_ARCHIVE_BUCKET must name a bucket other than GRANTFLOW_S3_BUCKET (it is created with object locking)"))
+	}
+	if c.ArchiveLockMode != "COMPLIANCE" && c.ArchiveLockMode != "GOVERNANCE" {
+		errs = append(errs, errors.New("GRANTFLOW_ARCHIVE_LOCK_MODE must be COMPLIANCE (nobody can delete before the date) or GOVERNANCE"))
+	}
+	if c.EvalPassMark < 1 || c.EvalPassMark > 100 {
+		errs = append(errs, errors.New("GRANTFLOW_EVAL_PASS_MARK must be a score from 1 to 100 (60 by default)"))
+	}
 	if _, err := pii.Parse(c.PIIKeys); err != nil {
 		errs = append(errs, fmt.Errorf("GRANTFLOW_PII_KEYS: %w", err))
 	}
@@ -109,7 +124,7 @@ func (c Config) Validate() error {
 // Rules are the bidding rules this deployment configures.
 func (c Config) Rules() domain.Rules {
 	return domain.Rules{CompetitionMinBiddingWorkingDays: c.CompetitionMinBiddingDays,
-		CompetitionPublicityWorkingDays: c.CompetitionPublicityDays}
+		CompetitionPublicityWorkingDays: c.CompetitionPublicityDays, EvalPassMark: c.EvalPassMark}
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag.
@@ -129,6 +144,9 @@ func (c Config) Env() []string {
 		"GRANTFLOW_S3_BUCKET=" + c.S3Bucket,
 		"GRANTFLOW_S3_REGION=" + c.S3Region,
 		fmt.Sprintf("GRANTFLOW_S3_USE_TLS=%t", c.S3UseTLS),
+		"GRANTFLOW_ARCHIVE_BUCKET=" + c.ArchiveBucket,
+		"GRANTFLOW_ARCHIVE_LOCK_MODE=" + c.ArchiveLockMode,
+		fmt.Sprintf("GRANTFLOW_EVAL_PASS_MARK=%d", c.EvalPassMark),
 		"GRANTFLOW_PII_KEYS=" + c.PIIKeys,
 		"GRANTFLOW_HTTP_ADDR=" + c.HTTPAddr,
 		"GRANTFLOW_WEB_URL=" + c.WebURL,
@@ -149,6 +167,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("s3_secret_key", mask(c.S3SecretKey)),
 		slog.String("s3_bucket", c.S3Bucket),
 		slog.Bool("s3_use_tls", c.S3UseTLS),
+		slog.String("archive_bucket", c.ArchiveBucket),
+		slog.String("archive_lock_mode", c.ArchiveLockMode),
+		slog.Int("eval_pass_mark", c.EvalPassMark),
 		slog.String("pii_keys", maskKeys(c.PIIKeys)),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("web_url", c.WebURL),

@@ -14,12 +14,27 @@ type ProjectStage string
 const (
 	ProjectContracting ProjectStage = "contracting" // 合同签订中
 	ProjectDelivery    ProjectStage = "delivery"    // 实施中
+	ProjectRectifying  ProjectStage = "rectifying"  // 整改中 (a failed mid-term)
+	ProjectClosing     ProjectStage = "closing"     // 结项结算 (final evaluation done, last tranche and settlement)
+	ProjectTerminated  ProjectStage = "terminated"  // 已终止 (a second failed mid-term)
+	ProjectArchived    ProjectStage = "archived"    // 已归档 (read-only)
 )
+
+// ProjectStages lists the stages in lifecycle order.
+var ProjectStages = []ProjectStage{ProjectContracting, ProjectDelivery, ProjectRectifying, ProjectClosing, ProjectTerminated, ProjectArchived}
 
 // Label is the Chinese name of the stage.
 func (s ProjectStage) Label() string {
-	return map[ProjectStage]string{ProjectContracting: "合同签订中", ProjectDelivery: "实施中"}[s]
+	return map[ProjectStage]string{ProjectContracting: "合同签订中", ProjectDelivery: "实施中", ProjectRectifying: "整改中",
+		ProjectClosing: "结项结算中", ProjectTerminated: "已终止", ProjectArchived: "已归档"}[s]
 }
+
+// Delivering reports whether training may still be planned and recorded.
+func (s ProjectStage) Delivering() bool { return s == ProjectDelivery || s == ProjectRectifying }
+
+// ReadOnly reports whether the project's records are closed: terminated or
+// archived projects change no more.
+func (s ProjectStage) ReadOnly() bool { return s == ProjectTerminated || s == ProjectArchived }
 
 // Contract limits (政府采购法 §46, 实施条例 §48 §50, 财政部令第102号 §24).
 const (
@@ -154,6 +169,17 @@ type Project struct {
 	SignedAt         time.Time      `json:"signed_at,omitzero"`
 	PublishedAt      time.Time      `json:"published_at,omitzero"`
 	CreatedAt        time.Time      `json:"created_at"`
+	// After the evaluations.
+	Grade        Grade     `json:"grade,omitempty"` // the final evaluation's grade, on the organisation's record
+	GradedAt     time.Time `json:"graded_at,omitzero"`
+	TerminatedAt time.Time `json:"terminated_at,omitzero"`
+	Earned       Fen       `json:"earned_fen,omitempty"`    // a terminated project's share earned by its delivery
+	ClawBack     Fen       `json:"clawback_fen,omitempty"`  // what it must return
+	ArchivedAt   time.Time `json:"archived_at,omitzero"`
+	ManifestSHA  string    `json:"manifest_sha256,omitempty"`
+	ManifestKey  string    `json:"-"`
+	ReportKey    string    `json:"-"` // the final report PDF
+	ReportSHA    string    `json:"final_report_sha256,omitempty"`
 }
 
 // TrancheState is one tranche of a project's money.

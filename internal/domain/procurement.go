@@ -149,10 +149,13 @@ type Rules struct {
 	// CompetitionPublicityWorkingDays is the competition mode's publicity
 	// (公示) period: the default, and the shortest a call may set (default 5).
 	CompetitionPublicityWorkingDays int
+	// EvalPassMark is the evaluations' pass mark of 100 (default 60).
+	EvalPassMark int
 }
 
 // DefaultRules are the rules when nothing is configured.
-var DefaultRules = Rules{CompetitionMinBiddingWorkingDays: DocumentsWorkingDays, CompetitionPublicityWorkingDays: 5}
+var DefaultRules = Rules{CompetitionMinBiddingWorkingDays: DocumentsWorkingDays, CompetitionPublicityWorkingDays: 5,
+	EvalPassMark: DefaultEvalPassMark}
 
 // Working-day limits after the bids are opened (实施条例 §43, 87号令 §69,
 // 政府采购法 §52–53).

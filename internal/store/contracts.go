@@ -12,19 +12,23 @@ import (
 
 const projectColumns = `p.id, p.call_id, c.number, p.number, c.title, c.brand, c.district, p.org_id, o.name, p.amount_fen, p.tranches,
 	p.stage, p.terms, p.contract_revision, coalesce(p.contract_key, ''), coalesce(p.contract_sha256, ''),
-	p.org_confirmed_at, p.civil_confirmed_at, p.contract_due, p.signed_at, p.published_at, p.created_at`
+	p.org_confirmed_at, p.civil_confirmed_at, p.contract_due, p.signed_at, p.published_at, p.created_at,
+	coalesce(p.grade, ''), p.graded_at, p.terminated_at, coalesce(p.earned_fen, 0), coalesce(p.clawback_fen, 0), p.archived_at,
+	coalesce(p.manifest_sha256, ''), coalesce(p.manifest_key, ''), coalesce(p.final_report_key, ''), coalesce(p.final_report_sha256, '')`
 
 const projectFrom = ` FROM projects p JOIN calls c ON c.id = p.call_id JOIN organisations o ON o.id = p.org_id `
 
 func scanProject(r pgx.Row) (domain.Project, error) {
 	var p domain.Project
-	var orgAt, civilAt, signed, published *time.Time
+	var orgAt, civilAt, signed, published, graded, terminated, archived *time.Time
 	err := r.Scan(&p.ID, &p.CallID, &p.CallNumber, &p.Number, &p.Title, &p.Brand, &p.District, &p.OrgID, &p.OrgName, &p.Amount, &p.Tranches,
-		&p.Stage, &p.Terms, &p.ContractRevision, &p.ContractKey, &p.ContractSHA256, &orgAt, &civilAt, &p.ContractDue, &signed, &published, &p.CreatedAt)
+		&p.Stage, &p.Terms, &p.ContractRevision, &p.ContractKey, &p.ContractSHA256, &orgAt, &civilAt, &p.ContractDue, &signed, &published, &p.CreatedAt,
+		&p.Grade, &graded, &terminated, &p.Earned, &p.ClawBack, &archived, &p.ManifestSHA, &p.ManifestKey, &p.ReportKey, &p.ReportSHA)
 	for _, x := range []struct {
 		src *time.Time
 		dst *time.Time
-	}{{orgAt, &p.OrgConfirmedAt}, {civilAt, &p.CivilConfirmedAt}, {signed, &p.SignedAt}, {published, &p.PublishedAt}} {
+	}{{orgAt, &p.OrgConfirmedAt}, {civilAt, &p.CivilConfirmedAt}, {signed, &p.SignedAt}, {published, &p.PublishedAt},
+		{graded, &p.GradedAt}, {terminated, &p.TerminatedAt}, {archived, &p.ArchivedAt}} {
 		if x.src != nil {
 			*x.dst = *x.src
 		}

@@ -147,6 +147,7 @@ type DeliveryKPIs struct {
 	Completed     int     `json:"trainees_completed"` // reached the contracted hours
 	HoursCredited float64 `json:"hours_credited"`
 	Satisfaction  float64 `json:"satisfaction"` // mean of recorded satisfaction (1–5), 0 when none
+	Surveyed      int     `json:"surveyed"`     // trainees whose satisfaction was asked
 	SpotChecks    int     `json:"spot_checks"`
 	Discrepancies int     `json:"spot_check_discrepancies"`
 }
@@ -162,9 +163,10 @@ func (s *Store) KPIs(ctx context.Context, projectID string, hoursEach int) (Deli
 		       (SELECT count(*) FROM (SELECT trainee_id FROM attendance WHERE project_id = $1 GROUP BY trainee_id HAVING sum(hours) >= $2) x),
 		       coalesce((SELECT sum(hours) FROM attendance WHERE project_id = $1), 0)::float8,
 		       coalesce((SELECT round(avg(satisfaction), 2) FROM trainees WHERE project_id = $1), 0)::float8,
+		       (SELECT count(satisfaction) FROM trainees WHERE project_id = $1),
 		       (SELECT count(*) FROM spot_checks WHERE project_id = $1),
 		       (SELECT count(*) FROM spot_checks WHERE project_id = $1 AND outcome = 'discrepancy')`, projectID, hoursEach).
-		Scan(&k.Sessions, &k.Planned, &k.Enrolled, &k.Completed, &k.HoursCredited, &k.Satisfaction, &k.SpotChecks, &k.Discrepancies)
+		Scan(&k.Sessions, &k.Planned, &k.Enrolled, &k.Completed, &k.HoursCredited, &k.Satisfaction, &k.Surveyed, &k.SpotChecks, &k.Discrepancies)
 	return k, mapErr(fmt.Sprintf("kpis %s", projectID), err)
 }
 
@@ -358,4 +360,28 @@ func (s *Store) ProgressReports(ctx context.Context, projectID string) ([]domain
 		return p, err
 	})
 	return out, mapErr("progress reports", err)
+}
+
+// ModuleHours is the training delivered in one module.
+type ModuleHours struct {
+	Module   string
+	Sessions int
+	Hours    float64 // trainee-hours credited
+}
+
+// ModuleHours sums, per contracted module, the sessions held and the
+// trainee-hours credited.
+func (s *Store) ModuleHours(ctx context.Context, projectID string) ([]ModuleHours, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT t.module, count(DISTINCT t.id), coalesce(sum(a.hours), 0)::float8
+		FROM training_sessions t LEFT JOIN attendance a ON a.session_id = t.id
+		WHERE t.project_id = $1 GROUP BY t.module ORDER BY t.module`, projectID)
+	if err != nil {
+		return nil, mapErr("module hours", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ModuleHours, error) {
+		var m ModuleHours
+		return m, r.Scan(&m.Module, &m.Sessions, &m.Hours)
+	})
+	return out, mapErr("module hours", err)
 }

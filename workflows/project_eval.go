@@ -1,0 +1,330 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"grantflow/activities"
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+	"grantflow/internal/store"
+)
+
+// Names of the evaluation messages ProjectWorkflow accepts.
+const (
+	UpdateEvalReport = "submit-evaluation-report"
+	UpdateEvalScore  = "score-evaluation"
+)
+
+// minReportWindow: a round opened late (a contract signed after the term's
+// middle) still gives the organisation this long to report.
+const minReportWindow = 14 * 24 * time.Hour
+
+// EvalRound is where an evaluation round stands in the workflow.
+type EvalRound struct {
+	Phase      domain.EvalPhase
+	Attempt    int
+	Due        time.Time
+	Reported   bool
+	Evaluators []int64 // user IDs of the drawn evaluators
+	Scored     []int64
+	ScoreDue   time.Time
+	Outcome    *domain.EvalOutcome
+}
+
+// EvalReportRequest is the organisation's report for the current round,
+// its attachment (if any) already stored.
+type EvalReportRequest struct {
+	Actor   Actor
+	Phase   domain.EvalPhase
+	Summary string
+	Key     string
+	Name    string
+	SHA256  string
+}
+
+// EvalScoreRequest is a drawn evaluator's sheet for the current round.
+type EvalScoreRequest struct {
+	Actor   Actor
+	Phase   domain.EvalPhase
+	Attempt int
+	Sheet   domain.EvalSheet
+}
+
+// registerEvaluation registers the report and score updates; they act on
+// st.Eval, the round in progress.
+func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
+	checkReport := func(req EvalReportRequest) error {
+		if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionEvalReport, auth.Target{OrgID: in.OrgID}); err != nil {
+			return err
+		}
+		r := st.Eval
+		switch {
+		case r == nil || r.Outcome != nil:
+			return domain.Errorf(domain.CodeConflict, "目前没有需要提交的评估报告。")
+		case r.Phase != req.Phase:
+			return domain.Errorf(domain.CodeConflict, "目前进行的是%s，请提交%s报告。", r.Phase.Label(), r.Phase.Label())
+		case r.Reported:
+			return domain.Errorf(domain.CodeConflict, "本轮%s报告已经提交。", r.Phase.Label())
+		case workflow.Now(ctx).After(r.Due):
+			return domain.Errorf(domain.CodeConflict, "报告提交截止时间（%s）已过，逾期按不合格处理。", cstTime(r.Due))
+		}
+		return domain.ValidateEvalReport(req.Summary)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEvalReport,
+		func(ctx workflow.Context, req EvalReportRequest) (ProjectState, error) {
+			if err := checkReport(req); err != nil {
+				return ProjectState{}, toApplicationError(err)
+			}
+			r := st.Eval
+			r.Reported = true // before the activity: the due timer must not call it late meanwhile
+			if err := workflow.ExecuteActivity(opts(ctx), a.SubmitEvalReport, activities.EvalReportInput{
+				ProjectID: in.AwardID, Phase: r.Phase, Attempt: r.Attempt, Summary: req.Summary,
+				Key: req.Key, Name: req.Name, SHA256: req.SHA256, At: workflow.Now(ctx), By: req.Actor,
+			}).Get(ctx, nil); err != nil {
+				r.Reported = false
+				return ProjectState{}, err
+			}
+			return *st, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req EvalReportRequest) error {
+			return toApplicationError(checkReport(req))
+		}}); err != nil {
+		return err
+	}
+	checkScore := func(req EvalScoreRequest) error {
+		if err := auth.Authorize(req.Actor.User(), auth.ActionEvaluate, ""); err != nil {
+			return err
+		}
+		r := st.Eval
+		switch {
+		case r == nil || r.Phase != req.Phase || r.Attempt != req.Attempt || r.Outcome != nil:
+			return domain.Errorf(domain.CodeConflict, "这一轮评估不在评分阶段。")
+		case !slices.Contains(r.Evaluators, req.Actor.UserID):
+			return domain.Errorf(domain.CodeForbidden, "您不是本轮抽取的评估专家，不能评分。")
+		case slices.Contains(r.Scored, req.Actor.UserID):
+			return domain.Errorf(domain.CodeConflict, "您已提交本轮评分。")
+		}
+		return domain.ValidateEvalSheet(req.Phase, req.Sheet)
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateEvalScore,
+		func(ctx workflow.Context, req EvalScoreRequest) (ProjectState, error) {
+			if err := checkScore(req); err != nil {
+				return ProjectState{}, toApplicationError(err)
+			}
+			r := st.Eval
+			r.Scored = append(r.Scored, req.Actor.UserID)
+			if err := workflow.ExecuteActivity(opts(ctx), a.RecordEvalSheet, activities.EvalSheetInput{
+				ProjectID: in.AwardID, Phase: r.Phase, Attempt: r.Attempt, UserID: req.Actor.UserID, Sheet: req.Sheet, By: req.Actor,
+			}).Get(ctx, nil); err != nil {
+				r.Scored = slices.DeleteFunc(r.Scored, func(u int64) bool { return u == req.Actor.UserID })
+				return ProjectState{}, err
+			}
+			return *st, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req EvalScoreRequest) error {
+			return toApplicationError(checkScore(req))
+		}})
+}
+
+// evaluate runs the project from delivery to its archive: the mid-term
+// (rectification and re-evaluation after a fail; a second fail
+// terminates), the final evaluation and grade, the last tranches and the
+// archive package.
+func evaluate(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
+	notify := func(to store.NoticeTo, kind, text, dedup string) error {
+		return workflow.ExecuteActivity(opts(ctx), a.Notify, activities.NotifyInput{CallID: in.CallID, To: to, Kind: kind, Text: text,
+			Dedup: in.AwardID + "/" + dedup}).Get(ctx, nil)
+	}
+	civil := store.NoticeTo{Role: domain.RoleCivilAffairs, District: in.District}
+
+	var passed bool
+	due := domain.EvalDue(domain.EvalMidterm, *st.Terms)
+	for attempt := 1; attempt <= domain.MaxEvalAttempts && !passed; attempt++ {
+		if attempt > 1 {
+			due = endOfDay(workflow.Now(ctx).AddDate(0, 0, domain.RectifyDays))
+			if err := setProjectStage(ctx, in, st, domain.ProjectRectifying); err != nil {
+				return err
+			}
+		}
+		out, err := evalRound(ctx, in, st, domain.EvalMidterm, attempt, due, notify)
+		if err != nil {
+			return err
+		}
+		passed = out.Passed
+	}
+	if !passed {
+		var res activities.TerminateResult
+		if err := workflow.ExecuteActivity(opts(ctx), a.TerminateProject, in.AwardID).Get(ctx, &res); err != nil {
+			return err
+		}
+		st.Stage, st.ClawBack = domain.ProjectTerminated, res.ClawBack
+		if err := workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage))); err != nil {
+			return err
+		}
+		return archive(ctx, in, st)
+	}
+	st.MidtermPassed = true
+	if st.Stage == domain.ProjectRectifying {
+		if err := setProjectStage(ctx, in, st, domain.ProjectDelivery); err != nil {
+			return err
+		}
+	}
+	out, err := evalRound(ctx, in, st, domain.EvalFinal, 1, domain.EvalDue(domain.EvalFinal, *st.Terms), notify)
+	if err != nil {
+		return err
+	}
+	st.FinalPassed, st.Grade = out.Passed, out.Grade
+	if err := setProjectStage(ctx, in, st, domain.ProjectClosing); err != nil {
+		return err
+	}
+	// Settlement: every tranche whose condition holds is confirmed and
+	// paid; the rest (a 差 final withholds the last) are not.
+	if !settled(st) {
+		text := fmt.Sprintf("结项评估已完成（等级“%s”），请确认剩余资金的拨付条件并办理拨付，全部结清后项目自动归档。", out.Grade.Label())
+		if err := notify(civil, "project.settle", text, "settle/civil"); err != nil {
+			return err
+		}
+		if err := notify(store.NoticeTo{Role: domain.RoleFinance, District: in.District}, "project.settle", text, "settle/finance"); err != nil {
+			return err
+		}
+	}
+	if err := workflow.Await(ctx, func() bool { return settled(st) }); err != nil {
+		return err
+	}
+	return archive(ctx, in, st)
+}
+
+// settled reports whether every tranche whose condition holds is paid.
+func settled(st *ProjectState) bool {
+	for _, t := range st.Money {
+		if conditionHolds(st, t.Condition) && !t.Paid {
+			return false
+		}
+	}
+	return true
+}
+
+func conditionHolds(st *ProjectState, c domain.TrancheCondition) bool {
+	switch c {
+	case domain.TrancheOnMidterm:
+		return st.MidtermPassed
+	case domain.TrancheOnFinal:
+		return st.FinalPassed
+	}
+	return true
+}
+
+// evalRound runs one round: the report by its due date (reminded a week and
+// a day before; none by then is a fail), evaluators drawn from the expert
+// pool (conflicts excluded), their sheets (reminded when overdue), and the
+// result.
+func evalRound(ctx workflow.Context, in ProjectInput, st *ProjectState, phase domain.EvalPhase, attempt int, due time.Time,
+	notify func(store.NoticeTo, string, string, string) error) (domain.EvalOutcome, error) {
+	if min := workflow.Now(ctx).Add(minReportWindow); due.Before(min) {
+		due = endOfDay(min)
+	}
+	r := &EvalRound{Phase: phase, Attempt: attempt, Due: due}
+	st.Eval = r
+	round := activities.EvalRoundInput{ProjectID: in.AwardID, Phase: phase, Attempt: attempt, Due: due}
+	if err := workflow.ExecuteActivity(opts(ctx), a.OpenEvaluation, round).Get(ctx, nil); err != nil {
+		return domain.EvalOutcome{}, err
+	}
+	tag := fmt.Sprintf("%s/%d", phase, attempt)
+	reported := func() bool { return r.Reported }
+	for _, before := range []time.Duration{7 * 24 * time.Hour, 24 * time.Hour} {
+		if d := due.Add(-before).Sub(workflow.Now(ctx)); d > 0 {
+			if ok, err := workflow.AwaitWithTimeout(ctx, d, reported); err != nil || ok {
+				if err != nil {
+					return domain.EvalOutcome{}, err
+				}
+				break
+			}
+			text := fmt.Sprintf("%s报告应于 %s 前提交，逾期按不合格处理。", r.Round(), cstTime(due))
+			if err := notify(store.NoticeTo{OrgID: in.OrgID}, "evaluation.remind", text, fmt.Sprintf("eval/%s/remind/%d", tag, before/time.Hour)); err != nil {
+				return domain.EvalOutcome{}, err
+			}
+		}
+	}
+	if d := due.Sub(workflow.Now(ctx)); d > 0 {
+		if _, err := workflow.AwaitWithTimeout(ctx, d, reported); err != nil {
+			return domain.EvalOutcome{}, err
+		}
+	}
+	late := !r.Reported
+	if !late {
+		var drawn []activities.Drawn
+		if err := workflow.ExecuteActivity(opts(ctx), a.DrawEvaluators, round).Get(ctx, &drawn); err != nil {
+			return domain.EvalOutcome{}, err
+		}
+		for _, d := range drawn {
+			r.Evaluators = append(r.Evaluators, d.UserID)
+		}
+		r.ScoreDue = workflow.Now(ctx).AddDate(0, 0, domain.EvalScoreDays)
+		all := func() bool { return len(r.Scored) >= len(r.Evaluators) }
+		ok, err := workflow.AwaitWithTimeout(ctx, r.ScoreDue.Sub(workflow.Now(ctx)), all)
+		if err != nil {
+			return domain.EvalOutcome{}, err
+		}
+		if !ok {
+			for _, u := range r.Evaluators {
+				if !slices.Contains(r.Scored, u) {
+					if err := notify(store.NoticeTo{UserID: u}, "evaluation.overdue", fmt.Sprintf("项目%s的评分已超过期限（%s），请尽快提交。",
+						r.Round(), cstTime(r.ScoreDue)), fmt.Sprintf("eval/%s/overdue/%d", tag, u)); err != nil {
+						return domain.EvalOutcome{}, err
+					}
+				}
+			}
+			if err := workflow.Await(ctx, all); err != nil {
+				return domain.EvalOutcome{}, err
+			}
+		}
+	}
+	var out domain.EvalOutcome
+	if err := workflow.ExecuteActivity(opts(ctx), a.DecideEvaluation, activities.DecideEvalInput{
+		EvalRoundInput: round, Late: late, Final: attempt >= domain.MaxEvalAttempts,
+	}).Get(ctx, &out); err != nil {
+		return domain.EvalOutcome{}, err
+	}
+	r.Outcome = &out
+	st.Rounds = append(st.Rounds, *r)
+	return out, nil
+}
+
+// Round names the round for people.
+func (r EvalRound) Round() string {
+	return domain.Evaluation{Phase: r.Phase, Attempt: r.Attempt}.Round()
+}
+
+func endOfDay(t time.Time) time.Time {
+	t = t.In(domain.ChinaTime)
+	return time.Date(t.Year(), t.Month(), t.Day(), 23, 59, 59, 0, domain.ChinaTime)
+}
+
+func setProjectStage(ctx workflow.Context, in ProjectInput, st *ProjectState, stage domain.ProjectStage) error {
+	st.Stage = stage
+	if err := workflow.ExecuteActivity(opts(ctx), a.SetProjectStage, activities.ProjectStageInput{ProjectID: in.AwardID, Stage: stage}).Get(ctx, nil); err != nil {
+		return err
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(stage)))
+}
+
+// archive writes the archive package; the project is read-only after it
+// and the workflow ends.
+func archive(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Minute, HeartbeatTimeout: 2 * time.Minute,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: 5 * time.Second, BackoffCoefficient: 2, MaximumInterval: 10 * time.Minute}})
+	var res activities.ArchiveResult
+	if err := workflow.ExecuteActivity(actx, a.ArchiveProject, in.AwardID).Get(ctx, &res); err != nil {
+		return err
+	}
+	st.Archived, st.ManifestSHA = true, res.ManifestSHA256
+	if st.Stage != domain.ProjectTerminated {
+		st.Stage = domain.ProjectArchived
+	}
+	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage)))
+}
