@@ -64,7 +64,11 @@ CREATE TABLE archive_objects (
     PRIMARY KEY (project_id, key)
 );
 
+-- Phone check-in finds a session by its code (it was a scan).
+CREATE INDEX training_sessions_code_idx ON training_sessions (code, starts_at);
+
 -- +goose Down
+DROP INDEX training_sessions_code_idx;
 DROP TABLE archive_objects;
 ALTER TABLE projects DROP COLUMN grade, DROP COLUMN graded_at, DROP COLUMN terminated_at, DROP COLUMN earned_fen,
     DROP COLUMN clawback_fen, DROP COLUMN final_report_key, DROP COLUMN final_report_sha256, DROP COLUMN archived_at,

@@ -115,8 +115,9 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 	if data.Money, err = s.Contracts.Tranches(r.Context(), actorOf(r), p.ID); err != nil {
 		return projectPage{}, err
 	}
-	data.CanConfirmTranche = p.Stage == domain.ProjectDelivery && auth.Authorize(u, auth.ActionConfirmTranche, p.District) == nil
-	data.CanPay = p.Stage == domain.ProjectDelivery && auth.Authorize(u, auth.ActionRecordPayment, p.District) == nil
+	money := p.Stage.Delivering() || p.Stage == domain.ProjectClosing
+	data.CanConfirmTranche = money && auth.Authorize(u, auth.ActionConfirmTranche, p.District) == nil
+	data.CanPay = money && auth.Authorize(u, auth.ActionRecordPayment, p.District) == nil
 	return data, nil
 }
 

@@ -37,11 +37,11 @@ type deliveryView struct {
 
 func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, error) {
 	v := deliveryView{Relations: domain.CaregiverRelations}
-	if p.Stage != domain.ProjectDelivery {
+	if p.Stage == domain.ProjectContracting {
 		return v, nil
 	}
 	u := userOf(r)
-	v.CanWork = auth.AuthorizeTarget(u, auth.ActionDeliver, auth.Target{District: p.District, OrgID: p.OrgID}) == nil
+	v.CanWork = p.Stage.Delivering() && auth.AuthorizeTarget(u, auth.ActionDeliver, auth.Target{District: p.District, OrgID: p.OrgID}) == nil
 	var err error
 	if v.Sessions, err = s.Delivery.Sessions(r.Context(), actorOf(r), p.ID); err != nil {
 		return v, err

@@ -35,6 +35,7 @@ type Deps struct {
 	Calls         *service.Calls
 	Contracts     *service.Contracts
 	Delivery      *service.Delivery
+	Evaluations   *service.Evaluations
 	Orgs          *service.Orgs
 	Accounts      *service.Accounts
 	Areas         *service.Areas

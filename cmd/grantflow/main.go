@@ -9,6 +9,7 @@
 //	grantflow seed      write demo accounts and a demo call (never in production)
 //	grantflow audit verify   check the audit log's hash chain
 //	grantflow pii rotate     re-seal personal data under the newest key
+//	grantflow archive verify <project>   re-read a project's archive package
 package main
 
 import (
@@ -20,12 +21,17 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/google/uuid"
+
 	"grantflow/internal/app"
 	"grantflow/internal/config"
+	"grantflow/internal/domain"
+	"grantflow/internal/service"
 )
 
 const usage = `grantflow — 公益创投管理平台 GrantFlow
@@ -42,6 +48,10 @@ Commands:
   pii rotate
             re-seal personal data under the first key of GRANTFLOW_PII_KEYS
             (after adding a new key in front of the old ones)
+  archive verify <project>
+            re-read every object of a project's archive package (by project
+            number, e.g. XM2026-000001, or ID) and name each one that is
+            missing or altered (exit status 2 when one is found)
   audit verify
             walk the audit log's hash chain and name the first entry that was
             altered, removed or inserted (exit status 2 when one is found)
@@ -53,7 +63,7 @@ Configuration comes from GRANTFLOW_* environment variables; see README.md.
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "grantflow:", err)
-		if errors.Is(err, errAuditBroken) {
+		if errors.Is(err, errAuditBroken) || errors.Is(err, errArchiveBroken) {
 			os.Exit(2)
 		}
 		os.Exit(1)
@@ -68,6 +78,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmd := args[0]
 	switch cmd {
 	case "serve", "web", "worker", "migrate", "seed":
+	case "archive":
+		if len(args) != 3 || args[1] != "verify" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("usage: grantflow archive verify <project number or ID>")
+		}
 	case "audit", "pii":
 		if want := map[string]string{"audit": "verify", "pii": "rotate"}[cmd]; len(args) != 2 || args[1] != want {
 			fmt.Fprint(stderr, usage)
@@ -107,6 +122,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return seed(ctx, a, stdout)
 	case "audit":
 		return verifyAudit(ctx, a, stdout)
+	case "archive":
+		return verifyArchive(ctx, a, args[2], stdout)
 	case "pii":
 		n, err := a.Orgs.ResealPII(ctx)
 		if err != nil {
@@ -165,5 +182,36 @@ func verifyAudit(ctx context.Context, a *app.App, stdout io.Writer) error {
 		return errAuditBroken
 	}
 	fmt.Fprintf(stdout, "audit log intact: %d entries, every hash checked\n", n)
+	return nil
+}
+
+// errArchiveBroken makes `grantflow archive verify` exit with status 2.
+var errArchiveBroken = errors.New("archive verification failed")
+
+func verifyArchive(ctx context.Context, a *app.App, project string, stdout io.Writer) error {
+	p, err := a.Store.ProjectByNumber(ctx, project)
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		if _, perr := uuid.Parse(project); perr == nil {
+			p, err = a.Store.Project(ctx, project)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("project %s: %w", project, err)
+	}
+	rep, err := service.VerifyArchive(ctx, a.Store, a.Archive, p)
+	if err != nil {
+		return err
+	}
+	for _, pr := range rep.Problems {
+		fmt.Fprintf(stdout, "%-8s %s\n         recorded sha256 %s\n", strings.ToUpper(pr.Problem), pr.Key, pr.Recorded)
+		if pr.Read != "" {
+			fmt.Fprintf(stdout, "         read     sha256 %s\n", pr.Read)
+		}
+	}
+	if !rep.OK() {
+		fmt.Fprintf(stdout, "archive of %s BROKEN: %d of %d objects missing or altered (bucket %s)\n", p.Number, len(rep.Problems), rep.Objects, a.Archive.Bucket())
+		return errArchiveBroken
+	}
+	fmt.Fprintf(stdout, "archive of %s intact: %d objects, %d bytes re-read and hashed (bucket %s)\n", p.Number, rep.Objects, rep.Bytes, a.Archive.Bucket())
 	return nil
 }

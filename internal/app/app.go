@@ -35,24 +35,25 @@ import (
 
 // App is a configured GrantFlow.
 type App struct {
-	Config     config.Config
-	Logger     *slog.Logger
-	Store      *store.Store
-	Blob       *blob.Store
-	Archive    *blob.Store // the object-locked archive bucket
-	Temporal   client.Client
-	Calls      *service.Calls
-	Contracts  *service.Contracts
-	Delivery   *service.Delivery
-	Orgs       *service.Orgs
-	Accounts   *service.Accounts
-	Areas      *service.Areas
-	Needs      *service.Needs
-	Talents    *service.Talents
-	Projects   *service.Projects
-	Elderly    *service.Elderly
-	Volunteers *service.Volunteers
-	Stats      *service.Stats
+	Config      config.Config
+	Logger      *slog.Logger
+	Store       *store.Store
+	Blob        *blob.Store
+	Archive     *blob.Store // the object-locked archive bucket
+	Temporal    client.Client
+	Calls       *service.Calls
+	Contracts   *service.Contracts
+	Delivery    *service.Delivery
+	Evaluations *service.Evaluations
+	Orgs        *service.Orgs
+	Accounts    *service.Accounts
+	Areas       *service.Areas
+	Needs       *service.Needs
+	Talents     *service.Talents
+	Projects    *service.Projects
+	Elderly     *service.Elderly
+	Volunteers  *service.Volunteers
+	Stats       *service.Stats
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -98,6 +99,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Archive: archive, Temporal: tc}
 	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs}
 	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Blob: bs, Keys: keys}
+	a.Evaluations = &service.Evaluations{Contracts: a.Contracts, Store: st, Blob: bs, Archive: archive}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}
@@ -250,7 +252,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 // Handler builds the web application.
 func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Delivery: a.Delivery, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Delivery: a.Delivery, Evaluations: a.Evaluations, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 	})
 }

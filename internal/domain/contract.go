@@ -173,8 +173,8 @@ type Project struct {
 	Grade        Grade     `json:"grade,omitempty"` // the final evaluation's grade, on the organisation's record
 	GradedAt     time.Time `json:"graded_at,omitzero"`
 	TerminatedAt time.Time `json:"terminated_at,omitzero"`
-	Earned       Fen       `json:"earned_fen,omitempty"`    // a terminated project's share earned by its delivery
-	ClawBack     Fen       `json:"clawback_fen,omitempty"`  // what it must return
+	Earned       Fen       `json:"earned_fen,omitempty"`   // a terminated project's share earned by its delivery
+	ClawBack     Fen       `json:"clawback_fen,omitempty"` // what it must return
 	ArchivedAt   time.Time `json:"archived_at,omitzero"`
 	ManifestSHA  string    `json:"manifest_sha256,omitempty"`
 	ManifestKey  string    `json:"-"`

@@ -53,8 +53,11 @@ func (s *Delivery) deliverable(ctx context.Context, by domain.Actor, projectID s
 	if err := auth.AuthorizeTarget(u, auth.ActionDeliver, auth.Target{District: p.District, OrgID: p.OrgID}); err != nil {
 		return domain.Project{}, err
 	}
-	if p.Stage != domain.ProjectDelivery || p.Terms == nil {
-		return domain.Project{}, domain.Errorf(domain.CodeConflict, "项目现处于“%s”阶段：合同签订后才能登记培训。", p.Stage.Label())
+	if !p.Stage.Delivering() || p.Terms == nil {
+		if p.Stage == domain.ProjectContracting {
+			return domain.Project{}, domain.Errorf(domain.CodeConflict, "项目现处于“%s”阶段：合同签订后才能登记培训。", p.Stage.Label())
+		}
+		return domain.Project{}, domain.Errorf(domain.CodeConflict, "项目现处于“%s”阶段，培训记录已关闭，不能再修改。", p.Stage.Label())
 	}
 	return p, nil
 }
@@ -545,6 +548,9 @@ func (s *Delivery) RecordSpotCheck(ctx context.Context, by domain.Actor, project
 	}
 	if err := auth.Authorize(by.User(), auth.ActionSpotCheck, p.District); err != nil {
 		return err
+	}
+	if p.Stage.ReadOnly() {
+		return domain.Errorf(domain.CodeConflict, "项目已%s，记录只读。", p.Stage.Label())
 	}
 	if err := domain.ValidateSpotCheck(o, note); err != nil {
 		return err

@@ -175,7 +175,8 @@ func (s *Store) KPIs(ctx context.Context, projectID string, hoursEach int) (Deli
 func (s *Store) CheckInSessions(ctx context.Context, code string, at time.Time) ([]domain.TrainingSession, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT id, project_id, module, starts_at, ends_at, place, trainer, hours::float8, code, created_at, 0
-		FROM training_sessions WHERE code = $1 AND $2 BETWEEN starts_at - interval '1 hour' AND ends_at + interval '1 hour'`, code, at)
+		FROM training_sessions WHERE code = $1 AND $2 BETWEEN starts_at - interval '1 hour' AND ends_at + interval '1 hour'
+		  AND project_id IN (SELECT id FROM projects WHERE stage IN ('delivery', 'rectifying'))`, code, at)
 	if err != nil {
 		return nil, mapErr("check-in sessions", err)
 	}

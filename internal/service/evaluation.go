@@ -1,0 +1,292 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"grantflow/internal/auth"
+	"grantflow/internal/blob"
+	"grantflow/internal/domain"
+	"grantflow/internal/store"
+	"grantflow/workflows"
+)
+
+// Evaluations is the application service of a project's mid-term and final
+// evaluations and of its archive. Reports and scores are ProjectWorkflow
+// updates; the lists are read from the database.
+type Evaluations struct {
+	Contracts *Contracts
+	Store     *store.Store
+	Blob      *blob.Store
+	Archive   *blob.Store
+}
+
+// viewable loads a project for someone who may see it, or for an evaluator
+// drawn for it (who may see nothing else of the district's projects).
+func (s *Evaluations) viewable(ctx context.Context, by domain.Actor, id string) (domain.Project, bool, error) {
+	u := by.User()
+	if auth.Authorize(u, auth.ActionEvaluate, "") == nil && auth.Authorize(u, auth.ActionListProjects, "") != nil {
+		if _, err := uuid.Parse(id); err != nil {
+			return domain.Project{}, false, domain.Errorf(domain.CodeNotFound, "找不到该项目，请检查链接是否完整。")
+		}
+		ok, err := s.Store.IsEvaluator(ctx, id, by.UserID)
+		if err != nil {
+			return domain.Project{}, false, err
+		}
+		if !ok {
+			return domain.Project{}, false, domain.Errorf(domain.CodeForbidden, "您不是该项目抽取的评估专家，不能查看。")
+		}
+		p, err := s.Store.Project(ctx, id)
+		return p, true, err
+	}
+	p, err := s.Contracts.Get(ctx, by, id)
+	return p, false, err
+}
+
+// Rounds lists a project's evaluation rounds. Civil affairs and finance see
+// the evaluators' names and every sheet; the organisation sees seats
+// (评估专家 N) and, once a round is decided, the sheets; an evaluator sees
+// only their own sheet until the round is decided.
+func (s *Evaluations) Rounds(ctx context.Context, by domain.Actor, id string) (domain.Project, []domain.Evaluation, error) {
+	p, evaluator, err := s.viewable(ctx, by, id)
+	if err != nil {
+		return domain.Project{}, nil, err
+	}
+	rounds, err := s.Store.Evaluations(ctx, p.ID)
+	if err != nil {
+		return domain.Project{}, nil, err
+	}
+	staff := !evaluator && auth.Authorize(by.User(), auth.ActionListProjects, p.District) == nil
+	for i := range rounds {
+		r := &rounds[i]
+		kept := r.Evaluators[:0]
+		for _, e := range r.Evaluators {
+			mine := e.UserID == by.UserID
+			if !staff {
+				if e.Excluded != "" {
+					continue // why an expert was skipped is not the organisation's business
+				}
+				if !mine {
+					e.Name = ""
+				}
+				if r.Outcome == nil && !mine {
+					e.Sheet = nil
+				}
+			}
+			kept = append(kept, e)
+		}
+		r.Evaluators = kept
+	}
+	return p, rounds, nil
+}
+
+// SubmitReport files the organisation's report for the current round, with
+// an optional attachment (stored first, removed again if the workflow
+// refuses).
+func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key string, phase domain.EvalPhase, summary string, file *File) error {
+	u := by.User()
+	if u.OrgID == 0 || auth.AuthorizeTarget(u, auth.ActionEvalReport, auth.Target{OrgID: u.OrgID}) != nil {
+		return auth.AuthorizeTarget(u, auth.ActionEvalReport, auth.Target{OrgID: -1})
+	}
+	p, err := s.Contracts.Get(ctx, by, id)
+	if err != nil {
+		return err
+	}
+	if err := auth.AuthorizeTarget(u, auth.ActionEvalReport, auth.Target{OrgID: p.OrgID}); err != nil {
+		return err
+	}
+	if !phase.Valid() {
+		return domain.FieldErrors{"phase": "请选择评估阶段（midterm 中期 / final 结项）。"}.Err()
+	}
+	summary = strings.TrimSpace(summary)
+	if err := domain.ValidateEvalReport(summary); err != nil {
+		return err
+	}
+	req := workflows.EvalReportRequest{Actor: by, Phase: phase, Summary: summary}
+	if file != nil && len(file.Data) > 0 {
+		ct, err := CheckDocument(file.Name, file.Data)
+		if err != nil {
+			return err
+		}
+		obj, err := s.Blob.Put(ctx, fmt.Sprintf("projects/%s/evaluations/%s-%s", p.ID, phase, uuid.NewString()), file.Data, ct)
+		if err != nil {
+			return err
+		}
+		req.Key, req.SHA256, req.Name = obj.Key, obj.SHA256, strings.TrimSpace(path.Base(strings.ReplaceAll(file.Name, "\\", "/")))
+	}
+	err = s.Contracts.update(ctx, p, workflows.UpdateEvalReport, key, req)
+	if err != nil && req.Key != "" {
+		_ = s.Blob.Remove(context.WithoutCancel(ctx), req.Key)
+	}
+	return err
+}
+
+// Score files a drawn evaluator's sheet for a round.
+func (s *Evaluations) Score(ctx context.Context, by domain.Actor, id, key string, phase domain.EvalPhase, attempt int, sheet domain.EvalSheet) error {
+	if err := auth.Authorize(by.User(), auth.ActionEvaluate, ""); err != nil {
+		return err
+	}
+	p, _, err := s.viewable(ctx, by, id)
+	if err != nil {
+		return err
+	}
+	if err := domain.ValidateEvalSheet(phase, sheet); err != nil {
+		return err
+	}
+	return s.Contracts.update(ctx, p, workflows.UpdateEvalScore, key, workflows.EvalScoreRequest{Actor: by, Phase: phase, Attempt: attempt, Sheet: sheet})
+}
+
+// ReportFile returns a round's attachment, verified by checksum.
+func (s *Evaluations) ReportFile(ctx context.Context, by domain.Actor, id string, phase domain.EvalPhase, attempt int) (Document, error) {
+	_, rounds, err := s.Rounds(ctx, by, id)
+	if err != nil {
+		return Document{}, err
+	}
+	for _, r := range rounds {
+		if r.Phase == phase && r.Attempt == attempt && r.ReportKey != "" {
+			data, _, err := s.Blob.Get(ctx, r.ReportKey, r.ReportSHA)
+			if err != nil {
+				return Document{}, err
+			}
+			ct, err := CheckDocument(r.ReportName, data)
+			if err != nil {
+				ct = "application/octet-stream"
+			}
+			return Document{FileName: r.ReportName, ContentType: ct, Data: data}, nil
+		}
+	}
+	return Document{}, domain.Errorf(domain.CodeNotFound, "这一轮评估没有上传报告附件。")
+}
+
+// Assignments lists the rounds an evaluator was drawn for.
+func (s *Evaluations) Assignments(ctx context.Context, by domain.Actor) ([]store.EvaluatorAssignment, error) {
+	if err := auth.Authorize(by.User(), auth.ActionEvaluate, ""); err != nil {
+		return nil, err
+	}
+	return s.Store.EvaluatorAssignments(ctx, by.UserID, 200)
+}
+
+// FinalReport returns the final (or termination) report PDF of an archived
+// project.
+func (s *Evaluations) FinalReport(ctx context.Context, by domain.Actor, id string) (Document, error) {
+	p, err := s.Contracts.Get(ctx, by, id)
+	if err != nil {
+		return Document{}, err
+	}
+	if p.ReportKey == "" {
+		return Document{}, domain.Errorf(domain.CodeNotFound, "结项报告在项目归档时生成，该项目尚未归档。")
+	}
+	data, _, err := s.Blob.Get(ctx, p.ReportKey, p.ReportSHA)
+	if err != nil {
+		return Document{}, err
+	}
+	return Document{FileName: "结项报告-" + p.Number + ".pdf", ContentType: "application/pdf", Data: data}, nil
+}
+
+// ArchiveObjects lists an archived project's package (civil affairs).
+func (s *Evaluations) ArchiveObjects(ctx context.Context, by domain.Actor, id string) (domain.Project, []store.ArchivedObject, error) {
+	if err := auth.Authorize(by.User(), auth.ActionVerifyArchive, ""); err != nil {
+		return domain.Project{}, nil, err
+	}
+	p, err := s.Contracts.Get(ctx, by, id)
+	if err != nil {
+		return domain.Project{}, nil, err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionVerifyArchive, p.District); err != nil {
+		return domain.Project{}, nil, err
+	}
+	objs, err := s.Store.ArchivedObjects(ctx, p.ID)
+	return p, objs, err
+}
+
+// Verify re-reads every archived object of a project (civil affairs).
+func (s *Evaluations) Verify(ctx context.Context, by domain.Actor, id string) (ArchiveReport, error) {
+	p, _, err := s.ArchiveObjects(ctx, by, id)
+	if err != nil {
+		return ArchiveReport{}, err
+	}
+	rep, err := VerifyArchive(ctx, s.Store, s.Archive, p)
+	if err != nil {
+		return ArchiveReport{}, err
+	}
+	return rep, s.Store.Record(ctx, store.Audit{By: by, Action: "archive.verify", ObjectType: "project", ObjectID: p.ID,
+		Summary: map[string]any{"objects": rep.Objects, "problems": len(rep.Problems)}})
+}
+
+// ArchiveProblem is an archived object that failed verification.
+type ArchiveProblem struct {
+	Key      string `json:"key"`
+	Problem  string `json:"problem"` // missing, altered
+	Recorded string `json:"recorded_sha256"`
+	Read     string `json:"read_sha256,omitempty"`
+	Message  string `json:"message"`
+}
+
+// ArchiveReport is what a verification found.
+type ArchiveReport struct {
+	ProjectID string           `json:"project_id"`
+	Number    string           `json:"number"`
+	Objects   int              `json:"objects"` // the manifest included
+	Bytes     int64            `json:"bytes"`
+	Problems  []ArchiveProblem `json:"problems"`
+	CheckedAt time.Time        `json:"checked_at"`
+}
+
+// OK reports whether every object is there and intact.
+func (r ArchiveReport) OK() bool { return len(r.Problems) == 0 }
+
+// VerifyArchive re-reads the manifest and every object of a project's
+// archive package from the archive bucket, hashing what it reads, and names
+// every object that is missing or whose bytes differ from the SHA-256
+// recorded when it was archived. It trusts neither the store's metadata nor
+// the manifest alone: the database holds the manifest's digest and the
+// object list.
+func VerifyArchive(ctx context.Context, st *store.Store, archive *blob.Store, p domain.Project) (ArchiveReport, error) {
+	if p.ArchivedAt.IsZero() {
+		return ArchiveReport{}, domain.Errorf(domain.CodeConflict, "项目 %s 尚未归档。", p.Number)
+	}
+	objs, err := st.ArchivedObjects(ctx, p.ID)
+	if err != nil {
+		return ArchiveReport{}, err
+	}
+	rep := ArchiveReport{ProjectID: p.ID, Number: p.Number, CheckedAt: time.Now()}
+	check := func(key, want string) error {
+		rep.Objects++
+		got, n, _, err := archive.ReadCurrent(ctx, key)
+		switch {
+		case errors.Is(err, blob.ErrMissing):
+			rep.Problems = append(rep.Problems, ArchiveProblem{Key: key, Problem: "missing", Recorded: want,
+				Message: "档案对象缺失（已被删除或从未写入）"})
+		case err != nil:
+			return err
+		case got != want:
+			rep.Bytes += n
+			rep.Problems = append(rep.Problems, ArchiveProblem{Key: key, Problem: "altered", Recorded: want, Read: got,
+				Message: "档案对象内容与归档时的 SHA-256 不一致（已被篡改或覆盖）"})
+		default:
+			rep.Bytes += n
+		}
+		return nil
+	}
+	if err := check(p.ManifestKey, p.ManifestSHA); err != nil {
+		return ArchiveReport{}, err
+	}
+	for _, o := range objs {
+		if err := check(o.Key, o.SHA256); err != nil {
+			return ArchiveReport{}, err
+		}
+	}
+	return rep, nil
+}
+
+// Grades is an organisation's record of final grades (public: results are
+// published).
+func (s *Evaluations) Grades(ctx context.Context, orgID int64) ([]store.OrgGrade, error) {
+	return s.Store.OrgGrades(ctx, orgID)
+}
