@@ -49,6 +49,7 @@ type projectPage struct {
 	Delivery                  deliveryView
 	Money                     []domain.TrancheState
 	CanConfirmTranche, CanPay bool
+	Eval                      evalView
 }
 
 type termsForm struct {
@@ -114,6 +115,16 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 	}
 	if data.Money, err = s.Contracts.Tranches(r.Context(), actorOf(r), p.ID); err != nil {
 		return projectPage{}, err
+	}
+	_, rounds, err := s.Evaluations.Rounds(r.Context(), actorOf(r), p.ID)
+	if err != nil {
+		return projectPage{}, err
+	}
+	data.Eval = s.loadEvaluation(r, p, rounds)
+	if data.Eval.CanVerify {
+		if _, data.Eval.Objects, err = s.Evaluations.ArchiveObjects(r.Context(), actorOf(r), p.ID); err != nil {
+			return projectPage{}, err
+		}
 	}
 	money := p.Stage.Delivering() || p.Stage == domain.ProjectClosing
 	data.CanConfirmTranche = money && auth.Authorize(u, auth.ActionConfirmTranche, p.District) == nil

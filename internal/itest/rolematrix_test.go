@@ -126,6 +126,13 @@ var webRoutes = []matrixRoute{
 	{"a certificate", "GET", "/awards/{project}/trainees/1/certificate.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"a piece of evidence", "GET", "/awards/{project}/evidence/{bid}", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"record a payment", "POST", "/awards/{project}/tranches/1/payment", "file", []string{"caizheng"}},
+	{"evaluation page", "GET", "/awards/{project}/evaluation", "", []string{"minzheng", "hexi", "caizheng", "zuzhi", "zhuanjia"}},
+	{"file an evaluation report", "POST", "/awards/{project}/evaluations/midterm/report", "summary=", []string{"zuzhi"}},
+	{"score an evaluation", "POST", "/awards/{project}/evaluations/midterm/1/scores", "comment=", []string{"zhuanjia"}},
+	{"an evaluation report file", "GET", "/awards/{project}/evaluations/midterm/1/report-file", "", []string{"minzheng", "hexi", "caizheng", "zuzhi", "zhuanjia"}},
+	{"a final report", "GET", "/awards/{project}/final-report.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"verify an archive", "POST", "/awards/{project}/archive/verify", "", []string{"minzheng", "hexi"}},
+	{"my evaluations", "GET", "/evaluations", "", []string{"zhuanjia"}},
 	{"edit the calendar", "POST", "/admin/calendar", "year=2026&days=bad", []string{"admin"}},
 }
 
@@ -231,6 +238,14 @@ var apiRoutes = []matrixRoute{
 	{"a piece of evidence", "GET", "/api/v1/awards/{project}/evidence/{bid}", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"confirm a tranche", "POST", "/api/v1/awards/{project}/tranches/1/confirm", "", []string{"minzheng", "hexi"}},
 	{"record a payment", "POST", "/api/v1/awards/{project}/tranches/1/payment", "file", []string{"caizheng"}},
+	{"evaluations", "GET", "/api/v1/awards/{project}/evaluations", "", []string{"minzheng", "hexi", "caizheng", "zuzhi", "zhuanjia"}},
+	{"file an evaluation report", "POST", "/api/v1/awards/{project}/evaluations/midterm/report", `{"summary":""}`, []string{"zuzhi"}},
+	{"score an evaluation", "POST", "/api/v1/awards/{project}/evaluations/midterm/1/scores", `{"points":[]}`, []string{"zhuanjia"}},
+	{"an evaluation report file", "GET", "/api/v1/awards/{project}/evaluations/midterm/1/report-file", "", []string{"minzheng", "hexi", "caizheng", "zuzhi", "zhuanjia"}},
+	{"a final report", "GET", "/api/v1/awards/{project}/final-report.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"an archive", "GET", "/api/v1/awards/{project}/archive", "", []string{"minzheng", "hexi"}},
+	{"verify an archive", "POST", "/api/v1/awards/{project}/archive/verify", "", []string{"minzheng", "hexi"}},
+	{"my evaluations", "GET", "/api/v1/evaluations", "", []string{"zhuanjia"}},
 }
 
 // publicRoutes need no sign-in (or are the sign-in itself).
@@ -258,7 +273,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/evaluations/midterm/1/", "/evaluations/{phase}/{attempt}/", "/evaluations/midterm/", "/evaluations/{phase}/", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

@@ -35,15 +35,18 @@ func (s *Evaluations) viewable(ctx context.Context, by domain.Actor, id string) 
 		if _, err := uuid.Parse(id); err != nil {
 			return domain.Project{}, false, domain.Errorf(domain.CodeNotFound, "找不到该项目，请检查链接是否完整。")
 		}
+		p, err := s.Store.Project(ctx, id)
+		if err != nil {
+			return domain.Project{}, false, err
+		}
 		ok, err := s.Store.IsEvaluator(ctx, id, by.UserID)
 		if err != nil {
 			return domain.Project{}, false, err
 		}
 		if !ok {
-			return domain.Project{}, false, domain.Errorf(domain.CodeForbidden, "您不是该项目抽取的评估专家，不能查看。")
+			return domain.Project{}, false, domain.Errorf(domain.CodeForbidden, "您无权查看该项目：您不是它抽取的评估专家。")
 		}
-		p, err := s.Store.Project(ctx, id)
-		return p, true, err
+		return p, true, nil
 	}
 	p, err := s.Contracts.Get(ctx, by, id)
 	return p, false, err
@@ -84,6 +87,16 @@ func (s *Evaluations) Rounds(ctx context.Context, by domain.Actor, id string) (d
 		r.Evaluators = kept
 	}
 	return p, rounds, nil
+}
+
+// KPIs are the project's indicators, for those who may see it (evaluators
+// included).
+func (s *Evaluations) KPIs(ctx context.Context, by domain.Actor, id string) (store.DeliveryKPIs, error) {
+	p, _, err := s.viewable(ctx, by, id)
+	if err != nil || p.Terms == nil {
+		return store.DeliveryKPIs{}, err
+	}
+	return s.Store.KPIs(ctx, p.ID, p.Terms.HoursPerTrainee)
 }
 
 // SubmitReport files the organisation's report for the current round, with
