@@ -67,8 +67,10 @@ func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, 
 		if v.Spot, err = s.Delivery.SpotChecks(r.Context(), actorOf(r), p.ID); err != nil {
 			return v, err
 		}
-		if v.Sample, err = s.Delivery.SpotSample(r.Context(), actorOf(r), p.ID); err != nil {
-			return v, err
+		if !p.Stage.ReadOnly() {
+			if v.Sample, err = s.Delivery.SpotSample(r.Context(), actorOf(r), p.ID); err != nil {
+				return v, err
+			}
 		}
 	}
 	v.Counts = [2]int{len(v.Sessions), len(v.Trainees)}

@@ -30,8 +30,10 @@ type EvalRound struct {
 	Attempt    int
 	Due        time.Time
 	Reported   bool
+	Filing     bool    // the report is being recorded
 	Evaluators []int64 // user IDs of the drawn evaluators
-	Scored     []int64
+	Scored     []int64 // sheets recorded
+	Scoring    []int64 // sheets being recorded
 	ScoreDue   time.Time
 	Outcome    *domain.EvalOutcome
 }
@@ -68,7 +70,7 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 			return domain.Errorf(domain.CodeConflict, "目前没有需要提交的评估报告。")
 		case r.Phase != req.Phase:
 			return domain.Errorf(domain.CodeConflict, "目前进行的是%s，请提交%s报告。", r.Phase.Label(), r.Phase.Label())
-		case r.Reported:
+		case r.Reported || r.Filing:
 			return domain.Errorf(domain.CodeConflict, "本轮%s报告已经提交。", r.Phase.Label())
 		case workflow.Now(ctx).After(r.Due):
 			return domain.Errorf(domain.CodeConflict, "报告提交截止时间（%s）已过，逾期按不合格处理。", cstTime(r.Due))
@@ -81,12 +83,15 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 				return ProjectState{}, toApplicationError(err)
 			}
 			r := st.Eval
-			r.Reported = true // before the activity: the due timer must not call it late meanwhile
-			if err := workflow.ExecuteActivity(opts(ctx), a.SubmitEvalReport, activities.EvalReportInput{
+			// Filing is set before the activity: the round waits for it
+			// rather than call the report late meanwhile.
+			r.Filing = true
+			err := workflow.ExecuteActivity(opts(ctx), a.SubmitEvalReport, activities.EvalReportInput{
 				ProjectID: in.AwardID, Phase: r.Phase, Attempt: r.Attempt, Summary: req.Summary,
 				Key: req.Key, Name: req.Name, SHA256: req.SHA256, At: workflow.Now(ctx), By: req.Actor,
-			}).Get(ctx, nil); err != nil {
-				r.Reported = false
+			}).Get(ctx, nil)
+			r.Filing, r.Reported = false, err == nil
+			if err != nil {
 				return ProjectState{}, err
 			}
 			return *st, nil
@@ -106,7 +111,7 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 			return domain.Errorf(domain.CodeConflict, "这一轮评估不在评分阶段。")
 		case !slices.Contains(r.Evaluators, req.Actor.UserID):
 			return domain.Errorf(domain.CodeForbidden, "您不是本轮抽取的评估专家，不能评分。")
-		case slices.Contains(r.Scored, req.Actor.UserID):
+		case slices.Contains(r.Scored, req.Actor.UserID) || slices.Contains(r.Scoring, req.Actor.UserID):
 			return domain.Errorf(domain.CodeConflict, "您已提交本轮评分。")
 		}
 		return domain.ValidateEvalSheet(req.Phase, req.Sheet)
@@ -117,13 +122,17 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 				return ProjectState{}, toApplicationError(err)
 			}
 			r := st.Eval
-			r.Scored = append(r.Scored, req.Actor.UserID)
-			if err := workflow.ExecuteActivity(opts(ctx), a.RecordEvalSheet, activities.EvalSheetInput{
+			// The round is decided once every sheet is recorded: a sheet
+			// counts when its activity is done, not when it arrives.
+			r.Scoring = append(r.Scoring, req.Actor.UserID)
+			err := workflow.ExecuteActivity(opts(ctx), a.RecordEvalSheet, activities.EvalSheetInput{
 				ProjectID: in.AwardID, Phase: r.Phase, Attempt: r.Attempt, UserID: req.Actor.UserID, Sheet: req.Sheet, By: req.Actor,
-			}).Get(ctx, nil); err != nil {
-				r.Scored = slices.DeleteFunc(r.Scored, func(u int64) bool { return u == req.Actor.UserID })
+			}).Get(ctx, nil)
+			r.Scoring = slices.DeleteFunc(r.Scoring, func(u int64) bool { return u == req.Actor.UserID })
+			if err != nil {
 				return ProjectState{}, err
 			}
+			r.Scored = append(r.Scored, req.Actor.UserID)
 			return *st, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req EvalScoreRequest) error {
@@ -255,6 +264,10 @@ func evalRound(ctx workflow.Context, in ProjectInput, st *ProjectState, phase do
 			return domain.EvalOutcome{}, err
 		}
 	}
+	// A report accepted just before the due date is still being recorded.
+	if err := workflow.Await(ctx, func() bool { return !r.Filing }); err != nil {
+		return domain.EvalOutcome{}, err
+	}
 	late := !r.Reported
 	if !late {
 		var drawn []activities.Drawn
@@ -326,5 +339,9 @@ func archive(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
 	if st.Stage != domain.ProjectTerminated {
 		st.Stage = domain.ProjectArchived
 	}
-	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage)))
+	if err := workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage))); err != nil {
+		return err
+	}
+	// Updates still running (refused by now) finish before the workflow does.
+	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }

@@ -51,7 +51,7 @@ func (f *projectFixture) fakeEvaluations() *evalWorld {
 		w.opened = append(w.opened, key(in.Phase, in.Attempt)+":"+in.Due.In(domain.ChinaTime).Format("2006-01-02 15:04"))
 		return nil
 	})
-	on(act.SubmitEvalReport, func(_ context.Context, in activities.EvalReportInput) error {
+	f.env.OnActivity(act.SubmitEvalReport, mock.Anything, mock.Anything).After(time.Minute).Return(func(_ context.Context, in activities.EvalReportInput) error {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.reports = append(w.reports, key(in.Phase, in.Attempt))
@@ -71,7 +71,8 @@ func (f *projectFixture) fakeEvaluations() *evalWorld {
 		}
 		return out, nil
 	})
-	on(act.RecordEvalSheet, func(_ context.Context, in activities.EvalSheetInput) error {
+	// Recording a sheet takes a while: the round must wait for it.
+	f.env.OnActivity(act.RecordEvalSheet, mock.Anything, mock.Anything).After(time.Minute).Return(func(_ context.Context, in activities.EvalSheetInput) error {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		w.sheets[key(in.Phase, in.Attempt)] = append(w.sheets[key(in.Phase, in.Attempt)], in.Sheet)
@@ -174,7 +175,12 @@ func TestProjectEvaluationPassToArchive(t *testing.T) {
 	tooMany := sheet(80)
 	tooMany.Points[0] = 31
 	over := f.update(rep+day, UpdateEvalScore, EvalScoreRequest{Actor: expert(101), Phase: domain.EvalMidterm, Attempt: 1, Sheet: tooMany})
-	mid := f.scores(rep+2*day, domain.EvalMidterm, 1, []int64{101, 102, 103}, sheet(82))
+	// Different sheets: the result must count all three (a sheet still
+	// being recorded included).
+	var mid []*outcome
+	for i, each := range []float64{80, 82, 84} {
+		mid = append(mid, f.scores(rep+2*day+time.Duration(i)*time.Minute, domain.EvalMidterm, 1, []int64{101 + int64(i)}, sheet(each))...)
+	}
 	twice := f.update(rep+2*day+30*time.Second, UpdateEvalScore, EvalScoreRequest{Actor: expert(101), Phase: domain.EvalMidterm, Attempt: 1, Sheet: sheet(90)})
 	confirm1 := f.update(rep+3*day, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs, Index: 1})
 	pay1 := f.update(rep+4*day, UpdateRecordPayment, pay(1))

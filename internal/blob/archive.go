@@ -34,10 +34,14 @@ func (s *Store) EnsureLockedBucket(ctx context.Context) error {
 		return fmt.Errorf("blob bucket exists %s: %w", s.bucket, err)
 	}
 	if !ok {
-		if err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: s.region, ObjectLocking: true}); err != nil {
+		err := s.client.MakeBucket(ctx, s.bucket, minio.MakeBucketOptions{Region: s.region, ObjectLocking: true})
+		if err == nil {
+			return nil
+		}
+		if minio.ToErrorResponse(err).Code != "BucketAlreadyOwnedByYou" {
 			return fmt.Errorf("blob make locked bucket %s: %w", s.bucket, err)
 		}
-		return nil
+		// Another process created it meanwhile: check it like an existing one.
 	}
 	enabled, _, _, _, err := s.client.GetObjectLockConfig(ctx, s.bucket)
 	if err != nil || enabled != "Enabled" {

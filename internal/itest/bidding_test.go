@@ -506,6 +506,23 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	}
 	screenshot(t, bctx, "18-phone-checkin")
 	bulkAttendance(t, h, c.Awards[0].ID)
+	evaluateAndArchive(t, h, c.Awards[0].ID, append([]string{"zhuanjia"}, experts...))
+
+	// How the archived project looks to civil affairs.
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", "hexi"), chromedp.SendKeys("#password", app.DemoPassword),
+		chromedp.Click("main button[type=submit]"), chromedp.WaitVisible(".lifecycle"),
+		chromedp.Navigate(h.url+"/awards/"+c.Awards[0].ID+"#evaluation"), chromedp.WaitVisible("#evaluation"),
+		chromedp.Click("#evaluation form.inline-form button"), chromedp.WaitVisible("#evaluation .alert")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := chromedp.Run(bctx, chromedp.Text("#evaluation")); !strings.Contains(got, "核验发现 2 个问题") || !strings.Contains(got, "结项等级") {
+		t.Errorf("the archived project's evaluation section: %.500s", got)
+	}
+	if err := chromedp.Do(bctx, chromedp.ScrollIntoView("#evaluation")); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, bctx, "19-project-evaluated-archived")
 }
 
 // TestCancelledAndFailedCalls: cancelling before opening destroys the

@@ -44,6 +44,7 @@ func TestProductionBinary(t *testing.T) {
 	cfg := shared.Config
 	cfg.DatabaseURL = shared.Postgres.URL(db)
 	cfg.S3Bucket = fmt.Sprintf("bin%d-%d", os.Getpid(), n)
+	cfg.ArchiveBucket = cfg.S3Bucket + "-archive"
 	cfg.TaskQueue = fmt.Sprintf("bin-%d-%d", os.Getpid(), n)
 	cfg.HTTPAddr = fmt.Sprintf("127.0.0.1:%d", port)
 	cfg.WebURL = "http://" + cfg.HTTPAddr

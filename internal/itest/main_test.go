@@ -130,6 +130,7 @@ func newHarnessWith(t *testing.T, edit func(*config.Config)) *harness {
 	cfg := shared.Config
 	cfg.DatabaseURL = shared.Postgres.URL(db)
 	cfg.S3Bucket = fmt.Sprintf("t%d-%d", os.Getpid(), n)
+	cfg.ArchiveBucket = cfg.S3Bucket + "-archive"
 	cfg.TaskQueue = fmt.Sprintf("itest-%d-%d", os.Getpid(), n)
 	if edit != nil {
 		edit(&cfg)

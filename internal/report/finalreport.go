@@ -62,7 +62,7 @@ func RenderFinalReport(r FinalReport) ([]byte, error) {
 	d.title(kind, 13)
 	d.row("项目编号", r.Number)
 	d.row("征集编号", r.CallNumber)
-	d.row("品牌", brandLine(r.Brand))
+	d.row("品牌", r.Brand.Label()+brandLine(r.Brand))
 	d.row("实施单位", r.OrgName)
 	d.row("资助金额", r.Amount.Yuan()+" 元")
 	d.row("服务期限", fmt.Sprintf("%s 至 %s（%d 个月）", ChineseDate(r.Terms.StartsOn.In(domain.ChinaTime)),

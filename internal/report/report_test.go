@@ -192,3 +192,56 @@ func TestHoursStatementText(t *testing.T) {
 		}
 	}
 }
+
+func sampleFinalReport() FinalReport {
+	at := time.Date(2028, 2, 20, 10, 0, 0, 0, domain.ChinaTime)
+	terms := domain.ContractTerms{Deliverables: domain.Deliverables{Trainees: 300, HoursPerTrainee: 16, Sessions: 12, Modules: domain.DefaultModules},
+		StartsOn: time.Date(2027, 1, 1, 0, 0, 0, 0, domain.ChinaTime), TermMonths: 12}
+	out := domain.EvalOutcome{Total: 91.2, Satisfaction: 9.2, Passed: true, Grade: domain.GradeExcellent}
+	return FinalReport{Number: "XM2026-000001", Title: "河西区失能老年人家庭照护者培训项目", CallNumber: "ZJ2026-000003", Brand: domain.BrandCunCaoXin,
+		District: "河西区", Issuer: "天津市河西区民政局", OrgName: "天津市河西区夕阳红社会工作服务中心", Amount: 260000_00, Terms: terms,
+		SignedAt: at.AddDate(-1, -2, 0),
+		KPIs: []KPI{{"培训学员（达到合同学时）", 300, 287, "人"}, {"报名学员", 300, 312, "人"}, {"培训场次", 12, 12, "场"}, {"学员学时合计", 4800, 4710.5, "学时"}},
+		Modules: []ModuleHours{{"失能照护基础", 3, 1400}, {"压疮预防", 2, 900}, {"转移搬运", 3, 1210.5}, {"进食与用药照护", 2, 700}, {"应急救护/心肺复苏", 2, 500}},
+		Satisfaction: 4.6, Surveyed: 280, SpotChecks: 32, Discrepant: 1,
+		Tranches: []domain.TrancheState{
+			{Index: 0, Percent: 30, Condition: domain.TrancheOnContract, Amount: 78000_00, PaidAt: at.AddDate(-1, 0, 0), VoucherNo: "HX-2027-0001"},
+			{Index: 1, Percent: 40, Condition: domain.TrancheOnMidterm, Amount: 104000_00, PaidAt: at.AddDate(0, -6, 0), VoucherNo: "HX-2027-0102"},
+			{Index: 2, Percent: 30, Condition: domain.TrancheOnFinal, Amount: 78000_00, PaidAt: at, VoucherNo: "HX-2028-0007"}},
+		Rounds: []domain.Evaluation{
+			{Phase: domain.EvalMidterm, Attempt: 1, Due: at.AddDate(0, -7, 0), SubmittedAt: at.AddDate(0, -7, -5), Outcome: &domain.EvalOutcome{Total: 52, Passed: false}},
+			{Phase: domain.EvalMidterm, Attempt: 2, Due: at.AddDate(0, -6, 0), SubmittedAt: at.AddDate(0, -6, -3), Outcome: &domain.EvalOutcome{Total: 78.5, Passed: true}},
+			{Phase: domain.EvalFinal, Attempt: 1, Due: at.AddDate(0, 0, -20), SubmittedAt: at.AddDate(0, 0, -30), Outcome: &out}},
+		Grade: domain.GradeExcellent, Issued: at}
+}
+
+func TestFinalReportText(t *testing.T) {
+	pdf, err := RenderFinalReport(sampleFinalReport())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := os.Getenv("GRANTFLOW_KEEP_PDF"); p != "" {
+		_ = os.WriteFile(p, pdf, 0o644)
+	}
+	text := stripSpace(pdfText(t, pdf))
+	for _, want := range []string{"项目结项报告", "结项等级", "优", "绩效指标完成情况", "95.7%", "4710.5学时", "98.1%",
+		"各培训模块实施情况", "应急救护/心肺复苏", "累计拨付260,000.00元，占资助金额的100.0%", "中期评估（整改后复评）", "不合格（52.00分）",
+		"合格（91.20分），等级优", "平均4.60分", "天津市河西区民政局"} {
+		if !strings.Contains(text, stripSpace(want)) {
+			t.Errorf("final report lacks %q", want)
+		}
+	}
+	r := sampleFinalReport()
+	r.Terminated, r.Grade, r.Earned, r.ClawBack = true, "", 65000_00, 13000_00
+	r.Tranches[1].PaidAt, r.Tranches[2].PaidAt = time.Time{}, time.Time{}
+	pdf, err = RenderFinalReport(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text = stripSpace(pdfText(t, pdf))
+	for _, want := range []string{"项目终止报告", "应退回13,000.00元", "停止拨付"} {
+		if !strings.Contains(text, stripSpace(want)) {
+			t.Errorf("termination report lacks %q", want)
+		}
+	}
+}

@@ -59,6 +59,9 @@ func (s *Contracts) Get(ctx context.Context, by domain.Actor, id string) (domain
 }
 
 func (s *Contracts) update(ctx context.Context, p domain.Project, name, key string, arg any) error {
+	if p.Stage.ReadOnly() {
+		return domain.Errorf(domain.CodeConflict, "项目%s，资料只读，不能再办理。", p.Stage.Label())
+	}
 	id, err := requestID(key)
 	if err != nil {
 		return err
