@@ -200,9 +200,9 @@ func sampleFinalReport() FinalReport {
 	out := domain.EvalOutcome{Total: 91.2, Satisfaction: 9.2, Passed: true, Grade: domain.GradeExcellent}
 	return FinalReport{Number: "XM2026-000001", Title: "河西区失能老年人家庭照护者培训项目", CallNumber: "ZJ2026-000003", Brand: domain.BrandCunCaoXin,
 		District: "河西区", Issuer: "天津市河西区民政局", OrgName: "天津市河西区夕阳红社会工作服务中心", Amount: 260000_00, Terms: terms,
-		SignedAt: at.AddDate(-1, -2, 0),
-		KPIs: []KPI{{"培训学员（达到合同学时）", 300, 287, "人"}, {"报名学员", 300, 312, "人"}, {"培训场次", 12, 12, "场"}, {"学员学时合计", 4800, 4710.5, "学时"}},
-		Modules: []ModuleHours{{"失能照护基础", 3, 1400}, {"压疮预防", 2, 900}, {"转移搬运", 3, 1210.5}, {"进食与用药照护", 2, 700}, {"应急救护/心肺复苏", 2, 500}},
+		SignedAt:     at.AddDate(-1, -2, 0),
+		KPIs:         []KPI{{"培训学员（达到合同学时）", 300, 287, "人"}, {"报名学员", 300, 312, "人"}, {"培训场次", 12, 12, "场"}, {"学员学时合计", 4800, 4710.5, "学时"}},
+		Modules:      []ModuleHours{{"失能照护基础", 3, 1400}, {"压疮预防", 2, 900}, {"转移搬运", 3, 1210.5}, {"进食与用药照护", 2, 700}, {"应急救护/心肺复苏", 2, 500}},
 		Satisfaction: 4.6, Surveyed: 280, SpotChecks: 32, Discrepant: 1,
 		Tranches: []domain.TrancheState{
 			{Index: 0, Percent: 30, Condition: domain.TrancheOnContract, Amount: 78000_00, PaidAt: at.AddDate(-1, 0, 0), VoucherNo: "HX-2027-0001"},
