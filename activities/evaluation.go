@@ -498,3 +498,31 @@ func (a *Activities) trainingRecords(ctx context.Context, p domain.Project) ([]b
 	return json.MarshalIndent(map[string]any{"project": p, "sessions": sessions, "trainees": trainees,
 		"progress_reports": reports, "spot_checks": checks, "evaluations": rounds}, "", "  ")
 }
+
+// MonthlyReportInput names a month of a project's term.
+type MonthlyReportInput struct {
+	ProjectID string
+	Month     string // 2027-03
+}
+
+// RemindMonthlyReport tells the organisation when the month's progress
+// report is missing (once per month).
+func (a *Activities) RemindMonthlyReport(ctx context.Context, in MonthlyReportInput) error {
+	p, err := a.Store.Project(ctx, in.ProjectID)
+	if err != nil {
+		return nonRetryable(err)
+	}
+	reports, err := a.Store.ProgressReports(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		if r.Month == in.Month {
+			return nil
+		}
+	}
+	m, _ := time.Parse("2006-01", in.Month)
+	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "report.missing",
+		fmt.Sprintf("项目 %s 尚未提交 %d年%d月 的月度进展报告，请在项目页面补交。", p.Number, m.Year(), int(m.Month())),
+		fmt.Sprintf("monthly/%s/%s", p.ID, in.Month))
+}

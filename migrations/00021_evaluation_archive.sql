@@ -50,6 +50,7 @@ ALTER TABLE projects
     ADD COLUMN manifest_key     text,
     ADD COLUMN manifest_sha256  text;
 CREATE INDEX projects_grade_idx ON projects (org_id, graded_at DESC) WHERE grade IS NOT NULL;
+CREATE INDEX projects_graded_idx ON projects (graded_at DESC) WHERE grade IS NOT NULL;
 
 -- The archive package: every object copied into the locked archive bucket.
 CREATE TABLE archive_objects (

@@ -17,6 +17,7 @@ import (
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
+	"grantflow/internal/store"
 )
 
 // callAction handles a form on the call page: kind names the action; the
@@ -198,6 +199,7 @@ type portalPage struct {
 	Open      service.PublicCallPage
 	Publicity service.PublicCallPage
 	Awarded   service.PublicCallPage
+	Results   []store.OrgGrade
 }
 
 func (s *Server) portalPage(w http.ResponseWriter, r *http.Request) {
@@ -207,7 +209,9 @@ func (s *Server) portalPage(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if data.Open, err = s.Calls.PublicList(r.Context(), domain.StageBidding, 1); err == nil {
 		if data.Publicity, err = s.Calls.PublicList(r.Context(), domain.StagePublicity, 1); err == nil {
-			data.Awarded, err = s.Calls.PublicList(r.Context(), domain.StageAwarded, 1)
+			if data.Awarded, err = s.Calls.PublicList(r.Context(), domain.StageAwarded, 1); err == nil {
+				data.Results, err = s.Evaluations.PublicResults(r.Context())
+			}
 		}
 	}
 	if err != nil {

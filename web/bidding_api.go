@@ -10,6 +10,7 @@ import (
 	"grantflow/activities"
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
+	"grantflow/internal/store"
 )
 
 // apiCallAction decodes a JSON request, runs do, and answers with the call
@@ -261,4 +262,17 @@ func (s *Server) apiSetCalendar(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.apiCalendar(w, r)
+}
+
+// apiPublicResults lists the published final evaluation results (no sign-in).
+func (s *Server) apiPublicResults(w http.ResponseWriter, r *http.Request) {
+	res, err := s.Evaluations.PublicResults(r.Context())
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if res == nil {
+		res = []store.OrgGrade{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": res})
 }

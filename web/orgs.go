@@ -118,6 +118,7 @@ type orgPage struct {
 	Revealed bool
 	Error    string
 	Today    string
+	Grades   []store.OrgGrade // the organisation's record of final grades
 }
 
 func orgID(r *http.Request) (int64, error) {
@@ -146,9 +147,13 @@ func (s *Server) loadOrgPage(r *http.Request, reveal bool) (orgPage, error) {
 	if err != nil {
 		return orgPage{}, err
 	}
+	grades, err := s.Evaluations.Grades(r.Context(), id)
+	if err != nil {
+		return orgPage{}, err
+	}
 	p := s.page(r, o.Name)
 	p.Nav = "orgs"
-	return orgPage{pageData: p, Org: o, Details: d, Revealed: reveal,
+	return orgPage{pageData: p, Org: o, Details: d, Revealed: reveal, Grades: grades,
 		Today: time.Now().In(domain.ChinaTime).Format(time.DateOnly)}, nil
 }
 
@@ -273,6 +278,7 @@ type apiOrg struct {
 	Documents  []domain.Attachment `json:"documents"`
 	Debarments []domain.Debarment  `json:"debarments"`
 	Consents   []domain.Consent    `json:"consents"`
+	Grades     []store.OrgGrade    `json:"grades"` // final evaluation grades: the organisation's record
 }
 
 func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request, reveal bool) {
@@ -281,7 +287,11 @@ func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request, reveal bool) {
 		s.apiFail(w, r, err)
 		return
 	}
-	out := apiOrg{Organisation: data.Org, Documents: []domain.Attachment{}, Debarments: data.Details.Debarments, Consents: data.Details.Consents}
+	out := apiOrg{Organisation: data.Org, Documents: []domain.Attachment{}, Debarments: data.Details.Debarments, Consents: data.Details.Consents,
+		Grades: data.Grades}
+	if out.Grades == nil {
+		out.Grades = []store.OrgGrade{}
+	}
 	for _, d := range data.Details.Documents {
 		out.Documents = append(out.Documents, publicAttachment(d))
 	}

@@ -190,6 +190,25 @@ func (s *Server) queue(r *http.Request) ([]workItem, error) {
 		if auth.Authorize(u, auth.ActionRecordPayment, "") == nil {
 			items = append(items, workItem{Label: "条件已确认、待拨付的资金", Count: c.ToPay, Link: "/awards?stage=delivery", Urgent: c.ToPay > 0})
 		}
+		if u.Has(domain.RoleOrgMember) {
+			items = append(items, workItem{Label: "待提交的评估报告（中期自评、整改、结项）", Count: c.ReportsDue, Link: "/awards", Urgent: c.ReportsSoon > 0})
+		} else if auth.Authorize(u, auth.ActionConfirmTranche, "") == nil {
+			items = append(items, workItem{Label: "整改中的项目", Count: c.Rectifying, Link: "/awards?stage=rectifying", Urgent: c.Rectifying > 0},
+				workItem{Label: "已评估、待结算归档的项目", Count: c.Closing, Link: "/awards?stage=closing", Urgent: c.Closing > 0})
+		}
+	}
+	if auth.Authorize(u, auth.ActionEvaluate, "") == nil {
+		list, err := s.Evaluations.Assignments(ctx, by)
+		if err != nil {
+			return nil, err
+		}
+		n := 0
+		for _, a := range list {
+			if a.ScoredAt.IsZero() && !a.Decided {
+				n++
+			}
+		}
+		items = append(items, workItem{Label: "我的项目评估任务（中期、结项）", Count: n, Link: "/evaluations", Urgent: n > 0})
 	}
 	if u.Has(domain.RoleExpert) {
 		calls, err := s.Calls.ExpertCalls(ctx, by)

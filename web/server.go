@@ -222,6 +222,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/tokens", s.apiCreateToken)
 		r.Post("/organisations", s.apiRegisterOrg)
 		r.Get("/public/calls", s.apiPublicCalls)
+		r.Get("/public/results", s.apiPublicResults)
 		r.Get("/public/calls/{id}", s.apiPublicCall)
 		r.Post("/public/calls/{id}/objections", s.apiObject)
 		r.Get("/calendar/{year}", s.apiCalendar)

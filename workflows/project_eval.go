@@ -150,6 +150,7 @@ func evaluate(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
 			Dedup: in.AwardID + "/" + dedup}).Get(ctx, nil)
 	}
 	civil := store.NoticeTo{Role: domain.RoleCivilAffairs, District: in.District}
+	workflow.Go(ctx, func(ctx workflow.Context) { monthlyReports(ctx, in, st) })
 
 	var passed bool
 	due := domain.EvalDue(domain.EvalMidterm, *st.Terms)
@@ -206,6 +207,33 @@ func evaluate(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
 		return err
 	}
 	return archive(ctx, in, st)
+}
+
+// monthlyReports reminds the organisation, on the 5th of each month of the
+// term while training is delivered, of a missing progress report for the
+// month before. It stops when delivery does.
+func monthlyReports(ctx workflow.Context, in ProjectInput, st *ProjectState) {
+	start := st.Terms.StartsOn.In(domain.ChinaTime)
+	last := st.Terms.EndsOn().In(domain.ChinaTime)
+	month := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, domain.ChinaTime)
+	for !month.After(last) {
+		remind := month.AddDate(0, 1, 4).Add(9 * time.Hour) // the 5th of the next month, 09:00
+		if d := remind.Sub(workflow.Now(ctx)); d > 0 {
+			if stopped, err := workflow.AwaitWithTimeout(ctx, d, func() bool { return !st.Stage.Delivering() }); err != nil || stopped {
+				return
+			}
+		}
+		if !st.Stage.Delivering() {
+			return
+		}
+		err := workflow.ExecuteActivity(opts(ctx), a.RemindMonthlyReport, activities.MonthlyReportInput{
+			ProjectID: in.AwardID, Month: month.Format("2006-01"),
+		}).Get(ctx, nil)
+		if err != nil {
+			workflow.GetLogger(ctx).Warn("monthly report reminder failed", "month", month.Format("2006-01"), "error", err)
+		}
+		month = month.AddDate(0, 1, 0)
+	}
 }
 
 // settled reports whether every tranche whose condition holds is paid.

@@ -27,6 +27,7 @@ type evalWorld struct {
 	terminated *activities.TerminateResult
 	archived   int
 	paid       domain.Fen
+	months     []string // monthly report reminders
 }
 
 // evalStart is a fixed start: the award on 1 December 2026, the term from
@@ -107,6 +108,12 @@ func (f *projectFixture) fakeEvaluations() *evalWorld {
 		defer w.mu.Unlock()
 		w.archived++
 		return activities.ArchiveResult{ManifestSHA256: strings.Repeat("c", 64), Objects: 12}, nil
+	})
+	on(act.RemindMonthlyReport, func(_ context.Context, in activities.MonthlyReportInput) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.months = append(w.months, in.Month)
+		return nil
 	})
 	// Payments are counted for the claw-back.
 	f.onPay = func(in activities.TrancheInput) {
@@ -232,6 +239,10 @@ func TestProjectEvaluationPassToArchive(t *testing.T) {
 	if fmt.Sprint(w.stages) != "[closing]" {
 		t.Errorf("stages: %v", w.stages)
 	}
+	// Every month of the term was checked for its progress report.
+	if len(w.months) != 12 || w.months[0] != "2027-01" || w.months[11] != "2027-12" {
+		t.Errorf("monthly report checks: %v", w.months)
+	}
 }
 
 func TestProjectEvaluationFailRectifyPass(t *testing.T) {
@@ -334,6 +345,11 @@ func TestProjectEvaluationLateReports(t *testing.T) {
 		if o := w.outcomes[k]; !o.Late || o.Passed || !strings.Contains(o.Reason, "未在截止时间前提交") {
 			t.Errorf("%s: %+v", k, o)
 		}
+	}
+	// Delivery stopped with the termination on 1 August: the last check
+	// was on 5 July, for June.
+	if len(w.months) != 6 || w.months[5] != "2027-06" {
+		t.Errorf("monthly report checks: %v", w.months)
 	}
 	if len(w.drawn) != 0 || w.terminated == nil || w.archived != 1 {
 		t.Errorf("drawn %v, terminated %+v, archived %d", w.drawn, w.terminated, w.archived)

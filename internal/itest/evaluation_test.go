@@ -166,6 +166,17 @@ func evaluateAndArchive(t *testing.T, h *harness, projectID string, pool []strin
 	if p.Grade != final.Outcome.Grade || p.ManifestSHA == "" {
 		t.Fatalf("archived project: %+v", p)
 	}
+	// The result is public and on the organisation's record.
+	var pub struct{ Items []store.OrgGrade }
+	h.do("GET", "/api/v1/public/results", "", "", "", nil).json(t, &pub)
+	if len(pub.Items) != 1 || pub.Items[0].Number != p.Number || pub.Items[0].Grade != p.Grade || pub.Items[0].OrgName == "" {
+		t.Errorf("public results: %+v", pub.Items)
+	}
+	var org struct{ Grades []store.OrgGrade }
+	h.api("zuzhi", "GET", fmt.Sprintf("/api/v1/organisations/%d", h.actor("zuzhi").OrgID), nil, nil).json(t, &org)
+	if len(org.Grades) != 1 || org.Grades[0].Grade != p.Grade {
+		t.Errorf("the organisation's record: %+v", org.Grades)
+	}
 	var pkg struct {
 		Objects []store.ArchivedObject `json:"objects"`
 	}

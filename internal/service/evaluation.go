@@ -303,3 +303,8 @@ func VerifyArchive(ctx context.Context, st *store.Store, archive *blob.Store, p 
 func (s *Evaluations) Grades(ctx context.Context, orgID int64) ([]store.OrgGrade, error) {
 	return s.Store.OrgGrades(ctx, orgID)
 }
+
+// PublicResults are the newest published final results, for everyone.
+func (s *Evaluations) PublicResults(ctx context.Context) ([]store.OrgGrade, error) {
+	return s.Store.PublicResults(ctx, 50)
+}

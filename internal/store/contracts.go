@@ -233,6 +233,10 @@ type ProjectCounts struct {
 	OverdueSign   int // of those, past the 30-day limit
 	SessionsToday int // sessions starting today (China time)
 	ToPay         int // tranches confirmed, not yet paid
+	ReportsDue    int // evaluation rounds waiting for the organisation's report
+	ReportsSoon   int // of those, due within 7 days
+	Rectifying    int // projects rectifying after a failed mid-term
+	Closing       int // projects evaluated, waiting for settlement
 }
 
 // CountProjectWork counts a scope's pending project work: orgID > 0 for one
@@ -248,7 +252,13 @@ func (s *Store) CountProjectWork(ctx context.Context, orgID int64, district stri
 		       (SELECT count(*) FROM training_sessions t JOIN scope ON scope.id = t.project_id
 		         WHERE (t.starts_at AT TIME ZONE 'Asia/Shanghai')::date = (now() AT TIME ZONE 'Asia/Shanghai')::date),
 		       (SELECT count(*) FROM project_tranches x JOIN scope ON scope.id = x.project_id
-		         WHERE x.confirmed_at IS NOT NULL AND x.paid_at IS NULL)`, orgID, district).
-		Scan(&c.Contracting, &c.OverdueSign, &c.SessionsToday, &c.ToPay)
+		         WHERE x.confirmed_at IS NOT NULL AND x.paid_at IS NULL),
+		       (SELECT count(*) FROM evaluations e JOIN scope ON scope.id = e.project_id
+		         WHERE e.submitted_at IS NULL AND e.decided_at IS NULL),
+		       (SELECT count(*) FROM evaluations e JOIN scope ON scope.id = e.project_id
+		         WHERE e.submitted_at IS NULL AND e.decided_at IS NULL AND e.due_at < now() + interval '7 days'),
+		       (SELECT count(*) FROM scope WHERE stage = 'rectifying'),
+		       (SELECT count(*) FROM scope WHERE stage = 'closing')`, orgID, district).
+		Scan(&c.Contracting, &c.OverdueSign, &c.SessionsToday, &c.ToPay, &c.ReportsDue, &c.ReportsSoon, &c.Rectifying, &c.Closing)
 	return c, mapErr("count project work", err)
 }

@@ -227,6 +227,23 @@ type OrgGrade struct {
 	District  string       `json:"district"`
 	Grade     domain.Grade `json:"grade"`
 	GradedAt  time.Time    `json:"graded_at"`
+	OrgName   string       `json:"org_name,omitempty"`
+}
+
+// PublicResults lists the published final results (every district),
+// newest first: the acceptance results are public (实施条例 §45).
+func (s *Store) PublicResults(ctx context.Context, limit int) ([]OrgGrade, error) {
+	rows, err := s.pool.Query(ctx, `SELECT p.id, p.number, c.title, c.district, p.grade, p.graded_at, o.name
+		FROM projects p JOIN calls c ON c.id = p.call_id JOIN organisations o ON o.id = p.org_id
+		WHERE p.grade IS NOT NULL ORDER BY p.graded_at DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, mapErr("public results", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (OrgGrade, error) {
+		var g OrgGrade
+		return g, r.Scan(&g.ProjectID, &g.Number, &g.Title, &g.District, &g.Grade, &g.GradedAt, &g.OrgName)
+	})
+	return out, mapErr("public results", err)
 }
 
 // OrgGrades is an organisation's record: its graded projects, newest first,
