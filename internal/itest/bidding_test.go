@@ -506,7 +506,7 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	}
 	screenshot(t, bctx, "18-phone-checkin")
 	bulkAttendance(t, h, c.Awards[0].ID)
-	evaluateAndArchive(t, h, c.Awards[0].ID, append([]string{"zhuanjia"}, experts...))
+	evaluateAndArchive(t, h, c.Awards[0].ID, append([]string{"zhuanjia"}, experts...), bctx)
 
 	// How the archived project looks to civil affairs.
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"),

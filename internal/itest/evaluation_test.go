@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
+	"grantflow/internal/app"
 	"grantflow/internal/domain"
 	"grantflow/internal/store"
 )
@@ -73,7 +76,7 @@ func (h *harness) drawnFor(t *testing.T, pool []string, projectID, phase string)
 // its archive, through the JSON API; then it checks the archive with the
 // API and the `grantflow archive verify` command, alters one archived
 // object, deletes another, and checks both are named.
-func evaluateAndArchive(t *testing.T, h *harness, projectID string, pool []string) {
+func evaluateAndArchive(t *testing.T, h *harness, projectID string, pool []string, bctx context.Context) {
 	base := "/api/v1/awards/" + projectID
 	eventually(t, "the mid-term round", func() bool {
 		rs := h.rounds(t, "hexi", projectID)
@@ -129,8 +132,32 @@ func evaluateAndArchive(t *testing.T, h *harness, projectID string, pool []strin
 	mustStatus(t, h.api(drawn[0], "POST", scores, sheet(31, 16, 16, 24), key()), 422, "a score over the criterion's points")
 	mustStatus(t, h.api(outsider, "POST", scores, sheet(24, 16, 16, 24), key()), http.StatusForbidden, "an expert not drawn")
 	mustStatus(t, h.api(outsider, "GET", base+"/evaluations", nil, nil), http.StatusForbidden, "an expert not drawn reading the project")
-	for i, u := range drawn {
-		mustStatus(t, h.api(u, "POST", scores, sheet(24, 16, 15+float64(i), 24), key()), 200, "mid-term score by "+u)
+	// The first evaluator scores on the web page, one score out of range first.
+	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"),
+		chromedp.SendKeys("#username", drawn[0]), chromedp.SendKeys("#password", app.DemoPassword),
+		chromedp.Click("main button[type=submit]"), chromedp.WaitVisible(".lifecycle"),
+		chromedp.Navigate(h.url+"/evaluations"), chromedp.Click("main table a"), chromedp.WaitVisible("#p0"),
+		chromedp.SendKeys("#p0", "35"), chromedp.SendKeys("#p1", "16"), chromedp.SendKeys("#p2", "15"), chromedp.SendKeys("#p3", "24"),
+		chromedp.SendKeys("#comment", "培训组织规范，签到与学时记录完整，建议补充实操考核影像。"),
+		chromedp.SetAttributeValue("#p0", "max", "100"), // past the browser's own check, to the server's
+		chromedp.Click("section.action button[type=submit]"), chromedp.WaitVisible(".alert")); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := chromedp.Run(bctx, chromedp.Text(".alert")); !strings.Contains(got, "0 至 30 分") {
+		t.Errorf("the out-of-range score: %q", got)
+	}
+	if v, _ := chromedp.Run(bctx, chromedp.Value("#comment")); !strings.Contains(v, "培训组织规范") {
+		t.Errorf("the comment typed was lost: %q", v)
+	}
+	if err := chromedp.Do(bctx, chromedp.Clear("#p0"), chromedp.SendKeys("#p0", "24"), chromedp.SendKeys("#site_visit", "现场查看社区培训一场。")); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, bctx, "20-evaluator-scoring")
+	if err := chromedp.Do(bctx, chromedp.Click("section.action button[type=submit]"), chromedp.WaitVisible(".flash")); err != nil {
+		t.Fatal(err)
+	}
+	for i, u := range drawn[1:] {
+		mustStatus(t, h.api(u, "POST", scores, sheet(24, 16, 16+float64(i), 24), key()), 200, "mid-term score by "+u)
 	}
 	eventually(t, "the mid-term result", func() bool { return h.rounds(t, "zuzhi", projectID)[0].Outcome != nil })
 	if o := h.rounds(t, "zuzhi", projectID)[0].Outcome; !o.Passed || o.Total != 80 {
