@@ -192,11 +192,11 @@ type DecideEvalInput struct {
 	Final bool // no further attempt: a fail terminates (mid-term)
 }
 
-// DecideEvaluation computes the round's result from the stored sheets and
-// the recipients' survey (domain.ScoreEvaluation), records it (a final's
-// grade on the organisation's record) and tells the organisation and civil
-// affairs what follows. Idempotent: a decided round returns its result.
-func (a *Activities) DecideEvaluation(ctx context.Context, in DecideEvalInput) (domain.EvalOutcome, error) {
+// ScoreRound computes the round's result from the stored sheets and the
+// recipients' survey (domain.ScoreEvaluation); it writes nothing, so the
+// workflow can act on the result before anyone reads it (RecordEvalOutcome).
+// A round already decided returns its recorded result.
+func (a *Activities) ScoreRound(ctx context.Context, in DecideEvalInput) (domain.EvalOutcome, error) {
 	p, err := a.Store.Project(ctx, in.ProjectID)
 	if err != nil {
 		return domain.EvalOutcome{}, nonRetryable(err)
@@ -235,9 +235,26 @@ func (a *Activities) DecideEvaluation(ctx context.Context, in DecideEvalInput) (
 	if pass == 0 {
 		pass = domain.DefaultEvalPassMark
 	}
-	out := domain.ScoreEvaluation(in.Phase, sheets, survey, in.Late, pass)
+	return domain.ScoreEvaluation(in.Phase, sheets, survey, in.Late, pass), nil
+}
+
+// OutcomeInput is a round's result to record.
+type OutcomeInput struct {
+	DecideEvalInput
+	Outcome domain.EvalOutcome
+}
+
+// RecordEvalOutcome records a round's result (a final's grade on the
+// organisation's record) and tells the organisation and civil affairs what
+// follows. Idempotent.
+func (a *Activities) RecordEvalOutcome(ctx context.Context, in OutcomeInput) error {
+	p, err := a.Store.Project(ctx, in.ProjectID)
+	if err != nil {
+		return nonRetryable(err)
+	}
+	out := in.Outcome
 	if err := a.Store.DecideEvaluation(ctx, p.ID, in.Phase, in.Attempt, out); err != nil {
-		return domain.EvalOutcome{}, nonRetryable(err)
+		return nonRetryable(err)
 	}
 	round := domain.Evaluation{Phase: in.Phase, Attempt: in.Attempt}.Round()
 	text := fmt.Sprintf("项目 %s %s结果：%s", p.Number, round, out.Reason)
@@ -253,10 +270,10 @@ func (a *Activities) DecideEvaluation(ctx context.Context, in DecideEvalInput) (
 	}
 	for i, to := range []store.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}} {
 		if err := a.Store.AddNotice(ctx, p.CallID, to, "evaluation.result", text, in.dedup(fmt.Sprintf("result/%d", i))); err != nil {
-			return domain.EvalOutcome{}, err
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // ProjectStageInput moves a project to a stage.

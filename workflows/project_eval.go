@@ -168,17 +168,17 @@ func evaluate(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
 		passed = out.Passed
 	}
 	if !passed {
+		st.Stage = domain.ProjectTerminated // before the record: no tranche slips through meanwhile
 		var res activities.TerminateResult
 		if err := workflow.ExecuteActivity(opts(ctx), a.TerminateProject, in.AwardID).Get(ctx, &res); err != nil {
 			return err
 		}
-		st.Stage, st.ClawBack = domain.ProjectTerminated, res.ClawBack
+		st.ClawBack = res.ClawBack
 		if err := workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage))); err != nil {
 			return err
 		}
 		return archive(ctx, in, st)
 	}
-	st.MidtermPassed = true
 	if st.Stage == domain.ProjectRectifying {
 		if err := setProjectStage(ctx, in, st, domain.ProjectDelivery); err != nil {
 			return err
@@ -188,7 +188,6 @@ func evaluate(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
 	if err != nil {
 		return err
 	}
-	st.FinalPassed, st.Grade = out.Passed, out.Grade
 	if err := setProjectStage(ctx, in, st, domain.ProjectClosing); err != nil {
 		return err
 	}
@@ -326,13 +325,23 @@ func evalRound(ctx workflow.Context, in ProjectInput, st *ProjectState, phase do
 		}
 	}
 	var out domain.EvalOutcome
-	if err := workflow.ExecuteActivity(opts(ctx), a.DecideEvaluation, activities.DecideEvalInput{
-		EvalRoundInput: round, Late: late, Final: attempt >= domain.MaxEvalAttempts,
-	}).Get(ctx, &out); err != nil {
+	decide := activities.DecideEvalInput{EvalRoundInput: round, Late: late, Final: attempt >= domain.MaxEvalAttempts}
+	if err := workflow.ExecuteActivity(opts(ctx), a.ScoreRound, decide).Get(ctx, &out); err != nil {
 		return domain.EvalOutcome{}, err
 	}
+	// The workflow acts on the result before it is recorded: whoever reads
+	// "passed" can then confirm the tranche it unlocks.
 	r.Outcome = &out
 	st.Rounds = append(st.Rounds, *r)
+	switch {
+	case phase == domain.EvalMidterm && out.Passed:
+		st.MidtermPassed = true
+	case phase == domain.EvalFinal:
+		st.FinalPassed, st.Grade = out.Passed, out.Grade
+	}
+	if err := workflow.ExecuteActivity(opts(ctx), a.RecordEvalOutcome, activities.OutcomeInput{DecideEvalInput: decide, Outcome: out}).Get(ctx, nil); err != nil {
+		return domain.EvalOutcome{}, err
+	}
 	return out, nil
 }
 

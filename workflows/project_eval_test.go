@@ -79,7 +79,8 @@ func (f *projectFixture) fakeEvaluations() *evalWorld {
 		w.sheets[key(in.Phase, in.Attempt)] = append(w.sheets[key(in.Phase, in.Attempt)], in.Sheet)
 		return nil
 	})
-	on(act.DecideEvaluation, func(_ context.Context, in activities.DecideEvalInput) (domain.EvalOutcome, error) {
+	on(act.RecordEvalOutcome, func(context.Context, activities.OutcomeInput) error { return nil })
+	on(act.ScoreRound, func(_ context.Context, in activities.DecideEvalInput) (domain.EvalOutcome, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		survey := 0.0

@@ -153,7 +153,8 @@ func evaluateAndArchive(t *testing.T, h *harness, projectID string, pool []strin
 		t.Fatal(err)
 	}
 	screenshot(t, bctx, "20-evaluator-scoring")
-	if err := chromedp.Do(bctx, chromedp.Click("section.action button[type=submit]"), chromedp.WaitVisible(".flash")); err != nil {
+	if err := chromedp.Do(bctx, chromedp.Click("section.action button[type=submit]"), chromedp.WaitVisible(".flash"),
+		chromedp.Click(".user button"), chromedp.WaitVisible("#username")); err != nil {
 		t.Fatal(err)
 	}
 	for i, u := range drawn[1:] {
