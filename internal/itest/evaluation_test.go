@@ -20,6 +20,7 @@ import (
 	"grantflow/internal/app"
 	"grantflow/internal/domain"
 	"grantflow/internal/store"
+	"grantflow/workflows"
 )
 
 const evalReportText = "本项目已开展失能照护基础、压疮预防、转移搬运等模块培训，学员签到、学时和满意度调查记录完整，资金按预算执行；存在部分学员白天需照护老人、出勤不稳定的问题，下一阶段增加晚间与周末场次。"
@@ -194,6 +195,13 @@ func evaluateAndArchive(t *testing.T, h *harness, projectID string, pool []strin
 	if p.Grade != final.Outcome.Grade || p.ManifestSHA == "" {
 		t.Fatalf("archived project: %+v", p)
 	}
+	// The workflow ends with the archive.
+	wctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.app.Temporal.GetWorkflow(wctx, workflows.ProjectWorkflowID(projectID), "").Get(wctx, nil); err != nil {
+		t.Fatalf("the project workflow: %v", err)
+	}
+	recordHistory(t, h, workflows.ProjectWorkflowID(projectID), "project_evaluated_archived.json")
 	// The result is public and on the organisation's record.
 	var pub struct{ Items []store.OrgGrade }
 	h.do("GET", "/api/v1/public/results", "", "", "", nil).json(t, &pub)
