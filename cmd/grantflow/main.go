@@ -32,6 +32,7 @@ import (
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
+	"grantflow/internal/store"
 )
 
 const usage = `grantflow — 公益创投管理平台 GrantFlow
@@ -129,7 +130,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "re-sealed the personal data of %d organisations under key %s\n", n, a.Orgs.Keys.Current())
+		for _, col := range store.SealedColumns() {
+			table, _, _ := strings.Cut(col, ".")
+			if c, ok := n[table]; ok {
+				fmt.Fprintf(stdout, "%-14s %d rows re-sealed\n", table, c)
+				delete(n, table)
+			}
+		}
+		fmt.Fprintf(stdout, "every sealed value is now under key %s; the older keys can be removed from GRANTFLOW_PII_KEYS\n", a.Orgs.Keys.Current())
 		return nil
 	}
 

@@ -626,6 +626,11 @@ func deliverTraining(t *testing.T, h *harness, projectID string) (code string, t
 		r.json(t, &x)
 		ids = append(ids, x.ID)
 	}
+	// The same person again (lower-case x this time): refused by the blind index.
+	again := enrol(map[string]any{"name": "李秀英", "id_number": "11010519491231002x", "relation": "配偶", "community": "平江里社区", "consent": true})
+	if mustStatus(t, again, 422, "the same 身份证号 twice"); !strings.Contains(string(again.body), fmt.Sprintf("编号 %d", ids[0])) {
+		t.Errorf("the duplicate is not named: %s", again.body)
+	}
 	var roster struct{ Items []domain.Trainee }
 	h.api("hexi", "GET", base+"/trainees", nil, nil).json(t, &roster)
 	if len(roster.Items) != 2 || roster.Items[0].IDNumber != "110***********002X" || roster.Items[0].Phone != "138****5678" {

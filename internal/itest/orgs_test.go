@@ -7,11 +7,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"grantflow/internal/app"
 	"grantflow/internal/pii"
+	"grantflow/internal/store"
 )
 
 const (
@@ -232,12 +234,44 @@ func TestPIIKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rotated.Close()
-	n, err := rotated.Orgs.ResealPII(context.Background())
-	if err != nil || n != 2 { // the demo organisation and this one
-		t.Fatalf("reseal: %d %v", n, err)
+	// Every column of the schema that holds a sealed value is covered.
+	var schemaCols []string
+	rows, err := h.app.Store.Pool().Query(context.Background(), `SELECT table_name || '.' || column_name FROM information_schema.columns
+		WHERE table_schema = 'public' AND column_name LIKE '%\_sealed' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if n, _ := rotated.Orgs.ResealPII(context.Background()); n != 0 {
-		t.Fatalf("second reseal re-sealed %d", n)
+	for rows.Next() {
+		var c string
+		_ = rows.Scan(&c)
+		schemaCols = append(schemaCols, c)
+	}
+	rows.Close()
+	covered := store.SealedColumns()
+	for _, c := range schemaCols {
+		if !slices.Contains(covered, c) {
+			t.Errorf("sealed column %s is not re-sealed by a rotation", c)
+		}
+	}
+	n, err := rotated.Orgs.ResealPII(context.Background())
+	if err != nil || n["organisations"] != 2 || n["talents"] == 0 { // the demo organisation and this one; the demo experts' phones
+		t.Fatalf("reseal: %v %v", n, err)
+	}
+	again, _ := rotated.Orgs.ResealPII(context.Background())
+	for table, c := range again {
+		if c != 0 {
+			t.Fatalf("second reseal re-sealed %d rows of %s", c, table)
+		}
+	}
+	// Nothing is left under the old key anywhere.
+	oldID, _, _ := strings.Cut(oldKeys, ":")
+	for _, c := range schemaCols {
+		table, col, _ := strings.Cut(c, ".")
+		var left int
+		if err := h.app.Store.Pool().QueryRow(context.Background(),
+			fmt.Sprintf("SELECT count(*) FROM %s WHERE split_part(%s, '.', 1) = $1", table, col), oldID).Scan(&left); err != nil || left != 0 {
+			t.Errorf("%s: %d values still under the old key (%v)", c, left, err)
+		}
 	}
 	// now the old key can go
 	cfg.PIIKeys = newKey

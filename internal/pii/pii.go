@@ -9,8 +9,12 @@ package pii
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -19,13 +23,15 @@ import (
 // Keyring holds the keys: the first seals, all open.
 type Keyring struct {
 	current string
+	order   []string // key IDs, current first
 	aeads   map[string]cipher.AEAD
+	macKeys map[string][]byte // blind-index keys, derived from each key
 }
 
 // Parse reads "id:base64key,id:base64key" (each key 32 bytes; the first is
 // current). IDs are short names such as 2026a.
 func Parse(spec string) (*Keyring, error) {
-	k := &Keyring{aeads: map[string]cipher.AEAD{}}
+	k := &Keyring{aeads: map[string]cipher.AEAD{}, macKeys: map[string][]byte{}}
 	for _, part := range strings.Split(spec, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -51,6 +57,12 @@ func Parse(spec string) (*Keyring, error) {
 			return nil, fmt.Errorf("pii keys: key id %s appears twice", id)
 		}
 		k.aeads[id] = aead
+		mk, err := hkdf.Key(sha256.New, raw, nil, "grantflow blind index v1", 32)
+		if err != nil {
+			return nil, err
+		}
+		k.macKeys[id] = mk
+		k.order = append(k.order, id)
 		if k.current == "" {
 			k.current = id
 		}
@@ -124,6 +136,28 @@ func (k *Keyring) Open(sealed string) (string, error) {
 func KeyOf(sealed string) string {
 	id, _, _ := strings.Cut(sealed, ".")
 	return id
+}
+
+// Index is the blind index of a value under the current key: an HMAC that
+// finds equal values (the same 身份证号 enrolled twice) without storing or
+// revealing the value. It names its key, like a sealed value; Indexes gives
+// the value's index under every key, so lookups keep working between adding
+// a new key and `grantflow pii rotate` recomputing the stored indexes.
+func (k *Keyring) Index(value string) string { return k.index(k.current, value) }
+
+// Indexes is the blind index of value under every key, current first.
+func (k *Keyring) Indexes(value string) []string {
+	out := make([]string, len(k.order))
+	for i, id := range k.order {
+		out[i] = k.index(id, value)
+	}
+	return out
+}
+
+func (k *Keyring) index(id, value string) string {
+	m := hmac.New(sha256.New, k.macKeys[id])
+	m.Write([]byte(value))
+	return id + "." + hex.EncodeToString(m.Sum(nil)[:16])
 }
 
 // Reseal opens a value and seals it again under the current key; a value

@@ -76,3 +76,33 @@ func TestParseRefusesBadKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestBlindIndex(t *testing.T) {
+	a, _ := NewKeySpec("a")
+	b, _ := NewKeySpec("b")
+	one, err := Parse(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := Parse(b + "," + a) // rotated: b seals and indexes, a still looks up
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := "120103195801011234"
+	if one.Index(id) != one.Index(id) || one.Index(id) == one.Index("120103195801011242") {
+		t.Fatal("the index must be stable and tell values apart")
+	}
+	if strings.Contains(one.Index(id), id[6:14]) || !strings.HasPrefix(one.Index(id), "a.") {
+		t.Fatalf("the index names its key and hides the value: %s", one.Index(id))
+	}
+	if two.Index(id) == one.Index(id) {
+		t.Fatal("a new key gives a new index")
+	}
+	found := false
+	for _, ix := range two.Indexes(id) {
+		found = found || ix == one.Index(id)
+	}
+	if !found || two.Indexes(id)[0] != two.Index(id) {
+		t.Fatalf("indexes under every key, current first: %v", two.Indexes(id))
+	}
+}

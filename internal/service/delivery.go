@@ -112,6 +112,14 @@ func (s *Delivery) Enrol(ctx context.Context, by domain.Actor, projectID string,
 	if err := e.Validate(time.Now()); err != nil {
 		return 0, err
 	}
+	// The same person enrolled twice would count twice in the indicators.
+	dup, err := s.Store.TraineeByIndex(ctx, p.ID, s.Keys.Indexes(e.IDNumber))
+	if err != nil {
+		return 0, err
+	}
+	if dup != 0 {
+		return 0, domain.FieldErrors{"id_number": fmt.Sprintf("该身份证号已在本项目登记为学员（编号 %d），同一人不能重复登记。", dup)}.Err()
+	}
 	idSealed, err := s.Keys.Seal(e.IDNumber)
 	if err != nil {
 		return 0, err
@@ -122,7 +130,7 @@ func (s *Delivery) Enrol(ctx context.Context, by domain.Actor, projectID string,
 			return 0, err
 		}
 	}
-	return s.Store.InsertTrainee(ctx, p.ID, e, idSealed, phoneSealed, by)
+	return s.Store.InsertTrainee(ctx, p.ID, e, idSealed, s.Keys.Index(e.IDNumber), phoneSealed, by)
 }
 
 // Trainees lists a project's trainees, ID numbers and phones masked.

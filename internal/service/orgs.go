@@ -277,6 +277,12 @@ func (s *Orgs) Document(ctx context.Context, by domain.Actor, orgID int64, docID
 }
 
 // ResealPII re-seals personal data under the current key after a rotation.
-func (s *Orgs) ResealPII(ctx context.Context) (int, error) {
-	return s.Store.ResealPII(ctx, s.Keys.Current(), s.Keys.Reseal)
+func (s *Orgs) ResealPII(ctx context.Context) (map[string]int, error) {
+	return s.Store.ResealPII(ctx, s.Keys.Current(), s.Keys.Reseal, func(sealed string) (string, error) {
+		plain, err := s.Keys.Open(sealed)
+		if err != nil {
+			return "", err
+		}
+		return s.Keys.Index(plain), nil
+	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -41,13 +42,26 @@ func (s *Store) TrainingSessions(ctx context.Context, projectID string) ([]domai
 	return out, mapErr("sessions", err)
 }
 
-// InsertTrainee enrols a trainee (ID number and phone already sealed).
-func (s *Store) InsertTrainee(ctx context.Context, projectID string, e domain.TraineeEntry, idSealed, phoneSealed string, by domain.Actor) (int64, error) {
+// TraineeByIndex finds a project's trainee whose 身份证号 has one of the
+// blind indexes (one per key of the ring); 0 when none.
+func (s *Store) TraineeByIndex(ctx context.Context, projectID string, indexes []string) (int64, error) {
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT id FROM trainees WHERE project_id = $1 AND id_index = ANY($2) LIMIT 1`, projectID, indexes).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, mapErr("trainee by index", err)
+}
+
+// InsertTrainee enrols a trainee (ID number and phone already sealed, the
+// number's blind index computed); the database refuses a second trainee
+// with the same index in a project.
+func (s *Store) InsertTrainee(ctx context.Context, projectID string, e domain.TraineeEntry, idSealed, idIndex, phoneSealed string, by domain.Actor) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO trainees (project_id, name, id_sealed, phone_sealed, relation, community, consent_at,
-			guardian_name, guardian_relation, created_by) VALUES ($1, $2, $3, $4, $5, $6, now(), $7, $8, $9) RETURNING id`,
-			projectID, e.Name, idSealed, phoneSealed, e.Relation, e.Community, e.GuardianName, e.GuardianRelation, by.UserID).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO trainees (project_id, name, id_sealed, id_index, phone_sealed, relation, community, consent_at,
+			guardian_name, guardian_relation, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10) RETURNING id`,
+			projectID, e.Name, idSealed, idIndex, phoneSealed, e.Relation, e.Community, e.GuardianName, e.GuardianRelation, by.UserID).Scan(&id); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "trainee.enrol", ObjectType: "project", ObjectID: projectID,

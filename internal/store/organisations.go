@@ -212,50 +212,6 @@ func (s *Store) OrganisationByUSCC(ctx context.Context, uscc string) (domain.Org
 	return o, mapErr("organisation by uscc", err)
 }
 
-// ResealPII re-seals every organisation's personal data that is not under
-// the current key (key rotation), with one audit entry per organisation. It
-// returns how many organisations it re-sealed.
-func (s *Store) ResealPII(ctx context.Context, current string, reseal func(sealed string) (string, error)) (int, error) {
-	rows, err := s.pool.Query(ctx, `
-		SELECT id FROM organisations
-		WHERE split_part(legal_rep_id_sealed, '.', 1) <> $1 OR split_part(contact_phone_sealed, '.', 1) <> $1
-		ORDER BY id`, current)
-	if err != nil {
-		return 0, mapErr("reseal pii", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return 0, mapErr("reseal pii", err)
-	}
-	for _, id := range ids {
-		err := s.tx(ctx, func(tx pgx.Tx) error {
-			var idSealed, phoneSealed string
-			if err := tx.QueryRow(ctx, `SELECT legal_rep_id_sealed, contact_phone_sealed FROM organisations WHERE id = $1 FOR UPDATE`,
-				id).Scan(&idSealed, &phoneSealed); err != nil {
-				return err
-			}
-			newID, err := reseal(idSealed)
-			if err != nil {
-				return err
-			}
-			newPhone, err := reseal(phoneSealed)
-			if err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `UPDATE organisations SET legal_rep_id_sealed = $2, contact_phone_sealed = $3 WHERE id = $1`,
-				id, newID, newPhone); err != nil {
-				return err
-			}
-			return appendAudit(ctx, tx, Audit{By: domain.System, Action: "pii.reseal", ObjectType: "organisation",
-				ObjectID: strconv.FormatInt(id, 10), Summary: map[string]string{"key": current}})
-		})
-		if err != nil {
-			return 0, mapErr("reseal pii", err)
-		}
-	}
-	return len(ids), nil
-}
-
 // insertConsent records a consent with its audit entry (inside tx).
 func insertConsent(ctx context.Context, tx pgx.Tx, c domain.Consent, by domain.Actor) error {
 	var id int64
