@@ -135,6 +135,11 @@ func (a *App) Migrate(ctx context.Context) error {
 	if err := a.ensureCalendar(ctx); err != nil {
 		return err
 	}
+	// Sealed values and blind indexes written before (older keys, rows from
+	// before an index existed) are brought under the current key.
+	if _, err := a.Orgs.ResealPII(ctx); err != nil {
+		return err
+	}
 	if err := EnsureSearchAttributes(ctx, a.Temporal, a.Config.TemporalNamespace); err != nil {
 		return err
 	}

@@ -314,7 +314,7 @@ func (a *App) seedElderly(ctx context.Context, by domain.Actor) error {
 		id := d.id[:17] + string(check)
 		birth, _ := domain.BirthDateFromIDCard(id)
 		e := store.SealedElder{ElderRow: domain.ElderRow{Name: d.name, CommunityCode: d.community, Categories: d.cats, Address: d.address},
-			District: "河西区", BirthYear: birth.Year()}
+			District: "河西区", BirthYear: birth.Year(), IDIndex: a.Elderly.Keys.Index(id)}
 		if e.IDCard, err = a.Elderly.Keys.Seal(id); err != nil {
 			return err
 		}
@@ -323,5 +323,6 @@ func (a *App) seedElderly(ctx context.Context, by domain.Actor) error {
 		}
 		rows = append(rows, e)
 	}
-	return a.Store.ImportElderly(ctx, rows, "演示数据", by)
+	_, _, err = a.Store.ImportElderly(ctx, rows, "演示数据", by)
+	return err
 }

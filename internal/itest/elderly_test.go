@@ -112,6 +112,29 @@ func TestElderlyRegisterImportAndMasking(t *testing.T) {
 			t.Errorf("%s's export: %d rows, full ID present: %v", user, len(all), strings.Contains(fmt.Sprint(all), fullID))
 		}
 	}
+	// The next quarter: the same list again, one person's categories changed,
+	// one person new — nobody is registered twice.
+	rows[1][4] = "失能、高龄、独居"
+	next := append(rows, []any{"新来的老人", idWithCheck("12010319500101999"), "", "120103014002", "空巢", "友谊南里"})
+	r = h.upload("shequ", "/api/v1/elderly/import", "名册-下季度.xlsx", workbook(t, next))
+	if r.status != http.StatusCreated || !strings.Contains(string(r.body), `"imported":51`) || !strings.Contains(string(r.body), `"updated":50`) {
+		t.Fatalf("quarterly update: %d %s", r.status, r.body)
+	}
+	h.api("hexi", "GET", "/api/v1/elderly/counts", nil, nil).json(t, &counts)
+	if counts.People != base.People+51 || counts.ByCategory["living_alone"] != base.ByCategory["living_alone"]+1 {
+		t.Fatalf("after the quarterly update: %+v (before %+v)", counts, base)
+	}
+	// Someone on another district's register stays there: the import names the row.
+	mustStatus(t, h.api("admin", "POST", "/api/v1/areas", map[string]string{"parent_code": "120104", "code": "120104001", "name": "长虹街道"}, nil), http.StatusCreated, "street")
+	mustStatus(t, h.api("admin", "POST", "/api/v1/areas", map[string]string{"parent_code": "120104001", "code": "120104001001", "name": "长虹社区"}, nil), http.StatusCreated, "community")
+	elsewhere := idWithCheck("12010419450303123")
+	r = h.upload("minzheng", "/api/v1/elderly/import", "南开区.xlsx", workbook(t, [][]any{header, {"周老人", elsewhere, "", "120104001001", "高龄", ""}}))
+	mustStatus(t, r, http.StatusCreated, "import into 南开区")
+	r = h.upload("shequ", "/api/v1/elderly/import", "名册.xlsx", workbook(t, [][]any{header, rows[2], {"周老人", elsewhere, "", "120103014001", "高龄", ""}}))
+	if r.status != 422 || !strings.Contains(string(r.body), "120104001001 的名册中登记") || !strings.Contains(string(r.body), `"row":3`) {
+		t.Fatalf("a person registered elsewhere: %d %s", r.status, r.body)
+	}
+
 	// the full view: civil affairs of the district only, audited
 	var first struct{ Items []domain.Elder }
 	h.api("hexi", "GET", "/api/v1/elderly?per_page=1", nil, nil).json(t, &first)
@@ -128,6 +151,29 @@ func TestElderlyRegisterImportAndMasking(t *testing.T) {
 	_ = h.app.Store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM audit_log WHERE action = 'pii.view' AND object_type = 'elder'`).Scan(&views)
 	if views != 1 {
 		t.Fatalf("elder views audited: %d", views)
+	}
+}
+
+// TestElderlyRegister100kImport imports 100,000 people through the API and
+// logs how long it took (a figure, not an assertion), then the same file
+// again as the next quarter's update.
+func TestElderlyRegister100kImport(t *testing.T) {
+	h := newHarness(t)
+	rows := [][]any{header}
+	for i := 0; i < 100000; i++ {
+		k := i / 1000 // 100 birth dates × 1,000 sequence numbers
+		id := idWithCheck(fmt.Sprintf("120103%d%02d15%03d", 1940+k%20, 1+k/20, i%1000))
+		rows = append(rows, []any{"老人", id, "", "120103014001", "高龄", ""})
+	}
+	data := workbook(t, rows)
+	for _, round := range []string{"first", "update"} {
+		start := time.Now()
+		r := h.upload("hexi", "/api/v1/elderly/import", "十万人.xlsx", data)
+		if r.status != http.StatusCreated {
+			t.Fatalf("%s: %d %.500s", round, r.status, r.body)
+		}
+		t.Logf("%s import of 100,000 register rows (%.1f MB xlsx) through the API: %s — %s", round, float64(len(data))/1e6,
+			time.Since(start).Round(time.Millisecond), r.body)
 	}
 }
 

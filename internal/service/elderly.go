@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ const MaxImportRows = 200000
 // (and nothing written).
 type ImportResult struct {
 	Imported int                    `json:"imported"`
+	Updated  int                    `json:"updated,omitempty"` // of those, already on the register (the quarterly update)
 	Problems []domain.ImportProblem `json:"problems"`
 }
 
@@ -72,6 +74,7 @@ func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, 
 	var res ImportResult
 	var sealed []store.SealedElder
 	seen := map[string]int{}
+	rowOf := map[string]int{} // blind index → row
 	for i, cells := range rows[1:] {
 		rowNum := i + 2
 		if strings.TrimSpace(strings.Join(cells, "")) == "" {
@@ -97,7 +100,8 @@ func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, 
 			places[r.CommunityCode] = d
 		}
 		birth, _ := domain.BirthDateFromIDCard(r.IDCard)
-		e := store.SealedElder{ElderRow: r, District: d, BirthYear: birth.Year()}
+		e := store.SealedElder{ElderRow: r, District: d, BirthYear: birth.Year(), IDIndex: s.Keys.Index(r.IDCard)}
+		rowOf[e.IDIndex] = rowNum
 		if e.IDCard, err = s.Keys.Seal(r.IDCard); err != nil {
 			return ImportResult{}, err
 		}
@@ -106,16 +110,34 @@ func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, 
 		}
 		sealed = append(sealed, e)
 	}
+	// People already on the register are updated — but only where the
+	// importer may: someone registered in another area stays there.
+	indexes := make([]string, 0, len(rowOf))
+	for ix := range rowOf {
+		indexes = append(indexes, ix)
+	}
+	onRegister, err := s.Store.ElderPlaces(ctx, indexes)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	for ix, code := range onRegister {
+		if ok, _ := inScope(code); !ok {
+			res.Problems = append(res.Problems, domain.ImportProblem{Row: rowOf[ix], Column: "身份证号",
+				Reason: fmt.Sprintf("此人已在社区 %s 的名册中登记，不在您的辖区；如已迁入本辖区，请由原社区或区民政局办理", code)})
+		}
+	}
 	if len(res.Problems) > 0 {
+		slices.SortStableFunc(res.Problems, func(a, b domain.ImportProblem) int { return a.Row - b.Row })
 		return res, nil
 	}
 	if len(sealed) == 0 {
 		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "文件里没有数据行。")
 	}
-	if err := s.Store.ImportElderly(ctx, sealed, fileName, by); err != nil {
+	added, updated, err := s.Store.ImportElderly(ctx, sealed, fileName, by)
+	if err != nil {
 		return ImportResult{}, err
 	}
-	res.Imported = len(sealed)
+	res.Imported, res.Updated = added+updated, updated
 	return res, nil
 }
 

@@ -13,31 +13,68 @@ import (
 // SealedElder is a register row whose ID card and phone are sealed.
 type SealedElder struct {
 	domain.ElderRow // IDCard and Phone hold sealed values
+	IDIndex         string
 	District        string
 	BirthYear       int
 }
 
-// ImportElderly writes rows with COPY, in one transaction with one audit
-// entry: all of them or none.
-func (s *Store) ImportElderly(ctx context.Context, rows []SealedElder, fileName string, by domain.Actor) error {
-	return mapErr("import elderly", s.tx(ctx, func(tx pgx.Tx) error {
+// ElderPlaces finds which of the blind indexes are on the register, and in
+// which community: the import updates those people instead of adding them
+// again.
+func (s *Store) ElderPlaces(ctx context.Context, indexes []string) (map[string]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id_index, community_code FROM elderly WHERE id_index = ANY($1)`, indexes)
+	if err != nil {
+		return nil, mapErr("elder places", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var ix, code string
+		if err := rows.Scan(&ix, &code); err != nil {
+			return nil, mapErr("elder places", err)
+		}
+		out[ix] = code
+	}
+	return out, mapErr("elder places", rows.Err())
+}
+
+// ImportElderly writes rows in one transaction with one audit entry, all of
+// them or none: COPY into a temporary table, then one upsert on the blind
+// index — new people are added, people already on the register updated
+// (the quarterly update). It returns how many were added and updated.
+func (s *Store) ImportElderly(ctx context.Context, rows []SealedElder, fileName string, by domain.Actor) (added, updated int, err error) {
+	err = mapErr("import elderly", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE elderly_in (name text, id_sealed text, id_index text, phone_sealed text, community_code text,
+			district text, categories text[], address text, birth_year int) ON COMMIT DROP`); err != nil {
+			return err
+		}
 		src := make([][]any, len(rows))
 		for i, r := range rows {
 			cats := make([]string, len(r.Categories))
 			for j, c := range r.Categories {
 				cats[j] = string(c)
 			}
-			src[i] = []any{r.Name, r.IDCard, r.Phone, r.CommunityCode, r.District, cats, r.Address, r.BirthYear, by.UserID}
+			src[i] = []any{r.Name, r.IDCard, r.IDIndex, r.Phone, r.CommunityCode, r.District, cats, r.Address, r.BirthYear}
 		}
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{"elderly"},
-			[]string{"name", "id_sealed", "phone_sealed", "community_code", "district", "categories", "address", "birth_year", "imported_by"},
-			pgx.CopyFromRows(src))
-		if err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"elderly_in"},
+			[]string{"name", "id_sealed", "id_index", "phone_sealed", "community_code", "district", "categories", "address", "birth_year"},
+			pgx.CopyFromRows(src)); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `WITH up AS (
+				INSERT INTO elderly (name, id_sealed, id_index, phone_sealed, community_code, district, categories, address, birth_year, imported_by)
+				SELECT name, id_sealed, id_index, phone_sealed, community_code, district, categories, address, birth_year, $1 FROM elderly_in
+				ON CONFLICT (id_index) WHERE id_index IS NOT NULL DO UPDATE SET name = excluded.name, id_sealed = excluded.id_sealed,
+					phone_sealed = excluded.phone_sealed, community_code = excluded.community_code, district = excluded.district,
+					categories = excluded.categories, address = excluded.address, birth_year = excluded.birth_year, updated_at = now()
+				RETURNING xmax = 0 AS inserted)
+			SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up`, by.UserID).Scan(&added, &updated); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "elderly.import", ObjectType: "elderly", ObjectID: fileName,
-			Summary: map[string]any{"rows": n}})
+			Summary: map[string]any{"rows": len(rows), "added": added, "updated": updated}})
 	}))
+	return added, updated, err
 }
 
 // ElderFilter narrows the register listing.

@@ -22,7 +22,7 @@ var sealedColumns = []struct {
 }{
 	{"organisations", "id", []string{"legal_rep_id_sealed", "contact_phone_sealed"}, [2]string{}},
 	{"talents", "id", []string{"phone_sealed"}, [2]string{}},
-	{"elderly", "id", []string{"id_sealed", "phone_sealed"}, [2]string{}},
+	{"elderly", "id", []string{"id_sealed", "phone_sealed"}, [2]string{"id_sealed", "id_index"}},
 	{"volunteers", "id", []string{"phone_sealed"}, [2]string{}},
 	{"call_keys", "call_id", []string{"private_sealed"}, [2]string{}},
 	{"objections", "id", []string{"contact_sealed"}, [2]string{}},
