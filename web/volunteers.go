@@ -12,6 +12,7 @@ import (
 
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
+	"grantflow/internal/store"
 )
 
 type volunteersPage struct {
@@ -24,6 +25,8 @@ type volunteersPage struct {
 	Errors      map[string]string
 	Error       string
 	Brands      []domain.Brand
+	Orgs        []store.VolunteerOrg
+	Result      *service.ImportResult
 }
 
 // Pages is the number of pages.
@@ -65,10 +68,14 @@ func (s *Server) loadVolunteersPage(r *http.Request) (volunteersPage, error) {
 	if err != nil {
 		return volunteersPage{}, err
 	}
+	orgs, err := s.Volunteers.Orgs(r.Context(), actorOf(r))
+	if err != nil {
+		return volunteersPage{}, err
+	}
 	p := s.page(r, "志愿者")
 	p.Nav = "volunteers"
 	return volunteersPage{pageData: p, Volunteers: list, Total: total, Page: page, Communities: comms, Brands: domain.Brands,
-		Form: domain.VolunteerEntry{Brand: domain.BrandShouZuQing}}, nil
+		Form: domain.VolunteerEntry{Brand: domain.BrandShouZuQing}, Orgs: orgs}, nil
 }
 
 func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +90,8 @@ func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) registerVolunteer(w http.ResponseWriter, r *http.Request) {
 	year, _ := strconv.Atoi(r.PostFormValue("birth_year"))
 	v := domain.VolunteerEntry{Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone"), BirthYear: year,
-		CommunityCode: r.PostFormValue("community_code"), Brand: domain.Brand(r.PostFormValue("brand"))}
+		CommunityCode: r.PostFormValue("community_code"), Brand: domain.Brand(r.PostFormValue("brand")),
+		Consent: r.PostFormValue("consent") == "on", GuardianName: r.PostFormValue("guardian_name"), GuardianRelation: r.PostFormValue("guardian_relation")}
 	saved, err := s.Volunteers.Register(r.Context(), actorOf(r), v)
 	if err != nil {
 		if domain.ErrorCode(err) != domain.CodeInvalid {
@@ -255,4 +263,74 @@ func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]int64{"id": id})
+}
+
+// importVolunteers imports a volunteers workbook (page or API).
+func (s *Server) importVolunteers(w http.ResponseWriter, r *http.Request) {
+	name, data, err := readUpload(w, r)
+	var res service.ImportResult
+	if err == nil {
+		res, err = s.Volunteers.Import(r.Context(), actorOf(r), name, data)
+	}
+	if isAPI(r) {
+		switch {
+		case err != nil:
+			s.apiFail(w, r, err)
+		case len(res.Problems) > 0:
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": apiError{Code: "invalid",
+				Message: "导入文件有错误，未导入任何数据；请按 problems 逐行修改后重新上传。"}, "problems": res.Problems})
+		default:
+			writeJSON(w, http.StatusCreated, res)
+		}
+		return
+	}
+	if err != nil && domain.ErrorCode(err) != domain.CodeInvalid {
+		s.fail(w, r, err)
+		return
+	}
+	if err == nil && len(res.Problems) == 0 {
+		http.Redirect(w, r, "/volunteers?flash="+url.QueryEscape(fmt.Sprintf("已导入 %d 名志愿者。", res.Imported)), http.StatusSeeOther)
+		return
+	}
+	data2, lerr := s.loadVolunteersPage(r)
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	code := http.StatusUnprocessableEntity
+	if err != nil {
+		data2.Error, code = domain.ErrorMessage(err), status(err)
+	}
+	data2.Result = &res
+	s.show(w, r, code, "volunteers", data2)
+}
+
+func (s *Server) exportVolunteers(w http.ResponseWriter, r *http.Request) {
+	b, err := s.Volunteers.Export(r.Context(), actorOf(r))
+	if err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	sendDocument(w, service.Document{FileName: "志愿者名册（遮蔽）.xlsx", ContentType: xlsxType, Data: b}, false)
+}
+
+func (s *Server) volunteerTemplate(w http.ResponseWriter, r *http.Request) {
+	b, err := service.VolunteerTemplate()
+	if err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	sendDocument(w, service.Document{FileName: "志愿者名册导入模板.xlsx", ContentType: xlsxType, Data: b}, false)
+}
+
+func (s *Server) apiVolunteerOrgs(w http.ResponseWriter, r *http.Request) {
+	orgs, err := s.Volunteers.Orgs(r.Context(), actorOf(r))
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if orgs == nil {
+		orgs = []store.VolunteerOrg{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": orgs})
 }

@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseYuan(t *testing.T) {
@@ -138,6 +139,43 @@ func TestValidateNewArea(t *testing.T) {
 		}
 		if e, ok := err.(*Error); !ok || e.Fields[tc.field] == "" {
 			t.Errorf("%s: want a message for %s, got %v", tc.name, tc.field, err)
+		}
+	}
+}
+
+func TestVolunteerGuardianAndImportRow(t *testing.T) {
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, ChinaTime)
+	all := func(string) (bool, string) { return true, "" }
+	pupil := VolunteerEntry{Name: "张小雨", Phone: "13812345678", BirthYear: 2014, CommunityCode: "120103014001", Brand: BrandCunCaoXin, Consent: true}
+	if f := FieldsOf(pupil.Validate(now)); f["guardian_name"] == "" || f["guardian_relation"] == "" {
+		t.Errorf("a 12-year-old without a guardian: %v", f)
+	}
+	pupil.GuardianName, pupil.GuardianRelation = "张伟", "父亲"
+	if err := pupil.Validate(now); err != nil {
+		t.Errorf("with a guardian: %v", err)
+	}
+	adult := VolunteerEntry{Name: "李大伟", Phone: "13812345678", BirthYear: 1962, CommunityCode: "120103014001", Brand: BrandShouZuQing}
+	if f := FieldsOf(adult.Validate(now)); f["consent"] == "" || f["guardian_name"] != "" {
+		t.Errorf("an adult without consent: %v", f)
+	}
+	for _, c := range []struct {
+		cells []string
+		want  []string // "column: reason fragment"
+	}{
+		{[]string{"李大伟", "13812345678", "1962", "120103014001", "手足情", "", "", "", "是"}, nil},
+		{[]string{"张小雨", "13812345678", "2014", "120103014001", "寸草心", "", "", "", "是"}, []string{"监护人姓名", "监护人关系"}},
+		{[]string{"王", "1381234", "二〇一二", "120103014001", "夕阳红", "12345", "", "", ""}, []string{"姓名", "手机号", "出生年份", "品牌", "志愿服务组织代码", "已同意"}},
+	} {
+		_, probs := ParseVolunteerRow(5, c.cells, now, all)
+		var cols []string
+		for _, p := range probs {
+			if p.Row != 5 {
+				t.Errorf("row %d", p.Row)
+			}
+			cols = append(cols, p.Column)
+		}
+		if strings.Join(cols, ",") != strings.Join(c.want, ",") {
+			t.Errorf("%v: problems in %v, want %v (%v)", c.cells, cols, c.want, probs)
 		}
 	}
 }

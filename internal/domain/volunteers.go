@@ -1,6 +1,8 @@
 package domain
 
 import (
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,11 +16,31 @@ type VolunteerEntry struct {
 	CommunityCode string `json:"community_code"`
 	Brand         Brand  `json:"brand"`
 	OrgID         int64  `json:"org_id,omitempty"` // the volunteer organisation, if any
+	// Consent to processing the volunteer's personal data (PIPL §13–14);
+	// a child under 14 (寸草心 pupils) needs a guardian's (PIPL §31).
+	Consent          bool   `json:"consent"`
+	GuardianName     string `json:"guardian_name,omitempty"`
+	GuardianRelation string `json:"guardian_relation,omitempty"`
 }
+
+// MayBeUnder14 reports whether someone born in birthYear may be under 14 in
+// now's year (the day is not known, so the year they turn 14 counts too).
+func MayBeUnder14(birthYear int, now time.Time) bool { return now.Year()-birthYear <= 14 }
 
 // Validate says per field what to fix.
 func (v VolunteerEntry) Validate(now time.Time) error {
 	fe := FieldErrors{}
+	if !v.Consent {
+		fe.Add("consent", "请确认已取得志愿者本人（未满 14 周岁的，其监护人）对处理其个人信息的同意。")
+	}
+	if MayBeUnder14(v.BirthYear, now) {
+		if n := utf8.RuneCountInString(strings.TrimSpace(v.GuardianName)); n < 2 || n > 30 {
+			fe.Add("guardian_name", "志愿者可能未满 14 周岁：请填写监护人姓名，并取得监护人的单独同意（个人信息保护法第三十一条）。")
+		}
+		if strings.TrimSpace(v.GuardianRelation) == "" {
+			fe.Add("guardian_relation", "请填写监护人与志愿者的关系（如父亲、母亲）。")
+		}
+	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(v.Name)); n < 2 || n > 30 {
 		fe.Add("name", "请填写姓名。")
 	}
@@ -102,4 +124,66 @@ type Visit struct {
 // Hours converts logged minutes into time-bank hours (to the tenth).
 func Hours(minutes int) float64 {
 	return float64(minutes*10/60) / 10
+}
+
+// VolunteerColumns are the import template's columns, in order.
+var VolunteerColumns = []string{"姓名", "手机号", "出生年份", "社区代码", "品牌", "志愿服务组织代码", "监护人姓名", "监护人关系", "已同意"}
+
+// VolunteerRow is one checked row of a volunteers import; OrgUSCC is
+// resolved to OrgID by the caller.
+type VolunteerRow struct {
+	VolunteerEntry
+	OrgUSCC string
+}
+
+// ParseVolunteerRow reads and checks one row (cells in VolunteerColumns
+// order), naming every problem with its row and column. inScope says whether
+// the importer may write into a community (and that it exists).
+func ParseVolunteerRow(rowNum int, cells []string, now time.Time, inScope func(string) (bool, string)) (VolunteerRow, []ImportProblem) {
+	cell := func(i int) string {
+		if i < len(cells) {
+			return strings.TrimSpace(cells[i])
+		}
+		return ""
+	}
+	var r VolunteerRow
+	r.Name, r.Phone, r.CommunityCode = cell(0), strings.ReplaceAll(cell(1), " ", ""), cell(3)
+	r.OrgUSCC, r.GuardianName, r.GuardianRelation = strings.ToUpper(cell(5)), cell(6), cell(7)
+	r.Consent = cell(8) == "是"
+	var probs []ImportProblem
+	y, err := strconv.Atoi(cell(2))
+	if err != nil {
+		probs = append(probs, ImportProblem{Row: rowNum, Column: VolunteerColumns[2], Reason: "出生年份应为四位数字，如 2012"})
+	}
+	r.BirthYear = y
+	switch cell(4) {
+	case BrandCunCaoXin.Label():
+		r.Brand = BrandCunCaoXin
+	case BrandShouZuQing.Label():
+		r.Brand = BrandShouZuQing
+	}
+	if r.OrgUSCC != "" && !ValidUSCC(r.OrgUSCC) {
+		probs = append(probs, ImportProblem{Row: rowNum, Column: VolunteerColumns[5], Reason: "统一社会信用代码无效（位数或校验位不对）；不属于任何组织请留空"})
+	}
+	if r.CommunityCode != "" {
+		if ok, why := inScope(r.CommunityCode); !ok {
+			probs = append(probs, ImportProblem{Row: rowNum, Column: VolunteerColumns[3], Reason: why})
+		}
+	}
+	column := map[string]int{"name": 0, "phone": 1, "birth_year": 2, "community_code": 3, "brand": 4, "guardian_name": 6, "guardian_relation": 7, "consent": 8}
+	for field, msg := range FieldsOf(r.VolunteerEntry.Validate(now)) {
+		switch {
+		case field == "birth_year" && err != nil:
+			continue // already said
+		case field == "brand":
+			msg = "品牌应为“寸草心”或“手足情”"
+		case field == "consent":
+			msg = "“已同意”一栏应为“是”：须取得本人（未满 14 周岁的，其监护人）同意后登记"
+		}
+		probs = append(probs, ImportProblem{Row: rowNum, Column: VolunteerColumns[column[field]], Reason: msg})
+	}
+	slices.SortFunc(probs, func(a, b ImportProblem) int {
+		return slices.Index(VolunteerColumns, a.Column) - slices.Index(VolunteerColumns, b.Column)
+	})
+	return r, probs
 }

@@ -1,13 +1,18 @@
 package itest
 
 import (
+	"bytes"
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"grantflow/internal/domain"
+	"grantflow/internal/store"
 )
 
 func TestPairingAndTimeBank(t *testing.T) {
@@ -16,6 +21,16 @@ func TestPairingAndTimeBank(t *testing.T) {
 	if r := h.api("hexi", "POST", "/api/v1/volunteers", map[string]any{"name": "李", "phone": "1", "birth_year": 1800, "community_code": "120103014001", "brand": "x"}, nil); r.status != 422 {
 		t.Fatalf("bad volunteer: %d %s", r.status, r.body)
 	}
+	mustStatus(t, h.api("shequ", "POST", "/api/v1/volunteers", vol, nil), 422, "a volunteer without consent")
+	vol["consent"] = true
+	// A 寸草心 pupil needs a guardian's consent.
+	pupil := map[string]any{"name": "张小雨", "phone": "13611113333", "birth_year": time.Now().Year() - 11, "community_code": "120103014001",
+		"brand": "cuncaoxin", "consent": true}
+	if r := h.api("shequ", "POST", "/api/v1/volunteers", pupil, nil); r.status != 422 || !strings.Contains(string(r.body), "监护人") {
+		t.Fatalf("a pupil without a guardian: %d %s", r.status, r.body)
+	}
+	pupil["guardian_name"], pupil["guardian_relation"] = "张伟", "父亲"
+	mustStatus(t, h.api("shequ", "POST", "/api/v1/volunteers", pupil, nil), http.StatusCreated, "a pupil with a guardian")
 	r := h.api("shequ", "POST", "/api/v1/volunteers", vol, nil)
 	if r.status != http.StatusCreated {
 		t.Fatalf("register: %d %s", r.status, r.body)
@@ -66,5 +81,72 @@ func TestPairingAndTimeBank(t *testing.T) {
 	// another district's staff cannot see or log for this volunteer
 	if r := h.api("zuzhi", "GET", "/api/v1/volunteers", nil, nil); r.status != http.StatusForbidden {
 		t.Fatalf("an organisation lists volunteers: %d", r.status)
+	}
+}
+
+// TestVolunteersImportExport: a volunteers workbook is imported whole or
+// not at all (every bad row named), the export masks phones, and the area's
+// volunteer organisations are listed with their volunteers and hours.
+func TestVolunteersImportExport(t *testing.T) {
+	h := newHarness(t)
+	demo, err := h.app.Store.Organisation(context.Background(), h.actor("zuzhi").OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pupilYear := fmt.Sprint(time.Now().Year() - 10)
+	head := []any{"姓名", "手机号", "出生年份", "社区代码", "品牌", "志愿服务组织代码", "监护人姓名", "监护人关系", "已同意"}
+	bad := workbook(t, [][]any{head,
+		{"李大伟", "13611112222", "1961", "120103014001", "手足情", demo.USCC, "", "", "是"},
+		{"张小雨", "13611113333", pupilYear, "120103014001", "寸草心", "", "", "", "是"},
+		{"王芳", "13611114444", "1963", "120104001001", "手足情", "", "", "", "否"},
+		{"赵强", "13611115555", "1960", "120103014002", "手足情", "91120000MA05X0000Y", "", "", "是"},
+	})
+	r := h.upload("shequ", "/api/v1/volunteers/import", "志愿者.xlsx", bad)
+	var failed struct{ Problems []domain.ImportProblem }
+	r.json(t, &failed)
+	var got []string
+	for _, p := range failed.Problems {
+		got = append(got, p.String())
+	}
+	joined := strings.Join(got, "\n")
+	for _, w := range []string{"第 3 行「监护人姓名」", "第 3 行「监护人关系」", "第 4 行「社区代码」", "第 4 行「已同意」", "第 5 行「志愿服务组织代码」"} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("problems lack %q:\n%s", w, joined)
+		}
+	}
+	if r.status != 422 || strings.Contains(joined, "第 2 行") {
+		t.Fatalf("bad import: %d\n%s", r.status, joined)
+	}
+	var list struct{ Total int }
+	h.api("shequ", "GET", "/api/v1/volunteers", nil, nil).json(t, &list)
+	if list.Total != 0 {
+		t.Fatalf("a refused import registered %d volunteers", list.Total)
+	}
+	good := workbook(t, [][]any{head,
+		{"李大伟", "13611112222", "1961", "120103014001", "手足情", demo.USCC, "", "", "是"},
+		{"张小雨", "13611113333", pupilYear, "120103014001", "寸草心", "", "张伟", "父亲", "是"},
+		{"王芳", "13611114444", "1963", "120103014002", "手足情", strings.ToLower(demo.USCC), "", "", "是"},
+	})
+	r = h.upload("shequ", "/api/v1/volunteers/import", "志愿者.xlsx", good)
+	if r.status != http.StatusCreated || !strings.Contains(string(r.body), `"imported":3`) {
+		t.Fatalf("good import: %d %s", r.status, r.body)
+	}
+	x := h.api("hexi", "GET", "/api/v1/volunteers/export.xlsx", nil, nil)
+	f, err := excelize.OpenReader(bytes.NewReader(x.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _ := f.GetRows("Sheet1")
+	if len(all) != 4 || strings.Contains(fmt.Sprint(all), "13611112222") || !strings.Contains(fmt.Sprint(all), "136****2222") ||
+		!strings.Contains(fmt.Sprint(all), "张伟（父亲）") {
+		t.Fatalf("export: %v", all)
+	}
+	var orgs struct{ Items []store.VolunteerOrg }
+	h.api("shequ", "GET", "/api/v1/volunteer-organisations", nil, nil).json(t, &orgs)
+	if len(orgs.Items) != 2 || orgs.Items[0].OrgID != demo.ID || orgs.Items[0].Volunteers != 2 || orgs.Items[1].OrgID != 0 || orgs.Items[1].Volunteers != 1 {
+		t.Fatalf("volunteer organisations: %+v", orgs.Items)
+	}
+	if page := h.webPage("shequ", "/volunteers"); !strings.Contains(page, demo.Name) || !strings.Contains(page, "监护人 张伟 同意") {
+		t.Errorf("the volunteers page lacks the organisation or the guardian")
 	}
 }

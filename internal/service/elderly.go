@@ -41,21 +41,9 @@ func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, 
 	if err := auth.Authorize(u, auth.ActionImportElderly, ""); err != nil {
 		return ImportResult{}, err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
+	rows, err := readSheet(data, domain.ElderColumns)
 	if err != nil {
-		return ImportResult{}, domain.Wrap(err, domain.CodeInvalid, "文件不是有效的 Excel（.xlsx）文件，请用下载的模板填写后上传。")
-	}
-	defer f.Close()
-	sheet := f.GetSheetName(0)
-	rows, err := f.GetRows(sheet)
-	if err != nil {
-		return ImportResult{}, domain.Wrap(err, domain.CodeInvalid, "无法读取工作表，请用下载的模板填写后上传。")
-	}
-	if len(rows) == 0 || strings.Join(trimAll(rows[0]), ",") != strings.Join(domain.ElderColumns, ",") {
-		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "第 1 行应为表头：%s。请用下载的模板填写。", strings.Join(domain.ElderColumns, "、"))
-	}
-	if len(rows)-1 > MaxImportRows {
-		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "一次最多导入 %d 行，请拆分文件。", MaxImportRows)
+		return ImportResult{}, err
 	}
 	district, prefix := "", ""
 	if u.Has(domain.RoleCivilAffairs) {
@@ -75,9 +63,9 @@ func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, 
 	var sealed []store.SealedElder
 	seen := map[string]int{}
 	rowOf := map[string]int{} // blind index → row
-	for i, cells := range rows[1:] {
+	for i, cells := range rows {
 		rowNum := i + 2
-		if strings.TrimSpace(strings.Join(cells, "")) == "" {
+		if blank(cells) {
 			continue // blank lines are not rows
 		}
 		r, probs := domain.ParseElderRow(rowNum, cells, today, inScope)
@@ -222,18 +210,7 @@ func (s *Elderly) Counts(ctx context.Context, by domain.Actor, f store.ElderFilt
 
 // Template is the empty import workbook.
 func Template() ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	for i, h := range domain.ElderColumns {
-		cell, _ := excelize.CoordinatesToCellName(i+1, 1)
-		_ = f.SetCellValue("Sheet1", cell, h)
-	}
-	_ = f.SetCellValue("Sheet1", "H1", "类别可选："+strings.Join(labels(), "、")+"；多个类别用顿号分隔。")
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return template(domain.ElderColumns, "类别可选："+strings.Join(labels(), "、")+"；多个类别用顿号分隔。")
 }
 
 func labels() []string {

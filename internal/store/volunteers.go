@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -18,26 +19,85 @@ func (s *Store) InsertVolunteer(ctx context.Context, v domain.VolunteerEntry, di
 			org = &v.OrgID
 		}
 		if err := tx.QueryRow(ctx, `
-			INSERT INTO volunteers (name, phone_sealed, birth_year, community_code, district, brand, org_id, created_by)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			v.Name, v.Phone, v.BirthYear, v.CommunityCode, district, v.Brand, org, by.UserID).Scan(&id); err != nil {
+			INSERT INTO volunteers (name, phone_sealed, birth_year, community_code, district, brand, org_id, created_by,
+				consent_at, guardian_name, guardian_relation)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), $9, $10) RETURNING id`,
+			v.Name, v.Phone, v.BirthYear, v.CommunityCode, district, v.Brand, org, by.UserID, v.GuardianName, v.GuardianRelation).Scan(&id); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "volunteer.register", ObjectType: "volunteer", ObjectID: strconv.FormatInt(id, 10),
-			Summary: map[string]any{"community": v.CommunityCode, "brand": v.Brand}})
+			Summary: map[string]any{"community": v.CommunityCode, "brand": v.Brand, "consent": true, "guardian": v.GuardianName != ""}})
 	})
 	return id, mapErr("insert volunteer", err)
 }
 
 const volunteerColumns = `v.id, v.name, v.phone_sealed, v.birth_year, v.community_code, v.district, v.brand, coalesce(v.org_id, 0),
-	coalesce((SELECT sum(x.minutes) FROM visits x JOIN pairs p ON p.id = x.pair_id WHERE p.volunteer_id = v.id), 0)`
+	coalesce((SELECT sum(x.minutes) FROM visits x JOIN pairs p ON p.id = x.pair_id WHERE p.volunteer_id = v.id), 0),
+	v.consent_at IS NOT NULL, v.guardian_name, v.guardian_relation`
 
 func scanVolunteer(r pgx.Row) (domain.Volunteer, error) {
 	var v domain.Volunteer
 	var minutes int
-	err := r.Scan(&v.ID, &v.Name, &v.Phone, &v.BirthYear, &v.CommunityCode, &v.District, &v.Brand, &v.OrgID, &minutes)
+	err := r.Scan(&v.ID, &v.Name, &v.Phone, &v.BirthYear, &v.CommunityCode, &v.District, &v.Brand, &v.OrgID, &minutes,
+		&v.Consent, &v.GuardianName, &v.GuardianRelation)
 	v.Hours = domain.Hours(minutes)
 	return v, err
+}
+
+// ImportVolunteers registers rows (phones sealed, organisations resolved)
+// with COPY in one transaction with one audit entry: all or none.
+func (s *Store) ImportVolunteers(ctx context.Context, rows []domain.Volunteer, fileName string, by domain.Actor) error {
+	return mapErr("import volunteers", s.tx(ctx, func(tx pgx.Tx) error {
+		src := make([][]any, len(rows))
+		now := time.Now()
+		for i, v := range rows {
+			var org *int64
+			if v.OrgID != 0 {
+				org = &v.OrgID
+			}
+			src[i] = []any{v.Name, v.Phone, v.BirthYear, v.CommunityCode, v.District, string(v.Brand), org, by.UserID, now, v.GuardianName, v.GuardianRelation}
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"volunteers"}, []string{"name", "phone_sealed", "birth_year", "community_code", "district",
+			"brand", "org_id", "created_by", "consent_at", "guardian_name", "guardian_relation"}, pgx.CopyFromRows(src)); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: "volunteer.import", ObjectType: "volunteer", ObjectID: fileName,
+			Summary: map[string]any{"rows": len(rows)}})
+	}))
+}
+
+// VolunteerOrg is a volunteer organisation of an area with what its
+// volunteers did.
+type VolunteerOrg struct {
+	OrgID      int64   `json:"org_id"` // 0: volunteers in no organisation
+	Name       string  `json:"name"`
+	USCC       string  `json:"uscc,omitempty"`
+	Volunteers int     `json:"volunteers"`
+	Pairs      int     `json:"pairs"`
+	Hours      float64 `json:"hours"`
+}
+
+// VolunteerOrgs lists the volunteer organisations of a scope (district and
+// area prefix, empty for all) with their volunteers, pairs and hours.
+func (s *Store) VolunteerOrgs(ctx context.Context, district, areaPrefix string) ([]VolunteerOrg, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT coalesce(v.org_id, 0), coalesce(o.name, ''), coalesce(o.uscc, ''), count(DISTINCT v.id),
+		       count(DISTINCT p.id), coalesce(sum(x.minutes), 0)
+		FROM volunteers v LEFT JOIN organisations o ON o.id = v.org_id
+		LEFT JOIN pairs p ON p.volunteer_id = v.id LEFT JOIN visits x ON x.pair_id = p.id
+		WHERE ($1 = '' OR v.district = $1) AND ($2 = '' OR v.community_code LIKE $2 || '%')
+		GROUP BY 1, 2, 3 ORDER BY 1 = 0, count(DISTINCT v.id) DESC, 2 LIMIT 500`, district, areaPrefix)
+	if err != nil {
+		return nil, mapErr("volunteer orgs", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (VolunteerOrg, error) {
+		var o VolunteerOrg
+		var minutes int
+		err := r.Scan(&o.OrgID, &o.Name, &o.USCC, &o.Volunteers, &o.Pairs, &minutes)
+		o.Hours = domain.Hours(minutes)
+		return o, err
+	})
+	return out, mapErr("volunteer orgs", err)
 }
 
 // Volunteers lists volunteers in scope (phones sealed), paged.
