@@ -195,6 +195,19 @@ type RollUp struct {
 	ByCategory map[NeedCategory]int  `json:"by_category"`
 	Affected   map[ElderCategory]int `json:"affected"`
 	Urgent     int                   `json:"urgent"`
+	Registers  *RegisterSnapshot     `json:"registers,omitempty"` // the two registers as they stood when reported
+}
+
+// RegisterSnapshot is the two registers (两册) of an area as reported
+// level by level: the elderly by category, the volunteers, the active pairs
+// and the hours credited in the period.
+type RegisterSnapshot struct {
+	Elderly    int                   `json:"elderly"`
+	ByCategory map[ElderCategory]int `json:"by_category"`
+	Volunteers int                   `json:"volunteers"`
+	Minors     int                   `json:"volunteers_with_guardian"` // 寸草心 pupils registered with a guardian's consent
+	Pairs      int                   `json:"pairs"`
+	Hours      float64               `json:"hours"` // credited in the period
 }
 
 // RollUpNeeds totals needs (a pure function: the street's report).

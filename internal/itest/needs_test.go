@@ -66,6 +66,10 @@ func TestNeedsAndQuarterlyReport(t *testing.T) {
 	if r.status != 200 || rollup.Needs != 1 || rollup.Affected[domain.ElderLivingAlone] != 4 || rollup.Urgent != 1 {
 		t.Fatalf("submit: %d %s", r.status, r.body)
 	}
+	// The two registers go up with it: the demo street's four people on the register.
+	if g := rollup.Registers; g == nil || g.Elderly != 4 || g.ByCategory[domain.ElderDisabled] != 1 {
+		t.Fatalf("the registers in the roll-up: %+v", rollup.Registers)
+	}
 	h.api("hexi", "GET", "/api/v1/report-cycles?quarter=2026Q3", nil, nil).json(t, &cycles)
 	c := cycles.Items[0]
 	if c.Status != domain.CycleSubmitted || !c.Late || c.RollUp == nil || c.RollUp.Needs != 1 || c.SubmittedAt == nil {
@@ -111,7 +115,7 @@ func TestNeedsAndQuarterlyReport(t *testing.T) {
 	var half2 domain.RollUp
 	r = h.api("hexi", "POST", "/api/v1/report-cycles/120103/"+half+"/submit", nil, nil)
 	r.json(t, &half2)
-	if r.status != 200 || half2.Proposals != 1 || half2.Needs < 3 {
+	if r.status != 200 || half2.Proposals != 1 || half2.Needs < 3 || half2.Registers == nil || half2.Registers.Elderly != 4 {
 		t.Fatalf("district half-year: %d %s", r.status, r.body)
 	}
 	if err := run.Get(ctx, nil); err != nil {

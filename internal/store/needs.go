@@ -193,6 +193,13 @@ func (s *Store) SubmitCycle(ctx context.Context, street, quarter string, by doma
 			return err
 		}
 		out = domain.RollUpNeeds(needs)
+		q, err := domain.ParseQuarter(quarter)
+		if err != nil {
+			return err
+		}
+		if out.Registers, err = registerSnapshot(ctx, tx, street, q.Start(), q.End()); err != nil {
+			return err
+		}
 		b, _ := json.Marshal(out)
 		if _, err := tx.Exec(ctx, `
 			UPDATE report_cycles SET status = 'submitted', submitted_at = now(), submitted_by = nullif($3, 0), rollup = $4
@@ -278,6 +285,9 @@ func (s *Store) SubmitDistrictCycle(ctx context.Context, code, district, half st
 			district, q.Start(), q.End().AddDate(0, 3, 0)).Scan(&out.Proposals); err != nil {
 			return err
 		}
+		if out.Registers, err = registerSnapshot(ctx, tx, code, q.Start(), q.End().AddDate(0, 3, 0)); err != nil {
+			return err
+		}
 		b, _ := json.Marshal(out)
 		if _, err := tx.Exec(ctx, `
 			UPDATE report_cycles SET status = 'submitted', submitted_at = now(), submitted_by = nullif($3, 0), rollup = $4
@@ -288,4 +298,36 @@ func (s *Store) SubmitDistrictCycle(ctx context.Context, code, district, half st
 			Summary: map[string]any{"half": half, "needs": out.Needs, "proposals": out.Proposals, "late": status == domain.CycleLate}})
 	})
 	return out, mapErr("submit district cycle", err)
+}
+
+// registerSnapshot counts the two registers under an area code (a street,
+// or a district: community codes start with both) and the hours credited
+// between from and to.
+func registerSnapshot(ctx context.Context, tx pgx.Tx, area string, from, to time.Time) (*domain.RegisterSnapshot, error) {
+	r := &domain.RegisterSnapshot{ByCategory: map[domain.ElderCategory]int{}}
+	rows, err := tx.Query(ctx, `SELECT c, count(*) FROM elderly, unnest(categories) c WHERE community_code LIKE $1 || '%' GROUP BY c`, area)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var c domain.ElderCategory
+		var n int
+		if err := rows.Scan(&c, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.ByCategory[c] = n
+	}
+	rows.Close()
+	var minutes int
+	err = tx.QueryRow(ctx, `SELECT
+		(SELECT count(*) FROM elderly WHERE community_code LIKE $1 || '%'),
+		(SELECT count(*) FROM volunteers WHERE community_code LIKE $1 || '%'),
+		(SELECT count(*) FROM volunteers WHERE community_code LIKE $1 || '%' AND guardian_name <> ''),
+		(SELECT count(*) FROM pairs p JOIN volunteers v ON v.id = p.volunteer_id WHERE v.community_code LIKE $1 || '%' AND p.ended_on IS NULL),
+		(SELECT coalesce(sum(x.minutes), 0) FROM visits x JOIN pairs p ON p.id = x.pair_id JOIN volunteers v ON v.id = p.volunteer_id
+		  WHERE v.community_code LIKE $1 || '%' AND x.visited_at >= $2 AND x.visited_at < $3)`, area, from, to).
+		Scan(&r.Elderly, &r.Volunteers, &r.Minors, &r.Pairs, &minutes)
+	r.Hours = domain.Hours(minutes)
+	return r, err
 }
