@@ -17,16 +17,19 @@ import (
 
 type volunteersPage struct {
 	pageData
-	Volunteers  []domain.Volunteer
-	Total       int
-	Page        int
-	Communities []domain.Area
-	Form        domain.VolunteerEntry
-	Errors      map[string]string
-	Error       string
-	Brands      []domain.Brand
-	Orgs        []store.VolunteerOrg
-	Result      *service.ImportResult
+	Volunteers   []domain.Volunteer
+	Total        int
+	Page         int
+	Communities  []domain.Area
+	Form         domain.VolunteerEntry
+	Errors       map[string]string
+	Error        string
+	Brands       []domain.Brand
+	Orgs         []store.VolunteerOrg
+	Result       *service.ImportResult
+	Institutions []domain.Institution
+	Teams        []domain.Team
+	Pupils       []domain.Volunteer // 寸草心 volunteers, for a team's members
 }
 
 // Pages is the number of pages.
@@ -72,10 +75,22 @@ func (s *Server) loadVolunteersPage(r *http.Request) (volunteersPage, error) {
 	if err != nil {
 		return volunteersPage{}, err
 	}
+	insts, err := s.Volunteers.Institutions(r.Context(), actorOf(r))
+	if err != nil {
+		return volunteersPage{}, err
+	}
+	teams, err := s.Volunteers.Teams(r.Context(), actorOf(r))
+	if err != nil {
+		return volunteersPage{}, err
+	}
+	pupils, err := s.Volunteers.CunCaoXinVolunteers(r.Context(), actorOf(r))
+	if err != nil {
+		return volunteersPage{}, err
+	}
 	p := s.page(r, "志愿者")
 	p.Nav = "volunteers"
 	return volunteersPage{pageData: p, Volunteers: list, Total: total, Page: page, Communities: comms, Brands: domain.Brands,
-		Form: domain.VolunteerEntry{Brand: domain.BrandShouZuQing}, Orgs: orgs}, nil
+		Form: domain.VolunteerEntry{Brand: domain.BrandShouZuQing}, Orgs: orgs, Institutions: insts, Teams: teams, Pupils: pupils}, nil
 }
 
 func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -116,9 +117,10 @@ func (v VisitEntry) Validate(now time.Time) error {
 // Visit is a logged visit.
 type Visit struct {
 	VisitEntry
-	ID        int64     `json:"id"`
-	ElderName string    `json:"elder_name"` // masked
-	CreatedAt time.Time `json:"created_at"`
+	ID            int64     `json:"id"`
+	ElderName     string    `json:"elder_name"` // masked; the institution's name for a team visit
+	AtInstitution bool      `json:"at_institution,omitempty"`
+	CreatedAt     time.Time `json:"created_at"`
 }
 
 // Hours converts logged minutes into time-bank hours (to the tenth).
@@ -186,4 +188,102 @@ func ParseVolunteerRow(rowNum int, cells []string, now time.Time, inScope func(s
 		return slices.Index(VolunteerColumns, a.Column) - slices.Index(VolunteerColumns, b.Column)
 	})
 	return r, probs
+}
+
+// InstitutionEntry is an elderly-care institution (养老机构) a 寸草心 team
+// can be paired with.
+type InstitutionEntry struct {
+	Name          string `json:"name"`
+	CommunityCode string `json:"community_code"`
+	Address       string `json:"address"`
+	Beds          int    `json:"beds"`
+}
+
+// Validate says per field what to fix.
+func (e InstitutionEntry) Validate() error {
+	fe := FieldErrors{}
+	if n := utf8.RuneCountInString(strings.TrimSpace(e.Name)); n < 2 || n > 60 {
+		fe.Add("name", "请填写机构名称（2 至 60 字）。")
+	}
+	if e.CommunityCode == "" {
+		fe.Add("community_code", "请选择机构所在社区。")
+	}
+	if utf8.RuneCountInString(e.Address) > 200 {
+		fe.Add("address", "地址不超过 200 字。")
+	}
+	if e.Beds < 0 || e.Beds > 10000 {
+		fe.Add("beds", "床位数应在 0 至 10000 之间。")
+	}
+	return fe.Err()
+}
+
+// Institution is a registered institution.
+type Institution struct {
+	InstitutionEntry
+	ID       int64  `json:"id"`
+	District string `json:"district"`
+	Teams    int    `json:"teams"` // teams paired with it
+}
+
+// TeamEntry is a volunteer team (a school class, a youth group).
+type TeamEntry struct {
+	Name          string  `json:"name"`
+	CommunityCode string  `json:"community_code"`
+	OrgID         int64   `json:"org_id,omitempty"`
+	Members       []int64 `json:"members"` // volunteer IDs
+}
+
+// MaxTeamMembers bounds a team.
+const MaxTeamMembers = 200
+
+// Validate says per field what to fix.
+func (t TeamEntry) Validate() error {
+	fe := FieldErrors{}
+	if n := utf8.RuneCountInString(strings.TrimSpace(t.Name)); n < 2 || n > 40 {
+		fe.Add("name", "请填写服务队名称（2 至 40 字），如“平江里小学五年级二班寸草心服务队”。")
+	}
+	if t.CommunityCode == "" {
+		fe.Add("community_code", "请选择服务队所在社区。")
+	}
+	if len(t.Members) == 0 || len(t.Members) > MaxTeamMembers {
+		fe.Add("members", fmt.Sprintf("请选择服务队成员（1 至 %d 名已登记的志愿者）。", MaxTeamMembers))
+	}
+	return fe.Err()
+}
+
+// Team is a registered team with the institution it is paired with.
+type Team struct {
+	ID              int64     `json:"id"`
+	Name            string    `json:"name"`
+	CommunityCode   string    `json:"community_code"`
+	District        string    `json:"district"`
+	OrgID           int64     `json:"org_id,omitempty"`
+	InstitutionID   int64     `json:"institution_id,omitempty"`
+	InstitutionName string    `json:"institution_name,omitempty"`
+	PairedOn        time.Time `json:"paired_on,omitzero"`
+	Members         int       `json:"members"`
+	Hours           float64   `json:"hours"` // person-hours credited to its members by team visits
+}
+
+// TeamVisitEntry is a team's visit to its institution: every participant
+// is credited the minutes.
+type TeamVisitEntry struct {
+	TeamID       int64     `json:"team_id"`
+	Kind         VisitKind `json:"kind"`
+	VisitedAt    time.Time `json:"visited_at"`
+	Minutes      int       `json:"minutes"`
+	Note         string    `json:"note"`
+	Participants []int64   `json:"participants"` // members who took part
+}
+
+// Validate checks the visit like a pair's visit, with its participants.
+func (v TeamVisitEntry) Validate(now time.Time) error {
+	fe := FieldsOf(VisitEntry{Kind: v.Kind, VisitedAt: v.VisitedAt, Minutes: v.Minutes, Note: v.Note}.Validate(now))
+	if fe == nil {
+		fe = map[string]string{}
+	}
+	if len(v.Participants) == 0 {
+		fe["participants"] = "请勾选参加本次服务的队员。"
+	}
+	return FieldErrors(fe).Err()
 }

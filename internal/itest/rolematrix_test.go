@@ -72,6 +72,11 @@ var webRoutes = []matrixRoute{
 	{"volunteers template", "GET", "/volunteers/template.xlsx", "", everyone},
 	{"export volunteers", "GET", "/volunteers/export.xlsx", "", []string{"minzheng", "hexi", "shequ"}},
 	{"import volunteers", "POST", "/volunteers/import", "file", []string{"minzheng", "hexi", "shequ"}},
+	{"register an institution", "POST", "/institutions", "name=", []string{"minzheng", "hexi", "shequ"}},
+	{"register a team", "POST", "/teams", "name=", []string{"minzheng", "hexi", "shequ"}},
+	{"a team", "GET", "/teams/0", "", []string{"minzheng", "hexi", "shequ"}},
+	{"pair a team", "POST", "/teams/0/pairing", "institution_id=0", []string{"minzheng", "hexi", "shequ"}},
+	{"log a team visit", "POST", "/teams/0/visits", "minutes=0", []string{"minzheng", "hexi", "shequ"}},
 	{"elderly register", "GET", "/elderly", "", []string{"minzheng", "hexi", "shequ"}},
 	{"import the register", "POST", "/elderly/import", "file", []string{"minzheng", "hexi", "shequ"}},
 	{"export the register", "GET", "/elderly/export.xlsx", "", []string{"minzheng", "hexi", "shequ"}},
@@ -177,6 +182,13 @@ var apiRoutes = []matrixRoute{
 	{"export volunteers", "GET", "/api/v1/volunteers/export.xlsx", "", []string{"minzheng", "hexi", "shequ"}},
 	{"import volunteers", "POST", "/api/v1/volunteers/import", "file", []string{"minzheng", "hexi", "shequ"}},
 	{"volunteer organisations", "GET", "/api/v1/volunteer-organisations", "", []string{"minzheng", "hexi", "shequ"}},
+	{"institutions", "GET", "/api/v1/institutions", "", []string{"minzheng", "hexi", "shequ"}},
+	{"register an institution", "POST", "/api/v1/institutions", `{"name":""}`, []string{"minzheng", "hexi", "shequ"}},
+	{"teams", "GET", "/api/v1/teams", "", []string{"minzheng", "hexi", "shequ"}},
+	{"register a team", "POST", "/api/v1/teams", `{"name":""}`, []string{"minzheng", "hexi", "shequ"}},
+	{"a team", "GET", "/api/v1/teams/0", "", []string{"minzheng", "hexi", "shequ"}},
+	{"pair a team", "POST", "/api/v1/teams/0/pairing", `{"institution_id":0}`, []string{"minzheng", "hexi", "shequ"}},
+	{"log a team visit", "POST", "/api/v1/teams/0/visits", `{"minutes":0}`, []string{"minzheng", "hexi", "shequ"}},
 	{"pair", "POST", "/api/v1/pairs", `{"volunteer_id":0,"elder_id":0}`, []string{"minzheng", "hexi", "shequ"}},
 	{"log a visit", "POST", "/api/v1/visits", `{"pair_id":0}`, []string{"minzheng", "hexi", "shequ"}},
 	{"elderly register", "GET", "/api/v1/elderly", "", []string{"minzheng", "hexi", "shequ"}},
@@ -280,7 +292,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/evaluations/midterm/1/", "/evaluations/{phase}/{attempt}/", "/evaluations/midterm/", "/evaluations/{phase}/", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/evaluations/midterm/1/", "/evaluations/{phase}/{attempt}/", "/evaluations/midterm/", "/evaluations/{phase}/", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}", "/teams/0", "/teams/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

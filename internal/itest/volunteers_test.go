@@ -150,3 +150,73 @@ func TestVolunteersImportExport(t *testing.T) {
 		t.Errorf("the volunteers page lacks the organisation or the guardian")
 	}
 }
+
+// TestTeamPairedWithInstitution: a 寸草心 team of pupils is paired with an
+// elderly-care institution; a team visit credits every participant.
+func TestTeamPairedWithInstitution(t *testing.T) {
+	h := newHarness(t)
+	reg := func(body map[string]any) int64 {
+		t.Helper()
+		r := h.api("shequ", "POST", "/api/v1/volunteers", body, nil)
+		mustStatus(t, r, http.StatusCreated, "register "+fmt.Sprint(body["name"]))
+		var v struct{ ID int64 }
+		r.json(t, &v)
+		return v.ID
+	}
+	year := time.Now().Year() - 11
+	a := reg(map[string]any{"name": "张小雨", "phone": "13611113333", "birth_year": year, "community_code": "120103014001", "brand": "cuncaoxin",
+		"consent": true, "guardian_name": "张伟", "guardian_relation": "父亲"})
+	b := reg(map[string]any{"name": "王小明", "phone": "13611113334", "birth_year": year, "community_code": "120103014001", "brand": "cuncaoxin",
+		"consent": true, "guardian_name": "王芳", "guardian_relation": "母亲"})
+	elder := reg(map[string]any{"name": "李大伟", "phone": "13611112222", "birth_year": 1961, "community_code": "120103014001", "brand": "shouzuqing", "consent": true})
+
+	mustStatus(t, h.api("shequ", "POST", "/api/v1/institutions", map[string]any{"name": "养", "community_code": "120103014001"}, nil), 422, "an institution without a name")
+	r := h.api("shequ", "POST", "/api/v1/institutions", map[string]any{"name": "河西区平江里养老院", "community_code": "120103014001", "address": "平江里 12 号", "beds": 80}, nil)
+	mustStatus(t, r, http.StatusCreated, "register an institution")
+	var inst struct{ ID int64 }
+	r.json(t, &inst)
+
+	team := map[string]any{"name": "平江里小学五年级二班寸草心服务队", "community_code": "120103014001", "members": []int64{a, b, elder}}
+	if r := h.api("shequ", "POST", "/api/v1/teams", team, nil); r.status != 422 || !strings.Contains(string(r.body), "手足情") {
+		t.Fatalf("a 手足情 volunteer in a 寸草心 team: %d %s", r.status, r.body)
+	}
+	team["members"] = []int64{a, b}
+	r = h.api("shequ", "POST", "/api/v1/teams", team, nil)
+	mustStatus(t, r, http.StatusCreated, "register a team")
+	var tm struct{ ID int64 }
+	r.json(t, &tm)
+	base := fmt.Sprintf("/api/v1/teams/%d", tm.ID)
+	visit := map[string]any{"kind": "chat", "visited_at": time.Now().Add(-2 * time.Hour), "minutes": 90, "note": "为老人表演节目并陪伴聊天", "participants": []int64{a, b}}
+	mustStatus(t, h.api("shequ", "POST", base+"/visits", visit, nil), http.StatusConflict, "a visit before pairing")
+	mustStatus(t, h.api("shequ", "POST", base+"/pairing", map[string]any{"institution_id": inst.ID}, nil), 200, "pair")
+	visit["participants"] = []int64{a, elder}
+	mustStatus(t, h.api("shequ", "POST", base+"/visits", visit, nil), 422, "a participant outside the team")
+	visit["participants"] = []int64{a, b}
+	mustStatus(t, h.api("shequ", "POST", base+"/visits", visit, nil), http.StatusCreated, "a team visit")
+	visit["participants"], visit["minutes"] = []int64{a}, 60
+	mustStatus(t, h.api("shequ", "POST", base+"/visits", visit, nil), http.StatusCreated, "a second visit, one pupil")
+
+	var teams struct{ Items []domain.Team }
+	h.api("hexi", "GET", "/api/v1/teams", nil, nil).json(t, &teams)
+	if len(teams.Items) != 1 || teams.Items[0].InstitutionName != "河西区平江里养老院" || teams.Items[0].Hours != 4 || teams.Items[0].Members != 2 {
+		t.Fatalf("teams: %+v", teams.Items)
+	}
+	var detail struct {
+		Volunteer domain.Volunteer
+		Visits    []domain.Visit
+	}
+	h.api("shequ", "GET", fmt.Sprintf("/api/v1/volunteers/%d", a), nil, nil).json(t, &detail)
+	if detail.Volunteer.Hours != 2.5 || len(detail.Visits) != 2 || detail.Visits[0].ElderName != "河西区平江里养老院" || !detail.Visits[0].AtInstitution {
+		t.Fatalf("a pupil's time bank: %+v", detail)
+	}
+	pdf := h.api("shequ", "GET", fmt.Sprintf("/api/v1/volunteers/%d/statement.pdf", b), nil, nil)
+	if text := stripSpaces(pdfText(t, pdf.body)); !strings.Contains(text, "河西区平江里养老院") || !strings.Contains(text, "1.5小时") {
+		t.Errorf("the hours statement: %.400s", text)
+	}
+	if page := h.webPage("shequ", fmt.Sprintf("/teams/%d", tm.ID)); !strings.Contains(page, "河西区平江里养老院") || !strings.Contains(page, "监护人 张伟 同意") {
+		t.Errorf("the team page lacks the institution or a guardian")
+	}
+	mustStatus(t, h.api("zuzhi", "GET", base, nil, nil), http.StatusForbidden, "an organisation reading a team")
+}
+
+func stripSpaces(s string) string { return strings.Join(strings.Fields(s), "") }

@@ -3,6 +3,7 @@ package service
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -150,7 +151,9 @@ func (s *Volunteers) Detail(ctx context.Context, by domain.Actor, id int64) (Det
 		return Detail{}, err
 	}
 	for i := range visits {
-		visits[i].ElderName = domain.MaskName(visits[i].ElderName)
+		if !visits[i].AtInstitution {
+			visits[i].ElderName = domain.MaskName(visits[i].ElderName)
+		}
 	}
 	return Detail{Volunteer: v, Pairs: pairs, Visits: visits}, nil
 }
@@ -308,4 +311,147 @@ func (s *Volunteers) Orgs(ctx context.Context, by domain.Actor) ([]store.Volunte
 	district, area := "", ""
 	scope(by, &district, &area)
 	return s.Store.VolunteerOrgs(ctx, district, area)
+}
+
+// RegisterInstitution registers an elderly-care institution in a community
+// of the person's scope.
+func (s *Volunteers) RegisterInstitution(ctx context.Context, by domain.Actor, e domain.InstitutionEntry) (int64, error) {
+	if err := s.authorize(by, "", ""); err != nil {
+		return 0, err
+	}
+	e.Name, e.Address = strings.TrimSpace(e.Name), strings.TrimSpace(e.Address)
+	if err := e.Validate(); err != nil {
+		return 0, err
+	}
+	place, err := s.communityInScope(ctx, by, e.CommunityCode)
+	if err != nil {
+		return 0, err
+	}
+	return s.Store.InsertInstitution(ctx, e, place.District.Name, by)
+}
+
+// communityInScope finds a community the person may write into.
+func (s *Volunteers) communityInScope(ctx context.Context, by domain.Actor, code string) (store.CommunityPlace, error) {
+	place, err := s.Store.PlaceOfCommunity(ctx, code)
+	if err != nil {
+		return store.CommunityPlace{}, domain.FieldErrors{"community_code": "该社区不在区划中，请选择社区。"}.Err()
+	}
+	return place, s.authorize(by, place.District.Name, code)
+}
+
+// Institutions lists the institutions of the person's scope.
+func (s *Volunteers) Institutions(ctx context.Context, by domain.Actor) ([]domain.Institution, error) {
+	if err := s.authorize(by, "", ""); err != nil {
+		return nil, err
+	}
+	district, area := "", ""
+	scope(by, &district, &area)
+	return s.Store.Institutions(ctx, district, area)
+}
+
+// RegisterTeam registers a 寸草心 team of volunteers of the person's scope.
+func (s *Volunteers) RegisterTeam(ctx context.Context, by domain.Actor, t domain.TeamEntry) (int64, error) {
+	if err := s.authorize(by, "", ""); err != nil {
+		return 0, err
+	}
+	t.Name = strings.TrimSpace(t.Name)
+	if err := t.Validate(); err != nil {
+		return 0, err
+	}
+	place, err := s.communityInScope(ctx, by, t.CommunityCode)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range t.Members {
+		v, err := s.Store.Volunteer(ctx, id)
+		if err != nil || s.authorize(by, v.District, v.CommunityCode) != nil {
+			return 0, domain.FieldErrors{"members": fmt.Sprintf("编号 %d 不是您辖区内登记的志愿者。", id)}.Err()
+		}
+		if v.Brand != domain.BrandCunCaoXin {
+			return 0, domain.FieldErrors{"members": fmt.Sprintf("%s 是“手足情”志愿者；寸草心服务队的队员须登记为“寸草心”志愿者。", v.Name)}.Err()
+		}
+	}
+	return s.Store.InsertTeam(ctx, t, place.District.Name, by)
+}
+
+// Teams lists the teams of the person's scope.
+func (s *Volunteers) Teams(ctx context.Context, by domain.Actor) ([]domain.Team, error) {
+	if err := s.authorize(by, "", ""); err != nil {
+		return nil, err
+	}
+	district, area := "", ""
+	scope(by, &district, &area)
+	return s.Store.Teams(ctx, district, area)
+}
+
+// TeamDetail is a team with its members (phones masked).
+type TeamDetail struct {
+	Team    domain.Team
+	Members []domain.Volunteer
+}
+
+// Team returns a team of the person's scope with its members.
+func (s *Volunteers) Team(ctx context.Context, by domain.Actor, id int64) (TeamDetail, error) {
+	if err := s.authorize(by, "", ""); err != nil {
+		return TeamDetail{}, err
+	}
+	t, err := s.Store.Team(ctx, id)
+	if err != nil {
+		return TeamDetail{}, err
+	}
+	if err := s.authorize(by, t.District, t.CommunityCode); err != nil {
+		return TeamDetail{}, err
+	}
+	ms, err := s.Store.TeamMembers(ctx, id)
+	for i := range ms {
+		ms[i] = s.masked(ms[i])
+	}
+	return TeamDetail{Team: t, Members: ms}, err
+}
+
+// PairTeam pairs a team with an institution, both in the person's scope.
+func (s *Volunteers) PairTeam(ctx context.Context, by domain.Actor, teamID, institutionID int64) error {
+	if _, err := s.Team(ctx, by, teamID); err != nil {
+		return err
+	}
+	inst, err := s.Store.Institution(ctx, institutionID)
+	if err != nil {
+		return domain.FieldErrors{"institution_id": "请选择已登记的养老机构。"}.Err()
+	}
+	if err := s.authorize(by, inst.District, inst.CommunityCode); err != nil {
+		return err
+	}
+	return s.Store.PairTeam(ctx, teamID, institutionID, by)
+}
+
+// LogTeamVisit records a paired team's visit to its institution, crediting
+// every participant.
+func (s *Volunteers) LogTeamVisit(ctx context.Context, by domain.Actor, v domain.TeamVisitEntry) (int64, error) {
+	d, err := s.Team(ctx, by, v.TeamID)
+	if err != nil {
+		return 0, err
+	}
+	if d.Team.InstitutionID == 0 {
+		return 0, domain.Errorf(domain.CodeConflict, "服务队尚未与养老机构结对，请先结对再记录服务。")
+	}
+	v.Note = strings.TrimSpace(v.Note)
+	if err := v.Validate(time.Now()); err != nil {
+		return 0, err
+	}
+	return s.Store.InsertTeamVisit(ctx, v, d.Team.InstitutionID, by)
+}
+
+// CunCaoXinVolunteers lists the 寸草心 volunteers of the person's scope, the
+// people a team is made of.
+func (s *Volunteers) CunCaoXinVolunteers(ctx context.Context, by domain.Actor) ([]domain.Volunteer, error) {
+	if err := s.authorize(by, "", ""); err != nil {
+		return nil, err
+	}
+	district, area := "", ""
+	scope(by, &district, &area)
+	list, err := s.Store.VolunteersOfBrand(ctx, district, area, domain.BrandCunCaoXin, 500)
+	for i := range list {
+		list[i] = s.masked(list[i])
+	}
+	return list, err
 }

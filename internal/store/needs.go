@@ -325,8 +325,8 @@ func registerSnapshot(ctx context.Context, tx pgx.Tx, area string, from, to time
 		(SELECT count(*) FROM volunteers WHERE community_code LIKE $1 || '%'),
 		(SELECT count(*) FROM volunteers WHERE community_code LIKE $1 || '%' AND guardian_name <> ''),
 		(SELECT count(*) FROM pairs p JOIN volunteers v ON v.id = p.volunteer_id WHERE v.community_code LIKE $1 || '%' AND p.ended_on IS NULL),
-		(SELECT coalesce(sum(x.minutes), 0) FROM visits x JOIN pairs p ON p.id = x.pair_id JOIN volunteers v ON v.id = p.volunteer_id
-		  WHERE v.community_code LIKE $1 || '%' AND x.visited_at >= $2 AND x.visited_at < $3)`, area, from, to).
+		(SELECT coalesce(sum(c.minutes), 0) FROM volunteer_credits c JOIN volunteers v ON v.id = c.volunteer_id
+		  WHERE v.community_code LIKE $1 || '%' AND c.visited_at >= $2 AND c.visited_at < $3)`, area, from, to).
 		Scan(&r.Elderly, &r.Volunteers, &r.Minors, &r.Pairs, &minutes)
 	r.Hours = domain.Hours(minutes)
 	return r, err

@@ -32,7 +32,7 @@ func (s *Store) InsertVolunteer(ctx context.Context, v domain.VolunteerEntry, di
 }
 
 const volunteerColumns = `v.id, v.name, v.phone_sealed, v.birth_year, v.community_code, v.district, v.brand, coalesce(v.org_id, 0),
-	coalesce((SELECT sum(x.minutes) FROM visits x JOIN pairs p ON p.id = x.pair_id WHERE p.volunteer_id = v.id), 0),
+	coalesce((SELECT sum(c.minutes) FROM volunteer_credits c WHERE c.volunteer_id = v.id), 0),
 	v.consent_at IS NOT NULL, v.guardian_name, v.guardian_relation`
 
 func scanVolunteer(r pgx.Row) (domain.Volunteer, error) {
@@ -81,12 +81,12 @@ type VolunteerOrg struct {
 // area prefix, empty for all) with their volunteers, pairs and hours.
 func (s *Store) VolunteerOrgs(ctx context.Context, district, areaPrefix string) ([]VolunteerOrg, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT coalesce(v.org_id, 0), coalesce(o.name, ''), coalesce(o.uscc, ''), count(DISTINCT v.id),
-		       count(DISTINCT p.id), coalesce(sum(x.minutes), 0)
+		SELECT coalesce(v.org_id, 0), coalesce(o.name, ''), coalesce(o.uscc, ''), count(*),
+		       coalesce(sum((SELECT count(*) FROM pairs p WHERE p.volunteer_id = v.id)), 0),
+		       coalesce(sum((SELECT sum(c.minutes) FROM volunteer_credits c WHERE c.volunteer_id = v.id)), 0)
 		FROM volunteers v LEFT JOIN organisations o ON o.id = v.org_id
-		LEFT JOIN pairs p ON p.volunteer_id = v.id LEFT JOIN visits x ON x.pair_id = p.id
 		WHERE ($1 = '' OR v.district = $1) AND ($2 = '' OR v.community_code LIKE $2 || '%')
-		GROUP BY 1, 2, 3 ORDER BY 1 = 0, count(DISTINCT v.id) DESC, 2 LIMIT 500`, district, areaPrefix)
+		GROUP BY 1, 2, 3 ORDER BY 1 = 0, count(*) DESC, 2 LIMIT 500`, district, areaPrefix)
 	if err != nil {
 		return nil, mapErr("volunteer orgs", err)
 	}
@@ -189,15 +189,15 @@ func (s *Store) InsertVisit(ctx context.Context, v domain.VisitEntry, by domain.
 // Visits lists a volunteer's visits, newest first.
 func (s *Store) Visits(ctx context.Context, volunteerID int64, limit int) ([]domain.Visit, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT x.id, x.pair_id, x.kind, x.visited_at, x.minutes, x.note, e.name, x.created_at
-		FROM visits x JOIN pairs p ON p.id = x.pair_id JOIN elderly e ON e.id = p.elder_id
-		WHERE p.volunteer_id = $1 ORDER BY x.visited_at DESC, x.id DESC LIMIT $2`, volunteerID, limit)
+		SELECT c.visit_id, CASE WHEN c.source = 'pair' THEN c.ref_id ELSE 0 END, c.kind, c.visited_at, c.minutes, c.note, c.counterpart,
+		       c.source = 'team', c.created_at
+		FROM volunteer_credits c WHERE c.volunteer_id = $1 ORDER BY c.visited_at DESC, c.visit_id DESC LIMIT $2`, volunteerID, limit)
 	if err != nil {
 		return nil, mapErr("visits", err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Visit, error) {
 		var v domain.Visit
-		err := r.Scan(&v.ID, &v.PairID, &v.Kind, &v.VisitedAt, &v.Minutes, &v.Note, &v.ElderName, &v.CreatedAt)
+		err := r.Scan(&v.ID, &v.PairID, &v.Kind, &v.VisitedAt, &v.Minutes, &v.Note, &v.ElderName, &v.AtInstitution, &v.CreatedAt)
 		return v, err
 	})
 	return out, mapErr("visits", err)
