@@ -56,8 +56,8 @@ func (s *Store) QuarterStats(ctx context.Context, quarter domain.Quarter, distri
 			[]any{district}, func(d, _ string, n int) { get(d).Volunteers = n }},
 		{`SELECT v.district, 'all', count(*) FROM pairs p JOIN volunteers v ON v.id = p.volunteer_id WHERE p.ended_on IS NULL AND ($1 = '' OR v.district = $1) GROUP BY 1`,
 			[]any{district}, func(d, _ string, n int) { get(d).Pairs = n }},
-		{`SELECT v.district, 'all', sum(x.minutes)::int FROM visits x JOIN pairs p ON p.id = x.pair_id JOIN volunteers v ON v.id = p.volunteer_id
-		  WHERE x.visited_at >= $1 AND x.visited_at < $2 AND ($3 = '' OR v.district = $3) GROUP BY 1`,
+		{`SELECT v.district, 'all', sum(c.minutes)::int FROM volunteer_credits c JOIN volunteers v ON v.id = c.volunteer_id
+		  WHERE c.visited_at >= $1 AND c.visited_at < $2 AND ($3 = '' OR v.district = $3) GROUP BY 1`,
 			[]any{quarter.Start(), quarter.End(), district}, func(d, _ string, n int) { x := get(d); x.VisitMinutes = n; x.Hours = domain.Hours(n) }},
 		{`SELECT district, status, count(*) FROM report_cycles WHERE quarter = $1 AND ($2 = '' OR district = $2) GROUP BY 1, 2`,
 			[]any{quarter.String(), district}, func(d, k string, n int) {
