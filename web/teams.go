@@ -91,7 +91,9 @@ func (s *Server) showTeam(w http.ResponseWriter, r *http.Request, code int, msg 
 		Now: time.Now().In(domain.ChinaTime).Format("2006-01-02T15:04"), Error: msg})
 }
 
-func (s *Server) teamPage(w http.ResponseWriter, r *http.Request) { s.showTeam(w, r, http.StatusOK, "") }
+func (s *Server) teamPage(w http.ResponseWriter, r *http.Request) {
+	s.showTeam(w, r, http.StatusOK, "")
+}
 
 func (s *Server) teamAction(visit bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
