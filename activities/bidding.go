@@ -321,12 +321,11 @@ func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn,
 			return drawn, nonRetryable(domain.Errorf(domain.CodeConflict,
 				"专家库中与投标人无利害关系的可用专家不足（还差 %d 人）。请在人才库中补充评审专家（须绑定账号），然后重新抽取。", in.Need-len(drawn)))
 		}
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(candidates))))
+		t, rest, err := drawOne(candidates)
 		if err != nil {
 			return nil, err
 		}
-		t := candidates[n.Int64()]
-		candidates = append(candidates[:n.Int64()], candidates[n.Int64()+1:]...)
+		candidates = rest
 		seq++
 		var ties []string
 		for _, uscc := range in.Bidders {
@@ -349,6 +348,18 @@ func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn,
 		}
 	}
 	return drawn, nil
+}
+
+// drawOne takes one expert out of candidates at random (crypto/rand: the
+// draw must not be predictable) and returns it with the rest.
+func drawOne(candidates []domain.Talent) (domain.Talent, []domain.Talent, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(int64(len(candidates))))
+	if err != nil {
+		return domain.Talent{}, nil, err
+	}
+	i := n.Int64()
+	t := candidates[i]
+	return t, append(candidates[:i], candidates[i+1:]...), nil
 }
 
 // DeclareInput is an expert's declaration.

@@ -2,10 +2,8 @@ package activities
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"mime"
 	"path"
 	"strings"
@@ -143,12 +141,11 @@ func (a *Activities) DrawEvaluators(ctx context.Context, in EvalRoundInput) ([]D
 			return nil, nonRetryable(domain.Errorf(domain.CodeConflict,
 				"专家库中与该组织无利害关系的可用专家不足（还差 %d 人）。请在人才库中补充评估专家（须绑定账号）。", domain.EvaluatorsPerRound-len(have)))
 		}
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(candidates))))
+		t, rest, err := drawOne(candidates)
 		if err != nil {
 			return nil, err
 		}
-		t := candidates[n.Int64()]
-		candidates = append(candidates[:n.Int64()], candidates[n.Int64()+1:]...)
+		candidates = rest
 		seq++
 		e := domain.Evaluator{TalentID: t.ID, UserID: t.UserID, Seq: seq, Excluded: strings.Join(t.TiesTo(org.USCC, today), "；")}
 		if err := a.Store.AddEvaluator(ctx, in.ProjectID, in.Phase, in.Attempt, e); err != nil {
