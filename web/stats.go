@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"net/http"
 	"time"
@@ -19,10 +20,27 @@ func quarterParam(r *http.Request) (domain.Quarter, error) {
 
 type statsPage struct {
 	pageData
-	Quarter domain.Quarter
-	Scope   string
-	Rows    []store.DistrictStats
-	Charts  template.JS // JSON for static/charts.js (in a non-executed script block)
+	Quarter   domain.Quarter
+	Scope     string
+	Rows      []store.DistrictStats
+	Programme []store.ProgrammeRow
+	Totals    store.ProgrammeRow
+	Charts    template.JS // JSON for static/charts.js (in a non-executed script block)
+}
+
+// chartSeries is one named row of values of a chart.
+type chartSeries struct {
+	Name   string    `json:"name"`
+	Values []float64 `json:"values"`
+}
+
+// chart is what static/charts.js draws: labels on the x axis and one or
+// more series (bars side by side).
+type chart struct {
+	Name   string        `json:"name"`
+	Labels []string      `json:"labels"`
+	Series []chartSeries `json:"series"`
+	Count  bool          `json:"count,omitempty"` // whole numbers on the axis
 }
 
 func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) {
@@ -36,31 +54,66 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	type series struct {
-		Name   string   `json:"name"`
-		Labels []string `json:"labels"`
-		Values []int    `json:"values"`
+	prog, err := s.Stats.Programme(r.Context(), actorOf(r), q.Year)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	needs := series{Name: "本季度需求（按类别）"}
+	needs := chart{Name: "本季度需求（按类别）", Count: true, Series: []chartSeries{{Name: "需求"}}}
 	for _, c := range domain.NeedCategories {
 		n := 0
 		for _, row := range rows {
 			n += row.NeedsByCat[c]
 		}
-		needs.Labels, needs.Values = append(needs.Labels, c.Label()), append(needs.Values, n)
+		needs.Labels, needs.Series[0].Values = append(needs.Labels, c.Label()), append(needs.Series[0].Values, float64(n))
 	}
-	elderly := series{Name: "老年人名册（按类别）"}
+	elderly := chart{Name: "老年人名册（按类别）", Count: true, Series: []chartSeries{{Name: "人数"}}}
 	for _, c := range domain.ElderCategories {
 		n := 0
 		for _, row := range rows {
 			n += row.ElderlyByCat[c]
 		}
-		elderly.Labels, elderly.Values = append(elderly.Labels, c.Label()), append(elderly.Values, n)
+		elderly.Labels, elderly.Series[0].Values = append(elderly.Labels, c.Label()), append(elderly.Series[0].Values, float64(n))
 	}
-	b, _ := json.Marshal(map[string]series{"needs": needs, "elderly": elderly})
+	// The year's programme: money by district, training by brand, grades.
+	funds := chart{Name: fmt.Sprintf("%d 年资助与拨付（按区，万元）", q.Year), Series: []chartSeries{{Name: "资助金额"}, {Name: "已拨付"}}}
+	byDistrict := map[string]int{}
+	training := chart{Name: "培训学员与学时（按品牌）", Series: []chartSeries{{Name: "学员（人）"}, {Name: "学时（百学时）"}}}
+	byBrand := map[domain.Brand]int{}
+	grades := chart{Name: "结项等级", Count: true, Labels: []string{"优", "良", "中", "差"}, Series: []chartSeries{{Name: "项目", Values: make([]float64, 4)}}}
+	var totals store.ProgrammeRow
+	for _, x := range prog {
+		i, ok := byDistrict[x.District]
+		if !ok {
+			i = len(funds.Labels)
+			byDistrict[x.District] = i
+			funds.Labels = append(funds.Labels, x.District)
+			funds.Series[0].Values, funds.Series[1].Values = append(funds.Series[0].Values, 0), append(funds.Series[1].Values, 0)
+		}
+		funds.Series[0].Values[i] += float64(x.Awarded) / 1e6
+		funds.Series[1].Values[i] += float64(x.Paid) / 1e6
+		j, ok := byBrand[x.Brand]
+		if !ok {
+			j = len(training.Labels)
+			byBrand[x.Brand] = j
+			training.Labels = append(training.Labels, x.Brand.Label())
+			training.Series[0].Values, training.Series[1].Values = append(training.Series[0].Values, 0), append(training.Series[1].Values, 0)
+		}
+		training.Series[0].Values[j] += float64(x.Trainees)
+		training.Series[1].Values[j] += x.Hours / 100
+		for k, g := range []domain.Grade{domain.GradeExcellent, domain.GradeGood, domain.GradeFair, domain.GradePoor} {
+			grades.Series[0].Values[k] += float64(x.Grades[g])
+		}
+		totals.Projects += x.Projects
+		totals.Awarded += x.Awarded
+		totals.Paid += x.Paid
+		totals.Trainees += x.Trainees
+		totals.Hours += x.Hours
+	}
+	b, _ := json.Marshal(map[string]chart{"needs": needs, "elderly": elderly, "funds": funds, "training": training, "grades": grades})
 	p := s.page(r, "统计报表")
 	p.Nav = "stats"
-	s.show(w, r, http.StatusOK, "stats", statsPage{pageData: p, Quarter: q, Scope: scope, Rows: rows, Charts: template.JS(b)})
+	s.show(w, r, http.StatusOK, "stats", statsPage{pageData: p, Quarter: q, Scope: scope, Rows: rows, Programme: prog, Totals: totals, Charts: template.JS(b)})
 }
 
 func (s *Server) statsPDF(w http.ResponseWriter, r *http.Request) {
@@ -112,5 +165,13 @@ func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"quarter": q.String(), "scope": scope, "districts": rows})
+	prog, err := s.Stats.Programme(r.Context(), actorOf(r), q.Year)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if prog == nil {
+		prog = []store.ProgrammeRow{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"quarter": q.String(), "scope": scope, "districts": rows, "programme": prog})
 }

@@ -523,6 +523,24 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenshot(t, bctx, "19-project-evaluated-archived")
+
+	// The programme dashboard counts the project: money, training, grade.
+	var stats struct {
+		Programme []store.ProgrammeRow
+	}
+	h.api("caizheng", "GET", "/api/v1/stats", nil, nil).json(t, &stats)
+	if len(stats.Programme) != 1 || stats.Programme[0].Projects != 1 || stats.Programme[0].Awarded != domain.Fen(prices["zuzhi"]) ||
+		stats.Programme[0].Paid != stats.Programme[0].Awarded || stats.Programme[0].Trainees < 1000 {
+		t.Errorf("programme statistics: %+v", stats.Programme)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate(h.url+"/stats"), chromedp.WaitVisible(`[data-chart="funds"] svg`),
+		chromedp.WaitVisible(`[data-chart="grades"] svg`)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := chromedp.Run(bctx, chromedp.Text("main")); !strings.Contains(got, "资金与成效") || !strings.Contains(got, "260,000.00") {
+		t.Errorf("the dashboard: %.300s", got)
+	}
+	screenshot(t, bctx, "21-programme-dashboard")
 }
 
 // TestCancelledAndFailedCalls: cancelling before opening destroys the

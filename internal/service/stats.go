@@ -33,6 +33,20 @@ func (s *Stats) Quarter(ctx context.Context, by domain.Actor, q domain.Quarter) 
 	return rows, scopeName, err
 }
 
+// Programme totals the year's funded projects by district and brand within
+// the person's scope.
+func (s *Stats) Programme(ctx context.Context, by domain.Actor, year int) ([]store.ProgrammeRow, error) {
+	u := by.User()
+	if err := auth.Authorize(u, auth.ActionViewStats, ""); err != nil {
+		return nil, err
+	}
+	district := ""
+	if u.Has(domain.RoleCivilAffairs) && u.District != domain.CityLevel && !u.Has(domain.RoleFinance) && !u.Has(domain.RoleAdmin) {
+		district = u.District
+	}
+	return s.Store.ProgrammeStats(ctx, year, district)
+}
+
 func toReportRows(rows []store.DistrictStats) []report.StatsRow {
 	out := make([]report.StatsRow, len(rows))
 	for i, r := range rows {
@@ -86,6 +100,23 @@ func (s *Stats) Excel(ctx context.Context, by domain.Actor, q domain.Quarter) (D
 		row = append(row, r.Volunteers, r.Pairs, r.Hours, r.ReportsLate, r.ReportsSubmitted)
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		_ = f.SetSheetRow("Sheet1", cell, &row)
+	}
+	// The year's funded projects on a second sheet.
+	prog, err := s.Programme(ctx, by, q.Year)
+	if err != nil {
+		return Document{}, err
+	}
+	const sheet = "项目资金与成效"
+	if _, err := f.NewSheet(sheet); err != nil {
+		return Document{}, err
+	}
+	ph := []any{"区", "品牌", "立项项目", "资助金额（元）", "已拨付（元）", "培训学员", "学员学时", "结项：优", "良", "中", "差"}
+	_ = f.SetSheetRow(sheet, "A1", &ph)
+	for i, r := range prog {
+		row := []any{r.District, r.Brand.Label(), r.Projects, float64(r.Awarded) / 100, float64(r.Paid) / 100, r.Trainees, r.Hours,
+			r.Grades[domain.GradeExcellent], r.Grades[domain.GradeGood], r.Grades[domain.GradeFair], r.Grades[domain.GradePoor]}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		_ = f.SetSheetRow(sheet, cell, &row)
 	}
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {

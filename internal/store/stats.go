@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"grantflow/internal/domain"
 )
@@ -94,4 +97,47 @@ func (s *Store) QuarterStats(ctx context.Context, quarter domain.Quarter, distri
 		}
 	}
 	return out, nil
+}
+
+// ProgrammeRow is one district and brand's funded projects in a year: the
+// money awarded and paid, the training delivered and the final grades.
+type ProgrammeRow struct {
+	District string               `json:"district"`
+	Brand    domain.Brand         `json:"brand"`
+	Projects int                  `json:"projects"`
+	Awarded  domain.Fen           `json:"awarded_fen"`
+	Paid     domain.Fen           `json:"paid_fen"`
+	Trainees int                  `json:"trainees"`
+	Hours    float64              `json:"hours"`
+	Grades   map[domain.Grade]int `json:"grades"`
+}
+
+// Graded is how many of the row's projects got grade g.
+func (x ProgrammeRow) Graded(g domain.Grade) int { return x.Grades[g] }
+
+// ProgrammeStats totals the projects awarded in year (China time) by
+// district and brand (district empty: every district).
+func (s *Store) ProgrammeStats(ctx context.Context, year int, district string) ([]ProgrammeRow, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT c.district, c.brand, count(*), coalesce(sum(p.amount_fen), 0)::bigint,
+		       coalesce(sum((SELECT sum(t.amount_fen) FROM project_tranches t WHERE t.project_id = p.id AND t.paid_at IS NOT NULL)), 0)::bigint,
+		       coalesce(sum((SELECT count(*) FROM trainees e WHERE e.project_id = p.id)), 0)::int,
+		       coalesce(sum((SELECT sum(a.hours) FROM attendance a WHERE a.project_id = p.id)), 0)::float8,
+		       count(*) FILTER (WHERE p.grade = 'excellent'), count(*) FILTER (WHERE p.grade = 'good'),
+		       count(*) FILTER (WHERE p.grade = 'fair'), count(*) FILTER (WHERE p.grade = 'poor')
+		FROM projects p JOIN calls c ON c.id = p.call_id
+		WHERE p.created_at >= $1 AND p.created_at < $2 AND ($3 = '' OR c.district = $3)
+		GROUP BY 1, 2 ORDER BY 1, 2`,
+		time.Date(year, 1, 1, 0, 0, 0, 0, domain.ChinaTime), time.Date(year+1, 1, 1, 0, 0, 0, 0, domain.ChinaTime), district)
+	if err != nil {
+		return nil, mapErr("programme stats", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProgrammeRow, error) {
+		var x ProgrammeRow
+		var ex, good, fair, poor int
+		err := r.Scan(&x.District, &x.Brand, &x.Projects, &x.Awarded, &x.Paid, &x.Trainees, &x.Hours, &ex, &good, &fair, &poor)
+		x.Grades = map[domain.Grade]int{domain.GradeExcellent: ex, domain.GradeGood: good, domain.GradeFair: fair, domain.GradePoor: poor}
+		return x, err
+	})
+	return out, mapErr("programme stats", err)
 }

@@ -9,13 +9,18 @@
       var s = data[el.getAttribute("data-chart")];
       if (!s) return;
       var chart = window.echarts.init(el, null, { renderer: "svg" });
+      var colors = ["#b3261e", "#1d4f91", "#2e7d32", "#b26a00"];
+      var series = (s.series || [{ name: s.name, values: s.values }]).map(function (x, i) {
+        return { type: "bar", name: x.name, data: x.values, itemStyle: { color: colors[i % colors.length] } };
+      });
       chart.setOption({
         title: { text: s.name, left: "center", textStyle: { fontSize: 14 } },
-        tooltip: {},
-        grid: { left: 40, right: 16, top: 40, bottom: 70 },
-        xAxis: { type: "category", data: s.labels, axisLabel: { interval: 0, rotate: 30 } },
-        yAxis: { type: "value", minInterval: 1 },
-        series: [{ type: "bar", data: s.values, itemStyle: { color: "#b3261e" } }],
+        tooltip: { trigger: "axis" },
+        legend: series.length > 1 ? { bottom: 0 } : undefined,
+        grid: { left: 48, right: 16, top: 40, bottom: series.length > 1 ? 90 : 70 },
+        xAxis: { type: "category", data: s.labels, axisLabel: { interval: 0, rotate: s.labels.length > 4 ? 30 : 0 } },
+        yAxis: { type: "value", minInterval: s.count ? 1 : 0 },
+        series: series,
         aria: { enabled: true }
       });
       window.addEventListener("resize", function () { chart.resize(); });
