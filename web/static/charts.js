@@ -10,15 +10,16 @@
       if (!s) return;
       var chart = window.echarts.init(el, null, { renderer: "svg" });
       var colors = ["#b3261e", "#1d4f91", "#2e7d32", "#b26a00"];
+      var labels = s.labels || [];
       var series = (s.series || [{ name: s.name, values: s.values }]).map(function (x, i) {
-        return { type: "bar", name: x.name, data: x.values, itemStyle: { color: colors[i % colors.length] } };
+        return { type: "bar", name: x.name, data: x.values || [], itemStyle: { color: colors[i % colors.length] } };
       });
       chart.setOption({
         title: { text: s.name, left: "center", textStyle: { fontSize: 14 } },
         tooltip: { trigger: "axis" },
         legend: series.length > 1 ? { bottom: 0 } : undefined,
         grid: { left: 48, right: 16, top: 40, bottom: series.length > 1 ? 90 : 70 },
-        xAxis: { type: "category", data: s.labels, axisLabel: { interval: 0, rotate: s.labels.length > 4 ? 30 : 0 } },
+        xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 4 ? 30 : 0 } },
         yAxis: { type: "value", minInterval: s.count ? 1 : 0 },
         series: series,
         aria: { enabled: true }
