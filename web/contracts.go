@@ -20,7 +20,11 @@ import (
 
 type fundedListPage struct {
 	pageData
-	Page store.ProjectPage
+	Page   store.ProjectPage
+	Search string
+	Stage  domain.ProjectStage
+	Stages []domain.ProjectStage
+	Query  string // the filters, without the page
 }
 
 func (s *Server) fundedPage(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +37,9 @@ func (s *Server) fundedPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(r, "立项项目")
 	p.Nav = "funded"
-	s.show(w, r, http.StatusOK, "funded", fundedListPage{pageData: p, Page: res})
+	q := r.URL.Query()
+	s.show(w, r, http.StatusOK, "funded", fundedListPage{pageData: p, Page: res, Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
+		Stages: domain.ProjectStages, Query: keepQuery(q, "q", "stage")})
 }
 
 type projectPage struct {

@@ -64,6 +64,7 @@ func TestPagesWithTenThousandProjects(t *testing.T) {
 		{"minzheng", "/stats", "资金与成效"},
 		{"minzheng", "/public", "结项评估结果"},
 		{"minzheng", "/calls", "PERF-"},
+		{"minzheng", "/awards.xlsx?stage=delivery", "PK"}, // 2,500 rows
 	} {
 		if cookies[c.user] == "" {
 			cookies[c.user] = h.sessionCookie(c.user) // signing in (argon2id) is not the page's time

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"grantflow/internal/domain"
+	"grantflow/internal/service"
+	"grantflow/internal/store"
+)
+
+// maxExportRows bounds one list export.
+const maxExportRows = 100000
+
+// sendXLSX streams rows (fetched page by page by next, which returns false
+// when done) into a workbook and sends it.
+func (s *Server) sendXLSX(w http.ResponseWriter, r *http.Request, name string, header []any, next func(page int) ([][]any, bool, error)) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	_ = sw.SetRow("A1", header)
+	row := 2
+	for page := 1; row <= maxExportRows; page++ {
+		rows, more, err := next(page)
+		if err != nil {
+			s.failAny(w, r, err)
+			return
+		}
+		for _, x := range rows {
+			cell, _ := excelize.CoordinatesToCellName(1, row)
+			if err := sw.SetRow(cell, x); err != nil {
+				s.failAny(w, r, err)
+				return
+			}
+			row++
+		}
+		if !more {
+			break
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	sendDocument(w, service.Document{FileName: name, ContentType: xlsxType, Data: buf.Bytes()}, false)
+}
+
+func cst(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(domain.ChinaTime).Format("2006-01-02 15:04")
+}
+
+// exportProjects exports the funded projects the person may see, with the
+// list's filters.
+func (s *Server) exportProjects(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.sendXLSX(w, r, "立项项目.xlsx", []any{"项目编号", "项目", "立项单位", "区", "品牌", "资助金额（元）", "阶段", "合同签订", "结项等级", "归档"},
+		func(page int) ([][]any, bool, error) {
+			res, err := s.Contracts.List(r.Context(), actorOf(r), store.ProjectFilter{Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
+				Page: page, PerPage: 200})
+			if err != nil {
+				return nil, false, err
+			}
+			out := make([][]any, len(res.Projects))
+			for i, p := range res.Projects {
+				out[i] = []any{p.Number, p.Title, p.OrgName, p.District, p.Brand.Label(), float64(p.Amount) / 100, p.Stage.Label(),
+					cst(p.SignedAt), p.Grade.Label(), cst(p.ArchivedAt)}
+			}
+			return out, page*200 < res.Total, nil
+		})
+}
+
+// exportCalls exports the calls the person may see, with the list's filters.
+func (s *Server) exportCalls(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.sendXLSX(w, r, "征集.xlsx", []any{"编号", "标题", "品牌", "区", "采购方式", "预算（元）", "阶段", "投标截止", "创建"},
+		func(page int) ([][]any, bool, error) {
+			res, err := s.Calls.List(r.Context(), actorOf(r), store.CallFilter{Stage: domain.CallStage(q.Get("stage")), District: q.Get("district"),
+				Search: q.Get("q"), Page: page, PerPage: 200})
+			if err != nil {
+				return nil, false, err
+			}
+			out := make([][]any, len(res.Calls))
+			for i, c := range res.Calls {
+				out[i] = []any{c.Number, c.Title, c.Brand.Label(), c.District, c.Plan.Mode.Label(), float64(c.Budget) / 100, c.Stage.Label(),
+					cst(c.BidDeadline), cst(c.CreatedAt)}
+			}
+			return out, page*200 < res.Total, nil
+		})
+}
+
+// keepQuery is the list's filters as a query string (without the page).
+func keepQuery(q url.Values, keys ...string) string {
+	keep := url.Values{}
+	for _, k := range keys {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	return keep.Encode()
+}
