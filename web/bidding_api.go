@@ -276,3 +276,15 @@ func (s *Server) apiPublicResults(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": res})
 }
+
+// apiPublicOCDS is a published call as an OCDS 1.1 release package (no
+// sign-in).
+func (s *Server) apiPublicOCDS(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	pkg, err := s.Calls.PublicOCDS(r.Context(), id, "/api/v1/public/calls/"+id+"/ocds.json")
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, pkg)
+}

@@ -233,6 +233,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/organisations", s.apiRegisterOrg)
 		r.Get("/public/calls", s.apiPublicCalls)
 		r.Get("/public/results", s.apiPublicResults)
+		r.Get("/public/calls/{id}/ocds.json", s.apiPublicOCDS)
 		r.Get("/public/calls/{id}", s.apiPublicCall)
 		r.Post("/public/calls/{id}/objections", s.apiObject)
 		r.Get("/calendar/{year}", s.apiCalendar)

@@ -524,6 +524,25 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	}
 	screenshot(t, bctx, "19-project-evaluated-archived")
 
+	// The call as open contracting data: tender, award, contract, payments.
+	var pkg domain.OCDSPackage
+	ocds := h.do("GET", "/api/v1/public/calls/"+id+"/ocds.json", "", "", "", nil)
+	mustStatus(t, ocds, 200, "OCDS without signing in")
+	ocds.json(t, &pkg)
+	var tags []string
+	for _, r := range pkg.Releases {
+		tags = append(tags, r.Tag[0])
+	}
+	last := pkg.Releases[len(pkg.Releases)-1]
+	if pkg.Version != "1.1" || strings.Join(tags, ",") != "tender,award,contract,implementation" || last.Tender.NumberOfTenderers != 3 ||
+		len(last.Contracts) != 1 || len(last.Contracts[0].Implementation.Transactions) != 3 || last.Awards[0].Value.Amount != 260000 ||
+		!strings.HasPrefix(last.OCID, domain.OCDSPrefix+"-") {
+		t.Errorf("OCDS package: %s", ocds.body)
+	}
+	if strings.Contains(string(ocds.body), "HX-2026") || strings.Contains(string(ocds.body), "李秀英") {
+		t.Error("the OCDS package carries voucher numbers or personal data")
+	}
+
 	// The programme dashboard counts the project: money, training, grade.
 	var stats struct {
 		Programme []store.ProgrammeRow

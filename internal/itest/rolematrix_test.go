@@ -277,7 +277,7 @@ var publicRoutes = []string{
 	"GET /api/v1/openapi.yaml", "POST /api/v1/tokens", "GET /register", "POST /register", "POST /api/v1/organisations",
 	"GET /public", "GET /public/calls/{id}", "POST /public/calls/{id}/objections", "GET /api/v1/public/calls",
 	"GET /api/v1/public/calls/{id}", "POST /api/v1/public/calls/{id}/objections", "GET /api/v1/calendar/{year}",
-	"GET /checkin", "POST /checkin", "POST /api/v1/checkin", "GET /api/v1/public/results",
+	"GET /checkin", "POST /checkin", "POST /api/v1/checkin", "GET /api/v1/public/results", "GET /api/v1/public/calls/{id}/ocds.json",
 }
 
 // TestRoleMatrixCoversEveryRoute fails when a route is added without a line

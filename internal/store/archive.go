@@ -139,3 +139,10 @@ func (s *Store) ProjectByNumber(ctx context.Context, number string) (domain.Proj
 	p, err := scanProject(s.pool.QueryRow(ctx, `SELECT `+projectColumns+projectFrom+`WHERE p.number = $1`, number))
 	return p, mapErr("project by number", err)
 }
+
+// OpenedBids counts a call's opened bids (the tenderers).
+func (s *Store) OpenedBids(ctx context.Context, callID string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM bids WHERE call_id = $1 AND status = 'opened'`, callID).Scan(&n)
+	return n, mapErr("opened bids", err)
+}
