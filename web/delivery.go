@@ -302,9 +302,9 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm.Get
 	data := checkinPage{pageData: s.page(r, "培训签到"), Code: f("code"), Trainee: f("trainee"), Name: f("name")}
 	id, _ := strconv.ParseInt(strings.TrimSpace(data.Trainee), 10, 64)
-	res, err := s.Delivery.CheckIn(r.Context(), data.Code, id, data.Name)
+	res, err := s.throttledCheckIn(r, data.Code, id, data.Name)
 	if err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeNotFound && c != domain.CodeConflict {
+		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeNotFound && c != domain.CodeConflict && c != domain.CodeTooMany {
 			s.fail(w, r, err)
 			return
 		}
@@ -326,7 +326,7 @@ func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	res, err := s.Delivery.CheckIn(r.Context(), b.Code, b.TraineeID, b.Name)
+	res, err := s.throttledCheckIn(r, b.Code, b.TraineeID, b.Name)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -474,4 +474,26 @@ func (s *Server) apiFileProgressReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.apiProgressReports(w, r)
+}
+
+// Phone check-ins: 10 failed attempts from an address lock it out for 10
+// minutes.
+const (
+	checkinFailures = 10
+	checkinWindow   = 10 * time.Minute
+)
+
+// throttledCheckIn checks in unless the address has failed too often, and
+// counts a failure (a wrong code, number or name).
+func (s *Server) throttledCheckIn(r *http.Request, code string, traineeID int64, name string) (service.CheckInResult, error) {
+	addr, now := clientAddr(r), time.Now()
+	if blocked, until := s.checkins.blocked(addr, now); blocked {
+		return service.CheckInResult{}, domain.Errorf(domain.CodeTooMany, "签到失败次数过多，请于 %s 后再试，或请现场工作人员登记。",
+			until.In(domain.ChinaTime).Format("15:04"))
+	}
+	res, err := s.Delivery.CheckIn(r.Context(), code, traineeID, name)
+	if c := domain.ErrorCode(err); c == domain.CodeInvalid || c == domain.CodeNotFound || c == domain.CodeConflict {
+		s.checkins.fail(addr, now)
+	}
+	return res, err
 }

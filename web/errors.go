@@ -25,6 +25,8 @@ func status(err error) int {
 		return http.StatusUnauthorized
 	case domain.CodeUnavailable:
 		return http.StatusServiceUnavailable
+	case domain.CodeTooMany:
+		return http.StatusTooManyRequests
 	}
 	return http.StatusInternalServerError
 }

@@ -55,6 +55,7 @@ type Server struct {
 	sessions *scs.SessionManager
 	views    *views
 	handler  http.Handler
+	checkins *failureThrottle // phone check-ins have no account: failures are limited per address
 }
 
 // New parses templates (failing fast on a broken one) and builds the router.
@@ -71,7 +72,7 @@ func New(d Deps) (*Server, error) {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = d.SecureCookies
-	s := &Server{Deps: d, sessions: sm, views: v}
+	s := &Server{Deps: d, sessions: sm, views: v, checkins: newFailureThrottle(checkinFailures, checkinWindow)}
 	s.handler = s.routes()
 	return s, nil
 }

@@ -15,6 +15,7 @@ const (
 	CodeConflict     Code = "conflict"
 	CodeUnauthorized Code = "unauthorized"
 	CodeUnavailable  Code = "unavailable"
+	CodeTooMany      Code = "too_many_requests"
 	CodeInternal     Code = "internal"
 )
 

@@ -87,3 +87,26 @@ func TestPagesWithTenThousandProjects(t *testing.T) {
 		t.Logf("%-10s GET %-24s %6.1f ms (best of 5, 10,000 projects)", c.user, c.path, float64(best.Microseconds())/1000)
 	}
 }
+
+// TestCheckInThrottle: ten failed phone check-ins from one address lock it
+// out (429) for a while; the message says what to do.
+func TestCheckInThrottle(t *testing.T) {
+	h := newHarness(t)
+	try := func() response {
+		return h.api("", "POST", "/api/v1/checkin", map[string]any{"code": "000000", "trainee_id": 1, "name": "张三"}, nil)
+	}
+	for i := 0; i < 10; i++ {
+		if r := try(); r.status != 404 {
+			t.Fatalf("attempt %d: %d %s", i+1, r.status, r.body)
+		}
+	}
+	r := try()
+	if r.status != 429 || !strings.Contains(string(r.body), "现场工作人员") {
+		t.Fatalf("the eleventh attempt: %d %s", r.status, r.body)
+	}
+	// The phone page says so too, keeping what was typed.
+	resp := h.do("POST", "/checkin", "", "application/x-www-form-urlencoded", "code=123456&trainee=1&name=%E5%BC%A0%E4%B8%89", nil)
+	if resp.status != 429 || !strings.Contains(string(resp.body), "失败次数过多") || !strings.Contains(string(resp.body), "123456") {
+		t.Fatalf("the phone page: %d %.300s", resp.status, resp.body)
+	}
+}
