@@ -18,9 +18,11 @@ import (
 
 // deliveryView is the delivery part of a project's page.
 type deliveryView struct {
-	Sessions  []domain.TrainingSession // the newest, at most pageRows
-	Trainees  []domain.Trainee         // the first, at most pageRows
+	Sessions  []domain.TrainingSession // a page, newest first
+	Trainees  []domain.Trainee         // a page, in enrolment order
 	Counts    [2]int                   // all sessions, all trainees
+	Pages     [2]int                   // the pages shown (spage, tpage)
+	LastPages [2]int
 	KPIs      store.DeliveryKPIs
 	CanWork   bool
 	Result    *service.ImportResult
@@ -43,11 +45,18 @@ func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, 
 	u := userOf(r)
 	v.CanWork = p.Stage.Delivering() && auth.AuthorizeTarget(u, auth.ActionDeliver, auth.Target{District: p.District, OrgID: p.OrgID}) == nil
 	var err error
-	if v.Sessions, err = s.Delivery.Sessions(r.Context(), actorOf(r), p.ID); err != nil {
+	q := r.URL.Query()
+	v.Pages[0], _ = strconv.Atoi(q.Get("spage"))
+	v.Pages[1], _ = strconv.Atoi(q.Get("tpage"))
+	v.Pages[0], v.Pages[1] = max(v.Pages[0], 1), max(v.Pages[1], 1)
+	if v.Sessions, v.Counts[0], err = s.Delivery.SessionsPage(r.Context(), actorOf(r), p, v.Pages[0]); err != nil {
 		return v, err
 	}
-	if v.Trainees, err = s.Delivery.Trainees(r.Context(), actorOf(r), p.ID); err != nil {
+	if v.Trainees, v.Counts[1], err = s.Delivery.TraineesPage(r.Context(), p, v.Pages[1]); err != nil {
 		return v, err
+	}
+	for i, n := range v.Counts {
+		v.LastPages[i] = max(1, (n+service.ProjectPageRows-1)/service.ProjectPageRows)
 	}
 	es, err := s.Delivery.Evidence(r.Context(), actorOf(r), p.ID)
 	if err != nil {
@@ -73,21 +82,9 @@ func (s *Server) loadDelivery(r *http.Request, p domain.Project) (deliveryView, 
 			}
 		}
 	}
-	v.Counts = [2]int{len(v.Sessions), len(v.Trainees)}
-	// The page shows the newest sessions and the first trainees; the API
-	// has the full lists.
-	if len(v.Sessions) > pageRows {
-		v.Sessions = v.Sessions[len(v.Sessions)-pageRows:]
-	}
-	if len(v.Trainees) > pageRows {
-		v.Trainees = v.Trainees[:pageRows]
-	}
 	v.KPIs, err = s.Delivery.KPIs(r.Context(), actorOf(r), p.ID)
 	return v, err
 }
-
-// pageRows bounds the sessions and trainees listed on a project's page.
-const pageRows = 50
 
 func parseLocal(v string) time.Time {
 	t, _ := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(v), domain.ChinaTime)

@@ -506,6 +506,11 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	}
 	screenshot(t, bctx, "18-phone-checkin")
 	bulkAttendance(t, h, c.Awards[0].ID)
+	// The project's page lists the roster and the sessions a page at a time.
+	if pg := h.webPage("hexi", "/awards/"+c.Awards[0].ID+"?tpage=21&spage=3"); !strings.Contains(pg, "共 1002 名学员，第 21 / 21 页") ||
+		!strings.Contains(pg, "第 3 / 3 页") || strings.Count(pg, `<tr class="detail">`) > 60 {
+		t.Errorf("the project page's pages: %d bytes", len(pg))
+	}
 	evaluateAndArchive(t, h, c.Awards[0].ID, append([]string{"zhuanjia"}, experts...), bctx)
 
 	// How the archived project looks to civil affairs.

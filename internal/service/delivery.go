@@ -94,12 +94,26 @@ func (s *Delivery) Sessions(ctx context.Context, by domain.Actor, projectID stri
 		return nil, err
 	}
 	ss, err := s.Store.TrainingSessions(ctx, p.ID)
+	return s.hideCodes(by, p, ss), err
+}
+
+// SessionsPage is one page of a project's sessions, newest first, and how
+// many there are (the project page; a project may run hundreds).
+func (s *Delivery) SessionsPage(ctx context.Context, by domain.Actor, p domain.Project, page int) ([]domain.TrainingSession, int, error) {
+	ss, total, err := s.Store.TrainingSessionsPage(ctx, p.ID, page, ProjectPageRows)
+	return s.hideCodes(by, p, ss), total, err
+}
+
+// ProjectPageRows is how many sessions or trainees a project's page lists.
+const ProjectPageRows = 50
+
+func (s *Delivery) hideCodes(by domain.Actor, p domain.Project, ss []domain.TrainingSession) []domain.TrainingSession {
 	if auth.AuthorizeTarget(by.User(), auth.ActionDeliver, auth.Target{District: p.District, OrgID: p.OrgID}) != nil {
 		for i := range ss {
 			ss[i].Code = "" // the check-in code is for the session's staff to show
 		}
 	}
-	return ss, err
+	return ss
 }
 
 // Enrol enrols a trainee, with consent (a guardian's under 14).
@@ -143,6 +157,20 @@ func (s *Delivery) Trainees(ctx context.Context, by domain.Actor, projectID stri
 	if err != nil {
 		return nil, err
 	}
+	return ts, s.mask(ts)
+}
+
+// TraineesPage is one page of a project's trainees (masked) and how many
+// there are; only the page is decrypted.
+func (s *Delivery) TraineesPage(ctx context.Context, p domain.Project, page int) ([]domain.Trainee, int, error) {
+	ts, total, err := s.Store.TraineesPage(ctx, p.ID, page, ProjectPageRows)
+	if err != nil {
+		return nil, 0, err
+	}
+	return ts, total, s.mask(ts)
+}
+
+func (s *Delivery) mask(ts []domain.Trainee) error {
 	for i := range ts {
 		for _, f := range []*string{&ts[i].IDNumber, &ts[i].Phone} {
 			if *f == "" {
@@ -150,12 +178,12 @@ func (s *Delivery) Trainees(ctx context.Context, by domain.Actor, projectID stri
 			}
 			plain, err := s.Keys.Open(*f)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			*f = domain.MaskMiddle(plain)
 		}
 	}
-	return ts, nil
+	return nil
 }
 
 // MarkPresent records staff-marked attendance: the listed trainees were at

@@ -28,10 +28,26 @@ func (s *Store) InsertSession(ctx context.Context, ts domain.TrainingSession, by
 
 // TrainingSessions lists a project's sessions in time order with their attendance.
 func (s *Store) TrainingSessions(ctx context.Context, projectID string) ([]domain.TrainingSession, error) {
+	return s.trainingSessions(ctx, projectID, "t.starts_at, t.id", nil, 0)
+}
+
+// TrainingSessionsPage is one page of a project's sessions, newest first,
+// and how many there are.
+func (s *Store) TrainingSessionsPage(ctx context.Context, projectID string, page, perPage int) ([]domain.TrainingSession, int, error) {
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM training_sessions WHERE project_id = $1`, projectID).Scan(&total); err != nil {
+		return nil, 0, mapErr("count sessions", err)
+	}
+	page, perPage = clampPage(page, perPage, 200)
+	out, err := s.trainingSessions(ctx, projectID, "t.starts_at DESC, t.id DESC", &perPage, (page-1)*perPage)
+	return out, total, err
+}
+
+func (s *Store) trainingSessions(ctx context.Context, projectID, order string, limit *int, offset int) ([]domain.TrainingSession, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT t.id, t.project_id, t.module, t.starts_at, t.ends_at, t.place, t.trainer, t.hours::float8, t.code, t.created_at,
 		       (SELECT count(*) FROM attendance a WHERE a.session_id = t.id AND a.hours > 0)
-		FROM training_sessions t WHERE t.project_id = $1 ORDER BY t.starts_at, t.id`, projectID)
+		FROM training_sessions t WHERE t.project_id = $1 ORDER BY `+order+` LIMIT $2 OFFSET $3`, projectID, limit, offset)
 	if err != nil {
 		return nil, mapErr("sessions", err)
 	}
@@ -73,11 +89,27 @@ func (s *Store) InsertTrainee(ctx context.Context, projectID string, e domain.Tr
 // Trainees lists a project's trainees with the hours credited so far; the
 // ID numbers and phones stay sealed (the service masks them).
 func (s *Store) Trainees(ctx context.Context, projectID string) ([]domain.Trainee, error) {
+	return s.trainees(ctx, projectID, nil, 0)
+}
+
+// TraineesPage is one page of a project's trainees in enrolment order, and
+// how many there are.
+func (s *Store) TraineesPage(ctx context.Context, projectID string, page, perPage int) ([]domain.Trainee, int, error) {
+	var total int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM trainees WHERE project_id = $1`, projectID).Scan(&total); err != nil {
+		return nil, 0, mapErr("count trainees", err)
+	}
+	page, perPage = clampPage(page, perPage, 200)
+	out, err := s.trainees(ctx, projectID, &perPage, (page-1)*perPage)
+	return out, total, err
+}
+
+func (s *Store) trainees(ctx context.Context, projectID string, limit *int, offset int) ([]domain.Trainee, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT t.id, t.project_id, t.name, t.id_sealed, t.phone_sealed, t.relation, t.community, t.guardian_name, t.guardian_relation, t.created_at,
 		       coalesce((SELECT sum(a.hours) FROM attendance a WHERE a.trainee_id = t.id), 0)::float8,
 		       t.pre_score::float8, t.post_score::float8, t.practical_score::float8, t.satisfaction, coalesce(t.certificate_no, ''), t.certified_at
-		FROM trainees t WHERE t.project_id = $1 ORDER BY t.id`, projectID)
+		FROM trainees t WHERE t.project_id = $1 ORDER BY t.id LIMIT $2 OFFSET $3`, projectID, limit, offset)
 	if err != nil {
 		return nil, mapErr("trainees", err)
 	}
