@@ -23,14 +23,16 @@ type fundedListPage struct {
 	Page   store.ProjectPage
 	Search string
 	Stage  domain.ProjectStage
-	Stages []domain.ProjectStage
-	Query  string // the filters, without the page
+	Stages  []domain.ProjectStage
+	Query   string // the filters and sort, without the page
+	Filters string // the filters alone (for the sort links)
+	Sort    string
 }
 
 func (s *Server) fundedPage(w http.ResponseWriter, r *http.Request) {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	res, err := s.Contracts.List(r.Context(), actorOf(r), store.ProjectFilter{Search: r.URL.Query().Get("q"), Page: page, PerPage: 20,
-		Stage: domain.ProjectStage(r.URL.Query().Get("stage"))})
+		Stage: domain.ProjectStage(r.URL.Query().Get("stage")), Sort: r.URL.Query().Get("sort")})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -39,7 +41,7 @@ func (s *Server) fundedPage(w http.ResponseWriter, r *http.Request) {
 	p.Nav = "funded"
 	q := r.URL.Query()
 	s.show(w, r, http.StatusOK, "funded", fundedListPage{pageData: p, Page: res, Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
-		Stages: domain.ProjectStages, Query: keepQuery(q, "q", "stage")})
+		Stages: domain.ProjectStages, Query: keepQuery(q, "q", "stage", "sort"), Sort: q.Get("sort"), Filters: keepQuery(q, "q", "stage")})
 }
 
 type projectPage struct {

@@ -72,7 +72,7 @@ func (s *Server) exportProjects(w http.ResponseWriter, r *http.Request) {
 	s.sendXLSX(w, r, "立项项目.xlsx", []any{"项目编号", "项目", "立项单位", "区", "品牌", "资助金额（元）", "阶段", "合同签订", "结项等级", "归档"},
 		func(page int) ([][]any, bool, error) {
 			res, err := s.Contracts.List(r.Context(), actorOf(r), store.ProjectFilter{Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
-				Page: page, PerPage: 200})
+				Sort: q.Get("sort"), Page: page, PerPage: 200})
 			if err != nil {
 				return nil, false, err
 			}
@@ -91,7 +91,7 @@ func (s *Server) exportCalls(w http.ResponseWriter, r *http.Request) {
 	s.sendXLSX(w, r, "征集.xlsx", []any{"编号", "标题", "品牌", "区", "采购方式", "预算（元）", "阶段", "投标截止", "创建"},
 		func(page int) ([][]any, bool, error) {
 			res, err := s.Calls.List(r.Context(), actorOf(r), store.CallFilter{Stage: domain.CallStage(q.Get("stage")), District: q.Get("district"),
-				Search: q.Get("q"), Page: page, PerPage: 200})
+				Search: q.Get("q"), Sort: q.Get("sort"), Page: page, PerPage: 200})
 			if err != nil {
 				return nil, false, err
 			}

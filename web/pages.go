@@ -264,7 +264,8 @@ type callsPage struct {
 	Filter    store.CallFilter
 	Stages    []domain.CallStage
 	Districts []string
-	Query     string // filter as query string, without page
+	Query     string // filter and sort as query string, without page
+	Filters   string // filter alone (for the sort links)
 }
 
 func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) {
@@ -272,18 +273,12 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) {
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := store.CallFilter{
 		Stage: domain.CallStage(q.Get("stage")), District: q.Get("district"),
-		Search: q.Get("q"), Page: page, PerPage: 20,
+		Search: q.Get("q"), Page: page, PerPage: 20, Sort: q.Get("sort"),
 	}
 	res, err := s.Calls.List(r.Context(), actorOf(r), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	keep := url.Values{}
-	for _, k := range []string{"stage", "district", "q"} {
-		if v := q.Get(k); v != "" {
-			keep.Set(k, v)
-		}
 	}
 	p := s.page(r, "征集/招标")
 	p.Nav = "calls"
@@ -291,7 +286,8 @@ func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) {
 		pageData: p, Page: res, Filter: f,
 		Stages:    domain.CallStages,
 		Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...),
-		Query:     keep.Encode(),
+		Query:     keepQuery(q, "stage", "district", "q", "sort"),
+		Filters:   keepQuery(q, "stage", "district", "q"),
 	})
 }
 

@@ -58,6 +58,8 @@ func TestPagesWithTenThousandProjects(t *testing.T) {
 		{"minzheng", "/awards", "PERF-"},
 		{"minzheng", "/awards?page=400", "PERF-"},
 		{"minzheng", "/awards?q=PERF-9999", "PERF-9999"},
+		{"minzheng", "/awards?sort=amount", "aria-sort=\"descending\""},
+		{"minzheng", "/calls?sort=budget_asc&page=3", "aria-sort=\"ascending\""},
 		{"hexi", "/awards?stage=delivery", "PERF-"},
 		{"minzheng", "/", "工作台"},
 		{"caizheng", "/", "待拨付"},
@@ -85,6 +87,19 @@ func TestPagesWithTenThousandProjects(t *testing.T) {
 			}
 		}
 		t.Logf("%-10s GET %-24s %6.1f ms (best of 5, 10,000 projects)", c.user, c.path, float64(best.Microseconds())/1000)
+	}
+	// Sorting is the server's: the largest award first, or the smallest.
+	first := func(path string) string {
+		body := string(h.do("GET", path, "", "", "", map[string]string{"Cookie": cookies["minzheng"]}).body)
+		_, rest, _ := strings.Cut(body, "<tbody>")
+		row, _, _ := strings.Cut(rest, "</tr>")
+		return row
+	}
+	if row := first("/awards?sort=amount"); !strings.Contains(row, "101,000.00") {
+		t.Errorf("largest first: %s", row)
+	}
+	if row := first("/awards?sort=amount_asc"); !strings.Contains(row, "100,010.00") {
+		t.Errorf("smallest first: %s", row)
 	}
 }
 

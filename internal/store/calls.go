@@ -108,6 +108,7 @@ type CallFilter struct {
 	Search   string // in title or number
 	// Published lists only published calls (the public portal).
 	Published bool
+	Sort      string // a CallSorts key; newest first otherwise
 	Page      int // from 1
 	PerPage   int
 }
@@ -139,7 +140,7 @@ func (s *Store) ListCalls(ctx context.Context, f CallFilter) (CallPage, error) {
 	if q := strings.TrimSpace(f.Search); q != "" {
 		w.add("(title ILIKE '%' || $%d || '%' OR number ILIKE '%' || $%d || '%')", q)
 	}
-	calls, total, err := listPage(ctx, s.pool, "list calls", callColumns, "calls", w, "created_at DESC, id", f.Page, f.PerPage,
+	calls, total, err := listPage(ctx, s.pool, "list calls", callColumns, "calls", w, sortOrder(f.Sort, CallSorts, CallSorts["created"]), f.Page, f.PerPage,
 		func(r pgx.CollectableRow) (domain.Call, error) { return scanCall(r) })
 	return CallPage{Calls: calls, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }

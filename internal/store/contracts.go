@@ -70,6 +70,7 @@ type ProjectFilter struct {
 	District string
 	Stage    domain.ProjectStage
 	Search   string
+	Sort     string // a ProjectSorts key; newest first otherwise
 	Page     int
 	PerPage  int
 }
@@ -102,7 +103,7 @@ func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) (ProjectPage,
 		w.add("(c.title ILIKE '%' || $%d || '%' OR p.number ILIKE '%' || $%d || '%' OR o.name ILIKE '%' || $%d || '%')", q)
 	}
 	ps, total, err := listPage(ctx, s.pool, "list projects", projectColumns, strings.TrimPrefix(projectFrom, " FROM "), w,
-		"p.created_at DESC, p.id", f.Page, f.PerPage, func(r pgx.CollectableRow) (domain.Project, error) { return scanProject(r) })
+		sortOrder(f.Sort, ProjectSorts, ProjectSorts["created"]), f.Page, f.PerPage, func(r pgx.CollectableRow) (domain.Project, error) { return scanProject(r) })
 	return ProjectPage{Projects: ps, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }
 

@@ -66,3 +66,21 @@ func listPage[T any](ctx context.Context, pool interface {
 	out, err := pgx.CollectRows(rows, scan)
 	return out, total, mapErr(op, err)
 }
+
+// sortOrder is the ORDER BY for a list's sort key: one of options (each
+// already ending in a unique tiebreaker), or the default for an unknown or
+// empty key — a key from a URL never reaches SQL.
+func sortOrder(key string, options map[string]string, def string) string {
+	if o, ok := options[key]; ok {
+		return o
+	}
+	return def
+}
+
+// CallSorts and ProjectSorts are the sort keys the lists accept.
+var (
+	CallSorts = map[string]string{"created": "created_at DESC, id", "created_asc": "created_at, id", "budget": "budget_fen DESC, id",
+		"budget_asc": "budget_fen, id", "deadline": "bid_deadline NULLS LAST, id", "number": "number, id"}
+	ProjectSorts = map[string]string{"created": "p.created_at DESC, p.id", "created_asc": "p.created_at, p.id", "amount": "p.amount_fen DESC, p.id",
+		"amount_asc": "p.amount_fen, p.id", "number": "p.number, p.id", "org": "o.name, p.id"}
+)
