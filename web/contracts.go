@@ -20,9 +20,9 @@ import (
 
 type fundedListPage struct {
 	pageData
-	Page   store.ProjectPage
-	Search string
-	Stage  domain.ProjectStage
+	Page    store.ProjectPage
+	Search  string
+	Stage   domain.ProjectStage
 	Stages  []domain.ProjectStage
 	Query   string // the filters and sort, without the page
 	Filters string // the filters alone (for the sort links)

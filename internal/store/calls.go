@@ -109,7 +109,7 @@ type CallFilter struct {
 	// Published lists only published calls (the public portal).
 	Published bool
 	Sort      string // a CallSorts key; newest first otherwise
-	Page      int // from 1
+	Page      int    // from 1
 	PerPage   int
 }
 
