@@ -323,6 +323,13 @@ func (a *Activities) TerminateProject(ctx context.Context, projectID string) (Te
 	return TerminateResult{Paid: paid, Earned: earned, ClawBack: back}, nil
 }
 
+// ArchiveProgress is how far an archive package is (the activity's
+// heartbeat; the project page shows it while the package is written).
+type ArchiveProgress struct {
+	Written int `json:"written"`
+	Total   int `json:"total"`
+}
+
 // ArchiveResult is the archive package written.
 type ArchiveResult struct {
 	ManifestKey    string
@@ -391,7 +398,7 @@ func (a *Activities) ArchiveProject(ctx context.Context, projectID string) (Arch
 		}
 		objs = append(objs, store.ArchivedObject{Key: obj.Key, Source: source, Class: class, SHA256: obj.SHA256, Size: obj.Size,
 			VersionID: obj.VersionID, RetainUntil: until})
-		activity.RecordHeartbeat(ctx, len(objs))
+		activity.RecordHeartbeat(ctx, ArchiveProgress{Written: len(objs), Total: len(sources) + 1}) // the page shows it
 		return nil
 	}
 	if err := put("培训记录-"+p.Number+".json", "database", records, store.ClassTraining); err != nil {

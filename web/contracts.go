@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/uuid"
 
+	"grantflow/activities"
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
@@ -58,6 +59,7 @@ type projectPage struct {
 	Money                     []domain.TrancheState
 	CanConfirmTranche, CanPay bool
 	Eval                      evalView
+	Archiving                 *activities.ArchiveProgress // the package being written, if it is
 }
 
 type termsForm struct {
@@ -133,6 +135,9 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 		if _, data.Eval.Objects, err = s.Evaluations.ArchiveObjects(r.Context(), actorOf(r), p.ID); err != nil {
 			return projectPage{}, err
 		}
+	}
+	if data.Archiving, err = s.Contracts.ArchiveProgress(r.Context(), p); err != nil {
+		return projectPage{}, err
 	}
 	money := p.Stage.Delivering() || p.Stage == domain.ProjectClosing
 	data.CanConfirmTranche = money && auth.Authorize(u, auth.ActionConfirmTranche, p.District) == nil

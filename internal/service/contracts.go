@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
+	"grantflow/activities"
 	"grantflow/internal/auth"
 	"grantflow/internal/blob"
 	"grantflow/internal/domain"
@@ -175,4 +177,31 @@ func (s *Contracts) RecordPayment(ctx context.Context, by domain.Actor, id, key 
 		_ = s.Blob.Remove(context.WithoutCancel(ctx), obj.Key)
 	}
 	return err
+}
+
+// ArchiveProgress says whether the project's archive package is being
+// written and how far it is, from the workflow's pending activity (its
+// heartbeat): nil when no package is being written.
+func (s *Contracts) ArchiveProgress(ctx context.Context, p domain.Project) (*activities.ArchiveProgress, error) {
+	if p.Stage != domain.ProjectClosing && p.Stage != domain.ProjectTerminated || !p.ArchivedAt.IsZero() {
+		return nil, nil
+	}
+	d, err := s.Temporal.DescribeWorkflowExecution(ctx, workflows.ProjectWorkflowID(p.ID), "")
+	if err != nil {
+		if isNotFound(err) {
+			return nil, nil
+		}
+		return nil, temporalErr("describe project", err)
+	}
+	for _, a := range d.GetPendingActivities() {
+		if a.GetActivityType().GetName() != "ArchiveProject" {
+			continue
+		}
+		pr := &activities.ArchiveProgress{}
+		if h := a.GetHeartbeatDetails(); h != nil {
+			_ = converter.GetDefaultDataConverter().FromPayloads(h, pr)
+		}
+		return pr, nil
+	}
+	return nil, nil
 }
