@@ -200,6 +200,7 @@ type portalPage struct {
 	Publicity service.PublicCallPage
 	Awarded   service.PublicCallPage
 	Results   []store.OrgGrade
+	Contracts []store.PublishedContract
 }
 
 func (s *Server) portalPage(w http.ResponseWriter, r *http.Request) {
@@ -210,7 +211,9 @@ func (s *Server) portalPage(w http.ResponseWriter, r *http.Request) {
 	if data.Open, err = s.Calls.PublicList(r.Context(), domain.StageBidding, 1); err == nil {
 		if data.Publicity, err = s.Calls.PublicList(r.Context(), domain.StagePublicity, 1); err == nil {
 			if data.Awarded, err = s.Calls.PublicList(r.Context(), domain.StageAwarded, 1); err == nil {
-				data.Results, err = s.Evaluations.PublicResults(r.Context())
+				if data.Results, err = s.Evaluations.PublicResults(r.Context()); err == nil {
+					data.Contracts, err = s.Evaluations.PublishedContracts(r.Context())
+				}
 			}
 		}
 	}
@@ -376,4 +379,14 @@ func (s *Server) saveCalendar(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/admin/calendar?year=%d&flash=%s", year, url.QueryEscape(fmt.Sprintf("%d 年工作日历已保存，%d 条。", year, len(days)))), http.StatusSeeOther)
+}
+
+// publicContract is a signed contract's PDF (no sign-in).
+func (s *Server) publicContract(w http.ResponseWriter, r *http.Request) {
+	d, err := s.Evaluations.PublicContract(r.Context(), chi.URLParam(r, "id"))
+	if err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	sendDocument(w, d, true)
 }

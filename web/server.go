@@ -112,6 +112,7 @@ func (s *Server) routes() http.Handler {
 		// objection form, no sign-in.
 		r.Get("/public", s.portalPage)
 		r.Get("/public/calls/{id}", s.portalCallPage)
+		r.Get("/public/contracts/{id}.pdf", s.publicContract)
 		r.Post("/public/calls/{id}/objections", s.portalObject)
 		// Trainees check in on their phones with the session's code.
 		r.Get("/checkin", s.checkinPage)
@@ -234,6 +235,7 @@ func (s *Server) routes() http.Handler {
 		r.Post("/organisations", s.apiRegisterOrg)
 		r.Get("/public/calls", s.apiPublicCalls)
 		r.Get("/public/results", s.apiPublicResults)
+		r.Get("/public/contracts/{id}.pdf", s.publicContract)
 		r.Get("/public/calls/{id}/ocds.json", s.apiPublicOCDS)
 		r.Get("/public/calls/{id}", s.apiPublicCall)
 		r.Post("/public/calls/{id}/objections", s.apiObject)

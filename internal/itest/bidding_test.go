@@ -461,11 +461,20 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	if text := pdfText(t, contract.body); !strings.Contains(text, "个人信息保护法") || !strings.Contains(text, "78,000.00") || !strings.Contains(text, "300人") {
 		t.Errorf("the contract lacks its clauses: %.400s", text)
 	}
+	mustStatus(t, h.do("GET", "/public/contracts/"+c.Awards[0].ID+".pdf", "", "", "", nil), 404, "an unsigned contract in public")
 	mustStatus(t, h.api("hexi", "POST", projectPath+"/confirmation", map[string]any{"revision": 1}, key()), 200, "civil affairs confirms")
 	eventually(t, "the signed contract", func() bool {
 		r := h.api("hexi", "GET", projectPath, nil, nil)
 		return json.Unmarshal(r.body, &proj) == nil && proj.Stage == "delivery" && !proj.SignedAt.IsZero()
 	})
+	// Signed contracts are public: listed on the portal, the PDF without signing in.
+	signed := h.do("GET", "/public/contracts/"+c.Awards[0].ID+".pdf", "", "", "", nil)
+	if mustStatus(t, signed, 200, "the signed contract in public"); !bytes.Equal(signed.body, contract.body) {
+		t.Error("the public contract differs from the signed one")
+	}
+	if portal := string(h.do("GET", "/public", "", "", "", nil).body); !strings.Contains(portal, "已签订公开的合同") || !strings.Contains(portal, proj.Number) {
+		t.Error("the portal does not list the signed contract")
+	}
 	// Visibility is eventually consistent.
 	eventually(t, "the project's search attribute", func() bool {
 		return h.visible(fmt.Sprintf("WorkflowId = '%s' AND GrantFlowStage = 'delivery'", workflows.ProjectWorkflowID(c.Awards[0].ID))) == 1

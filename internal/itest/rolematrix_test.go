@@ -275,7 +275,7 @@ var apiRoutes = []matrixRoute{
 var publicRoutes = []string{
 	"GET /healthz", "GET /readyz", "GET /static/*", "GET /login", "POST /login", "POST /logout",
 	"GET /api/v1/openapi.yaml", "POST /api/v1/tokens", "GET /register", "POST /register", "POST /api/v1/organisations",
-	"GET /public", "GET /public/calls/{id}", "POST /public/calls/{id}/objections", "GET /api/v1/public/calls",
+	"GET /public", "GET /public/calls/{id}", "GET /public/contracts/{id}.pdf", "GET /api/v1/public/contracts/{id}.pdf", "POST /public/calls/{id}/objections", "GET /api/v1/public/calls",
 	"GET /api/v1/public/calls/{id}", "POST /api/v1/public/calls/{id}/objections", "GET /api/v1/calendar/{year}",
 	"GET /checkin", "POST /checkin", "POST /api/v1/checkin", "GET /api/v1/public/results", "GET /api/v1/public/calls/{id}/ocds.json",
 }

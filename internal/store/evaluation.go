@@ -260,3 +260,31 @@ func (s *Store) OrgGrades(ctx context.Context, orgID int64) ([]OrgGrade, error) 
 	})
 	return out, mapErr("org grades", err)
 }
+
+// PublishedContract is a signed contract as the public sees it.
+type PublishedContract struct {
+	ProjectID string              `json:"project_id"`
+	Number    string              `json:"number"`
+	Title     string              `json:"title"`
+	District  string              `json:"district"`
+	OrgName   string              `json:"org_name"`
+	Amount    domain.Fen          `json:"amount_fen"`
+	SignedAt  time.Time           `json:"signed_at"`
+	Stage     domain.ProjectStage `json:"stage"`
+}
+
+// PublishedContracts lists signed contracts, newest first (they are public
+// once signed: 实施条例 §50).
+func (s *Store) PublishedContracts(ctx context.Context, limit int) ([]PublishedContract, error) {
+	rows, err := s.pool.Query(ctx, `SELECT p.id, p.number, c.title, c.district, o.name, p.amount_fen, p.published_at, p.stage
+		FROM projects p JOIN calls c ON c.id = p.call_id JOIN organisations o ON o.id = p.org_id
+		WHERE p.published_at IS NOT NULL ORDER BY p.published_at DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, mapErr("published contracts", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PublishedContract, error) {
+		var c PublishedContract
+		return c, r.Scan(&c.ProjectID, &c.Number, &c.Title, &c.District, &c.OrgName, &c.Amount, &c.SignedAt, &c.Stage)
+	})
+	return out, mapErr("published contracts", err)
+}
