@@ -1,12 +1,14 @@
 package itest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"go.temporal.io/sdk/client"
 
 	"grantflow/activities"
@@ -127,5 +129,28 @@ func TestNeedsAndQuarterlyReport(t *testing.T) {
 		if r := h.api("shequ", "POST", "/api/v1/report-cycles/120103014/"+domain.QuarterOf(time.Now()).String()+"/submit", nil, nil); r.status != http.StatusConflict {
 			t.Fatalf("submission before the window: %d %s", r.status, r.body)
 		}
+	}
+}
+
+// TestNeedsExport: the needs list exports to Excel with its filters, each
+// row a need with its affected people by category.
+func TestNeedsExport(t *testing.T) {
+	h := newHarness(t)
+	var list struct{ Total int }
+	h.api("hexi", "GET", "/api/v1/needs", nil, nil).json(t, &list)
+	x := h.api("hexi", "GET", "/api/v1/needs.xlsx", nil, nil)
+	mustStatus(t, x, 200, "export")
+	f, err := excelize.OpenReader(bytes.NewReader(x.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Sheet1")
+	if list.Total == 0 || len(rows) != list.Total+1 || rows[0][5] != "类别" {
+		t.Fatalf("export: %d rows for %d needs: %v", len(rows), list.Total, rows)
+	}
+	x = h.api("hexi", "GET", "/api/v1/needs.xlsx?category=meal_help", nil, nil)
+	f, _ = excelize.OpenReader(bytes.NewReader(x.body))
+	if rows, _ := f.GetRows("Sheet1"); len(rows) != 1 {
+		t.Fatalf("filtered export: %v", rows)
 	}
 }
