@@ -140,3 +140,26 @@ func (s *Server) exportNeeds(w http.ResponseWriter, r *http.Request) {
 		return out, page*200 < res.Total, nil
 	})
 }
+
+// exportOrgs exports the organisations the person may see, with the list's
+// filters; personal data (the legal representative's ID, phones) stays out.
+func (s *Server) exportOrgs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	s.sendXLSX(w, r, "社会组织.xlsx", []any{"编号", "名称", "统一社会信用代码", "类型", "区", "状态", "禁入中", "注册时间"},
+		func(page int) ([][]any, bool, error) {
+			res, err := s.Orgs.List(r.Context(), actorOf(r), store.OrgFilter{Status: domain.OrgStatus(q.Get("status")), District: q.Get("district"),
+				Search: q.Get("q"), Page: page, PerPage: 200})
+			if err != nil {
+				return nil, false, err
+			}
+			out := make([][]any, len(res.Orgs))
+			for i, o := range res.Orgs {
+				debarred := ""
+				if o.Debarred {
+					debarred = "是"
+				}
+				out[i] = []any{o.ID, o.Name, o.USCC, o.Type.Label(), o.District, o.Status.Label(), debarred, cst(o.CreatedAt)}
+			}
+			return out, page*200 < res.Total, nil
+		})
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,4 +154,25 @@ func TestNeedsExport(t *testing.T) {
 	if rows, _ := f.GetRows("Sheet1"); len(rows) != 1 {
 		t.Fatalf("filtered export: %v", rows)
 	}
+}
+
+// TestOrganisationsExport: the organisations list exports without personal data.
+func TestOrganisationsExport(t *testing.T) {
+	h := newHarness(t)
+	x := h.api("minzheng", "GET", "/api/v1/organisations.xlsx?status=verified", nil, nil)
+	mustStatus(t, x, 200, "export")
+	f, err := excelize.OpenReader(bytes.NewReader(x.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("Sheet1")
+	demo, err := h.app.Store.Organisation(context.Background(), h.actor("zuzhi").OrgID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := fmt.Sprint(rows)
+	if len(rows) < 2 || !strings.Contains(all, demo.Name) || strings.Contains(all, "*") {
+		t.Fatalf("export: %v", rows)
+	}
+	mustStatus(t, h.api("zuzhi", "GET", "/api/v1/organisations.xlsx", nil, nil), http.StatusForbidden, "an organisation exporting the directory")
 }
