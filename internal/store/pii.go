@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"grantflow/internal/domain"
 )
@@ -107,7 +109,7 @@ func (s *Store) resealBatch(ctx context.Context, table, key string, cols []strin
 			return err
 		}
 		for _, r := range batch {
-			set, args := "", []any{r.id}
+			set, args, ixArg := "", []any{r.id}, -1
 			for i, c := range cols {
 				v := r.vals[i]
 				if v == "" {
@@ -128,10 +130,38 @@ func (s *Store) resealBatch(ctx context.Context, table, key string, cols []strin
 						return fmt.Errorf("%s %s.%s index: %w", table, r.id, c, err)
 					}
 					args = append(args, nix)
+					ixArg = len(args) - 1
 					set += fmt.Sprintf(", %s = $%d", ix[1], len(args))
 				}
 			}
-			if _, err := tx.Exec(ctx, fmt.Sprintf("UPDATE %s SET %s WHERE %s::text = $1", table, set, key), args...); err != nil {
+			update := fmt.Sprintf("UPDATE %s SET %s WHERE %s::text = $1", table, set, key)
+			if ixArg < 0 {
+				if _, err := tx.Exec(ctx, update, args...); err != nil {
+					return err
+				}
+				continue
+			}
+			// Rows written before the blind index existed may be the same
+			// person twice: the second keeps a row-unique marker under the
+			// current key (found by no lookup, never stale again) rather
+			// than stop the migration.
+			if _, err := tx.Exec(ctx, "SAVEPOINT reseal_row"); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, update, args...); err != nil {
+				var pgErr *pgconn.PgError
+				if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+					return err
+				}
+				if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT reseal_row"); err != nil {
+					return err
+				}
+				args[ixArg] = current + ".dup-" + r.id
+				if _, err := tx.Exec(ctx, update, args...); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT reseal_row"); err != nil {
 				return err
 			}
 		}
