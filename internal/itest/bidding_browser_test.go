@@ -23,23 +23,8 @@ import (
 func TestBiddingInBrowser(t *testing.T) {
 	h := newHarnessWith(t, func(c *config.Config) { c.CompetitionMinBiddingDays, c.CompetitionPublicityDays = 0, 0 })
 	bctx := browserWithin(t, 5*time.Minute)
-	must := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	login := func(user string) {
-		t.Helper()
-		must(chromedp.Navigate(h.url+"/"), chromedp.WaitVisible("body"))
-		if ok, _ := chromedp.Run(bctx, chromedp.Evaluate[bool](`!!document.querySelector(".user button")`)); ok {
-			must(chromedp.Click(".user button"), chromedp.WaitVisible("#username"))
-		} else {
-			must(chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"))
-		}
-		must(chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", h.password(user)),
-			chromedp.Click("main button[type=submit]"), chromedp.WaitVisible(".lifecycle"))
-	}
+	wk := walker{t, h, bctx}
+	must, login := wk.must, wk.login
 	open := func(path, sel string) {
 		t.Helper()
 		must(chromedp.Navigate(h.url+path), chromedp.WaitVisible(sel))

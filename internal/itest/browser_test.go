@@ -254,3 +254,31 @@ func TestNeedsInBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "08-needs")
 }
+
+// walker drives one browser through the pages as one person after another.
+type walker struct {
+	t   *testing.T
+	h   *harness
+	ctx context.Context
+}
+
+// must runs steps or fails the test.
+func (w walker) must(steps ...chromedp.Action[chromedp.Void]) {
+	w.t.Helper()
+	if err := chromedp.Do(w.ctx, steps...); err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// login signs out whoever is signed in and signs user in.
+func (w walker) login(user string) {
+	w.t.Helper()
+	w.must(chromedp.Navigate(w.h.url+"/"), chromedp.WaitVisible("body"))
+	if ok, _ := chromedp.Run(w.ctx, chromedp.Evaluate[bool](`!!document.querySelector(".user button")`)); ok {
+		w.must(chromedp.Click(".user button"), chromedp.WaitVisible("#username"))
+	} else {
+		w.must(chromedp.Navigate(w.h.url+"/login"), chromedp.WaitVisible("#username"))
+	}
+	w.must(chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", w.h.password(user)),
+		chromedp.Click("main button[type=submit]"), chromedp.WaitVisible(".lifecycle"))
+}

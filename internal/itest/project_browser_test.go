@@ -97,23 +97,8 @@ func TestProjectInBrowser(t *testing.T) {
 	pool := append([]string{"zhuanjia"}, experts...)
 
 	bctx := browserWithin(t, 6*time.Minute)
-	must := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	login := func(user string) {
-		t.Helper()
-		must(chromedp.Navigate(h.url+"/"), chromedp.WaitVisible("body"))
-		if ok, _ := chromedp.Run(bctx, chromedp.Evaluate[bool](`!!document.querySelector(".user button")`)); ok {
-			must(chromedp.Click(".user button"), chromedp.WaitVisible("#username"))
-		} else {
-			must(chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"))
-		}
-		must(chromedp.SendKeys("#username", user), chromedp.SendKeys("#password", h.password(user)),
-			chromedp.Click("main button[type=submit]"), chromedp.WaitVisible(".lifecycle"))
-	}
+	wk := walker{t, h, bctx}
+	must, login := wk.must, wk.login
 	page := "/awards/" + id
 	open := func(path, sel string) {
 		t.Helper()
