@@ -148,7 +148,7 @@ func (s *Server) exportOrgs(w http.ResponseWriter, r *http.Request) {
 	s.sendXLSX(w, r, "社会组织.xlsx", []any{"编号", "名称", "统一社会信用代码", "类型", "区", "状态", "禁入中", "注册时间"},
 		func(page int) ([][]any, bool, error) {
 			res, err := s.Orgs.List(r.Context(), actorOf(r), store.OrgFilter{Status: domain.OrgStatus(q.Get("status")), District: q.Get("district"),
-				Search: q.Get("q"), Page: page, PerPage: 200})
+				Search: q.Get("q"), Sort: q.Get("sort"), Page: page, PerPage: 200})
 			if err != nil {
 				return nil, false, err
 			}

@@ -18,7 +18,8 @@ type needsPage struct {
 	pageData
 	Page        store.NeedPage
 	Filter      store.NeedFilter
-	Query       string
+	Query       string // filters and sort, without the page
+	Filters     string // filters alone (for the sort links)
 	Communities []domain.Area
 	Categories  []domain.NeedCategory
 	ElderCats   []domain.ElderCategory
@@ -33,7 +34,7 @@ func needFilter(r *http.Request) store.NeedFilter {
 	page, _ := strconv.Atoi(q.Get("page"))
 	perPage, _ := strconv.Atoi(q.Get("per_page"))
 	return store.NeedFilter{Quarter: q.Get("quarter"), Category: domain.NeedCategory(q.Get("category")),
-		StreetCode: q.Get("street"), Page: page, PerPage: perPage}
+		StreetCode: q.Get("street"), Sort: q.Get("sort"), Page: page, PerPage: perPage}
 }
 
 func (s *Server) loadNeedsPage(r *http.Request) (needsPage, error) {
@@ -46,13 +47,8 @@ func (s *Server) loadNeedsPage(r *http.Request) (needsPage, error) {
 	p.Nav = "needs"
 	data := needsPage{pageData: p, Page: res, Filter: f, Categories: domain.NeedCategories, ElderCats: domain.ElderCategories,
 		Quarter: domain.QuarterOf(time.Now()), Form: domain.NeedEntry{Urgency: domain.UrgencyMedium}}
-	keep := url.Values{}
-	for _, k := range []string{"quarter", "category", "street"} {
-		if v := r.URL.Query().Get(k); v != "" {
-			keep.Set(k, v)
-		}
-	}
-	data.Query = keep.Encode()
+	data.Query = keepQuery(r.URL.Query(), "quarter", "category", "street", "sort")
+	data.Filters = keepQuery(r.URL.Query(), "quarter", "category", "street")
 	u := userOf(r)
 	if auth.Authorize(u, auth.ActionRecordNeed, "") == nil || u.AreaCode != "" {
 		areas, err := s.Areas.List(r.Context())

@@ -86,29 +86,24 @@ type orgsPage struct {
 	Filter    store.OrgFilter
 	Statuses  []domain.OrgStatus
 	Districts []string
-	Query     string
+	Query     string // filters and sort, without the page
+	Filters   string // filters alone (for the sort links)
 }
 
 func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
-	f := store.OrgFilter{Status: domain.OrgStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Page: page}
+	f := store.OrgFilter{Status: domain.OrgStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"), Page: page}
 	res, err := s.Orgs.List(r.Context(), actorOf(r), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	keep := url.Values{}
-	for _, k := range []string{"status", "district", "q"} {
-		if v := q.Get(k); v != "" {
-			keep.Set(k, v)
-		}
-	}
 	p := s.page(r, "社会组织")
 	p.Nav = "orgs"
 	s.show(w, r, http.StatusOK, "orgs", orgsPage{pageData: p, Page: res, Filter: f,
 		Statuses:  []domain.OrgStatus{domain.OrgPending, domain.OrgVerified, domain.OrgRejected},
-		Districts: domain.TianjinDistricts, Query: keep.Encode()})
+		Districts: domain.TianjinDistricts, Query: keepQuery(q, "status", "district", "q", "sort"), Filters: keepQuery(q, "status", "district", "q")})
 }
 
 type orgPage struct {

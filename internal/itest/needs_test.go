@@ -149,6 +149,13 @@ func TestNeedsExport(t *testing.T) {
 	if list.Total == 0 || len(rows) != list.Total+1 || rows[0][5] != "类别" {
 		t.Fatalf("export: %d rows for %d needs: %v", len(rows), list.Total, rows)
 	}
+	// Sorted on the server: the urgent first.
+	if pg := h.webPage("hexi", "/needs?sort=urgency"); !strings.Contains(pg, `aria-sort="descending"`) {
+		t.Error("the needs page does not say how it is sorted")
+	}
+	if pg := h.webPage("minzheng", "/orgs?sort=name"); !strings.Contains(pg, `aria-sort="ascending"`) {
+		t.Error("the organisations page does not say how it is sorted")
+	}
 	x = h.api("hexi", "GET", "/api/v1/needs.xlsx?category=meal_help", nil, nil)
 	f, _ = excelize.OpenReader(bytes.NewReader(x.body))
 	if rows, _ := f.GetRows("Sheet1"); len(rows) != 1 {

@@ -81,6 +81,10 @@ func sortOrder(key string, options map[string]string, def string) string {
 var (
 	CallSorts = map[string]string{"created": "created_at DESC, id", "created_asc": "created_at, id", "budget": "budget_fen DESC, id",
 		"budget_asc": "budget_fen, id", "deadline": "bid_deadline NULLS LAST, id", "number": "number, id"}
+	NeedSorts = map[string]string{"created": "created_at DESC, id", "created_asc": "created_at, id",
+		"urgency": "CASE urgency WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, created_at DESC, id", "community": "community_code, id"}
+	OrgSorts = map[string]string{"created": "o.created_at DESC, o.id", "created_asc": "o.created_at, o.id", "name": "o.name, o.id",
+		"district": "o.district, o.name, o.id"}
 	ProjectSorts = map[string]string{"created": "p.created_at DESC, p.id", "created_asc": "p.created_at, p.id", "amount": "p.amount_fen DESC, p.id",
 		"amount_asc": "p.amount_fen, p.id", "number": "p.number, p.id", "org": "o.name, p.id"}
 )

@@ -76,6 +76,7 @@ type NeedFilter struct {
 	AreaPrefix string // communities whose code starts with this (a reporter's area)
 	Quarter    string
 	Category   domain.NeedCategory
+	Sort       string // a NeedSorts key; newest first otherwise
 	Page       int
 	PerPage    int
 }
@@ -110,7 +111,7 @@ func (s *Store) ListNeeds(ctx context.Context, f NeedFilter) (NeedPage, error) {
 	if f.Category != "" {
 		w.add("category = $%d", f.Category)
 	}
-	needs, total, err := listPage(ctx, s.pool, "list needs", needColumns, "needs", w, "created_at DESC, id", f.Page, f.PerPage,
+	needs, total, err := listPage(ctx, s.pool, "list needs", needColumns, "needs", w, sortOrder(f.Sort, NeedSorts, NeedSorts["created"]), f.Page, f.PerPage,
 		func(r pgx.CollectableRow) (domain.Need, error) { return scanNeed(r) })
 	return NeedPage{Needs: needs, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }

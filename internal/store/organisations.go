@@ -100,6 +100,7 @@ type OrgFilter struct {
 	Status   domain.OrgStatus
 	District string
 	Search   string
+	Sort     string // an OrgSorts key; newest first otherwise
 	Page     int
 	PerPage  int
 }
@@ -128,7 +129,7 @@ func (s *Store) ListOrganisations(ctx context.Context, f OrgFilter) (OrgPage, er
 	if q := strings.TrimSpace(f.Search); q != "" {
 		w.add("(o.name ILIKE '%' || $%d || '%' OR o.uscc = upper($%d))", q)
 	}
-	orgs, total, err := listPage(ctx, s.pool, "list organisations", orgColumns, "organisations o", w, "o.created_at DESC, o.id", f.Page, f.PerPage,
+	orgs, total, err := listPage(ctx, s.pool, "list organisations", orgColumns, "organisations o", w, sortOrder(f.Sort, OrgSorts, OrgSorts["created"]), f.Page, f.PerPage,
 		func(r pgx.CollectableRow) (domain.Organisation, error) { return scanOrg(r) })
 	return OrgPage{Orgs: orgs, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }
