@@ -126,13 +126,13 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 	if data.Money, err = s.Contracts.Tranches(r.Context(), actorOf(r), p.ID); err != nil {
 		return projectPage{}, err
 	}
-	_, rounds, err := s.Evaluations.Rounds(r.Context(), actorOf(r), p.ID)
+	rounds, err := s.Evaluations.RoundsOf(r.Context(), actorOf(r), p)
 	if err != nil {
 		return projectPage{}, err
 	}
 	data.Eval = s.loadEvaluation(r, p, rounds)
 	if data.Eval.CanVerify {
-		if _, data.Eval.Objects, err = s.Evaluations.ArchiveObjects(r.Context(), actorOf(r), p.ID); err != nil {
+		if data.Eval.Objects, err = s.Evaluations.ArchiveOf(r.Context(), actorOf(r), p); err != nil {
 			return projectPage{}, err
 		}
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -109,33 +110,39 @@ func (s *Server) evalReport(w http.ResponseWriter, r *http.Request) {
 		if key == "" {
 			key = r.Header.Get("Idempotency-Key")
 		}
-		if _, hdr, err := r.FormFile("file"); err == nil && hdr.Size > 0 {
-			name, data, err := readUpload(w, r)
+		if f, hdr, err := r.FormFile("file"); err == nil {
+			data, err := io.ReadAll(f)
+			f.Close()
 			if err != nil {
-				s.failAny(w, r, err)
+				s.failAny(w, r, domain.Wrap(err, domain.CodeInvalid, "附件上传中断，请重新上传。"))
 				return
 			}
-			file = &service.File{Name: name, Data: data}
+			if len(data) > 0 {
+				file = &service.File{Name: hdr.Filename, Data: data}
+			}
 		}
 	}
 	err := s.Evaluations.SubmitReport(r.Context(), actorOf(r), id, key, phase, summary, file)
-	if isAPI(r) {
-		if err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
+	s.evalAnswer(w, r, err, func(code int, msg string) { s.showProject(w, r, code, msg, nil) },
+		"/awards/"+id+"?flash="+url.QueryEscape("报告已提交，系统将随机抽取评估专家。")+"#evaluation")
+}
+
+// evalAnswer answers an evaluation action: the API gets the rounds or the
+// error; a page is redirected to next, or shown again by again with a
+// mistake the person can fix.
+func (s *Server) evalAnswer(w http.ResponseWriter, r *http.Request, err error, again func(code int, msg string), next string) {
+	switch {
+	case isAPI(r) && err != nil:
+		s.apiFail(w, r, err)
+	case isAPI(r):
 		s.apiEvaluations(w, r)
-		return
+	case err == nil:
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	case domain.ErrorCode(err) == domain.CodeInvalid || domain.ErrorCode(err) == domain.CodeConflict:
+		again(status(err), domain.ErrorMessage(err)+fieldHint(err))
+	default:
+		s.fail(w, r, err)
 	}
-	if err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-			s.fail(w, r, err)
-			return
-		}
-		s.showProject(w, r, status(err), domain.ErrorMessage(err)+fieldHint(err), nil)
-		return
-	}
-	http.Redirect(w, r, "/awards/"+id+"?flash="+url.QueryEscape("报告已提交，系统将随机抽取评估专家。")+"#evaluation", http.StatusSeeOther)
 }
 
 // fieldHint joins a validation error's field messages for a page banner.
@@ -181,23 +188,8 @@ func (s *Server) evalScore(w http.ResponseWriter, r *http.Request) {
 		form["comment"], form["site_visit"] = sheet.Comment, sheet.SiteVisit
 	}
 	err := s.Evaluations.Score(r.Context(), actorOf(r), id, key, phase, attempt, sheet)
-	if isAPI(r) {
-		if err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
-		s.apiEvaluations(w, r)
-		return
-	}
-	if err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-			s.fail(w, r, err)
-			return
-		}
-		s.showEvaluation(w, r, status(err), domain.ErrorMessage(err)+fieldHint(err), form)
-		return
-	}
-	http.Redirect(w, r, "/awards/"+id+"/evaluation?flash="+url.QueryEscape("评分已提交。全部专家评分后系统自动汇总结果。"), http.StatusSeeOther)
+	s.evalAnswer(w, r, err, func(code int, msg string) { s.showEvaluation(w, r, code, msg, form) },
+		"/awards/"+id+"/evaluation?flash="+url.QueryEscape("评分已提交。全部专家评分后系统自动汇总结果。"))
 }
 
 func (s *Server) evalReportFile(w http.ResponseWriter, r *http.Request) {

@@ -94,23 +94,6 @@ func (s *Store) ReadCurrent(ctx context.Context, key string) (sha string, size i
 	return hex.EncodeToString(h.Sum(nil)), n, info.VersionID, nil
 }
 
-// Retention reports the lock on one version of key.
-func (s *Store) Retention(ctx context.Context, key, versionID string) (LockMode, time.Time, error) {
-	mode, until, err := s.client.GetObjectRetention(ctx, s.bucket, key, versionID)
-	if err != nil {
-		return "", time.Time{}, fmt.Errorf("blob retention %s: %w", key, err)
-	}
-	var m LockMode
-	if mode != nil {
-		m = LockMode(*mode)
-	}
-	var u time.Time
-	if until != nil {
-		u = *until
-	}
-	return m, u, nil
-}
-
 // RemoveVersion deletes one version of key (refused by the store while it
 // is locked).
 func (s *Store) RemoveVersion(ctx context.Context, key, versionID string) error {

@@ -16,7 +16,7 @@ type KPI struct {
 }
 
 // ModuleHours is the training delivered in one module.
-type ModuleHours = struct {
+type ModuleHours struct {
 	Module   string
 	Sessions int
 	Hours    float64 // trainee-hours credited

@@ -61,9 +61,20 @@ func (s *Evaluations) Rounds(ctx context.Context, by domain.Actor, id string) (d
 	if err != nil {
 		return domain.Project{}, nil, err
 	}
+	rounds, err := s.rounds(ctx, by, p, evaluator)
+	return p, rounds, err
+}
+
+// RoundsOf is Rounds for a project the caller has already loaded through
+// Contracts.Get (its page), without loading it again.
+func (s *Evaluations) RoundsOf(ctx context.Context, by domain.Actor, p domain.Project) ([]domain.Evaluation, error) {
+	return s.rounds(ctx, by, p, false)
+}
+
+func (s *Evaluations) rounds(ctx context.Context, by domain.Actor, p domain.Project, evaluator bool) ([]domain.Evaluation, error) {
 	rounds, err := s.Store.Evaluations(ctx, p.ID)
 	if err != nil {
-		return domain.Project{}, nil, err
+		return nil, err
 	}
 	staff := !evaluator && auth.Authorize(by.User(), auth.ActionListProjects, p.District) == nil
 	for i := range rounds {
@@ -86,7 +97,7 @@ func (s *Evaluations) Rounds(ctx context.Context, by domain.Actor, id string) (d
 		}
 		r.Evaluators = kept
 	}
-	return p, rounds, nil
+	return rounds, nil
 }
 
 // KPIs are the project's indicators, for those who may see it (evaluators
@@ -211,11 +222,17 @@ func (s *Evaluations) ArchiveObjects(ctx context.Context, by domain.Actor, id st
 	if err != nil {
 		return domain.Project{}, nil, err
 	}
-	if err := auth.Authorize(by.User(), auth.ActionVerifyArchive, p.District); err != nil {
-		return domain.Project{}, nil, err
-	}
-	objs, err := s.Store.ArchivedObjects(ctx, p.ID)
+	objs, err := s.ArchiveOf(ctx, by, p)
 	return p, objs, err
+}
+
+// ArchiveOf is ArchiveObjects for a project already loaded through
+// Contracts.Get (its page).
+func (s *Evaluations) ArchiveOf(ctx context.Context, by domain.Actor, p domain.Project) ([]store.ArchivedObject, error) {
+	if err := auth.Authorize(by.User(), auth.ActionVerifyArchive, p.District); err != nil {
+		return nil, err
+	}
+	return s.Store.ArchivedObjects(ctx, p.ID)
 }
 
 // Verify re-reads every archived object of a project (civil affairs).
