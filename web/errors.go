@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"grantflow/internal/domain"
+	"grantflow/internal/i18n"
 )
 
 // status maps a domain error code to an HTTP status: the one place that does.
@@ -47,7 +48,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.Info("request refused", "request_id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
 	}
 	data := errorPage{pageData: s.page(r, "出错了"), Status: st, Message: domain.ErrorMessage(err)}
-	if rerr := s.views.render(w, st, "error", data); rerr != nil {
+	if rerr := s.views.render(w, i18n.Of(r), st, "error", data); rerr != nil {
 		s.Logger.Error("render error page", "err", rerr)
 		http.Error(w, data.Message, st)
 	}

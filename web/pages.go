@@ -16,6 +16,7 @@ import (
 
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
+	"grantflow/internal/i18n"
 	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
@@ -41,20 +42,8 @@ func (p pageData) Can(action string, district string) bool {
 	return p.User != nil && auth.Authorize(*p.User, auth.Action(action), district) == nil
 }
 
-// RoleLabels lists the user's roles in Chinese.
-func (p pageData) RoleLabels() string {
-	if p.User == nil {
-		return ""
-	}
-	var out []string
-	for _, r := range p.User.Roles {
-		out = append(out, r.Label())
-	}
-	return strings.Join(out, "、")
-}
-
 func (s *Server) show(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	if err := s.views.render(w, status, page, data); err != nil {
+	if err := s.views.render(w, i18n.Of(r), status, page, data); err != nil {
 		s.Logger.Error("render", "page", page, "err", err)
 		http.Error(w, "页面显示出错，请刷新重试。", http.StatusInternalServerError)
 	}
@@ -590,7 +579,7 @@ func (s *Server) noticeStatus(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.views.renderFragment(w, "call", "notice", data); err != nil {
+	if err := s.views.renderFragment(w, i18n.Of(r), "call", "notice", data); err != nil {
 		s.Logger.Error("render fragment", "err", err)
 	}
 }

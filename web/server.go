@@ -20,6 +20,7 @@ import (
 
 	"grantflow/internal/blob"
 	"grantflow/internal/domain"
+	"grantflow/internal/i18n"
 	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
@@ -54,13 +55,18 @@ type Server struct {
 	Deps
 	sessions *scs.SessionManager
 	views    *views
+	cat      *i18n.Catalogue
 	handler  http.Handler
 	checkins *failureThrottle // phone check-ins have no account: failures are limited per address
 }
 
 // New parses templates (failing fast on a broken one) and builds the router.
 func New(d Deps) (*Server, error) {
-	v, err := newViews()
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	v, err := newViews(cat)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +78,7 @@ func New(d Deps) (*Server, error) {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = d.SecureCookies
-	s := &Server{Deps: d, sessions: sm, views: v, checkins: newFailureThrottle(checkinFailures, checkinWindow)}
+	s := &Server{Deps: d, sessions: sm, views: v, cat: cat, checkins: newFailureThrottle(checkinFailures, checkinWindow)}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -117,6 +123,8 @@ func (s *Server) routes() http.Handler {
 		// Trainees check in on their phones with the session's code.
 		r.Get("/checkin", s.checkinPage)
 		r.Post("/checkin", s.checkin)
+		// 中文 / English: the choice is kept in a cookie.
+		r.Get("/lang", s.switchLanguage)
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			r.Get("/", s.home)

@@ -15,17 +15,21 @@ import (
 	"time"
 
 	"grantflow/internal/domain"
+	"grantflow/internal/i18n"
 )
 
 // views holds the templates (parsed once at start) and the static files with
 // their content hashes (so URLs change when files do, and can be cached).
+// Each page is parsed once per language: the language's T, date and
+// datetime are bound into its functions.
 type views struct {
-	pages  map[string]*template.Template
+	pages  map[i18n.Lang]map[string]*template.Template
 	hashes map[string]string
+	cat    *i18n.Catalogue
 }
 
-func newViews() (*views, error) {
-	v := &views{pages: map[string]*template.Template{}, hashes: map[string]string{}}
+func newViews(cat *i18n.Catalogue) (*views, error) {
+	v := &views{pages: map[i18n.Lang]map[string]*template.Template{}, hashes: map[string]string{}, cat: cat}
 	err := fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -49,15 +53,13 @@ func newViews() (*views, error) {
 			}
 			return "/static/" + name + "?v=" + h, nil
 		},
-		"yuan":     func(f domain.Fen) string { return f.Yuan() },
-		"date":     func(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日") },
-		"datetime": func(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日 15:04") },
-		"size":     humanSize,
-		"short":    func(s string) string { return s[:min(len(s), 12)] },
-		"add":      func(a, b int) int { return a + b },
-		"deref":    func(b *bool) bool { return b != nil && *b },
-		"hhmm":     func(t time.Time) string { return t.In(domain.ChinaTime).Format("15:04") },
-		"float":    func(n int) float64 { return float64(n) },
+		"yuan":  func(f domain.Fen) string { return f.Yuan() },
+		"size":  humanSize,
+		"short": func(s string) string { return s[:min(len(s), 12)] },
+		"add":   func(a, b int) int { return a + b },
+		"deref": func(b *bool) bool { return b != nil && *b },
+		"hhmm":  func(t time.Time) string { return t.In(domain.ChinaTime).Format("15:04") },
+		"float": func(n int) float64 { return float64(n) },
 		// subkey derives one form's idempotency key from the page's key (a
 		// page with several forms of one kind: scores, answers).
 		"subkey": func(key, part string) string {
@@ -94,11 +96,28 @@ func newViews() (*views, error) {
 			return m, nil
 		},
 	}
+	for _, l := range []i18n.Lang{i18n.Chinese, i18n.English} {
+		funcs["T"] = func(key any, args ...any) string { return cat.T(l, key, args...) }
+		funcs["date"] = func(t time.Time) string { return l.Date(t.In(domain.ChinaTime)) }
+		funcs["datetime"] = func(t time.Time) string { return l.DateTime(t.In(domain.ChinaTime)) }
+		funcs["lang"] = func() i18n.Lang { return l }
+		pages, err := parsePages(funcs)
+		if err != nil {
+			return nil, err
+		}
+		v.pages[l] = pages
+	}
+	return v, nil
+}
+
+// parsePages parses every page with the layout and the partials.
+func parsePages(funcs template.FuncMap) (map[string]*template.Template, error) {
 	const layout, partials = "templates/layout.html", "templates/partials.html"
 	pages, err := fs.Glob(assets, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
+	out := map[string]*template.Template{}
 	for _, p := range pages {
 		if p == layout || p == partials {
 			continue
@@ -112,9 +131,9 @@ func newViews() (*views, error) {
 				return nil, fmt.Errorf("template %s: %q is not defined", p, name)
 			}
 		}
-		v.pages[strings.TrimSuffix(path.Base(p), ".html")] = t
+		out[strings.TrimSuffix(path.Base(p), ".html")] = t
 	}
-	return v, nil
+	return out, nil
 }
 
 func humanSize(n int64) string {
@@ -129,8 +148,8 @@ func humanSize(n int64) string {
 
 // render executes page into a buffer first, so a template error never sends
 // half a page.
-func (v *views) render(w http.ResponseWriter, status int, page string, data any) error {
-	t, ok := v.pages[page]
+func (v *views) render(w http.ResponseWriter, l i18n.Lang, status int, page string, data any) error {
+	t, ok := v.pages[l][page]
 	if !ok {
 		return fmt.Errorf("no page %s", page)
 	}
@@ -145,9 +164,9 @@ func (v *views) render(w http.ResponseWriter, status int, page string, data any)
 }
 
 // renderFragment executes a named template block (for htmx swaps).
-func (v *views) renderFragment(w http.ResponseWriter, page, block string, data any) error {
+func (v *views) renderFragment(w http.ResponseWriter, l i18n.Lang, page, block string, data any) error {
 	var buf bytes.Buffer
-	if err := v.pages[page].ExecuteTemplate(&buf, block, data); err != nil {
+	if err := v.pages[l][page].ExecuteTemplate(&buf, block, data); err != nil {
 		return fmt.Errorf("render %s/%s: %w", page, block, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
