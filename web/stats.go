@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"time"
 
 	"grantflow/internal/domain"
@@ -41,6 +42,20 @@ type chart struct {
 	Labels []string      `json:"labels"`
 	Series []chartSeries `json:"series"`
 	Count  bool          `json:"count,omitempty"` // whole numbers on the axis
+}
+
+// in is the chart in the request's language (titles, categories, series).
+func (c chart) in(s *Server, r *http.Request) chart {
+	c.Name = s.tr(r, c.Name)
+	c.Labels = slices.Clone(c.Labels)
+	for i, l := range c.Labels {
+		c.Labels[i] = s.tr(r, l)
+	}
+	c.Series = slices.Clone(c.Series)
+	for i := range c.Series {
+		c.Series[i].Name = s.tr(r, c.Series[i].Name)
+	}
+	return c
 }
 
 func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) {
@@ -110,7 +125,8 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) {
 		totals.Trainees += x.Trainees
 		totals.Hours += x.Hours
 	}
-	b, _ := json.Marshal(map[string]chart{"needs": needs, "elderly": elderly, "funds": funds, "training": training, "grades": grades})
+	b, _ := json.Marshal(map[string]chart{"needs": needs.in(s, r), "elderly": elderly.in(s, r), "funds": funds.in(s, r),
+		"training": training.in(s, r), "grades": grades.in(s, r)})
 	p := s.page(r, "统计报表")
 	p.Nav = "stats"
 	s.show(w, r, http.StatusOK, "stats", statsPage{pageData: p, Quarter: q, Scope: scope, Rows: rows, Programme: prog, Totals: totals, Charts: template.JS(b)})

@@ -68,6 +68,12 @@ func TestEnglishInBrowser(t *testing.T) {
 	r.json(t, &c)
 	path := "/calls/" + c.ID
 	wk.login("hexi")
+	// The dashboard's charts speak English too.
+	wk.must(chromedp.Navigate(h.url+"/stats"), chromedp.WaitVisible(`[data-chart="needs"] svg`))
+	if got := text(t, ctx, `[data-chart="needs"]`); !strings.Contains(got, "This quarter's needs") {
+		t.Errorf("the needs chart: %.200s", got)
+	}
+	screenshot(t, ctx, "26-dashboard-in-english")
 	check("hexi", path)
 	wk.must(chromedp.WaitVisible(`#notice a[href$="notice.pdf"]`))
 	screenshot(t, ctx, "25-call-in-english")

@@ -15,11 +15,11 @@
         return { type: "bar", name: x.name, data: x.values || [], itemStyle: { color: colors[i % colors.length] } };
       });
       chart.setOption({
-        title: { text: s.name, left: "center", textStyle: { fontSize: 14 } },
+        title: { text: s.name, left: "center", textStyle: { fontSize: 14, width: Math.max(el.clientWidth - 24, 120), overflow: "break" } },
         tooltip: { trigger: "axis" },
         legend: series.length > 1 ? { bottom: 0 } : undefined,
-        grid: { left: 48, right: 16, top: 40, bottom: series.length > 1 ? 90 : 70 },
-        xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 4 ? 30 : 0 } },
+        grid: { left: 56, right: 16, top: 48, bottom: series.length > 1 ? 36 : 8, containLabel: true },
+        xAxis: { type: "category", data: labels, axisLabel: { interval: 0, rotate: labels.length > 4 ? 30 : 0, width: 100, overflow: "truncate" } },
         yAxis: { type: "value", minInterval: s.count ? 1 : 0 },
         series: series,
         aria: { enabled: true }
