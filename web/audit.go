@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/hex"
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -26,7 +27,8 @@ type auditPage struct {
 	pageData
 	Entries []domain.AuditEntry
 	Filter  store.AuditFilter
-	Older   string // query string of the next (older) page
+	Older   template.URL // query string of the next (older) page
+	Query   template.URL // the filters (export)
 }
 
 // HashHex shows the start of an entry's hash.
@@ -48,11 +50,11 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(r, "审计日志")
 	p.Nav = "audit"
-	data := auditPage{pageData: p, Entries: entries, Filter: f}
+	data := auditPage{pageData: p, Entries: entries, Filter: f, Query: keepQuery(r.URL.Query(), "action", "object_type", "object_id", "actor_id")}
 	if len(entries) == f.Limit {
 		q := r.URL.Query()
 		q.Set("before", strconv.FormatInt(entries[len(entries)-1].Seq, 10))
-		data.Older = q.Encode()
+		data.Older = template.URL(q.Encode())
 	}
 	s.show(w, r, http.StatusOK, "audit", data)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,8 +26,8 @@ type fundedListPage struct {
 	Search  string
 	Stage   domain.ProjectStage
 	Stages  []domain.ProjectStage
-	Query   string // the filters and sort, without the page
-	Filters string // the filters alone (for the sort links)
+	Query   template.URL // the filters and sort, without the page
+	Filters template.URL // the filters alone (for the sort links)
 	Sort    string
 }
 

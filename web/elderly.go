@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ func elderFilter(r *http.Request) store.ElderFilter {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	perPage, _ := strconv.Atoi(q.Get("per_page"))
-	return store.ElderFilter{Category: domain.ElderCategory(q.Get("category")), Page: page, PerPage: perPage}
+	return store.ElderFilter{Category: domain.ElderCategory(q.Get("category")), Sort: q.Get("sort"), Page: page, PerPage: perPage}
 }
 
 type elderlyPage struct {
@@ -30,6 +31,8 @@ type elderlyPage struct {
 	Result     *service.ImportResult
 	Revealed   *domain.Elder
 	Error      string
+	Query      template.URL // filters and sort (paging, export)
+	Filters    template.URL // filters alone (sort links)
 }
 
 // Pages is the number of pages.
@@ -51,7 +54,9 @@ func (s *Server) loadElderlyPage(r *http.Request) (elderlyPage, error) {
 	}
 	p := s.page(r, "老年人名册")
 	p.Nav = "elderly"
-	return elderlyPage{pageData: p, Elders: list, Total: total, Filter: f, Counts: counts, People: people, Categories: domain.ElderCategories}, nil
+	q := r.URL.Query()
+	return elderlyPage{pageData: p, Elders: list, Total: total, Filter: f, Counts: counts, People: people, Categories: domain.ElderCategories,
+		Query: keepQuery(q, "category", "sort"), Filters: keepQuery(q, "category")}, nil
 }
 
 func (s *Server) elderlyPage(w http.ResponseWriter, r *http.Request) {

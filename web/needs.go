@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,8 +19,8 @@ type needsPage struct {
 	pageData
 	Page        store.NeedPage
 	Filter      store.NeedFilter
-	Query       string // filters and sort, without the page
-	Filters     string // filters alone (for the sort links)
+	Query       template.URL // filters and sort, without the page
+	Filters     template.URL // filters alone (for the sort links)
 	Communities []domain.Area
 	Categories  []domain.NeedCategory
 	ElderCats   []domain.ElderCategory

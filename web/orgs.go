@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -86,8 +87,8 @@ type orgsPage struct {
 	Filter    store.OrgFilter
 	Statuses  []domain.OrgStatus
 	Districts []string
-	Query     string // filters and sort, without the page
-	Filters   string // filters alone (for the sort links)
+	Query     template.URL // filters and sort, without the page
+	Filters   template.URL // filters alone (for the sort links)
 }
 
 func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request) {

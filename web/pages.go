@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net"
 	"net/http"
@@ -99,7 +100,7 @@ func (s *Server) queue(r *http.Request) ([]workItem, error) {
 		items = append(items, workItem{Label: "待审核的社会组织注册", Count: p.Total, Link: "/orgs?status=pending"})
 	}
 	if auth.Authorize(u, auth.ActionDecideIdea, "") == nil {
-		_, n, err := s.Projects.Ideas(ctx, by, domain.IdeaSubmitted, 1)
+		_, n, err := s.Projects.Ideas(ctx, by, store.IdeaFilter{Status: domain.IdeaSubmitted, PerPage: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -217,7 +218,7 @@ func (s *Server) queue(r *http.Request) ([]workItem, error) {
 		items = append(items, workItem{Label: "我的评审任务（声明与打分）", Count: n, Link: link, Urgent: n > 0})
 	}
 	if auth.Authorize(u, auth.ActionSubmitIdea, "") == nil {
-		_, n, err := s.Projects.Ideas(ctx, by, "", 1)
+		_, n, err := s.Projects.Ideas(ctx, by, store.IdeaFilter{PerPage: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -253,8 +254,8 @@ type callsPage struct {
 	Filter    store.CallFilter
 	Stages    []domain.CallStage
 	Districts []string
-	Query     string // filter and sort as query string, without page
-	Filters   string // filter alone (for the sort links)
+	Query     template.URL // filter and sort as query string, without page
+	Filters   template.URL // filter alone (for the sort links)
 }
 
 func (s *Server) callsPage(w http.ResponseWriter, r *http.Request) {

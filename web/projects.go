@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -43,18 +44,37 @@ type ideasPage struct {
 	Error     string
 	Brands    []domain.Brand
 	Districts []string
+	Filter    store.IdeaFilter
+	Statuses  []domain.IdeaStatus
+	Query     template.URL // filters and sort (paging, export)
+	Filters   template.URL // filters alone (sort links)
+}
+
+// Pages is the number of pages.
+func (p ideasPage) Pages() int { return (p.Total + 19) / 20 }
+
+// ideaFilter reads the ideas list's filters, sort and page.
+func ideaFilter(r *http.Request) store.IdeaFilter {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	if page <= 0 {
+		page = 1
+	}
+	return store.IdeaFilter{Status: domain.IdeaStatus(q.Get("status")), Search: q.Get("q"), Sort: q.Get("sort"), Page: page, PerPage: 20}
 }
 
 func (s *Server) loadIdeasPage(r *http.Request) (ideasPage, error) {
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), domain.IdeaStatus(r.URL.Query().Get("status")), page)
+	f := ideaFilter(r)
+	ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), f)
 	if err != nil {
 		return ideasPage{}, err
 	}
+	q := r.URL.Query()
 	p := s.page(r, "公益创投创意")
 	p.Nav = "ideas"
 	return ideasPage{pageData: p, Ideas: ideas, Total: total, Brands: domain.Brands,
-		Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...), Form: domain.ProjectIdea{Brand: domain.BrandCunCaoXin}}, nil
+		Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...), Form: domain.ProjectIdea{Brand: domain.BrandCunCaoXin},
+		Filter: f, Statuses: domain.IdeaStatuses, Query: keepQuery(q, "status", "q", "sort"), Filters: keepQuery(q, "status", "q")}, nil
 }
 
 func (s *Server) ideasPage(w http.ResponseWriter, r *http.Request) {
@@ -122,7 +142,8 @@ type projectsPage struct {
 	Error     string
 	Brands    []domain.Brand
 	Districts []string
-	Query     string
+	Query     template.URL // filters and sort (paging, export)
+	Filters   template.URL // filters alone (sort links)
 }
 
 // Pages is the number of pages.
@@ -131,7 +152,8 @@ func (p projectsPage) Pages() int { return (p.Total + 19) / 20 }
 func (s *Server) loadProjectsPage(r *http.Request) (projectsPage, error) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
-	f := store.ProposalFilter{Status: domain.ProposalStatus(q.Get("status")), District: q.Get("district"), Page: page, PerPage: 20}
+	f := store.ProposalFilter{Status: domain.ProposalStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"),
+		Page: page, PerPage: 20}
 	props, total, err := s.Projects.Proposals(r.Context(), actorOf(r), f)
 	if err != nil {
 		return projectsPage{}, err
@@ -139,17 +161,12 @@ func (s *Server) loadProjectsPage(r *http.Request) (projectsPage, error) {
 	if f.Page <= 0 {
 		f.Page = 1
 	}
-	keep := url.Values{}
-	for _, k := range []string{"status", "district"} {
-		if v := q.Get(k); v != "" {
-			keep.Set(k, v)
-		}
-	}
 	p := s.page(r, "项目库")
 	p.Nav = "projects"
 	return projectsPage{pageData: p, Proposals: props, Total: total, Filter: f, Statuses: domain.ProposalStatuses,
 		Brands: domain.Brands, Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...),
-		Form: domain.ProjectIdea{Brand: domain.BrandShouZuQing, District: userOf(r).District}, Query: keep.Encode()}, nil
+		Form:  domain.ProjectIdea{Brand: domain.BrandShouZuQing, District: userOf(r).District},
+		Query: keepQuery(q, "status", "district", "q", "sort"), Filters: keepQuery(q, "status", "district", "q")}, nil
 }
 
 func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
@@ -190,8 +207,7 @@ func (s *Server) addProposal(w http.ResponseWriter, r *http.Request) {
 // API
 
 func (s *Server) apiIdeas(w http.ResponseWriter, r *http.Request) {
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), domain.IdeaStatus(r.URL.Query().Get("status")), page)
+	ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), ideaFilter(r))
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -244,7 +260,7 @@ func (s *Server) apiProposals(w http.ResponseWriter, r *http.Request) {
 	page, _ := strconv.Atoi(q.Get("page"))
 	perPage, _ := strconv.Atoi(q.Get("per_page"))
 	props, total, err := s.Projects.Proposals(r.Context(), actorOf(r), store.ProposalFilter{
-		Status: domain.ProposalStatus(q.Get("status")), District: q.Get("district"), Page: page, PerPage: perPage})
+		Status: domain.ProposalStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"), Page: page, PerPage: perPage})
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

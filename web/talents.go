@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,35 +20,38 @@ type talentsPage struct {
 	pageData
 	Page      store.TalentPage
 	Filter    store.TalentFilter
-	Query     string
+	Query     template.URL // filters and sort (paging, export)
+	Filters   template.URL // filters alone (sort links)
 	Kinds     []domain.TalentKind
 	Fields    []domain.ExpertField
 	Districts []string
 }
 
-func (s *Server) talentsPage(w http.ResponseWriter, r *http.Request) {
+// talentFilter reads the talent list's filters, sort and page.
+func talentFilter(r *http.Request) store.TalentFilter {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := store.TalentFilter{Kind: domain.TalentKind(q.Get("kind")), Field: domain.ExpertField(q.Get("field")),
-		District: q.Get("district"), Search: q.Get("q"), Page: page}
+		District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"), Page: page}
 	if q.Get("available") == "yes" {
 		yes := true
 		f.Available = &yes
 	}
+	return f
+}
+
+func (s *Server) talentsPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := talentFilter(r)
 	res, err := s.Talents.List(r.Context(), actorOf(r), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	keep := url.Values{}
-	for _, k := range []string{"kind", "field", "district", "q", "available"} {
-		if v := q.Get(k); v != "" {
-			keep.Set(k, v)
-		}
-	}
 	p := s.page(r, "人才库")
 	p.Nav = "talents"
-	s.show(w, r, http.StatusOK, "talents", talentsPage{pageData: p, Page: res, Filter: f, Query: keep.Encode(),
+	s.show(w, r, http.StatusOK, "talents", talentsPage{pageData: p, Page: res, Filter: f,
+		Query: keepQuery(q, "kind", "field", "district", "q", "available", "sort"), Filters: keepQuery(q, "kind", "field", "district", "q", "available"),
 		Kinds: domain.TalentKinds, Fields: domain.ExpertFields, Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...)})
 }
 

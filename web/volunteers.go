@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -30,6 +31,19 @@ type volunteersPage struct {
 	Institutions []domain.Institution
 	Teams        []domain.Team
 	Pupils       []domain.Volunteer // 寸草心 volunteers, for a team's members
+	Filter       store.VolunteerFilter
+	Query        template.URL // filters and sort (paging, export)
+	Filters      template.URL // filters alone (sort links)
+}
+
+// volunteerFilter reads the volunteers list's filters, sort and page.
+func volunteerFilter(r *http.Request) store.VolunteerFilter {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	if page <= 0 {
+		page = 1
+	}
+	return store.VolunteerFilter{Brand: domain.Brand(q.Get("brand")), Search: q.Get("q"), Sort: q.Get("sort"), Page: page}
 }
 
 // Pages is the number of pages.
@@ -59,11 +73,8 @@ func (s *Server) communitiesInScope(r *http.Request) ([]domain.Area, error) {
 }
 
 func (s *Server) loadVolunteersPage(r *http.Request) (volunteersPage, error) {
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	if page <= 0 {
-		page = 1
-	}
-	list, total, err := s.Volunteers.List(r.Context(), actorOf(r), page)
+	f := volunteerFilter(r)
+	list, total, err := s.Volunteers.List(r.Context(), actorOf(r), f)
 	if err != nil {
 		return volunteersPage{}, err
 	}
@@ -89,8 +100,10 @@ func (s *Server) loadVolunteersPage(r *http.Request) (volunteersPage, error) {
 	}
 	p := s.page(r, "志愿者")
 	p.Nav = "volunteers"
-	return volunteersPage{pageData: p, Volunteers: list, Total: total, Page: page, Communities: comms, Brands: domain.Brands,
-		Form: domain.VolunteerEntry{Brand: domain.BrandShouZuQing}, Orgs: orgs, Institutions: insts, Teams: teams, Pupils: pupils}, nil
+	q := r.URL.Query()
+	return volunteersPage{pageData: p, Volunteers: list, Total: total, Page: f.Page, Communities: comms, Brands: domain.Brands,
+		Form: domain.VolunteerEntry{Brand: domain.BrandShouZuQing}, Orgs: orgs, Institutions: insts, Teams: teams, Pupils: pupils,
+		Filter: f, Query: keepQuery(q, "brand", "q", "sort"), Filters: keepQuery(q, "brand", "q")}, nil
 }
 
 func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
@@ -211,8 +224,7 @@ func (s *Server) volunteerStatement(w http.ResponseWriter, r *http.Request) {
 // API
 
 func (s *Server) apiVolunteers(w http.ResponseWriter, r *http.Request) {
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	list, total, err := s.Volunteers.List(r.Context(), actorOf(r), page)
+	list, total, err := s.Volunteers.List(r.Context(), actorOf(r), volunteerFilter(r))
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -321,7 +333,7 @@ func (s *Server) importVolunteers(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) exportVolunteers(w http.ResponseWriter, r *http.Request) {
-	b, err := s.Volunteers.Export(r.Context(), actorOf(r))
+	b, err := s.Volunteers.Export(r.Context(), actorOf(r), volunteerFilter(r))
 	if err != nil {
 		s.failAny(w, r, err)
 		return

@@ -15,6 +15,9 @@ const (
 	IdeaDeclined  IdeaStatus = "declined"  // 未采纳
 )
 
+// IdeaStatuses lists the statuses in display order.
+var IdeaStatuses = []IdeaStatus{IdeaSubmitted, IdeaAdopted, IdeaDeclined}
+
 // Label is the Chinese name of the status.
 func (s IdeaStatus) Label() string {
 	return map[IdeaStatus]string{IdeaSubmitted: "待采纳", IdeaAdopted: "已入项目库", IdeaDeclined: "未采纳"}[s]

@@ -45,6 +45,7 @@ var webRoutes = []matrixRoute{
 	{"cancel 河西区 call", "POST", "/calls/{hexi}/cancel", "reason=", []string{"minzheng", "hexi"}},
 	{"cancel 南开区 call", "POST", "/calls/{nankai}/cancel", "reason=", []string{"minzheng"}},
 	{"audit log", "GET", "/admin/audit", "", []string{"admin"}},
+	{"export the audit log", "GET", "/admin/audit.xlsx", "", []string{"admin"}},
 	{"organisations", "GET", "/orgs", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"export organisations", "GET", "/orgs.xlsx", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"河西区 organisation", "GET", "/orgs/{org}", "", []string{"admin", "minzheng", "hexi", "caizheng", "zuzhi"}},
@@ -84,11 +85,14 @@ var webRoutes = []matrixRoute{
 	{"import template", "GET", "/elderly/template.xlsx", "", everyone},
 	{"reveal an elder", "POST", "/elderly/0/reveal", "", []string{"minzheng", "hexi"}},
 	{"ideas", "GET", "/ideas", "", []string{"minzheng", "hexi", "gaoxiao"}},
+	{"export ideas", "GET", "/ideas.xlsx", "", []string{"minzheng", "hexi", "gaoxiao"}},
 	{"submit an idea", "POST", "/ideas", "title=&summary=&brand=cuncaoxin&district=河西区&need_ids=1", []string{"gaoxiao"}},
 	{"decide an idea", "POST", "/ideas/0/decision", "decision=decline&reason=", []string{"minzheng", "hexi"}},
 	{"project library", "GET", "/projects", "", []string{"minzheng", "hexi", "caizheng"}},
+	{"export the project library", "GET", "/projects.xlsx", "", []string{"minzheng", "hexi", "caizheng"}},
 	{"add a proposal", "POST", "/projects", "title=&summary=&brand=cuncaoxin&district=河西区&need_ids=1", []string{"minzheng", "hexi"}},
 	{"talents", "GET", "/talents", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
+	{"export talents", "GET", "/talents.xlsx", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"talent form", "GET", "/talents/new", "", []string{"minzheng", "hexi"}},
 	{"a talent", "GET", "/talents/{talent}", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"add a talent", "POST", "/talents", "kind=expert&name=&level=city&district=市本级", []string{"minzheng", "hexi"}},
@@ -281,7 +285,7 @@ var publicRoutes = []string{
 	"GET /api/v1/openapi.yaml", "POST /api/v1/tokens", "GET /register", "POST /register", "POST /api/v1/organisations",
 	"GET /public", "GET /public/calls/{id}", "GET /public/contracts/{id}.pdf", "GET /api/v1/public/contracts/{id}.pdf", "POST /public/calls/{id}/objections", "GET /api/v1/public/calls",
 	"GET /api/v1/public/calls/{id}", "POST /api/v1/public/calls/{id}/objections", "GET /api/v1/calendar/{year}",
-	"GET /checkin", "POST /checkin", "POST /api/v1/checkin", "GET /api/v1/public/results", "GET /api/v1/public/calls/{id}/ocds.json",
+	"GET /checkin", "POST /checkin", "POST /api/v1/checkin", "GET /lang", "GET /api/v1/public/results", "GET /api/v1/public/calls/{id}/ocds.json",
 }
 
 // TestRoleMatrixCoversEveryRoute fails when a route is added without a line

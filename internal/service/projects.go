@@ -42,16 +42,16 @@ func (s *Projects) SubmitIdea(ctx context.Context, by domain.Actor, p domain.Pro
 }
 
 // Ideas lists ideas: a submitter sees their own, civil affairs all.
-func (s *Projects) Ideas(ctx context.Context, by domain.Actor, status domain.IdeaStatus, page int) ([]domain.Idea, int, error) {
+func (s *Projects) Ideas(ctx context.Context, by domain.Actor, f store.IdeaFilter) ([]domain.Idea, int, error) {
 	u := by.User()
 	if err := auth.Authorize(u, auth.ActionListIdeas, ""); err != nil {
 		return nil, 0, err
 	}
-	var mine int64
+	f.SubmittedBy = 0
 	if !u.Has(domain.RoleCivilAffairs) {
-		mine = u.ID
+		f.SubmittedBy = u.ID
 	}
-	return s.Store.Ideas(ctx, mine, status, page, 20)
+	return s.Store.Ideas(ctx, f)
 }
 
 // DecideIdea adopts an idea into the project library or declines it (with a

@@ -78,14 +78,14 @@ func (s *Volunteers) Get(ctx context.Context, by domain.Actor, id int64) (domain
 	return s.masked(v), nil
 }
 
-// List lists volunteers in the person's scope.
-func (s *Volunteers) List(ctx context.Context, by domain.Actor, page int) ([]domain.Volunteer, int, error) {
+// List lists volunteers in the person's scope, with the list's filters.
+func (s *Volunteers) List(ctx context.Context, by domain.Actor, f store.VolunteerFilter) ([]domain.Volunteer, int, error) {
 	if err := s.authorize(by, "", ""); err != nil {
 		return nil, 0, err
 	}
-	district, area := "", ""
-	scope(by, &district, &area)
-	list, total, err := s.Store.Volunteers(ctx, district, area, page, 20)
+	f.District, f.AreaPrefix = "", ""
+	scope(by, &f.District, &f.AreaPrefix)
+	list, total, err := s.Store.Volunteers(ctx, f)
 	for i := range list {
 		list[i] = s.masked(list[i])
 	}
@@ -253,13 +253,14 @@ func (s *Volunteers) Import(ctx context.Context, by domain.Actor, fileName strin
 	return res, nil
 }
 
-// Export writes the volunteers in the person's scope as .xlsx, phones masked.
-func (s *Volunteers) Export(ctx context.Context, by domain.Actor) ([]byte, error) {
+// Export writes the volunteers in the person's scope (with the list's
+// filters) as .xlsx, phones masked.
+func (s *Volunteers) Export(ctx context.Context, by domain.Actor, f store.VolunteerFilter) ([]byte, error) {
 	if err := s.authorize(by, "", ""); err != nil {
 		return nil, err
 	}
-	district, area := "", ""
-	scope(by, &district, &area)
+	f.District, f.AreaPrefix = "", ""
+	scope(by, &f.District, &f.AreaPrefix)
 	x := excelize.NewFile()
 	defer x.Close()
 	sw, err := x.NewStreamWriter("Sheet1")
@@ -269,7 +270,8 @@ func (s *Volunteers) Export(ctx context.Context, by domain.Actor) ([]byte, error
 	_ = sw.SetRow("A1", []any{"编号", "姓名", "手机号（遮蔽）", "出生年份", "社区代码", "区", "品牌", "监护人", "同意", "累计时长（小时）"})
 	row := 2
 	for page := 1; ; page++ {
-		list, total, err := s.Store.Volunteers(ctx, district, area, page, 200)
+		f.Page, f.PerPage = page, 200
+		list, total, err := s.Store.Volunteers(ctx, f)
 		if err != nil {
 			return nil, err
 		}

@@ -82,6 +82,7 @@ type ElderFilter struct {
 	District   string
 	AreaPrefix string
 	Category   domain.ElderCategory
+	Sort       string // a key of ElderSorts
 	Page       int
 	PerPage    int
 }
@@ -117,7 +118,7 @@ func (s *Store) ListElderly(ctx context.Context, f ElderFilter) ([]domain.Elder,
 		return nil, 0, mapErr("count elderly", err)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+elderColumns+` FROM elderly e JOIN areas a ON a.code = e.community_code `+cond+
-		` ORDER BY e.id LIMIT $4 OFFSET $5`, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
+		` ORDER BY `+sortOrder(f.Sort, ElderSorts, "e.id")+` LIMIT $4 OFFSET $5`, append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return nil, 0, mapErr("list elderly", err)
 	}

@@ -77,7 +77,7 @@ func sortOrder(key string, options map[string]string, def string) string {
 	return def
 }
 
-// CallSorts and ProjectSorts are the sort keys the lists accept.
+// The sort keys each list accepts, with their ORDER BY.
 var (
 	CallSorts = map[string]string{"created": "created_at DESC, id", "created_asc": "created_at, id", "budget": "budget_fen DESC, id",
 		"budget_asc": "budget_fen, id", "deadline": "bid_deadline NULLS LAST, id", "number": "number, id"}
@@ -85,6 +85,14 @@ var (
 		"urgency": "CASE urgency WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, created_at DESC, id", "community": "community_code, id"}
 	OrgSorts = map[string]string{"created": "o.created_at DESC, o.id", "created_asc": "o.created_at, o.id", "name": "o.name, o.id",
 		"district": "o.district, o.name, o.id"}
+	TalentSorts = map[string]string{"created": "t.id DESC", "created_asc": "t.id", "name": "t.name, t.id", "district": "t.district, t.name, t.id"}
+	// Proposals and ideas share their sorts (same columns).
+	ProposalSorts = map[string]string{"created": "created_at DESC, id", "created_asc": "created_at, id", "title": "title, id",
+		"district": "district, created_at DESC, id"}
+	ElderSorts = map[string]string{"id": "e.id", "community": "e.community_code, e.id", "age": "e.birth_year NULLS LAST, e.id",
+		"age_desc": "e.birth_year DESC NULLS LAST, e.id"}
+	VolunteerSorts = map[string]string{"id": "v.id", "name": "v.name, v.id", "community": "v.community_code, v.id",
+		"hours": "(SELECT sum(c.minutes) FROM volunteer_credits c WHERE c.volunteer_id = v.id) DESC NULLS LAST, v.id"}
 	ProjectSorts = map[string]string{"created": "p.created_at DESC, p.id", "created_asc": "p.created_at, p.id", "amount": "p.amount_fen DESC, p.id",
 		"amount_asc": "p.amount_fen, p.id", "number": "p.number, p.id", "org": "o.name, p.id"}
 )

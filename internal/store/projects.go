@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -56,26 +56,31 @@ func (s *Store) Idea(ctx context.Context, id int64) (domain.Idea, error) {
 	return i, mapErr("idea", err)
 }
 
-// Ideas lists ideas newest first (a submitter's own when submittedBy != 0).
-func (s *Store) Ideas(ctx context.Context, submittedBy int64, status domain.IdeaStatus, page, perPage int) ([]domain.Idea, int, error) {
-	if perPage <= 0 || perPage > 200 {
-		perPage = 20
+// IdeaFilter narrows the ideas list.
+type IdeaFilter struct {
+	SubmittedBy int64 // a submitter's own when not 0
+	Status      domain.IdeaStatus
+	Search      string // in the title or the institution
+	Sort        string // a key of ProposalSorts
+	Page        int
+	PerPage     int
+}
+
+// Ideas lists ideas (newest first unless sorted), paged.
+func (s *Store) Ideas(ctx context.Context, f IdeaFilter) ([]domain.Idea, int, error) {
+	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 200)
+	var w filter
+	if f.SubmittedBy != 0 {
+		w.add("submitted_by = $%d", f.SubmittedBy)
 	}
-	if page <= 0 {
-		page = 1
+	if f.Status != "" {
+		w.add("status = $%d", string(f.Status))
 	}
-	var total int
-	const cond = `WHERE ($1 = 0 OR submitted_by = $1) AND ($2 = '' OR status = $2)`
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM ideas `+cond, submittedBy, status).Scan(&total); err != nil {
-		return nil, 0, mapErr("count ideas", err)
+	if q := strings.TrimSpace(f.Search); q != "" {
+		w.add("(title ILIKE '%' || $%d || '%' OR institution ILIKE '%' || $%d || '%')", q)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+ideaColumns+` FROM ideas `+cond+` ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
-		submittedBy, status, perPage, (page-1)*perPage)
-	if err != nil {
-		return nil, 0, mapErr("ideas", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Idea, error) { return scanIdea(r) })
-	return out, total, mapErr("ideas", err)
+	return listPage(ctx, s.pool, "ideas", ideaColumns, "ideas", w, sortOrder(f.Sort, ProposalSorts, "created_at DESC, id"), f.Page, f.PerPage,
+		func(r pgx.CollectableRow) (domain.Idea, error) { return scanIdea(r) })
 }
 
 // insertProposal adds a candidate to the project library (inside tx).
@@ -142,33 +147,30 @@ func (s *Store) InsertProposal(ctx context.Context, p domain.ProjectIdea, by dom
 type ProposalFilter struct {
 	Status   domain.ProposalStatus
 	District string
+	Search   string // in the title or the institution
+	Sort     string // a key of ProposalSorts
 	Page     int
 	PerPage  int
 }
 
-// Proposals lists the project library, newest first, paged.
+// Proposals lists the project library (newest first unless sorted), paged.
 func (s *Store) Proposals(ctx context.Context, f ProposalFilter) ([]domain.Proposal, int, error) {
-	if f.PerPage <= 0 || f.PerPage > 200 {
-		f.PerPage = 20
+	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 200)
+	var w filter
+	if f.Status != "" {
+		w.add("status = $%d", string(f.Status))
 	}
-	if f.Page <= 0 {
-		f.Page = 1
+	if f.District != "" {
+		w.add("district = $%d", f.District)
 	}
-	const cond = `WHERE ($1 = '' OR status = $1) AND ($2 = '' OR district = $2)`
-	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM proposals `+cond, f.Status, f.District).Scan(&total); err != nil {
-		return nil, 0, mapErr("count proposals", err)
+	if q := strings.TrimSpace(f.Search); q != "" {
+		w.add("(title ILIKE '%' || $%d || '%' OR institution ILIKE '%' || $%d || '%')", q)
 	}
-	rows, err := s.pool.Query(ctx, fmt.Sprintf(`
-		SELECT id, title, summary, brand, district, institution, need_ids, status, coalesce(idea_id, 0), created_by, created_at
-		FROM proposals %s ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`, cond), f.Status, f.District, f.PerPage, (f.Page-1)*f.PerPage)
-	if err != nil {
-		return nil, 0, mapErr("proposals", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Proposal, error) {
-		var p domain.Proposal
-		err := r.Scan(&p.ID, &p.Title, &p.Summary, &p.Brand, &p.District, &p.Institution, &p.NeedIDs, &p.Status, &p.IdeaID, &p.CreatedBy, &p.CreatedAt)
-		return p, err
-	})
-	return out, total, mapErr("proposals", err)
+	return listPage(ctx, s.pool, "proposals", "id, title, summary, brand, district, institution, need_ids, status, coalesce(idea_id, 0), created_by, created_at",
+		"proposals", w, sortOrder(f.Sort, ProposalSorts, "created_at DESC, id"), f.Page, f.PerPage,
+		func(r pgx.CollectableRow) (domain.Proposal, error) {
+			var p domain.Proposal
+			err := r.Scan(&p.ID, &p.Title, &p.Summary, &p.Brand, &p.District, &p.Institution, &p.NeedIDs, &p.Status, &p.IdeaID, &p.CreatedBy, &p.CreatedAt)
+			return p, err
+		})
 }

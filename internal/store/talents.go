@@ -96,6 +96,7 @@ type TalentFilter struct {
 	District  string
 	Available *bool
 	Search    string
+	Sort      string // a key of TalentSorts
 	Page      int
 	PerPage   int
 }
@@ -130,7 +131,7 @@ func (s *Store) ListTalents(ctx context.Context, f TalentFilter) (TalentPage, er
 	if q := strings.TrimSpace(f.Search); q != "" {
 		w.add("(t.name ILIKE '%' || $%d || '%' OR t.employer ILIKE '%' || $%d || '%')", q)
 	}
-	ts, total, err := listPage(ctx, s.pool, "list talents", talentColumns, strings.TrimPrefix(talentFrom, " FROM "), w, "t.id", f.Page, f.PerPage,
+	ts, total, err := listPage(ctx, s.pool, "list talents", talentColumns, strings.TrimPrefix(talentFrom, " FROM "), w, sortOrder(f.Sort, TalentSorts, "t.id"), f.Page, f.PerPage,
 		func(r pgx.CollectableRow) (domain.Talent, error) { return scanTalent(r) })
 	return TalentPage{Talents: ts, Total: total, Page: f.Page, PerPage: f.PerPage}, err
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -100,21 +101,29 @@ func (s *Store) VolunteerOrgs(ctx context.Context, district, areaPrefix string) 
 	return out, mapErr("volunteer orgs", err)
 }
 
+// VolunteerFilter narrows the volunteers list to a scope and more.
+type VolunteerFilter struct {
+	District   string
+	AreaPrefix string
+	Brand      domain.Brand
+	Search     string // in the name
+	Sort       string // a key of VolunteerSorts
+	Page       int
+	PerPage    int
+}
+
 // Volunteers lists volunteers in scope (phones sealed), paged.
-func (s *Store) Volunteers(ctx context.Context, district, areaPrefix string, page, perPage int) ([]domain.Volunteer, int, error) {
-	if perPage <= 0 || perPage > 200 {
-		perPage = 20
-	}
-	if page <= 0 {
-		page = 1
-	}
-	const cond = `WHERE ($1 = '' OR v.district = $1) AND ($2 = '' OR v.community_code LIKE $2 || '%')`
+func (s *Store) Volunteers(ctx context.Context, f VolunteerFilter) ([]domain.Volunteer, int, error) {
+	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 200)
+	const cond = `WHERE ($1 = '' OR v.district = $1) AND ($2 = '' OR v.community_code LIKE $2 || '%') AND ($3 = '' OR v.brand = $3)
+		AND ($4 = '' OR v.name ILIKE '%' || $4 || '%')`
+	args := []any{f.District, f.AreaPrefix, string(f.Brand), strings.TrimSpace(f.Search)}
 	var total int
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM volunteers v `+cond, district, areaPrefix).Scan(&total); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM volunteers v `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, mapErr("count volunteers", err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+volunteerColumns+` FROM volunteers v `+cond+` ORDER BY v.id LIMIT $3 OFFSET $4`,
-		district, areaPrefix, perPage, (page-1)*perPage)
+	rows, err := s.pool.Query(ctx, `SELECT `+volunteerColumns+` FROM volunteers v `+cond+` ORDER BY `+sortOrder(f.Sort, VolunteerSorts, "v.id")+` LIMIT $5 OFFSET $6`,
+		append(args, f.PerPage, (f.Page-1)*f.PerPage)...)
 	if err != nil {
 		return nil, 0, mapErr("volunteers", err)
 	}
