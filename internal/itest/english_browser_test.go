@@ -1,6 +1,7 @@
 package itest
 
 import (
+	"grantflow/internal/config"
 	"net/http"
 	"regexp"
 	"strings"
@@ -16,7 +17,12 @@ import (
 // Chinese is data: names, titles, places), dates are written the English
 // way, the choice survives signing out and in, and 中文 switches back.
 func TestEnglishInBrowser(t *testing.T) {
-	h := newHarness(t)
+	h := newHarnessWith(t, func(c *config.Config) { c.CompetitionMinBiddingDays, c.CompetitionPublicityDays = 0, 0 })
+	// A funded project, for its pages (through the API: the lifecycle
+	// browser test walks it in Chinese).
+	callID := approvedCall(t, h, addExperts(t, h, usccWith("91120000MA0000001")), "河西区失能老年人家庭照护者培训（英文项目）", 0)
+	eventuallyWithin(t, 60*time.Second, "the award", func() bool { return h.bidCall("hexi", callID).Stage == "awarded" })
+	project := "/awards/" + h.bidCall("hexi", callID).Awards[0].ID
 	ctx := browserWithin(t, 6*time.Minute)
 	wk := walker{t, h, ctx}
 	wk.must(chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"),
@@ -47,9 +53,9 @@ func TestEnglishInBrowser(t *testing.T) {
 		}
 	}
 	pages := map[string][]string{
-		"hexi":     {"/", "/calls", "/calls/new", "/needs", "/projects", "/ideas", "/reports", "/awards", "/orgs", "/stats", "/talents", "/elderly", "/volunteers", "/account"},
+		"hexi":     {"/", project, "/calls/" + callID, "/calls", "/calls/new", "/needs", "/projects", "/ideas", "/reports", "/awards", "/orgs", "/stats", "/talents", "/elderly", "/volunteers", "/account"},
 		"minzheng": {"/", "/calls", "/orgs", "/stats"},
-		"zuzhi":    {"/", "/calls", "/awards"},
+		"zuzhi":    {"/", "/calls", "/awards", project, "/calls/" + callID},
 		"caizheng": {"/", "/awards"},
 		"zhuanjia": {"/", "/evaluations"},
 		"shequ":    {"/", "/needs", "/volunteers"},
@@ -59,6 +65,9 @@ func TestEnglishInBrowser(t *testing.T) {
 		wk.login(u)
 		for _, p := range pages[u] {
 			check(u, p)
+			if u == "zuzhi" && p == project {
+				screenshot(t, ctx, "27-project-in-english")
+			}
 		}
 	}
 	var c apiCall
@@ -84,6 +93,7 @@ func TestEnglishInBrowser(t *testing.T) {
 	// The public pages, signed out; the choice is kept.
 	wk.must(chromedp.Click(".user button"), chromedp.WaitVisible("#username"))
 	check("public", "/public")
+	check("public", "/public/calls/"+callID)
 	check("public", "/checkin")
 	wk.must(chromedp.Navigate(h.url+"/public"), chromedp.WaitVisible("main"), chromedp.Click(".lang-switch"), chromedp.WaitVisible("main"))
 	if got := text(t, ctx, "main h1"); !strings.Contains(got, "公开信息") {
