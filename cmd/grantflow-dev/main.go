@@ -24,6 +24,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"grantflow/internal/app"
+	"grantflow/internal/config"
 	"grantflow/internal/devstack"
 	"grantflow/internal/devstack/stack"
 )
@@ -109,16 +110,27 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return a.RunWorker(gctx) })
 	g.Go(func() error { return a.Serve(gctx, l) })
+	// The worker runs on its own until the demo data is in place: the demo
+	// project is prepared by another worker (see demoProject).
+	workerCtx, stopWorker := context.WithCancel(gctx)
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- a.RunWorker(workerCtx) }()
 
 	say("seeding demo data")
 	users, err := a.Seed(gctx)
+	if err == nil {
+		err = demoProject(gctx, a, st.Config, logger, say, stopWorker, workerDone)
+	} else {
+		stopWorker()
+		<-workerDone
+	}
 	if err != nil {
 		stop()
 		_ = g.Wait()
 		return fmt.Errorf("seed: %w", err)
 	}
+	g.Go(func() error { return a.RunWorker(gctx) })
 
 	fmt.Fprintf(stdout, `
 GrantFlow 公益创投管理平台 is running (started in %s).
@@ -145,4 +157,42 @@ Demo accounts (password for all: %s):
 		err = nil
 	}
 	return err
+}
+
+// demoProject prepares the demo's funded project on the first start: a call
+// bid, scored, approved and awarded through the real workflows in about a
+// minute. That needs the competition mode's periods at zero, so while it
+// runs the stack's own worker (the bureau's real periods) is stopped and a
+// short-lived one with app.DemoProjectConfig polls the task queue instead;
+// everything after the award is the stack's own worker's again. It always
+// stops the stack's first worker (stopWorker, done) before returning.
+func demoProject(ctx context.Context, a *app.App, cfg config.Config, logger *slog.Logger, say func(string, ...any),
+	stopWorker context.CancelFunc, done <-chan error) error {
+	ready, err := a.DemoProjectReady(ctx)
+	stopWorker()
+	if werr := <-done; werr != nil && !errors.Is(werr, context.Canceled) {
+		return werr
+	}
+	if err != nil || ready {
+		return err
+	}
+	say("preparing the demo's funded project (first start only, about a minute)")
+	d, err := app.Open(ctx, app.DemoProjectConfig(cfg), logger)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	wctx, stopDemo := context.WithCancel(ctx)
+	wdone := make(chan error, 1)
+	go func() { wdone <- d.RunWorker(wctx) }()
+	err = d.SeedFundedProject(ctx, func(step string) { say("  demo project: %s", step) })
+	stopDemo()
+	if werr := <-wdone; err == nil && werr != nil && !errors.Is(werr, context.Canceled) {
+		err = werr
+	}
+	if err != nil {
+		// The demo works without it: say so and go on.
+		say("the demo project could not be prepared (%v); the stack runs without it", err)
+	}
+	return nil
 }

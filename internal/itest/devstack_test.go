@@ -62,9 +62,9 @@ func startDev(t *testing.T, bin, data string) *devProcess {
 	case err := <-p.done:
 		<-scanned // the last lines say why it exited
 		t.Fatalf("grantflow-dev exited during start-up: %v\n%s", err, p.out)
-	case <-time.After(3 * time.Minute):
+	case <-time.After(4 * time.Minute): // the first start prepares the demo project (about a minute)
 		_ = cmd.Process.Kill()
-		t.Fatalf("grantflow-dev did not start in 3 minutes:\n%s", p.out)
+		t.Fatalf("grantflow-dev did not start in 4 minutes:\n%s", p.out)
 	}
 	raw, err := os.ReadFile(filepath.Join(data, "dev.env"))
 	if err != nil {
@@ -118,6 +118,16 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 	r := doHTTP(t, web, "POST", "/api/v1/tokens", "", "application/json", `{"username":"minzheng","password":"grantflow-demo"}`, nil)
 	var tok struct{ Token string }
 	r.json(t, &tok)
+	// The first start prepared a funded project, signed and in delivery,
+	// through the real bidding (three bids, a drawn panel, two approvals).
+	var awards struct {
+		Total int
+		Items []struct{ Stage, Title string }
+	}
+	doHTTP(t, web, "GET", "/api/v1/awards", tok.Token, "", "", nil).json(t, &awards)
+	if awards.Total != 1 || awards.Items[0].Stage != "delivery" {
+		t.Fatalf("the demo's funded project: %+v\n%s", awards, dev.out)
+	}
 	key := uuid.NewString()
 	r = doHTTP(t, web, "POST", "/api/v1/calls", tok.Token, "application/json",
 		`{"title":"北辰区手足情结对助老照护培训项目","brand":"shouzuqing","district":"北辰区","budget_fen":18000000}`,
@@ -143,7 +153,7 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 		Items []struct{ ID, Title string }
 	}
 	doHTTP(t, web, "GET", "/api/v1/calls", tok.Token, "", "", nil).json(t, &list)
-	if list.Total != 3 { // the two seeded demo calls and ours: nothing lost, nothing duplicated
+	if list.Total != 4 { // the three seeded demo calls and ours: nothing lost, nothing duplicated
 		t.Fatalf("after SIGKILL and restart the calls are %+v", list)
 	}
 	// The workflow continues: it accepts an attachment and renders the notice again.

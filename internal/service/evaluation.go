@@ -163,7 +163,26 @@ func (s *Evaluations) Score(ctx context.Context, by domain.Actor, id, key string
 	if err := domain.ValidateEvalSheet(phase, sheet); err != nil {
 		return err
 	}
-	return s.Contracts.update(ctx, p, workflows.UpdateEvalScore, key, workflows.EvalScoreRequest{Actor: by, Phase: phase, Attempt: attempt, Sheet: sheet})
+	req := workflows.EvalScoreRequest{Actor: by, Phase: phase, Attempt: attempt, Sheet: sheet}
+	// The draw is recorded (and shown to the evaluator) by its activity a
+	// moment before the workflow has the evaluators: a sheet sent in that
+	// moment is refused as from someone not drawn. The record says they
+	// were drawn, so the refusal is only the workflow catching up: try again
+	// for a few seconds (a rejected update leaves no trace, the key is free).
+	for wait := 100 * time.Millisecond; ; wait *= 2 {
+		err = s.Contracts.update(ctx, p, workflows.UpdateEvalScore, key, req)
+		if domain.ErrorCode(err) != domain.CodeForbidden || wait > 3*time.Second {
+			return err
+		}
+		if drawn, derr := s.Store.IsRoundEvaluator(ctx, p.ID, phase, attempt, by.UserID); derr != nil || !drawn {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // ReportFile returns a round's attachment, verified by checksum.

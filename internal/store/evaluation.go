@@ -186,6 +186,14 @@ func (s *Store) IsEvaluator(ctx context.Context, projectID string, userID int64)
 	return ok, mapErr("is evaluator", err)
 }
 
+// IsRoundEvaluator reports whether the user was drawn for one round.
+func (s *Store) IsRoundEvaluator(ctx context.Context, projectID string, phase domain.EvalPhase, attempt int, userID int64) (bool, error) {
+	var ok bool
+	err := s.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM evaluators WHERE project_id = $1 AND phase = $2 AND attempt = $3
+		AND user_id = $4 AND excluded = '')`, projectID, phase, attempt, userID).Scan(&ok)
+	return ok, mapErr("is round evaluator", err)
+}
+
 // SetProjectStage moves a project to stage (the workflow decides). Idempotent.
 func (s *Store) SetProjectStage(ctx context.Context, id string, stage domain.ProjectStage) error {
 	return mapErr("set project stage", s.tx(ctx, func(tx pgx.Tx) error {
