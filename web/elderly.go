@@ -1,8 +1,10 @@
 package web
 
 import (
+	"grantflow/internal/i18n"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -31,8 +33,9 @@ type elderlyPage struct {
 	Result     *service.ImportResult
 	Revealed   *domain.Elder
 	Error      string
-	Query      template.URL // filters and sort (paging, export)
-	Filters    template.URL // filters alone (sort links)
+	Import     *service.ImportStatus // a background import still running
+	Query      template.URL          // filters and sort (paging, export)
+	Filters    template.URL          // filters alone (sort links)
 }
 
 // Pages is the number of pages.
@@ -55,8 +58,23 @@ func (s *Server) loadElderlyPage(r *http.Request) (elderlyPage, error) {
 	p := s.page(r, "老年人名册")
 	p.Nav = "elderly"
 	q := r.URL.Query()
-	return elderlyPage{pageData: p, Elders: list, Total: total, Filter: f, Counts: counts, People: people, Categories: domain.ElderCategories,
-		Query: keepQuery(q, "category", "sort"), Filters: keepQuery(q, "category")}, nil
+	page := elderlyPage{pageData: p, Elders: list, Total: total, Filter: f, Counts: counts, People: people, Categories: domain.ElderCategories,
+		Query: keepQuery(q, "category", "sort"), Filters: keepQuery(q, "category")}
+	// A background import: its progress, or how it ended.
+	if id := q.Get("import"); id != "" && r.Method == http.MethodGet {
+		st, err := s.Elderly.ImportStatus(r.Context(), actorOf(r), id)
+		switch {
+		case err != nil:
+			page.Error = domain.ErrorMessage(err)
+		case st.Running:
+			page.Import = &st
+		case st.Outcome.Error != "":
+			page.Error = st.Outcome.Error
+		default:
+			page.Result = &service.ImportResult{Imported: st.Outcome.Imported, Updated: st.Outcome.Updated, Problems: st.Outcome.Problems}
+		}
+	}
+	return page, nil
 }
 
 func (s *Server) elderlyPage(w http.ResponseWriter, r *http.Request) {
@@ -68,29 +86,53 @@ func (s *Server) elderlyPage(w http.ResponseWriter, r *http.Request) {
 	s.show(w, r, http.StatusOK, "elderly", data)
 }
 
+// importElderly keeps the uploaded file and imports it in the background;
+// the register page then shows the progress and, when done, the outcome
+// (a reload finds both: the import's ID is in the address).
 func (s *Server) importElderly(w http.ResponseWriter, r *http.Request) {
 	name, data, err := readUpload(w, r)
-	var res service.ImportResult
+	var id string
 	if err == nil {
-		res, err = s.Elderly.Import(r.Context(), actorOf(r), name, data)
+		id, err = s.Elderly.StartImport(r.Context(), actorOf(r), name, data)
 	}
-	if err != nil && domain.ErrorCode(err) != domain.CodeInvalid {
+	if err != nil {
+		if domain.ErrorCode(err) != domain.CodeInvalid {
+			s.fail(w, r, err)
+			return
+		}
+		page, lerr := s.loadElderlyPage(r)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		page.Error = domain.ErrorMessage(err)
+		s.show(w, r, http.StatusUnprocessableEntity, "elderly", page)
+		return
+	}
+	http.Redirect(w, r, "/elderly?import="+url.QueryEscape(id), http.StatusSeeOther)
+}
+
+// elderlyImport is the progress of an import, polled by the page (htmx):
+// while it runs, the progress card; when it is done, a refresh of the page,
+// which shows the outcome.
+func (s *Server) elderlyImport(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	st, err := s.Elderly.ImportStatus(r.Context(), actorOf(r), id)
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	page, lerr := s.loadElderlyPage(r)
-	if lerr != nil {
-		s.fail(w, r, lerr)
+	if r.Header.Get("HX-Request") == "" || !st.Running {
+		if r.Header.Get("HX-Request") != "" {
+			w.Header().Set("HX-Refresh", "true")
+			return
+		}
+		http.Redirect(w, r, "/elderly?import="+url.QueryEscape(id), http.StatusSeeOther)
 		return
 	}
-	page.Result = &res
-	st := http.StatusOK
-	if err != nil {
-		page.Error, st = domain.ErrorMessage(err), http.StatusUnprocessableEntity
-	} else if len(res.Problems) > 0 {
-		st = http.StatusUnprocessableEntity
+	if err := s.views.renderFragment(w, i18n.Of(r), "elderly", "importprogress", st); err != nil {
+		s.Logger.Error("render", "page", "elderly/importprogress", "err", err)
 	}
-	s.show(w, r, st, "elderly", page)
 }
 
 func (s *Server) revealElder(w http.ResponseWriter, r *http.Request) {

@@ -192,6 +192,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/reports/{street}/{quarter}/submit", s.submitReport)
 			r.Get("/elderly", s.elderlyPage)
 			r.Post("/elderly/import", s.importElderly)
+			r.Get("/elderly/imports/{id}", s.elderlyImport)
 			r.Get("/elderly/export.xlsx", s.exportElderly)
 			r.Get("/elderly/template.xlsx", s.elderlyTemplate)
 			r.Post("/elderly/{id}/reveal", s.revealElder)

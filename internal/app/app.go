@@ -107,7 +107,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Needs = &service.Needs{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue}
 	a.Talents = &service.Talents{Store: st, Keys: keys}
 	a.Projects = &service.Projects{Store: st}
-	a.Elderly = &service.Elderly{Store: st, Keys: keys}
+	a.Elderly = &service.Elderly{Store: st, Keys: keys, Temporal: tc, Blob: bs, TaskQueue: cfg.TaskQueue}
 	a.Volunteers = &service.Volunteers{Store: st, Keys: keys}
 	a.Stats = &service.Stats{Store: st}
 	return a, nil
@@ -236,6 +236,8 @@ func (a *App) NewWorker() worker.Worker {
 	w.RegisterWorkflow(workflows.ProjectWorkflow)
 	w.RegisterWorkflow(workflows.QuarterlyNeedsWorkflow)
 	w.RegisterWorkflow(workflows.StreetReportWorkflow)
+	w.RegisterWorkflow(workflows.ImportWorkflow)
+	w.RegisterActivity(&service.ImportActivities{Elderly: a.Elderly})
 	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob, Keys: a.Calls.Keys, Rules: a.Config.Rules(),
 		Archive: a.Archive, LockMode: blob.LockMode(a.Config.ArchiveLockMode)})
 	return w

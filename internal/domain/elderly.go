@@ -27,6 +27,34 @@ type ImportProblem struct {
 	Reason string `json:"reason"`
 }
 
+// ImportOutcome is how a background import ended: the rows written, every
+// problem (nothing written), or a message saying why it could not run.
+type ImportOutcome struct {
+	Imported int             `json:"imported"`
+	Updated  int             `json:"updated,omitempty"`
+	Problems []ImportProblem `json:"problems,omitempty"`
+	Error    string          `json:"error,omitempty"`
+}
+
+// ImportProgress is how far a running import is.
+type ImportProgress struct {
+	Phase string `json:"phase"` // "checking" the rows, then "writing" them
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
+}
+
+// Percent is the share done, for a progress bar (writing counts as the
+// last tenth).
+func (p ImportProgress) Percent() int {
+	if p.Total == 0 {
+		return 0
+	}
+	if p.Phase == "writing" {
+		return 95
+	}
+	return min(90, p.Done*90/p.Total)
+}
+
 func (p ImportProblem) String() string {
 	return fmt.Sprintf("第 %d 行「%s」：%s", p.Row, p.Column, p.Reason)
 }

@@ -85,3 +85,20 @@ func BenchmarkParseElderRows(b *testing.B) {
 		}
 	}
 }
+
+func TestImportProgressPercent(t *testing.T) {
+	for _, tc := range []struct {
+		p    ImportProgress
+		want int
+	}{
+		{ImportProgress{}, 0},
+		{ImportProgress{Phase: "checking", Done: 0, Total: 30000}, 0},
+		{ImportProgress{Phase: "checking", Done: 15000, Total: 30000}, 45},
+		{ImportProgress{Phase: "checking", Done: 30000, Total: 30000}, 90},
+		{ImportProgress{Phase: "writing", Done: 30000, Total: 30000}, 95},
+	} {
+		if got := tc.p.Percent(); got != tc.want {
+			t.Errorf("%+v: %d, want %d", tc.p, got, tc.want)
+		}
+	}
+}

@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
 	"grantflow/internal/domain"
@@ -181,4 +184,77 @@ func TestElderlyRegister100kImport(t *testing.T) {
 func idWithCheck(base string) string {
 	c, _ := domain.IDCardCheckChar(base)
 	return base + string(c)
+}
+
+// TestElderlyImportInTheBackground: a register file uploaded on the page is
+// imported in the background; the page shows the progress, a reload finds
+// it again, and then the outcome; a file with a mistake ends with its
+// problems listed; someone else cannot see the import.
+func TestElderlyImportInTheBackground(t *testing.T) {
+	h := newHarness(t)
+	rows := [][]any{header}
+	for i := 0; i < 30000; i++ {
+		k := i / 1000
+		rows = append(rows, []any{"老人", idWithCheck(fmt.Sprintf("120103%d%02d16%03d", 1940+k%20, 1+k/20, i%1000)), "", "120103014001", "高龄", ""})
+	}
+	dir := t.TempDir()
+	good, bad := filepath.Join(dir, "三万人.xlsx"), filepath.Join(dir, "有错.xlsx")
+	if err := os.WriteFile(good, workbook(t, rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, workbook(t, [][]any{header, {"老人", "120103194001011234", "", "120103014001", "高龄", ""}}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t)
+	wk := walker{t, h, ctx}
+	wk.login("shequ")
+	upload := func(file string) string {
+		t.Helper()
+		wk.must(chromedp.Navigate(h.url+"/elderly"), chromedp.WaitVisible("#file"), chromedp.SetUploadFiles("#file", []string{file}),
+			chromedp.Click(`form[action="/elderly/import"] button`), chromedp.WaitVisible(".flash, .alert, #import-progress"))
+		loc, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search`))
+		if !strings.HasPrefix(loc, "?import=") {
+			t.Fatalf("after the upload: %q", loc)
+		}
+		return strings.TrimPrefix(loc, "?import=")
+	}
+	id := upload(good)
+	sawProgress, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector("#import-progress")`))
+	// Reload at once: the import carries on and the page finds it.
+	wk.must(chromedp.Reload(), chromedp.WaitVisible(".flash, .alert, #import-progress"))
+	for end := time.Now().Add(60 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		done, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".flash")`))
+		if done {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("the import did not finish: %s", text(t, ctx, "main"))
+		}
+	}
+	if got := text(t, ctx, ".flash"); !strings.Contains(got, "已导入 30000 人") {
+		t.Fatalf("the outcome: %q", got)
+	}
+	t.Logf("progress shown while importing 30,000 rows: %v", sawProgress)
+	var n int
+	if err := h.app.Store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM elderly WHERE birth_year BETWEEN 1940 AND 1959 AND community_code = '120103014001'`).Scan(&n); err != nil || n < 30000 {
+		t.Fatalf("registered: %d %v", n, err)
+	}
+	// Someone else (another person with the right) does not find it.
+	if r := h.do("GET", "/elderly/imports/"+id, "", "", "", map[string]string{"Cookie": h.sessionCookie("hexi"), "HX-Request": "true"}); r.status != http.StatusNotFound {
+		t.Fatalf("another person's import: %d", r.status)
+	}
+	// A mistake: nothing imported, the row named.
+	upload(bad)
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		done, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!!document.querySelector(".alert")`))
+		if done {
+			break
+		}
+		if time.Now().After(end) {
+			t.Fatalf("the bad import did not finish: %s", text(t, ctx, "main"))
+		}
+	}
+	if got := text(t, ctx, "main"); !strings.Contains(got, "未导入任何数据") || !strings.Contains(got, "身份证号") {
+		t.Fatalf("the bad file's outcome: %.300s", got)
+	}
 }

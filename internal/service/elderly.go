@@ -1,9 +1,12 @@
 package service
 
 import (
+	"go.temporal.io/sdk/client"
+
 	"bytes"
 	"context"
 	"fmt"
+	"grantflow/internal/blob"
 	"slices"
 	"strings"
 	"time"
@@ -22,6 +25,10 @@ import (
 type Elderly struct {
 	Store *store.Store
 	Keys  *pii.Keyring
+	// For imports in the background (StartImport); Import needs neither.
+	Temporal  client.Client
+	Blob      *blob.Store
+	TaskQueue string
 }
 
 // MaxImportRows bounds one import file.
@@ -37,6 +44,11 @@ type ImportResult struct {
 
 // Import reads an .xlsx file in the template's layout and writes its rows.
 func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, data []byte) (ImportResult, error) {
+	return s.importRows(ctx, by, fileName, data, func(domain.ImportProgress) {})
+}
+
+// importRows is Import, saying how far it is as it goes.
+func (s *Elderly) importRows(ctx context.Context, by domain.Actor, fileName string, data []byte, progress func(domain.ImportProgress)) (ImportResult, error) {
 	u := by.User()
 	if err := auth.Authorize(u, auth.ActionImportElderly, ""); err != nil {
 		return ImportResult{}, err
@@ -65,6 +77,9 @@ func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, 
 	rowOf := map[string]int{} // blind index → row
 	for i, cells := range rows {
 		rowNum := i + 2
+		if i%2000 == 0 {
+			progress(domain.ImportProgress{Phase: "checking", Done: i, Total: len(rows)})
+		}
 		if blank(cells) {
 			continue // blank lines are not rows
 		}
@@ -121,6 +136,7 @@ func (s *Elderly) Import(ctx context.Context, by domain.Actor, fileName string, 
 	if len(sealed) == 0 {
 		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "文件里没有数据行。")
 	}
+	progress(domain.ImportProgress{Phase: "writing", Done: len(sealed), Total: len(sealed)})
 	added, updated, err := s.Store.ImportElderly(ctx, sealed, fileName, by)
 	if err != nil {
 		return ImportResult{}, err
