@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/xuri/excelize/v2"
 
 	"grantflow/internal/auth"
@@ -276,4 +277,47 @@ func needList(ids []int64) string {
 		parts[i] = fmt.Sprintf("#%d", id)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// exportTrainees exports a project's roster (ID and phone numbers masked,
+// as on the page) with hours, results and certificates.
+func (s *Server) exportTrainees(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	ts, err := s.Delivery.Trainees(r.Context(), actorOf(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sendXLSX(w, r, "学员名册（遮蔽）.xlsx", []any{"学员编号", "姓名", "身份证号（遮蔽）", "手机号（遮蔽）", "与老人关系", "社区", "监护人",
+		"已获学时", "培训前测试", "培训后测试", "实操考核", "满意度", "结业证书", "登记时间"},
+		func(int) ([][]any, bool, error) {
+			out := make([][]any, len(ts))
+			for i, t := range ts {
+				row := []any{t.ID, t.Name, t.IDNumber, t.Phone, t.Relation, t.Community, t.GuardianName, t.Hours, "", "", "", "", t.CertificateNo, cst(t.CreatedAt)}
+				if x := t.Results; x != nil {
+					row[8], row[9], row[10], row[11] = x.Pre, x.Post, x.Practical, x.Satisfaction
+				}
+				out[i] = row
+			}
+			return out, false, nil
+		})
+}
+
+// exportSessions exports a project's training sessions with attendance
+// (not their check-in codes).
+func (s *Server) exportSessions(w http.ResponseWriter, r *http.Request) {
+	id := chi.URLParam(r, "id")
+	ss, err := s.Delivery.Sessions(r.Context(), actorOf(r), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.sendXLSX(w, r, "培训场次.xlsx", []any{"场次编号", "开始", "结束", "模块", "地点", "授课人", "学时", "出勤人数"},
+		func(int) ([][]any, bool, error) {
+			out := make([][]any, len(ss))
+			for i, x := range ss {
+				out[i] = []any{x.ID, cst(x.StartsAt), cst(x.EndsAt), x.Module, x.Place, x.Trainer, x.Hours, x.Attended}
+			}
+			return out, false, nil
+		})
 }

@@ -162,6 +162,8 @@ func (s *Server) routes() http.Handler {
 			r.Post("/awards/{id}/confirmation", s.confirmContract)
 			r.Get("/awards/{id}/contract.pdf", s.contractPDF)
 			r.Post("/awards/{id}/sessions", s.deliveryAction("session"))
+			r.Get("/awards/{id}/sessions.xlsx", s.exportSessions)
+			r.Get("/awards/{id}/trainees.xlsx", s.exportTrainees)
 			r.Post("/awards/{id}/trainees", s.deliveryAction("trainee"))
 			r.Post("/awards/{id}/sessions/{sid}/attendance", s.deliveryAction("present"))
 			r.Post("/awards/{id}/attendance/import", s.deliveryAction("import"))

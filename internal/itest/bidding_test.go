@@ -515,6 +515,19 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	}
 	screenshot(t, bctx, "18-phone-checkin")
 	bulkAttendance(t, h, c.Awards[0].ID)
+	// The roster and the sessions export whole, personal numbers masked.
+	roster := h.sheet("hexi", "/awards/"+c.Awards[0].ID+"/trainees.xlsx")
+	if len(roster) != 1003 || roster[0][2] != "身份证号（遮蔽）" {
+		t.Errorf("the roster export: %d rows, header %v", len(roster), roster[0])
+	}
+	for _, row := range roster[1:] {
+		if !strings.Contains(row[2], "*") {
+			t.Fatalf("an ID number exported in full: %v", row)
+		}
+	}
+	if ss := h.sheet("zuzhi", "/awards/"+c.Awards[0].ID+"/sessions.xlsx"); len(ss) < 2 || len(ss[0]) != 8 {
+		t.Errorf("the sessions export: %v", ss)
+	}
 	// The project's page lists the roster and the sessions a page at a time.
 	if pg := h.webPage("hexi", "/awards/"+c.Awards[0].ID+"?tpage=21&spage=3"); !strings.Contains(pg, "共 1002 名学员，第 21 / 21 页") ||
 		!strings.Contains(pg, "第 3 / 3 页") || strings.Count(pg, `<tr class="detail">`) > 60 {

@@ -133,6 +133,8 @@ var webRoutes = []matrixRoute{
 	{"a contract", "GET", "/awards/{project}/contract.pdf", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"plan a session", "POST", "/awards/{project}/sessions", "module=", []string{"minzheng", "hexi", "zuzhi"}},
 	{"enrol a trainee", "POST", "/awards/{project}/trainees", "name=", []string{"minzheng", "hexi", "zuzhi"}},
+	{"export the sessions", "GET", "/awards/{project}/sessions.xlsx", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
+	{"export the roster", "GET", "/awards/{project}/trainees.xlsx", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"mark attendance", "POST", "/awards/{project}/sessions/1/attendance", "", []string{"minzheng", "hexi", "zuzhi"}},
 	{"import attendance", "POST", "/awards/{project}/attendance/import", "file", []string{"minzheng", "hexi", "zuzhi"}},
 	{"confirm a tranche", "POST", "/awards/{project}/tranches/1/confirm", "", []string{"minzheng", "hexi"}},
