@@ -1,7 +1,6 @@
 package web
 
 import (
-	"grantflow/internal/i18n"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -11,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"grantflow/internal/domain"
+	"grantflow/internal/i18n"
 	"grantflow/internal/service"
 	"grantflow/internal/store"
 )

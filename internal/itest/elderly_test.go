@@ -13,8 +13,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/converter"
 
 	"grantflow/internal/domain"
+	"grantflow/workflows"
 )
 
 func workbook(t *testing.T, rows [][]any) []byte {
@@ -239,6 +242,21 @@ func TestElderlyImportInTheBackground(t *testing.T) {
 	if err := h.app.Store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM elderly WHERE birth_year BETWEEN 1940 AND 1959 AND community_code = '120103014001'`).Scan(&n); err != nil || n < 30000 {
 		t.Fatalf("registered: %d %v", n, err)
 	}
+	// The kept file (the register, sealed) is gone once the import ended:
+	// where it was kept is in the workflow's input.
+	it := h.app.Temporal.GetWorkflowHistory(context.Background(), workflows.ImportWorkflowID(id), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	first, err := it.Next()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in workflows.ImportInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(first.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil || in.Key == "" {
+		t.Fatalf("the import's input: %+v %v", in, err)
+	}
+	eventually(t, "the kept file removed", func() bool {
+		_, _, err := h.app.Blob.Get(context.Background(), in.Key, "")
+		return err != nil
+	})
 	// Someone else (another person with the right) does not find it.
 	if r := h.do("GET", "/elderly/imports/"+id, "", "", "", map[string]string{"Cookie": h.sessionCookie("hexi"), "HX-Request": "true"}); r.status != http.StatusNotFound {
 		t.Fatalf("another person's import: %d", r.status)

@@ -1,7 +1,6 @@
 package itest
 
 import (
-	"grantflow/internal/config"
 	"net/http"
 	"regexp"
 	"strings"
@@ -9,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"grantflow/internal/config"
 )
 
 // TestEnglishInBrowser: a person switches the interface to English from the

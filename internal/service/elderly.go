@@ -1,19 +1,18 @@
 package service
 
 import (
-	"go.temporal.io/sdk/client"
-
 	"bytes"
 	"context"
 	"fmt"
-	"grantflow/internal/blob"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"go.temporal.io/sdk/client"
 
 	"grantflow/internal/auth"
+	"grantflow/internal/blob"
 	"grantflow/internal/domain"
 	"grantflow/internal/pii"
 	"grantflow/internal/store"

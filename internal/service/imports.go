@@ -38,7 +38,12 @@ func (s *Elderly) StartImport(ctx context.Context, by domain.Actor, fileName str
 		return "", domain.Errorf(domain.CodeInvalid, "文件是空的，请选择要上传的文件。")
 	}
 	id := uuid.NewString()
-	obj, err := s.Blob.Put(ctx, path.Join("imports", id, "elderly.xlsx"), data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	// The file is the register in the clear: kept sealed, removed when done.
+	sealed, err := s.Keys.Seal(string(data))
+	if err != nil {
+		return "", err
+	}
+	obj, err := s.Blob.Put(ctx, path.Join("imports", id, "elderly.xlsx.sealed"), []byte(sealed), "application/octet-stream")
 	if err != nil {
 		return "", err
 	}
@@ -46,7 +51,7 @@ func (s *Elderly) StartImport(ctx context.Context, by domain.Actor, fileName str
 		ID: workflows.ImportWorkflowID(id), TaskQueue: s.TaskQueue,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		Memo:                  map[string]any{"user_id": by.UserID},
-	}, workflows.ImportWorkflow, workflows.ImportInput{ID: id, FileName: fileName, Key: obj.Key, SHA256: obj.SHA256, By: by})
+	}, workflows.ImportWorkflow, workflows.ImportInput{ID: id, FileName: fileName, Key: obj.Key, VersionID: obj.VersionID, SHA256: obj.SHA256, By: by})
 	if err != nil {
 		return "", temporalErr("start import", err)
 	}
@@ -102,11 +107,15 @@ type ImportActivities struct {
 // by heartbeat. A problem with the file is an outcome, not a failure (no
 // retry); anything else is retried.
 func (a *ImportActivities) ImportElderlyRegister(ctx context.Context, in workflows.ImportInput) (domain.ImportOutcome, error) {
-	data, _, err := a.Elderly.Blob.Get(ctx, in.Key, in.SHA256)
+	sealed, _, err := a.Elderly.Blob.Get(ctx, in.Key, in.SHA256)
 	if err != nil {
 		return domain.ImportOutcome{}, err
 	}
-	res, err := a.Elderly.importRows(ctx, in.By, in.FileName, data, func(p domain.ImportProgress) { activity.RecordHeartbeat(ctx, p) })
+	data, err := a.Elderly.Keys.Open(string(sealed))
+	if err != nil {
+		return domain.ImportOutcome{}, err
+	}
+	res, err := a.Elderly.importRows(ctx, in.By, in.FileName, []byte(data), func(p domain.ImportProgress) { activity.RecordHeartbeat(ctx, p) })
 	var de *domain.Error
 	switch {
 	case errors.As(err, &de) && de.Code != domain.CodeInternal && de.Code != domain.CodeUnavailable:
@@ -115,4 +124,11 @@ func (a *ImportActivities) ImportElderlyRegister(ctx context.Context, in workflo
 		return domain.ImportOutcome{}, fmt.Errorf("import %s: %w", in.ID, err)
 	}
 	return domain.ImportOutcome{Imported: res.Imported, Updated: res.Updated, Problems: res.Problems}, nil
+}
+
+// RemoveImportFile removes the kept file of an ended import, that version
+// and all (the bucket keeps versions): no copy of the register in the clear
+// or sealed is left behind. Removing a removed file is not an error.
+func (a *ImportActivities) RemoveImportFile(ctx context.Context, in workflows.ImportInput) error {
+	return a.Elderly.Blob.RemoveVersion(ctx, in.Key, in.VersionID)
 }
