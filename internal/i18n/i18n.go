@@ -175,6 +175,7 @@ func (c *Catalogue) T(l Lang, key any, args ...any) string {
 	if len(args) == 0 {
 		return c.translate(k, 2)
 	}
+	args = slices.Clone(args) // the caller's arguments stay as they were
 	for i, a := range args {
 		var s string
 		switch a := a.(type) {
