@@ -410,7 +410,17 @@ func (s *Calls) Declare(ctx context.Context, by domain.Actor, callID, key string
 	if err := auth.Authorize(by.User(), auth.ActionScore, ""); err != nil {
 		return err
 	}
-	return s.update(ctx, c, workflows.UpdateDeclare, key, workflows.DeclareRequest{Actor: by, Conflict: conflict, Reason: reason}, nil)
+	return whileDrawCatchesUp(ctx, func() error {
+		return s.update(ctx, c, workflows.UpdateDeclare, key, workflows.DeclareRequest{Actor: by, Conflict: conflict, Reason: reason}, nil)
+	}, func() (bool, error) {
+		panel, err := s.Store.PanelMembers(ctx, callID)
+		for _, m := range panel {
+			if m.UserID == by.UserID && m.Status == domain.PanelDrawn {
+				return true, err
+			}
+		}
+		return false, err
+	})
 }
 
 // Score records an expert's score sheet for a bid.

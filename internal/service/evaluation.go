@@ -164,17 +164,23 @@ func (s *Evaluations) Score(ctx context.Context, by domain.Actor, id, key string
 		return err
 	}
 	req := workflows.EvalScoreRequest{Actor: by, Phase: phase, Attempt: attempt, Sheet: sheet}
-	// The draw is recorded (and shown to the evaluator) by its activity a
-	// moment before the workflow has the evaluators: a sheet sent in that
-	// moment is refused as from someone not drawn. The record says they
-	// were drawn, so the refusal is only the workflow catching up: try again
-	// for a few seconds (a rejected update leaves no trace, the key is free).
+	return whileDrawCatchesUp(ctx, func() error { return s.Contracts.update(ctx, p, workflows.UpdateEvalScore, key, req) },
+		func() (bool, error) { return s.Store.IsRoundEvaluator(ctx, p.ID, phase, attempt, by.UserID) })
+}
+
+// whileDrawCatchesUp runs send, and again while it is refused as from
+// someone not drawn although the record says drawn: a draw (of a panel, of
+// evaluators) is recorded — and shown to the person — by its activity a
+// moment before the workflow has it, so a refusal in that moment is only
+// the workflow catching up. It tries for a few seconds (a rejected update
+// leaves no trace: its key is free).
+func whileDrawCatchesUp(ctx context.Context, send func() error, drawn func() (bool, error)) error {
 	for wait := 100 * time.Millisecond; ; wait *= 2 {
-		err = s.Contracts.update(ctx, p, workflows.UpdateEvalScore, key, req)
+		err := send()
 		if domain.ErrorCode(err) != domain.CodeForbidden || wait > 3*time.Second {
 			return err
 		}
-		if drawn, derr := s.Store.IsRoundEvaluator(ctx, p.ID, phase, attempt, by.UserID); derr != nil || !drawn {
+		if ok, derr := drawn(); derr != nil || !ok {
 			return err
 		}
 		select {
