@@ -222,13 +222,8 @@ func (a *App) demoBidders(ctx context.Context) ([]domain.Actor, error) {
 		{"天津市南开区乐龄志愿服务协会", "51120104MJ0000022", "leling", "周敏", "12010419700305102"},
 		{"天津市红桥区康养照护服务中心", "52120106MJ0000033", "kangyang", "吴刚", "12010619680712203"},
 	} {
-		uscc := ""
-		for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
-			if cand := o.base + string(c); domain.ValidUSCC(cand) {
-				uscc = cand
-				break
-			}
-		}
+		check, _ := domain.USCCCheckChar(o.base)
+		uscc := o.base + string(check)
 		org, err := a.Store.OrganisationByUSCC(ctx, uscc)
 		if domain.ErrorCode(err) == domain.CodeNotFound {
 			check, _ := domain.IDCardCheckChar(o.id)

@@ -53,6 +53,25 @@ func NormalizeIDCard(s string) string {
 // digits and upper-case letters without I, O, Z, S, V.
 const uscc = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
+// USCCCheckChar computes the check character (MOD 31) of the first 17
+// characters of a unified social credit code; false when base is not 17
+// characters of the code's alphabet.
+func USCCCheckChar(base string) (byte, bool) {
+	if len(base) != 17 {
+		return 0, false
+	}
+	weights := [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		v := strings.IndexByte(uscc, base[i])
+		if v < 0 {
+			return 0, false
+		}
+		sum += v * weights[i]
+	}
+	return uscc[(31-sum%31)%31], true
+}
+
 // ValidUSCC reports whether s is a valid 18-character unified social credit
 // code (统一社会信用代码, GB 32100-2015), checking its alphabet and its check
 // character (MOD 31).
@@ -60,17 +79,8 @@ func ValidUSCC(s string) bool {
 	if len(s) != 18 {
 		return false
 	}
-	weights := [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
-	sum := 0
-	for i := 0; i < 17; i++ {
-		v := strings.IndexByte(uscc, s[i])
-		if v < 0 {
-			return false
-		}
-		sum += v * weights[i]
-	}
-	check := (31 - sum%31) % 31
-	return s[17] == uscc[check]
+	c, ok := USCCCheckChar(s[:17])
+	return ok && s[17] == c
 }
 
 // ValidMobile reports whether s is a mainland China mobile number: 11

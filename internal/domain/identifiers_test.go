@@ -70,6 +70,12 @@ func TestValidUSCC(t *testing.T) {
 			t.Errorf("ValidUSCC(%s) = %v, want %v", tc.code, got, tc.ok)
 		}
 	}
+	if c, ok := USCCCheckChar("91350100M000100Y4"); !ok || c != '3' {
+		t.Errorf("USCCCheckChar = %c %v, want 3", c, ok)
+	}
+	if _, ok := USCCCheckChar("91350100M000100I4"); ok {
+		t.Error("a check character for a prefix outside the alphabet")
+	}
 }
 
 func TestValidMobile(t *testing.T) {

@@ -28,12 +28,11 @@ import (
 
 // usccWith completes a 17-character prefix with its GB 32100 check character.
 func usccWith(prefix string) string {
-	for _, c := range "0123456789ABCDEFGHJKLMNPQRTUWXY" {
-		if domain.ValidUSCC(prefix + string(c)) {
-			return prefix + string(c)
-		}
+	c, ok := domain.USCCCheckChar(prefix)
+	if !ok {
+		panic("no check character for " + prefix)
 	}
-	panic("no check character for " + prefix)
+	return prefix + string(c)
 }
 
 type bidCall struct {
