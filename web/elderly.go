@@ -122,16 +122,15 @@ func (s *Server) elderlyImport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if r.Header.Get("HX-Request") == "" || !st.Running {
-		if r.Header.Get("HX-Request") != "" {
-			w.Header().Set("HX-Refresh", "true")
-			return
-		}
+	switch {
+	case r.Header.Get("HX-Request") == "": // opened directly: the page
 		http.Redirect(w, r, "/elderly?import="+url.QueryEscape(id), http.StatusSeeOther)
-		return
-	}
-	if err := s.views.renderFragment(w, i18n.Of(r), "elderly", "importprogress", st); err != nil {
-		s.Logger.Error("render", "page", "elderly/importprogress", "err", err)
+	case !st.Running:
+		w.Header().Set("HX-Refresh", "true")
+	default:
+		if err := s.views.renderFragment(w, i18n.Of(r), "elderly", "importprogress", st); err != nil {
+			s.Logger.Error("render", "page", "elderly/importprogress", "err", err)
+		}
 	}
 }
 
