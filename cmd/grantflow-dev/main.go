@@ -44,6 +44,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	dataDir := fs.String("data", ".data", "directory holding all state of the dev stack")
 	root := fs.String("root", ".", "repository root (where bin/minio is)")
 	anyPorts := fs.Bool("any-ports", false, "pick free ports instead of the fixed ones (tests; read them from dev.env)")
+	portBase := fs.Int("port-base", 0, "fixed ports N…N+5 (PostgreSQL, MinIO, MinIO console, Temporal, Temporal UI, web) instead of make run's")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,18 +52,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP: the terminal was closed; stop as cleanly as on Ctrl-C.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 
 	say := func(format string, a ...any) { fmt.Fprintf(stdout, "==> "+format+"\n", a...) }
+	// stack.Start stops what an earlier, killed run left on this data
+	// directory and then checks every port, whichever way they were chosen.
 	ports := stack.DevPorts
-	if *anyPorts {
+	switch {
+	case *anyPorts:
 		ports = stack.Ports{}
-	}
-	for name, p := range map[string]int{"web": ports.Web, "PostgreSQL": ports.Postgres, "MinIO": ports.MinIO, "Temporal": ports.Temporal, "Temporal UI": ports.TemporalUI} {
-		if p != 0 && !devstack.PortFree(p) {
-			return fmt.Errorf("port %d (%s) is in use on 127.0.0.1: is another `make run` still running? Stop it first (Ctrl-C, or `pkill grantflow-dev`)", p, name)
+	case *portBase != 0:
+		if *portBase < 1024 || *portBase > 65535-5 {
+			return fmt.Errorf("-port-base %d: give a port from 1024 to %d", *portBase, 65535-5)
 		}
+		ports = stack.PortsFrom(*portBase)
 	}
 	if err := os.MkdirAll(filepath.Join(data, "logs"), 0o755); err != nil {
 		return err
@@ -111,26 +116,22 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.Serve(gctx, l) })
-	// The worker runs on its own until the demo data is in place: the demo
-	// project is prepared by another worker (see demoProject).
-	workerCtx, stopWorker := context.WithCancel(gctx)
-	workerDone := make(chan error, 1)
-	go func() { workerDone <- a.RunWorker(workerCtx) }()
-
-	say("seeding demo data")
-	users, err := a.Seed(gctx)
-	if err == nil {
-		err = demoProject(gctx, a, st.Config, logger, say, stopWorker, workerDone)
-	} else {
-		stopWorker()
-		<-workerDone
+	ready, err := a.DemoProjectReady(gctx)
+	var users []app.DemoUser
+	if err == nil && ready {
+		g.Go(func() error { return a.RunWorker(gctx) })
+		say("seeding demo data")
+		users, err = a.Seed(gctx)
+	} else if err == nil {
+		if users, err = firstStart(gctx, a, st.Config, logger, say); err == nil {
+			g.Go(func() error { return a.RunWorker(gctx) })
+		}
 	}
 	if err != nil {
 		stop()
 		_ = g.Wait()
 		return fmt.Errorf("seed: %w", err)
 	}
-	g.Go(func() error { return a.RunWorker(gctx) })
 
 	fmt.Fprintf(stdout, `
 GrantFlow 公益创投管理平台 is running (started in %s).
@@ -159,40 +160,50 @@ Demo accounts (password for all: %s):
 	return err
 }
 
-// demoProject prepares the demo's funded project on the first start: a call
-// bid, scored, approved and awarded through the real workflows in about a
-// minute. That needs the competition mode's periods at zero, so while it
-// runs the stack's own worker (the bureau's real periods) is stopped and a
-// short-lived one with app.DemoProjectConfig polls the task queue instead;
-// everything after the award is the stack's own worker's again. It always
-// stops the stack's first worker (stopWorker, done) before returning.
-func demoProject(ctx context.Context, a *app.App, cfg config.Config, logger *slog.Logger, say func(string, ...any),
-	stopWorker context.CancelFunc, done <-chan error) error {
-	ready, err := a.DemoProjectReady(ctx)
-	stopWorker()
-	if werr := <-done; werr != nil && !errors.Is(werr, context.Canceled) {
-		return werr
-	}
-	if err != nil || ready {
-		return err
-	}
-	say("preparing the demo's funded project (first start only, about a minute)")
+// firstStart seeds the demo data and prepares the demo's funded project: a
+// call bid, scored, approved and awarded through the real workflows in
+// about a minute. That needs the competition mode's periods at zero, so
+// until it is done the only worker polling the task queue is a short-lived
+// one with app.DemoProjectConfig — from the first task on, so that a task
+// of the demo call left over from a run killed during its preparation is
+// never done with the bureau's real periods (a week's bidding: the demo
+// would never finish). The seed's own calls come out the same under either
+// worker (their deadlines are weeks away). It runs on every start until the
+// project is complete; every step is keyed, so a run killed half-way is
+// finished, not repeated. Everything after it is the stack's own worker's.
+func firstStart(ctx context.Context, a *app.App, cfg config.Config, logger *slog.Logger, say func(string, ...any)) ([]app.DemoUser, error) {
 	d, err := app.Open(ctx, app.DemoProjectConfig(cfg), logger)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer d.Close()
 	wctx, stopDemo := context.WithCancel(ctx)
 	wdone := make(chan error, 1)
 	go func() { wdone <- d.RunWorker(wctx) }()
+	stopWorker := func() error {
+		stopDemo()
+		if werr := <-wdone; werr != nil && !errors.Is(werr, context.Canceled) {
+			return werr
+		}
+		return nil
+	}
+	say("seeding demo data")
+	users, err := a.Seed(ctx)
+	if err != nil {
+		_ = stopWorker()
+		return nil, err
+	}
+	say("preparing the demo's funded project (first start only, about a minute)")
 	err = d.SeedFundedProject(ctx, func(step string) { say("  demo project: %s", step) })
-	stopDemo()
-	if werr := <-wdone; err == nil && werr != nil && !errors.Is(werr, context.Canceled) {
+	if werr := stopWorker(); err == nil {
 		err = werr
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
 	}
 	if err != nil {
 		// The demo works without it: say so and go on.
 		say("the demo project could not be prepared (%v); the stack runs without it", err)
 	}
-	return nil
+	return users, nil
 }

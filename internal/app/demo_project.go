@@ -233,9 +233,10 @@ func (a *App) demoBidders(ctx context.Context) ([]domain.Actor, error) {
 				Username: o.user, DisplayName: o.person + "（" + o.name + "）", Password: DemoPassword,
 				DocName: "登记证书.pdf", Doc: []byte("%PDF-1.4\n% 登记证书（演示）\n%%EOF\n"), Consent: true,
 			}, "")
-			if err == nil {
-				err = a.Store.ReviewOrganisation(ctx, org.ID, domain.OrgVerified, "", domain.Actor{Name: "演示数据"})
-			}
+		}
+		// (also when a run was killed between the registration and the review)
+		if err == nil && org.Status != domain.OrgVerified {
+			err = a.Store.ReviewOrganisation(ctx, org.ID, domain.OrgVerified, "", domain.Actor{Name: "演示数据"})
 		}
 		if err != nil {
 			return nil, fmt.Errorf("demo bidder %s: %w %v", o.name, err, domain.FieldsOf(err))
@@ -261,12 +262,23 @@ func (a *App) expertAccounts(ctx context.Context, by domain.Actor) error {
 	if err != nil {
 		return err
 	}
+	// zhuanjia2, zhuanjia3, … in the pool's order, skipping the names
+	// experts already have: a run killed between making an account and
+	// linking it makes the same account again and links it, instead of
+	// numbering the rest anew (two experts on one account).
+	taken := map[string]bool{}
+	for _, t := range page.Talents {
+		taken[t.Username] = true
+	}
 	n := 1
 	for _, t := range page.Talents {
 		if t.Username != "" {
 			continue
 		}
 		n++
+		for taken[fmt.Sprintf("zhuanjia%d", n)] {
+			n++
+		}
 		username := fmt.Sprintf("zhuanjia%d", n)
 		if _, err := a.Store.UpsertUser(ctx, domain.User{Username: username, DisplayName: t.Name + "（评审专家）",
 			Roles: []domain.Role{domain.RoleExpert}, District: domain.CityLevel}, hash, by); err != nil {
@@ -332,28 +344,52 @@ func (a *App) demoContract(ctx context.Context, projectID string, ca, org domain
 			return err
 		}
 	}
-	sessions, _, err := a.Store.TrainingSessionsPage(ctx, projectID, 1, 1)
-	if err != nil || len(sessions) > 0 {
+	// A run killed half-way through planned some of it: what is there is
+	// kept, the rest added (the same module is not planned twice, the same
+	// person not enrolled twice).
+	sessions, err := a.Store.TrainingSessions(ctx, projectID)
+	if err != nil {
 		return err
 	}
-	progress("two sessions planned, three trainees enrolled")
+	planned := map[string]bool{}
+	for _, s := range sessions {
+		planned[s.Module] = true
+	}
+	if len(planned) == 0 {
+		progress("two sessions planned, three trainees enrolled")
+	}
 	day := time.Now().In(domain.ChinaTime).AddDate(0, 0, 2)
-	for i, m := range []string{"失能照护基础", "压疮预防"} {
+	for i, m := range demoSessionModules {
+		if planned[m] {
+			continue
+		}
 		from := time.Date(day.Year(), day.Month(), day.Day()+7*i, 9, 0, 0, 0, domain.ChinaTime)
 		if _, err := a.Delivery.PlanSession(ctx, org, projectID, domain.TrainingSession{Module: m, StartsAt: from, EndsAt: from.Add(2 * time.Hour),
 			Place: "友谊路街道平江里社区活动室", Trainer: "韩雪", Hours: 2}); err != nil {
 			return err
 		}
 	}
-	for i, t := range []struct{ name, id, relation string }{{"李秀英", "12010319620315102", "配偶"}, {"王建华", "12010319700822201", "子女"}, {"张桂兰", "12010319581109302", "儿媳/女婿"}} {
+	for i, t := range demoTrainees {
 		check, _ := domain.IDCardCheckChar(t.id)
-		if _, err := a.Delivery.Enrol(ctx, org, projectID, domain.TraineeEntry{Name: t.name, IDNumber: t.id + string(check),
+		id := t.id + string(check)
+		if dup, err := a.Store.TraineeByIndex(ctx, projectID, a.Delivery.Keys.Indexes(id)); err != nil || dup != 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if _, err := a.Delivery.Enrol(ctx, org, projectID, domain.TraineeEntry{Name: t.name, IDNumber: id,
 			Phone: fmt.Sprintf("1391234567%d", i), Relation: t.relation, Community: "平江里社区", Consent: true}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+var demoSessionModules = []string{"失能照护基础", "压疮预防"}
+
+var demoTrainees = []struct{ name, id, relation string }{
+	{"李秀英", "12010319620315102", "配偶"}, {"王建华", "12010319700822201", "子女"}, {"张桂兰", "12010319581109302", "儿媳/女婿"}}
 
 // waitRevision waits until the contract of the terms just set is generated.
 func (a *App) waitRevision(ctx context.Context, by domain.Actor, projectID string) (domain.Project, error) {
@@ -368,11 +404,16 @@ func (a *App) waitRevision(ctx context.Context, by domain.Actor, projectID strin
 	}
 }
 
-// DemoProjectReady reports whether the demo project is there (signed, with
-// its sessions): SeedFundedProject has nothing left to do.
+// DemoProjectReady reports whether the demo project is complete — signed,
+// with all its sessions and trainees: SeedFundedProject has nothing left to
+// do. (A run killed while they were being added leaves it incomplete, and
+// the next start finishes it.)
 func (a *App) DemoProjectReady(ctx context.Context) (bool, error) {
 	var ok bool
 	err := a.Store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM calls c JOIN projects p ON p.call_id = c.id
-		JOIN training_sessions s ON s.project_id = p.id WHERE c.title = $1)`, demoProjectTitle).Scan(&ok)
+		WHERE c.title = $1
+		  AND (SELECT count(DISTINCT s.module) FROM training_sessions s WHERE s.project_id = p.id) >= $2
+		  AND (SELECT count(*) FROM trainees t WHERE t.project_id = p.id) >= $3)`,
+		demoProjectTitle, len(demoSessionModules), len(demoTrainees)).Scan(&ok)
 	return ok, err
 }

@@ -46,6 +46,10 @@ func fileExists(p string) bool {
 
 // StartMinIO starts MinIO on port with its data in dir.
 func StartMinIO(ctx context.Context, binary, dir string, port, consolePort int, accessKey, secretKey, logPath string) (*MinIO, error) {
+	dir, err := filepath.Abs(dir) // IsMinIOOf finds it by this argument
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}

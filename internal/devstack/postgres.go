@@ -79,23 +79,15 @@ func StartPostgres(ctx context.Context, dir string, port int, logPath string) (*
 	if err != nil {
 		return nil, err
 	}
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := initCluster(ctx, bin, dir, logf, logPath); err != nil {
 		return nil, err
-	}
-	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); os.IsNotExist(err) {
-		cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", dir, "-U", "postgres",
-			"--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
-		cmd.Stdout, cmd.Stderr = logf, logf
-		if err := asPostgresUser(cmd, dir); err != nil {
-			return nil, err
-		}
-		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("initdb %s failed; see %s: %w", dir, logPath, err)
-		}
 	}
 	sockDir := filepath.Join(dir, "sock")
 	_ = os.MkdirAll(sockDir, 0o700)
@@ -122,6 +114,41 @@ func StartPostgres(ctx context.Context, dir string, port int, logPath string) (*
 		return nil, err
 	}
 	return pg, nil
+}
+
+// initCluster makes dir a new cluster unless it is one. initdb works in a
+// directory beside it that is renamed to dir when initdb has finished, so
+// a kill during initdb leaves no half cluster that would never start: the
+// next start begins again.
+func initCluster(ctx context.Context, bin, dir string, logf *os.File, logPath string) error {
+	if fileExists(filepath.Join(dir, "PG_VERSION")) {
+		return nil
+	}
+	if ents, err := os.ReadDir(dir); err == nil {
+		if len(ents) > 0 {
+			return fmt.Errorf("%s is neither empty nor a PostgreSQL cluster (it has no PG_VERSION); move it away and start again", dir)
+		}
+		if err := os.Remove(dir); err != nil {
+			return err
+		}
+	}
+	tmp := dir + ".initdb"
+	if err := os.RemoveAll(tmp); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, filepath.Join(bin, "initdb"), "-D", tmp, "-U", "postgres",
+		"--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := asPostgresUser(cmd, tmp); err != nil {
+		return err
+	}
+	if err := runLocked(cmd); err != nil {
+		return fmt.Errorf("initdb %s failed; see %s: %w", dir, logPath, err)
+	}
+	return os.Rename(tmp, dir)
 }
 
 // URL is the connection URL of database name.

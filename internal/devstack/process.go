@@ -13,9 +13,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
+	"runtime"
 	"strconv"
-	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -30,19 +30,22 @@ type process struct {
 	stopSig syscall.Signal
 }
 
+// startProcess starts cmd in a process group of its own, with stopSig as its
+// parent-death signal, and records its pid in pidFile. The caller has reaped
+// any orphan of an earlier run first (ReapPostgres, ReapMinIO).
 func startProcess(name, pidFile string, stopSig syscall.Signal, logw io.Writer, cmd *exec.Cmd) (*process, error) {
-	reapStale(pidFile, filepath.Base(cmd.Path))
 	cmd.Stdout = logw
 	cmd.Stderr = logw
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.Setpgid = true
-	if err := cmd.Start(); err != nil {
+	cmd.SysProcAttr.Pdeathsig = stopSig
+	if err := startLocked(cmd); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
 	if pidFile != "" {
-		_ = os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644)
+		_ = writeFileAtomic(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644)
 	}
 	p := &process{name: name, cmd: cmd, pidFile: pidFile, done: make(chan struct{}), stopSig: stopSig}
 	go func() {
@@ -50,6 +53,56 @@ func startProcess(name, pidFile string, stopSig syscall.Signal, logw io.Writer, 
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// Children die with grantflow-dev where the kernel can arrange it: each is
+// started with a parent-death signal (Pdeathsig) that is its own clean stop —
+// SIGINT, PostgreSQL's fast shutdown; SIGTERM for MinIO — never SIGKILL, so
+// a closed terminal or a kill -9 of grantflow-dev leaves nothing running
+// and nothing half-written. Linux sends that signal when the *thread* that
+// forked the child ends, not the process, and the Go runtime may end
+// threads; so every child is forked from one goroutine locked to its OS
+// thread that never returns (a locked goroutine's thread lives until the
+// goroutine exits). The signal is only a courtesy: the child may still be
+// shutting down when the next `make run` starts, or be stopped (Ctrl-Z), so
+// the next start always looks for orphans by their pid files and data
+// directories as well (ReapPostgres, ReapMinIO) and waits for them to end.
+var (
+	starterOnce sync.Once
+	starts      chan startRequest
+)
+
+type startRequest struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startLocked(cmd *exec.Cmd) error {
+	starterOnce.Do(func() {
+		starts = make(chan startRequest)
+		go func() {
+			runtime.LockOSThread() // never unlocked: this thread lives as long as the process
+			for r := range starts {
+				r.done <- r.cmd.Start()
+			}
+		}()
+	})
+	done := make(chan error, 1)
+	starts <- startRequest{cmd, done}
+	return <-done
+}
+
+// runLocked runs cmd to its end, forked like startProcess's children (a
+// kill of grantflow-dev ends it too: initdb).
+func runLocked(cmd *exec.Cmd) error {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+	if err := startLocked(cmd); err != nil {
+		return err
+	}
+	return cmd.Wait()
 }
 
 // exited reports whether the process has ended.
@@ -80,35 +133,14 @@ func (p *process) stop(timeout time.Duration) error {
 	return nil
 }
 
-// reapStale stops a server left running by a grantflow-dev that was killed
-// (SIGKILL leaves its children behind): the pid file names it, and
-// /proc/<pid>/cmdline must still name the same program.
-func reapStale(pidFile, program string) {
-	if pidFile == "" {
-		return
+// writeFileAtomic writes path whole or not at all (a kill mid-write leaves
+// the old file or none).
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, perm); err != nil {
+		return err
 	}
-	b, err := os.ReadFile(pidFile)
-	if err != nil {
-		return
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 1 {
-		return
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil || !strings.Contains(string(cmdline), program) {
-		_ = os.Remove(pidFile)
-		return
-	}
-	_ = syscall.Kill(pid, syscall.SIGINT)
-	for i := 0; i < 100; i++ {
-		if syscall.Kill(pid, 0) != nil {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-	_ = os.Remove(pidFile)
+	return os.Rename(tmp, path)
 }
 
 // FreePort returns a TCP port free on 127.0.0.1 now.

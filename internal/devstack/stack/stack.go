@@ -34,6 +34,13 @@ type Ports struct {
 // DevPorts are the fixed ports of `make run`.
 var DevPorts = Ports{Postgres: 55432, MinIO: 59000, MinIOConsole: 59001, Temporal: 57233, TemporalUI: 58233, Web: 8080}
 
+// PortsFrom are fixed ports base, base+1, … base+5 (PostgreSQL, MinIO, its
+// console, Temporal, its Web UI, web): grantflow-dev -port-base, for a
+// second stack beside `make run`'s and for tests that take its path.
+func PortsFrom(base int) Ports {
+	return Ports{Postgres: base, MinIO: base + 1, MinIOConsole: base + 2, Temporal: base + 3, TemporalUI: base + 4, Web: base + 5}
+}
+
 // Options configure a stack.
 type Options struct {
 	Root     string // repository root (to find bin/minio)
@@ -50,6 +57,7 @@ type Stack struct {
 	Temporal *temporaldev.Server
 	Options  Options
 	Config   config.Config
+	unlock   func()
 }
 
 // Start starts PostgreSQL, MinIO and Temporal, in that order, reusing the
@@ -68,24 +76,54 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, err
 	}
-	p := &o.Ports
-	for _, port := range []*int{&p.Postgres, &p.MinIO, &p.MinIOConsole, &p.Temporal, &p.TemporalUI, &p.Web} {
-		if *port == 0 {
-			if *port, err = devstack.FreePort(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	minioBin, err := devstack.MinIOBinary(o.Root)
-	if err != nil {
-		return nil, err
-	}
 	s = &Stack{Options: o}
 	defer func() {
 		if err != nil {
 			s.Stop()
 		}
 	}()
+	// One grantflow-dev per data directory; holding its lock, any server
+	// found running on this directory's data is an orphan of an earlier run
+	// that was killed, and is stopped before the ports are checked.
+	if s.unlock, err = devstack.LockDataDir(o.DataDir); err != nil {
+		return s, err
+	}
+	for _, r := range []struct {
+		what string
+		reap func(string) ([]devstack.Orphan, error)
+		dir  string
+	}{{"PostgreSQL", devstack.ReapPostgres, "postgres"}, {"MinIO", devstack.ReapMinIO, "minio"}} {
+		stopped, err := r.reap(filepath.Join(o.DataDir, r.dir))
+		for _, x := range stopped {
+			o.Progress("%-11s stopped pid %d, left running by an earlier run that was killed", r.what, x.Pid)
+		}
+		if err != nil {
+			return s, fmt.Errorf("could not stop the %s left running by an earlier run: %w", r.what, err)
+		}
+	}
+	p := &o.Ports
+	for _, c := range []struct {
+		port *int
+		what string
+	}{{&p.Postgres, "PostgreSQL"}, {&p.MinIO, "MinIO"}, {&p.MinIOConsole, "MinIO console"}, {&p.Temporal, "Temporal"},
+		{&p.TemporalUI, "Temporal UI"}, {&p.Web, "web"}} {
+		if *c.port < 0 {
+			continue // not wanted (no Temporal UI)
+		}
+		if *c.port == 0 {
+			if *c.port, err = devstack.FreePort(); err != nil {
+				return s, err
+			}
+		}
+		if err = devstack.CheckPort(*c.port, c.what); err != nil {
+			return s, err
+		}
+	}
+	s.Options.Ports = o.Ports
+	minioBin, err := devstack.MinIOBinary(o.Root)
+	if err != nil {
+		return s, err
+	}
 
 	o.Progress("PostgreSQL  starting on 127.0.0.1:%d (data %s)", p.Postgres, filepath.Join(o.DataDir, "postgres"))
 	if s.Postgres, err = devstack.StartPostgres(ctx, filepath.Join(o.DataDir, "postgres"), p.Postgres, filepath.Join(logDir, "postgres.log")); err != nil {
@@ -174,6 +212,10 @@ func (s *Stack) Stop() {
 	if s.Postgres != nil {
 		_ = s.Postgres.Stop()
 	}
+	if s.unlock != nil {
+		s.unlock()
+		s.unlock = nil
+	}
 }
 
 // readOrCreate returns the secret kept in path, creating it on first use.
@@ -185,7 +227,12 @@ func readOrCreate(path string, create func() (string, error)) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+	// whole or not at all: a kill between create and write must not leave
+	// an empty file (that would be replaced by another secret)
+	if err := os.WriteFile(path+".tmp", []byte(secret+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	if err := os.Rename(path+".tmp", path); err != nil {
 		return "", err
 	}
 	return secret, nil

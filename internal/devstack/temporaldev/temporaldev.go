@@ -71,8 +71,24 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		},
 	}
 	if _, err := os.Stat(o.DatabaseFile); os.IsNotExist(err) {
-		if err := sqliteschema.SetupSchema(sqlConf); err != nil {
+		// The schema is written to a file beside it, renamed when complete:
+		// a kill meanwhile leaves no half schema that would never start.
+		tmp := *sqlConf
+		tmp.DatabaseName = o.DatabaseFile + ".new"
+		for _, f := range []string{"", "-wal", "-shm", "-journal"} {
+			_ = os.Remove(tmp.DatabaseName + f)
+		}
+		if err := sqliteschema.SetupSchema(&tmp); err != nil {
 			return nil, fmt.Errorf("temporal sqlite schema: %w", err)
+		}
+		if _, err := os.Stat(tmp.DatabaseName + "-wal"); err == nil {
+			if err := os.Rename(tmp.DatabaseName+"-wal", o.DatabaseFile+"-wal"); err != nil {
+				return nil, err
+			}
+		}
+		_ = os.Remove(tmp.DatabaseName + "-shm")
+		if err := os.Rename(tmp.DatabaseName, o.DatabaseFile); err != nil {
+			return nil, err
 		}
 	}
 	ns, err := sqliteschema.NewNamespaceConfig("active", o.Namespace, false, o.SearchAttributes)
