@@ -4,24 +4,40 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"math/rand"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+
+	"grantflow/internal/devstack"
+	"grantflow/internal/devstack/stack"
 )
 
-// devProcess is a running grantflow-dev.
+// devProcess is a running grantflow-dev, the leader of a process group of
+// its own (as under `make run`, whose group a closed terminal or kill -9
+// ends).
 type devProcess struct {
 	cmd  *exec.Cmd
-	out  *strings.Builder
+	mu   sync.Mutex
+	out  strings.Builder
+	line chan string // every line of its output
 	env  map[string]string
 	done chan error
+}
+
+func (p *devProcess) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.out.String()
 }
 
 func buildDev(t *testing.T) string {
@@ -35,37 +51,81 @@ func buildDev(t *testing.T) string {
 	return bin
 }
 
-func startDev(t *testing.T, bin, data string) *devProcess {
+// freePortBase finds six free consecutive ports for -port-base, below the
+// range the kernel hands out for ports chosen by it (other tests).
+func freePortBase(t *testing.T) int {
 	t.Helper()
-	cmd := exec.Command(bin, "-data", data, "-root", repoRoot(), "-any-ports")
+	for i := 0; i < 200; i++ {
+		base := 20000 + 6*rand.Intn(2000)
+		free := true
+		for p := base; p < base+6 && free; p++ {
+			free = devstack.PortFree(p)
+		}
+		if free {
+			return base
+		}
+	}
+	t.Fatal("no six free consecutive ports")
+	return 0
+}
+
+// launchDev starts grantflow-dev on fixed ports from base — the path `make
+// run` takes, with its port check — and returns at once.
+func launchDev(t *testing.T, bin, data string, base int) *devProcess {
+	t.Helper()
+	cmd := exec.Command(bin, "-data", data, "-root", repoRoot(), "-port-base", strconv.Itoa(base))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &devProcess{cmd: cmd, out: &strings.Builder{}, done: make(chan error, 1)}
-	ready := make(chan struct{})
-	scanned := make(chan struct{}) // the output is read to its end
+	p := &devProcess{cmd: cmd, line: make(chan string, 1000), done: make(chan error, 1)}
 	go func() {
-		defer close(scanned)
+		defer close(p.line)
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
+			p.mu.Lock()
 			p.out.WriteString(sc.Text() + "\n")
-			if strings.Contains(sc.Text(), "Press Ctrl-C to stop") {
-				close(ready)
+			p.mu.Unlock()
+			select {
+			case p.line <- sc.Text():
+			default:
 			}
 		}
 	}()
 	go func() { p.done <- cmd.Wait(); pw.Close() }()
-	select {
-	case <-ready:
-	case err := <-p.done:
-		<-scanned // the last lines say why it exited
-		t.Fatalf("grantflow-dev exited during start-up: %v\n%s", err, p.out)
-	case <-time.After(4 * time.Minute): // the first start prepares the demo project (about a minute)
-		_ = cmd.Process.Kill()
-		t.Fatalf("grantflow-dev did not start in 4 minutes:\n%s", p.out)
+	t.Cleanup(func() { _ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
+	return p
+}
+
+// waitLine waits for a line of output containing s.
+func (p *devProcess) waitLine(t *testing.T, s string, within time.Duration) {
+	t.Helper()
+	timeout := time.After(within)
+	for {
+		select {
+		case l, ok := <-p.line:
+			if !ok {
+				err := <-p.done
+				p.done <- err
+				t.Fatalf("grantflow-dev exited (%v) before saying %q:\n%s", err, s, p.output())
+			}
+			if strings.Contains(l, s) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("grantflow-dev did not say %q in %v:\n%s", s, within, p.output())
+		}
 	}
+}
+
+// startDev starts grantflow-dev and waits until it runs.
+func startDev(t *testing.T, bin, data string, base int) *devProcess {
+	t.Helper()
+	p := launchDev(t, bin, data, base)
+	// the first start prepares the demo project (about a minute)
+	p.waitLine(t, "Press Ctrl-C to stop", 4*time.Minute)
 	raw, err := os.ReadFile(filepath.Join(data, "dev.env"))
 	if err != nil {
 		t.Fatal(err)
@@ -79,7 +139,15 @@ func startDev(t *testing.T, bin, data string) *devProcess {
 	return p
 }
 
-func pidAlive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+// killGroup kills grantflow-dev's whole process group without warning and
+// waits for it to end.
+func (p *devProcess) killGroup(t *testing.T) {
+	t.Helper()
+	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+}
 
 func readPid(t *testing.T, path string) int {
 	t.Helper()
@@ -92,21 +160,82 @@ func readPid(t *testing.T, path string) int {
 	return pid
 }
 
-// TestDevStackSurvivesSIGKILL kills grantflow-dev without warning, starts it
-// again on the same data, and checks that no call is lost or duplicated and
-// that the call's workflow carries on.
+// servicesOf lists the PostgreSQL and MinIO processes running on data.
+func servicesOf(data string) []string {
+	var out []string
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if devstack.IsPostgresOf(pid, filepath.Join(data, "postgres")) || devstack.IsMinIOOf(pid, filepath.Join(data, "minio")) {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+			out = append(out, fmt.Sprintf("pid %d: %s", pid, strings.ReplaceAll(string(b), "\x00", " ")))
+		}
+	}
+	return out
+}
+
+// setSubreaper makes the test process adopt its descendants' orphans
+// (prctl PR_SET_CHILD_SUBREAPER), or stops doing so.
+func setSubreaper(t *testing.T, on bool) {
+	t.Helper()
+	v := uintptr(0)
+	if on {
+		v = 1
+	}
+	const prSetChildSubreaper = 36
+	if _, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, prSetChildSubreaper, v, 0); errno != 0 {
+		t.Fatalf("prctl(PR_SET_CHILD_SUBREAPER): %v", errno)
+	}
+}
+
+// TestDevStackSurvivesSIGKILL kills grantflow-dev's process group without
+// warning — during the first start's preparation of the demo project, and
+// later with its PostgreSQL and MinIO certain to outlive it — and starts it
+// again each time on the same data and the same fixed ports, as `make run`
+// does. Each restart stops what the killed run left, the demo project is
+// finished exactly once, no call is lost or duplicated, the call's workflow
+// carries on, and after a clean stop nothing of the stack runs.
 func TestDevStackSurvivesSIGKILL(t *testing.T) {
 	bin := buildDev(t)
 	data := filepath.Join(t.TempDir(), "data")
+	base := freePortBase(t)
 	t.Cleanup(func() {
 		if t.Failed() {
 			log, _ := os.ReadFile(filepath.Join(data, "logs", "grantflow.log"))
 			t.Logf("grantflow.log:\n%s", log)
 		}
+		for _, s := range servicesOf(data) { // never leave a failed test's servers behind
+			var pid int
+			fmt.Sscanf(s, "pid %d", &pid)
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
 	})
 
-	dev := startDev(t, bin, data)
+	// 1. Killed in the middle of preparing the demo's funded project.
+	dev := launchDev(t, bin, data, base)
+	dev.waitLine(t, "demo project: three organisations bid", 4*time.Minute)
+	time.Sleep(3 * time.Second) // the bids are being sealed and sent
+	dev.killGroup(t)
+	if strings.Contains(dev.output(), "Press Ctrl-C to stop") {
+		t.Fatalf("the demo project was ready before the kill:\n%s", dev.output())
+	}
+	pgPid, minioPid := readPid(t, filepath.Join(data, "postgres.pid")), readPid(t, filepath.Join(data, "minio.pid"))
+
+	// 2. The same ports again: the killed run's servers stopped (by their
+	// parent-death signal or by this start), the demo project finished.
+	dev = startDev(t, bin, data, base)
 	web := dev.env["GRANTFLOW_WEB_URL"]
+	if web != fmt.Sprintf("http://127.0.0.1:%d", base+5) {
+		t.Fatalf("web at %s, want the fixed port %d", web, base+5)
+	}
+	for _, pid := range []int{pgPid, minioPid} {
+		if devstack.Alive(pid) {
+			t.Fatalf("the killed run's server (pid %d) still runs beside the new one", pid)
+		}
+	}
 	for _, k := range []string{"GRANTFLOW_DATABASE_URL", "GRANTFLOW_TEMPORAL_ADDRESS", "GRANTFLOW_TEMPORAL_NAMESPACE", "GRANTFLOW_S3_ENDPOINT", "GRANTFLOW_S3_SECRET_KEY", "GRANTFLOW_WEB_URL"} {
 		if dev.env[k] == "" {
 			t.Fatalf("dev.env lacks %s", k)
@@ -118,16 +247,33 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 	r := doHTTP(t, web, "POST", "/api/v1/tokens", "", "application/json", `{"username":"minzheng","password":"grantflow-demo"}`, nil)
 	var tok struct{ Token string }
 	r.json(t, &tok)
-	// The first start prepared a funded project, signed and in delivery,
-	// through the real bidding (three bids, a drawn panel, two approvals).
-	var awards struct {
-		Total int
-		Items []struct{ Stage, Title string }
+	// The demo's funded project, signed and in delivery, through the real
+	// bidding (three bids, a drawn panel, two approvals) — exactly one.
+	checkDemoProject := func(web string) {
+		t.Helper()
+		var awards struct {
+			Total int
+			Items []struct{ Stage, Title string }
+		}
+		doHTTP(t, web, "GET", "/api/v1/awards", tok.Token, "", "", nil).json(t, &awards)
+		if awards.Total != 1 || len(awards.Items) != 1 || awards.Items[0].Stage != "delivery" {
+			t.Fatalf("the demo's funded project: %+v\n%s", awards, dev.output())
+		}
+		var calls struct {
+			Items []struct{ Title string }
+		}
+		doHTTP(t, web, "GET", "/api/v1/calls", tok.Token, "", "", nil).json(t, &calls)
+		n := 0
+		for _, c := range calls.Items {
+			if strings.Contains(c.Title, "入户指导") {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("the demo project's call %d times: %+v", n, calls)
+		}
 	}
-	doHTTP(t, web, "GET", "/api/v1/awards", tok.Token, "", "", nil).json(t, &awards)
-	if awards.Total != 1 || awards.Items[0].Stage != "delivery" {
-		t.Fatalf("the demo's funded project: %+v\n%s", awards, dev.out)
-	}
+	checkDemoProject(web)
 	key := uuid.NewString()
 	r = doHTTP(t, web, "POST", "/api/v1/calls", tok.Token, "application/json",
 		`{"title":"北辰区手足情结对助老照护培训项目","brand":"shouzuqing","district":"北辰区","budget_fen":18000000}`,
@@ -135,25 +281,64 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
-	pgPid := readPid(t, filepath.Join(data, "postgres.pid"))
 
-	// SIGKILL: no chance to stop anything; PostgreSQL and MinIO are orphaned.
-	if err := dev.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
+	// A second `make run` on the same data while this one runs is refused
+	// (and stops nothing of the running one).
+	second := exec.Command(bin, "-data", data, "-root", repoRoot(), "-port-base", strconv.Itoa(base))
+	out, err := second.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), fmt.Sprintf("in use by pid %d", dev.cmd.Process.Pid)) {
+		t.Fatalf("a second grantflow-dev on the same data: %v\n%s", err, out)
 	}
-	<-dev.done
+	if r := doHTTP(t, web, "GET", "/readyz", "", "", "", nil); r.status != 200 {
+		t.Fatalf("readyz after the refused second start: %d %s", r.status, r.body)
+	}
 
-	dev = startDev(t, bin, data)
+	// 3. Killed again, its PostgreSQL and MinIO certain to outlive it. Their
+	// parent-death signal (SIGINT, SIGTERM) usually ends them at once; here
+	// they are held stopped so that they are still there at the next start,
+	// as when it comes before their shutdown ends (or the signal is never
+	// delivered). The test adopts them meanwhile (a child subreaper), or the
+	// kernel would wake their process groups, orphaned with stopped members,
+	// with SIGHUP and SIGCONT.
+	pgPid, minioPid = readPid(t, filepath.Join(data, "postgres.pid")), readPid(t, filepath.Join(data, "minio.pid"))
+	setSubreaper(t, true)
+	t.Cleanup(func() { setSubreaper(t, false) })
+	for _, pid := range []int{pgPid, minioPid} {
+		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dev.killGroup(t)
+	time.Sleep(time.Second)
+	for _, pid := range []int{pgPid, minioPid} {
+		if !devstack.Alive(pid) {
+			t.Fatalf("pid %d ended with grantflow-dev: the restart finds no orphan", pid)
+		}
+	}
+	dev = startDev(t, bin, data, base)
 	web = dev.env["GRANTFLOW_WEB_URL"]
-	if pidAlive(pgPid) {
-		t.Fatalf("the orphaned PostgreSQL (pid %d) still runs beside the new one", pgPid)
+	for _, want := range []string{fmt.Sprintf("PostgreSQL  stopped pid %d", pgPid), fmt.Sprintf("MinIO       stopped pid %d", minioPid)} {
+		if !strings.Contains(dev.output(), want) {
+			t.Fatalf("the restart does not say %q:\n%s", want, dev.output())
+		}
 	}
+	for _, pid := range []int{pgPid, minioPid} {
+		if devstack.Alive(pid) {
+			t.Fatalf("the orphan (pid %d) still runs beside the new stack", pid)
+		}
+	}
+	for _, pid := range []int{pgPid, minioPid} { // adopted: collect them
+		var ws syscall.WaitStatus
+		_, _ = syscall.Wait4(pid, &ws, 0, nil)
+	}
+	setSubreaper(t, false)
+	checkDemoProject(web)
 	var list struct {
 		Total int
 		Items []struct{ ID, Title string }
 	}
 	doHTTP(t, web, "GET", "/api/v1/calls", tok.Token, "", "", nil).json(t, &list)
-	if list.Total != 4 { // the three seeded demo calls and ours: nothing lost, nothing duplicated
+	if list.Total != 4 { // the three demo calls and ours: nothing lost, nothing duplicated
 		t.Fatalf("after SIGKILL and restart the calls are %+v", list)
 	}
 	// The workflow continues: it accepts an attachment and renders the notice again.
@@ -169,22 +354,94 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 		return r.status == 200 && strings.Contains(pdfText(t, r.body), "结对名单.csv")
 	})
 
-	// SIGTERM stops everything cleanly.
-	pgPid = readPid(t, filepath.Join(data, "postgres.pid"))
+	// SIGTERM stops everything cleanly: nothing of the stack is left
+	// running, every port is free.
 	_ = dev.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-dev.done:
 		if err != nil {
-			t.Fatalf("grantflow-dev exited with %v on SIGTERM:\n%s", err, dev.out)
+			t.Fatalf("grantflow-dev exited with %v on SIGTERM:\n%s", err, dev.output())
 		}
 	case <-time.After(90 * time.Second):
-		_ = dev.cmd.Process.Kill()
-		t.Fatalf("grantflow-dev did not stop within 90s of SIGTERM:\n%s", dev.out)
+		t.Fatalf("grantflow-dev did not stop within 90s of SIGTERM:\n%s", dev.output())
 	}
-	if pidAlive(pgPid) {
-		t.Fatalf("PostgreSQL (pid %d) still runs after grantflow-dev stopped", pgPid)
+	if left := servicesOf(data); len(left) > 0 {
+		t.Fatalf("still running after a clean stop: %v", left)
 	}
-	if !strings.Contains(dev.out.String(), "all data kept") {
-		t.Fatalf("no clean-stop message:\n%s", dev.out)
+	for p := base; p < base+6; p++ {
+		if err := devstack.CheckPort(p, "stack"); err != nil {
+			t.Errorf("after a clean stop: %v", err)
+		}
+	}
+	if !strings.Contains(dev.output(), "all data kept") {
+		t.Fatalf("no clean-stop message:\n%s", dev.output())
+	}
+}
+
+// TestDevStackNamesForeignPortHolder starts grantflow-dev on fixed ports one
+// of which another program holds: it stops before starting anything and
+// names the port, what it is for, the program holding it and how to stop it.
+func TestDevStackNamesForeignPortHolder(t *testing.T) {
+	bin := buildDev(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	if err := os.WriteFile(src, []byte(`package main
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"time"
+)
+
+func main() {
+	l, err := net.Listen("tcp", "127.0.0.1:"+os.Args[1])
+	if err != nil {
+		os.Exit(2)
+	}
+	defer l.Close()
+	fmt.Println("listening")
+	time.Sleep(10 * time.Minute)
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	holderBin := filepath.Join(dir, "other-server")
+	if out, err := exec.Command("go", "build", "-o", holderBin, src).CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	base := freePortBase(t)
+	ports := stack.PortsFrom(base)
+	holder := exec.Command(holderBin, strconv.Itoa(ports.MinIO))
+	stdout, _ := holder.StdoutPipe()
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = holder.Process.Kill(); _ = holder.Wait() })
+	if _, err := bufio.NewReader(stdout).ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+
+	data := filepath.Join(dir, "data")
+	cmd := exec.Command(bin, "-data", data, "-root", repoRoot(), "-port-base", strconv.Itoa(base))
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("grantflow-dev started beside a foreign listener:\n%s", out)
+	}
+	pid := holder.Process.Pid
+	for _, want := range []string{
+		fmt.Sprintf("port %d (MinIO) is in use", ports.MinIO),
+		fmt.Sprintf("by pid %d (%s %d)", pid, holderBin, ports.MinIO),
+		fmt.Sprintf("`kill %d`", pid),
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the message lacks %q:\n%s", want, out)
+		}
+	}
+	if left := servicesOf(data); len(left) > 0 {
+		t.Fatalf("started despite the held port: %v", left)
+	}
+	if !devstack.Alive(pid) {
+		t.Fatal("the foreign listener was stopped")
 	}
 }
