@@ -48,10 +48,17 @@ func (a *App) SeedFundedProject(ctx context.Context, progress func(string)) erro
 	key := func(step string) string {
 		return uuid.NewSHA1(uuid.MustParse(a.demoCallKey()), []byte("funded/"+step)).String()
 	}
-	call, err := a.Calls.CreateDraft(ctx, ca, key("draft"), domain.CallDraft{
-		Title: demoProjectTitle, Brand: domain.BrandShouZuQing, District: "河西区", Budget: 30000000,
-		Plan: domain.Plan{Mode: domain.ModeCompetition, Projects: 1, BidDeadline: time.Now().Add(25 * time.Second)},
-	})
+	// The call's id is its draft key. Once awarded its workflow has ended,
+	// and a start with the same key is refused: a run killed after the
+	// award (signing the contract, planning sessions) goes on with the call
+	// it finds.
+	call, err := a.Store.Call(ctx, key("draft"))
+	if domain.ErrorCode(err) == domain.CodeNotFound {
+		call, err = a.Calls.CreateDraft(ctx, ca, key("draft"), domain.CallDraft{
+			Title: demoProjectTitle, Brand: domain.BrandShouZuQing, District: "河西区", Budget: 30000000,
+			Plan: domain.Plan{Mode: domain.ModeCompetition, Projects: 1, BidDeadline: time.Now().Add(25 * time.Second)},
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("demo project: draft: %w", err)
 	}

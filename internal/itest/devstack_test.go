@@ -2,6 +2,7 @@ package itest
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"math/rand"
@@ -18,6 +19,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"grantflow/internal/app"
+	"grantflow/internal/config"
 	"grantflow/internal/devstack"
 	"grantflow/internal/devstack/stack"
 )
@@ -444,4 +447,73 @@ func main() {
 	if !devstack.Alive(pid) {
 		t.Fatal("the foreign listener was stopped")
 	}
+}
+
+// TestDemoProjectFinishedAfterKill leaves the demo's funded project as a run
+// killed while planning its sessions and enrolling its trainees leaves it
+// (one session, one trainee): it does not count as prepared, and the next
+// preparation adds what is missing — no session or trainee twice, still
+// one call and one award.
+func TestDemoProjectFinishedAfterKill(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { *c = app.DemoProjectConfig(*c) })
+	ctx := context.Background()
+	a := h.app
+	if err := a.SeedFundedProject(ctx, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(sql string) int {
+		t.Helper()
+		var n int
+		if err := a.Store.Pool().QueryRow(ctx, sql).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const project = `(SELECT p.id FROM projects p JOIN calls c ON c.id = p.call_id WHERE c.title LIKE '%入户指导%')`
+	check := func() {
+		t.Helper()
+		if ready, err := a.DemoProjectReady(ctx); err != nil || !ready {
+			t.Fatalf("not ready: %v", err)
+		}
+		for what, q := range map[string]string{
+			"calls":    `SELECT count(*) FROM calls WHERE title LIKE '%入户指导%'`,
+			"projects": `SELECT count(*) FROM projects WHERE id IN ` + project,
+		} {
+			if n := count(q); n != 1 {
+				t.Fatalf("%d %s of the demo project", n, what)
+			}
+		}
+		if n := count(`SELECT count(*) FROM training_sessions WHERE project_id IN ` + project); n != 2 {
+			t.Fatalf("%d sessions, want 2", n)
+		}
+		if n := count(`SELECT count(DISTINCT module) FROM training_sessions WHERE project_id IN ` + project); n != 2 {
+			t.Fatalf("%d modules, want 2", n)
+		}
+		if n := count(`SELECT count(*) FROM trainees WHERE project_id IN ` + project); n != 3 {
+			t.Fatalf("%d trainees, want 3", n)
+		}
+	}
+	check()
+
+	// killed after the first session and the first trainee
+	for _, q := range []string{
+		`DELETE FROM training_sessions WHERE project_id IN ` + project + ` AND id > (SELECT min(id) FROM training_sessions WHERE project_id IN ` + project + `)`,
+		`DELETE FROM trainees WHERE project_id IN ` + project + ` AND id > (SELECT min(id) FROM trainees WHERE project_id IN ` + project + `)`,
+	} {
+		if _, err := a.Store.Pool().Exec(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ready, err := a.DemoProjectReady(ctx); err != nil || ready {
+		t.Fatalf("a half-prepared demo project counts as ready (%v)", err)
+	}
+	if err := a.SeedFundedProject(ctx, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	check()
+	// and once more: nothing left to do, nothing added
+	if err := a.SeedFundedProject(ctx, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	check()
 }
