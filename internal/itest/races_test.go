@@ -23,7 +23,9 @@ import (
 	"grantflow/activities"
 	"grantflow/internal/app"
 	"grantflow/internal/blob"
+	"grantflow/internal/config"
 	"grantflow/internal/domain"
+	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
 
@@ -404,4 +406,86 @@ func TestArchiveRetryWritesOnlyWhatIsMissing(t *testing.T) {
 func blobSHA(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:])
+}
+
+// Two confirmations, then two payments, of the same tranche sent at once
+// through the services and the real ProjectWorkflow: one succeeds, the
+// other gets a conflict naming the first one's sender; the loser's voucher
+// is not kept; the winner's request sent again (its idempotency key) gets
+// the winner's result, and nothing is recorded twice.
+func TestTrancheRequestsAtOnceThroughTheWorkflow(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { *c = app.DemoProjectConfig(*c) })
+	ctx := context.Background()
+	if err := h.app.SeedFundedProject(ctx, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	var pid string
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT id::text FROM projects WHERE stage = 'delivery' LIMIT 1`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	type attempt struct {
+		by  domain.Actor
+		key string
+		err error
+	}
+	race := func(do func(a *attempt) error, as ...*attempt) (won, lost *attempt) {
+		t.Helper()
+		var wg sync.WaitGroup
+		for _, a := range as {
+			wg.Add(1)
+			go func() { defer wg.Done(); a.err = do(a) }()
+		}
+		wg.Wait()
+		for _, a := range as {
+			switch {
+			case a.err == nil && won == nil:
+				won = a
+			case domain.ErrorCode(a.err) == domain.CodeConflict && lost == nil:
+				lost = a
+			}
+		}
+		if won == nil || lost == nil {
+			t.Fatalf("requests at once: %v and %v, want one success and one conflict", as[0].err, as[1].err)
+		}
+		return won, lost
+	}
+	confirm := func(a *attempt) error { return h.app.Contracts.ConfirmTranche(ctx, a.by, pid, a.key, 0) }
+	won, lost := race(confirm, &attempt{by: h.actor("hexi"), key: uuid.NewString()}, &attempt{by: h.actor("minzheng"), key: uuid.NewString()})
+	if !strings.Contains(domain.ErrorMessage(lost.err), won.by.Name) {
+		t.Errorf("the second confirmation's conflict does not name %s: %v", won.by.Name, lost.err)
+	}
+	if err := confirm(won); err != nil {
+		t.Fatalf("the first confirmation sent again: %v", err)
+	}
+
+	finance := h.actor("caizheng")
+	vouchers := map[string]string{}
+	pay := func(a *attempt) error {
+		no := vouchers[a.key]
+		return h.app.Contracts.RecordPayment(ctx, a.by, pid, a.key, 0, no, service.File{Name: "付款凭证.pdf", Data: append(append([]byte{}, pdfDoc...), a.key...)})
+	}
+	k1, k2 := uuid.NewString(), uuid.NewString()
+	vouchers[k1], vouchers[k2] = "HX-"+k1[:8], "HX-"+k2[:8]
+	won, lost = race(pay, &attempt{by: finance, key: k1}, &attempt{by: finance, key: k2})
+	if msg := domain.ErrorMessage(lost.err); !strings.Contains(msg, finance.Name) {
+		t.Errorf("the second payment's conflict does not name %s: %v", finance.Name, lost.err)
+	}
+	if err := pay(won); err != nil {
+		t.Fatalf("the first payment sent again: %v", err)
+	}
+	p, err := h.app.Store.Project(ctx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := h.app.Store.Tranches(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts[0].VoucherNo != vouchers[won.key] || ts[0].PaidAt.IsZero() {
+		t.Fatalf("tranche 1 paid with %q, want the winner's %q", ts[0].VoucherNo, vouchers[won.key])
+	}
+	var pays int
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'tranche.pay' AND object_id = $1`, pid).Scan(&pays); err != nil || pays != 1 {
+		t.Errorf("%d payments in the audit log (%v)", pays, err)
+	}
 }
