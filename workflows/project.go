@@ -278,7 +278,10 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		}
 		return id != "" && t.Confirmed && t.ConfirmedReq == id
 	}
-	check := func(ctx workflow.Context, req TrancheRequest, pay bool) error {
+	// inFlightToo: whether a request running for the same tranche refuses
+	// this one (always in validators; in handlers of runs that recorded
+	// the "tranche-in-flight" version, so older histories replay as run).
+	check := func(ctx workflow.Context, req TrancheRequest, pay, inFlightToo bool) error {
 		action := auth.ActionConfirmTranche
 		if pay {
 			action = auth.ActionRecordPayment
@@ -303,7 +306,7 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 			switch f, busy := confirming[req.Index]; {
 			case t.Confirmed:
 				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件已由 %s 于 %s 确认，无需重复确认。", req.Index+1, t.ConfirmedName, cstTime(t.ConfirmedAt))
-			case busy && f.Req != updateID(ctx):
+			case inFlightToo && busy && f.Req != updateID(ctx):
 				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件正由 %s 确认（%s 提交），请勿重复提交，稍后刷新页面查看结果。", req.Index+1, f.By, cstTime(f.At))
 			case req.Index > 0 && !st.Money[req.Index-1].Confirmed:
 				return domain.Errorf(domain.CodeConflict, "请先确认第 %d 笔资金，资金按顺序拨付。", req.Index)
@@ -325,7 +328,7 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件尚未经民政部门确认，不能拨付。", req.Index+1)
 		case t.Paid:
 			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金已由 %s 于 %s 登记拨付（凭证号 %s），不能重复登记。", req.Index+1, t.PaidName, cstTime(t.PaidAt), t.VoucherNo)
-		case busy && f.Req != updateID(ctx):
+		case inFlightToo && busy && f.Req != updateID(ctx):
 			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付正由 %s 登记（%s 提交），请勿重复提交，稍后刷新页面查看结果。", req.Index+1, f.By, cstTime(f.At))
 		case paid+t.Amount > in.Amount:
 			return domain.Errorf(domain.CodeConflict, "累计拨付将超过资助金额 %s 元，不能拨付。", in.Amount.Yuan())
@@ -348,7 +351,8 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		if again(ctx, req, pay) {
 			return *st, nil
 		}
-		if err := check(ctx, req, pay); err != nil {
+		inFlightToo := workflow.GetVersion(ctx, "tranche-in-flight", workflow.DefaultVersion, 1) == 1
+		if err := check(ctx, req, pay, inFlightToo); err != nil {
 			return ProjectState{}, toApplicationError(err)
 		}
 		busy, act := confirming, a.ConfirmTranche
@@ -376,7 +380,7 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 			if again(ctx, req, pay) {
 				return nil
 			}
-			return toApplicationError(check(ctx, req, pay))
+			return toApplicationError(check(ctx, req, pay, true))
 		}
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmTranche,
