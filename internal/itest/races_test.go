@@ -162,6 +162,12 @@ func TestBidRacingTheOpeningIsRefusedOrOpened(t *testing.T) {
 		t.Fatalf("a bid reaching the call after its opening: %v, want refused as late", err)
 	}
 
+	// Below the store, the database itself refuses a live bid after the opening.
+	if _, err := db.Exec(ctx, `INSERT INTO bids (id, call_id, org_id, version, status, parts, submitted_by)
+		VALUES ($1, $2, $3, 99, 'submitted', '[]', $4)`, uuid.NewString(), seed.CallID, seed.OrgID, by.UserID); err == nil || !strings.Contains(err.Error(), "after its opening") {
+		t.Fatalf("a bid written straight into the database after the opening: %v", err)
+	}
+
 	// Bids from several organisations race a second opening.
 	if _, err := db.Exec(ctx, `UPDATE calls SET opened_at = NULL, bid_deadline = now() + interval '1500 milliseconds' WHERE id = $1`, seed.CallID); err != nil {
 		t.Fatal(err)
