@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"go.temporal.io/sdk/activity"
 
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
@@ -275,6 +276,11 @@ type DrawPanelInput struct {
 	Bidders []string
 	// Staff are users who may not sit on the panel (the call's approvers).
 	Staff []int64
+	// Key names this draw (workflow run and step): a retry returns the
+	// experts this draw already recorded and draws only what is missing.
+	// Empty (a draw scheduled before keys existed): the activity's own
+	// identity (workflow run and activity ID) keys it.
+	Key string
 }
 
 // Drawn is an expert drawn for a panel.
@@ -288,8 +294,13 @@ type Drawn struct {
 // DrawPanel draws experts at random (crypto/rand) from the talent library's
 // pool, skipping those already considered for this call; an expert with a
 // tie to a bidder is recorded as excluded with the reason and another is
-// drawn. Idempotent: a retry counts the members it already drew.
+// drawn. Idempotent: the draw is keyed (in.Key), and a retry returns the
+// experts it already drew and draws only those still missing.
 func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn, error) {
+	if in.Key == "" && activity.IsActivity(ctx) {
+		info := activity.GetInfo(ctx)
+		in.Key = fmt.Sprintf("%s/%s/activity/%s", info.WorkflowExecution.ID, info.WorkflowExecution.RunID, info.ActivityID)
+	}
 	pool, err := a.Store.ExpertPool(ctx)
 	if err != nil {
 		return nil, err
@@ -300,9 +311,15 @@ func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn,
 	}
 	considered := map[int64]bool{}
 	seq := 0
+	// What this draw already recorded (an earlier attempt of it) is its
+	// result so far: never drawn again.
+	var drawn []Drawn
 	for _, m := range members {
 		considered[m.TalentID] = true
 		seq = max(seq, m.Seq)
+		if in.Key != "" && m.DrawKey == in.Key && m.Status != domain.PanelExcluded {
+			drawn = append(drawn, Drawn{TalentID: m.TalentID, UserID: m.UserID, Name: m.Name, Seq: m.Seq})
+		}
 	}
 	var candidates []domain.Talent
 	for _, t := range pool {
@@ -314,10 +331,23 @@ func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn,
 			candidates = append(candidates, t)
 		}
 	}
-	var drawn []Drawn
+	// Every expert of this draw is told (once: the notice is keyed), also
+	// those an earlier attempt drew but may not have told.
+	tell := func() error {
+		for _, d := range drawn {
+			if err := a.Store.AddNotice(ctx, in.CallID, store.NoticeTo{UserID: d.UserID}, "panel.drawn",
+				"您被随机抽取为评审专家。请先声明与投标人无利害关系，然后才能查看投标文件并评分。", fmt.Sprintf("panel/%s/%d", in.CallID, d.TalentID)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	today := time.Now()
 	for len(drawn) < in.Need {
 		if len(candidates) == 0 {
+			if err := tell(); err != nil {
+				return nil, err
+			}
 			return drawn, nonRetryable(domain.Errorf(domain.CodeConflict,
 				"专家库中与投标人无利害关系的可用专家不足（还差 %d 人）。请在人才库中补充评审专家（须绑定账号），然后重新抽取。", in.Need-len(drawn)))
 		}
@@ -331,7 +361,7 @@ func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn,
 		for _, uscc := range in.Bidders {
 			ties = append(ties, t.TiesTo(uscc, today)...)
 		}
-		m := domain.PanelMember{CallID: in.CallID, TalentID: t.ID, UserID: t.UserID, Seq: seq, Status: domain.PanelDrawn}
+		m := domain.PanelMember{CallID: in.CallID, TalentID: t.ID, UserID: t.UserID, Seq: seq, Status: domain.PanelDrawn, DrawKey: in.Key}
 		if len(ties) > 0 {
 			m.Status = domain.PanelExcluded
 			m.Reason = strings.Join(ties, "；")
@@ -341,13 +371,9 @@ func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn,
 		}
 		if m.Status == domain.PanelDrawn {
 			drawn = append(drawn, Drawn{TalentID: t.ID, UserID: t.UserID, Name: t.Name, Seq: seq})
-			if err := a.Store.AddNotice(ctx, in.CallID, store.NoticeTo{UserID: t.UserID}, "panel.drawn",
-				"您被随机抽取为评审专家。请先声明与投标人无利害关系，然后才能查看投标文件并评分。", fmt.Sprintf("panel/%s/%d", in.CallID, t.ID)); err != nil {
-				return nil, err
-			}
 		}
 	}
-	return drawn, nil
+	return drawn, tell()
 }
 
 // drawOne takes one expert out of candidates at random (crypto/rand: the

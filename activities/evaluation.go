@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
@@ -362,12 +363,18 @@ func (a *Activities) ArchiveProject(ctx context.Context, projectID string) (Arch
 	if !p.ArchivedAt.IsZero() {
 		return ArchiveResult{ManifestKey: p.ManifestKey, ManifestSHA256: p.ManifestSHA}, nil
 	}
-	now := time.Now().UTC().Truncate(time.Second)
+	// A retry (a timed-out or stopped attempt, a failed read) builds the
+	// same package: the same date, so the same bytes, and whatever is
+	// already in the locked bucket is kept, not written again.
+	now, err := a.Store.BeginArchive(ctx, p.ID)
+	if err != nil {
+		return ArchiveResult{}, err
+	}
 	pdf, err := a.finalReport(ctx, p, now)
 	if err != nil {
 		return ArchiveResult{}, err
 	}
-	rep, err := a.Blob.Put(ctx, fmt.Sprintf("projects/%s/final-report.pdf", p.ID), pdf, "application/pdf")
+	rep, _, err := a.Blob.PutOnce(ctx, fmt.Sprintf("projects/%s/final-report.pdf", p.ID), pdf, "application/pdf")
 	if err != nil {
 		return ArchiveResult{}, err
 	}
@@ -392,7 +399,10 @@ func (a *Activities) ArchiveProject(ctx context.Context, projectID string) (Arch
 			ct = "application/octet-stream"
 		}
 		until := now.AddDate(class.Years(), 0, 0)
-		obj, err := a.Archive.PutLocked(ctx, fmt.Sprintf("%s%03d-%s", prefix, len(objs)+1, name), data, ct, a.LockMode, until)
+		if err := stopping(ctx); err != nil {
+			return err // the retry goes on from here, skipping what is written
+		}
+		obj, _, err := a.Archive.PutLockedOnce(ctx, fmt.Sprintf("%s%03d-%s", prefix, len(objs)+1, name), data, ct, a.LockMode, until)
 		if err != nil {
 			return err
 		}
@@ -418,7 +428,7 @@ func (a *Activities) ArchiveProject(ctx context.Context, projectID string) (Arch
 	if err != nil {
 		return ArchiveResult{}, err
 	}
-	man, err := a.Archive.PutLocked(ctx, prefix+"manifest.json", data, "application/json", a.LockMode, now.AddDate(store.ClassAccounting.Years(), 0, 0))
+	man, _, err := a.Archive.PutLockedOnce(ctx, prefix+"manifest.json", data, "application/json", a.LockMode, now.AddDate(store.ClassAccounting.Years(), 0, 0))
 	if err != nil {
 		return ArchiveResult{}, err
 	}
@@ -546,4 +556,21 @@ func (a *Activities) RemindMonthlyReport(ctx context.Context, in MonthlyReportIn
 	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "report.missing",
 		fmt.Sprintf("项目 %s 尚未提交 %d年%d月 的月度进展报告，请在项目页面补交。", p.Number, m.Year(), int(m.Month())),
 		fmt.Sprintf("monthly/%s/%s", p.ID, in.Month))
+}
+
+// stopping reports a stopping worker (a deploy: WorkerStopTimeout is
+// running) or an ended attempt, so a long activity ends between two steps
+// rather than being cut in one; its retry resumes the work.
+func stopping(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if activity.IsActivity(ctx) {
+		select {
+		case <-activity.GetWorkerStopChannel(ctx):
+			return temporal.NewApplicationError("the worker is stopping; the archive resumes on the next attempt", "WorkerStopping")
+		default:
+		}
+	}
+	return nil
 }

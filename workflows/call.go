@@ -205,6 +205,12 @@ type callRun struct {
 	epoch         int // bumped at every stage change: the main loop watches it
 	deadlineMoved bool
 	panelRedraw   bool
+	// opening is set the moment the opening starts: from then no bid,
+	// withdrawal or deadline change is accepted, whatever the clock says
+	// (a clarification finishing during the opening used to move the
+	// deadline and let bids in that were never opened).
+	opening bool
+	draws   int // DrawPanel calls of this run (their idempotency keys)
 }
 
 var a *activities.Activities
@@ -331,6 +337,9 @@ func (r *callRun) bidding(ctx workflow.Context) error {
 		}
 	}
 	// No more bids from here: the validator refuses them at the same instant.
+	if workflow.GetVersion(ctx, "refuse-bids-at-opening", workflow.DefaultVersion, 1) == 1 {
+		r.opening = true
+	}
 	var opened []activities.OpenedBid
 	if err := workflow.ExecuteActivity(longOpts(ctx), a.OpenBids, r.in.CallID).Get(ctx, &opened); err != nil {
 		return err
@@ -367,8 +376,12 @@ func (r *callRun) panel(ctx workflow.Context) error {
 				bidders = append(bidders, b.USCC)
 			}
 			var drawn []activities.Drawn
+			r.draws++
+			info := workflow.GetInfo(ctx)
 			err := workflow.ExecuteActivity(opts(ctx), a.DrawPanel, activities.DrawPanelInput{
 				CallID: r.in.CallID, Need: need, Bidders: bidders, Staff: r.staff(),
+				// A retried draw returns the draw it made (keyed by run and step).
+				Key: fmt.Sprintf("%s/%s/panel/%d", info.WorkflowExecution.ID, info.WorkflowExecution.RunID, r.draws),
 			}).Get(ctx, &drawn)
 			for _, d := range drawn {
 				r.st.Panel = append(r.st.Panel, Seat{UserID: d.UserID, TalentID: d.TalentID, Name: d.Name, Seq: d.Seq})

@@ -168,7 +168,7 @@ func (r *callRun) register(ctx workflow.Context) error {
 				if err := r.stageIs(domain.StageBidding); err != nil {
 					return err
 				}
-				if !workflow.Now(ctx).Before(st.Deadline) {
+				if r.opening || !workflow.Now(ctx).Before(st.Deadline) {
 					return domain.Errorf(domain.CodeConflict, "投标已截止，不能再发布澄清。")
 				}
 				fe := domain.FieldErrors{}
@@ -191,7 +191,7 @@ func (r *callRun) register(ctx workflow.Context) error {
 				}).Get(ctx, &deadline); err != nil {
 					return CallState{}, err
 				}
-				if !deadline.Equal(st.Deadline) {
+				if !deadline.Equal(st.Deadline) && !r.opening {
 					st.Deadline = deadline
 					r.deadlineMoved = true
 					r.noticeDirty = true
@@ -594,7 +594,7 @@ func (r *callRun) bidderMayAct(ctx workflow.Context, actor Actor) error {
 	if actor.OrgID == 0 {
 		return domain.Errorf(domain.CodeForbidden, "您的账号未关联社会组织，不能投标。")
 	}
-	if r.st.Stage == domain.StageBidding && !workflow.Now(ctx).Before(r.st.Deadline) || r.st.Stage.Opened() {
+	if r.opening || r.st.Stage == domain.StageBidding && !workflow.Now(ctx).Before(r.st.Deadline) || r.st.Stage.Opened() {
 		return domain.Errorf(domain.CodeConflict, "投标截止时间（%s）已过，不再接受递交、替换或撤回投标文件。", cstTime(r.st.Deadline))
 	}
 	return r.stageIs(domain.StageBidding)

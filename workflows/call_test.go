@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -73,13 +74,18 @@ type fixture struct {
 	decide   []string
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureSlow(t, 0, 0) }
+
+// newFixtureSlow is a fixture whose opening and clarifications take that
+// long (workflow time), for what arrives while they run.
+func newFixtureSlow(t *testing.T, openSlow, clarifySlow time.Duration) *fixture {
 	f := &fixture{t: t, bids: map[int64]domain.Bid{}, prices: map[int64]domain.Fen{1: 180000_00, 2: 150000_00, 3: 190000_00, 4: 160000_00}, nextExp: 100}
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
 	f.start = f.env.Now()
 	// The test environment runs activities on goroutines of their own: the
 	// fixture's state is guarded by mu.
+	slow := map[string]time.Duration{"OpenBids": openSlow, "Clarify": clarifySlow}
 	on := func(fn any, ret any) {
 		v := reflect.ValueOf(ret)
 		locked := reflect.MakeFunc(v.Type(), func(args []reflect.Value) []reflect.Value {
@@ -87,7 +93,9 @@ func newFixture(t *testing.T) *fixture {
 			defer f.mu.Unlock()
 			return v.Call(args)
 		})
-		f.env.OnActivity(fn, mock.Anything, mock.Anything).Return(locked.Interface())
+		name := strings.TrimSuffix(runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name(), "-fm")
+		d := slow[name[strings.LastIndex(name, ".")+1:]]
+		f.env.OnActivity(fn, mock.Anything, mock.Anything).After(d).Return(locked.Interface())
 	}
 	on(act.CreateDraftCall, func(_ context.Context, in activities.CreateDraftCallInput) (domain.Call, error) {
 		return domain.Call{ID: in.CallID, Number: "ZJ2026-000001", Stage: domain.StageDraft}, nil
@@ -602,6 +610,35 @@ func TestCallLateBidRefused(t *testing.T) {
 	refused(t, otherOrg, domain.CodeInvalid, "不完整")
 	if len(f.bids) != 3 {
 		t.Fatalf("bids recorded: %d", len(f.bids))
+	}
+}
+
+// A material clarification accepted just before the deadline whose
+// activity finished during the opening used to move the deadline: bids
+// were then accepted that the opening had already passed by, and never
+// opened. From the opening's start nothing moves the deadline and no bid,
+// replacement or withdrawal is accepted.
+func TestCallBidDuringOpeningRefused(t *testing.T) {
+	f := newFixtureSlow(t, 2*time.Hour, time.Hour)
+	f.publish()
+	f.bidAll()
+	material := f.update(deadline-10*time.Minute, UpdateClarify, ClarifyRequest{Actor: civilAffairs, ID: "c9", Title: "修改服务内容",
+		Body: "增加应急救护（心肺复苏）模块，不少于 4 学时。", Material: true})
+	during := f.update(deadline+time.Hour, UpdateSubmitBid, bid(4))
+	withdraw := f.update(deadline+time.Hour, UpdateWithdrawBid, WithdrawRequest{Actor: bidder(1)})
+	clarify := f.update(deadline+time.Hour, UpdateClarify, ClarifyRequest{Actor: civilAffairs, ID: "c10", Title: "再次修改",
+		Body: "培训场地由社区提供，无需另行租赁。", Material: true})
+	f.update(deadline+2*day, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	f.run()
+	ok(t, material)
+	refused(t, during, domain.CodeConflict, "截止")
+	refused(t, withdraw, domain.CodeConflict, "截止")
+	refused(t, clarify, domain.CodeConflict, "截止")
+	if want := f.start.Add(deadline + 2*time.Hour); !f.openedAt.Equal(want) { // the opening takes 2 hours here
+		t.Errorf("opening done at %s, want %s", f.openedAt, want)
+	}
+	if len(f.bids) != 3 {
+		t.Errorf("bids recorded: %d, want the 3 sent before the deadline", len(f.bids))
 	}
 }
 

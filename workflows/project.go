@@ -57,13 +57,23 @@ type ProjectState struct {
 	ManifestSHA    string
 }
 
-// TrancheFlags is where one tranche stands.
+// TrancheFlags is where one tranche stands: who confirmed its condition and
+// who recorded its payment, when, and by which request (the update ID: a
+// retry of that request gets its result again, any other a conflict).
 type TrancheFlags struct {
-	Amount      domain.Fen
-	Condition   domain.TrancheCondition
-	Confirmed   bool
-	ConfirmedBy int64
-	Paid        bool
+	Amount        domain.Fen
+	Condition     domain.TrancheCondition
+	Confirmed     bool
+	ConfirmedBy   int64
+	ConfirmedName string
+	ConfirmedAt   time.Time
+	ConfirmedReq  string
+	Paid          bool
+	PaidBy        int64
+	PaidName      string
+	PaidAt        time.Time
+	PaidReq       string
+	VoucherNo     string
 }
 
 // TrancheRequest confirms a tranche's condition (civil affairs) or records
@@ -247,7 +257,31 @@ func validateConfirm(in ProjectInput, st *ProjectState, req ConfirmRequest) erro
 // condition must hold (the contract signed; the mid-term or final
 // evaluation passed), and payments never exceed the award.
 func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait func(workflow.Context) error) error {
-	check := func(req TrancheRequest, pay bool) error {
+	// The requests whose activity is running, by tranche: a second request
+	// for the same tranche meanwhile is refused (before this, both passed
+	// the checks and the second one's voucher was silently dropped).
+	type inFlight struct {
+		By  string
+		At  time.Time
+		Req string
+	}
+	confirming, paying := map[int]inFlight{}, map[int]inFlight{}
+	// again reports a request that already did what it asks (its update ID
+	// is the one recorded): a retry, answered with the state, not redone.
+	again := func(ctx workflow.Context, req TrancheRequest, pay bool) bool {
+		if req.Index < 0 || req.Index >= len(st.Money) {
+			return false
+		}
+		id, t := updateID(ctx), st.Money[req.Index]
+		if pay {
+			return id != "" && t.Paid && t.PaidReq == id
+		}
+		return id != "" && t.Confirmed && t.ConfirmedReq == id
+	}
+	// inFlightToo: whether a request running for the same tranche refuses
+	// this one (always in validators; in handlers of runs that recorded
+	// the "tranche-in-flight" version, so older histories replay as run).
+	check := func(ctx workflow.Context, req TrancheRequest, pay, inFlightToo bool) error {
 		action := auth.ActionConfirmTranche
 		if pay {
 			action = auth.ActionRecordPayment
@@ -269,9 +303,11 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		}
 		t := st.Money[req.Index]
 		if !pay {
-			switch {
+			switch f, busy := confirming[req.Index]; {
 			case t.Confirmed:
-				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件已经确认过。", req.Index+1)
+				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件已由 %s 于 %s 确认，无需重复确认。", req.Index+1, t.ConfirmedName, cstTime(t.ConfirmedAt))
+			case inFlightToo && busy && f.Req != updateID(ctx):
+				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件正由 %s 确认（%s 提交），请勿重复提交，稍后刷新页面查看结果。", req.Index+1, f.By, cstTime(f.At))
 			case req.Index > 0 && !st.Money[req.Index-1].Confirmed:
 				return domain.Errorf(domain.CodeConflict, "请先确认第 %d 笔资金，资金按顺序拨付。", req.Index)
 			case t.Condition == domain.TrancheOnMidterm && !st.MidtermPassed:
@@ -287,11 +323,13 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 				paid += m.Amount
 			}
 		}
-		switch {
+		switch f, busy := paying[req.Index]; {
 		case !t.Confirmed:
 			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件尚未经民政部门确认，不能拨付。", req.Index+1)
 		case t.Paid:
-			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金已经拨付。", req.Index+1)
+			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金已由 %s 于 %s 登记拨付（凭证号 %s），不能重复登记。", req.Index+1, t.PaidName, cstTime(t.PaidAt), t.VoucherNo)
+		case inFlightToo && busy && f.Req != updateID(ctx):
+			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付正由 %s 登记（%s 提交），请勿重复提交，稍后刷新页面查看结果。", req.Index+1, f.By, cstTime(f.At))
 		case paid+t.Amount > in.Amount:
 			return domain.Errorf(domain.CodeConflict, "累计拨付将超过资助金额 %s 元，不能拨付。", in.Amount.Yuan())
 		case req.Key == "" || len(req.SHA256) != 64:
@@ -302,46 +340,55 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		}
 		return auth.SeparationOfDuties(req.Actor, auth.Decision{Earlier: []int64{t.ConfirmedBy}})
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmTranche,
-		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) {
-			if err := wait(ctx); err != nil {
-				return ProjectState{}, err
-			}
-			if err := check(req, false); err != nil {
-				return ProjectState{}, toApplicationError(err)
-			}
-			t := &st.Money[req.Index]
-			if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmTranche, activities.TrancheInput{
-				ProjectID: in.AwardID, Index: req.Index, Amount: t.Amount, By: req.Actor,
-			}).Get(ctx, nil); err != nil {
-				return ProjectState{}, err
-			}
-			t.Confirmed, t.ConfirmedBy = true, req.Actor.UserID
+	// run records a confirmation or payment once: a retry of the same
+	// request returns the state; a request arriving while another for the
+	// same tranche is running is refused (checked again here, after the
+	// validator, as the other may have started since).
+	run := func(ctx workflow.Context, req TrancheRequest, pay bool) (ProjectState, error) {
+		if err := wait(ctx); err != nil {
+			return ProjectState{}, err
+		}
+		if again(ctx, req, pay) {
 			return *st, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TrancheRequest) error {
-			return toApplicationError(check(req, false))
-		}}); err != nil {
+		}
+		inFlightToo := workflow.GetVersion(ctx, "tranche-in-flight", workflow.DefaultVersion, 1) == 1
+		if err := check(ctx, req, pay, inFlightToo); err != nil {
+			return ProjectState{}, toApplicationError(err)
+		}
+		busy, act := confirming, a.ConfirmTranche
+		if pay {
+			busy, act = paying, a.RecordPayment
+		}
+		t := &st.Money[req.Index]
+		now := workflow.Now(ctx)
+		busy[req.Index] = inFlight{By: req.Actor.Name, At: now, Req: updateID(ctx)}
+		defer delete(busy, req.Index)
+		if err := workflow.ExecuteActivity(opts(ctx), act, activities.TrancheInput{
+			ProjectID: in.AwardID, Index: req.Index, Amount: t.Amount, VoucherNo: req.VoucherNo, Key: req.Key, SHA256: req.SHA256, By: req.Actor,
+		}).Get(ctx, nil); err != nil {
+			return ProjectState{}, err
+		}
+		if pay {
+			t.Paid, t.PaidBy, t.PaidName, t.PaidAt, t.PaidReq, t.VoucherNo = true, req.Actor.UserID, req.Actor.Name, now, updateID(ctx), req.VoucherNo
+		} else {
+			t.Confirmed, t.ConfirmedBy, t.ConfirmedName, t.ConfirmedAt, t.ConfirmedReq = true, req.Actor.UserID, req.Actor.Name, now, updateID(ctx)
+		}
+		return *st, nil
+	}
+	validate := func(pay bool) func(workflow.Context, TrancheRequest) error {
+		return func(ctx workflow.Context, req TrancheRequest) error {
+			if again(ctx, req, pay) {
+				return nil
+			}
+			return toApplicationError(check(ctx, req, pay, true))
+		}
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmTranche,
+		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) { return run(ctx, req, false) },
+		workflow.UpdateHandlerOptions{Validator: validate(false)}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordPayment,
-		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) {
-			if err := wait(ctx); err != nil {
-				return ProjectState{}, err
-			}
-			if err := check(req, true); err != nil {
-				return ProjectState{}, toApplicationError(err)
-			}
-			t := &st.Money[req.Index]
-			if err := workflow.ExecuteActivity(opts(ctx), a.RecordPayment, activities.TrancheInput{
-				ProjectID: in.AwardID, Index: req.Index, Amount: t.Amount, VoucherNo: req.VoucherNo, Key: req.Key, SHA256: req.SHA256, By: req.Actor,
-			}).Get(ctx, nil); err != nil {
-				return ProjectState{}, err
-			}
-			t.Paid = true
-			return *st, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TrancheRequest) error {
-			return toApplicationError(check(req, true))
-		}})
+		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) { return run(ctx, req, true) },
+		workflow.UpdateHandlerOptions{Validator: validate(true)})
 }

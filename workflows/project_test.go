@@ -40,7 +40,11 @@ type projectFixture struct {
 	notes    []string // notices other than the contract's reminders
 }
 
-func newProjectFixture() *projectFixture {
+func newProjectFixture() *projectFixture { return newProjectFixtureSlow(0) }
+
+// newProjectFixtureSlow is a fixture whose tranche activities take slow
+// (workflow time): long enough for a second request to arrive meanwhile.
+func newProjectFixtureSlow(slow time.Duration) *projectFixture {
 	f := &projectFixture{}
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
@@ -61,11 +65,15 @@ func newProjectFixture() *projectFixture {
 		f.signed = f.env.Now()
 		return nil
 	})
-	on(act.ConfirmTranche, func(_ context.Context, in activities.TrancheInput) error {
+	f.env.OnActivity(act.ConfirmTranche, mock.Anything, mock.Anything).After(slow).Return(func(_ context.Context, in activities.TrancheInput) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
 		f.money = append(f.money, fmt.Sprintf("confirm:%d:%d", in.Index, in.Amount))
 		return nil
 	})
-	on(act.RecordPayment, func(_ context.Context, in activities.TrancheInput) error {
+	f.env.OnActivity(act.RecordPayment, mock.Anything, mock.Anything).After(slow).Return(func(_ context.Context, in activities.TrancheInput) error {
+		f.mu.Lock()
+		defer f.mu.Unlock()
 		f.money = append(f.money, fmt.Sprintf("pay:%d:%d", in.Index, in.Amount))
 		if f.onPay != nil {
 			f.onPay(in)
@@ -191,10 +199,70 @@ func TestProjectTranches(t *testing.T) {
 	refused(t, skip, domain.CodeConflict, "按顺序")
 	refused(t, noVoucher, domain.CodeInvalid, "付款凭证")
 	ok(t, confirm, pay)
-	refused(t, twice, domain.CodeConflict, "已经拨付")
+	refused(t, twice, domain.CodeConflict, "已由 财政 于")
 	refused(t, midterm, domain.CodeConflict, "中期评估合格后")
 	refused(t, samePerson, domain.CodeForbidden, "同一人")
 	if strings.Join(f.money, ",") != "confirm:0:7800000,pay:0:7800000" {
 		t.Errorf("money activities: %v", f.money)
 	}
+}
+
+// Two people confirming, or paying, the same tranche at once: before, both
+// passed the checks while the first one's activity ran, and the second
+// "succeeded" with its voucher silently dropped. Now the second gets a
+// conflict naming who is on it, a later one who did it and when, and a
+// retry of the first request (its update ID) gets the first's result
+// without running anything again.
+func TestTrancheRequestsAtOnce(t *testing.T) {
+	f := newProjectFixtureSlow(time.Hour)
+	org := bidder(1)
+	f.update(2*time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: terms()})
+	f.update(3*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: org, Revision: 1})
+	f.update(4*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: civilAffairs, Revision: 1})
+	confirm := f.update(day, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs, Index: 0})
+	confirmID := fmt.Sprintf("%s-%d", UpdateConfirmTranche, f.updates)
+	confirmToo := f.update(day+time.Minute, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs2, Index: 0})
+	confirmLater := f.update(day+2*time.Hour, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs2, Index: 0})
+	voucher := func(no string) TrancheRequest {
+		return TrancheRequest{Actor: financeActor, Index: 0, VoucherNo: no, Key: "projects/aw-1/vouchers/" + no, SHA256: strings.Repeat("b", 64)}
+	}
+	pay := f.update(2*day, UpdateRecordPayment, voucher("HX2027-0001"))
+	payID := fmt.Sprintf("%s-%d", UpdateRecordPayment, f.updates)
+	payToo := f.update(2*day+time.Minute, UpdateRecordPayment, voucher("HX2027-0002"))
+	// The first request sent again while it runs, and after it finished.
+	payAgain := scheduleUpdateWithID(f.env, 2*day+2*time.Minute, UpdateRecordPayment, payID, voucher("HX2027-0001"))
+	payLater := f.update(3*day, UpdateRecordPayment, voucher("HX2027-0003"))
+	payRetry := scheduleUpdateWithID(f.env, 3*day+time.Hour, UpdateRecordPayment, payID, voucher("HX2027-0001"))
+	confirmRetry := scheduleUpdateWithID(f.env, 3*day+time.Hour, UpdateConfirmTranche, confirmID, TrancheRequest{Actor: civilAffairs, Index: 0})
+	f.env.RegisterDelayedCallback(func() {
+		st := f.state(t)
+		m := st.Money[0]
+		if !m.Paid || m.VoucherNo != "HX2027-0001" || m.PaidName != financeActor.Name || m.ConfirmedName != civilAffairs.Name || m.ConfirmedBy != civilAffairs.UserID {
+			t.Errorf("tranche 1: %+v", m)
+		}
+	}, 4*day)
+	f.env.ExecuteWorkflow(ProjectWorkflow, projectInput(f.env.Now()))
+	ok(t, confirm, pay, payAgain, payRetry, confirmRetry)
+	refused(t, confirmToo, domain.CodeConflict, "正由 民政甲 确认")
+	refused(t, confirmLater, domain.CodeConflict, "已由 民政甲 于")
+	refused(t, payToo, domain.CodeConflict, "正由 财政 登记")
+	refused(t, payLater, domain.CodeConflict, "已由 财政 于")
+	refused(t, payLater, domain.CodeConflict, "凭证号 HX2027-0001")
+	if strings.Join(f.money, ",") != "confirm:0:7800000,pay:0:7800000" {
+		t.Errorf("money activities: %v", f.money)
+	}
+}
+
+// scheduleUpdateWithID sends an update with the given ID (a retry of an
+// earlier request) after delay.
+func scheduleUpdateWithID(env *testsuite.TestWorkflowEnvironment, delay time.Duration, name, id string, args ...any) *outcome {
+	o := &outcome{name: name + " " + id}
+	env.RegisterDelayedCallback(func() {
+		env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
+			OnAccept:   func() {},
+			OnReject:   func(err error) { o.rejected = err; o.done = true },
+			OnComplete: func(result any, err error) { o.result, o.err, o.done = result, err, true },
+		}, args...)
+	}, delay)
+	return o
 }

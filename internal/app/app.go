@@ -229,9 +229,17 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 	return nil
 }
 
+// WorkerOptions are the worker's options from the configuration: on Stop
+// (SIGTERM, a deploy) running activities get WorkerStopTimeout to finish
+// before their contexts are cancelled; they see the stop at once through
+// activity.GetWorkerStopChannel.
+func WorkerOptions(cfg config.Config) worker.Options {
+	return worker.Options{WorkerStopTimeout: cfg.WorkerStopTimeout}
+}
+
 // NewWorker builds the Temporal worker with every workflow and activity.
 func (a *App) NewWorker() worker.Worker {
-	w := worker.New(a.Temporal, a.Config.TaskQueue, worker.Options{})
+	w := worker.New(a.Temporal, a.Config.TaskQueue, WorkerOptions(a.Config))
 	w.RegisterWorkflow(workflows.CallWorkflow)
 	w.RegisterWorkflow(workflows.ProjectWorkflow)
 	w.RegisterWorkflow(workflows.QuarterlyNeedsWorkflow)
@@ -251,7 +259,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 	}
 	a.Logger.Info("worker started", "task_queue", a.Config.TaskQueue, "namespace", a.Config.TemporalNamespace)
 	<-ctx.Done()
-	w.Stop() // waits for running activities to finish or time out
+	w.Stop() // running activities get WorkerStopTimeout to finish
 	a.Logger.Info("worker stopped")
 	return nil
 }

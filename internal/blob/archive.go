@@ -67,6 +67,61 @@ func (s *Store) PutLocked(ctx context.Context, key string, data []byte, contentT
 	return Object{Key: key, SHA256: hexSum, Size: info.Size, VersionID: info.VersionID}, nil
 }
 
+// PutLockedOnce stores data under key, locked, unless the current version
+// of key already holds exactly these bytes (hashed as read, not taken from
+// its metadata): then it returns that version and written is false. A
+// retried archive thus writes only what an earlier attempt did not, instead
+// of a second locked version of everything (undeletable for decades).
+func (s *Store) PutLockedOnce(ctx context.Context, key string, data []byte, contentType string, mode LockMode, until time.Time) (obj Object, written bool, err error) {
+	if o, ok, err := s.holds(ctx, key, data); err != nil || ok {
+		return o, false, err
+	}
+	obj, err = s.PutLocked(ctx, key, data, contentType, mode, until)
+	return obj, err == nil, err
+}
+
+// PutOnce stores data under key unless its current version already holds
+// exactly these bytes (then that version is returned, written false).
+func (s *Store) PutOnce(ctx context.Context, key string, data []byte, contentType string) (obj Object, written bool, err error) {
+	if o, ok, err := s.holds(ctx, key, data); err != nil || ok {
+		return o, false, err
+	}
+	obj, err = s.Put(ctx, key, data, contentType)
+	return obj, err == nil, err
+}
+
+// holds reports whether the current version of key is data.
+func (s *Store) holds(ctx context.Context, key string, data []byte) (Object, bool, error) {
+	sha, size, version, err := s.ReadCurrent(ctx, key)
+	if errors.Is(err, ErrMissing) {
+		return Object{}, false, nil
+	}
+	if err != nil {
+		if minio.ToErrorResponse(errors.Unwrap(err)).Code == "NoSuchKey" {
+			return Object{}, false, nil
+		}
+		return Object{}, false, err
+	}
+	sum := sha256.Sum256(data)
+	if want := hex.EncodeToString(sum[:]); sha != want || size != int64(len(data)) {
+		return Object{}, false, nil
+	}
+	return Object{Key: key, SHA256: sha, Size: size, VersionID: version}, true, nil
+}
+
+// Versions counts the stored versions (delete markers included) of every
+// key under prefix.
+func (s *Store) Versions(ctx context.Context, prefix string) (map[string]int, error) {
+	out := map[string]int{}
+	for o := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true, WithVersions: true}) {
+		if o.Err != nil {
+			return nil, fmt.Errorf("blob list versions %s: %w", prefix, o.Err)
+		}
+		out[o.Key]++
+	}
+	return out, nil
+}
+
 // ErrMissing reports an object that is not there.
 var ErrMissing = errors.New("blob: object missing")
 

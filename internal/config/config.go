@@ -55,6 +55,10 @@ type Config struct {
 
 	LogLevel        slog.Level    `env:"GRANTFLOW_LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"GRANTFLOW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// WorkerStopTimeout is how long a stopping worker lets running
+	// activities finish before it cancels them (a deploy must not cut an
+	// archive or an opening in half).
+	WorkerStopTimeout time.Duration `env:"GRANTFLOW_WORKER_STOP_TIMEOUT" envDefault:"30s"`
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -115,6 +119,9 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("GRANTFLOW_SHUTDOWN_TIMEOUT must be positive, e.g. 20s"))
 	}
+	if c.WorkerStopTimeout <= 0 {
+		errs = append(errs, errors.New("GRANTFLOW_WORKER_STOP_TIMEOUT must be positive, e.g. 30s: running activities finish within it when the worker stops"))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
@@ -152,6 +159,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_WEB_URL=" + c.WebURL,
 		"GRANTFLOW_LOG_LEVEL=" + strings.ToLower(c.LogLevel.String()),
 		"GRANTFLOW_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
+		"GRANTFLOW_WORKER_STOP_TIMEOUT=" + c.WorkerStopTimeout.String(),
 	}
 }
 
@@ -175,6 +183,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("web_url", c.WebURL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("worker_stop_timeout", c.WorkerStopTimeout),
 	)
 }
 

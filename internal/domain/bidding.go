@@ -390,6 +390,7 @@ type PanelMember struct {
 	Reason     string      `json:"reason,omitempty"`
 	CreatedAt  time.Time   `json:"created_at"`
 	DeclaredAt time.Time   `json:"declared_at,omitzero"`
+	DrawKey    string      `json:"-"` // the draw that drew this member (workflow run and step)
 }
 
 // Decision is an approval or rejection recorded on a call.

@@ -119,6 +119,16 @@ func (s *Store) RecordArchive(ctx context.Context, id string, objs []ArchivedObj
 	}))
 }
 
+// BeginArchive records when the project's archive was first begun (once)
+// and returns that moment (UTC, to the second): every attempt of the
+// archive dates its package by it.
+func (s *Store) BeginArchive(ctx context.Context, id string) (time.Time, error) {
+	var at time.Time
+	err := s.pool.QueryRow(ctx, `UPDATE projects SET archive_started_at = coalesce(archive_started_at, date_trunc('second', now()))
+		WHERE id = $1 RETURNING archive_started_at`, id).Scan(&at)
+	return at.UTC(), mapErr("begin archive", err)
+}
+
 // ArchivedObjects lists a project's archive package as the database holds it.
 func (s *Store) ArchivedObjects(ctx context.Context, id string) ([]ArchivedObject, error) {
 	rows, err := s.pool.Query(ctx, `SELECT key, source_key, class, sha256, size_bytes, version_id, retain_until

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"grantflow/internal/domain"
 )
@@ -249,6 +250,12 @@ func (s *Store) InsertClarification(ctx context.Context, c domain.Clarification,
 			return err
 		}
 		if c.Moved() {
+			// A deadline is never moved once the opening is recorded or due.
+			if err := biddingOpen(ctx, tx, c.CallID); errors.Is(err, ErrLate) {
+				return domain.Errorf(domain.CodeConflict, "投标已截止，不能再发布变更截止时间的澄清。")
+			} else if err != nil {
+				return err
+			}
 			if _, err := tx.Exec(ctx, `UPDATE calls SET bid_deadline = $2, updated_at = now() WHERE id = $1`, c.CallID, c.DeadlineTo); err != nil {
 				return err
 			}
@@ -307,12 +314,8 @@ func (s *Store) InsertBid(ctx context.Context, b domain.Bid, by domain.Actor) (d
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bids WHERE id = $1)`, b.ID).Scan(&exists); err != nil || exists {
 			return err
 		}
-		var open bool
-		if err := tx.QueryRow(ctx, `SELECT stage = 'bidding' AND bid_deadline > now() FROM calls WHERE id = $1 FOR UPDATE`, b.CallID).Scan(&open); err != nil {
+		if err := biddingOpen(ctx, tx, b.CallID); err != nil {
 			return err
-		}
-		if !open {
-			return ErrLate
 		}
 		if _, err := tx.Exec(ctx, `UPDATE bids SET status = 'replaced' WHERE call_id = $1 AND org_id = $2 AND status = 'submitted'`, b.CallID, b.OrgID); err != nil {
 			return err
@@ -331,20 +334,41 @@ func (s *Store) InsertBid(ctx context.Context, b domain.Bid, by domain.Actor) (d
 			Summary: map[string]any{"bid": b.ID, "org": b.OrgID, "sha256": digests}})
 	})
 	if err != nil {
+		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == lateBidCode {
+			return domain.Bid{}, ErrLate
+		}
 		return domain.Bid{}, mapErr("insert bid", err)
 	}
 	return s.Bid(ctx, b.ID)
 }
 
+// lateBidCode is the SQLSTATE of the bids trigger (migration 00030) that
+// refuses a bid once the call's opening is recorded or its deadline passed.
+const lateBidCode = "GF001"
+
+// biddingOpen locks the call's row and refuses unless it takes bids now:
+// in bidding, its opening not recorded, its deadline not reached by the
+// database's clock at this moment (clock_timestamp, not the transaction's
+// start: a transaction begun before the deadline may get the lock after
+// the opening). The opening (OpenCall) takes the same lock, so a bid is
+// either in before the opening reads the bids or refused.
+func biddingOpen(ctx context.Context, tx pgx.Tx, callID string) error {
+	var open bool
+	if err := tx.QueryRow(ctx, `SELECT stage = 'bidding' AND opened_at IS NULL AND bid_deadline > clock_timestamp()
+		FROM calls WHERE id = $1 FOR UPDATE`, callID).Scan(&open); err != nil {
+		return err
+	}
+	if !open {
+		return ErrLate
+	}
+	return nil
+}
+
 // WithdrawBid withdraws an organisation's live bid before the deadline.
 func (s *Store) WithdrawBid(ctx context.Context, callID string, orgID int64, by domain.Actor) error {
 	return mapErr("withdraw bid", s.tx(ctx, func(tx pgx.Tx) error {
-		var open bool
-		if err := tx.QueryRow(ctx, `SELECT stage = 'bidding' AND bid_deadline > now() FROM calls WHERE id = $1 FOR UPDATE`, callID).Scan(&open); err != nil {
+		if err := biddingOpen(ctx, tx, callID); err != nil {
 			return err
-		}
-		if !open {
-			return ErrLate
 		}
 		tag, err := tx.Exec(ctx, `UPDATE bids SET status = 'withdrawn' WHERE call_id = $1 AND org_id = $2 AND status = 'submitted'`, callID, orgID)
 		if err != nil || tag.RowsAffected() == 0 {
@@ -426,9 +450,9 @@ func (s *Store) QualifyBid(ctx context.Context, callID, bidID string, ok bool, r
 func (s *Store) AddPanelMember(ctx context.Context, m domain.PanelMember) error {
 	return mapErr("add panel member", s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			INSERT INTO panel_members (call_id, talent_id, user_id, seq, status, reason)
-			VALUES ($1, $2, nullif($3, 0), $4, $5, $6) ON CONFLICT DO NOTHING`,
-			m.CallID, m.TalentID, m.UserID, m.Seq, m.Status, m.Reason)
+			INSERT INTO panel_members (call_id, talent_id, user_id, seq, status, reason, draw_key)
+			VALUES ($1, $2, nullif($3, 0), $4, $5, $6, nullif($7, '')) ON CONFLICT DO NOTHING`,
+			m.CallID, m.TalentID, m.UserID, m.Seq, m.Status, m.Reason, m.DrawKey)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
@@ -458,7 +482,7 @@ func (s *Store) DeclarePanelMember(ctx context.Context, callID string, userID in
 // PanelMembers lists everyone considered for a call's panel, in draw order.
 func (s *Store) PanelMembers(ctx context.Context, callID string) ([]domain.PanelMember, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT p.call_id, p.talent_id, coalesce(p.user_id, 0), t.name, p.seq, p.status, p.reason, p.created_at, p.declared_at
+		SELECT p.call_id, p.talent_id, coalesce(p.user_id, 0), t.name, p.seq, p.status, p.reason, p.created_at, p.declared_at, coalesce(p.draw_key, '')
 		FROM panel_members p JOIN talents t ON t.id = p.talent_id WHERE p.call_id = $1 ORDER BY p.seq, p.talent_id`, callID)
 	if err != nil {
 		return nil, mapErr("panel", err)
@@ -466,7 +490,7 @@ func (s *Store) PanelMembers(ctx context.Context, callID string) ([]domain.Panel
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PanelMember, error) {
 		var m domain.PanelMember
 		var declared *time.Time
-		err := r.Scan(&m.CallID, &m.TalentID, &m.UserID, &m.Name, &m.Seq, &m.Status, &m.Reason, &m.CreatedAt, &declared)
+		err := r.Scan(&m.CallID, &m.TalentID, &m.UserID, &m.Name, &m.Seq, &m.Status, &m.Reason, &m.CreatedAt, &declared, &m.DrawKey)
 		if declared != nil {
 			m.DeclaredAt = *declared
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -167,13 +168,28 @@ func (s *Store) SignProject(ctx context.Context, id string) error {
 }
 
 // ConfirmTranche records civil affairs' confirmation that a tranche's
-// condition is met. Idempotent.
+// condition is met. A retry by the same person changes nothing; anyone
+// else's confirmation of a confirmed tranche is a conflict that names who
+// confirmed it and when.
 func (s *Store) ConfirmTranche(ctx context.Context, projectID string, index int, amount domain.Fen, by domain.Actor) error {
 	return mapErr("confirm tranche", s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO project_tranches (project_id, tranche, amount_fen, confirmed_at, confirmed_by)
 			VALUES ($1, $2, $3, now(), $4) ON CONFLICT DO NOTHING`, projectID, index, amount, by.UserID)
-		if err != nil || tag.RowsAffected() == 0 {
+		if err != nil {
 			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var who int64
+			var name string
+			var at time.Time
+			if err := tx.QueryRow(ctx, `SELECT t.confirmed_by, u.display_name, t.confirmed_at FROM project_tranches t
+				JOIN users u ON u.id = t.confirmed_by WHERE t.project_id = $1 AND t.tranche = $2`, projectID, index).Scan(&who, &name, &at); err != nil {
+				return err
+			}
+			if who == by.UserID {
+				return nil
+			}
+			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件已由 %s 于 %s 确认，无需重复确认。", index+1, name, chinaMinute(at))
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "tranche.confirm", ObjectType: "project", ObjectID: projectID,
 			Summary: map[string]any{"tranche": index + 1, "amount_fen": amount}})
@@ -181,18 +197,39 @@ func (s *Store) ConfirmTranche(ctx context.Context, projectID string, index int,
 }
 
 // RecordPayment records finance's payment of a confirmed tranche with its
-// voucher. The database refuses payments beyond the award. Idempotent.
+// voucher. The database refuses payments beyond the award. A retry of the
+// same payment (the same voucher object) changes nothing; another payment
+// of a paid tranche is a conflict naming who paid it, when and with which
+// voucher — never a silent success that drops its voucher.
 func (s *Store) RecordPayment(ctx context.Context, projectID string, index int, voucherNo, key, sha string, by domain.Actor) error {
 	return mapErr("record payment", s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE project_tranches SET paid_at = now(), paid_by = $3, voucher_no = $4, voucher_key = $5, voucher_sha256 = $6
 			WHERE project_id = $1 AND tranche = $2 AND confirmed_at IS NOT NULL AND paid_at IS NULL`, projectID, index, by.UserID, voucherNo, key, sha)
-		if err != nil || tag.RowsAffected() == 0 {
+		if err != nil {
 			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var paid *time.Time
+			var name, no, had string
+			err := tx.QueryRow(ctx, `SELECT t.paid_at, coalesce(u.display_name, ''), t.voucher_no, t.voucher_key FROM project_tranches t
+				LEFT JOIN users u ON u.id = t.paid_by WHERE t.project_id = $1 AND t.tranche = $2`, projectID, index).Scan(&paid, &name, &no, &had)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows) || err == nil && paid == nil:
+				return domain.Errorf(domain.CodeConflict, "第 %d 笔资金的拨付条件尚未经民政部门确认，不能拨付。", index+1)
+			case err != nil:
+				return err
+			case had == key:
+				return nil
+			}
+			return domain.Errorf(domain.CodeConflict, "第 %d 笔资金已由 %s 于 %s 登记拨付（凭证号 %s），不能重复登记。", index+1, name, chinaMinute(*paid), no)
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "tranche.pay", ObjectType: "project", ObjectID: projectID,
 			Summary: map[string]any{"tranche": index + 1, "voucher": voucherNo, "sha256": sha}})
 	}))
 }
+
+// chinaMinute is a moment as Chinese messages write it.
+func chinaMinute(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日 15:04") }
 
 // Tranches lists a project's tranches as planned, with what was confirmed
 // and paid.
