@@ -45,7 +45,7 @@ type TemporalConn struct {
 
 // UsesTLS reports whether the connection to Temporal uses TLS.
 func (t TemporalConn) UsesTLS() bool {
-	return t.TLS || t.CAFile != "" || t.ServerName != "" || t.CertFile != "" || t.APIKey != ""
+	return t.TLS || t.CAFile != "" || t.ServerName != "" || t.CertFile != "" || t.KeyFile != "" || t.APIKey != ""
 }
 
 // TLSConfig builds the client's TLS configuration, or nil for plain gRPC. It
