@@ -45,6 +45,10 @@ type Options struct {
 	Namespace        string
 	SearchAttributes map[string]enums.IndexedValueType
 	LogFile          string // server log (warnings and errors)
+	// CodecEndpoint is the payload codec the Web UI decodes payloads with
+	// (GrantFlow's /admin/temporal-codec, which needs an admin's session:
+	// the UI sends its cookies along).
+	CodecEndpoint string
 }
 
 // Server is a running embedded Temporal server.
@@ -170,6 +174,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 			CORS:                uiconfig.CORS{CookieInsecure: true},
 			HideLogs:            true,
 			DisableNewsFetch:    true,
+			Codec:               uiconfig.Codec{Endpoint: o.CodecEndpoint, IncludeCredentials: o.CodecEndpoint != ""},
 		}))
 		go func() {
 			if err := s.ui.Start(); err != nil {
