@@ -3,7 +3,10 @@
 // PostgreSQL. Every sealed value names its key, so keys rotate without
 // downtime: add a new key first in GRANTFLOW_PII_KEYS (it seals from then
 // on), keep the old ones (they still open older values), and run
-// `grantflow pii rotate` to re-seal old values under the new key.
+// `grantflow pii rotate` to re-seal old values under the new key. The same
+// keys seal Temporal payloads (SealBytes, internal/temporalconn), which
+// cannot be re-sealed in a history: keep an old key until Temporal no longer
+// holds histories written under it.
 package pii
 
 import (
