@@ -3,10 +3,14 @@ package itest
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -16,6 +20,8 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"grantflow/internal/config"
+	"grantflow/internal/devstack"
+	"grantflow/internal/devstack/temporaldev"
 	"grantflow/internal/temporalconn"
 )
 
@@ -238,5 +244,37 @@ func TestTemporalCodecEndpoint(t *testing.T) {
 	}
 	if r := pre("https://evil.example"); r.status != http.StatusForbidden || r.header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("preflight from another origin: %d %v", r.status, r.header)
+	}
+}
+
+// TestDevWebUIDecodesThroughTheCodecEndpoint: the dev stack's Web UI tells
+// the browser to decode payloads at GrantFlow's codec endpoint, sending the
+// session cookie along.
+func TestDevWebUIDecodesThroughTheCodecEndpoint(t *testing.T) {
+	port, err := devstack.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	endpoint := "http://127.0.0.1:8080/admin/temporal-codec"
+	ui := uiserver.NewServer(uiserveroptions.WithConfigProvider(temporaldev.UIConfig(
+		temporaldev.Options{UIPort: port, Namespace: "grantflow", CodecEndpoint: endpoint}, shared.Temporal.Addr)))
+	go func() { _ = ui.Start() }()
+	defer ui.Stop()
+	var settings struct {
+		Codec struct {
+			Endpoint           string
+			IncludeCredentials bool
+		}
+	}
+	eventually(t, "the Web UI's settings", func() bool {
+		resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/api/v1/settings", port))
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode == http.StatusOK && json.NewDecoder(resp.Body).Decode(&settings) == nil
+	})
+	if settings.Codec.Endpoint != endpoint || !settings.Codec.IncludeCredentials {
+		t.Fatalf("the UI's codec settings: %+v", settings.Codec)
 	}
 }
