@@ -56,6 +56,9 @@ func (s *Server) temporalCodecHandler() http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, 8<<20)
+		// who read workflow payloads, and of which namespace, is logged
+		s.Logger.Info("temporal codec", "op", r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:],
+			"user_id", userOf(r).ID, "username", userOf(r).Username, "namespace", r.Header.Get("X-Namespace"))
 		codec.ServeHTTP(w, r)
 	})
 	// no credentials at all: refused before apiAuth (which would ask for
