@@ -17,6 +17,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"grantflow/internal/blob"
 	"grantflow/internal/domain"
@@ -48,6 +49,10 @@ type Deps struct {
 	Stats         *service.Stats
 	Logger        *slog.Logger
 	SecureCookies bool
+	// PayloadCodec opens sealed Temporal payloads for the Web UI's codec
+	// endpoint; TemporalUIOrigin is the UI's origin (temporalcodec.go).
+	PayloadCodec     converter.PayloadCodec
+	TemporalUIOrigin string
 }
 
 // Server is the web application.
@@ -384,6 +389,8 @@ func (s *Server) routes() http.Handler {
 			writeJSONError(w, http.StatusNotFound, "not_found", "没有这个接口，请查看 /api/v1/openapi.yaml。", nil)
 		})
 	})
+	// the Temporal Web UI's payload codec endpoint, for signed-in admins
+	s.temporalCodecRoutes(r)
 	r.NotFound(s.notFound)
 	return r
 }

@@ -137,7 +137,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				delete(n, table)
 			}
 		}
-		fmt.Fprintf(stdout, "every sealed value is now under key %s; the older keys can be removed from GRANTFLOW_PII_KEYS\n", a.Orgs.Keys.Current())
+		fmt.Fprintf(stdout, "every sealed value in the database is now under key %s. Temporal payloads are sealed under the key current when they were written: keep the older keys in GRANTFLOW_PII_KEYS until every workflow started before this rotation has closed and the namespace's retention has passed\n", a.Orgs.Keys.Current())
 		return nil
 	}
 

@@ -18,7 +18,6 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	tlog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 
@@ -29,6 +28,7 @@ import (
 	"grantflow/internal/pii"
 	"grantflow/internal/service"
 	"grantflow/internal/store"
+	"grantflow/internal/temporalconn"
 	"grantflow/web"
 	"grantflow/workflows"
 )
@@ -87,11 +87,13 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		st.Close()
 		return nil, err
 	}
-	tc, err := client.NewLazyClient(client.Options{
-		HostPort:  cfg.TemporalAddress,
-		Namespace: cfg.TemporalNamespace,
-		Logger:    tlog.NewStructuredLogger(logger.With("component", "temporal")),
-	})
+	// every payload and failure is sealed under the PII keys (temporalconn)
+	topts, err := temporalconn.ClientOptions(cfg, keys, logger)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	tc, err := client.NewLazyClient(topts)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("temporal client %s: %w", cfg.TemporalAddress, err)
@@ -269,6 +271,7 @@ func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
 		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Delivery: a.Delivery, Evaluations: a.Evaluations, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
+		PayloadCodec: temporalconn.Codec{Keys: a.Calls.Keys}, TemporalUIOrigin: a.Config.Temporal.Origin(),
 	})
 }
 

@@ -40,6 +40,7 @@ const (
 	ActionVolunteers           Action = "volunteer.manage"
 	ActionViewStats            Action = "stats.view"
 	ActionSubmitDistrictReport Action = "report.submit_district"
+	ActionDecodeTemporal       Action = "temporal.decode" // read workflow payloads in the Temporal Web UI (codec endpoint)
 
 	ActionSubmitCall      Action = "call.submit"       // submit a draft for publication review
 	ActionPublishCall     Action = "call.publish"      // approve or reject publication
@@ -151,6 +152,8 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionListTalents:  ScopeAll,
 		ActionViewTalent:   ScopeAll,
 		ActionEditCalendar: ScopeAll,
+		// operators read sealed Temporal payloads through the codec endpoint
+		ActionDecodeTemporal: ScopeAll,
 	},
 	domain.RoleExpert: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionScore: ScopeAll, ActionEvaluate: ScopeAll},
 	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg, ActionBid: ScopeOwnOrg,
@@ -194,6 +197,7 @@ var actionLabels = map[Action]string{
 	ActionVolunteers:           "管理志愿者、结对和服务记录",
 	ActionViewStats:            "查看统计报表",
 	ActionSubmitDistrictReport: "向市民政局报送半年度需求汇总",
+	ActionDecodeTemporal:       "解读 Temporal 工作流数据",
 	ActionSubmitCall:           "提交征集发布审核",
 	ActionPublishCall:          "审核发布征集",
 	ActionApproveReissue:       "审批变更采购方式后重新发布",

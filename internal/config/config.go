@@ -24,6 +24,9 @@ type Config struct {
 	TemporalAddress   string `env:"GRANTFLOW_TEMPORAL_ADDRESS" envDefault:"127.0.0.1:7233"`
 	TemporalNamespace string `env:"GRANTFLOW_TEMPORAL_NAMESPACE" envDefault:"grantflow"`
 	TaskQueue         string `env:"GRANTFLOW_TASK_QUEUE" envDefault:"grantflow"`
+	// How the Temporal client connects and who may decode payloads in the
+	// Temporal Web UI (see temporal.go).
+	Temporal TemporalConn
 
 	S3Endpoint  string `env:"GRANTFLOW_S3_ENDPOINT"` // host:port
 	S3AccessKey string `env:"GRANTFLOW_S3_ACCESS_KEY"`
@@ -89,6 +92,7 @@ func (c Config) Validate() error {
 	if c.TaskQueue == "" {
 		errs = append(errs, errors.New("GRANTFLOW_TASK_QUEUE must not be empty"))
 	}
+	errs = append(errs, c.Temporal.validate()...)
 	if c.S3Endpoint == "" || strings.Contains(c.S3Endpoint, "://") {
 		errs = append(errs, errors.New("GRANTFLOW_S3_ENDPOINT is required, as host:port without scheme (use GRANTFLOW_S3_USE_TLS for https)"))
 	}
@@ -140,7 +144,7 @@ func (c Config) SecureCookies() bool { return strings.HasPrefix(c.WebURL, "https
 // Env renders the configuration as GRANTFLOW_* variables, secrets included
 // (for .data/dev.env, which only the developer reads).
 func (c Config) Env() []string {
-	return []string{
+	vars := []string{
 		"GRANTFLOW_DATABASE_URL=" + c.DatabaseURL,
 		"GRANTFLOW_TEMPORAL_ADDRESS=" + c.TemporalAddress,
 		"GRANTFLOW_TEMPORAL_NAMESPACE=" + c.TemporalNamespace,
@@ -161,6 +165,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
 		"GRANTFLOW_WORKER_STOP_TIMEOUT=" + c.WorkerStopTimeout.String(),
 	}
+	return append(vars, c.Temporal.env()...)
 }
 
 // LogValue masks secrets so the configuration can be logged at start.
@@ -170,6 +175,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("temporal_address", c.TemporalAddress),
 		slog.String("temporal_namespace", c.TemporalNamespace),
 		slog.String("task_queue", c.TaskQueue),
+		slog.Any("temporal", c.Temporal),
 		slog.String("s3_endpoint", c.S3Endpoint),
 		slog.String("s3_access_key", c.S3AccessKey),
 		slog.String("s3_secret_key", mask(c.S3SecretKey)),

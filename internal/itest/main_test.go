@@ -29,7 +29,9 @@ import (
 	"grantflow/internal/config"
 	"grantflow/internal/devstack/stack"
 	"grantflow/internal/domain"
+	"grantflow/internal/pii"
 	"grantflow/internal/store"
+	"grantflow/internal/temporalconn"
 )
 
 var (
@@ -81,7 +83,15 @@ func runTests(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	tc, err := client.Dial(client.Options{HostPort: st.Config.TemporalAddress, Namespace: st.Config.TemporalNamespace})
+	keys, err := pii.Parse(st.Config.PIIKeys)
+	if err != nil {
+		return 0, err
+	}
+	topts, err := temporalconn.ClientOptions(st.Config, keys, nil)
+	if err != nil {
+		return 0, err
+	}
+	tc, err := client.Dial(topts)
 	if err != nil {
 		return 0, err
 	}

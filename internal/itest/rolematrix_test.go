@@ -46,6 +46,8 @@ var webRoutes = []matrixRoute{
 	{"cancel 南开区 call", "POST", "/calls/{nankai}/cancel", "reason=", []string{"minzheng"}},
 	{"audit log", "GET", "/admin/audit", "", []string{"admin"}},
 	{"export the audit log", "GET", "/admin/audit.xlsx", "", []string{"admin"}},
+	{"decode Temporal payloads", "POST", "/admin/temporal-codec/decode", "", []string{"admin"}},
+	{"encode Temporal payloads", "POST", "/admin/temporal-codec/encode", "", []string{"admin"}},
 	{"organisations", "GET", "/orgs", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"export organisations", "GET", "/orgs.xlsx", "", []string{"admin", "minzheng", "hexi", "caizheng"}},
 	{"河西区 organisation", "GET", "/orgs/{org}", "", []string{"admin", "minzheng", "hexi", "caizheng", "zuzhi"}},
@@ -289,6 +291,8 @@ var publicRoutes = []string{
 	"GET /public", "GET /public/calls/{id}", "GET /public/contracts/{id}.pdf", "GET /api/v1/public/contracts/{id}.pdf", "POST /public/calls/{id}/objections", "GET /api/v1/public/calls",
 	"GET /api/v1/public/calls/{id}", "POST /api/v1/public/calls/{id}/objections", "GET /api/v1/calendar/{year}",
 	"GET /checkin", "POST /checkin", "POST /api/v1/checkin", "GET /lang", "GET /api/v1/public/results", "GET /api/v1/public/calls/{id}/ocds.json",
+	// the codec endpoint's CORS preflights (browsers send no credentials)
+	"OPTIONS /admin/temporal-codec/decode", "OPTIONS /admin/temporal-codec/encode",
 }
 
 // TestRoleMatrixCoversEveryRoute fails when a route is added without a line

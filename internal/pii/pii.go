@@ -3,7 +3,10 @@
 // PostgreSQL. Every sealed value names its key, so keys rotate without
 // downtime: add a new key first in GRANTFLOW_PII_KEYS (it seals from then
 // on), keep the old ones (they still open older values), and run
-// `grantflow pii rotate` to re-seal old values under the new key.
+// `grantflow pii rotate` to re-seal old values under the new key. The same
+// keys seal Temporal payloads (SealBytes, internal/temporalconn), which
+// cannot be re-sealed in a history: keep an old key until Temporal no longer
+// holds histories written under it.
 package pii
 
 import (
@@ -22,16 +25,17 @@ import (
 
 // Keyring holds the keys: the first seals, all open.
 type Keyring struct {
-	current string
-	order   []string // key IDs, current first
-	aeads   map[string]cipher.AEAD
-	macKeys map[string][]byte // blind-index keys, derived from each key
+	current    string
+	order      []string // key IDs, current first
+	aeads      map[string]cipher.AEAD
+	macKeys    map[string][]byte      // blind-index keys, derived from each key
+	bytesAEADs map[string]cipher.AEAD // SealBytes' keys, derived from each key
 }
 
 // Parse reads "id:base64key,id:base64key" (each key 32 bytes; the first is
 // current). IDs are short names such as 2026a.
 func Parse(spec string) (*Keyring, error) {
-	k := &Keyring{aeads: map[string]cipher.AEAD{}, macKeys: map[string][]byte{}}
+	k := &Keyring{aeads: map[string]cipher.AEAD{}, macKeys: map[string][]byte{}, bytesAEADs: map[string]cipher.AEAD{}}
 	for _, part := range strings.Split(spec, ",") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -45,11 +49,7 @@ func Parse(spec string) (*Keyring, error) {
 		if err != nil || len(raw) != 32 {
 			return nil, fmt.Errorf("pii keys: key %s must be 32 bytes, base64-encoded (openssl rand -base64 32)", id)
 		}
-		block, err := aes.NewCipher(raw)
-		if err != nil {
-			return nil, err
-		}
-		aead, err := cipher.NewGCM(block)
+		aead, err := newGCM(raw)
 		if err != nil {
 			return nil, err
 		}
@@ -62,6 +62,13 @@ func Parse(spec string) (*Keyring, error) {
 			return nil, err
 		}
 		k.macKeys[id] = mk
+		bk, err := hkdf.Key(sha256.New, raw, nil, "grantflow sealed bytes v1", 32)
+		if err != nil {
+			return nil, err
+		}
+		if k.bytesAEADs[id], err = newGCM(bk); err != nil {
+			return nil, err
+		}
 		k.order = append(k.order, id)
 		if k.current == "" {
 			k.current = id
@@ -71,6 +78,14 @@ func Parse(spec string) (*Keyring, error) {
 		return nil, errors.New("pii keys: none given; set GRANTFLOW_PII_KEYS to id:base64key (openssl rand -base64 32)")
 	}
 	return k, nil
+}
+
+func newGCM(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	return cipher.NewGCM(block)
 }
 
 func redact(s string) string {
@@ -171,4 +186,43 @@ func (k *Keyring) Reseal(sealed string) (string, error) {
 		return "", err
 	}
 	return k.Seal(plain)
+}
+
+// SealBytes encrypts data with AES-256-GCM under the current key, for
+// binary values such as Temporal payloads. It uses a subkey derived from
+// each key (HKDF, "grantflow sealed bytes v1"), so its ciphertexts never
+// share a key with Seal's. The key ID and aad are bound into the
+// ciphertext; it returns the key ID, which OpenBytes needs.
+func (k *Keyring) SealBytes(data, aad []byte) (keyID string, sealed []byte, err error) {
+	aead := k.bytesAEADs[k.current]
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(data)+aead.Overhead())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", nil, err
+	}
+	return k.current, aead.Seal(nonce, nonce, data, bytesAAD(k.current, aad)), nil
+}
+
+// OpenBytes decrypts what SealBytes sealed under keyID with the same aad.
+// A key ID the ring does not hold gives ErrUnknownKey.
+func (k *Keyring) OpenBytes(keyID string, sealed, aad []byte) ([]byte, error) {
+	aead, ok := k.bytesAEADs[keyID]
+	if !ok {
+		return nil, fmt.Errorf("%w: %s", ErrUnknownKey, keyID)
+	}
+	if len(sealed) < aead.NonceSize()+aead.Overhead() {
+		return nil, errors.New("pii: sealed bytes too short")
+	}
+	n := aead.NonceSize()
+	pt, err := aead.Open(nil, sealed[:n], sealed[n:], bytesAAD(keyID, aad))
+	if err != nil {
+		return nil, fmt.Errorf("pii: open bytes under key %s: %w", keyID, err)
+	}
+	return pt, nil
+}
+
+// Has reports whether the ring holds the key keyID.
+func (k *Keyring) Has(keyID string) bool { _, ok := k.aeads[keyID]; return ok }
+
+func bytesAAD(keyID string, aad []byte) []byte {
+	return append([]byte(keyID+"\x00"), aad...)
 }

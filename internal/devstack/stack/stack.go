@@ -151,6 +151,12 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if uiPort < 0 {
 		uiPort = 0
 	}
+	// the Web UI decodes the sealed payloads through the web server's codec
+	// endpoint, with the browser's admin session
+	codec, uiOrigin := "", ""
+	if uiPort > 0 {
+		codec, uiOrigin = fmt.Sprintf("http://127.0.0.1:%d/admin/temporal-codec", p.Web), fmt.Sprintf("http://127.0.0.1:%d", uiPort)
+	}
 	o.Progress("Temporal    starting on 127.0.0.1:%d (Web UI :%d)", p.Temporal, uiPort)
 	if s.Temporal, err = temporaldev.Start(ctx, temporaldev.Options{
 		Port: p.Temporal, UIPort: uiPort,
@@ -158,6 +164,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		Namespace:        "grantflow",
 		SearchAttributes: workflows.SearchAttributes,
 		LogFile:          filepath.Join(logDir, "temporal.log"),
+		CodecEndpoint:    codec,
 	}); err != nil {
 		return s, err
 	}
@@ -178,6 +185,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"GRANTFLOW_HTTP_ADDR":          fmt.Sprintf("127.0.0.1:%d", p.Web),
 		"GRANTFLOW_WEB_URL":            fmt.Sprintf("http://127.0.0.1:%d", p.Web),
 		"GRANTFLOW_SHUTDOWN_TIMEOUT":   "10s",
+		"GRANTFLOW_TEMPORAL_UI_ORIGIN": uiOrigin,
 	})
 	if err != nil {
 		return s, err

@@ -45,6 +45,10 @@ type Options struct {
 	Namespace        string
 	SearchAttributes map[string]enums.IndexedValueType
 	LogFile          string // server log (warnings and errors)
+	// CodecEndpoint is the payload codec the Web UI decodes payloads with
+	// (GrantFlow's /admin/temporal-codec, which needs an admin's session:
+	// the UI sends its cookies along).
+	CodecEndpoint string
 }
 
 // Server is a running embedded Temporal server.
@@ -177,16 +181,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	s := &Server{server: srv, Addr: host("frontend")}
 	if o.UIPort != 0 {
 		s.UIAddr = fmt.Sprintf("%s:%d", o.IP, o.UIPort)
-		s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(&uiconfig.Config{
-			Host:                o.IP,
-			Port:                o.UIPort,
-			TemporalGRPCAddress: s.Addr,
-			EnableUI:            true,
-			DefaultNamespace:    o.Namespace,
-			CORS:                uiconfig.CORS{CookieInsecure: true},
-			HideLogs:            true,
-			DisableNewsFetch:    true,
-		}))
+		s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(UIConfig(o, s.Addr)))
 		go func() {
 			if err := s.ui.Start(); err != nil {
 				logger.Error("temporal ui stopped: " + err.Error())
@@ -194,6 +189,24 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 		}()
 	}
 	return s, nil
+}
+
+// UIConfig is the Web UI's configuration for a server at temporalAddr.
+func UIConfig(o Options, temporalAddr string) *uiconfig.Config {
+	if o.IP == "" {
+		o.IP = "127.0.0.1"
+	}
+	return &uiconfig.Config{
+		Host:                o.IP,
+		Port:                o.UIPort,
+		TemporalGRPCAddress: temporalAddr,
+		EnableUI:            true,
+		DefaultNamespace:    o.Namespace,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		HideLogs:            true,
+		DisableNewsFetch:    true,
+		Codec:               uiconfig.Codec{Endpoint: o.CodecEndpoint, IncludeCredentials: o.CodecEndpoint != ""},
+	}
 }
 
 // Stop stops the UI and the server.
