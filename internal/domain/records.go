@@ -18,6 +18,9 @@ type User struct {
 	// LockedUntil is the end of a temporary lockout after repeated wrong
 	// passwords (zero: not locked).
 	LockedUntil time.Time `json:"locked_until,omitzero"`
+	// Disabled accounts cannot sign in; their sessions and tokens stop
+	// working (an administrator disables and re-enables them).
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 // Sign-in throttling: this many wrong passwords in a row lock an account for
