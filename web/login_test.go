@@ -77,3 +77,22 @@ func TestClientAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestLimitKey: the limits count an IPv6 client by its /64, so a fresh
+// address from the same network is no fresh start.
+func TestLimitKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"203.0.113.5":           "203.0.113.5",
+		"::ffff:203.0.113.5":    "203.0.113.5",
+		"2001:db8:1:2:3:4:5:6":  "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1":  "2001:db8:1:2::/64",
+		"not an address (kept)": "not an address (kept)",
+	} {
+		if got := limitKey(in); got != want {
+			t.Errorf("limitKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if signInLimitsFor("2001:db8:1:2::7", " HeXi ").pair != signInLimitsFor("2001:db8:1:2::8", "hexi").pair {
+		t.Error("one /64 and one username (any case) are two counters")
+	}
+}

@@ -111,13 +111,28 @@ const (
 	checkinWindow   = 10 * time.Minute
 )
 
+// limitKey is the address as the limits count it: an IPv4 address, or the
+// /64 network of an IPv6 address (one subscriber gets a whole /64, and could
+// otherwise take a fresh address for every guess).
+func limitKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	if a = a.Unmap(); a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64)
+	return p.String()
+}
+
 // signInLimits are the limits on sign-in failures of username from addr.
 type signInLimits struct {
 	pair, addr, user, known store.RateLimit
 }
 
 func signInLimitsFor(addr, username string) signInLimits {
-	username = strings.ToLower(strings.TrimSpace(username))
+	addr, username = limitKey(addr), strings.ToLower(strings.TrimSpace(username))
 	return signInLimits{
 		pair:  store.RateLimit{Bucket: bucketLoginPair, Addr: addr, Username: username, Max: pairFailures, Window: pairWindow},
 		addr:  store.RateLimit{Bucket: bucketLoginAddr, Addr: addr, Max: addrFailures, Window: addrWindow},
@@ -190,7 +205,7 @@ func tooManySignIns(until time.Time) error {
 // address and refuses it (before any password is hashed) once the address
 // has used up its attempts.
 func (s *Server) registrationAllowed(r *http.Request) error {
-	l := store.RateLimit{Bucket: bucketRegister, Addr: clientIP(r), Max: registrations, Window: registerWindow}
+	l := store.RateLimit{Bucket: bucketRegister, Addr: limitKey(clientIP(r)), Max: registrations, Window: registerWindow}
 	if _, until, err := s.Store.RateLimited(r.Context(), l); err != nil {
 		return err
 	} else if !until.IsZero() {
@@ -205,5 +220,5 @@ func (s *Server) registrationAllowed(r *http.Request) error {
 // stands between a guesser and someone's attendance. Successes are not
 // counted — a whole session checks in from the venue's one Wi-Fi address.
 func checkinLimit(addr string) store.RateLimit {
-	return store.RateLimit{Bucket: bucketCheckin, Addr: addr, Max: checkinFailures, Window: checkinWindow}
+	return store.RateLimit{Bucket: bucketCheckin, Addr: limitKey(addr), Max: checkinFailures, Window: checkinWindow}
 }
