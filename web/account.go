@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/go-chi/chi/v5"
@@ -71,7 +70,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 		s.accountError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/account?flash="+url.QueryEscape("密码已修改，您在其他设备上的登录已全部退出。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/account", "密码已修改，您在其他设备上的登录已全部退出。")
 }
 
 func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) {
@@ -79,7 +78,7 @@ func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) {
 		s.accountError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/account?flash="+url.QueryEscape("该登录已退出。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/account", "该登录已退出。")
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
@@ -88,7 +87,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		s.accountError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/account?flash="+url.QueryEscape("API 令牌已撤销。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/account", "API 令牌已撤销。")
 }
 
 type usersPage struct {
@@ -127,6 +126,9 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	pw, err := s.Accounts.ResetPassword(r.Context(), actorOf(r), id)
+	if err == nil {
+		err = s.unlockUser(r, id)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -146,7 +148,48 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
 	s.show(w, r, http.StatusOK, "users", data)
 }
 
+// unlockUser ends the sign-in limits on a user's name (after a reset).
+func (s *Server) unlockUser(r *http.Request, id int64) error {
+	u, err := s.Store.UserByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return s.unlockSignIn(r.Context(), u.Username)
+}
+
+// setDisabled disables or re-enables an account from the users page.
+func (s *Server) setDisabled(disabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		if err := s.Accounts.SetDisabled(r.Context(), actorOf(r), id, disabled); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		done := "账号已恢复，可以重新登录。"
+		if disabled {
+			done = "账号已停用：不能再登录，现有登录和 API 令牌已全部失效。"
+		}
+		s.redirectFlash(w, r, "/admin/users", done)
+	}
+}
+
 // API
+
+func (s *Server) apiSetDisabled(disabled bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+		if err := s.Accounts.SetDisabled(r.Context(), actorOf(r), id, disabled); err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		u, err := s.Store.UserByID(r.Context(), id)
+		if err != nil {
+			s.apiFail(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, u)
+	}
+}
 
 func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) {
 	tokens, err := s.Store.APITokens(r.Context(), userOf(r).ID)
@@ -222,6 +265,9 @@ func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
 func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request) {
 	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
 	pw, err := s.Accounts.ResetPassword(r.Context(), actorOf(r), id)
+	if err == nil {
+		err = s.unlockUser(r, id)
+	}
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"net/url"
 
 	"grantflow/internal/domain"
 )
@@ -51,7 +50,7 @@ func (s *Server) addArea(w http.ResponseWriter, r *http.Request) {
 		s.show(w, r, status(err), "areas", data)
 		return
 	}
-	http.Redirect(w, r, "/areas?flash="+url.QueryEscape("已添加“"+a.Name+"”。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/areas", "已添加“"+a.Name+"”。")
 }
 
 func (s *Server) apiAreas(w http.ResponseWriter, r *http.Request) {

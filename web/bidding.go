@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +81,7 @@ func (s *Server) callAction(kind string) http.HandlerFunc {
 			s.showCallError(w, r, err)
 			return
 		}
-		http.Redirect(w, r, "/calls/"+id+"?flash="+url.QueryEscape(done), http.StatusSeeOther)
+		s.redirectFlash(w, r, "/calls/"+id, done)
 	}
 }
 
@@ -189,7 +188,7 @@ func (s *Server) submitBid(w http.ResponseWriter, r *http.Request) {
 	}
 	msg := fmt.Sprintf("投标文件已密封递交（第 %d 版，%s）。回执已列在下方，请妥善保存各部分的 SHA-256 摘要。", rc.Version,
 		rc.SubmittedAt.In(domain.ChinaTime).Format("2006年1月2日 15:04:05"))
-	http.Redirect(w, r, "/calls/"+id+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/calls/"+id, msg)
 }
 
 // ---- the public portal ----
@@ -289,7 +288,7 @@ func (s *Server) portalObject(w http.ResponseWriter, r *http.Request) {
 		s.showPortalCall(w, r, status(err), in, err)
 		return
 	}
-	http.Redirect(w, r, "/public/calls/"+id+"?flash="+url.QueryEscape("质疑已受理。答复将在本页公开，并按您留下的联系方式送达；答复前暂停定标。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/public/calls/"+id, "质疑已受理。答复将在本页公开，并按您留下的联系方式送达；答复前暂停定标。")
 }
 
 // ---- the working-day calendar (admins) ----
@@ -378,7 +377,7 @@ func (s *Server) saveCalendar(w http.ResponseWriter, r *http.Request) {
 		s.showCalendar(w, r, status(err), year, text, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/admin/calendar?year=%d&flash=%s", year, url.QueryEscape(fmt.Sprintf("%d 年工作日历已保存，%d 条。", year, len(days)))), http.StatusSeeOther)
+	s.redirectFlash(w, r, fmt.Sprintf("/admin/calendar?year=%d", year), fmt.Sprintf("%d 年工作日历已保存，%d 条。", year, len(days)))
 }
 
 // publicContract is a signed contract's PDF (no sign-in).

@@ -3,7 +3,6 @@ package web
 import (
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -184,7 +183,7 @@ func (s *Server) setTerms(w http.ResponseWriter, r *http.Request) {
 		s.show(w, r, status(err), "funded_project", data)
 		return
 	}
-	http.Redirect(w, r, "/awards/"+chi.URLParam(r, "id")+"?flash="+url.QueryEscape("合同条款已确定，合同已生成。请双方阅读后确认。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/awards/"+chi.URLParam(r, "id"), "合同条款已确定，合同已生成。请双方阅读后确认。")
 }
 
 func (s *Server) confirmContract(w http.ResponseWriter, r *http.Request) {
@@ -197,7 +196,7 @@ func (s *Server) confirmContract(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/awards/"+chi.URLParam(r, "id")+"?flash="+url.QueryEscape("已确认合同。双方确认后合同生效并公开。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/awards/"+chi.URLParam(r, "id"), "已确认合同。双方确认后合同生效并公开。")
 }
 
 func (s *Server) contractPDF(w http.ResponseWriter, r *http.Request) {
@@ -296,7 +295,7 @@ func (s *Server) trancheAction(pay bool) http.HandlerFunc {
 			s.showProject(w, r, status(err), domain.ErrorMessage(err), nil)
 			return
 		}
-		http.Redirect(w, r, "/awards/"+id+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+		s.redirectFlash(w, r, "/awards/"+id, msg)
 	}
 }
 

@@ -1,9 +1,9 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -170,7 +170,7 @@ func (s *Server) deliveryAction(kind string) http.HandlerFunc {
 			s.showProject(w, r, status(err), msg, nil)
 			return
 		}
-		http.Redirect(w, r, "/awards/"+id+"?flash="+url.QueryEscape(done)+"#delivery", http.StatusSeeOther)
+		s.redirectFlash(w, r, "/awards/"+id+"#delivery", done)
 	}
 }
 
@@ -369,7 +369,7 @@ func (s *Server) uploadEvidence(w http.ResponseWriter, r *http.Request) {
 		s.showProject(w, r, status(err), domain.ErrorMessage(err), nil)
 		return
 	}
-	http.Redirect(w, r, "/awards/"+chi.URLParam(r, "id")+"?flash="+url.QueryEscape("已上传"+e.Kind.Label()+"："+e.FileName), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/awards/"+chi.URLParam(r, "id"), "已上传"+e.Kind.Label()+"："+e.FileName)
 }
 
 func (s *Server) evidenceFile(w http.ResponseWriter, r *http.Request) {
@@ -393,6 +393,23 @@ func (s *Server) apiEvidence(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"items": es})
 }
 
+// issueCertificate issues a trainee's certificate (POST, through the
+// cross-origin check); the page then downloads it, the API gets the PDF.
+func (s *Server) issueCertificate(w http.ResponseWriter, r *http.Request) {
+	tid, _ := strconv.ParseInt(chi.URLParam(r, "tid"), 10, 64)
+	d, err := s.Delivery.IssueCertificate(r.Context(), actorOf(r), chi.URLParam(r, "id"), tid)
+	if err != nil {
+		s.failAny(w, r, err)
+		return
+	}
+	if isAPI(r) {
+		sendDocument(w, d, true)
+		return
+	}
+	http.Redirect(w, r, fmt.Sprintf("/awards/%s/trainees/%d/certificate.pdf", chi.URLParam(r, "id"), tid), http.StatusSeeOther)
+}
+
+// certificate downloads a certificate issued before; it never issues one.
 func (s *Server) certificate(w http.ResponseWriter, r *http.Request) {
 	tid, _ := strconv.ParseInt(chi.URLParam(r, "tid"), 10, 64)
 	d, err := s.Delivery.Certificate(r.Context(), actorOf(r), chi.URLParam(r, "id"), tid)
@@ -473,24 +490,22 @@ func (s *Server) apiFileProgressReport(w http.ResponseWriter, r *http.Request) {
 	s.apiProgressReports(w, r)
 }
 
-// Phone check-ins: 10 failed attempts from an address lock it out for 10
-// minutes.
-const (
-	checkinFailures = 10
-	checkinWindow   = 10 * time.Minute
-)
-
-// throttledCheckIn checks in unless the address has failed too often, and
-// counts a failure (a wrong code, number or name).
+// throttledCheckIn checks in unless the address has failed too often (see
+// checkinLimit; the count is kept in PostgreSQL, shared by every replica),
+// and counts a failure (a wrong code, number or name).
 func (s *Server) throttledCheckIn(r *http.Request, code string, traineeID int64, name string) (service.CheckInResult, error) {
-	addr, now := clientAddr(r), time.Now()
-	if blocked, until := s.checkins.blocked(addr, now); blocked {
+	limit := checkinLimit(clientIP(r))
+	if _, until, err := s.Store.RateLimited(r.Context(), limit); err != nil {
+		return service.CheckInResult{}, err
+	} else if !until.IsZero() {
 		return service.CheckInResult{}, domain.Errorf(domain.CodeTooMany, "签到失败次数过多，请于 %s 后再试，或请现场工作人员登记。",
 			until.In(domain.ChinaTime).Format("15:04"))
 	}
 	res, err := s.Delivery.CheckIn(r.Context(), code, traineeID, name)
 	if c := domain.ErrorCode(err); c == domain.CodeInvalid || c == domain.CodeNotFound || c == domain.CodeConflict {
-		s.checkins.fail(addr, now)
+		if _, cerr := s.Store.CountHits(r.Context(), limit); cerr != nil {
+			return service.CheckInResult{}, cerr
+		}
 	}
 	return res, err
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -124,20 +123,20 @@ func (s *Server) evalReport(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.Evaluations.SubmitReport(r.Context(), actorOf(r), id, key, phase, summary, file)
 	s.evalAnswer(w, r, err, func(code int, msg string) { s.showProject(w, r, code, msg, nil) },
-		"/awards/"+id+"?flash="+url.QueryEscape("报告已提交，系统将随机抽取评估专家。")+"#evaluation")
+		"/awards/"+id+"#evaluation", "报告已提交，系统将随机抽取评估专家。")
 }
 
 // evalAnswer answers an evaluation action: the API gets the rounds or the
-// error; a page is redirected to next, or shown again by again with a
-// mistake the person can fix.
-func (s *Server) evalAnswer(w http.ResponseWriter, r *http.Request, err error, again func(code int, msg string), next string) {
+// error; a page is redirected to next (showing done there once), or shown
+// again by again with a mistake the person can fix.
+func (s *Server) evalAnswer(w http.ResponseWriter, r *http.Request, err error, again func(code int, msg string), next, done string) {
 	switch {
 	case isAPI(r) && err != nil:
 		s.apiFail(w, r, err)
 	case isAPI(r):
 		s.apiEvaluations(w, r)
 	case err == nil:
-		http.Redirect(w, r, next, http.StatusSeeOther)
+		s.redirectFlash(w, r, next, done)
 	case domain.ErrorCode(err) == domain.CodeInvalid || domain.ErrorCode(err) == domain.CodeConflict:
 		again(status(err), domain.ErrorMessage(err)+fieldHint(err))
 	default:
@@ -189,7 +188,7 @@ func (s *Server) evalScore(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.Evaluations.Score(r.Context(), actorOf(r), id, key, phase, attempt, sheet)
 	s.evalAnswer(w, r, err, func(code int, msg string) { s.showEvaluation(w, r, code, msg, form) },
-		"/awards/"+id+"/evaluation?flash="+url.QueryEscape("评分已提交。全部专家评分后系统自动汇总结果。"))
+		"/awards/"+id+"/evaluation", "评分已提交。全部专家评分后系统自动汇总结果。")
 }
 
 func (s *Server) evalReportFile(w http.ResponseWriter, r *http.Request) {

@@ -106,7 +106,7 @@ func (s *Server) recordNeed(w http.ResponseWriter, r *http.Request) {
 		s.show(w, r, status(err), "needs", data)
 		return
 	}
-	http.Redirect(w, r, "/needs?flash="+url.QueryEscape("需求已登记，将汇入本季度街道汇总。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/needs", "需求已登记，将汇入本季度街道汇总。")
 }
 
 type reportsPage struct {
@@ -169,7 +169,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.show(w, r, status(err), "reports", data)
 		return
 	}
-	http.Redirect(w, r, "/reports?quarter="+url.QueryEscape(quarter)+"&flash="+url.QueryEscape("季度需求汇总已报送区民政局。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/reports?quarter="+url.QueryEscape(quarter), "季度需求汇总已报送区民政局。")
 }
 
 // API

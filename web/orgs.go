@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -63,13 +62,17 @@ func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
-	reg, err := registrationFromForm(w, r)
+	err := s.registrationAllowed(r)
+	var reg service.Registration
+	if err == nil {
+		reg, err = registrationFromForm(w, r)
+	}
 	if err == nil {
 		_, _, err = s.Orgs.Register(r.Context(), reg, clientIP(r))
 	}
 	if err != nil {
 		var de *domain.Error
-		if !errors.As(err, &de) || (de.Code != domain.CodeInvalid && de.Code != domain.CodeConflict) {
+		if !errors.As(err, &de) || (de.Code != domain.CodeInvalid && de.Code != domain.CodeConflict && de.Code != domain.CodeTooMany) {
 			s.fail(w, r, err)
 			return
 		}
@@ -78,7 +81,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 			Errors: de.Fields, Error: de.Message, Types: domain.OrgTypes, Districts: domain.TianjinDistricts})
 		return
 	}
-	http.Redirect(w, r, "/login?flash="+url.QueryEscape("注册已提交，等待所在区民政局审核。现在可以用新账号登录查看审核进度。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/login", "注册已提交，等待所在区民政局审核。现在可以用新账号登录查看审核进度。")
 }
 
 type orgsPage struct {
@@ -199,7 +202,7 @@ func (s *Server) reviewOrg(w http.ResponseWriter, r *http.Request) {
 		s.showOrgError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/orgs/"+chi.URLParam(r, "id")+"?flash="+url.QueryEscape("审核结果已保存。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/orgs/"+chi.URLParam(r, "id"), "审核结果已保存。")
 }
 
 func parseDate(s string) time.Time {
@@ -220,7 +223,7 @@ func (s *Server) debarOrg(w http.ResponseWriter, r *http.Request) {
 		s.showOrgError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/orgs/"+chi.URLParam(r, "id")+"?flash="+url.QueryEscape("已列入禁入名单。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/orgs/"+chi.URLParam(r, "id"), "已列入禁入名单。")
 }
 
 func (s *Server) downloadOrgDocument(w http.ResponseWriter, r *http.Request) {
@@ -239,6 +242,10 @@ func (s *Server) downloadOrgDocument(w http.ResponseWriter, r *http.Request) {
 // API
 
 func (s *Server) apiRegisterOrg(w http.ResponseWriter, r *http.Request) {
+	if err := s.registrationAllowed(r); err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
 	reg, err := registrationFromForm(w, r)
 	if err != nil {
 		s.apiFail(w, r, err)

@@ -30,8 +30,24 @@ type pageData struct {
 	Flash string
 }
 
+// sessionFlash is the session key of a message shown once on the next page.
+const sessionFlash = "flash"
+
+// redirectFlash answers a successful POST: it keeps done in the session and
+// redirects to to, whose page shows it once. The message never travels in
+// the URL, so nobody can put text of their choice on a page with a link.
+func (s *Server) redirectFlash(w http.ResponseWriter, r *http.Request, to, done string) {
+	if hasSession(r.Context()) {
+		s.sessions.Put(r.Context(), sessionFlash, done)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
 func (s *Server) page(r *http.Request, title string) pageData {
-	p := pageData{Title: title, Flash: r.URL.Query().Get("flash")}
+	p := pageData{Title: title}
+	if hasSession(r.Context()) {
+		p.Flash = s.sessions.PopString(r.Context(), sessionFlash)
+	}
 	if u, ok := currentUser(r.Context()); ok {
 		p.User = &u
 	}
@@ -469,7 +485,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 			Districts: s.districtsFor(u), Modes: domain.Modes, Error: de.Message})
 		return
 	}
-	http.Redirect(w, r, "/calls/"+call.ID+"?flash="+url.QueryEscape("已创建征集草稿 "+call.Number+"，征集公告正在生成。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/calls/"+call.ID, "已创建征集草稿 "+call.Number+"，征集公告正在生成。")
 }
 
 type callPage struct {
@@ -611,7 +627,7 @@ func (s *Server) uploadAttachment(w http.ResponseWriter, r *http.Request) {
 		s.showCallError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/calls/"+id+"?flash="+url.QueryEscape("已上传附件《"+name+"》，征集公告将随之更新。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/calls/"+id, "已上传附件《"+name+"》，征集公告将随之更新。")
 }
 
 // readUpload reads the one file of a multipart form ("file").
@@ -643,7 +659,7 @@ func (s *Server) cancelCall(w http.ResponseWriter, r *http.Request) {
 		s.showCallError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/calls/"+id+"?flash="+url.QueryEscape("征集已撤销。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/calls/"+id, "征集已撤销。")
 }
 
 func sendDocument(w http.ResponseWriter, d service.Document, inline bool) {

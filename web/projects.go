@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -113,7 +112,7 @@ func (s *Server) submitIdea(w http.ResponseWriter, r *http.Request) {
 		s.ideasError(w, r, err, p, text)
 		return
 	}
-	http.Redirect(w, r, "/ideas?flash="+url.QueryEscape("创意已提交，等待民政部门采纳。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/ideas", "创意已提交，等待民政部门采纳。")
 }
 
 func (s *Server) decideIdea(w http.ResponseWriter, r *http.Request) {
@@ -127,7 +126,7 @@ func (s *Server) decideIdea(w http.ResponseWriter, r *http.Request) {
 	if adopt {
 		msg = "创意已采纳，进入项目库。"
 	}
-	http.Redirect(w, r, "/ideas?flash="+url.QueryEscape(msg), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/ideas", msg)
 }
 
 type projectsPage struct {
@@ -201,7 +200,7 @@ func (s *Server) addProposal(w http.ResponseWriter, r *http.Request) {
 		s.show(w, r, status(err), "projects", data)
 		return
 	}
-	http.Redirect(w, r, "/projects?flash="+url.QueryEscape("已加入项目库。"), http.StatusSeeOther)
+	s.redirectFlash(w, r, "/projects", "已加入项目库。")
 }
 
 // API

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -53,6 +54,11 @@ type Deps struct {
 	// endpoint; TemporalUIOrigin is the UI's origin (temporalcodec.go).
 	PayloadCodec     converter.PayloadCodec
 	TemporalUIOrigin string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (GRANTFLOW_TRUSTED_PROXIES); TokenTTL is how long an API
+	// token works (GRANTFLOW_API_TOKEN_TTL).
+	TrustedProxies []netip.Prefix
+	TokenTTL       time.Duration
 }
 
 // Server is the web application.
@@ -62,7 +68,6 @@ type Server struct {
 	views    *views
 	cat      *i18n.Catalogue
 	handler  http.Handler
-	checkins *failureThrottle // phone check-ins have no account: failures are limited per address
 }
 
 // New parses templates (failing fast on a broken one) and builds the router.
@@ -83,7 +88,10 @@ func New(d Deps) (*Server, error) {
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = d.SecureCookies
-	s := &Server{Deps: d, sessions: sm, views: v, cat: cat, checkins: newFailureThrottle(checkinFailures, checkinWindow)}
+	s := &Server{Deps: d, sessions: sm, views: v, cat: cat}
+	if s.TokenTTL <= 0 {
+		s.TokenTTL = 90 * 24 * time.Hour
+	}
 	s.handler = s.routes()
 	return s, nil
 }
@@ -93,7 +101,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.S
 
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, middleware.RealIP, s.logRequests, middleware.Recoverer)
+	r.Use(middleware.RequestID, s.realClient, s.logRequests, middleware.Recoverer)
 	r.Use(securityHeaders)
 
 	r.Get("/healthz", s.healthz)
@@ -178,6 +186,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/awards/{id}/spot-checks", s.deliveryAction("spot"))
 			r.Post("/awards/{id}/reports", s.deliveryAction("report"))
 			r.Get("/awards/{id}/trainees/{tid}/certificate.pdf", s.certificate)
+			r.Post("/awards/{id}/trainees/{tid}/certificate", s.issueCertificate)
 			r.Post("/awards/{id}/tranches/{n}/confirm", s.trancheAction(false))
 			r.Post("/awards/{id}/tranches/{n}/payment", s.trancheAction(true))
 			r.Get("/awards/{id}/evaluation", s.evaluationPage)
@@ -236,6 +245,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/areas", s.areasPage)
 			r.Post("/areas", s.addArea)
 			r.Post("/admin/users/{id}/reset-password", s.resetPassword)
+			r.Post("/admin/users/{id}/disable", s.setDisabled(true))
+			r.Post("/admin/users/{id}/enable", s.setDisabled(false))
 			r.Get("/account", s.accountPage)
 			r.Post("/account/password", s.changePassword)
 			r.Post("/account/sessions/{sid}/revoke", s.revokeSession)
@@ -316,6 +327,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/awards/{id}/reports", s.apiFileProgressReport)
 			r.Post("/awards/{id}/spot-checks", s.apiRecordSpotCheck)
 			r.Get("/awards/{id}/trainees/{tid}/certificate.pdf", s.certificate)
+			r.Post("/awards/{id}/trainees/{tid}/certificate", s.issueCertificate)
 			r.Post("/awards/{id}/sessions/{sid}/evidence", s.uploadEvidence)
 			r.Get("/awards/{id}/evidence/{eid}", s.evidenceFile)
 			r.Post("/awards/{id}/tranches/{n}/confirm", s.apiConfirmTranche)
@@ -378,6 +390,8 @@ func (s *Server) routes() http.Handler {
 			r.Get("/areas", s.apiAreas)
 			r.Post("/areas", s.apiAddArea)
 			r.Post("/users/{id}/reset-password", s.apiResetPassword)
+			r.Post("/users/{id}/disable", s.apiSetDisabled(true))
+			r.Post("/users/{id}/enable", s.apiSetDisabled(false))
 			r.Get("/organisations", s.apiListOrgs)
 			r.Get("/organisations.xlsx", s.exportOrgs)
 			r.Get("/organisations/{id}", s.apiGetOrg)

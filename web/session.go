@@ -14,7 +14,17 @@ import (
 
 type ctxKey int
 
-const userKey ctxKey = iota
+const (
+	userKey ctxKey = iota
+	sessionKey
+)
+
+// hasSession reports whether the request's session is loaded (pages and the
+// API load it; health checks and static files do not).
+func hasSession(ctx context.Context) bool {
+	ok, _ := ctx.Value(sessionKey).(bool)
+	return ok
+}
 
 const sessionUserID = "user_id"
 
@@ -30,12 +40,13 @@ func withUser(ctx context.Context, u domain.User) context.Context {
 // loadUser puts the signed-in user (if any) into the request context.
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey, true))
 		id := s.sessions.GetInt64(r.Context(), sessionUserID)
 		if id != 0 {
 			u, err := s.Store.UserByID(r.Context(), id)
-			if err == nil {
+			if err == nil && !u.Disabled {
 				r = r.WithContext(withUser(r.Context(), u))
-			} else if domain.ErrorCode(err) == domain.CodeNotFound {
+			} else if err == nil || domain.ErrorCode(err) == domain.CodeNotFound {
 				_ = s.sessions.Destroy(r.Context())
 			} else {
 				s.fail(w, r, err)
@@ -64,8 +75,28 @@ type loginPage struct {
 	Error    string
 }
 
+// safeNext is where to go after signing in: next if it is a path on this
+// site, "/" otherwise. Only printable ASCII is accepted (browsers drop tabs
+// and newlines anywhere in a URL and spaces and controls at its ends, so
+// "/\t/evil.example" would become "//evil.example"), no backslash (browsers
+// read "/\" as "//"), and neither the path as written nor as decoded may
+// start with "//": nothing that a browser or a proxy could read as another
+// host.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if next == "" || len(next) > 2048 {
+		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	if next[0] != '/' || strings.HasPrefix(next, "//") {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		!strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") || strings.Contains(u.Path, "\\") {
 		return "/"
 	}
 	return next
@@ -80,39 +111,59 @@ func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // checkCredentials returns the user whose password matches, or an
-// unauthorized error that does not say which half was wrong. Wrong passwords
-// count towards a temporary lockout; every attempt on an account is audited.
+// unauthorized error that does not say which half was wrong. Failures are
+// limited per address and username, per address and per username (see
+// throttle.go); a limited attempt is refused before its password is hashed.
+// Every attempt on an account is audited.
 func (s *Server) checkCredentials(r *http.Request, username, password, via string) (domain.User, error) {
 	ctx := r.Context()
 	wrong := domain.Errorf(domain.CodeUnauthorized, "用户名或密码不正确，请重新输入。连续输错 %d 次，账号将被临时锁定 %d 分钟。",
-		domain.MaxFailedLogins, int(domain.LockoutFor.Minutes()))
-	u, hash, err := s.Store.UserByUsername(ctx, strings.TrimSpace(username))
-	if err != nil {
-		if domain.ErrorCode(err) == domain.CodeNotFound {
-			// spend the same time as a real check, so timing does not tell
-			// whether the username exists
-			_, _ = auth.CheckPassword(dummyHash, password)
-			return domain.User{}, wrong
-		}
+		pairFailures, int(pairWindow.Minutes()))
+	username = strings.TrimSpace(username)
+	limits := signInLimitsFor(clientIP(r), username)
+	if until, err := s.signInRefused(ctx, limits); err != nil {
 		return domain.User{}, err
+	} else if !until.IsZero() {
+		return domain.User{}, tooManySignIns(until)
+	}
+	u, hash, err := s.Store.UserByUsername(ctx, username)
+	if err != nil {
+		if domain.ErrorCode(err) != domain.CodeNotFound {
+			return domain.User{}, err
+		}
+		// spend the same time as a real check, so timing does not tell
+		// whether the username exists
+		_, _ = auth.CheckPassword(dummyHash, password)
+		if until, err := s.signInFailed(ctx, limits); err != nil {
+			return domain.User{}, err
+		} else if !until.IsZero() {
+			return domain.User{}, tooManySignIns(until)
+		}
+		return domain.User{}, wrong
 	}
 	by := domain.ActorOf(u, clientIP(r))
-	if now := time.Now(); u.LockedUntil.After(now) {
-		return domain.User{}, lockedError(u.LockedUntil)
-	}
 	ok, err := auth.CheckPassword(hash, password)
 	if err != nil {
 		return domain.User{}, err
 	}
 	if !ok {
-		until, err := s.Store.LoginFailed(ctx, by)
+		until, err := s.signInFailed(ctx, limits)
 		if err != nil {
 			return domain.User{}, err
 		}
+		if err := s.Store.LoginFailed(ctx, by, !until.IsZero()); err != nil {
+			return domain.User{}, err
+		}
 		if !until.IsZero() {
-			return domain.User{}, lockedError(until)
+			return domain.User{}, tooManySignIns(until)
 		}
 		return domain.User{}, wrong
+	}
+	if u.Disabled {
+		return domain.User{}, errDisabled
+	}
+	if err := s.signInSucceeded(ctx, limits); err != nil {
+		return domain.User{}, err
 	}
 	if err := s.Store.LoginSucceeded(ctx, by, via); err != nil {
 		return domain.User{}, err
@@ -120,10 +171,7 @@ func (s *Server) checkCredentials(r *http.Request, username, password, via strin
 	return u, nil
 }
 
-func lockedError(until time.Time) error {
-	return domain.Errorf(domain.CodeUnauthorized, "密码连续输错次数过多，账号已临时锁定，请于 %s 之后再试；如需立即解锁，请联系平台管理员。",
-		until.In(domain.ChinaTime).Format("15:04"))
-}
+var errDisabled = domain.Errorf(domain.CodeUnauthorized, "该账号已被停用，不能登录。如有疑问，请联系平台管理员。")
 
 var dummyHash, _ = auth.HashPassword("grantflow-timing-equaliser")
 
@@ -135,11 +183,11 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	username, next := r.PostForm.Get("username"), safeNext(r.PostForm.Get("next"))
 	u, err := s.checkCredentials(r, username, r.PostForm.Get("password"), "web")
 	if err != nil {
-		if domain.ErrorCode(err) != domain.CodeUnauthorized {
+		if c := domain.ErrorCode(err); c != domain.CodeUnauthorized && c != domain.CodeTooMany {
 			s.fail(w, r, err)
 			return
 		}
-		s.show(w, r, http.StatusUnauthorized, "login", loginPage{pageData: s.page(r, "登录"),
+		s.show(w, r, status(err), "login", loginPage{pageData: s.page(r, "登录"),
 			Username: username, Next: next, Error: domain.ErrorMessage(err)})
 		return
 	}
@@ -171,6 +219,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 // apiAuth accepts a bearer API token, or the browser session.
 func (s *Server) apiAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), sessionKey, true))
 		if h := r.Header.Get("Authorization"); h != "" {
 			token, ok := strings.CutPrefix(h, "Bearer ")
 			if !ok {
@@ -186,7 +235,7 @@ func (s *Server) apiAuth(next http.Handler) http.Handler {
 			return
 		}
 		if id := s.sessions.GetInt64(r.Context(), sessionUserID); id != 0 {
-			if u, err := s.Store.UserByID(r.Context(), id); err == nil {
+			if u, err := s.Store.UserByID(r.Context(), id); err == nil && !u.Disabled {
 				next.ServeHTTP(w, r.WithContext(withUser(r.Context(), u)))
 				return
 			}
@@ -203,7 +252,7 @@ type tokenRequest struct {
 }
 
 // apiCreateToken issues an API token for a username and password. The token
-// is shown once; only its hash is kept.
+// is shown once; only its hash is kept. It expires after TokenTTL.
 func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 	var req tokenRequest
 	if err := decodeJSON(r, &req); err != nil {
@@ -224,11 +273,12 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 	if name == "" {
 		name = "api " + time.Now().In(domain.ChinaTime).Format("2006-01-02 15:04")
 	}
-	if err := s.Store.CreateAPIToken(r.Context(), token, name, domain.ActorOf(u, clientIP(r))); err != nil {
+	expires, err := s.Store.CreateAPIToken(r.Context(), token, name, s.TokenTTL, domain.ActorOf(u, clientIP(r)))
+	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "name": name, "user": u})
+	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "name": name, "expires_at": expires, "user": u})
 }
 
 func decodeJSON(r *http.Request, v any) error {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -192,7 +191,7 @@ func (s *Server) saveTalent(w http.ResponseWriter, r *http.Request) {
 		s.show(w, r, status(err), "talent", data)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/talents/%d?flash=%s", saved.ID, url.QueryEscape("已保存。")), http.StatusSeeOther)
+	s.redirectFlash(w, r, fmt.Sprintf("/talents/%d", saved.ID), "已保存。")
 }
 
 // API

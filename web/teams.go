@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -47,7 +46,7 @@ func (s *Server) registerInstitution(w http.ResponseWriter, r *http.Request) {
 		s.volunteersFormError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/volunteers?flash="+url.QueryEscape("养老机构已登记。")+"#teams", http.StatusSeeOther)
+	s.redirectFlash(w, r, "/volunteers"+"#teams", "养老机构已登记。")
 }
 
 func (s *Server) registerTeam(w http.ResponseWriter, r *http.Request) {
@@ -61,7 +60,7 @@ func (s *Server) registerTeam(w http.ResponseWriter, r *http.Request) {
 		s.volunteersFormError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/teams/%d?flash=%s", id, url.QueryEscape("服务队已登记，请与养老机构结对。")), http.StatusSeeOther)
+	s.redirectFlash(w, r, fmt.Sprintf("/teams/%d", id), "服务队已登记，请与养老机构结对。")
 }
 
 type teamPage struct {
@@ -122,7 +121,7 @@ func (s *Server) teamAction(visit bool) http.HandlerFunc {
 			s.showTeam(w, r, status(err), domain.ErrorMessage(err)+fieldHint(err))
 			return
 		}
-		http.Redirect(w, r, fmt.Sprintf("/teams/%d?flash=%s", id, url.QueryEscape(msg)), http.StatusSeeOther)
+		s.redirectFlash(w, r, fmt.Sprintf("/teams/%d", id), msg)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -136,7 +135,7 @@ func (s *Server) registerVolunteer(w http.ResponseWriter, r *http.Request) {
 		s.show(w, r, status(err), "volunteers", data)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/volunteers/%d?flash=%s", saved.ID, url.QueryEscape("志愿者已登记。")), http.StatusSeeOther)
+	s.redirectFlash(w, r, fmt.Sprintf("/volunteers/%d", saved.ID), "志愿者已登记。")
 }
 
 type volunteerPage struct {
@@ -191,7 +190,7 @@ func (s *Server) pairVolunteer(w http.ResponseWriter, r *http.Request) {
 		s.volunteerError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/volunteers/%d?flash=%s", id, url.QueryEscape("已结对。")), http.StatusSeeOther)
+	s.redirectFlash(w, r, fmt.Sprintf("/volunteers/%d", id), "已结对。")
 }
 
 func (s *Server) logVisit(w http.ResponseWriter, r *http.Request) {
@@ -204,7 +203,7 @@ func (s *Server) logVisit(w http.ResponseWriter, r *http.Request) {
 		s.volunteerError(w, r, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/volunteers/%d?flash=%s", id, url.QueryEscape("服务记录已保存，时长已计入时间储蓄。")), http.StatusSeeOther)
+	s.redirectFlash(w, r, fmt.Sprintf("/volunteers/%d", id), "服务记录已保存，时长已计入时间储蓄。")
 }
 
 func (s *Server) volunteerStatement(w http.ResponseWriter, r *http.Request) {
@@ -316,7 +315,7 @@ func (s *Server) importVolunteers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err == nil && len(res.Problems) == 0 {
-		http.Redirect(w, r, "/volunteers?flash="+url.QueryEscape(fmt.Sprintf("已导入 %d 名志愿者。", res.Imported)), http.StatusSeeOther)
+		s.redirectFlash(w, r, "/volunteers", fmt.Sprintf("已导入 %d 名志愿者。", res.Imported))
 		return
 	}
 	data2, lerr := s.loadVolunteersPage(r)

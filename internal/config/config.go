@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -55,6 +56,12 @@ type Config struct {
 	CompetitionPublicityDays  int `env:"GRANTFLOW_COMPETITION_PUBLICITY_DAYS" envDefault:"5"`
 	// EvalPassMark is the evaluations' pass mark of 100 (DOMAIN.md §4).
 	EvalPassMark int `env:"GRANTFLOW_EVAL_PASS_MARK" envDefault:"60"`
+
+	// Sign-in: TrustedProxies are the reverse proxies (CIDRs or addresses,
+	// comma-separated; none by default) whose X-Forwarded-For is believed;
+	// APITokenTTL is how long an API token works.
+	TrustedProxies string        `env:"GRANTFLOW_TRUSTED_PROXIES"`
+	APITokenTTL    time.Duration `env:"GRANTFLOW_API_TOKEN_TTL" envDefault:"2160h"`
 
 	LogLevel        slog.Level    `env:"GRANTFLOW_LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"GRANTFLOW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -120,6 +127,12 @@ func (c Config) Validate() error {
 	if c.CompetitionMinBiddingDays < 0 || c.CompetitionMinBiddingDays > 60 || c.CompetitionPublicityDays < 0 || c.CompetitionPublicityDays > 30 {
 		errs = append(errs, errors.New("GRANTFLOW_COMPETITION_MIN_BIDDING_DAYS (0–60) and GRANTFLOW_COMPETITION_PUBLICITY_DAYS (0–30) are working days"))
 	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		errs = append(errs, err)
+	}
+	if c.APITokenTTL < time.Hour || c.APITokenTTL > 366*24*time.Hour {
+		errs = append(errs, errors.New("GRANTFLOW_API_TOKEN_TTL must be from 1h to 8784h (a year), e.g. 2160h for 90 days"))
+	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("GRANTFLOW_SHUTDOWN_TIMEOUT must be positive, e.g. 20s"))
 	}
@@ -136,6 +149,27 @@ func (c Config) Validate() error {
 func (c Config) Rules() domain.Rules {
 	return domain.Rules{CompetitionMinBiddingWorkingDays: c.CompetitionMinBiddingDays,
 		CompetitionPublicityWorkingDays: c.CompetitionPublicityDays, EvalPassMark: c.EvalPassMark}
+}
+
+// TrustedProxyPrefixes parses GRANTFLOW_TRUSTED_PROXIES.
+func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(c.TrustedProxies, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			a, aerr := netip.ParseAddr(part)
+			if aerr != nil {
+				return nil, fmt.Errorf("GRANTFLOW_TRUSTED_PROXIES: %q is neither an address nor a CIDR (e.g. 10.0.0.0/8,192.0.2.7)", part)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		out = append(out, p.Masked())
+	}
+	return out, nil
 }
 
 // SecureCookies reports whether cookies must carry the Secure flag.
@@ -161,6 +195,8 @@ func (c Config) Env() []string {
 		"GRANTFLOW_PII_KEYS=" + c.PIIKeys,
 		"GRANTFLOW_HTTP_ADDR=" + c.HTTPAddr,
 		"GRANTFLOW_WEB_URL=" + c.WebURL,
+		"GRANTFLOW_TRUSTED_PROXIES=" + c.TrustedProxies,
+		"GRANTFLOW_API_TOKEN_TTL=" + c.APITokenTTL.String(),
 		"GRANTFLOW_LOG_LEVEL=" + strings.ToLower(c.LogLevel.String()),
 		"GRANTFLOW_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
 		"GRANTFLOW_WORKER_STOP_TIMEOUT=" + c.WorkerStopTimeout.String(),
@@ -187,6 +223,8 @@ func (c Config) LogValue() slog.Value {
 		slog.String("pii_keys", maskKeys(c.PIIKeys)),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("web_url", c.WebURL),
+		slog.String("trusted_proxies", c.TrustedProxies),
+		slog.Duration("api_token_ttl", c.APITokenTTL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Duration("worker_stop_timeout", c.WorkerStopTimeout),

@@ -15,17 +15,14 @@ type User struct {
 	OrgID       int64     `json:"org_id,omitempty"`    // the organisation of an organisation member
 	AreaCode    string    `json:"area_code,omitempty"` // the street or community of a reporter
 	CreatedAt   time.Time `json:"created_at"`
-	// LockedUntil is the end of a temporary lockout after repeated wrong
-	// passwords (zero: not locked).
+	// LockedUntil is the end of an account lockout recorded by releases
+	// before the sign-in limits (web/throttle.go), which lock an address out
+	// of an account instead; zero: not locked.
 	LockedUntil time.Time `json:"locked_until,omitzero"`
+	// Disabled accounts cannot sign in; their sessions and tokens stop
+	// working (an administrator disables and re-enables them).
+	Disabled bool `json:"disabled,omitempty"`
 }
-
-// Sign-in throttling: this many wrong passwords in a row lock an account for
-// LockoutFor.
-const (
-	MaxFailedLogins = 5
-	LockoutFor      = 15 * time.Minute
-)
 
 // Has reports whether the user holds role.
 func (u User) Has(role Role) bool { return slices.Contains(u.Roles, role) }

@@ -134,6 +134,10 @@ func TestAuditAppendOnlyAndComplete(t *testing.T) {
 	}
 }
 
+// TestRepeatedWrongPasswordsLockTheAccount: five wrong passwords from one
+// address lock the account there for a while (the limits are in
+// throttle.go; TestSignInLimits shows a stranger cannot lock the real user
+// out from elsewhere).
 func TestRepeatedWrongPasswordsLockTheAccount(t *testing.T) {
 	h := newHarness(t)
 	try := func(password string) response {
@@ -144,11 +148,11 @@ func TestRepeatedWrongPasswordsLockTheAccount(t *testing.T) {
 			t.Fatalf("attempt %d: %d %s", i, r.status, r.body)
 		}
 	}
-	if r := try("wrong"); r.status != http.StatusUnauthorized || !strings.Contains(string(r.body), "已临时锁定") {
+	if r := try("wrong"); r.status != http.StatusTooManyRequests || !strings.Contains(string(r.body), "登录失败次数过多") {
 		t.Fatalf("fifth wrong password: %d %s", r.status, r.body)
 	}
 	// locked: even the right password is refused for now
-	if r := try("grantflow-demo"); r.status != http.StatusUnauthorized || !strings.Contains(string(r.body), "已临时锁定") {
+	if r := try("grantflow-demo"); r.status != http.StatusTooManyRequests || !strings.Contains(string(r.body), "登录失败次数过多") {
 		t.Fatalf("right password while locked: %d %s", r.status, r.body)
 	}
 	// other accounts are not affected
@@ -156,7 +160,7 @@ func TestRepeatedWrongPasswordsLockTheAccount(t *testing.T) {
 		t.Fatalf("another account: %d %s", r.status, r.body)
 	}
 	// when the lock has expired, the right password works again
-	if _, err := h.app.Store.Pool().Exec(context.Background(), `UPDATE users SET locked_until = now() - interval '1 second' WHERE username = 'zuzhi'`); err != nil {
+	if _, err := h.app.Store.Pool().Exec(context.Background(), `UPDATE rate_limits SET window_end = now() - interval '1 second' WHERE username = 'zuzhi'`); err != nil {
 		t.Fatal(err)
 	}
 	if r := try("grantflow-demo"); r.status != http.StatusCreated {

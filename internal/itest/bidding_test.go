@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -821,6 +822,14 @@ func deliverTraining(t *testing.T, h *harness, projectID string) (code string, t
 		return h.api("", "POST", "/api/v1/checkin", map[string]any{"code": running.Code, "trainee_id": ids[0], "name": name}, nil)
 	}
 	mustStatus(t, checkin("王五"), http.StatusNotFound, "a check-in under another name")
+	// a wrong code and the right code with a wrong name get the same answer:
+	// a guesser cannot learn that a code is live
+	live, _ := strconv.Atoi(running.Code)
+	wrongCode := fmt.Sprintf("%06d", (live+1)%1_000_000)
+	byCode := h.api("", "POST", "/api/v1/checkin", map[string]any{"code": wrongCode, "trainee_id": ids[0], "name": "李秀英"}, nil)
+	if byName := checkin("王五"); byCode.status != byName.status || string(byCode.body) != string(byName.body) {
+		t.Fatalf("a wrong code and a wrong name are told apart: %d %s / %d %s", byCode.status, byCode.body, byName.status, byName.body)
+	}
 	mustStatus(t, h.api("", "POST", "/api/v1/checkin", map[string]any{"code": "12", "trainee_id": ids[0], "name": "李秀英"}, nil), 422, "a malformed code")
 	var ci struct{ What string }
 	r = checkin("李秀英")
@@ -927,7 +936,13 @@ func bulkAttendance(t *testing.T, h *harness, projectID string) {
 		t.Errorf("hours after the bulk import: %v", k.Hours)
 	}
 	// Every bulk trainee now has 200 hours: certificates are numbered once.
-	cert := h.api("zuzhi", "GET", fmt.Sprintf("%s/trainees/%d/certificate.pdf", base, trainees[0]), nil, nil)
+	// Downloading (GET) never issues a certificate: issuing is a POST.
+	mustStatus(t, h.api("zuzhi", "GET", fmt.Sprintf("%s/trainees/%d/certificate.pdf", base, trainees[0]), nil, nil), http.StatusNotFound, "a certificate not issued yet")
+	var issued int
+	if err := h.app.Store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM trainees WHERE project_id = $1 AND certificate_no IS NOT NULL`, projectID).Scan(&issued); err != nil || issued != 0 {
+		t.Fatalf("a GET issued %d certificates (%v)", issued, err)
+	}
+	cert := h.api("zuzhi", "POST", fmt.Sprintf("%s/trainees/%d/certificate", base, trainees[0]), nil, nil)
 	mustStatus(t, cert, 200, "a certificate")
 	text := pdfText(t, cert.body)
 	if !strings.Contains(text, "结业证书") || !strings.Contains(text, "-0001") || !strings.Contains(text, "学员1") {
@@ -937,7 +952,11 @@ func bulkAttendance(t *testing.T, h *harness, projectID string) {
 	if !bytes.Equal(again.body, cert.body) {
 		t.Error("the same certificate rendered differently")
 	}
-	second := h.api("zuzhi", "GET", fmt.Sprintf("%s/trainees/%d/certificate.pdf", base, trainees[1]), nil, nil)
+	again = h.api("zuzhi", "POST", fmt.Sprintf("%s/trainees/%d/certificate", base, trainees[0]), nil, nil)
+	if !bytes.Equal(again.body, cert.body) {
+		t.Error("issuing again made another certificate")
+	}
+	second := h.api("zuzhi", "POST", fmt.Sprintf("%s/trainees/%d/certificate", base, trainees[1]), nil, nil)
 	if text := pdfText(t, second.body); !strings.Contains(text, "-0002") {
 		t.Errorf("the second certificate's number: %.200s", text)
 	}

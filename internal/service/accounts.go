@@ -74,6 +74,19 @@ func (s *Accounts) ResetPassword(ctx context.Context, by domain.Actor, userID in
 	return password, nil
 }
 
+// SetDisabled disables an account (it cannot sign in; its sessions end and
+// its API tokens are revoked at once) or enables it again. Administrators
+// cannot disable their own account.
+func (s *Accounts) SetDisabled(ctx context.Context, by domain.Actor, userID int64, disabled bool) error {
+	if err := auth.Authorize(by.User(), auth.ActionManageUsers, ""); err != nil {
+		return err
+	}
+	if disabled && userID == by.UserID {
+		return domain.Errorf(domain.CodeConflict, "不能停用自己正在使用的账号。")
+	}
+	return s.Store.SetDisabled(ctx, userID, disabled, by)
+}
+
 // Users lists accounts for administrators.
 func (s *Accounts) Users(ctx context.Context, by domain.Actor, after string) ([]domain.User, error) {
 	if err := auth.Authorize(by.User(), auth.ActionManageUsers, ""); err != nil {

@@ -349,20 +349,25 @@ func (s *Delivery) CheckIn(ctx context.Context, code string, traineeID int64, na
 	if err != nil {
 		return CheckInResult{}, err
 	}
-	if len(ss) == 0 {
-		return CheckInResult{}, domain.Errorf(domain.CodeNotFound, "签到码不正确，或不在签到时间内（开始前 1 小时至结束后 1 小时）。")
-	}
-	var last error
+	// A wrong code and a code with a wrong number or name get the same
+	// answer, so a guesser cannot find a running session's code first and
+	// then the trainees' names (the throttle counts both).
+	var last error = errCheckInMismatch
 	for _, sess := range ss {
 		what, hours, err := s.Store.CheckIn(ctx, sess, traineeID, name, now)
 		if err == nil {
 			sess.Code = ""
 			return CheckInResult{What: what, Hours: hours, Session: sess}, nil
 		}
+		if domain.ErrorCode(err) == domain.CodeNotFound {
+			err = errCheckInMismatch
+		}
 		last = err
 	}
 	return CheckInResult{}, last
 }
+
+var errCheckInMismatch = domain.Errorf(domain.CodeNotFound, "签到码、学员编号或姓名不正确，或不在签到时间内（开始前 1 小时至结束后 1 小时）。请核对后重试，或请现场工作人员帮助签到。")
 
 // MaxVideoBytes bounds one evidence video.
 const MaxVideoBytes = 60 << 20
@@ -473,9 +478,20 @@ func (s *Delivery) RecordResults(ctx context.Context, by domain.Actor, projectID
 	return s.Store.SetTraineeResults(ctx, p.ID, traineeID, r, by)
 }
 
-// Certificate issues (once, numbered) and renders the completion
-// certificate of a trainee who reached the contracted hours.
+// IssueCertificate issues (once, numbered) the completion certificate of a
+// trainee who reached the contracted hours and renders it. Issuing again
+// returns the same certificate.
+func (s *Delivery) IssueCertificate(ctx context.Context, by domain.Actor, projectID string, traineeID int64) (Document, error) {
+	return s.certificate(ctx, by, projectID, traineeID, true)
+}
+
+// Certificate renders a trainee's certificate that was issued before; it
+// never issues one (a GET must not change anything).
 func (s *Delivery) Certificate(ctx context.Context, by domain.Actor, projectID string, traineeID int64) (Document, error) {
+	return s.certificate(ctx, by, projectID, traineeID, false)
+}
+
+func (s *Delivery) certificate(ctx context.Context, by domain.Actor, projectID string, traineeID int64, issue bool) (Document, error) {
 	p, err := s.Contracts.Get(ctx, by, projectID)
 	if err != nil {
 		return Document{}, err
@@ -498,10 +514,14 @@ func (s *Delivery) Certificate(ctx context.Context, by domain.Actor, projectID s
 		return Document{}, domain.Errorf(domain.CodeNotFound, "找不到该学员。")
 	case t.CertificateNo == "" && t.Hours < float64(p.Terms.HoursPerTrainee):
 		return Document{}, domain.Errorf(domain.CodeConflict, "该学员已获 %.1f 学时，未达到合同约定的 %d 学时，暂不能颁发结业证书。", t.Hours, p.Terms.HoursPerTrainee)
+	case t.CertificateNo == "" && !issue:
+		return Document{}, domain.Errorf(domain.CodeNotFound, "该学员的结业证书尚未颁发，请在学员名单中点击“颁发”。")
 	}
-	no, at, err := s.Store.IssueCertificate(ctx, p.ID, t.ID, by)
-	if err != nil {
-		return Document{}, err
+	no, at := t.CertificateNo, t.CertifiedAt
+	if issue {
+		if no, at, err = s.Store.IssueCertificate(ctx, p.ID, t.ID, by); err != nil {
+			return Document{}, err
+		}
 	}
 	pdf, err := report.RenderCertificate(report.Certificate{Number: no, Name: t.Name, Project: p.Title, OrgName: p.OrgName,
 		Issuer: report.IssuerFor(p.District), Hours: t.Hours, Modules: p.Terms.Modules, Issued: at})

@@ -99,9 +99,10 @@ func endSessions(ctx context.Context, tx pgx.Tx, userID int64, keep string) erro
 	return err
 }
 
-// SetPassword replaces a user's password hash, clears any lockout and ends
-// every other session. reset tells an administrator's reset from a person's
-// own change (for the audit log).
+// SetPassword replaces a user's password hash, clears any lockout, ends
+// every other session and revokes every API token of the user (a token made
+// with the old password must not outlive it). reset tells an
+// administrator's reset from a person's own change (for the audit log).
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash, keepSession string, reset bool, by domain.Actor) error {
 	return mapErr("set password", s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1`, userID, hash)
@@ -114,9 +115,42 @@ func (s *Store) SetPassword(ctx context.Context, userID int64, hash, keepSession
 		if err := endSessions(ctx, tx, userID, keepSession); err != nil {
 			return err
 		}
+		if err := revokeTokens(ctx, tx, userID); err != nil {
+			return err
+		}
 		action := "auth.password.change"
 		if reset {
 			action = "auth.password.reset"
+		}
+		return appendAudit(ctx, tx, Audit{By: by, Action: action, ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10)})
+	}))
+}
+
+func revokeTokens(ctx context.Context, tx pgx.Tx, userID int64) error {
+	_, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, userID)
+	return err
+}
+
+// SetDisabled disables (or re-enables) an account. Disabling ends every
+// session of the user and revokes every API token at once.
+func (s *Store) SetDisabled(ctx context.Context, userID int64, disabled bool, by domain.Actor) error {
+	return mapErr("set disabled", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END WHERE id = $1`, userID, disabled)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return domain.Errorf(domain.CodeNotFound, "找不到该用户。")
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+			if err := endSessions(ctx, tx, userID, ""); err != nil {
+				return err
+			}
+			if err := revokeTokens(ctx, tx, userID); err != nil {
+				return err
+			}
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: action, ObjectType: "user", ObjectID: strconv.FormatInt(userID, 10)})
 	}))
@@ -129,12 +163,13 @@ type APIToken struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	RevokedAt  *time.Time `json:"revoked_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
 }
 
 // APITokens lists a user's API tokens, newest first.
 func (s *Store) APITokens(ctx context.Context, userID int64) ([]APIToken, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT id, name, created_at, last_used_at, revoked_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
+		SELECT id, name, created_at, last_used_at, revoked_at, expires_at FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC`, userID)
 	if err != nil {
 		return nil, mapErr("api tokens", err)
 	}

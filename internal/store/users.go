@@ -11,7 +11,7 @@ import (
 	"grantflow/internal/domain"
 )
 
-const userColumns = `id, username, display_name, roles, district, created_at, locked_until, org_id, coalesce(area_code, '')`
+const userColumns = `id, username, display_name, roles, district, created_at, locked_until, org_id, coalesce(area_code, ''), disabled_at IS NOT NULL`
 
 func scanUser(row pgx.Row) (domain.User, string, error) {
 	var u domain.User
@@ -19,7 +19,7 @@ func scanUser(row pgx.Row) (domain.User, string, error) {
 	var hash string
 	var locked *time.Time
 	var orgID *int64
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.District, &u.CreatedAt, &locked, &orgID, &u.AreaCode, &hash)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &roles, &u.District, &u.CreatedAt, &locked, &orgID, &u.AreaCode, &u.Disabled, &hash)
 	if locked != nil {
 		u.LockedUntil = *locked
 	}
@@ -73,62 +73,56 @@ func (s *Store) UserByID(ctx context.Context, id int64) (domain.User, error) {
 	return u, mapErr("user by id", err)
 }
 
-// CreateAPIToken stores the hash of a new API token.
-func (s *Store) CreateAPIToken(ctx context.Context, token, name string, by domain.Actor) error {
+// CreateAPIToken stores the hash of a new API token that expires after ttl
+// and returns when it expires.
+func (s *Store) CreateAPIToken(ctx context.Context, token, name string, ttl time.Duration, by domain.Actor) (time.Time, error) {
 	sum := sha256.Sum256([]byte(token))
-	return mapErr("create api token", s.tx(ctx, func(tx pgx.Tx) error {
+	expires := time.Now().Add(ttl).Truncate(time.Second)
+	return expires, mapErr("create api token", s.tx(ctx, func(tx pgx.Tx) error {
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, token_hash, name) VALUES ($1, $2, $3) RETURNING id`,
-			by.UserID, sum[:], name).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO api_tokens (user_id, token_hash, name, expires_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+			by.UserID, sum[:], name, expires).Scan(&id); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "auth.token.create", ObjectType: "api_token",
-			ObjectID: strconv.FormatInt(id, 10), Summary: map[string]string{"name": name}})
+			ObjectID: strconv.FormatInt(id, 10), Summary: map[string]string{"name": name, "expires_at": expires.Format(time.RFC3339)}})
 	}))
 }
 
-// UserByAPIToken returns the owner of a valid (not revoked) API token and
-// notes its use.
+// UserByAPIToken returns the owner of a valid API token (not revoked, not
+// expired, of an account that is not disabled) and notes its use.
 func (s *Store) UserByAPIToken(ctx context.Context, token string) (domain.User, error) {
 	sum := sha256.Sum256([]byte(token))
 	u, _, err := scanUser(s.pool.QueryRow(ctx, `
 		WITH t AS (
 			UPDATE api_tokens SET last_used_at = $2
-			WHERE token_hash = $1 AND revoked_at IS NULL
+			WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2
+			  AND user_id IN (SELECT id FROM users WHERE disabled_at IS NULL)
 			RETURNING user_id
 		)
-		SELECT u.id, u.username, u.display_name, u.roles, u.district, u.created_at, u.locked_until, u.org_id, coalesce(u.area_code, ''), u.password_hash
+		SELECT u.id, u.username, u.display_name, u.roles, u.district, u.created_at, u.locked_until, u.org_id, coalesce(u.area_code, ''), u.disabled_at IS NOT NULL, u.password_hash
 		FROM users u JOIN t ON t.user_id = u.id`, sum[:], time.Now()))
 	if err != nil {
-		return domain.User{}, domain.Wrap(err, domain.CodeUnauthorized, "API 令牌无效或已撤销，请重新申请令牌。")
+		return domain.User{}, domain.Wrap(err, domain.CodeUnauthorized, "API 令牌无效、已过期或已撤销，请重新申请令牌。")
 	}
 	return u, nil
 }
 
-// LoginFailed counts a wrong password for a user. The MaxFailedLogins-th
-// failure in a row locks the account until LockoutFor has passed; it returns
-// the lock's end (zero when not locked).
-func (s *Store) LoginFailed(ctx context.Context, by domain.Actor) (time.Time, error) {
-	var until time.Time
-	err := s.tx(ctx, func(tx pgx.Tx) error {
-		var failed int
-		if err := tx.QueryRow(ctx, `
-			UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins`,
-			by.UserID).Scan(&failed); err != nil {
+// LoginFailed records a wrong password for a user in the audit log. It no
+// longer locks the account: anyone who knows a username could lock its owner
+// out that way. Failures are limited per address and username instead (see
+// RateLimited); limited says that this failure used a limit up.
+func (s *Store) LoginFailed(ctx context.Context, by domain.Actor, limited bool) error {
+	return mapErr("login failed", s.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1`, by.UserID); err != nil {
 			return err
 		}
 		action := "auth.login_failed"
-		if failed >= domain.MaxFailedLogins {
-			until = time.Now().Add(domain.LockoutFor).Truncate(time.Second)
-			if _, err := tx.Exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1`, by.UserID, until); err != nil {
-				return err
-			}
+		if limited {
 			action = "auth.locked"
 		}
-		return appendAudit(ctx, tx, Audit{By: by, Action: action, ObjectType: "user", ObjectID: strconv.FormatInt(by.UserID, 10),
-			Summary: map[string]any{"failed_in_a_row": failed}})
-	})
-	return until, mapErr("login failed", err)
+		return appendAudit(ctx, tx, Audit{By: by, Action: action, ObjectType: "user", ObjectID: strconv.FormatInt(by.UserID, 10)})
+	}))
 }
 
 // LoginSucceeded clears the failure count and records the sign-in.
