@@ -153,3 +153,11 @@ func (s *Store) Remove(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// Lost reports an error of Get that no retry can mend: the object is gone
+// (deleted, or only a delete marker left) or its bytes no longer match their
+// recorded SHA-256. A caller checking a document against a record treats it
+// as a failed check, not as a transient fault.
+func Lost(err error) bool {
+	return errors.Is(err, ErrChecksum) || domain.ErrorCode(err) == domain.CodeNotFound
+}
