@@ -55,6 +55,10 @@ type Config struct {
 
 	LogLevel        slog.Level    `env:"GRANTFLOW_LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"GRANTFLOW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// BlobSweepGrace is how old an object under a bids, vouchers or
+	// evaluation-report prefix must be before the daily sweep removes it
+	// when no record refers to it (uploads whose request ended unclear).
+	BlobSweepGrace time.Duration `env:"GRANTFLOW_BLOB_SWEEP_GRACE" envDefault:"24h"`
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -115,6 +119,9 @@ func (c Config) Validate() error {
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("GRANTFLOW_SHUTDOWN_TIMEOUT must be positive, e.g. 20s"))
 	}
+	if c.BlobSweepGrace < time.Hour {
+		errs = append(errs, errors.New("GRANTFLOW_BLOB_SWEEP_GRACE must be at least 1h (an update may still be under way), e.g. 24h"))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
@@ -152,6 +159,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_WEB_URL=" + c.WebURL,
 		"GRANTFLOW_LOG_LEVEL=" + strings.ToLower(c.LogLevel.String()),
 		"GRANTFLOW_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
+		"GRANTFLOW_BLOB_SWEEP_GRACE=" + c.BlobSweepGrace.String(),
 	}
 }
 
@@ -175,6 +183,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("web_url", c.WebURL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("blob_sweep_grace", c.BlobSweepGrace),
 	)
 }
 

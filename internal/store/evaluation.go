@@ -53,7 +53,7 @@ func (s *Store) AddEvaluator(ctx context.Context, projectID string, phase domain
 		}
 		return appendAudit(ctx, tx, Audit{By: domain.System, Action: action, ObjectType: "project", ObjectID: projectID,
 			Summary: map[string]any{"phase": phase, "attempt": attempt, "seq": e.Seq},
-			Secret: s.secret(map[string]any{"talent": e.TalentID, "reason": e.Excluded}, "")})
+			Secret:  s.secret(map[string]any{"talent": e.TalentID, "reason": e.Excluded}, "")})
 	}))
 }
 
@@ -68,7 +68,7 @@ func (s *Store) RecordEvalSheet(ctx context.Context, projectID string, phase dom
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "evaluation.score", ObjectType: "project", ObjectID: projectID,
 			Summary: map[string]any{"phase": phase, "attempt": attempt},
-			Secret: s.secret(map[string]any{"points": sh.Points}, hiddenExpert)})
+			Secret:  s.secret(map[string]any{"points": sh.Points}, hiddenExpert)})
 	}))
 }
 
