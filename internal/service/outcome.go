@@ -53,8 +53,12 @@ func settleUpdate(ctx context.Context, tc client.Client, workflowID, updateID st
 	case refused(perr):
 		return temporalErr("update", perr)
 	}
-	return err
+	return domain.Wrap(err, domain.CodeUnavailable, msgUnclear)
 }
+
+// msgUnclear tells a person their request's outcome could not be learned
+// (never that it did not take effect: the workflow may hold it).
+const msgUnclear = "暂时无法确认此次提交是否已生效，请稍后刷新页面查看（如投标回执）；确认未生效后再重新提交。"
 
 // removeIfRefused removes objects a failed update referred to, but only
 // when the workflow is known to have refused it (see refused): after an
