@@ -230,7 +230,7 @@ func sealBid(pub []byte, callID, bidID string, content domain.BidContent, docs [
 		if _, err := CheckDocument(d.Name, d.Data); err != nil {
 			return nil, domain.Errorf(domain.CodeInvalid, "附件“%s”：%s", d.Name, domain.ErrorMessage(err))
 		}
-		parts = append(parts, part{fmt.Sprintf("doc-%d", i+1), "附件：" + strings.TrimSpace(path.Base(strings.ReplaceAll(d.Name, "\\", "/"))), d.Data, seal.PadNone})
+		parts = append(parts, part{fmt.Sprintf("doc-%d", i+1), "附件：" + strings.TrimSpace(path.Base(strings.ReplaceAll(d.Name, "\\", "/"))), d.Data, seal.PadTable}) // a document may be a price sheet
 	}
 	// Each attempt writes objects of its own: a repeated request (the same
 	// idempotency key, so the same bid) never overwrites the parts another
