@@ -17,6 +17,7 @@ import (
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
+	"grantflow/workflows"
 )
 
 // assertAuditKeepsSecrets reads a call's audit log as the admin does
@@ -279,4 +280,18 @@ func TestUnclearOutcomeKeepsBidPartsAndOpeningSurvivesLostOnes(t *testing.T) {
 		}
 	}
 	mustStatus(t, h.api("zuzhi", "GET", path+"/opening.pdf", nil, nil), 200, "opening record")
+
+	// The worker runs the sweep as a workflow, which a daily schedule starts.
+	if _, err := h.app.Temporal.ScheduleClient().GetHandle(ctx, "blob-sweep-"+h.app.Config.TaskQueue).Describe(ctx); err != nil {
+		t.Fatalf("no sweep schedule: %v", err)
+	}
+	run, err := h.app.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "blob-sweep-test-" + h.app.Config.TaskQueue,
+		TaskQueue: h.app.Config.TaskQueue}, workflows.BlobSweepWorkflow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var swept activities.SweepResult
+	if err := run.Get(ctx, &swept); err != nil || swept.Checked < 14 || len(swept.Removed) != 0 {
+		t.Fatalf("the sweep workflow (grace %s): %+v, %v", h.app.Config.BlobSweepGrace, swept, err)
+	}
 }

@@ -38,7 +38,8 @@ type Padding struct {
 // PadPrice pads a price part to PriceEnvelopeSize.
 var PadPrice = Padding{Fixed: PriceEnvelopeSize}
 
-// PadTable pads a table part (whose amounts add up to the price) to whole
+// PadTable pads a table part (whose amounts add up to the price), the
+// technical proposal or a document (which may be a price sheet) to whole
 // blocks.
 var PadTable = Padding{Block: TableBlock}
 
