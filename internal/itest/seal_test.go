@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"grantflow/activities"
+	"grantflow/internal/app"
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
@@ -293,5 +294,36 @@ func TestUnclearOutcomeKeepsBidPartsAndOpeningSurvivesLostOnes(t *testing.T) {
 	var swept activities.SweepResult
 	if err := run.Get(ctx, &swept); err != nil || swept.Checked < 14 || len(swept.Removed) != 0 {
 		t.Fatalf("the sweep workflow (grace %s): %+v, %v", h.app.Config.BlobSweepGrace, swept, err)
+	}
+}
+
+// TestUnclearPaymentKeepsItsVoucher: finance records a payment whose
+// answer is lost with the request; the voucher the workflow recorded stays
+// in storage.
+func TestUnclearPaymentKeepsItsVoucher(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { *c = app.DemoProjectConfig(*c) })
+	ctx := context.Background()
+	if err := h.app.SeedFundedProject(ctx, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	var projectID string
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT id::text FROM projects LIMIT 1`).Scan(&projectID); err != nil {
+		t.Fatal(err)
+	}
+	mustStatus(t, h.api("hexi", "POST", "/api/v1/awards/"+projectID+"/tranches/1/confirm", nil, key()), 200, "confirm tranche 1")
+	rctx, cancel := context.WithCancel(ctx)
+	contracts := *h.app.Contracts
+	contracts.Temporal = &unclearClient{Client: h.app.Temporal, cancel: cancel, send: true}
+	err := contracts.RecordPayment(rctx, h.actor("caizheng"), projectID, uuid.NewString(), 0, "HX-2026-0001", service.File{Name: "付款凭证.pdf", Data: pdfDoc})
+	if err != nil {
+		t.Logf("the unclear payment answered %v", err)
+	}
+	var voucher string
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT voucher_key FROM project_tranches WHERE project_id = $1 AND tranche = 0 AND paid_at IS NOT NULL`,
+		projectID).Scan(&voucher); err != nil || voucher == "" {
+		t.Fatalf("the workflow did not record the payment: %q %v", voucher, err)
+	}
+	if _, _, err := h.app.Blob.Get(ctx, voucher, ""); err != nil {
+		t.Fatalf("after an unclear outcome the recorded payment's voucher is gone: %v", err)
 	}
 }
