@@ -297,10 +297,11 @@ func TestUnclearOutcomeKeepsBidPartsAndOpeningSurvivesLostOnes(t *testing.T) {
 	}
 }
 
-// TestUnclearPaymentKeepsItsVoucher: finance records a payment whose
-// answer is lost with the request; the voucher the workflow recorded stays
-// in storage.
-func TestUnclearPaymentKeepsItsVoucher(t *testing.T) {
+// TestUnclearPaymentAndReportKeepTheirFiles: finance records a payment, and
+// the organisation files its mid-term report, each answer lost with its
+// request; the voucher and the report's attachment the workflow recorded
+// stay in storage.
+func TestUnclearPaymentAndReportKeepTheirFiles(t *testing.T) {
 	h := newHarnessWith(t, func(c *config.Config) { *c = app.DemoProjectConfig(*c) })
 	ctx := context.Background()
 	if err := h.app.SeedFundedProject(ctx, func(string) {}); err != nil {
@@ -325,5 +326,24 @@ func TestUnclearPaymentKeepsItsVoucher(t *testing.T) {
 	}
 	if _, _, err := h.app.Blob.Get(ctx, voucher, ""); err != nil {
 		t.Fatalf("after an unclear outcome the recorded payment's voucher is gone: %v", err)
+	}
+
+	eventually(t, "the mid-term round", func() bool { return len(h.rounds(t, "hexi", projectID)) == 1 })
+	rctx2, cancel2 := context.WithCancel(ctx)
+	unclear := *h.app.Contracts
+	unclear.Temporal = &unclearClient{Client: h.app.Temporal, cancel: cancel2, send: true}
+	evs := *h.app.Evaluations
+	evs.Contracts = &unclear
+	err = evs.SubmitReport(rctx2, h.actor("zuzhi"), projectID, uuid.NewString(), domain.EvalMidterm, evalReportText, &service.File{Name: "中期自评报告.pdf", Data: pdfDoc})
+	if err != nil {
+		t.Logf("the unclear report answered %v", err)
+	}
+	var report string
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT report_key FROM evaluations WHERE project_id = $1 AND phase = 'midterm' AND submitted_at IS NOT NULL`,
+		projectID).Scan(&report); err != nil || report == "" {
+		t.Fatalf("the workflow did not record the report: %q %v", report, err)
+	}
+	if _, _, err := h.app.Blob.Get(ctx, report, ""); err != nil {
+		t.Fatalf("after an unclear outcome the recorded report's attachment is gone: %v", err)
 	}
 }
