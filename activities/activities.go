@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/temporal"
 
@@ -28,6 +29,9 @@ type Activities struct {
 	// Archive is the object-locked bucket archive packages go to.
 	Archive  *blob.Store
 	LockMode blob.LockMode
+	// SweepGrace is how old an unreferenced upload must be before the
+	// sweep removes it (see SweepUnreferenced).
+	SweepGrace time.Duration
 }
 
 // nonRetryable marks errors a retry cannot fix (invalid input, missing

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/activity"
 
+	"grantflow/internal/blob"
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
 	"grantflow/internal/seal"
@@ -175,13 +176,21 @@ func (a *Activities) callPrivateKey(_ context.Context, sealed string) ([]byte, e
 	return seal.UnwrapPrivate(a.Keys, sealed)
 }
 
-// readPart decrypts one part of an opened bid and checks its digest.
+// readPart decrypts one part of an opened bid and checks its digest. A part
+// whose object is missing or altered fails the check (ok false); only a
+// transient fault of the object store is an error (retried).
 func (a *Activities) readPart(ctx context.Context, priv []byte, b domain.Bid, p domain.SealedPart) ([]byte, bool, error) {
 	get := func(key string) ([]byte, error) {
 		data, _, err := a.Blob.Get(ctx, key, "")
 		return data, err
 	}
-	return seal.OpenPart(get, priv, b.CallID, b.ID, p.Part, p.ObjectKey, p.SHA256)
+	pt, ok, err := seal.OpenPart(get, priv, b.CallID, b.ID, p.Part, p.ObjectKey, p.SHA256)
+	if blob.Lost(err) {
+		// gone or altered: the bid fails its digest check (recorded at the
+		// opening) and the rest open; retrying would never mend it
+		return nil, false, nil
+	}
+	return pt, ok, err
 }
 
 // OpenBids opens a call's bids at the deadline: records the opening (the

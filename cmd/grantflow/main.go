@@ -10,6 +10,7 @@
 //	grantflow audit verify   check the audit log's hash chain
 //	grantflow pii rotate     re-seal personal data under the newest key
 //	grantflow archive verify <project>   re-read a project's archive package
+//	grantflow blob sweep     remove unreferenced uploads older than the grace period
 package main
 
 import (
@@ -53,6 +54,10 @@ Commands:
             re-read every object of a project's archive package (by project
             number, e.g. XM2026-000001, or ID) and name each one that is
             missing or altered (exit status 2 when one is found)
+  blob sweep
+            remove uploads (sealed bid parts, payment vouchers, evaluation
+            reports) that no record refers to and that are older than
+            GRANTFLOW_BLOB_SWEEP_GRACE (default 24h); a schedule does it daily
   audit verify
             walk the audit log's hash chain and name the first entry that was
             altered, removed or inserted (exit status 2 when one is found)
@@ -84,8 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fmt.Fprint(stderr, usage)
 			return errors.New("usage: grantflow archive verify <project number or ID>")
 		}
-	case "audit", "pii":
-		if want := map[string]string{"audit": "verify", "pii": "rotate"}[cmd]; len(args) != 2 || args[1] != want {
+	case "audit", "pii", "blob":
+		if want := map[string]string{"audit": "verify", "pii": "rotate", "blob": "sweep"}[cmd]; len(args) != 2 || args[1] != want {
 			fmt.Fprint(stderr, usage)
 			return fmt.Errorf("usage: grantflow %s %s", cmd, want)
 		}
@@ -125,6 +130,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return verifyAudit(ctx, a, stdout)
 	case "archive":
 		return verifyArchive(ctx, a, args[2], stdout)
+	case "blob":
+		res, err := a.SweepBlobs(ctx)
+		if err != nil {
+			return err
+		}
+		for _, k := range res.Removed {
+			fmt.Fprintf(stdout, "removed  %s\n", k)
+		}
+		fmt.Fprintf(stdout, "swept %d objects: %d removed (unreferenced, older than %s), %d kept\n", res.Checked, len(res.Removed), a.Config.BlobSweepGrace, res.Kept)
+		return nil
 	case "pii":
 		n, err := a.Orgs.ResealPII(ctx)
 		if err != nil {
@@ -189,7 +204,15 @@ func verifyAudit(ctx context.Context, a *app.App, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "audit log BROKEN at entry %d: %s (%d entries read)\n", problem.Seq, problem.Reason, n)
 		return errAuditBroken
 	}
-	fmt.Fprintf(stdout, "audit log intact: %d entries, every hash checked\n", n)
+	problem, d, err := a.Store.VerifyAuditDetails(ctx, a.Calls.Keys.Open)
+	if err != nil {
+		return err
+	}
+	if problem != nil {
+		fmt.Fprintf(stdout, "audit log BROKEN at entry %d: %s (%d sealed details read)\n", problem.Seq, problem.Reason, d)
+		return errAuditBroken
+	}
+	fmt.Fprintf(stdout, "audit log intact: %d entries, every hash checked; %d sealed details match their entries\n", n, d)
 	return nil
 }
 

@@ -71,6 +71,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	if err != nil {
 		return nil, err
 	}
+	st.SealAuditDetailsWith(keys) // secret audit details (bids, panels, scores) sealed beside their entries
 	bs, err := blob.Open(blob.Config{
 		Endpoint: cfg.S3Endpoint, AccessKey: cfg.S3AccessKey, SecretKey: cfg.S3SecretKey,
 		Bucket: cfg.S3Bucket, Region: cfg.S3Region, UseTLS: cfg.S3UseTLS,
@@ -163,7 +164,7 @@ func (a *App) ensureCalendar(ctx context.Context) error {
 
 // EnsureSchedules creates the Temporal Schedules GrantFlow runs on, where
 // missing: the quarterly needs reporting (at 00:00 China time on the first
-// day of every quarter).
+// day of every quarter) and the daily sweep of unreferenced uploads.
 func (a *App) EnsureSchedules(ctx context.Context) error {
 	id := "needs-quarterly-" + a.Config.TaskQueue
 	_, err := a.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
@@ -185,6 +186,32 @@ func (a *App) EnsureSchedules(ctx context.Context) error {
 			TaskQueue: a.Config.TaskQueue,
 		},
 	})
+	if err := scheduleCreated(id, err); err != nil {
+		return err
+	}
+	// The daily sweep of unreferenced uploads (03:30 China time).
+	id = "blob-sweep-" + a.Config.TaskQueue
+	_, err = a.Temporal.ScheduleClient().Create(ctx, client.ScheduleOptions{
+		ID: id,
+		Spec: client.ScheduleSpec{
+			Calendars: []client.ScheduleCalendarSpec{{
+				Hour:   []client.ScheduleRange{{Start: 3}},
+				Minute: []client.ScheduleRange{{Start: 30}},
+				Second: []client.ScheduleRange{{Start: 0}},
+			}},
+			TimeZoneName: "Asia/Shanghai",
+		},
+		Action: &client.ScheduleWorkflowAction{
+			ID:        "blob-sweep-run-" + a.Config.TaskQueue,
+			Workflow:  workflows.BlobSweepWorkflow,
+			TaskQueue: a.Config.TaskQueue,
+		},
+	})
+	return scheduleCreated(id, err)
+}
+
+// scheduleCreated treats a schedule that already exists as created.
+func scheduleCreated(id string, err error) error {
 	if err != nil && !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		var exists *serviceerror.AlreadyExists
 		if !errors.As(err, &exists) {
@@ -192,6 +219,12 @@ func (a *App) EnsureSchedules(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// SweepBlobs removes unreferenced uploads now (`grantflow blob sweep`; the
+// schedule does it daily), older than the configured grace period.
+func (a *App) SweepBlobs(ctx context.Context) (activities.SweepResult, error) {
+	return activities.SweepUnreferenced(ctx, a.Store, a.Blob, a.Config.BlobSweepGrace, time.Now())
 }
 
 // StartQuarterlyNeeds starts the needs reporting of a quarter now (the
@@ -247,9 +280,10 @@ func (a *App) NewWorker() worker.Worker {
 	w.RegisterWorkflow(workflows.QuarterlyNeedsWorkflow)
 	w.RegisterWorkflow(workflows.StreetReportWorkflow)
 	w.RegisterWorkflow(workflows.ImportWorkflow)
+	w.RegisterWorkflow(workflows.BlobSweepWorkflow)
 	w.RegisterActivity(&service.ImportActivities{Elderly: a.Elderly})
 	w.RegisterActivity(&activities.Activities{Store: a.Store, Blob: a.Blob, Keys: a.Calls.Keys, Rules: a.Config.Rules(),
-		Archive: a.Archive, LockMode: blob.LockMode(a.Config.ArchiveLockMode)})
+		Archive: a.Archive, LockMode: blob.LockMode(a.Config.ArchiveLockMode), SweepGrace: a.Config.BlobSweepGrace})
 	return w
 }
 

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -152,4 +153,30 @@ func (s *Store) Remove(ctx context.Context, key string) error {
 		return fmt.Errorf("blob remove %s: %w", key, err)
 	}
 	return nil
+}
+
+// Lost reports an error of Get that no retry can mend: the object is gone
+// (deleted, or only a delete marker left) or its bytes no longer match their
+// recorded SHA-256. A caller checking a document against a record treats it
+// as a failed check, not as a transient fault.
+func Lost(err error) bool {
+	return errors.Is(err, ErrChecksum) || domain.ErrorCode(err) == domain.CodeNotFound
+}
+
+// Listed is an object found by List.
+type Listed struct {
+	Key          string
+	LastModified time.Time
+}
+
+// List lists the current objects under prefix (recursively).
+func (s *Store) List(ctx context.Context, prefix string) ([]Listed, error) {
+	var out []Listed
+	for o := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Prefix: prefix, Recursive: true}) {
+		if o.Err != nil {
+			return nil, fmt.Errorf("blob list %s: %w", prefix, o.Err)
+		}
+		out = append(out, Listed{Key: o.Key, LastModified: o.LastModified})
+	}
+	return out, nil
 }

@@ -69,6 +69,10 @@ type Config struct {
 	// activities finish before it cancels them (a deploy must not cut an
 	// archive or an opening in half).
 	WorkerStopTimeout time.Duration `env:"GRANTFLOW_WORKER_STOP_TIMEOUT" envDefault:"30s"`
+	// BlobSweepGrace is how old an object under a bids, vouchers or
+	// evaluation-report prefix must be before the daily sweep removes it
+	// when no record refers to it (uploads whose request ended unclear).
+	BlobSweepGrace time.Duration `env:"GRANTFLOW_BLOB_SWEEP_GRACE" envDefault:"24h"`
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -139,6 +143,9 @@ func (c Config) Validate() error {
 	if c.WorkerStopTimeout <= 0 {
 		errs = append(errs, errors.New("GRANTFLOW_WORKER_STOP_TIMEOUT must be positive, e.g. 30s: running activities finish within it when the worker stops"))
 	}
+	if c.BlobSweepGrace < time.Hour {
+		errs = append(errs, errors.New("GRANTFLOW_BLOB_SWEEP_GRACE must be at least 1h (an update may still be under way), e.g. 24h"))
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
@@ -200,6 +207,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_LOG_LEVEL=" + strings.ToLower(c.LogLevel.String()),
 		"GRANTFLOW_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
 		"GRANTFLOW_WORKER_STOP_TIMEOUT=" + c.WorkerStopTimeout.String(),
+		"GRANTFLOW_BLOB_SWEEP_GRACE=" + c.BlobSweepGrace.String(),
 	}
 	return append(vars, c.Temporal.env()...)
 }
@@ -228,6 +236,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Duration("worker_stop_timeout", c.WorkerStopTimeout),
+		slog.Duration("blob_sweep_grace", c.BlobSweepGrace),
 	)
 }
 

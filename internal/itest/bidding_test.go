@@ -425,6 +425,15 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 			t.Errorf("no audit entry %s", a)
 		}
 	}
+	var allReceipts []domain.Receipt
+	for _, rc := range receipts {
+		allReceipts = append(allReceipts, rc)
+	}
+	people := []string{h.actor("zuzhi").Name, h.actor("org2").Name, h.actor("org3").Name, h.actor("zhuanjia").Name}
+	for i := 1; i <= 6; i++ {
+		people = append(people, fmt.Sprintf("专家%c", '甲'+rune(i)), h.actor(fmt.Sprintf("expert%d", i)).Name)
+	}
+	assertAuditKeepsSecrets(t, h, id, append(allReceipts, rc2), people)
 	recordHistory(t, h, workflows.CallWorkflowID(id), "call_full_award_v2.json")
 
 	// The award started its project: the contract is settled and signed.

@@ -296,4 +296,8 @@ func TestPIIKeyRotation(t *testing.T) {
 	if err != nil || full.LegalRepID != validID() || full.ContactPhone != repPhone {
 		t.Fatalf("after rotation: %+v %v", full, err)
 	}
+	// the sealed audit details (the demo bid's) still match their entries
+	if problem, n, err := only.Store.VerifyAuditDetails(context.Background(), only.Calls.Keys.Open); err != nil || problem != nil || n == 0 {
+		t.Fatalf("sealed audit details after rotation: %+v (%d), %v", problem, n, err)
+	}
 }

@@ -32,9 +32,19 @@ func NewCallKey() (public, private []byte, err error) {
 }
 
 // Info binds a ciphertext to its place: a part of one bid of one call. A
-// part moved to another bid or call does not open.
+// part moved to another bid or call does not open. This is the first
+// format (v1): the plaintext is the part's content itself, and the receipt's
+// digest is its bare SHA-256. Bids sealed before the envelope (v2) still
+// open through it.
 func Info(callID, bidID, part string) []byte {
 	return []byte("grantflow/bid/v1/" + callID + "/" + bidID + "/" + part)
+}
+
+// InfoV2 binds an envelope (see Wrap) to its place. The version is in the
+// HPKE info, which the AEAD authenticates: a ciphertext opens under exactly
+// one format, so no plaintext can be mistaken for the other.
+func InfoV2(callID, bidID, part string) []byte {
+	return []byte("grantflow/bid/v2/" + callID + "/" + bidID + "/" + part)
 }
 
 // Seal encrypts plaintext to the call's public key.
@@ -95,20 +105,51 @@ func UnwrapPrivate(u Unwrapper, sealed string) ([]byte, error) {
 	return hex.DecodeString(h)
 }
 
-// OpenPart reads one stored part (get fetches its ciphertext), decrypts it
-// and checks it against the digest on the bidder's receipt. ok is false when
-// the part does not open or its digest differs: it was altered.
+// OpenPart reads one stored part (get fetches its ciphertext), decrypts it,
+// checks it against the digest on the bidder's receipt and returns its
+// content (the envelope's salt and padding stripped). ok is false when the
+// part does not open or its digest differs: it was altered. Parts sealed in
+// the first format (before the envelope) open as they were.
 func OpenPart(get func(key string) ([]byte, error), private []byte, callID, bidID, part, key, sha string) (plain []byte, ok bool, err error) {
 	ct, err := get(key)
 	if err != nil {
 		return nil, false, err
 	}
+	if env, err := Open(private, InfoV2(callID, bidID, part), ct); err == nil {
+		content, err := Unwrap(env)
+		if err != nil || Digest(env) != sha {
+			return nil, false, nil
+		}
+		return content, true, nil
+	}
 	pt, err := Open(private, Info(callID, bidID, part), ct)
 	if err != nil {
 		return nil, false, nil
 	}
-	sum := sha256.Sum256(pt)
-	return pt, hex.EncodeToString(sum[:]) == sha, nil
+	return pt, Digest(pt) == sha, nil
+}
+
+// SealedPart is one part sealed for storage: the ciphertext, and what the
+// receipt shows of it (the digest and size of the salted, padded envelope,
+// never of the bare content).
+type SealedPart struct {
+	Ciphertext []byte
+	SHA256     string
+	Size       int64
+}
+
+// SealPart wraps content in an envelope (a fresh random salt, padded as pad
+// says) and seals it to the call's public key for one part of one bid.
+func SealPart(public []byte, callID, bidID, part string, content []byte, pad Padding) (SealedPart, error) {
+	env, err := Wrap(content, pad)
+	if err != nil {
+		return SealedPart{}, err
+	}
+	ct, err := Seal(public, InfoV2(callID, bidID, part), env)
+	if err != nil {
+		return SealedPart{}, err
+	}
+	return SealedPart{Ciphertext: ct, SHA256: Digest(env), Size: int64(len(env))}, nil
 }
 
 // Digest is the hex SHA-256 of a part's plaintext (the receipt's digest).

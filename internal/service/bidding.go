@@ -15,6 +15,7 @@ import (
 
 	"grantflow/activities"
 	"grantflow/internal/auth"
+	"grantflow/internal/blob"
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
 	"grantflow/internal/seal"
@@ -154,23 +155,9 @@ func (s *Calls) SubmitBid(ctx context.Context, by domain.Actor, callID, key stri
 		return domain.Receipt{}, err
 	}
 	bidID := uuid.NewSHA1(uuid.MustParse(id), []byte(fmt.Sprintf("bid/%s/%d", callID, by.OrgID))).String()
-	budget, _ := json.Marshal(content.Budget)
-	team, _ := json.Marshal(content.Team)
-	type part struct {
-		name, label string
-		data        []byte
-	}
-	parts := []part{
-		{"technical", "技术方案", []byte(content.TechnicalProposal)},
-		{"budget", "预算表", budget},
-		{"price", "投标报价", []byte(strconv.FormatInt(int64(content.Price), 10))},
-		{"team", "项目团队", team},
-	}
-	for i, d := range docs {
-		if _, err := CheckDocument(d.Name, d.Data); err != nil {
-			return domain.Receipt{}, domain.Errorf(domain.CodeInvalid, "附件“%s”：%s", d.Name, domain.ErrorMessage(err))
-		}
-		parts = append(parts, part{fmt.Sprintf("doc-%d", i+1), "附件：" + strings.TrimSpace(path.Base(strings.ReplaceAll(d.Name, "\\", "/"))), d.Data})
+	sealed, err := sealBid(pub, callID, bidID, content, docs)
+	if err != nil {
+		return domain.Receipt{}, err
 	}
 	bid := domain.Bid{ID: bidID, CallID: callID, OrgID: by.OrgID}
 	var stored []string
@@ -179,30 +166,87 @@ func (s *Calls) SubmitBid(ctx context.Context, by domain.Actor, callID, key stri
 			_ = s.Blob.Remove(context.WithoutCancel(ctx), k)
 		}
 	}
-	for _, p := range parts {
-		ct, err := seal.Seal(pub, seal.Info(callID, bidID, p.name), p.data)
+	for _, p := range sealed {
+		obj, err := s.Blob.Put(ctx, p.ObjectKey, p.ciphertext, "application/octet-stream")
 		if err != nil {
-			cleanup()
-			return domain.Receipt{}, err
-		}
-		obj, err := s.Blob.Put(ctx, fmt.Sprintf("calls/%s/bids/%s/%s.sealed", callID, bidID, p.name), ct, "application/octet-stream")
-		if err != nil {
-			cleanup()
+			cleanup() // nothing was sent: the workflow knows none of these
 			return domain.Receipt{}, err
 		}
 		stored = append(stored, obj.Key)
-		bid.Parts = append(bid.Parts, domain.SealedPart{PartDigest: domain.PartDigest{Part: p.name, Label: p.label,
-			Size: int64(len(p.data)), SHA256: seal.Digest(p.data)}, ObjectKey: obj.Key})
+		bid.Parts = append(bid.Parts, p.SealedPart)
 	}
 	var rc domain.Receipt
-	if err := s.update(ctx, c, workflows.UpdateSubmitBid, id, workflows.BidRequest{Actor: by, Bid: bid}, &rc); err != nil {
-		if existing, e := s.Store.Bid(ctx, bidID); e == nil && existing.OrgID == by.OrgID {
-			return existing.Receipt(), nil // the same request, already recorded
-		}
-		cleanup()
-		return domain.Receipt{}, err
+	err = s.update(ctx, c, workflows.UpdateSubmitBid, id, workflows.BidRequest{Actor: by, Bid: bid}, &rc)
+	if err == nil {
+		return rc, nil
 	}
-	return rc, nil
+	// The outcome may be unknown (the request was cancelled, a deadline or
+	// the connection failed after the update was sent): ask again by the
+	// update's ID with a context of its own. The parts are removed only when
+	// the workflow is known to have refused the bid; when unsure they stay
+	// (the workflow may hold the bid and open it at the deadline), and the
+	// sweep removes them later if no bid refers to them.
+	err = settleUpdate(ctx, s.Temporal, workflows.CallWorkflowID(callID), workflows.UpdateSubmitBid+"/"+id, err, &rc)
+	if err == nil {
+		return rc, nil
+	}
+	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+	defer cancel()
+	if existing, e := s.Store.Bid(octx, bidID); e == nil && existing.OrgID == by.OrgID {
+		return existing.Receipt(), nil // the same request, already recorded
+	}
+	if refused(err) {
+		cleanup()
+	}
+	return domain.Receipt{}, err
+}
+
+// sealedObject is one sealed part of a bid ready for object storage: its
+// envelope (salted, padded) is what the receipt's digest and size describe.
+type sealedObject struct {
+	domain.SealedPart
+	ciphertext []byte
+}
+
+// sealBid seals every part of a bid to the call's public key: the price is
+// padded to a fixed size and the tables (whose amounts add up to the price)
+// to whole blocks, so neither the digests nor the sizes on the receipt tell
+// anything about the price before opening.
+func sealBid(pub []byte, callID, bidID string, content domain.BidContent, docs []File) ([]sealedObject, error) {
+	budget, _ := json.Marshal(content.Budget)
+	team, _ := json.Marshal(content.Team)
+	type part struct {
+		name, label string
+		data        []byte
+		pad         seal.Padding
+	}
+	parts := []part{
+		{"technical", "技术方案", []byte(content.TechnicalProposal), seal.PadTable},
+		{"budget", "预算表", budget, seal.PadTable},
+		{"price", "投标报价", []byte(strconv.FormatInt(int64(content.Price), 10)), seal.PadPrice},
+		{"team", "项目团队", team, seal.PadTable},
+	}
+	for i, d := range docs {
+		if _, err := CheckDocument(d.Name, d.Data); err != nil {
+			return nil, domain.Errorf(domain.CodeInvalid, "附件“%s”：%s", d.Name, domain.ErrorMessage(err))
+		}
+		parts = append(parts, part{fmt.Sprintf("doc-%d", i+1), "附件：" + strings.TrimSpace(path.Base(strings.ReplaceAll(d.Name, "\\", "/"))), d.Data, seal.PadTable}) // a document may be a price sheet
+	}
+	// Each attempt writes objects of its own: a repeated request (the same
+	// idempotency key, so the same bid) never overwrites the parts another
+	// attempt sealed with other salts, whichever of them the workflow records.
+	attempt := uuid.NewString()[:8]
+	out := make([]sealedObject, 0, len(parts))
+	for _, p := range parts {
+		sp, err := seal.SealPart(pub, callID, bidID, p.name, p.data, p.pad)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sealedObject{SealedPart: domain.SealedPart{
+			PartDigest: domain.PartDigest{Part: p.name, Label: p.label, Size: sp.Size, SHA256: sp.SHA256},
+			ObjectKey:  fmt.Sprintf("calls/%s/bids/%s/%s.%s.sealed", callID, bidID, p.name, attempt)}, ciphertext: sp.Ciphertext})
+	}
+	return out, nil
 }
 
 // WithdrawBid withdraws the caller's organisation's bid before the deadline.
@@ -369,12 +413,19 @@ func (s *Calls) privateKey(ctx context.Context, callID string) ([]byte, error) {
 	return seal.UnwrapPrivate(s.Keys, sealed)
 }
 
+// openPart opens one part of an opened bid. A part whose object is gone or
+// altered fails its check (ok false), as the opening recorded it; only a
+// transient fault of the object store is an error.
 func (s *Calls) openPart(ctx context.Context, priv []byte, b domain.Bid, p domain.SealedPart) ([]byte, bool, error) {
 	get := func(key string) ([]byte, error) {
 		data, _, err := s.Blob.Get(ctx, key, "")
 		return data, err
 	}
-	return seal.OpenPart(get, priv, b.CallID, b.ID, p.Part, p.ObjectKey, p.SHA256)
+	pt, ok, err := seal.OpenPart(get, priv, b.CallID, b.ID, p.Part, p.ObjectKey, p.SHA256)
+	if blob.Lost(err) {
+		return nil, false, nil
+	}
+	return pt, ok, err
 }
 
 // Qualify records civil affairs' qualification decisions on every bid.

@@ -167,15 +167,18 @@ func (s *Contracts) RecordPayment(ctx context.Context, by domain.Actor, id, key 
 	if err != nil {
 		return err
 	}
+	rid, err := requestID(key) // fixed here, so the update can be asked after by its ID
+	if err != nil {
+		return err
+	}
 	obj, err := s.Blob.Put(ctx, fmt.Sprintf("projects/%s/vouchers/%d-%s", p.ID, index+1, uuid.NewString()), voucher.Data, ct)
 	if err != nil {
 		return err
 	}
-	err = s.update(ctx, p, workflows.UpdateRecordPayment, key, workflows.TrancheRequest{Actor: by, Index: index,
+	err = s.update(ctx, p, workflows.UpdateRecordPayment, rid, workflows.TrancheRequest{Actor: by, Index: index,
 		VoucherNo: strings.TrimSpace(voucherNo), Key: obj.Key, SHA256: obj.SHA256})
-	if err != nil {
-		_ = s.Blob.Remove(context.WithoutCancel(ctx), obj.Key)
-	}
+	err = settleUpdate(ctx, s.Temporal, workflows.ProjectWorkflowID(p.ID), workflows.UpdateRecordPayment+"/"+rid, err, nil)
+	removeIfRefused(ctx, s.Blob.Remove, err, obj.Key) // after an unknown outcome the voucher stays (swept if unreferenced)
 	return err
 }
 

@@ -132,6 +132,10 @@ func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key
 	if err := domain.ValidateEvalReport(summary); err != nil {
 		return err
 	}
+	rid, err := requestID(key) // fixed here, so the update can be asked after by its ID
+	if err != nil {
+		return err
+	}
 	req := workflows.EvalReportRequest{Actor: by, Phase: phase, Summary: summary}
 	if file != nil && len(file.Data) > 0 {
 		ct, err := CheckDocument(file.Name, file.Data)
@@ -144,10 +148,9 @@ func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key
 		}
 		req.Key, req.SHA256, req.Name = obj.Key, obj.SHA256, strings.TrimSpace(path.Base(strings.ReplaceAll(file.Name, "\\", "/")))
 	}
-	err = s.Contracts.update(ctx, p, workflows.UpdateEvalReport, key, req)
-	if err != nil && req.Key != "" {
-		_ = s.Blob.Remove(context.WithoutCancel(ctx), req.Key)
-	}
+	err = s.Contracts.update(ctx, p, workflows.UpdateEvalReport, rid, req)
+	err = settleUpdate(ctx, s.Contracts.Temporal, workflows.ProjectWorkflowID(p.ID), workflows.UpdateEvalReport+"/"+rid, err, nil)
+	removeIfRefused(ctx, s.Blob.Remove, err, req.Key) // after an unknown outcome the report stays (swept if unreferenced)
 	return err
 }
 

@@ -3,7 +3,11 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +24,67 @@ type Audit struct {
 	ObjectType string
 	ObjectID   string
 	Summary    any // marshalled as JSON; a string is kept as it is
+	// Secret holds details the law keeps secret for now (see
+	// Store.secret): they are sealed beside the entry, and its readable
+	// summary (then a JSON object) gets their salted digest, detail_sha256.
+	Secret *auditSecret
+}
+
+// Sealer seals a value under the PII keyring.
+type Sealer interface {
+	Seal(plaintext string) (string, error)
+}
+
+// SealAuditDetailsWith sets the keyring secret audit details are sealed
+// under (see Audit.Secret). Without one, only their salted digest is kept.
+func (s *Store) SealAuditDetailsWith(k Sealer) { s.details = k }
+
+// auditSecret is what an entry keeps unreadable: details and, when
+// actorAs is set, the actor (their ID, name and address), which the
+// readable entry then names only as actorAs.
+type auditSecret struct {
+	details any
+	actorAs string
+	sealer  Sealer
+}
+
+// secret makes an entry's secret details; actorAs, when set, also hides who
+// acted (a bidder before opening, an expert before the result).
+func (s *Store) secret(details any, actorAs string) *auditSecret {
+	return &auditSecret{details: details, actorAs: actorAs, sealer: s.details}
+}
+
+// Labels of hidden actors.
+const (
+	hiddenBidder = "投标人（开标前不公开）"
+	hiddenExpert = "评审专家（结果公示前不公开）"
+)
+
+// seal commits to the details (and the actor) with a fresh random salt:
+// it returns the commitment (hex SHA-256 of salt and details) and the
+// sealed salt and details ("" without a sealer).
+func (x *auditSecret) seal(by domain.Actor) (commit, sealed string, err error) {
+	d := map[string]any{"details": x.details}
+	if x.actorAs != "" {
+		d["actor"] = map[string]any{"id": by.UserID, "name": by.Name, "ip": by.IP}
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return "", "", fmt.Errorf("audit details: %w", err)
+	}
+	salt := make([]byte, 32)
+	if _, err := rand.Read(salt); err != nil {
+		return "", "", fmt.Errorf("audit details: %w", err)
+	}
+	sum := sha256.Sum256(append(bytes.Clone(salt), raw...))
+	commit = hex.EncodeToString(sum[:])
+	if x.sealer != nil {
+		payload, _ := json.Marshal(map[string]any{"salt": hex.EncodeToString(salt), "details": json.RawMessage(raw)})
+		if sealed, err = x.sealer.Seal(string(payload)); err != nil {
+			return "", "", fmt.Errorf("audit details: %w", err)
+		}
+	}
+	return commit, sealed, nil
 }
 
 // tx runs fn in a transaction: the public method begins, helpers take the
@@ -39,6 +104,23 @@ func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
 // appendAudit appends one entry to the hash chain, inside tx. It locks the
 // chain's head, so concurrent writers queue instead of forking the chain.
 func appendAudit(ctx context.Context, tx pgx.Tx, a Audit) error {
+	var sealed string
+	if a.Secret != nil {
+		commit, sd, err := a.Secret.seal(a.By)
+		if err != nil {
+			return err
+		}
+		sealed = sd
+		m := map[string]any{}
+		if a.Summary != nil {
+			m = a.Summary.(map[string]any)
+		}
+		m["detail_sha256"] = commit
+		a.Summary = m
+		if a.Secret.actorAs != "" {
+			a.By = domain.Actor{Name: a.Secret.actorAs}
+		}
+	}
 	var summary string
 	switch v := a.Summary.(type) {
 	case nil:
@@ -71,6 +153,11 @@ func appendAudit(ctx context.Context, tx pgx.Tx, a Audit) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		e.Seq, e.At, e.ActorID, e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.IP, e.Summary, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit append: %w", err)
+	}
+	if sealed != "" {
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_details (seq, detail_sealed) VALUES ($1, $2)`, e.Seq, sealed); err != nil {
+			return fmt.Errorf("audit details: %w", err)
+		}
 	}
 	if _, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id`, e.Seq, e.Hash); err != nil {
 		return fmt.Errorf("audit head: %w", err)
@@ -208,4 +295,61 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]domain.AuditEnt
 		return e, err
 	})
 	return out, mapErr("list audit", err)
+}
+
+// VerifyAuditDetails checks every sealed audit detail against the entry it
+// belongs to: open unseals it (the PII keyring), and the SHA-256 of its salt
+// and details must be the detail_sha256 the entry's summary (bound by the
+// hash chain) holds. It returns the first entry whose details were altered
+// or swapped (nil when all hold) and how many it checked.
+func (s *Store) VerifyAuditDetails(ctx context.Context, open func(sealed string) (string, error)) (*AuditProblem, int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT d.seq, d.detail_sealed, l.summary FROM audit_details d JOIN audit_log l ON l.seq = d.seq ORDER BY d.seq`)
+	if err != nil {
+		return nil, 0, fmt.Errorf("audit details: %w", err)
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		var seq int64
+		var sealed, summary string
+		if err := rows.Scan(&seq, &sealed, &summary); err != nil {
+			return nil, n, fmt.Errorf("audit details: %w", err)
+		}
+		n++
+		var sum struct {
+			Commit string `json:"detail_sha256"`
+		}
+		_ = json.Unmarshal([]byte(summary), &sum)
+		plain, err := open(sealed)
+		if err != nil {
+			return &AuditProblem{Seq: seq, Reason: "sealed details do not open: " + err.Error()}, n, nil
+		}
+		var payload struct {
+			Salt    string          `json:"salt"`
+			Details json.RawMessage `json:"details"`
+		}
+		salt, herr := []byte(nil), json.Unmarshal([]byte(plain), &payload)
+		if herr == nil {
+			salt, herr = hex.DecodeString(payload.Salt)
+		}
+		got := sha256.Sum256(append(salt, payload.Details...))
+		if herr != nil || sum.Commit == "" || hex.EncodeToString(got[:]) != sum.Commit {
+			return &AuditProblem{Seq: seq, Reason: "sealed details altered: they do not match the digest the entry holds"}, n, nil
+		}
+	}
+	return nil, n, rows.Err()
+}
+
+// AuditDetails opens an entry's sealed details (for an audit after the law
+// made them public, or for verification); "" when the entry has none.
+func (s *Store) AuditDetails(ctx context.Context, seq int64, open func(sealed string) (string, error)) (string, error) {
+	var sealed string
+	err := s.pool.QueryRow(ctx, `SELECT detail_sealed FROM audit_details WHERE seq = $1`, seq).Scan(&sealed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("audit details: %w", err)
+	}
+	return open(sealed)
 }

@@ -326,12 +326,14 @@ func (s *Store) InsertBid(ctx context.Context, b domain.Bid, by domain.Actor) (d
 			b.ID, b.CallID, b.OrgID, b.Parts, by.UserID); err != nil {
 			return err
 		}
-		digests := map[string]string{}
-		for _, p := range b.Parts {
-			digests[p.Part] = p.SHA256
+		// who bid, and the parts' names, sizes and digests, stay sealed
+		// until opening (招标投标法 §22, §34); the chain binds them
+		parts := make([]domain.PartDigest, len(b.Parts))
+		for i, p := range b.Parts {
+			parts[i] = p.PartDigest
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.submit", ObjectType: "call", ObjectID: b.CallID,
-			Summary: map[string]any{"bid": b.ID, "org": b.OrgID, "sha256": digests}})
+			Summary: map[string]any{"bid": b.ID}, Secret: s.secret(map[string]any{"org": b.OrgID, "parts": parts}, hiddenBidder)})
 	})
 	if err != nil {
 		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == lateBidCode {
@@ -375,7 +377,7 @@ func (s *Store) WithdrawBid(ctx context.Context, callID string, orgID int64, by 
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.withdraw", ObjectType: "call", ObjectID: callID,
-			Summary: map[string]any{"org": orgID}})
+			Secret: s.secret(map[string]any{"org": orgID}, hiddenBidder)})
 	}))
 }
 
@@ -456,8 +458,10 @@ func (s *Store) AddPanelMember(ctx context.Context, m domain.PanelMember) error 
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
+		// who was drawn (and why one was excluded) stays sealed until the
+		// result (招标投标法 §37)
 		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "panel." + string(m.Status), ObjectType: "call", ObjectID: m.CallID,
-			Summary: map[string]any{"talent": m.TalentID, "seq": m.Seq, "reason": m.Reason}})
+			Summary: map[string]any{"seq": m.Seq}, Secret: s.secret(map[string]any{"talent": m.TalentID, "user": m.UserID, "reason": m.Reason}, "")})
 	}))
 }
 
@@ -475,7 +479,7 @@ func (s *Store) DeclarePanelMember(ctx context.Context, callID string, userID in
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "panel.declare", ObjectType: "call", ObjectID: callID,
-			Summary: map[string]any{"conflict": conflict, "reason": reason}})
+			Secret: s.secret(map[string]any{"conflict": conflict, "reason": reason}, hiddenExpert)})
 	}))
 }
 
@@ -526,7 +530,7 @@ func (s *Store) UpsertScore(ctx context.Context, callID string, sh domain.ScoreS
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "score.submit", ObjectType: "call", ObjectID: callID,
-			Summary: map[string]any{"bid": sh.BidID, "points": sh.Points}})
+			Summary: map[string]any{"bid": sh.BidID}, Secret: s.secret(map[string]any{"expert": sh.Expert, "points": sh.Points}, hiddenExpert)})
 	}))
 }
 
@@ -557,7 +561,7 @@ func (s *Store) SaveResults(ctx context.Context, callID string, rs []domain.BidR
 			}
 		}
 		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "call.results", ObjectType: "call", ObjectID: callID,
-			Summary: map[string]any{"bids": len(rs), "recommended": top}})
+			Summary: map[string]any{"bids": len(rs)}, Secret: s.secret(map[string]any{"recommended": top}, "")})
 	}))
 }
 
@@ -780,4 +784,35 @@ func (s *Store) RecusalRequests(ctx context.Context, callID string, orgID int64)
 		return q, err
 	})
 	return out, mapErr("recusal requests", err)
+}
+
+// ---- unreferenced objects ----
+
+// ReferencedKeys returns which of keys a record refers to: a bid's part
+// (any bid, whatever its status), a tranche's payment voucher, an
+// evaluation round's report.
+func (s *Store) ReferencedKeys(ctx context.Context, keys []string) (map[string]bool, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT k FROM unnest($1::text[]) k WHERE
+		   EXISTS (SELECT 1 FROM bids b, jsonb_array_elements(b.parts) p WHERE p->>'object_key' = k)
+		OR EXISTS (SELECT 1 FROM project_tranches WHERE voucher_key = k)
+		OR EXISTS (SELECT 1 FROM evaluations WHERE report_key = k)`, keys)
+	if err != nil {
+		return nil, mapErr("referenced keys", err)
+	}
+	ks, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, mapErr("referenced keys", err)
+	}
+	out := make(map[string]bool, len(ks))
+	for _, k := range ks {
+		out[k] = true
+	}
+	return out, nil
+}
+
+// RecordSweep writes the audit entry of a sweep of unreferenced objects.
+func (s *Store) RecordSweep(ctx context.Context, removed []string, grace time.Duration) error {
+	return s.Record(ctx, Audit{By: domain.System, Action: "blob.sweep", ObjectType: "bucket",
+		Summary: map[string]any{"removed": len(removed), "keys": removed, "grace": grace.String()}})
 }

@@ -52,7 +52,8 @@ func (s *Store) AddEvaluator(ctx context.Context, projectID string, phase domain
 			action = "evaluation.exclude"
 		}
 		return appendAudit(ctx, tx, Audit{By: domain.System, Action: action, ObjectType: "project", ObjectID: projectID,
-			Summary: map[string]any{"phase": phase, "attempt": attempt, "talent": e.TalentID, "seq": e.Seq, "reason": e.Excluded}})
+			Summary: map[string]any{"phase": phase, "attempt": attempt, "seq": e.Seq},
+			Secret:  s.secret(map[string]any{"talent": e.TalentID, "reason": e.Excluded}, "")})
 	}))
 }
 
@@ -66,7 +67,8 @@ func (s *Store) RecordEvalSheet(ctx context.Context, projectID string, phase dom
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "evaluation.score", ObjectType: "project", ObjectID: projectID,
-			Summary: map[string]any{"phase": phase, "attempt": attempt, "points": sh.Points}})
+			Summary: map[string]any{"phase": phase, "attempt": attempt},
+			Secret:  s.secret(map[string]any{"points": sh.Points}, hiddenExpert)})
 	}))
 }
 

@@ -29,6 +29,7 @@ var sealedColumns = []struct {
 	{"call_keys", "call_id", []string{"private_sealed"}, [2]string{}},
 	{"objections", "id", []string{"contact_sealed"}, [2]string{}},
 	{"trainees", "id", []string{"id_sealed", "phone_sealed"}, [2]string{"id_sealed", "id_index"}},
+	{"audit_details", "seq", []string{"detail_sealed"}, [2]string{}},
 }
 
 // SealedColumns lists "table.column" of every sealed column the rotation

@@ -21,7 +21,8 @@ import (
 
 // Store is GrantFlow's PostgreSQL database.
 type Store struct {
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	details Sealer // seals secret audit details (SealAuditDetailsWith)
 }
 
 // Open connects to url and checks the connection.
