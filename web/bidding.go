@@ -281,7 +281,8 @@ func (s *Server) portalObject(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id := chi.URLParam(r, "id")
-	if _, err := s.Calls.Object(r.Context(), actorOf(r), id, first("key"), in, first("complaint_of"), att); err != nil {
+	f, err := s.Calls.Object(r.Context(), actorOf(r), id, first("key"), in, first("complaint_of"), att, clientIP(r))
+	if err != nil {
 		if c := domain.ErrorCode(err); c == domain.CodeInternal || c == domain.CodeUnavailable {
 			s.fail(w, r, err)
 			return
@@ -289,7 +290,11 @@ func (s *Server) portalObject(w http.ResponseWriter, r *http.Request) {
 		s.showPortalCall(w, r, status(err), in, err)
 		return
 	}
-	http.Redirect(w, r, "/public/calls/"+id+"?flash="+url.QueryEscape("质疑已受理。答复将在本页公开，并按您留下的联系方式送达；答复前暂停定标。"), http.StatusSeeOther)
+	msg := "质疑已受理。答复将在本页公开，并按您留下的联系方式送达；答复前暂停定标。"
+	if !f.Route.HoldsAward() {
+		msg = "您的意见已收到，民政部门将按您留下的联系方式答复。只有参加本次投标的供应商登录后提出的质疑暂停定标（政府采购法 §52）。"
+	}
+	http.Redirect(w, r, "/public/calls/"+id+"?flash="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
 // ---- the working-day calendar (admins) ----
