@@ -441,18 +441,30 @@ func (r *callRun) register(ctx workflow.Context) error {
 					}).Get(ctx, nil); err != nil {
 						return ObjectionAck{}, err
 					}
-					org = 0
-				} else if err := workflow.ExecuteActivity(opts(ctx), a.FileObjection, activities.FileObjectionInput{
+					st.Objections = append(st.Objections, OpenObjection{ID: req.ID, FiledAt: now, Complaint: req.ComplaintOf != ""})
+					return ObjectionAck{ID: req.ID, FiledAt: now}, nil
+				}
+				// The objection holds the award, and the objector's one
+				// challenge (or one complaint) is taken, before the activity:
+				// the award waits for it, and a second one arriving meanwhile
+				// is refused by the handler's own check.
+				st.Objections = append(st.Objections, OpenObjection{ID: req.ID, FiledAt: now, Complaint: req.ComplaintOf != "", OrgID: org})
+				answered := slices.IndexFunc(st.Answered, func(a AnsweredObjection) bool { return a.ID == req.ComplaintOf })
+				if req.ComplaintOf == "" {
+					st.Objected = append(st.Objected, org)
+				} else if answered >= 0 {
+					st.Answered[answered].Complained = true
+				}
+				if err := workflow.ExecuteActivity(opts(ctx), a.FileObjection, activities.FileObjectionInput{
 					CallID: r.in.CallID, ID: req.ID, OrgID: org, ComplaintOf: req.ComplaintOf, FiledAt: now, By: req.Actor,
 				}).Get(ctx, nil); err != nil {
+					st.Objections = slices.DeleteFunc(st.Objections, func(o OpenObjection) bool { return o.ID == req.ID })
+					if req.ComplaintOf == "" {
+						st.Objected = slices.DeleteFunc(st.Objected, func(o int64) bool { return o == org })
+					} else if i := slices.IndexFunc(st.Answered, func(a AnsweredObjection) bool { return a.ID == req.ComplaintOf }); i >= 0 {
+						st.Answered[i].Complained = false
+					}
 					return ObjectionAck{}, err
-				}
-				st.Objections = append(st.Objections, OpenObjection{ID: req.ID, FiledAt: now, Complaint: req.ComplaintOf != "", OrgID: org})
-				if req.ComplaintOf == "" && org != 0 {
-					st.Objected = append(st.Objected, org)
-				}
-				if i := slices.IndexFunc(st.Answered, func(a AnsweredObjection) bool { return a.ID == req.ComplaintOf }); i >= 0 && !legacyObjection(req) {
-					st.Answered[i].Complained = true
 				}
 				return ObjectionAck{ID: req.ID, FiledAt: now}, nil
 			})

@@ -516,6 +516,11 @@ func TestCallObjectionRejected(t *testing.T) {
 	anon := f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: public, ID: "p1"})
 	outsider := f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: bidder(4), ID: "p2"})
 	again := f.update(deadline+6*day+time.Hour, UpdateObject, objection("o1b"))
+	// Organisation 3's two objections at the same moment: one is filed.
+	twins := []*outcome{f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: bidder(3), ID: "t1"}),
+		f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: bidder(3), ID: "t2"})}
+	f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "t1", Answer: "经核查，证书真实有效，质疑不成立。"})
+	f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "t2", Answer: "经核查，证书真实有效，质疑不成立。"})
 	wrongAnswerer := f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: financeActor, ObjectionID: "o1", Answer: "经核查，证书真实有效，质疑不成立。"})
 	// The publicity period ends on deadline+10 days; the open objection
 	// (reply due deadline+13 days, reminded a day before) holds the award
@@ -533,6 +538,15 @@ func TestCallObjectionRejected(t *testing.T) {
 	refused(t, anon, domain.CodeForbidden, "只有参加本次投标的供应商")
 	refused(t, outsider, domain.CodeForbidden, "只有参加本次投标的供应商")
 	refused(t, again, domain.CodeConflict, "已对本次评审结果提出过质疑")
+	filed := 0
+	for _, o := range twins {
+		if o.done && o.rejected == nil && o.err == nil {
+			filed++
+		}
+	}
+	if filed != 1 {
+		t.Errorf("%d of two simultaneous objections by one supplier were filed", filed)
+	}
 	refused(t, wrongAnswerer, domain.CodeForbidden, "答复质疑")
 	if late.rejected == nil && late.err == nil && late.done {
 		t.Error("an objection after the window was accepted")

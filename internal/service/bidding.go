@@ -531,7 +531,7 @@ func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string,
 	if err != nil {
 		return Filed{}, err
 	}
-	attKey := ""
+	attKey, attVersion := "", ""
 	if att != nil && len(att.Data) > 0 {
 		ct, err := CheckDocument(att.Name, att.Data)
 		if err != nil {
@@ -541,21 +541,28 @@ func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string,
 		if err != nil {
 			return Filed{}, err
 		}
-		attKey = obj.Key
+		attKey, attVersion = obj.Key, obj.VersionID
 	}
-	// A refusal known for certain removes the attachment; anything else
-	// (an unknown outcome) keeps it for the row that may refer to it.
+	// A refusal known for certain removes the attachment (the version
+	// written, so that no copy stays behind); anything else (an unknown
+	// outcome) keeps it for the row that may refer to it.
 	refused := func(err error) bool {
 		code := domain.ErrorCode(err)
 		return code == domain.CodeInvalid || code == domain.CodeNotFound || code == domain.CodeForbidden ||
 			code == domain.CodeConflict || code == domain.CodeTooMany
 	}
+	dctx := context.WithoutCancel(ctx)
+	removeAttachment := func() {
+		if attKey != "" {
+			_ = s.Blob.RemoveVersion(dctx, attKey, attVersion)
+		}
+	}
 	if !supplier {
 		pc := store.PublicComment{ID: id, CallID: callID, Name: strings.TrimSpace(in.Name), Body: strings.TrimSpace(in.Reason), Attachment: attKey}
 		err := s.Store.InsertPublicComment(ctx, pc, contact, clientHash(clientAddr), by)
 		if err != nil {
-			if attKey != "" && refused(err) {
-				_ = s.Blob.Remove(context.WithoutCancel(ctx), attKey)
+			if refused(err) {
+				removeAttachment()
 			}
 			return Filed{}, err
 		}
@@ -564,9 +571,7 @@ func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string,
 	o := domain.Objection{ID: id, CallID: callID, Name: strings.TrimSpace(in.Name), ComplaintOf: complaintOf,
 		Reason: strings.TrimSpace(in.Reason), Attachment: attKey}
 	if err := s.Store.InsertPendingObjection(ctx, o, contact); err != nil {
-		if attKey != "" {
-			_ = s.Blob.Remove(context.WithoutCancel(ctx), attKey)
-		}
+		removeAttachment()
 		return Filed{}, err
 	}
 	var ack workflows.ObjectionAck
@@ -574,9 +579,8 @@ func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string,
 	if err != nil {
 		if refused(err) {
 			// The workflow refused it: the pending row and its file go.
-			dctx := context.WithoutCancel(ctx)
 			if k, derr := s.Store.DeletePendingObjection(dctx, callID, id); derr == nil && k != "" {
-				_ = s.Blob.Remove(dctx, k)
+				removeAttachment()
 			}
 		}
 		return Filed{}, err
