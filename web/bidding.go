@@ -77,6 +77,8 @@ func (s *Server) callAction(kind string) http.HandlerFunc {
 		case "answer":
 			err, done = s.Calls.AnswerObjection(ctx, by, id, key, chi.URLParam(r, "oid"), f.Get("upheld") == "yes", f.Get("answer"),
 				domain.CallStage(f.Get("return_to"))), "答复已公开。"
+		case "comment-answer":
+			err, done = s.Calls.AnswerComment(ctx, by, id, chi.URLParam(r, "cid"), f.Get("answer")), "已答复该公众意见。"
 		}
 		if err != nil {
 			s.showCallError(w, r, err)

@@ -635,6 +635,9 @@ func (s *Calls) AnswerComment(ctx context.Context, by domain.Actor, callID, comm
 	if err := auth.Authorize(by.User(), auth.ActionAnswerObjection, c.District); err != nil {
 		return err
 	}
+	if c.PublicityFrom.IsZero() {
+		return domain.Errorf(domain.CodeConflict, "该征集的结果尚未公示，没有可答复的公众意见。")
+	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(answer)); n < 10 || n > 5000 {
 		return domain.FieldErrors{"answer": "请写明答复意见及依据（10 至 5000 字），答复将公开。"}.Err()
 	}
