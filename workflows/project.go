@@ -57,6 +57,19 @@ type ProjectState struct {
 	ManifestSHA    string
 }
 
+// MaxContractRevisions bounds the drafts of a project's contract.
+const MaxContractRevisions = 30
+
+// ProjectAck is what a ProjectWorkflow update returns: small whatever the
+// state (a project lives up to three years; its history keeps no copies of
+// the state).
+type ProjectAck struct {
+	Stage    domain.ProjectStage
+	Revision int
+}
+
+func (st *ProjectState) ack() ProjectAck { return ProjectAck{Stage: st.Stage, Revision: st.Revision} }
+
 // TrancheFlags is where one tranche stands.
 type TrancheFlags struct {
 	Amount      domain.Fen
@@ -110,25 +123,25 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 	}
 	wait := func(ctx workflow.Context) error { return workflow.Await(ctx, func() bool { return created }) }
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSetTerms,
-		func(ctx workflow.Context, req TermsRequest) (ProjectState, error) {
+		func(ctx workflow.Context, req TermsRequest) (ProjectAck, error) {
 			if err := wait(ctx); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			terms := req.Terms.Normalize()
 			if err := workflow.ExecuteActivity(opts(ctx), a.SetProjectTerms, activities.SetTermsInput{
 				ProjectID: in.AwardID, Terms: terms, By: req.Actor,
 			}).Get(ctx, nil); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			st.Revision++
 			var ref activities.NoticeRef
 			if err := workflow.ExecuteActivity(opts(ctx), a.RenderContract, activities.RenderContractInput{
 				ProjectID: in.AwardID, Revision: st.Revision,
 			}).Get(ctx, &ref); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			st.Terms, st.OrgConfirmed, st.CivilConfirmed, st.CivilBy = &terms, false, false, 0
-			return *st, nil
+			return st.ack(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TermsRequest) error {
 			if err := auth.Authorize(req.Actor.User(), auth.ActionSetTerms, in.District); err != nil {
@@ -137,27 +150,34 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 			if st.Stage != domain.ProjectContracting {
 				return toApplicationError(domain.Errorf(domain.CodeConflict, "合同已签订，条款不能再修改。"))
 			}
+			// Every other update of a project is bounded by its rules (one
+			// confirmation per revision and side, one sheet per evaluator,
+			// one payment per tranche); revisions are bounded here, so the
+			// history of a project stays small over its years.
+			if st.Revision >= MaxContractRevisions {
+				return toApplicationError(domain.Errorf(domain.CodeConflict, "合同已修改 %d 稿，不能再修改；请与组织协商后确认现稿。", MaxContractRevisions))
+			}
 			return toApplicationError(req.Terms.Normalize().Validate(in.Amount))
 		}}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmContract,
-		func(ctx workflow.Context, req ConfirmRequest) (ProjectState, error) {
+		func(ctx workflow.Context, req ConfirmRequest) (ProjectAck, error) {
 			if err := wait(ctx); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			civil := req.Actor.OrgID != in.OrgID
 			if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmContract, activities.ConfirmInput{
 				ProjectID: in.AwardID, Civil: civil, Revision: st.Revision, By: req.Actor,
 			}).Get(ctx, nil); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			if civil {
 				st.CivilConfirmed, st.CivilBy = true, req.Actor.UserID
 			} else {
 				st.OrgConfirmed = true
 			}
-			return *st, nil
+			return st.ack(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ConfirmRequest) error {
 			return toApplicationError(validateConfirm(in, st, req))
@@ -303,21 +323,21 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		return auth.SeparationOfDuties(req.Actor, auth.Decision{Earlier: []int64{t.ConfirmedBy}})
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmTranche,
-		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) {
+		func(ctx workflow.Context, req TrancheRequest) (ProjectAck, error) {
 			if err := wait(ctx); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			if err := check(req, false); err != nil {
-				return ProjectState{}, toApplicationError(err)
+				return ProjectAck{}, toApplicationError(err)
 			}
 			t := &st.Money[req.Index]
 			if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmTranche, activities.TrancheInput{
 				ProjectID: in.AwardID, Index: req.Index, Amount: t.Amount, By: req.Actor,
 			}).Get(ctx, nil); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			t.Confirmed, t.ConfirmedBy = true, req.Actor.UserID
-			return *st, nil
+			return st.ack(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TrancheRequest) error {
 			return toApplicationError(check(req, false))
@@ -325,21 +345,21 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordPayment,
-		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) {
+		func(ctx workflow.Context, req TrancheRequest) (ProjectAck, error) {
 			if err := wait(ctx); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			if err := check(req, true); err != nil {
-				return ProjectState{}, toApplicationError(err)
+				return ProjectAck{}, toApplicationError(err)
 			}
 			t := &st.Money[req.Index]
 			if err := workflow.ExecuteActivity(opts(ctx), a.RecordPayment, activities.TrancheInput{
 				ProjectID: in.AwardID, Index: req.Index, Amount: t.Amount, VoucherNo: req.VoucherNo, Key: req.Key, SHA256: req.SHA256, By: req.Actor,
 			}).Get(ctx, nil); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			t.Paid = true
-			return *st, nil
+			return st.ack(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TrancheRequest) error {
 			return toApplicationError(check(req, true))
