@@ -968,6 +968,10 @@ func TestCallContinuesAsNewInPublicity(t *testing.T) {
 		t.Fatal(err)
 	}
 	ok(t, answer)
+	// Updates answer with a small acknowledgement, not the call's state.
+	if ack, isAck := answer.result.(Ack); !isAck || ack.Stage != domain.StagePublicity {
+		t.Errorf("the answer's result is %T %+v, want a small Ack", answer.result, answer.result)
+	}
 	refused(t, again, domain.CodeConflict, "已对本次评审结果提出过质疑")
 	if len(g.awarded) != 1 {
 		t.Fatalf("awarded %+v", g.awarded)
