@@ -76,6 +76,8 @@ func (s *Server) callAction(kind string) http.HandlerFunc {
 		case "answer":
 			err, done = s.Calls.AnswerObjection(ctx, by, id, key, chi.URLParam(r, "oid"), f.Get("upheld") == "yes", f.Get("answer"),
 				domain.CallStage(f.Get("return_to"))), "答复已公开。"
+		case "comment-answer":
+			err, done = s.Calls.AnswerComment(ctx, by, id, chi.URLParam(r, "cid"), f.Get("answer")), "已答复该公众意见。"
 		}
 		if err != nil {
 			s.showCallError(w, r, err)
@@ -280,7 +282,8 @@ func (s *Server) portalObject(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id := chi.URLParam(r, "id")
-	if _, err := s.Calls.Object(r.Context(), actorOf(r), id, first("key"), in, first("complaint_of"), att); err != nil {
+	f, err := s.Calls.Object(r.Context(), actorOf(r), id, first("key"), in, first("complaint_of"), att, clientIP(r))
+	if err != nil {
 		if c := domain.ErrorCode(err); c == domain.CodeInternal || c == domain.CodeUnavailable {
 			s.fail(w, r, err)
 			return
@@ -288,7 +291,11 @@ func (s *Server) portalObject(w http.ResponseWriter, r *http.Request) {
 		s.showPortalCall(w, r, status(err), in, err)
 		return
 	}
-	s.redirectFlash(w, r, "/public/calls/"+id, "质疑已受理。答复将在本页公开，并按您留下的联系方式送达；答复前暂停定标。")
+	msg := "质疑已受理。答复将在本页公开，并按您留下的联系方式送达；答复前暂停定标。"
+	if !f.Route.HoldsAward() {
+		msg = "您的意见已收到，民政部门将按您留下的联系方式答复。只有参加本次投标的供应商登录后提出的质疑暂停定标（政府采购法 §52）。"
+	}
+	s.redirectFlash(w, r, "/public/calls/"+id, msg)
 }
 
 // ---- the working-day calendar (admins) ----

@@ -203,12 +203,12 @@ func (s *Server) apiObject(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	o, err := s.Calls.Object(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), in.ObjectionInput, in.ComplaintOf, nil)
+	f, err := s.Calls.Object(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), in.ObjectionInput, in.ComplaintOf, nil, clientIP(r))
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, o)
+	writeJSON(w, http.StatusCreated, map[string]any{"id": f.ID, "route": f.Route, "filed_at": f.FiledAt})
 }
 
 func (s *Server) apiNotices(w http.ResponseWriter, r *http.Request) {

@@ -500,6 +500,7 @@ type callPage struct {
 	Bids        []service.OpenedBid
 	ScoreForms  []scoreForm
 	Now         time.Time
+	Comments    []store.PublicComment // the public's comments (officials)
 }
 
 // scoreForm is an expert's score sheet form for one bid.
@@ -552,6 +553,11 @@ func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
 	case c.Stage.Opened() && !c.OpenedAt.IsZero() && data.Official:
 		for _, b := range d.Opened {
 			data.Bids = append(data.Bids, service.OpenedBid{Bid: b})
+		}
+	}
+	if data.Official && !c.PublicityFrom.IsZero() {
+		if data.Comments, err = s.Calls.PublicComments(r.Context(), actorOf(r), id); err != nil && domain.ErrorCode(err) != domain.CodeForbidden {
+			return callPage{}, err
 		}
 	}
 	if seated && c.Stage == domain.StageScoring {

@@ -162,6 +162,7 @@ func (s *Server) routes() http.Handler {
 			r.Post("/calls/{id}/scores", s.callAction("score"))
 			r.Post("/calls/{id}/approval", s.callAction("approve"))
 			r.Post("/calls/{id}/objections/{oid}/answer", s.callAction("answer"))
+			r.Post("/calls/{id}/comments/{cid}/answer", s.callAction("comment-answer"))
 			r.Post("/calls/{id}/recusal-requests", s.callAction("recusal"))
 			r.Post("/calls/{id}/recusal-requests/{rid}/decision", s.callAction("recusal-decision"))
 			r.Get("/calls/{id}/opening.pdf", s.callDocument("opening"))

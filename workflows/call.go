@@ -6,6 +6,7 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -60,6 +61,44 @@ type CallInput struct {
 	CreatedBy Actor
 	// Year is the programme year (search attribute GrantFlowYear).
 	Year int
+	// HistoryLimit: the run continues as new once its history holds this
+	// many events (0: DefaultHistoryLimit), or sooner when the server
+	// suggests it.
+	HistoryLimit int
+	// Resume carries the previous run's state into this one (continue-as-new).
+	Resume *CallResume
+}
+
+// DefaultHistoryLimit bounds a run's history (events) well below
+// Temporal's limits (51,200 events, 50 MB): every accepted update adds a
+// handful of events, so a flood of them continues the call as new rather
+// than ending it.
+const DefaultHistoryLimit = 4000
+
+// CallResume is what a run hands to the next one when it continues as new:
+// the state, and where the step in progress stands, so that no deadline,
+// due date or round starts over.
+type CallResume struct {
+	State       CallState
+	NoticeDirty bool
+	PanelRedraw bool
+	// InStage: the stage's entry (due dates, publicity window, round) was
+	// done in an earlier run and is not done again.
+	InStage  bool
+	StageDue time.Time // the due time of the scoring or approval step
+	Runs     int       // runs before this one
+}
+
+// Ack is what a CallWorkflow update returns: small whatever the state, so
+// that no number of updates fills the history with copies of it.
+type Ack struct {
+	Stage domain.CallStage
+}
+
+// ObjectionAck is the result of a filed objection.
+type ObjectionAck struct {
+	ID      string
+	FiledAt time.Time
 }
 
 // Seat is an expert on the panel.
@@ -95,7 +134,10 @@ type CallState struct {
 	Objections     []OpenObjection // open ones, in filing order
 	Answered       []AnsweredObjection
 	ObjectionUntil time.Time
-	Recusals       []OpenRecusal // bidders' recusal requests awaiting a decision
+	// Objected are the organisations that challenged the result under
+	// publicity (one challenge each per result, 财政部令第94号 §10).
+	Objected []int64
+	Recusals []OpenRecusal // bidders' recusal requests awaiting a decision
 }
 
 // OpenObjection is an objection (or a complaint to finance) waiting for its
@@ -104,6 +146,7 @@ type OpenObjection struct {
 	ID        string
 	FiledAt   time.Time
 	Complaint bool
+	OrgID     int64 // the supplier that filed it (0 in runs before suppliers alone could)
 }
 
 // AnsweredObjection is an objection answered as not upheld: its objector may
@@ -111,6 +154,8 @@ type OpenObjection struct {
 type AnsweredObjection struct {
 	ID             string
 	ComplaintUntil time.Time
+	OrgID          int64
+	Complained     bool // one complaint per answer
 }
 
 // OpenRecusal is a bidder's recusal request awaiting civil affairs.
@@ -164,14 +209,19 @@ type (
 		Points  []float64
 		Comment string
 	}
+	// ObjectionRequest files a supplier's objection whose row the service
+	// wrote (pending) under ID: the history carries no text, name or
+	// contact, only what decides holding the award.
 	ObjectionRequest struct {
-		Actor      Actor
-		ID         string
-		Input      domain.ObjectionInput
-		Attachment string
+		Actor Actor
+		ID    string
 		// ComplaintOf makes this a complaint to finance (投诉) about the
 		// answer to that objection.
 		ComplaintOf string
+		// Input and Attachment are set only in updates recorded before the
+		// service wrote objections itself (replayed, never accepted anew).
+		Input      domain.ObjectionInput
+		Attachment string
 	}
 	RecusalRequest struct {
 		Actor  Actor
@@ -211,7 +261,19 @@ type callRun struct {
 	// deadline and let bids in that were never opened).
 	opening bool
 	draws   int // DrawPanel calls of this run (their idempotency keys)
+	// continue-as-new: allowed (runs started after it was introduced), the
+	// stage entry done in an earlier run, draining before the next run.
+	canContinue bool
+	resumed     bool
+	draining    bool
+	rendering   bool
+	stageDue    time.Time
+	runs        int
 }
+
+// errContinueAsNew ends a stage's wait: the history is long enough that the
+// call continues in a new run.
+var errContinueAsNew = errors.New("continue as new")
 
 var a *activities.Activities
 
@@ -221,18 +283,36 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 		CallID: in.CallID, Stage: domain.StageDraft, Bids: map[int64]string{}, Qualified: map[string]bool{},
 		Scores: map[string]domain.ScoreSheet{},
 	}}
+	// Runs started before continue-as-new existed never continue as new.
+	r.canContinue = workflow.GetVersion(ctx, "continue-as-new", workflow.DefaultVersion, 1) == 1
+	if rs := in.Resume; rs != nil {
+		st := rs.State
+		r.st = &st
+		if r.st.Bids == nil {
+			r.st.Bids = map[int64]string{}
+		}
+		if r.st.Qualified == nil {
+			r.st.Qualified = map[string]bool{}
+		}
+		if r.st.Scores == nil {
+			r.st.Scores = map[string]domain.ScoreSheet{}
+		}
+		r.noticeDirty, r.panelRedraw, r.resumed, r.stageDue, r.runs = rs.NoticeDirty, rs.PanelRedraw, rs.InStage, rs.StageDue, rs.Runs+1
+	}
 	if err := r.register(ctx); err != nil {
 		return err
 	}
-	var call domain.Call
-	if err := workflow.ExecuteActivity(opts(ctx), a.CreateDraftCall, activities.CreateDraftCallInput{
-		CallID: in.CallID, Draft: in.Draft, By: in.CreatedBy,
-	}).Get(ctx, &call); err != nil {
-		r.createErr = err
-		_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
-		return fmt.Errorf("create draft call: %w", err)
+	if in.Resume == nil {
+		var call domain.Call
+		if err := workflow.ExecuteActivity(opts(ctx), a.CreateDraftCall, activities.CreateDraftCallInput{
+			CallID: in.CallID, Draft: in.Draft, By: in.CreatedBy,
+		}).Get(ctx, &call); err != nil {
+			r.createErr = err
+			_ = workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+			return fmt.Errorf("create draft call: %w", err)
+		}
+		r.st.Number = call.Number
 	}
-	r.st.Number = call.Number
 	r.created = true
 
 	// The notice follows the call (attachments, deadline) until it is final.
@@ -240,15 +320,21 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		defer func() { noticeDone = true }()
 		for {
-			if err := workflow.Await(ctx, func() bool { return r.noticeDirty || r.st.Stage.Final() }); err != nil || r.st.Stage.Final() {
+			if err := workflow.Await(ctx, func() bool { return r.noticeDirty || r.st.Stage.Final() || r.draining }); err != nil || r.st.Stage.Final() {
 				return
+			}
+			if r.draining {
+				return // the next run renders it
 			}
 			r.noticeDirty = false
 			r.st.NoticeRevision++
 			var ref activities.NoticeRef
-			if err := workflow.ExecuteActivity(opts(ctx), a.RenderCallNotice, activities.RenderCallNoticeInput{
+			r.rendering = true
+			err := workflow.ExecuteActivity(opts(ctx), a.RenderCallNotice, activities.RenderCallNoticeInput{
 				CallID: in.CallID, Revision: r.st.NoticeRevision,
-			}).Get(ctx, &ref); err != nil {
+			}).Get(ctx, &ref)
+			r.rendering = false
+			if err != nil {
 				workflow.GetLogger(ctx).Error("render call notice", "error", err)
 				return
 			}
@@ -258,20 +344,25 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 
 	for !r.st.Stage.Final() {
 		var err error
+		resumed := r.resumed
+		r.resumed = false
 		switch r.st.Stage {
 		case domain.StageBidding:
 			err = r.bidding(ctx)
 		case domain.StagePanel:
 			err = r.panel(ctx)
 		case domain.StageScoring:
-			err = r.scoring(ctx)
+			err = r.scoring(ctx, resumed)
 		case domain.StageCivilApproval, domain.StageFinanceApproval:
-			err = r.approval(ctx)
+			err = r.approval(ctx, resumed)
 		case domain.StagePublicity:
-			err = r.publicity(ctx)
+			err = r.publicity(ctx, resumed)
 		default: // draft, publish review, qualification: people move it on
 			e := r.epoch
-			err = workflow.Await(ctx, func() bool { return r.epoch != e })
+			_, err = r.await(ctx, -1, func() bool { return r.epoch != e })
+		}
+		if errors.Is(err, errContinueAsNew) {
+			return r.continueAsNew(ctx)
 		}
 		if err != nil {
 			return err
@@ -319,6 +410,59 @@ func (r *callRun) setStage(ctx workflow.Context, stage domain.CallStage, note st
 
 func (r *callRun) district() string { return r.in.Draft.District }
 
+// mustContinue says the run's history is long enough to continue as new:
+// the server suggests it, or it holds the run's history limit of events.
+func (r *callRun) mustContinue(ctx workflow.Context) bool {
+	if !r.canContinue {
+		return false
+	}
+	limit := r.in.HistoryLimit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
+}
+
+// await waits for cond, at most d (d < 0: no limit), and reports whether it
+// holds. When the history grows long meanwhile it returns errContinueAsNew:
+// the stage's caller continues the call as new, and the next run waits on.
+func (r *callRun) await(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
+	c := func() bool { return cond() || r.mustContinue(ctx) }
+	var err error
+	if d < 0 {
+		err = workflow.Await(ctx, c)
+	} else {
+		_, err = workflow.AwaitWithTimeout(ctx, d, c)
+	}
+	if err != nil {
+		return false, err
+	}
+	if cond() {
+		return true, nil
+	}
+	if r.mustContinue(ctx) {
+		return false, errContinueAsNew
+	}
+	return false, nil
+}
+
+// continueAsNew lets the updates in progress finish (new ones are refused
+// meanwhile as "draining", and the service sends them again to the next
+// run), then continues the call as new with its state: deadlines and due
+// dates are absolute times in the state, so none starts over.
+func (r *callRun) continueAsNew(ctx workflow.Context) error {
+	e := r.epoch
+	r.draining = true
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !r.rendering }); err != nil {
+		return err
+	}
+	in := r.in
+	in.Resume = &CallResume{State: *r.st, NoticeDirty: r.noticeDirty, PanelRedraw: r.panelRedraw,
+		InStage: r.epoch == e, StageDue: r.stageDue, Runs: r.runs}
+	return workflow.NewContinueAsNewError(ctx, CallWorkflow, in)
+}
+
 // bidding waits for the deadline (moved by material clarifications), then
 // opens the bids exactly then.
 func (r *callRun) bidding(ctx workflow.Context) error {
@@ -329,7 +473,7 @@ func (r *callRun) bidding(ctx workflow.Context) error {
 		if wait <= 0 {
 			break
 		}
-		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.deadlineMoved || r.epoch != e }); err != nil {
+		if _, err := r.await(ctx, wait, func() bool { return r.deadlineMoved || r.epoch != e }); err != nil {
 			return err
 		}
 		if r.epoch != e {
@@ -370,6 +514,15 @@ func (r *callRun) validBids() []activities.OpenedBid {
 func (r *callRun) panel(ctx workflow.Context) error {
 	e := r.epoch
 	for {
+		if r.st.PanelShort != "" && !r.panelRedraw {
+			// An earlier run found the pool short: wait for the redraw.
+			if _, err := r.await(ctx, -1, func() bool { return r.panelRedraw || r.epoch != e }); err != nil {
+				return err
+			}
+			if r.epoch != e {
+				return nil
+			}
+		}
 		if need := r.plan.PanelSize - len(r.st.Panel); need > 0 {
 			var bidders []string
 			for _, b := range r.st.Opened {
@@ -396,7 +549,7 @@ func (r *callRun) panel(ctx workflow.Context) error {
 					r.st.PanelShort, fmt.Sprintf("short/%d", len(r.st.Panel))); err != nil {
 					return err
 				}
-				if err := workflow.Await(ctx, func() bool { return r.panelRedraw || r.epoch != e }); err != nil {
+				if _, err := r.await(ctx, -1, func() bool { return r.panelRedraw || r.epoch != e }); err != nil {
 					return err
 				}
 				if r.epoch != e {
@@ -406,7 +559,7 @@ func (r *callRun) panel(ctx workflow.Context) error {
 			}
 			r.st.PanelShort = ""
 		}
-		if err := workflow.Await(ctx, func() bool {
+		if _, err := r.await(ctx, -1, func() bool {
 			return r.epoch != e || len(r.st.Panel) < r.plan.PanelSize || r.panelConfirmed()
 		}); err != nil {
 			return err
@@ -457,17 +610,21 @@ func scoreKey(expert int64, bid string) string { return fmt.Sprintf("%d/%s", exp
 
 // scoring waits for every expert's sheet on every valid bid (due in two
 // working days, with reminders), then ranks the bids and writes the report.
-func (r *callRun) scoring(ctx workflow.Context) error {
+func (r *callRun) scoring(ctx workflow.Context, resumed bool) error {
 	e := r.epoch
-	r.st.Round++
-	due, err := r.workingDays(ctx, workflow.Now(ctx), domain.ScoringWorkingDays)
-	if err != nil {
-		return err
-	}
-	if err := workflow.ExecuteActivity(opts(ctx), a.SetCallTimes, activities.SetCallTimesInput{
-		CallID: r.in.CallID, Times: store.CallTimes{ScoringDue: due},
-	}).Get(ctx, nil); err != nil {
-		return err
+	due := r.stageDue
+	if !resumed {
+		r.st.Round++
+		var err error
+		if due, err = r.workingDays(ctx, workflow.Now(ctx), domain.ScoringWorkingDays); err != nil {
+			return err
+		}
+		if err := workflow.ExecuteActivity(opts(ctx), a.SetCallTimes, activities.SetCallTimesInput{
+			CallID: r.in.CallID, Times: store.CallTimes{ScoringDue: due},
+		}).Get(ctx, nil); err != nil {
+			return err
+		}
+		r.stageDue = due
 	}
 	var experts []store.NoticeTo
 	for _, s := range r.st.Panel {
@@ -499,17 +656,21 @@ func (r *callRun) scoring(ctx workflow.Context) error {
 
 // approval waits for the approval step of the current stage (five working
 // days, with reminders); the approve handler moves the stage.
-func (r *callRun) approval(ctx workflow.Context) error {
+func (r *callRun) approval(ctx workflow.Context, resumed bool) error {
 	e := r.epoch
-	due, err := r.workingDays(ctx, workflow.Now(ctx), domain.ApprovalWorkingDays)
-	if err != nil {
-		return err
+	due := r.stageDue
+	if !resumed {
+		var err error
+		if due, err = r.workingDays(ctx, workflow.Now(ctx), domain.ApprovalWorkingDays); err != nil {
+			return err
+		}
+		r.stageDue = due
 	}
 	role, label := domain.RoleCivilAffairs, "民政审批"
 	if r.st.Stage == domain.StageFinanceApproval {
 		role, label = domain.RoleFinance, "财政审批"
 	}
-	_, err = r.awaitDue(ctx, due, string(r.st.Stage), []store.NoticeTo{{Role: role, District: r.district()}}, label,
+	_, err := r.awaitDue(ctx, due, string(r.st.Stage), []store.NoticeTo{{Role: role, District: r.district()}}, label,
 		func() bool { return r.epoch != e })
 	return err
 }
@@ -518,28 +679,32 @@ func (r *callRun) approval(ctx workflow.Context) error {
 // accepted until the objection window closes (procurement modes: seven
 // working days after the notice period) and each holds the award until it
 // is answered. Then the call is awarded.
-func (r *callRun) publicity(ctx workflow.Context) error {
+func (r *callRun) publicity(ctx workflow.Context, resumed bool) error {
 	e := r.epoch
-	now := workflow.Now(ctx)
-	until, err := r.workingDays(ctx, now, r.plan.PublicityDays)
-	if err != nil {
-		return err
-	}
-	objUntil := until
-	if r.plan.Mode.Procurement() {
-		if objUntil, err = r.workingDays(ctx, until, domain.ObjectionWorkingDays); err != nil {
+	objUntil := r.st.ObjectionUntil
+	if !resumed {
+		now := workflow.Now(ctx)
+		until, err := r.workingDays(ctx, now, r.plan.PublicityDays)
+		if err != nil {
+			return err
+		}
+		objUntil = until
+		if r.plan.Mode.Procurement() {
+			if objUntil, err = r.workingDays(ctx, until, domain.ObjectionWorkingDays); err != nil {
+				return err
+			}
+		}
+		r.st.ObjectionUntil = objUntil
+		r.st.Objected = nil // a new result: each supplier may challenge it once
+		if err := workflow.ExecuteActivity(opts(ctx), a.SetCallTimes, activities.SetCallTimesInput{
+			CallID: r.in.CallID, Times: store.CallTimes{PublicityFrom: now, PublicityUntil: until, ObjectionUntil: objUntil},
+		}).Get(ctx, nil); err != nil {
 			return err
 		}
 	}
-	r.st.ObjectionUntil = objUntil
-	if err := workflow.ExecuteActivity(opts(ctx), a.SetCallTimes, activities.SetCallTimesInput{
-		CallID: r.in.CallID, Times: store.CallTimes{PublicityFrom: now, PublicityUntil: until, ObjectionUntil: objUntil},
-	}).Get(ctx, nil); err != nil {
-		return err
-	}
 	for {
 		if wait := objUntil.Sub(workflow.Now(ctx)); wait > 0 {
-			if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool { return r.epoch != e }); err != nil {
+			if _, err := r.await(ctx, wait, func() bool { return r.epoch != e }); err != nil {
 				return err
 			}
 		}
@@ -610,7 +775,7 @@ func (r *callRun) awaitDue(ctx workflow.Context, due time.Time, kind string, to 
 		return nil
 	}
 	if wait := due.Add(-24 * time.Hour).Sub(workflow.Now(ctx)); wait > 0 {
-		if ok, err := workflow.AwaitWithTimeout(ctx, wait, cond); err != nil || ok {
+		if ok, err := r.await(ctx, wait, cond); err != nil || ok {
 			return ok, err
 		}
 		if err := remind("soon", fmt.Sprintf("征集 %s 的%s将于 %s 到期，请及时办理。", r.st.Number, label, cstTime(due))); err != nil {
@@ -618,7 +783,7 @@ func (r *callRun) awaitDue(ctx workflow.Context, due time.Time, kind string, to 
 		}
 	}
 	if wait := due.Sub(workflow.Now(ctx)); wait > 0 {
-		if ok, err := workflow.AwaitWithTimeout(ctx, wait, cond); err != nil || ok {
+		if ok, err := r.await(ctx, wait, cond); err != nil || ok {
 			return ok, err
 		}
 	}
@@ -627,7 +792,8 @@ func (r *callRun) awaitDue(ctx workflow.Context, due time.Time, kind string, to 
 			return false, err
 		}
 	}
-	return true, workflow.Await(ctx, cond)
+	_, err := r.await(ctx, -1, cond)
+	return err == nil, err
 }
 
 func cstTime(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日 15:04") }

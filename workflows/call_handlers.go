@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"grantflow/activities"
@@ -31,8 +32,17 @@ func handle[Req, Res any](r *callRun, ctx workflow.Context, name string, validat
 			return res, toApplicationError(DomainError(err))
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Req) error {
+			if r.draining {
+				return errDraining
+			}
 			return toApplicationError(validate(ctx, req))
 		}})
+}
+
+// acked is an update's small result, read after err's step (a stage move)
+// is done.
+func (r *callRun) acked(err error) (Ack, error) {
+	return Ack{Stage: r.st.Stage}, err
 }
 
 func (r *callRun) stageIs(want ...domain.CallStage) error {
@@ -52,14 +62,14 @@ func (r *callRun) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CallState, error) { return *st, nil }); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateAwaitDraft, func(ctx workflow.Context) (CallState, error) {
+	if err := workflow.SetUpdateHandler(ctx, UpdateAwaitDraft, func(ctx workflow.Context) (Ack, error) {
 		if err := workflow.Await(ctx, func() bool { return r.created || r.createErr != nil }); err != nil {
-			return CallState{}, err
+			return Ack{}, err
 		}
 		if r.createErr != nil {
-			return CallState{}, toApplicationError(r.createErr)
+			return Ack{}, toApplicationError(r.createErr)
 		}
-		return *st, nil
+		return r.acked(nil)
 	}); err != nil {
 		return err
 	}
@@ -101,17 +111,17 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return domain.Errorf(domain.CodeConflict, "征集已处于“%s”阶段，不能撤销。", st.Stage.Label())
 				}
 				return domain.ValidateReason(req.Reason)
-			}, func(ctx workflow.Context, req CancelRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req CancelRequest) (Ack, error) {
 				reason := strings.TrimSpace(req.Reason)
 				if err := r.setStage(ctx, domain.StageCancelled, reason, req.Actor); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				if err := workflow.ExecuteActivity(longOpts(ctx), a.CancelBids, activities.CancelCallInput{
 					CallID: r.in.CallID, Reason: reason,
 				}).Get(ctx, nil); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
-				return *st, nil
+				return r.acked(nil)
 			})
 		},
 		func() error {
@@ -120,12 +130,12 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return err
 				}
 				return r.stageIs(domain.StageDraft)
-			}, func(ctx workflow.Context, req SubmitRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req SubmitRequest) (Ack, error) {
 				if err := r.recordDecision(ctx, "submit", DecisionRequest{Actor: req.Actor, Approve: true}); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				st.SubmittedBy = req.Actor.UserID
-				return *st, r.setStage(ctx, domain.StagePublishReview, "", req.Actor)
+				return r.acked(r.setStage(ctx, domain.StagePublishReview, "", req.Actor))
 			})
 		},
 		func() error {
@@ -144,20 +154,20 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return err
 				}
 				return rejectionReason(req)
-			}, func(ctx workflow.Context, req DecisionRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req DecisionRequest) (Ack, error) {
 				if err := r.recordDecision(ctx, "publish", req); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				if !req.Approve {
-					return *st, r.setStage(ctx, domain.StageDraft, "发布审核退回："+strings.TrimSpace(req.Reason), req.Actor)
+					return r.acked(r.setStage(ctx, domain.StageDraft, "发布审核退回："+strings.TrimSpace(req.Reason), req.Actor))
 				}
 				var pub activities.PublishResult
 				if err := workflow.ExecuteActivity(opts(ctx), a.PublishCall, r.in.CallID).Get(ctx, &pub); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				st.Deadline = pub.Deadline
 				r.noticeDirty = true
-				return *st, r.setStage(ctx, domain.StageBidding, pub.CalendarNote, req.Actor)
+				return r.acked(r.setStage(ctx, domain.StageBidding, pub.CalendarNote, req.Actor))
 			})
 		},
 		func() error {
@@ -182,21 +192,21 @@ func (r *callRun) register(ctx workflow.Context) error {
 					fe.Add("title", "请求缺少编号，请刷新页面后重试。")
 				}
 				return fe.Err()
-			}, func(ctx workflow.Context, req ClarifyRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req ClarifyRequest) (Ack, error) {
 				var deadline = st.Deadline
 				if err := workflow.ExecuteActivity(opts(ctx), a.Clarify, activities.ClarifyInput{
 					Clarification: domain.Clarification{ID: req.ID, CallID: r.in.CallID, Title: strings.TrimSpace(req.Title),
 						Body: strings.TrimSpace(req.Body), Material: req.Material, DeadlineFrom: st.Deadline},
 					By: req.Actor,
 				}).Get(ctx, &deadline); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				if !deadline.Equal(st.Deadline) && !r.opening {
 					st.Deadline = deadline
 					r.deadlineMoved = true
 					r.noticeDirty = true
 				}
-				return *st, nil
+				return r.acked(nil)
 			})
 		},
 		func() error {
@@ -228,14 +238,14 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return domain.Errorf(domain.CodeNotFound, "您单位在本次征集中没有可撤回的投标。")
 				}
 				return nil
-			}, func(ctx workflow.Context, req WithdrawRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req WithdrawRequest) (Ack, error) {
 				if err := workflow.ExecuteActivity(opts(ctx), a.WithdrawBid, activities.WithdrawBidInput{
 					CallID: r.in.CallID, OrgID: req.Actor.OrgID, By: req.Actor,
 				}).Get(ctx, nil); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				delete(st.Bids, req.Actor.OrgID)
-				return *st, nil
+				return r.acked(nil)
 			})
 		},
 		func() error {
@@ -247,25 +257,25 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return err
 				}
 				return r.validateQualification(req.Decisions)
-			}, func(ctx workflow.Context, req QualifyRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req QualifyRequest) (Ack, error) {
 				if err := workflow.ExecuteActivity(opts(ctx), a.QualifyBids, activities.QualifyInput{
 					CallID: r.in.CallID, Decisions: req.Decisions, By: req.Actor,
 				}).Get(ctx, nil); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				st.Qualified = map[string]bool{}
 				for _, d := range req.Decisions {
 					st.Qualified[d.BidID] = d.Qualified
 				}
 				if n := len(r.validBids()); n < r.plan.MinBidders {
-					return *st, r.setStage(ctx, domain.StageFailed,
-						fmt.Sprintf("资格审查后有效投标 %d 份，少于最少有效投标人数 %d，流标（政府采购法 §36）。可重新组织征集。", n, r.plan.MinBidders), req.Actor)
+					return r.acked(r.setStage(ctx, domain.StageFailed,
+						fmt.Sprintf("资格审查后有效投标 %d 份，少于最少有效投标人数 %d，流标（政府采购法 §36）。可重新组织征集。", n, r.plan.MinBidders), req.Actor))
 				}
 				next := domain.StagePanel
 				if r.panelConfirmed() {
 					next = domain.StageScoring // re-qualification after an upheld objection keeps the panel
 				}
-				return *st, r.setStage(ctx, next, "", req.Actor)
+				return r.acked(r.setStage(ctx, next, "", req.Actor))
 			})
 		},
 		func() error {
@@ -280,9 +290,9 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return domain.Errorf(domain.CodeConflict, "评审小组抽取正常进行中，无需重新抽取。")
 				}
 				return nil
-			}, func(ctx workflow.Context, req RedrawRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req RedrawRequest) (Ack, error) {
 				r.panelRedraw = true
-				return *st, nil
+				return r.acked(nil)
 			})
 		},
 		func() error {
@@ -304,11 +314,11 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return domain.ValidateReason(req.Reason)
 				}
 				return nil
-			}, func(ctx workflow.Context, req DeclareRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req DeclareRequest) (Ack, error) {
 				if err := workflow.ExecuteActivity(opts(ctx), a.Declare, activities.DeclareInput{
 					CallID: r.in.CallID, UserID: req.Actor.UserID, Conflict: req.Conflict, Reason: strings.TrimSpace(req.Reason), By: req.Actor,
 				}).Get(ctx, nil); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				i := r.seat(req.Actor.UserID)
 				if req.Conflict {
@@ -317,7 +327,7 @@ func (r *callRun) register(ctx workflow.Context) error {
 				} else {
 					st.Panel[i].Confirmed = true
 				}
-				return *st, nil
+				return r.acked(nil)
 			})
 		},
 		func() error {
@@ -335,16 +345,16 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return domain.Errorf(domain.CodeNotFound, "该投标不在评审范围内（未通过资格审查或不存在）。")
 				}
 				return r.plan.ValidateSheet(req.Points, req.Comment)
-			}, func(ctx workflow.Context, req ScoreRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req ScoreRequest) (Ack, error) {
 				sh := domain.ScoreSheet{Expert: req.Actor.UserID, BidID: req.BidID, Points: req.Points,
 					Comment: strings.TrimSpace(req.Comment), At: workflow.Now(ctx)}
 				if err := workflow.ExecuteActivity(opts(ctx), a.RecordScore, activities.RecordScoreInput{
 					CallID: r.in.CallID, Sheet: sh, By: req.Actor,
 				}).Get(ctx, nil); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				st.Scores[scoreKey(sh.Expert, sh.BidID)] = sh
-				return *st, nil
+				return r.acked(nil)
 			})
 		},
 		func() error {
@@ -363,26 +373,26 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return err
 				}
 				return rejectionReason(req)
-			}, func(ctx workflow.Context, req DecisionRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req DecisionRequest) (Ack, error) {
 				civil := st.Stage == domain.StageCivilApproval
 				step := map[bool]string{true: "civil", false: "finance"}[civil]
 				if err := r.recordDecision(ctx, step, req); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				reason := strings.TrimSpace(req.Reason)
 				switch {
 				case civil && req.Approve:
 					st.CivilApprover = req.Actor.UserID
-					return *st, r.setStage(ctx, domain.StageFinanceApproval, "", req.Actor)
+					return r.acked(r.setStage(ctx, domain.StageFinanceApproval, "", req.Actor))
 				case civil:
 					// Back to the panel, which reviews and re-submits its scores.
 					st.Scores = map[string]domain.ScoreSheet{}
-					return *st, r.setStage(ctx, domain.StageScoring, "民政审批退回，请评审小组复核评分："+reason, req.Actor)
+					return r.acked(r.setStage(ctx, domain.StageScoring, "民政审批退回，请评审小组复核评分："+reason, req.Actor))
 				case req.Approve:
-					return *st, r.setStage(ctx, domain.StagePublicity, "", req.Actor)
+					return r.acked(r.setStage(ctx, domain.StagePublicity, "", req.Actor))
 				default:
 					st.CivilApprover = 0
-					return *st, r.setStage(ctx, domain.StageCivilApproval, "财政审批退回："+reason, req.Actor)
+					return r.acked(r.setStage(ctx, domain.StageCivilApproval, "财政审批退回："+reason, req.Actor))
 				}
 			})
 		},
@@ -404,19 +414,59 @@ func (r *callRun) register(ctx workflow.Context) error {
 						return domain.Errorf(domain.CodeConflict, "只能对已答复且未被支持的质疑提出投诉。")
 					case !workflow.Now(ctx).Before(st.Answered[i].ComplaintUntil):
 						return domain.Errorf(domain.CodeConflict, "投诉期限（质疑答复后 15 个工作日，%s）已过。", cstTime(st.Answered[i].ComplaintUntil))
+					case st.Answered[i].Complained:
+						return domain.Errorf(domain.CodeConflict, "已就该质疑答复提出过投诉。")
 					}
 				}
-				return req.Input.Validate()
-			}, func(ctx workflow.Context, req ObjectionRequest) (domain.Objection, error) {
-				o := domain.Objection{ID: req.ID, CallID: r.in.CallID, Name: strings.TrimSpace(req.Input.Name), ComplaintOf: req.ComplaintOf,
-					Reason: strings.TrimSpace(req.Input.Reason), Attachment: req.Attachment, FiledAt: workflow.Now(ctx)}
-				if err := workflow.ExecuteActivity(opts(ctx), a.RecordObjection, activities.RecordObjectionInput{
-					Objection: o, Contact: strings.TrimSpace(req.Input.Contact), By: req.Actor,
-				}).Get(ctx, nil); err != nil {
-					return domain.Objection{}, err
+				if legacyObjection(req) {
+					// Recorded before suppliers alone could object; replayed only.
+					return req.Input.Validate()
 				}
-				st.Objections = append(st.Objections, OpenObjection{ID: o.ID, FiledAt: o.FiledAt, Complaint: o.Complaint()})
-				return o, nil
+				route, err := domain.RouteObjection(r.objectionStanding(req), req.ComplaintOf != "")
+				if err != nil {
+					return err
+				}
+				if !route.HoldsAward() {
+					return domain.Errorf(domain.CodeForbidden, "只有参加本次投标的供应商可以提出质疑（政府采购法 §52）；其他单位和个人的意见请通过公众意见提交。")
+				}
+				return nil
+			}, func(ctx workflow.Context, req ObjectionRequest) (ObjectionAck, error) {
+				now := workflow.Now(ctx)
+				org := req.Actor.OrgID
+				if legacyObjection(req) {
+					o := domain.Objection{ID: req.ID, CallID: r.in.CallID, Name: strings.TrimSpace(req.Input.Name), ComplaintOf: req.ComplaintOf,
+						Reason: strings.TrimSpace(req.Input.Reason), Attachment: req.Attachment, FiledAt: now}
+					if err := workflow.ExecuteActivity(opts(ctx), a.RecordObjection, activities.RecordObjectionInput{
+						Objection: o, Contact: strings.TrimSpace(req.Input.Contact), By: req.Actor,
+					}).Get(ctx, nil); err != nil {
+						return ObjectionAck{}, err
+					}
+					st.Objections = append(st.Objections, OpenObjection{ID: req.ID, FiledAt: now, Complaint: req.ComplaintOf != ""})
+					return ObjectionAck{ID: req.ID, FiledAt: now}, nil
+				}
+				// The objection holds the award, and the objector's one
+				// challenge (or one complaint) is taken, before the activity:
+				// the award waits for it, and a second one arriving meanwhile
+				// is refused by the handler's own check.
+				st.Objections = append(st.Objections, OpenObjection{ID: req.ID, FiledAt: now, Complaint: req.ComplaintOf != "", OrgID: org})
+				answered := slices.IndexFunc(st.Answered, func(a AnsweredObjection) bool { return a.ID == req.ComplaintOf })
+				if req.ComplaintOf == "" {
+					st.Objected = append(st.Objected, org)
+				} else if answered >= 0 {
+					st.Answered[answered].Complained = true
+				}
+				if err := workflow.ExecuteActivity(opts(ctx), a.FileObjection, activities.FileObjectionInput{
+					CallID: r.in.CallID, ID: req.ID, OrgID: org, ComplaintOf: req.ComplaintOf, FiledAt: now, By: req.Actor,
+				}).Get(ctx, nil); err != nil {
+					st.Objections = slices.DeleteFunc(st.Objections, func(o OpenObjection) bool { return o.ID == req.ID })
+					if req.ComplaintOf == "" {
+						st.Objected = slices.DeleteFunc(st.Objected, func(o int64) bool { return o == org })
+					} else if i := slices.IndexFunc(st.Answered, func(a AnsweredObjection) bool { return a.ID == req.ComplaintOf }); i >= 0 {
+						st.Answered[i].Complained = false
+					}
+					return ObjectionAck{}, err
+				}
+				return ObjectionAck{ID: req.ID, FiledAt: now}, nil
 			})
 		},
 		func() error {
@@ -444,7 +494,7 @@ func (r *callRun) register(ctx workflow.Context) error {
 					fe.Add("return_to", "质疑成立时，请选择退回资格审查或专家评审。")
 				}
 				return fe.Err()
-			}, func(ctx workflow.Context, req AnswerRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req AnswerRequest) (Ack, error) {
 				returnTo := domain.CallStage("")
 				if req.Upheld {
 					returnTo = req.ReturnTo
@@ -453,20 +503,20 @@ func (r *callRun) register(ctx workflow.Context) error {
 					CallID: r.in.CallID, ObjectionID: req.ObjectionID, Upheld: req.Upheld, Answer: strings.TrimSpace(req.Answer),
 					ReturnTo: returnTo, By: req.Actor,
 				}).Get(ctx, nil); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				i := r.objection(req.ObjectionID)
-				complaint := st.Objections[i].Complaint
+				complaint, org := st.Objections[i].Complaint, st.Objections[i].OrgID
 				st.Objections = slices.Delete(st.Objections, i, i+1)
 				if !req.Upheld {
 					if !complaint {
 						until, err := r.workingDays(ctx, workflow.Now(ctx), domain.ComplaintWorkingDays)
 						if err != nil {
-							return CallState{}, err
+							return Ack{}, err
 						}
-						st.Answered = append(st.Answered, AnsweredObjection{ID: req.ObjectionID, ComplaintUntil: until})
+						st.Answered = append(st.Answered, AnsweredObjection{ID: req.ObjectionID, ComplaintUntil: until, OrgID: org})
 					}
-					return *st, nil
+					return r.acked(nil)
 				}
 				// Upheld: every other open objection is moot (the result will be
 				// published again), the approvals start over.
@@ -476,7 +526,7 @@ func (r *callRun) register(ctx workflow.Context) error {
 				if returnTo == domain.StageQualification {
 					st.Qualified = map[string]bool{}
 				}
-				return *st, r.setStage(ctx, returnTo, "质疑成立，退回重新"+returnTo.Label()+"。", req.Actor)
+				return r.acked(r.setStage(ctx, returnTo, "质疑成立，退回重新"+returnTo.Label()+"。", req.Actor))
 			})
 		},
 		func() error {
@@ -497,13 +547,13 @@ func (r *callRun) register(ctx workflow.Context) error {
 					return domain.FieldErrors{"reason": "请写明申请回避的专家（可描述其身份）及利害关系的事实（10 至 2000 字）。"}.Err()
 				}
 				return nil
-			}, func(ctx workflow.Context, req RecusalRequest) (CallState, error) {
+			}, func(ctx workflow.Context, req RecusalRequest) (Ack, error) {
 				q := domain.RecusalRequest{ID: req.ID, CallID: r.in.CallID, OrgID: req.Actor.OrgID, Reason: strings.TrimSpace(req.Reason)}
 				if err := workflow.ExecuteActivity(opts(ctx), a.RecordRecusalRequest, activities.RecusalRequestInput{Request: q, By: req.Actor}).Get(ctx, nil); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				st.Recusals = append(st.Recusals, OpenRecusal{ID: q.ID, OrgID: q.OrgID})
-				return *st, nil
+				return r.acked(nil)
 			})
 		},
 		func() error {
@@ -525,18 +575,18 @@ func (r *callRun) register(ctx workflow.Context) error {
 					fe.Add("answer", "请写明审查意见（4 至 1000 字），将告知申请人。")
 				}
 				return fe.Err()
-			}, func(ctx workflow.Context, req RecusalDecision) (CallState, error) {
+			}, func(ctx workflow.Context, req RecusalDecision) (Ack, error) {
 				i := slices.IndexFunc(st.Recusals, func(q OpenRecusal) bool { return q.ID == req.RequestID })
 				q := st.Recusals[i]
 				if err := workflow.ExecuteActivity(opts(ctx), a.DecideRecusal, activities.DecideRecusalInput{
 					CallID: r.in.CallID, RequestID: q.ID, OrgID: q.OrgID, Upheld: req.Upheld, Seat: req.Seat,
 					Answer: strings.TrimSpace(req.Answer), By: req.Actor,
 				}).Get(ctx, nil); err != nil {
-					return CallState{}, err
+					return Ack{}, err
 				}
 				st.Recusals = slices.Delete(st.Recusals, i, i+1)
 				if !req.Upheld {
-					return *st, nil
+					return r.acked(nil)
 				}
 				// The expert leaves; their scores no longer count; a replacement
 				// is drawn, declares and scores.
@@ -547,9 +597,9 @@ func (r *callRun) register(ctx workflow.Context) error {
 					delete(st.Scores, scoreKey(gone.UserID, b.BidID))
 				}
 				if st.Stage == domain.StageScoring {
-					return *st, r.setStage(ctx, domain.StagePanel, "投标人申请专家回避成立，另行抽取专家。", req.Actor)
+					return r.acked(r.setStage(ctx, domain.StagePanel, "投标人申请专家回避成立，另行抽取专家。", req.Actor))
 				}
-				return *st, nil
+				return r.acked(nil)
 			})
 		},
 	} {
@@ -565,6 +615,38 @@ func rejectionReason(req DecisionRequest) error {
 		return nil
 	}
 	return domain.ValidateReason(req.Reason)
+}
+
+// errDraining refuses an update while the run drains before continuing as
+// new; the service sends it again, to the next run.
+var errDraining = temporal.NewNonRetryableApplicationError("征集流程正在转入新的记录段，请稍后重试。", ErrTypeDraining, nil)
+
+// ErrTypeDraining is the error type of an update refused while its
+// workflow continues as new.
+const ErrTypeDraining = "draining"
+
+// legacyObjection is an objection update recorded before the service wrote
+// objections itself: it carries the text.
+func legacyObjection(req ObjectionRequest) bool { return req.Input.Reason != "" }
+
+// objectionStanding is what the law asks of the objector, from the
+// workflow's own memory: whether they act for an organisation whose bid
+// was opened, whether it challenged this result already, whether it filed
+// the objection a complaint is about.
+func (r *callRun) objectionStanding(req ObjectionRequest) domain.ObjectionStanding {
+	org := req.Actor.OrgID
+	s := domain.ObjectionStanding{
+		Supplier: org != 0 && auth.AuthorizeTarget(req.Actor.User(), auth.ActionBid, auth.Target{OrgID: org}) == nil,
+	}
+	if org == 0 {
+		return s
+	}
+	s.TookPart = slices.ContainsFunc(r.st.Opened, func(b activities.OpenedBid) bool { return b.OrgID == org })
+	s.Objected = slices.Contains(r.st.Objected, org)
+	if req.ComplaintOf != "" {
+		s.ObjectorOf = slices.ContainsFunc(r.st.Answered, func(a AnsweredObjection) bool { return a.ID == req.ComplaintOf && a.OrgID == org })
+	}
+	return s
 }
 
 func (r *callRun) objection(id string) int {

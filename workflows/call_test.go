@@ -2,7 +2,7 @@ package workflows
 
 import (
 	"context"
-
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"grantflow/activities"
 	"grantflow/internal/domain"
@@ -175,6 +177,7 @@ func newFixtureSlow(t *testing.T, openSlow, clarifySlow time.Duration) *fixture 
 		return nil
 	})
 	on(act.RecordObjection, func(context.Context, activities.RecordObjectionInput) error { return nil })
+	on(act.FileObjection, func(context.Context, activities.FileObjectionInput) error { return nil })
 	on(act.AnswerObjection, func(context.Context, activities.AnswerObjectionInput) error { return nil })
 	on(act.AwardCall, func(_ context.Context, in activities.AwardInput) ([]domain.Award, error) {
 		for _, r := range in.Results {
@@ -506,16 +509,26 @@ func toPublicity(f *fixture) {
 	f.update(deadline+5*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
 }
 
+// objection is organisation 2's objection (a bidder: its row is written by
+// the service; the update carries its ID).
 func objection(id string) ObjectionRequest {
-	return ObjectionRequest{Actor: public, ID: id, Input: domain.ObjectionInput{Name: "组织2", Contact: "13800000000",
-		Reason: "第一名的团队人员资质证书与实际不符，请核查。"}}
+	return ObjectionRequest{Actor: bidder(2), ID: id}
 }
 
 func TestCallObjectionRejected(t *testing.T) {
 	f := newFixture(t)
 	toPublicity(f)
 	o := f.update(deadline+6*day, UpdateObject, objection("o1"))
-	bad := f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: public, ID: "o2", Input: domain.ObjectionInput{Name: "x"}})
+	bad := f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: bidder(3)})
+	// Only suppliers who took part may object (政府采购法 §52), once per result.
+	anon := f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: public, ID: "p1"})
+	outsider := f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: bidder(4), ID: "p2"})
+	again := f.update(deadline+6*day+time.Hour, UpdateObject, objection("o1b"))
+	// Organisation 3's two objections at the same moment: one is filed.
+	twins := []*outcome{f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: bidder(3), ID: "t1"}),
+		f.update(deadline+6*day, UpdateObject, ObjectionRequest{Actor: bidder(3), ID: "t2"})}
+	f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "t1", Answer: "经核查，证书真实有效，质疑不成立。"})
+	f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "t2", Answer: "经核查，证书真实有效，质疑不成立。"})
 	wrongAnswerer := f.update(deadline+7*day, UpdateAnswerObjection, AnswerRequest{Actor: financeActor, ObjectionID: "o1", Answer: "经核查，证书真实有效，质疑不成立。"})
 	// The publicity period ends on deadline+10 days; the open objection
 	// (reply due deadline+13 days, reminded a day before) holds the award
@@ -529,7 +542,19 @@ func TestCallObjectionRejected(t *testing.T) {
 	late := f.update(deadline+13*day+time.Hour, UpdateObject, objection("o3"))
 	f.run()
 	ok(t, o, answer)
-	refused(t, bad, domain.CodeInvalid, "提交的内容有误")
+	refused(t, bad, domain.CodeInvalid, "缺少编号")
+	refused(t, anon, domain.CodeForbidden, "只有参加本次投标的供应商")
+	refused(t, outsider, domain.CodeForbidden, "只有参加本次投标的供应商")
+	refused(t, again, domain.CodeConflict, "已对本次评审结果提出过质疑")
+	filed := 0
+	for _, o := range twins {
+		if o.done && o.rejected == nil && o.err == nil {
+			filed++
+		}
+	}
+	if filed != 1 {
+		t.Errorf("%d of two simultaneous objections by one supplier were filed", filed)
+	}
 	refused(t, wrongAnswerer, domain.CodeForbidden, "答复质疑")
 	if late.rejected == nil && late.err == nil && late.done {
 		t.Error("an objection after the window was accepted")
@@ -851,7 +876,14 @@ func TestCallComplaintToFinance(t *testing.T) {
 	bogus := objection("c0")
 	bogus.ComplaintOf = "nope"
 	noComplaint := f.update(deadline+7*day+time.Hour, UpdateObject, bogus)
+	// Only the objector complains about the answer to its objection (§55), once.
+	otherBidder := complaint
+	otherBidder.Actor, otherBidder.ID = bidder(3), "c2"
+	notObjector := f.update(deadline+7*day+2*time.Hour, UpdateObject, otherBidder)
 	filed := f.update(deadline+8*day, UpdateObject, complaint)
+	second := complaint
+	second.ID = "c3"
+	again := f.update(deadline+8*day+time.Hour, UpdateObject, second)
 	civilAnswers := f.update(deadline+9*day, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "c1", Answer: "民政不能处理投诉。"})
 	// The complaint holds the award past the publicity period until finance decides.
 	f.at(deadline+15*day, func() {
@@ -862,7 +894,143 @@ func TestCallComplaintToFinance(t *testing.T) {
 	decided := f.update(deadline+20*day, UpdateAnswerObjection, AnswerRequest{Actor: financeActor, ObjectionID: "c1", Answer: "经调查，投诉缺乏事实依据，予以驳回。"})
 	f.run()
 	refused(t, noComplaint, domain.CodeConflict, "只能对已答复")
+	refused(t, notObjector, domain.CodeForbidden, "只有提出该质疑的供应商")
+	refused(t, again, domain.CodeConflict, "已就该质疑答复提出过投诉")
 	refused(t, civilAnswers, domain.CodeForbidden, "财政")
 	ok(t, filed, decided)
 	stagesWere(t, f.stages, normalStages...)
+}
+
+// runUntilContinued runs the workflow from in and returns the input it
+// continued as new with.
+func (f *fixture) runUntilContinued(in CallInput) CallInput {
+	f.t.Helper()
+	f.env.ExecuteWorkflow(CallWorkflow, in)
+	if !f.env.IsWorkflowCompleted() {
+		f.t.Fatal("workflow did not complete")
+	}
+	var can *workflow.ContinueAsNewError
+	if err := f.env.GetWorkflowError(); !errors.As(err, &can) {
+		f.t.Fatalf("workflow ended with %v, want continue-as-new", err)
+	}
+	var next CallInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
+		f.t.Fatal(err)
+	}
+	if next.Resume == nil {
+		f.t.Fatal("continued without its state")
+	}
+	return next
+}
+
+// next is a fresh test environment for the run that continues f's, at the
+// time f's ended, in the same fake world.
+func (f *fixture) next() *fixture {
+	g := newFixture(f.t)
+	g.env.SetStartTime(f.env.Now())
+	g.bids, g.prices, g.start, g.nextExp = f.bids, f.prices, f.start, f.nextExp
+	return g
+}
+
+func TestCallContinuesAsNewInBidding(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	f.bidAll()
+	// On day 5 the server suggests continuing as new.
+	f.at(5*day, func() { f.env.SetContinueAsNewSuggested(true) })
+	clar := f.update(5*day-time.Hour, UpdateClarify, ClarifyRequest{Actor: civilAffairs, ID: "c1", Title: "补充说明",
+		Body: "培训场地由各社区提供，投标人无需自备。", Material: false})
+	in := f.runUntilContinued(testInput())
+	ok(t, clar)
+	rs := in.Resume
+	if rs.State.Stage != domain.StageBidding || len(rs.State.Bids) != 3 || rs.State.Number != "ZJ2026-000001" ||
+		!rs.State.Deadline.Equal(f.start.Add(deadline)) {
+		t.Fatalf("continued with %+v", rs.State)
+	}
+
+	g := f.next()
+	// The new run keeps the deadline: it opens exactly then, not 30 days
+	// after the new run started; bids, panel and the rest go on.
+	base := g.env.Now().Sub(f.start) // the new run's delays count from here
+	late := g.update(deadline-base+time.Hour, UpdateSubmitBid, bid(5))
+	g.update(time.Hour, UpdateSubmitBid, bid(4))
+	g.update(deadline-base+day, UpdateQualify, qualifyAll(1, 2, 3, 4))
+	g.at(deadline-base+2*time.Hour, func() {
+		if st := g.state(); st.Stage != domain.StageQualification || len(st.Opened) != 4 || st.Number != "ZJ2026-000001" {
+			t.Errorf("after the deadline in the new run: %s, %d opened", st.Stage, len(st.Opened))
+		}
+	})
+	g.update(deadline-base+2*day, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	g.env.ExecuteWorkflow(CallWorkflow, in)
+	if err := g.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	if !g.openedAt.Equal(f.start.Add(deadline)) {
+		t.Fatalf("opened at %v, want the original deadline %v", g.openedAt, f.start.Add(deadline))
+	}
+	if late.rejected == nil {
+		t.Error("a bid after the carried deadline was accepted")
+	}
+	if slices.Contains(g.renders, 1) {
+		t.Errorf("the new run rendered the notice from revision 1 again: %v", g.renders)
+	}
+}
+
+func TestCallContinuesAsNewInPublicity(t *testing.T) {
+	f := newFixture(t)
+	toPublicity(f)
+	f.update(deadline+6*day, UpdateObject, objection("o1"))
+	f.at(deadline+6*day+time.Hour, func() { f.env.SetContinueAsNewSuggested(true) })
+	in := f.runUntilContinued(testInput())
+	st := in.Resume.State
+	if st.Stage != domain.StagePublicity || len(st.Objections) != 1 || st.Objections[0].OrgID != 2 || !slices.Equal(st.Objected, []int64{2}) ||
+		!in.Resume.InStage || st.ObjectionUntil.IsZero() {
+		t.Fatalf("continued with %+v", in.Resume)
+	}
+
+	g := f.next()
+	base := g.env.Now().Sub(f.start) // the new run's delays count from here
+	again := g.update(time.Hour, UpdateObject, objection("o2"))
+	// The open objection still holds the award past the window; the reply
+	// due counts from its filing (reminded as "objection.soon" a day before
+	// deadline+13 days), not from the new run.
+	g.at(deadline+12*day-base, func() {
+		if st := g.state(); st.Stage != domain.StagePublicity || !st.ObjectionUntil.Equal(in.Resume.State.ObjectionUntil) {
+			t.Errorf("award not held after continue-as-new: %s", st.Stage)
+		}
+	})
+	answer := g.update(deadline+13*day-base, UpdateAnswerObjection, AnswerRequest{Actor: civilAffairs, ObjectionID: "o1", Answer: "经核查，证书真实有效，质疑不成立。"})
+	g.env.ExecuteWorkflow(CallWorkflow, in)
+	if err := g.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, answer)
+	// Updates answer with a small acknowledgement, not the call's state.
+	if ack, isAck := answer.result.(Ack); !isAck || ack.Stage != domain.StagePublicity {
+		t.Errorf("the answer's result is %T %+v, want a small Ack", answer.result, answer.result)
+	}
+	refused(t, again, domain.CodeConflict, "已对本次评审结果提出过质疑")
+	if len(g.awarded) != 1 {
+		t.Fatalf("awarded %+v", g.awarded)
+	}
+	soon := slices.IndexFunc(g.notices, func(n activities.NotifyInput) bool { return n.Kind == "objection.soon" })
+	if soon < 0 || !strings.Contains(g.notices[soon].Dedup, fmt.Sprint(f.start.Add(deadline+13*day).Unix())) {
+		t.Errorf("reply due moved in the new run: %+v", g.notices)
+	}
+	// The new run did not start the publicity over (no second SetCallTimes
+	// means no new window): it went straight on to the award.
+	stagesWere(t, g.stages, domain.StageAwarded)
+}
+
+func TestCallHistoryLimitContinuesAsNew(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	in := testInput()
+	in.HistoryLimit = 100
+	f.update(2*day, UpdateSubmitBid, bid(1))
+	f.at(3*day, func() { f.env.SetCurrentHistoryLength(100) })
+	next := f.runUntilContinued(in)
+	if next.HistoryLimit != 100 || next.Resume.Runs != 0 || len(next.Resume.State.Bids) != 1 {
+		t.Fatalf("continued with %+v", next)
+	}
 }

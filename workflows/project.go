@@ -57,6 +57,19 @@ type ProjectState struct {
 	ManifestSHA    string
 }
 
+// MaxContractRevisions bounds the drafts of a project's contract.
+const MaxContractRevisions = 30
+
+// ProjectAck is what a ProjectWorkflow update returns: small whatever the
+// state (a project lives up to three years; its history keeps no copies of
+// the state).
+type ProjectAck struct {
+	Stage    domain.ProjectStage
+	Revision int
+}
+
+func (st *ProjectState) ack() ProjectAck { return ProjectAck{Stage: st.Stage, Revision: st.Revision} }
+
 // TrancheFlags is where one tranche stands: who confirmed its condition and
 // who recorded its payment, when, and by which request (the update ID: a
 // retry of that request gets its result again, any other a conflict).
@@ -120,25 +133,25 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 	}
 	wait := func(ctx workflow.Context) error { return workflow.Await(ctx, func() bool { return created }) }
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSetTerms,
-		func(ctx workflow.Context, req TermsRequest) (ProjectState, error) {
+		func(ctx workflow.Context, req TermsRequest) (ProjectAck, error) {
 			if err := wait(ctx); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			terms := req.Terms.Normalize()
 			if err := workflow.ExecuteActivity(opts(ctx), a.SetProjectTerms, activities.SetTermsInput{
 				ProjectID: in.AwardID, Terms: terms, By: req.Actor,
 			}).Get(ctx, nil); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			st.Revision++
 			var ref activities.NoticeRef
 			if err := workflow.ExecuteActivity(opts(ctx), a.RenderContract, activities.RenderContractInput{
 				ProjectID: in.AwardID, Revision: st.Revision,
 			}).Get(ctx, &ref); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			st.Terms, st.OrgConfirmed, st.CivilConfirmed, st.CivilBy = &terms, false, false, 0
-			return *st, nil
+			return st.ack(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TermsRequest) error {
 			if err := auth.Authorize(req.Actor.User(), auth.ActionSetTerms, in.District); err != nil {
@@ -147,27 +160,34 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 			if st.Stage != domain.ProjectContracting {
 				return toApplicationError(domain.Errorf(domain.CodeConflict, "合同已签订，条款不能再修改。"))
 			}
+			// Every other update of a project is bounded by its rules (one
+			// confirmation per revision and side, one sheet per evaluator,
+			// one payment per tranche); revisions are bounded here, so the
+			// history of a project stays small over its years.
+			if st.Revision >= MaxContractRevisions {
+				return toApplicationError(domain.Errorf(domain.CodeConflict, "合同已修改 %d 稿，不能再修改；请与组织协商后确认现稿。", MaxContractRevisions))
+			}
 			return toApplicationError(req.Terms.Normalize().Validate(in.Amount))
 		}}); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmContract,
-		func(ctx workflow.Context, req ConfirmRequest) (ProjectState, error) {
+		func(ctx workflow.Context, req ConfirmRequest) (ProjectAck, error) {
 			if err := wait(ctx); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			civil := req.Actor.OrgID != in.OrgID
 			if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmContract, activities.ConfirmInput{
 				ProjectID: in.AwardID, Civil: civil, Revision: st.Revision, By: req.Actor,
 			}).Get(ctx, nil); err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			if civil {
 				st.CivilConfirmed, st.CivilBy = true, req.Actor.UserID
 			} else {
 				st.OrgConfirmed = true
 			}
-			return *st, nil
+			return st.ack(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ConfirmRequest) error {
 			return toApplicationError(validateConfirm(in, st, req))
@@ -344,16 +364,16 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 	// request returns the state; a request arriving while another for the
 	// same tranche is running is refused (checked again here, after the
 	// validator, as the other may have started since).
-	run := func(ctx workflow.Context, req TrancheRequest, pay bool) (ProjectState, error) {
+	run := func(ctx workflow.Context, req TrancheRequest, pay bool) (ProjectAck, error) {
 		if err := wait(ctx); err != nil {
-			return ProjectState{}, err
+			return ProjectAck{}, err
 		}
 		if again(ctx, req, pay) {
-			return *st, nil
+			return st.ack(), nil
 		}
 		inFlightToo := workflow.GetVersion(ctx, "tranche-in-flight", workflow.DefaultVersion, 1) == 1
 		if err := check(ctx, req, pay, inFlightToo); err != nil {
-			return ProjectState{}, toApplicationError(err)
+			return ProjectAck{}, toApplicationError(err)
 		}
 		busy, act := confirming, a.ConfirmTranche
 		if pay {
@@ -366,14 +386,14 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		if err := workflow.ExecuteActivity(opts(ctx), act, activities.TrancheInput{
 			ProjectID: in.AwardID, Index: req.Index, Amount: t.Amount, VoucherNo: req.VoucherNo, Key: req.Key, SHA256: req.SHA256, By: req.Actor,
 		}).Get(ctx, nil); err != nil {
-			return ProjectState{}, err
+			return ProjectAck{}, err
 		}
 		if pay {
 			t.Paid, t.PaidBy, t.PaidName, t.PaidAt, t.PaidReq, t.VoucherNo = true, req.Actor.UserID, req.Actor.Name, now, updateID(ctx), req.VoucherNo
 		} else {
 			t.Confirmed, t.ConfirmedBy, t.ConfirmedName, t.ConfirmedAt, t.ConfirmedReq = true, req.Actor.UserID, req.Actor.Name, now, updateID(ctx)
 		}
-		return *st, nil
+		return st.ack(), nil
 	}
 	validate := func(pay bool) func(workflow.Context, TrancheRequest) error {
 		return func(ctx workflow.Context, req TrancheRequest) error {
@@ -384,11 +404,11 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 		}
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmTranche,
-		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) { return run(ctx, req, false) },
+		func(ctx workflow.Context, req TrancheRequest) (ProjectAck, error) { return run(ctx, req, false) },
 		workflow.UpdateHandlerOptions{Validator: validate(false)}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordPayment,
-		func(ctx workflow.Context, req TrancheRequest) (ProjectState, error) { return run(ctx, req, true) },
+		func(ctx workflow.Context, req TrancheRequest) (ProjectAck, error) { return run(ctx, req, true) },
 		workflow.UpdateHandlerOptions{Validator: validate(true)})
 }

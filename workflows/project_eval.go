@@ -78,9 +78,9 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 		return domain.ValidateEvalReport(req.Summary)
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEvalReport,
-		func(ctx workflow.Context, req EvalReportRequest) (ProjectState, error) {
+		func(ctx workflow.Context, req EvalReportRequest) (ProjectAck, error) {
 			if err := checkReport(req); err != nil {
-				return ProjectState{}, toApplicationError(err)
+				return ProjectAck{}, toApplicationError(err)
 			}
 			r := st.Eval
 			// Filing is set before the activity: the round waits for it
@@ -92,9 +92,9 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 			}).Get(ctx, nil)
 			r.Filing, r.Reported = false, err == nil
 			if err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
-			return *st, nil
+			return st.ack(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req EvalReportRequest) error {
 			return toApplicationError(checkReport(req))
@@ -117,9 +117,9 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 		return domain.ValidateEvalSheet(req.Phase, req.Sheet)
 	}
 	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateEvalScore,
-		func(ctx workflow.Context, req EvalScoreRequest) (ProjectState, error) {
+		func(ctx workflow.Context, req EvalScoreRequest) (ProjectAck, error) {
 			if err := checkScore(req); err != nil {
-				return ProjectState{}, toApplicationError(err)
+				return ProjectAck{}, toApplicationError(err)
 			}
 			r := st.Eval
 			// The round is decided once every sheet is recorded: a sheet
@@ -130,10 +130,10 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 			}).Get(ctx, nil)
 			r.Scoring = slices.DeleteFunc(r.Scoring, func(u int64) bool { return u == req.Actor.UserID })
 			if err != nil {
-				return ProjectState{}, err
+				return ProjectAck{}, err
 			}
 			r.Scored = append(r.Scored, req.Actor.UserID)
-			return *st, nil
+			return st.ack(), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req EvalScoreRequest) error {
 			return toApplicationError(checkScore(req))

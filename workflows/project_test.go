@@ -266,3 +266,18 @@ func scheduleUpdateWithID(env *testsuite.TestWorkflowEnvironment, delay time.Dur
 	}, delay)
 	return o
 }
+func TestProjectContractRevisionsBounded(t *testing.T) {
+	f := newProjectFixture()
+	var sets []*outcome
+	for i := range MaxContractRevisions + 1 {
+		sets = append(sets, f.update(time.Hour+time.Duration(i)*time.Minute, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: terms()}))
+	}
+	f.update(2*day, UpdateConfirmContract, ConfirmRequest{Actor: bidder(1), Revision: MaxContractRevisions})
+	f.update(2*day, UpdateConfirmContract, ConfirmRequest{Actor: civilAffairs, Revision: MaxContractRevisions})
+	f.env.ExecuteWorkflow(ProjectWorkflow, projectInput(f.env.Now()))
+	ok(t, sets[:MaxContractRevisions]...)
+	refused(t, sets[MaxContractRevisions], domain.CodeConflict, "不能再修改")
+	if f.signed.IsZero() {
+		t.Fatal("the last revision was not signed")
+	}
+}

@@ -11,9 +11,10 @@ import (
 
 // TestObjectionInBrowser: a call under publicity (one working day, reached
 // through the API; TestLifecycleInBrowser walks the bidding in the pages);
-// the public reads the result on the portal without signing in and files an
-// objection, first with a mistake that keeps what was typed; civil affairs
-// answers on the call page and the answer is public.
+// the public reads the result on the portal without signing in and files a
+// comment, first with a mistake that keeps what was typed; a bidder signs in
+// and objects (政府采购法 §52); civil affairs answers both on the call page
+// and the objection's answer is public.
 func TestObjectionInBrowser(t *testing.T) {
 	h := newHarnessWith(t, func(c *config.Config) { c.CompetitionMinBiddingDays, c.CompetitionPublicityDays = 0, 0 })
 	experts := addExperts(t, h, usccWith("91120000MA0000001"))
@@ -37,15 +38,30 @@ func TestObjectionInBrowser(t *testing.T) {
 	if v, _ := chromedp.Run(bctx, chromedp.Value("#o-name")); v != "张三" {
 		t.Fatalf("the objection form lost what was typed: %q", v)
 	}
+	// The public's filing is a comment: received, answered by civil
+	// affairs, never shown as an objection holding the award.
 	must(chromedp.Clear("#o-reason"), chromedp.SendKeys("#o-reason", "第一名的团队人员资质证书与实际不符，请核查。"),
 		chromedp.Click("#object button"), chromedp.WaitVisible(".flash"))
-	if got := text(t, bctx, "main"); !strings.Contains(got, "张*") || !strings.Contains(got, "待答复") || strings.Contains(got, "13800000000") {
+	if got := text(t, bctx, "main"); !strings.Contains(got, "您的意见已收到") || strings.Contains(got, "待答复") || strings.Contains(got, "13800000000") {
+		t.Fatalf("after the public's comment: %q", got)
+	}
+
+	// A bidder, signed in, objects: a 质疑 that holds the award.
+	wk.login("org2")
+	open("/public/calls/"+id, "#object")
+	must(chromedp.SendKeys("#o-name", "李四"), chromedp.SendKeys("#o-contact", "13900000000"),
+		chromedp.SendKeys("#o-reason", "第一名的团队人员资质证书与实际不符，请核查。"),
+		chromedp.Click("#object button"), chromedp.WaitVisible(".flash"))
+	if got := text(t, bctx, "main"); !strings.Contains(got, "质疑已受理") || !strings.Contains(got, "李*") || !strings.Contains(got, "待答复") || strings.Contains(got, "13900000000") {
 		t.Fatalf("the published objection: %q", got)
 	}
 	screenshot(t, bctx, "15-portal-objection")
 
-	// Civil affairs answers on the call page; the answer is public.
+	// Civil affairs answers both on the call page; the objection's answer is public.
 	wk.login("hexi")
+	open("/calls/"+id, `form[action*="/comments/"]`)
+	must(chromedp.SendKeys(`form[action*="/comments/"] textarea`, "感谢您的意见，经核查证书真实有效。"),
+		chromedp.Click(`form[action*="/comments/"] button`), chromedp.WaitVisible(".flash"))
 	open("/calls/"+id, `form[action*="/objections/"]`)
 	must(chromedp.SendKeys(`form[action*="/objections/"] textarea`, "经核查，证书真实有效，质疑不成立。"),
 		chromedp.Click(`form[action*="/objections/"] button`), chromedp.WaitVisible(".flash"))

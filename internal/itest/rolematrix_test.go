@@ -122,6 +122,7 @@ var webRoutes = []matrixRoute{
 	{"score", "POST", "/calls/{closed}/scores", "bid_id=", []string{"zhuanjia"}},
 	{"approve", "POST", "/calls/{closed}/approval", "decision=approve", []string{"minzheng", "hexi", "caizheng"}},
 	{"answer an objection or a complaint", "POST", "/calls/{closed}/objections/{bid}/answer", "upheld=no", []string{"minzheng", "hexi", "caizheng"}},
+	{"answer a public comment", "POST", "/calls/{closed}/comments/{bid}/answer", "answer=", []string{"minzheng", "hexi"}},
 	{"request a recusal", "POST", "/calls/{closed}/recusal-requests", "reason=", []string{"zuzhi"}},
 	{"decide a recusal request", "POST", "/calls/{closed}/recusal-requests/{bid}/decision", "upheld=no", []string{"minzheng", "hexi"}},
 	{"opening record", "GET", "/calls/{hexi}/opening.pdf", "", everyone},
@@ -317,7 +318,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/evaluations/midterm/1/", "/evaluations/{phase}/{attempt}/", "/evaluations/midterm/", "/evaluations/{phase}/", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}", "/teams/0", "/teams/{id}", "/imports/00000000-0000-0000-0000-000000000000", "/imports/{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/comments/{bid}/", "/comments/{cid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/evaluations/midterm/1/", "/evaluations/{phase}/{attempt}/", "/evaluations/midterm/", "/evaluations/{phase}/", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}", "/teams/0", "/teams/{id}", "/imports/00000000-0000-0000-0000-000000000000", "/imports/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}

@@ -2,16 +2,21 @@ package service
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"grantflow/activities"
 	"grantflow/internal/auth"
@@ -45,16 +50,19 @@ func (s *Calls) update(ctx context.Context, c domain.Call, name, key string, arg
 	if err != nil {
 		return err
 	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.CallWorkflowID(c.ID),
-		UpdateID:     name + "/" + id,
-		UpdateName:   name,
-		Args:         []any{arg},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
+	err = whileDraining(ctx, func() error {
+		h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   workflows.CallWorkflowID(c.ID),
+			UpdateID:     name + "/" + id,
+			UpdateName:   name,
+			Args:         []any{arg},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, result)
+		}
+		return err
 	})
-	if err == nil {
-		err = h.Get(ctx, result)
-	}
 	if err != nil && workflows.DomainError(err) == err {
 		// Not the workflow's refusal: it may have ended meanwhile.
 		if now, e := s.Store.Call(ctx, c.ID); isNotFound(err) || (e == nil && now.Stage.Final()) {
@@ -62,6 +70,27 @@ func (s *Calls) update(ctx context.Context, c domain.Call, name, key string, arg
 		}
 	}
 	return temporalErr(name, err)
+}
+
+// whileDraining sends an update again while its workflow refuses it for
+// continuing as new (a moment: the next run takes it), for up to a minute.
+// A refused update is not recorded, so its ID is free to send again.
+func whileDraining(ctx context.Context, send func() error) error {
+	wait := 20 * time.Millisecond
+	deadline := time.Now().Add(time.Minute)
+	for {
+		err := send()
+		var ae *temporal.ApplicationError
+		if !errors.As(err, &ae) || ae.Type() != workflows.ErrTypeDraining || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
 }
 
 // Submit submits a draft for publication review.
@@ -499,38 +528,174 @@ func (s *Calls) Approve(ctx context.Context, by domain.Actor, callID, key string
 	return s.update(ctx, c, workflows.UpdateApprove, key, workflows.DecisionRequest{Actor: by, Approve: approve, Reason: reason}, nil)
 }
 
-// Object files an objection (质疑) to a result under publicity; anyone may,
-// signed in or not. An attachment is checked and stored first.
-func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string, in domain.ObjectionInput, complaintOf string, att *File) (domain.Objection, error) {
+// Filed is what became of a filing on a result under publicity: a
+// supplier's objection (质疑, holding the award) or a public comment.
+type Filed struct {
+	ID      string
+	Route   domain.ObjectionRoute
+	FiledAt time.Time
+}
+
+// Object files an objection to a result under publicity, as the law allows
+// (domain.RouteObjection): a supplier whose bid was opened in this call
+// files a 质疑 (or, about the answer to its own, a complaint to finance),
+// which the workflow checks again and which holds the award; everyone else
+// files a public comment through a bounded channel (contact required, rate
+// limits per client address and per call, a cap per call, all counted in
+// PostgreSQL), answered by civil affairs and never holding the award.
+// An attachment is checked and stored first, and removed again when the
+// filing is refused (by validation or by the workflow's validator); after
+// an unknown outcome it is kept.
+func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string, in domain.ObjectionInput, complaintOf string, att *File, clientAddr string) (Filed, error) {
 	c, err := s.Public(ctx, callID)
 	if err != nil {
-		return domain.Objection{}, err
+		return Filed{}, err
 	}
 	if c.Stage != domain.StagePublicity {
-		return domain.Objection{}, domain.Errorf(domain.CodeConflict, "只有处于结果公示期的征集可以提出质疑。")
+		return Filed{}, domain.Errorf(domain.CodeConflict, "只有处于结果公示期的征集可以提出质疑。")
 	}
-	if err := in.Validate(); err != nil {
-		return domain.Objection{}, err
+	supplier, err := s.tookPart(ctx, by, callID)
+	if err != nil {
+		return Filed{}, err
+	}
+	if complaintOf != "" {
+		if _, err := uuid.Parse(complaintOf); err != nil || !supplier {
+			return Filed{}, domain.Errorf(domain.CodeForbidden, "只有提出该质疑的供应商可以就质疑答复向财政部门投诉（政府采购法 §55）。")
+		}
+	}
+	if supplier {
+		err = in.Validate()
+	} else {
+		err = domain.ValidatePublicComment(in)
+	}
+	if err != nil {
+		return Filed{}, err
+	}
+	if att != nil && len(att.Data) > domain.MaxObjectionAttachmentBytes {
+		return Filed{}, domain.Errorf(domain.CodeInvalid, "质疑或意见的附件不超过 10 MB，请压缩后再上传。")
 	}
 	id, err := requestID(key)
 	if err != nil {
-		return domain.Objection{}, err
+		return Filed{}, err
 	}
-	attKey := ""
+	contact, err := s.Keys.Seal(strings.TrimSpace(in.Contact))
+	if err != nil {
+		return Filed{}, err
+	}
+	attKey, attVersion := "", ""
 	if att != nil && len(att.Data) > 0 {
 		ct, err := CheckDocument(att.Name, att.Data)
 		if err != nil {
-			return domain.Objection{}, err
+			return Filed{}, err
 		}
 		obj, err := s.Blob.Put(ctx, fmt.Sprintf("calls/%s/objections/%s/%s", callID, id, path.Base(att.Name)), att.Data, ct)
 		if err != nil {
-			return domain.Objection{}, err
+			return Filed{}, err
 		}
-		attKey = obj.Key
+		attKey, attVersion = obj.Key, obj.VersionID
 	}
-	var o domain.Objection
-	err = s.update(ctx, c, workflows.UpdateObject, id, workflows.ObjectionRequest{Actor: by, ID: id, Input: in, Attachment: attKey, ComplaintOf: complaintOf}, &o)
-	return o, err
+	// A refusal known for certain removes the attachment (the version
+	// written, so that no copy stays behind); anything else (an unknown
+	// outcome) keeps it for the row that may refer to it.
+	refused := func(err error) bool {
+		code := domain.ErrorCode(err)
+		return code == domain.CodeInvalid || code == domain.CodeNotFound || code == domain.CodeForbidden ||
+			code == domain.CodeConflict || code == domain.CodeTooMany
+	}
+	dctx := context.WithoutCancel(ctx)
+	removeAttachment := func() {
+		if attKey != "" {
+			_ = s.Blob.RemoveVersion(dctx, attKey, attVersion)
+		}
+	}
+	if !supplier {
+		pc := store.PublicComment{ID: id, CallID: callID, Name: strings.TrimSpace(in.Name), Body: strings.TrimSpace(in.Reason), Attachment: attKey}
+		err := s.Store.InsertPublicComment(ctx, pc, contact, clientHash(clientAddr), by)
+		if err != nil {
+			if refused(err) {
+				removeAttachment()
+			}
+			return Filed{}, err
+		}
+		return Filed{ID: id, Route: domain.RoutePublicComment, FiledAt: time.Now()}, nil
+	}
+	o := domain.Objection{ID: id, CallID: callID, Name: strings.TrimSpace(in.Name), ComplaintOf: complaintOf,
+		Reason: strings.TrimSpace(in.Reason), Attachment: attKey}
+	if err := s.Store.InsertPendingObjection(ctx, o, contact); err != nil {
+		removeAttachment()
+		return Filed{}, err
+	}
+	var ack workflows.ObjectionAck
+	err = s.update(ctx, c, workflows.UpdateObject, id, workflows.ObjectionRequest{Actor: by, ID: id, ComplaintOf: complaintOf}, &ack)
+	if err != nil {
+		if refused(err) {
+			// The workflow refused it: the pending row and its file go.
+			if k, derr := s.Store.DeletePendingObjection(dctx, callID, id); derr == nil && k != "" {
+				removeAttachment()
+			}
+		}
+		return Filed{}, err
+	}
+	route := domain.RouteChallenge
+	if complaintOf != "" {
+		route = domain.RouteComplaint
+	}
+	return Filed{ID: ack.ID, Route: route, FiledAt: ack.FiledAt}, nil
+}
+
+// tookPart reports whether the caller acts for an organisation whose bid
+// was opened in this call (a supplier who took part, 政府采购法 §52).
+func (s *Calls) tookPart(ctx context.Context, by domain.Actor, callID string) (bool, error) {
+	if by.OrgID == 0 || auth.AuthorizeTarget(by.User(), auth.ActionBid, auth.Target{OrgID: by.OrgID}) != nil {
+		return false, nil
+	}
+	bids, err := s.Store.OrgBids(ctx, callID, by.OrgID)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(bids, func(b domain.Bid) bool { return b.Status == domain.BidOpened }), nil
+}
+
+// clientHash keys the public channel's rate limits: a digest of the
+// address, not the address.
+func clientHash(addr string) string {
+	sum := sha256.Sum256([]byte("grantflow/public-comment/" + addr))
+	return hex.EncodeToString(sum[:])
+}
+
+// PublicComments lists a call's public comments for civil affairs and
+// finance of its district.
+func (s *Calls) PublicComments(ctx context.Context, by domain.Actor, callID string) ([]store.PublicComment, error) {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return nil, err
+	}
+	if err := anyOf(by, c.District, auth.ActionAnswerObjection, auth.ActionFinanceApprove); err != nil {
+		return nil, err
+	}
+	return s.Store.PublicComments(ctx, callID)
+}
+
+// AnswerComment answers a public comment (civil affairs); it does not move
+// the call.
+func (s *Calls) AnswerComment(ctx context.Context, by domain.Actor, callID, commentID, answer string) error {
+	c, err := s.Get(ctx, by, callID)
+	if err != nil {
+		return err
+	}
+	if err := auth.Authorize(by.User(), auth.ActionAnswerObjection, c.District); err != nil {
+		return err
+	}
+	if c.PublicityFrom.IsZero() {
+		return domain.Errorf(domain.CodeConflict, "该征集的结果尚未公示，没有可答复的公众意见。")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(answer)); n < 10 || n > 5000 {
+		return domain.FieldErrors{"answer": "请写明答复意见及依据（10 至 5000 字），答复将公开。"}.Err()
+	}
+	if _, err := uuid.Parse(commentID); err != nil {
+		return domain.Errorf(domain.CodeNotFound, "找不到该公众意见，或它已经答复。")
+	}
+	return s.Store.AnswerPublicComment(ctx, callID, commentID, strings.TrimSpace(answer), by)
 }
 
 // AnswerObjection answers an objection; upheld ones send the call back to

@@ -86,8 +86,8 @@ func (s *Calls) CreateDraft(ctx context.Context, by domain.Actor, key string, d 
 	if err != nil {
 		return domain.Call{}, temporalErr("create call", err)
 	}
-	var st workflows.CallState
-	if err := h.Get(ctx, &st); err != nil {
+	var ack workflows.Ack
+	if err := h.Get(ctx, &ack); err != nil {
 		return domain.Call{}, temporalErr("create call", err)
 	}
 	return s.Store.Call(ctx, callID)
@@ -223,15 +223,18 @@ func (s *Calls) AttachDocument(ctx context.Context, by domain.Actor, callID, fil
 		ID: id, CallID: callID, FileName: strings.TrimSpace(path.Base(strings.ReplaceAll(fileName, "\\", "/"))),
 		ContentType: ct, Size: obj.Size, SHA256: obj.SHA256, ObjectKey: obj.Key, VersionID: obj.VersionID,
 	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID:   workflows.CallWorkflowID(callID),
-		UpdateName:   workflows.UpdateAttachDocument,
-		Args:         []any{workflows.AttachDocumentRequest{Actor: by, Attachment: att}},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
+	err = whileDraining(ctx, func() error {
+		h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID:   workflows.CallWorkflowID(callID),
+			UpdateName:   workflows.UpdateAttachDocument,
+			Args:         []any{workflows.AttachDocumentRequest{Actor: by, Attachment: att}},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, &att)
+		}
+		return err
 	})
-	if err == nil {
-		err = h.Get(ctx, &att)
-	}
 	if err != nil {
 		_ = s.Blob.Remove(ctx, obj.Key)
 		return domain.Attachment{}, temporalErr("attach document", err)

@@ -28,6 +28,7 @@ var sealedColumns = []struct {
 	{"volunteers", "id", []string{"phone_sealed"}, [2]string{}},
 	{"call_keys", "call_id", []string{"private_sealed"}, [2]string{}},
 	{"objections", "id", []string{"contact_sealed"}, [2]string{}},
+	{"public_comments", "id", []string{"contact_sealed"}, [2]string{}},
 	{"trainees", "id", []string{"id_sealed", "phone_sealed"}, [2]string{"id_sealed", "id_index"}},
 	{"audit_details", "seq", []string{"detail_sealed"}, [2]string{}},
 }
