@@ -357,11 +357,13 @@ func TestRoleMatrix(t *testing.T) {
 	var nankai apiCall
 	r.json(t, &nankai)
 	eventually(t, "the notice", func() bool { return h.getCall("hexi", hexiCall.ID).NoticeReady })
-	// A cancelled 河西区 call: every bidding action on it is refused for its
-	// stage (409) to those whose role allows it, and for the role (403) to
-	// everyone else.
+	// A published, then cancelled 河西区 call: every bidding action on it is
+	// refused for its stage (409) to those whose role allows it, and for the
+	// role (403) to everyone else.
 	var closed apiCall
 	h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": "已撤销的照护培训项目", "brand": "shouzuqing", "district": "河西区", "budget_fen": 100000}, nil).json(t, &closed)
+	mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+closed.ID+"/submit", nil, key()), http.StatusOK, "submit")
+	mustStatus(t, h.api("minzheng", "POST", "/api/v1/calls/"+closed.ID+"/publication", map[string]any{"approve": true}, key()), http.StatusOK, "publish")
 	if r := h.api("hexi", "POST", "/api/v1/calls/"+closed.ID+"/cancel", map[string]any{"reason": "角色矩阵测试"}, nil); r.status != http.StatusOK {
 		t.Fatalf("cancel: %d %s", r.status, r.body)
 	}
