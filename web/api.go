@@ -12,22 +12,11 @@ import (
 )
 
 // The API never shows where documents are stored: downloads go through
-// GrantFlow, which checks the role and the checksum.
-func publicCall(c domain.Call) domain.Call {
-	c.NoticeKey = ""
-	return c
-}
-
+// GrantFlow, which checks the role and the checksum. Calls are shown only
+// through the read model (service.CallView), never as domain values.
 func publicAttachment(a domain.Attachment) domain.Attachment {
 	a.ObjectKey, a.VersionID = "", ""
 	return a
-}
-
-type apiCallList struct {
-	Items   []domain.Call `json:"items"`
-	Total   int           `json:"total"`
-	Page    int           `json:"page"`
-	PerPage int           `json:"per_page"`
 }
 
 func (s *Server) apiListCalls(w http.ResponseWriter, r *http.Request) {
@@ -42,11 +31,7 @@ func (s *Server) apiListCalls(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	items := make([]domain.Call, len(res.Calls))
-	for i, c := range res.Calls {
-		items[i] = publicCall(c)
-	}
-	writeJSON(w, http.StatusOK, apiCallList{Items: items, Total: res.Total, Page: res.Page, PerPage: res.PerPage})
+	writeJSON(w, http.StatusOK, res)
 }
 
 func (s *Server) apiCreateCall(w http.ResponseWriter, r *http.Request) {
@@ -60,15 +45,19 @@ func (s *Server) apiCreateCall(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
+	v, err := s.Calls.View(r.Context(), actorOf(r), c.ID)
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
 	w.Header().Set("Location", "/api/v1/calls/"+c.ID)
-	writeJSON(w, http.StatusCreated, publicCall(c))
+	writeJSON(w, http.StatusCreated, v)
 }
 
 // apiCall is a call as the API shows it: the record and, flattened beside
 // it, what the caller may see of its bidding at this stage (service.Dossier).
 type apiCall struct {
-	domain.Call
-	StageLabel  string              `json:"stage_label"`
+	service.CallView
 	Attachments []domain.Attachment `json:"attachments"`
 	service.DossierParts
 }
@@ -85,9 +74,7 @@ func (s *Server) apiGetCall(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	c := d.Call
-	out := apiCall{Call: publicCall(c), StageLabel: c.Stage.Label(), Attachments: make([]domain.Attachment, len(atts)),
-		DossierParts: d.DossierParts}
+	out := apiCall{CallView: d.Call, Attachments: make([]domain.Attachment, len(atts)), DossierParts: d.DossierParts}
 	for i, a := range atts {
 		out.Attachments[i] = publicAttachment(a)
 	}

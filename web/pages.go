@@ -86,7 +86,7 @@ func clientIP(r *http.Request) string {
 
 type homePage struct {
 	pageData
-	Recent  store.CallPage
+	Recent  service.CallPage
 	Queue   []workItem
 	Notices []domain.Notice
 }
@@ -266,7 +266,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 
 type callsPage struct {
 	pageData
-	Page      store.CallPage
+	Page      service.CallPage
 	Filter    store.CallFilter
 	Stages    []domain.CallStage
 	Districts []string
@@ -490,7 +490,7 @@ func (s *Server) createCall(w http.ResponseWriter, r *http.Request) {
 
 type callPage struct {
 	pageData
-	Call        domain.Call
+	Call        service.CallView
 	Attachments []domain.Attachment
 	Error       string
 	D           service.Dossier
@@ -536,8 +536,7 @@ func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
 	if err != nil {
 		return callPage{}, err
 	}
-	data := callPage{pageData: p, Call: d.Call, Attachments: atts, D: d, Key: uuid.NewString(), Now: time.Now(),
-		Official: auth.Authorize(userOf(r), auth.ActionViewBids, c.District) == nil}
+	data := callPage{pageData: p, Call: d.Call, Attachments: atts, D: d, Key: uuid.NewString(), Now: time.Now(), Official: d.Official()}
 	if u := userOf(r); u.OrgID != 0 {
 		data.CanBid = auth.AuthorizeTarget(u, auth.ActionBid, auth.Target{OrgID: u.OrgID}) == nil
 	}

@@ -12,6 +12,7 @@ type Action string
 const (
 	ActionListCalls            Action = "call.list"
 	ActionViewCall             Action = "call.view"
+	ActionViewDraft            Action = "call.view_draft" // see a call before it is published
 	ActionCreateCall           Action = "call.create"
 	ActionAttachDocument       Action = "call.attach"
 	ActionCancelCall           Action = "call.cancel"
@@ -85,6 +86,7 @@ var policy = map[domain.Role]map[Action]Scope{
 	domain.RoleCivilAffairs: {
 		ActionListCalls:            ScopeAll,
 		ActionViewCall:             ScopeAll,
+		ActionViewDraft:            ScopeDistrict,
 		ActionCreateCall:           ScopeDistrict,
 		ActionAttachDocument:       ScopeDistrict,
 		ActionCancelCall:           ScopeDistrict,
@@ -169,6 +171,7 @@ var policy = map[domain.Role]map[Action]Scope{
 var actionLabels = map[Action]string{
 	ActionListCalls:            "查看征集列表",
 	ActionViewCall:             "查看征集",
+	ActionViewDraft:            "查看未发布的征集",
 	ActionCreateCall:           "起草征集",
 	ActionAttachDocument:       "上传征集附件",
 	ActionCancelCall:           "撤销征集",

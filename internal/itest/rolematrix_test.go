@@ -22,10 +22,14 @@ import (
 //	zhuanjia 专家 · zuzhi 社会组织 · gaoxiao 高校 · shequ 社区
 var everyone = []string{"admin", "minzheng", "hexi", "caizheng", "zhuanjia", "zuzhi", "gaoxiao", "shequ"}
 
+// hexiCivil may see a 河西区 call before it is published (drafts are civil
+// affairs' working papers: service/callview.go).
+var hexiCivil = []string{"minzheng", "hexi"}
+
 type matrixRoute struct {
 	name    string
 	method  string
-	path    string // {hexi} is a 河西区 call, {nankai} a 南开区 call, {att} an attachment of the 河西区 call
+	path    string // {hexi} is a 河西区 draft, {nankai} a 南开区 draft, {att} an attachment of the 河西区 draft, {open} a published 河西区 call
 	body    string // form or JSON body; "file" sends an empty upload
 	allowed []string
 }
@@ -33,10 +37,11 @@ type matrixRoute struct {
 var webRoutes = []matrixRoute{
 	{"home", "GET", "/", "", everyone},
 	{"list calls", "GET", "/calls", "", everyone},
-	{"view call", "GET", "/calls/{hexi}", "", everyone},
-	{"notice status", "GET", "/calls/{hexi}/notice-status", "", everyone},
-	{"notice", "GET", "/calls/{hexi}/notice.pdf", "", everyone},
-	{"attachment", "GET", "/calls/{hexi}/attachments/{att}", "", everyone},
+	{"view a draft", "GET", "/calls/{hexi}", "", hexiCivil},
+	{"view a published call", "GET", "/calls/{open}", "", everyone},
+	{"notice status", "GET", "/calls/{hexi}/notice-status", "", hexiCivil},
+	{"notice", "GET", "/calls/{hexi}/notice.pdf", "", hexiCivil},
+	{"attachment", "GET", "/calls/{hexi}/attachments/{att}", "", hexiCivil},
 	{"draft form", "GET", "/calls/new", "", []string{"minzheng", "hexi"}},
 	{"draft 河西区 call", "POST", "/calls", "title=&brand=cuncaoxin&district=河西区&budget=1", []string{"minzheng", "hexi"}},
 	{"draft 南开区 call", "POST", "/calls", "title=&brand=cuncaoxin&district=南开区&budget=1", []string{"minzheng"}},
@@ -125,9 +130,9 @@ var webRoutes = []matrixRoute{
 	{"answer a public comment", "POST", "/calls/{closed}/comments/{bid}/answer", "answer=", []string{"minzheng", "hexi"}},
 	{"request a recusal", "POST", "/calls/{closed}/recusal-requests", "reason=", []string{"zuzhi"}},
 	{"decide a recusal request", "POST", "/calls/{closed}/recusal-requests/{bid}/decision", "upheld=no", []string{"minzheng", "hexi"}},
-	{"opening record", "GET", "/calls/{hexi}/opening.pdf", "", everyone},
-	{"scoring report", "GET", "/calls/{hexi}/report.pdf", "", []string{"minzheng", "hexi", "caizheng"}},
-	{"award notice", "GET", "/calls/{hexi}/awards/{bid}/notice.pdf", "", everyone},
+	{"opening record", "GET", "/calls/{hexi}/opening.pdf", "", hexiCivil},
+	{"scoring report", "GET", "/calls/{hexi}/report.pdf", "", hexiCivil},
+	{"award notice", "GET", "/calls/{hexi}/awards/{bid}/notice.pdf", "", hexiCivil},
 	{"working-day calendar", "GET", "/admin/calendar", "", []string{"admin"}},
 	{"funded projects", "GET", "/awards", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
 	{"export funded projects", "GET", "/awards.xlsx", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
@@ -163,9 +168,10 @@ var webRoutes = []matrixRoute{
 
 var apiRoutes = []matrixRoute{
 	{"list calls", "GET", "/api/v1/calls", "", everyone},
-	{"view call", "GET", "/api/v1/calls/{hexi}", "", everyone},
-	{"notice", "GET", "/api/v1/calls/{hexi}/notice.pdf", "", everyone},
-	{"attachment", "GET", "/api/v1/calls/{hexi}/attachments/{att}/content", "", everyone},
+	{"view a draft", "GET", "/api/v1/calls/{hexi}", "", hexiCivil},
+	{"view a published call", "GET", "/api/v1/calls/{open}", "", everyone},
+	{"notice", "GET", "/api/v1/calls/{hexi}/notice.pdf", "", hexiCivil},
+	{"attachment", "GET", "/api/v1/calls/{hexi}/attachments/{att}/content", "", hexiCivil},
 	{"draft 河西区 call", "POST", "/api/v1/calls", `{"title":"","brand":"cuncaoxin","district":"河西区","budget_fen":1}`, []string{"minzheng", "hexi"}},
 	{"draft 南开区 call", "POST", "/api/v1/calls", `{"title":"","brand":"cuncaoxin","district":"南开区","budget_fen":1}`, []string{"minzheng"}},
 	{"attach to 河西区 call", "POST", "/api/v1/calls/{hexi}/attachments", "file", []string{"minzheng", "hexi"}},
@@ -238,7 +244,7 @@ var apiRoutes = []matrixRoute{
 	{"clarify", "POST", "/api/v1/calls/{closed}/clarifications", `{"title":"","body":""}`, []string{"minzheng", "hexi"}},
 	{"submit a bid", "POST", "/api/v1/calls/{closed}/bids", `{}`, []string{"zuzhi"}},
 	{"read the bids (sealed)", "GET", "/api/v1/calls/{hexi}/bids", "", nil},
-	{"my bids", "GET", "/api/v1/calls/{hexi}/bids/mine", "", []string{"zuzhi"}},
+	{"my bids", "GET", "/api/v1/calls/{open}/bids/mine", "", []string{"zuzhi"}},
 	{"withdraw a bid", "DELETE", "/api/v1/calls/{closed}/bids/mine", "", []string{"zuzhi"}},
 	{"read a sealed bid's document", "GET", "/api/v1/calls/{hexi}/bids/{bid}/documents/doc-1", "", nil},
 	{"qualify", "POST", "/api/v1/calls/{closed}/qualification", `{"decisions":[]}`, []string{"minzheng", "hexi"}},
@@ -249,9 +255,9 @@ var apiRoutes = []matrixRoute{
 	{"answer an objection or a complaint", "POST", "/api/v1/calls/{closed}/objections/{bid}/answer", `{"upheld":false}`, []string{"minzheng", "hexi", "caizheng"}},
 	{"request a recusal", "POST", "/api/v1/calls/{closed}/recusal-requests", `{"reason":""}`, []string{"zuzhi"}},
 	{"decide a recusal request", "POST", "/api/v1/calls/{closed}/recusal-requests/{bid}/decision", `{"upheld":false}`, []string{"minzheng", "hexi"}},
-	{"opening record", "GET", "/api/v1/calls/{hexi}/opening.pdf", "", everyone},
-	{"scoring report", "GET", "/api/v1/calls/{hexi}/report.pdf", "", []string{"minzheng", "hexi", "caizheng"}},
-	{"award notice", "GET", "/api/v1/calls/{hexi}/awards/{bid}/notice.pdf", "", everyone},
+	{"opening record", "GET", "/api/v1/calls/{hexi}/opening.pdf", "", hexiCivil},
+	{"scoring report", "GET", "/api/v1/calls/{hexi}/report.pdf", "", hexiCivil},
+	{"award notice", "GET", "/api/v1/calls/{hexi}/awards/{bid}/notice.pdf", "", hexiCivil},
 	{"edit the calendar", "PUT", "/api/v1/calendar/2026", `[{"date":"bad"}]`, []string{"admin"}},
 	{"my notices", "GET", "/api/v1/notices", "", everyone},
 	{"funded projects", "GET", "/api/v1/awards", "", []string{"minzheng", "hexi", "caizheng", "zuzhi"}},
@@ -318,7 +324,7 @@ func TestRoleMatrixCoversEveryRoute(t *testing.T) {
 	for _, p := range publicRoutes {
 		covered[p] = true
 	}
-	pattern := strings.NewReplacer("{hexi}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/comments/{bid}/", "/comments/{cid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/evaluations/midterm/1/", "/evaluations/{phase}/{attempt}/", "/evaluations/midterm/", "/evaluations/{phase}/", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}", "/teams/0", "/teams/{id}", "/imports/00000000-0000-0000-0000-000000000000", "/imports/{id}").Replace
+	pattern := strings.NewReplacer("{hexi}", "{id}", "{open}", "{id}", "{nankai}", "{id}", "{att}", "{aid}", "{org}", "{id}", "{nkorg}", "{id}", "{doc}", "{did}", "{uid}", "{id}", "2026Q4", "{quarter}", "{talent}", "{id}", "{closed}", "{id}", "/bids/{bid}/", "/bids/{bid}/", "/objections/{bid}/", "/objections/{oid}/", "/comments/{bid}/", "/comments/{cid}/", "/awards/{bid}/", "/awards/{aid}/", "/recusal-requests/{bid}/", "/recusal-requests/{rid}/", "/awards/{project}", "/awards/{id}", "/evaluations/midterm/1/", "/evaluations/{phase}/{attempt}/", "/evaluations/midterm/", "/evaluations/{phase}/", "/sessions/1/", "/sessions/{sid}/", "/tranches/1/", "/tranches/{n}/", "/evidence/{bid}", "/evidence/{eid}", "/trainees/1/", "/trainees/{tid}/", "/calendar/2026", "/calendar/{year}", "documents/doc-1", "documents/{part}", "/ideas/0/", "/ideas/{id}/", "/elderly/0/", "/elderly/{id}/", "/volunteers/0", "/volunteers/{id}", "/teams/0", "/teams/{id}", "/imports/00000000-0000-0000-0000-000000000000", "/imports/{id}").Replace
 	for _, rt := range append(webRoutes, apiRoutes...) {
 		covered[rt.method+" "+pattern(rt.path)] = true
 	}
@@ -352,15 +358,23 @@ func TestRoleMatrix(t *testing.T) {
 	var list struct{ Items []apiCall }
 	h.api("hexi", "GET", "/api/v1/calls", nil, nil).json(t, &list)
 	hexiCall := h.getCall("hexi", list.Items[0].ID)
+	var open string // the demo's published call
+	for _, c := range list.Items {
+		if c.Stage == "bidding" {
+			open = c.ID
+		}
+	}
 	r := h.api("minzheng", "POST", "/api/v1/calls", map[string]any{"title": "南开区照护培训项目", "brand": "shouzuqing", "district": "南开区", "budget_fen": 100000}, nil)
 	var nankai apiCall
 	r.json(t, &nankai)
 	eventually(t, "the notice", func() bool { return h.getCall("hexi", hexiCall.ID).NoticeReady })
-	// A cancelled 河西区 call: every bidding action on it is refused for its
-	// stage (409) to those whose role allows it, and for the role (403) to
-	// everyone else.
+	// A published, then cancelled 河西区 call: every bidding action on it is
+	// refused for its stage (409) to those whose role allows it, and for the
+	// role (403) to everyone else.
 	var closed apiCall
 	h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": "已撤销的照护培训项目", "brand": "shouzuqing", "district": "河西区", "budget_fen": 100000}, nil).json(t, &closed)
+	mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+closed.ID+"/submit", nil, key()), http.StatusOK, "submit")
+	mustStatus(t, h.api("minzheng", "POST", "/api/v1/calls/"+closed.ID+"/publication", map[string]any{"approve": true}, key()), http.StatusOK, "publish")
 	if r := h.api("hexi", "POST", "/api/v1/calls/"+closed.ID+"/cancel", map[string]any{"reason": "角色矩阵测试"}, nil); r.status != http.StatusOK {
 		t.Fatalf("cancel: %d %s", r.status, r.body)
 	}
@@ -369,7 +383,7 @@ func TestRoleMatrix(t *testing.T) {
 	r = h.registerOrg(nankaiOrg("52120103MJ0000002X", "nankai"), pdfDoc)
 	var nk struct{ Organisation apiOrgResp }
 	r.json(t, &nk)
-	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID,
+	expand := strings.NewReplacer("{hexi}", hexiCall.ID, "{open}", open, "{nankai}", nankai.ID, "{att}", hexiCall.Attachments[0].ID,
 		"{org}", fmt.Sprint(demoOrg.ID), "{nkorg}", fmt.Sprint(nk.Organisation.ID), "{doc}", demoOrg.Documents[0].ID,
 		"{sid}", "none", "{tid}", "0", "{uid}", "0", "{street}", "120103014", "{talent}", "1", "{closed}", closed.ID,
 		"{bid}", "5f0a8a5e-0000-4000-8000-000000000001", "{project}", "5f0a8a5e-0000-4000-8000-000000000002").Replace

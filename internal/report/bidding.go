@@ -144,7 +144,7 @@ type ScoringReport struct {
 	Mode      domain.Mode
 	Criteria  []domain.Criterion
 	Results   []domain.BidResult
-	Panel     []string // names (the report goes to the buyer)
+	Panel     []string // names (counted only: the report goes to the buyer before the names are public)
 	Excluded  int      // experts excluded or recused
 	Issued    time.Time
 	Deviation int
@@ -198,20 +198,12 @@ func RenderScoringReport(r ScoringReport) ([]byte, error) {
 		d.table([]column{{"专家", 24, false}, {"技术得分", 24, true}, {"总分", 24, true}, {"提示", 0, false}}, erows)
 	}
 	d.heading("四、评审小组")
-	d.paragraph(fmt.Sprintf("评审小组成员：%s。（名单在结果公示时一并公开。）", joinNames(r.Panel)), false)
+	// The report goes to civil affairs and finance before the result is
+	// public; the panel's names stay secret until then (招标投标法 §37) and
+	// are published with the result, on the portal.
+	d.paragraph(fmt.Sprintf("评审小组共 %d 人，成员名单在结果公示时公开。", len(r.Panel)), false)
 	d.signature(r.Issuer, r.Issued)
 	return d.bytes()
-}
-
-func joinNames(ns []string) string {
-	out := ""
-	for i, n := range ns {
-		if i > 0 {
-			out += "、"
-		}
-		out += n
-	}
-	return out
 }
 
 // AwardNotice is the 中标（立项）通知书 to one winner.

@@ -763,9 +763,14 @@ func (s *Calls) Public(ctx context.Context, callID string) (domain.Call, error) 
 // Dossier is everything about a call a person may see, gathered for its
 // page and the API.
 type Dossier struct {
-	Call domain.Call `json:"call"`
+	Call CallView `json:"call"`
 	DossierParts
+	sight callSight
 }
+
+// Official reports whether the dossier is an official's of the district
+// (civil affairs, finance).
+func (d Dossier) Official() bool { return d.sight.Official }
 
 // DossierParts are the parts of a dossier beside the call's own record
 // (the API shows them flattened beside it).
@@ -774,11 +779,11 @@ type DossierParts struct {
 	Decisions      []domain.CallDecision   `json:"decisions,omitempty"`
 	BidCount       int                     `json:"bid_count,omitempty"`
 	MyBids         []domain.Bid            `json:"my_bids,omitempty"`
-	Panel          []domain.PanelMember    `json:"panel,omitempty"`
-	MySeat         *domain.PanelMember     `json:"my_seat,omitempty"`
+	Panel          []PanelSeat             `json:"panel,omitempty"`
+	MySeat         *PanelSeat              `json:"my_seat,omitempty"`
 	MyScores       []domain.ScoreSheet     `json:"my_scores,omitempty"`
 	Opened         []domain.Bid            `json:"opened,omitempty"`
-	Objections     []domain.Objection      `json:"objections,omitempty"`
+	Objections     []ObjectionView         `json:"objections,omitempty"`
 	Awards         []domain.Award          `json:"awards,omitempty"`
 	Recusals       []domain.RecusalRequest `json:"recusal_requests,omitempty"`
 	CalendarNote   string                  `json:"calendar_note,omitempty"`
@@ -793,8 +798,26 @@ func (s *Calls) Dossier(ctx context.Context, by domain.Actor, callID string) (Do
 	if err != nil {
 		return Dossier{}, err
 	}
-	d := Dossier{Call: c}
-	official := auth.Authorize(by.User(), auth.ActionViewBids, c.District) == nil
+	var d Dossier
+	if by.OrgID != 0 {
+		if d.MyBids, err = s.Receipts(ctx, by, callID); err != nil && domain.ErrorCode(err) != domain.CodeForbidden {
+			return d, err
+		}
+	}
+	members, err := s.Store.PanelMembers(ctx, callID)
+	if err != nil {
+		return d, err
+	}
+	facts := callFacts{Bidder: tookPart(d.MyBids)}
+	for _, m := range members {
+		if m.UserID == by.UserID && by.UserID != 0 {
+			facts.Seat = m.Status
+		}
+	}
+	if d.Call, d.sight, err = viewCall(by, c, facts); err != nil {
+		return Dossier{}, err
+	}
+	official, published := d.sight.Official, d.sight.Published
 	if d.Clarifications, err = s.Store.Clarifications(ctx, callID); err != nil {
 		return d, err
 	}
@@ -808,28 +831,14 @@ func (s *Calls) Dossier(ctx context.Context, by domain.Actor, callID string) (Do
 			return d, err
 		}
 	}
-	if by.OrgID != 0 {
-		if d.MyBids, err = s.Receipts(ctx, by, callID); err != nil {
-			return d, err
+	for _, m := range members {
+		self := m.UserID == by.UserID && by.UserID != 0
+		if self {
+			seat := panelSeat(m, d.sight, true)
+			d.MySeat = &seat
 		}
-	}
-	members, err := s.Store.PanelMembers(ctx, callID)
-	if err != nil {
-		return d, err
-	}
-	published := c.Stage == domain.StagePublicity || c.Stage == domain.StageAwarded
-	for i, m := range members {
-		if m.UserID == by.UserID && by.UserID != 0 {
-			d.MySeat = &members[i]
-		}
-		if official || published {
-			if !published {
-				m.Name = fmt.Sprintf("专家 %d", m.Seq) // names stay secret until the result
-			}
-			m.UserID, m.TalentID = 0, 0
-			if m.Status == domain.PanelConfirmed || official {
-				d.Panel = append(d.Panel, m)
-			}
+		if (official || published) && (m.Status == domain.PanelConfirmed || official) {
+			d.Panel = append(d.Panel, panelSeat(m, d.sight, false))
 		}
 	}
 	if d.MySeat != nil {
@@ -837,7 +846,7 @@ func (s *Calls) Dossier(ctx context.Context, by domain.Actor, callID string) (Do
 			return d, err
 		}
 	}
-	if c.Stage.Opened() && (official || (d.MySeat != nil && d.MySeat.Status == domain.PanelConfirmed)) {
+	if c.Stage.Opened() && (official || facts.Seat == domain.PanelConfirmed) {
 		if d.Opened, err = s.Store.LiveBids(ctx, callID); err != nil {
 			return d, err
 		}
@@ -847,13 +856,13 @@ func (s *Calls) Dossier(ctx context.Context, by domain.Actor, callID string) (Do
 			}
 		}
 	}
-	showResults := published || (official && (c.Stage == domain.StageCivilApproval || c.Stage == domain.StageFinanceApproval))
-	if !showResults {
-		d.Call.Results = nil
-	}
 	if published || official {
-		if d.Objections, err = s.Store.Objections(ctx, callID); err != nil {
+		os, err := s.Store.Objections(ctx, callID)
+		if err != nil {
 			return d, err
+		}
+		for _, o := range os {
+			d.Objections = append(d.Objections, objectionView(o, d.sight))
 		}
 	}
 	if d.Awards, err = s.Store.Awards(ctx, callID); err != nil {
@@ -887,14 +896,21 @@ func (s *Calls) CallDocument(ctx context.Context, by domain.Actor, callID, kind,
 	if err != nil {
 		return Document{}, err
 	}
-	official := auth.Authorize(by.User(), auth.ActionViewBids, c.District) == nil
-	published := c.Stage == domain.StagePublicity || c.Stage == domain.StageAwarded
+	facts, err := s.facts(ctx, by, c)
+	if err != nil {
+		return Document{}, err
+	}
+	sight := sightOf(by, c, facts)
+	official := sight.Official
 	var key, sha, name string
 	switch kind {
 	case "opening":
+		if c.OpeningKey != "" && !sight.Opening {
+			return Document{}, domain.Errorf(domain.CodeForbidden, "开标记录向本次征集的投标人、评审专家和主管部门提供，结果公示后公开，此前您无权查看。")
+		}
 		key, sha, name = c.OpeningKey, c.OpeningSHA256, "开标记录-"+c.Number+".pdf"
 	case "report":
-		if !official && !published {
+		if c.ReportKey != "" && !sight.Results {
 			return Document{}, domain.Errorf(domain.CodeForbidden, "评审报告在结果公示后公开，此前您无权查看。")
 		}
 		key, sha, name = c.ReportKey, c.ReportSHA256, "评审报告-"+c.Number+".pdf"
@@ -925,11 +941,21 @@ func (s *Calls) Notices(ctx context.Context, by domain.Actor, limit int) ([]doma
 }
 
 // ExpertCalls lists the calls on whose panel by sits.
-func (s *Calls) ExpertCalls(ctx context.Context, by domain.Actor) ([]domain.Call, error) {
+func (s *Calls) ExpertCalls(ctx context.Context, by domain.Actor) ([]CallView, error) {
 	if !by.User().Has(domain.RoleExpert) {
 		return nil, nil
 	}
-	return s.Store.ExpertCalls(ctx, by.UserID)
+	calls, err := s.Store.ExpertCalls(ctx, by.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CallView, 0, len(calls))
+	for _, c := range calls {
+		if v, _, err := viewCall(by, c, callFacts{Seat: domain.PanelDrawn}); err == nil {
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
 
 // PublicCallPage is a page of published calls.
@@ -957,9 +983,9 @@ type PublicCall struct {
 	ObjectionUntil time.Time        `json:"objection_until,omitzero"`
 }
 
-func publicCallOf(c domain.Call) PublicCall {
+func publicCallOf(c CallView) PublicCall {
 	return PublicCall{ID: c.ID, Number: c.Number, Title: c.Title, Brand: c.Brand, District: c.District, Budget: c.Budget,
-		Mode: c.Plan.Mode, Stage: c.Stage, StageLabel: c.Stage.Label(), PublishedAt: c.PublishedAt, BidDeadline: c.BidDeadline,
+		Mode: c.Plan.Mode, Stage: c.Stage, StageLabel: c.StageLabel, PublishedAt: c.PublishedAt, BidDeadline: c.BidDeadline,
 		PublicityUntil: c.PublicityUntil, ObjectionUntil: c.ObjectionUntil}
 }
 
@@ -971,7 +997,9 @@ func (s *Calls) PublicList(ctx context.Context, stage domain.CallStage, page int
 	}
 	out := PublicCallPage{Items: []PublicCall{}, Total: res.Total, Page: res.Page, PerPage: res.PerPage}
 	for _, c := range res.Calls {
-		out.Items = append(out.Items, publicCallOf(c))
+		if v, _, err := viewCall(domain.Actor{}, c, callFacts{}); err == nil {
+			out.Items = append(out.Items, publicCallOf(v))
+		}
 	}
 	return out, nil
 }
@@ -1021,15 +1049,21 @@ func (s *Calls) PublicDossier(ctx context.Context, callID string) (PublicDossier
 	if err != nil {
 		return PublicDossier{}, err
 	}
-	d := PublicDossier{Call: publicCallOf(c), Opened: !c.OpenedAt.IsZero()}
+	// The portal is the public's view: the rule for a viewer without a
+	// sign-in, whoever is signed in.
+	v, sight, err := viewCall(domain.Actor{}, c, callFacts{})
+	if err != nil {
+		return PublicDossier{}, err
+	}
+	d := PublicDossier{Call: publicCallOf(v), Opened: !c.OpenedAt.IsZero()}
 	if d.Clarifications, err = s.Store.Clarifications(ctx, callID); err != nil {
 		return d, err
 	}
-	if c.Stage != domain.StagePublicity && c.Stage != domain.StageAwarded {
+	if !sight.Published {
 		return d, nil
 	}
 	d.CanObject = c.Stage == domain.StagePublicity && time.Now().Before(c.ObjectionUntil)
-	for _, r := range c.Results {
+	for _, r := range v.Results {
 		pr := PublicResult{Rank: r.Rank, OrgName: r.OrgName, Price: r.Price, Technical: r.Technical, PriceScore: r.PriceScore,
 			Result: r.Result, Recommended: r.Recommended}
 		d.Results = append(d.Results, pr)
@@ -1043,7 +1077,7 @@ func (s *Calls) PublicDossier(ctx context.Context, callID string) (PublicDossier
 	}
 	for _, m := range members {
 		if m.Status == domain.PanelConfirmed {
-			d.Panel = append(d.Panel, m.Name)
+			d.Panel = append(d.Panel, panelSeat(m, sight, false).Name)
 		}
 	}
 	os, err := s.Store.Objections(ctx, callID)
@@ -1051,8 +1085,9 @@ func (s *Calls) PublicDossier(ctx context.Context, callID string) (PublicDossier
 		return d, err
 	}
 	for _, o := range os {
-		d.Objections = append(d.Objections, PublicObjection{ID: o.ID, Complaint: o.Complaint(), Name: domain.MaskName(o.Name), Reason: o.Reason, FiledAt: o.FiledAt,
-			Answered: o.Upheld != nil, Upheld: o.Upheld != nil && *o.Upheld, Answer: o.Answer, AnsweredAt: o.AnsweredAt})
+		ov := objectionView(o, sight)
+		d.Objections = append(d.Objections, PublicObjection{ID: ov.ID, Complaint: ov.ComplaintOf != "", Name: ov.Name, Reason: ov.Reason, FiledAt: ov.FiledAt,
+			Answered: ov.Upheld != nil, Upheld: ov.Upheld != nil && *ov.Upheld, Answer: ov.Answer, AnsweredAt: ov.AnsweredAt})
 	}
 	return d, nil
 }

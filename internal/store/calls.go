@@ -108,9 +108,20 @@ type CallFilter struct {
 	Search   string // in title or number
 	// Published lists only published calls (the public portal).
 	Published bool
-	Sort      string // a CallSorts key; newest first otherwise
-	Page      int    // from 1
-	PerPage   int
+	// Unpublished limits the unpublished calls listed (drafts and calls
+	// awaiting publication review) to those the viewer may see; nil lists
+	// them all.
+	Unpublished *UnpublishedScope
+	Sort        string // a CallSorts key; newest first otherwise
+	Page        int    // from 1
+	PerPage     int
+}
+
+// UnpublishedScope says whose unpublished calls a list holds: for drafts
+// and for calls awaiting publication review, "" for none, "*" for every
+// district, or one district.
+type UnpublishedScope struct {
+	Drafts, Reviews string
 }
 
 // CallPage is one page of calls and the total count.
@@ -136,6 +147,10 @@ func (s *Store) ListCalls(ctx context.Context, f CallFilter) (CallPage, error) {
 	}
 	if f.Published {
 		w.add("(published_at IS NOT NULL) = $%d", true)
+	}
+	if u := f.Unpublished; u != nil {
+		w.add(`(published_at IS NOT NULL OR ($%d::text[])[1] IN ('*', district)
+			OR (stage = 'publish_review' AND ($%d::text[])[2] IN ('*', district)))`, []string{u.Drafts, u.Reviews})
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
 		w.add("(title ILIKE '%' || $%d || '%' OR number ILIKE '%' || $%d || '%')", q)
