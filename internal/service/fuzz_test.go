@@ -126,4 +126,3 @@ func FuzzReadCSV(f *testing.F) {
 		}
 	})
 }
-
