@@ -90,7 +90,8 @@ func (s *Server) callAction(kind string) http.HandlerFunc {
 // commas, tabs from a pasted spreadsheet, or |).
 func parseRows(text string) [][]string { return splitRows(text, ",，\t|") }
 
-// splitRows reads the lines of a textarea split at any of seps.
+// splitRows reads the lines of a textarea split at any of seps; every
+// line it returns has a field.
 func splitRows(text, seps string) [][]string {
 	var out [][]string
 	for _, line := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n") {
@@ -99,6 +100,9 @@ func splitRows(text, seps string) [][]string {
 			continue
 		}
 		fields := strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(seps, r) })
+		if len(fields) == 0 {
+			continue // separators only: nothing written on the line
+		}
 		for i := range fields {
 			fields[i] = strings.TrimSpace(fields[i])
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
@@ -126,6 +127,68 @@ func FuzzCheckInForm(f *testing.F) {
 		typed := strings.TrimSpace(form.Get("trainee"))
 		if n, err := strconv.ParseInt(typed, 10, 64); err != nil || n != id {
 			t.Fatalf("trainee %q read as %d", typed, id)
+		}
+	})
+}
+
+func FuzzBidForm(f *testing.F) {
+	f.Add("120000.50", "人员费,60000\n场地费，40,000.5\n设备|20000", "张三,项目负责人,社工师\n李四")
+	f.Add("", "只有科目\n科目,不是数字", "\n\n")
+	f.Add("-5", "a,b,c,1.234", "x,y,z,w")
+	f.Fuzz(func(t *testing.T, price, budget, team string) {
+		r := httptest.NewRequest("POST", "/calls/x/bid", nil)
+		r.MultipartForm = &multipart.Form{Value: map[string][]string{"price": {price}, "budget": {budget}, "team": {team}}}
+		var b domain.BidContent
+		var err error
+		fuzzcheck.Bounded(t, formBound, func() { b, _, err = bidFromForm(r) })
+		if err != nil {
+			fuzzcheck.DomainError(t, err)
+			return
+		}
+		for _, it := range b.Budget {
+			if it.Amount < 0 {
+				t.Fatalf("budget %q accepted with %+v", budget, it)
+			}
+		}
+		if p, ok := domain.ParseYuan(price); ok != (b.Price != 0 || strings.TrimSpace(price) != "") || (ok && p != b.Price) {
+			t.Fatalf("price %q read as %d", price, b.Price)
+		}
+	})
+}
+
+func FuzzTalentAndNeedLists(f *testing.F) {
+	f.Add("天津养老服务中心|91120000MA05T4K12X|2020-01|2024-06\n某社工机构||2024-07|", "91120000MA05T4K12X|曾任职", "12, 15，18、20")
+	f.Add("|||\n\n x | y | 2024-13 | ", "|\n||", "0,-1")
+	f.Add("a|b|2024-06|2023-01|extra", "", "99999999999999999999")
+	f.Fuzz(func(t *testing.T, emp, rel, needs string) {
+		var es []domain.Employment
+		var errs map[string]string
+		var ids []int64
+		var ok bool
+		fuzzcheck.Bounded(t, formBound, func() {
+			es, _, errs = parseLines(emp, rel)
+			ids, ok = parseNeedIDs(needs)
+		})
+		for field, m := range errs {
+			fuzzcheck.Chinese(t, field+": "+m)
+		}
+		for _, e := range es {
+			if e.From.IsZero() {
+				t.Fatalf("employment %q accepted without a start: %+v", emp, e)
+			}
+		}
+		if !ok {
+			return
+		}
+		strs := make([]string, len(ids))
+		for i, id := range ids {
+			if id <= 0 {
+				t.Fatalf("need IDs %q read as %v", needs, ids)
+			}
+			strs[i] = strconv.FormatInt(id, 10)
+		}
+		if again, aok := parseNeedIDs(strings.Join(strs, ",")); !aok || !reflect.DeepEqual(again, ids) {
+			t.Fatalf("need IDs %q read as %v; written back they read %v", needs, ids, again)
 		}
 	})
 }
