@@ -206,7 +206,8 @@ func scanSheet(zf *zip.File, maxRows int) (int, error) {
 	}
 	defer rc.Close()
 	d := xml.NewDecoder(bufio.NewReader(rc))
-	row, col, lastRow, cellRef := 0, 0, 0, ""
+	row, col, lastRow := 0, 0, 0
+	cell, counted, values := 0, 0, 0 // the cell in its row, the last one counted as a value, the values in the row
 	for {
 		tok, err := d.RawToken()
 		if err == io.EOF {
@@ -221,23 +222,28 @@ func scanSheet(zf *zip.File, maxRows int) (int, error) {
 		}
 		switch el.Name.Local {
 		case "row":
-			row, col = row+1, 0
+			row, col, cell, counted, values = row+1, 0, 0, 0, 0
 			if v := attr(el, "r"); v != "" {
 				if row, err = strconv.Atoi(v); err != nil || row < 1 {
 					return 0, domain.Errorf(domain.CodeInvalid, "无法读取工作表，请用下载的模板填写后上传。")
 				}
 			}
 		case "c":
-			col++
-			cellRef = attr(el, "r")
-			if cellRef != "" {
-				c, r, err := excelize.CellNameToCoordinates(cellRef)
-				if err != nil {
+			col, cell = col+1, cell+1
+			if ref := attr(el, "r"); ref != "" {
+				// The column only: excelize takes a cell's row from its row.
+				if col, _, err = excelize.CellNameToCoordinates(ref); err != nil {
 					return 0, domain.Wrap(err, domain.CodeInvalid, "无法读取工作表，请用下载的模板填写后上传。")
 				}
-				col, row = c, r
 			}
 		case "v", "f", "is":
+			if counted != cell {
+				counted, values = cell, values+1
+			}
+			if values > maxSheetColumns {
+				// Cells repeating a column: excelize keeps each of them.
+				return 0, domain.Errorf(domain.CodeInvalid, "第 %d 行的单元格超过 %d 个，请用下载的模板填写后上传。", row, maxSheetColumns)
+			}
 			if row > maxRows+1 {
 				return 0, tooManyRows(maxRows)
 			}

@@ -113,6 +113,22 @@ func TestReadSheetBoundsWhatAFileCosts(t *testing.T) {
 				w.WriteString(`<row r="1048576">` + inline("XFD1048576", "x") + `</row>`)
 			}, nil)
 		}, "一次最多导入 200000 行", nil},
+		{"a million cells in one row, all at A2", func() []byte {
+			return xlsxOf(t, "", func(w *bytes.Buffer) {
+				header(w, cols)
+				w.WriteString(`<row r="2">` + strings.Repeat(`<c r="A2"><v>1</v></c>`, 1_000_000) + `</row>`)
+			}, nil)
+		}, "第 2 行的单元格超过 64 个", nil},
+		{"a cell whose reference names another row belongs to its row", func() []byte {
+			return xlsxOf(t, "", func(w *bytes.Buffer) {
+				header(w, cols)
+				w.WriteString(`<row r="5">` + inline("A2", "王五") + `</row>`)
+			}, nil)
+		}, "", func(t *testing.T, rows [][]string) {
+			if len(rows) != 4 || len(rows[3]) == 0 || rows[3][0] != "王五" {
+				t.Fatalf("rows = %q, want row 5 = [王五 …]", rows)
+			}
+		}},
 		{"a shared-strings part that inflates to 100 MB", func() []byte {
 			return xlsxOf(t, "", func(w *bytes.Buffer) {
 				header(w, cols)
