@@ -81,6 +81,40 @@ func FuzzReadSheet(f *testing.F) {
 	})
 }
 
+// FuzzReadSheetXML fuzzes the worksheet's XML itself (inside a valid
+// workbook), which the first pass over the sheet reads.
+func FuzzReadSheetXML(f *testing.F) {
+	var head bytes.Buffer
+	header(&head, domain.ElderColumns)
+	for _, s := range []string{
+		head.String() + `<row r="2">` + inline("A2", "张三") + `<c r="B2" t="s"><v>0</v></c></row>`,
+		head.String() + `<!-- <row r="1"> --><row><c><v>1</v></c><c r="BM2"><f>1+1</f></c></row>`,
+		head.String() + `<x:row r='3' spans="1:6"><x:c r='A3' t="inlineStr"><x:is><x:t>a&lt;b</x:t></x:is></x:c></x:row>`,
+		head.String() + `<![CDATA[<row r="9">]]><row r="0"/><row r="x"><c r="A"/></row>`,
+		`<row r="200002"><c r="A200002"><v>1</v></c></row>`,
+		head.String() + `<row r="2" attr=">"><c r="A2" note='"'><v>1</v></c></row>`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sheetData string) {
+		data := xlsxOf(t, "", func(w *bytes.Buffer) { w.WriteString(sheetData) }, func(w zipWriter) {
+			_, _ = w.Write([]byte(`<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>共享</t></si></sst>`))
+		})
+		var rows [][]string
+		var err error
+		fuzzcheck.Bounded(t, allocBound, func() { rows, err = readSheet(data, domain.ElderColumns, 1000) })
+		if err != nil {
+			fuzzcheck.DomainError(t, err)
+			return
+		}
+		for i, r := range rows {
+			if len(r) > len(domain.ElderColumns) || i >= 1000 {
+				t.Fatalf("row %d: %q, beyond the bounds", i+2, r)
+			}
+		}
+	})
+}
+
 func FuzzReadCSV(f *testing.F) {
 	head := strings.Join(domain.AttendanceColumns, ",") + "\n"
 	for _, s := range []string{
