@@ -4,7 +4,7 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build minio deps test test-unit test-integration lint bench clean
+.PHONY: run build minio deps test test-unit test-integration lint bench fuzz clean
 
 ## run: install what is missing, build, and start the whole stack with demo data
 run: deps minio build
@@ -27,6 +27,7 @@ test:
 	deploy/dev/ensure-packages.sh test
 	$(MAKE) minio
 	go test -count=1 -timeout 20m ./...
+	FUZZTIME=3s deploy/dev/fuzz.sh
 
 test-unit:
 	go test -count=1 $$(go list ./... | grep -v /internal/itest)
@@ -39,6 +40,11 @@ lint:
 	go vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go run $(WORKFLOWCHECK) ./workflows/...
+
+## fuzz: every fuzz target for FUZZTIME each (default 60s); make test runs each 3s
+FUZZTIME ?= 60s
+fuzz:
+	FUZZTIME=$(FUZZTIME) deploy/dev/fuzz.sh
 
 ## bench: benchmarks print figures (PDF rendering, …)
 bench:

@@ -91,7 +91,8 @@ func (s *Server) callAction(kind string) http.HandlerFunc {
 // commas, tabs from a pasted spreadsheet, or |).
 func parseRows(text string) [][]string { return splitRows(text, ",，\t|") }
 
-// splitRows reads the lines of a textarea split at any of seps.
+// splitRows reads the lines of a textarea split at any of seps; every
+// line it returns has a field.
 func splitRows(text, seps string) [][]string {
 	var out [][]string
 	for _, line := range strings.Split(strings.ReplaceAll(text, "\r", ""), "\n") {
@@ -100,6 +101,9 @@ func splitRows(text, seps string) [][]string {
 			continue
 		}
 		fields := strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(seps, r) })
+		if len(fields) == 0 {
+			continue // separators only: nothing written on the line
+		}
 		for i := range fields {
 			fields[i] = strings.TrimSpace(fields[i])
 		}
@@ -320,6 +324,26 @@ func calendarText(days []domain.CalendarDay) string {
 	return b.String()
 }
 
+// calendarDays reads the calendar form's lines "日期,休或班,名称"
+// (calendarText's), one entry a line.
+func calendarDays(text string) []domain.CalendarDay {
+	var days []domain.CalendarDay
+	for _, l := range parseRows(text) {
+		var d domain.CalendarDay // a line of separators only: no date, which the check names
+		if len(l) > 0 {
+			d.Date = l[0]
+		}
+		if len(l) > 1 {
+			d.Kind = map[string]domain.DayKind{"休": domain.DayOff, "班": domain.DayWork, "off": domain.DayOff, "work": domain.DayWork}[l[1]]
+		}
+		if len(l) > 2 {
+			d.Name = l[2]
+		}
+		days = append(days, d)
+	}
+	return days
+}
+
 func (s *Server) calendarPage(w http.ResponseWriter, r *http.Request) {
 	if err := auth.Authorize(userOf(r), auth.ActionEditCalendar, ""); err != nil {
 		s.fail(w, r, err)
@@ -364,17 +388,7 @@ func (s *Server) saveCalendar(w http.ResponseWriter, r *http.Request) {
 	}
 	year, _ := strconv.Atoi(r.PostForm.Get("year"))
 	text := r.PostForm.Get("days")
-	var days []domain.CalendarDay
-	for _, l := range parseRows(text) {
-		d := domain.CalendarDay{Date: l[0]}
-		if len(l) > 1 {
-			d.Kind = map[string]domain.DayKind{"休": domain.DayOff, "班": domain.DayWork, "off": domain.DayOff, "work": domain.DayWork}[l[1]]
-		}
-		if len(l) > 2 {
-			d.Name = l[2]
-		}
-		days = append(days, d)
-	}
+	days := calendarDays(text)
 	if err := s.Calls.SetCalendar(r.Context(), actorOf(r), year, days); err != nil {
 		var de *domain.Error
 		if !errors.As(err, &de) || de.Code != domain.CodeInvalid {

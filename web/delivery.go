@@ -298,8 +298,7 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm.Get
 	data := checkinPage{pageData: s.page(r, "培训签到"), Code: f("code"), Trainee: f("trainee"), Name: f("name")}
-	id, _ := strconv.ParseInt(strings.TrimSpace(data.Trainee), 10, 64)
-	res, err := s.throttledCheckIn(r, data.Code, id, data.Name)
+	res, err := s.throttledCheckIn(r, data.Code, traineeNumber(data.Trainee), data.Name)
 	if err != nil {
 		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeNotFound && c != domain.CodeConflict && c != domain.CodeTooMany {
 			s.fail(w, r, err)
@@ -311,6 +310,16 @@ func (s *Server) checkin(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Result = &res
 	s.show(w, r, http.StatusOK, "checkin", data)
+}
+
+// traineeNumber reads the check-in form's trainee number; 0 when it is
+// not a number or out of range (the check-in then asks for it).
+func traineeNumber(v string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
 }
 
 func (s *Server) apiCheckIn(w http.ResponseWriter, r *http.Request) {

@@ -195,3 +195,26 @@ func Schedule2026() []CalendarDay {
 	work("国庆节", "2026-10-10")
 	return out
 }
+
+// ValidateCalendarYear checks a year's holiday schedule as an admin typed
+// it: dates of that year (YYYY-MM-DD), each marked off or work, none twice.
+func ValidateCalendarYear(year int, days []CalendarDay) error {
+	if year < 2000 || year > 2100 {
+		return Errorf(CodeInvalid, "年份有误（2000–2100）。")
+	}
+	fe := FieldErrors{}
+	seen := map[string]bool{}
+	for i, d := range days {
+		t, err := time.ParseInLocation(time.DateOnly, d.Date, ChinaTime)
+		switch {
+		case err != nil || t.Year() != year:
+			fe.Add("days", fmt.Sprintf("第 %d 行的日期“%s”有误：应为 %d 年内的 YYYY-MM-DD。", i+1, d.Date, year))
+		case d.Kind != DayOff && d.Kind != DayWork:
+			fe.Add("days", fmt.Sprintf("第 %d 行（%s）请注明“休”或“班”。", i+1, d.Date))
+		case seen[d.Date]:
+			fe.Add("days", fmt.Sprintf("第 %d 行的日期 %s 重复。", i+1, d.Date))
+		}
+		seen[d.Date] = true
+	}
+	return fe.Err()
+}

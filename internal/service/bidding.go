@@ -1128,24 +1128,7 @@ func (s *Calls) SetCalendar(ctx context.Context, by domain.Actor, year int, days
 	if err := auth.Authorize(by.User(), auth.ActionEditCalendar, ""); err != nil {
 		return err
 	}
-	if year < 2000 || year > 2100 {
-		return domain.Errorf(domain.CodeInvalid, "年份有误（2000–2100）。")
-	}
-	fe := domain.FieldErrors{}
-	seen := map[string]bool{}
-	for i, d := range days {
-		t, err := time.ParseInLocation(time.DateOnly, d.Date, domain.ChinaTime)
-		switch {
-		case err != nil || t.Year() != year:
-			fe.Add("days", fmt.Sprintf("第 %d 行的日期“%s”有误：应为 %d 年内的 YYYY-MM-DD。", i+1, d.Date, year))
-		case d.Kind != domain.DayOff && d.Kind != domain.DayWork:
-			fe.Add("days", fmt.Sprintf("第 %d 行（%s）请注明“休”或“班”。", i+1, d.Date))
-		case seen[d.Date]:
-			fe.Add("days", fmt.Sprintf("第 %d 行的日期 %s 重复。", i+1, d.Date))
-		}
-		seen[d.Date] = true
-	}
-	if err := fe.Err(); err != nil {
+	if err := domain.ValidateCalendarYear(year, days); err != nil {
 		return err
 	}
 	return s.Store.SetCalendarYear(ctx, year, days, by)

@@ -1,10 +1,8 @@
 package service
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
-	"encoding/csv"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -14,7 +12,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/xuri/excelize/v2"
 
 	"grantflow/internal/auth"
 	"grantflow/internal/blob"
@@ -216,28 +213,6 @@ func (s *Delivery) MarkPresent(ctx context.Context, by domain.Actor, projectID s
 	return s.Store.RecordAttendance(ctx, p.ID, rows, domain.AttendWeb, by)
 }
 
-// readTable reads the rows of an uploaded CSV (UTF-8) or Excel file.
-func readTable(fileName string, data []byte) ([][]string, error) {
-	switch strings.ToLower(path.Ext(fileName)) {
-	case ".csv", ".txt":
-		r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))))
-		r.FieldsPerRecord = -1
-		rows, err := r.ReadAll()
-		if err != nil {
-			return nil, domain.Wrap(err, domain.CodeInvalid, "CSV 文件无法读取（请保存为 UTF-8 编码的 CSV）。")
-		}
-		return rows, nil
-	case ".xlsx":
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, domain.Wrap(err, domain.CodeInvalid, "文件不是有效的 Excel（.xlsx）文件。")
-		}
-		defer f.Close()
-		return f.GetRows(f.GetSheetName(0))
-	}
-	return nil, domain.Errorf(domain.CodeInvalid, "请上传 .xlsx 或 .csv 文件（可下载模板）。")
-}
-
 // ImportAttendance imports attendance from a file in the template's layout:
 // every bad row is reported with its row, column and reason and nothing is
 // imported; otherwise all rows go in at once (COPY).
@@ -246,15 +221,12 @@ func (s *Delivery) ImportAttendance(ctx context.Context, by domain.Actor, projec
 	if err != nil {
 		return ImportResult{}, err
 	}
-	rows, err := readTable(fileName, data)
+	rows, err := readTable(fileName, data, len(domain.AttendanceColumns), MaxAttendanceRows)
 	if err != nil {
 		return ImportResult{}, err
 	}
 	if len(rows) == 0 || strings.Join(trimAll(rows[0]), ",") != strings.Join(domain.AttendanceColumns, ",") {
 		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "第 1 行应为表头：%s。请用下载的模板填写。", strings.Join(domain.AttendanceColumns, "、"))
-	}
-	if len(rows)-1 > MaxAttendanceRows {
-		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "一次最多导入 %d 行，请拆分文件。", MaxAttendanceRows)
 	}
 	ss, err := s.Store.TrainingSessions(ctx, p.ID)
 	if err != nil {

@@ -52,7 +52,7 @@ func (s *Elderly) importRows(ctx context.Context, by domain.Actor, fileName stri
 	if err := auth.Authorize(u, auth.ActionImportElderly, ""); err != nil {
 		return ImportResult{}, err
 	}
-	rows, err := readSheet(data, domain.ElderColumns)
+	rows, err := readSheet(data, domain.ElderColumns, MaxImportRows)
 	if err != nil {
 		return ImportResult{}, err
 	}

@@ -188,7 +188,7 @@ func (s *Volunteers) Import(ctx context.Context, by domain.Actor, fileName strin
 	if err := s.authorize(by, "", ""); err != nil {
 		return ImportResult{}, err
 	}
-	rows, err := readSheet(data, domain.VolunteerColumns)
+	rows, err := readSheet(data, domain.VolunteerColumns, MaxImportRows)
 	if err != nil {
 		return ImportResult{}, err
 	}
