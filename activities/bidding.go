@@ -290,6 +290,15 @@ type DrawPanelInput struct {
 	// Empty (a draw scheduled before keys existed): the activity's own
 	// identity (workflow run and activity ID) keys it.
 	Key string
+	// Adopt: experts recorded as drawn for this call whom the workflow does
+	// not seat (Seated, talent IDs) count as this draw's own. A draw that
+	// came up short recorded and told the experts it found, but Temporal
+	// drops an activity's result when it fails, so the workflow never
+	// learnt them: without this, the redraw after the pool is topped up
+	// would leave them out and, holding them as already considered, come
+	// up short again.
+	Adopt  bool
+	Seated []int64
 }
 
 // Drawn is an expert drawn for a panel.
@@ -323,10 +332,16 @@ func (a *Activities) DrawPanel(ctx context.Context, in DrawPanelInput) ([]Drawn,
 	// What this draw already recorded (an earlier attempt of it) is its
 	// result so far: never drawn again.
 	var drawn []Drawn
+	seated := map[int64]bool{}
+	for _, id := range in.Seated {
+		seated[id] = true
+	}
 	for _, m := range members {
 		considered[m.TalentID] = true
 		seq = max(seq, m.Seq)
-		if in.Key != "" && m.DrawKey == in.Key && m.Status != domain.PanelExcluded {
+		mine := in.Key != "" && m.DrawKey == in.Key && m.Status != domain.PanelExcluded
+		orphan := in.Adopt && m.Status == domain.PanelDrawn && !seated[m.TalentID]
+		if mine || orphan {
 			drawn = append(drawn, Drawn{TalentID: m.TalentID, UserID: m.UserID, Name: m.Name, Seq: m.Seq})
 		}
 	}

@@ -531,10 +531,16 @@ func (r *callRun) panel(ctx workflow.Context) error {
 			var drawn []activities.Drawn
 			r.draws++
 			info := workflow.GetInfo(ctx)
+			var seated []int64
+			for _, s := range r.st.Panel {
+				seated = append(seated, s.TalentID)
+			}
 			err := workflow.ExecuteActivity(opts(ctx), a.DrawPanel, activities.DrawPanelInput{
 				CallID: r.in.CallID, Need: need, Bidders: bidders, Staff: r.staff(),
 				// A retried draw returns the draw it made (keyed by run and step).
 				Key: fmt.Sprintf("%s/%s/panel/%d", info.WorkflowExecution.ID, info.WorkflowExecution.RunID, r.draws),
+				// Experts a short draw recorded (its result lost with its error) are seated now.
+				Adopt: true, Seated: seated,
 			}).Get(ctx, &drawn)
 			for _, d := range drawn {
 				r.st.Panel = append(r.st.Panel, Seat{UserID: d.UserID, TalentID: d.TalentID, Name: d.Name, Seq: d.Seq})

@@ -22,6 +22,7 @@ import (
 
 	"grantflow/activities"
 	"grantflow/internal/app"
+	"grantflow/internal/auth"
 	"grantflow/internal/blob"
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
@@ -493,5 +494,66 @@ func TestTrancheRequestsAtOnceThroughTheWorkflow(t *testing.T) {
 	var pays int
 	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'tranche.pay' AND object_id = $1`, pid).Scan(&pays); err != nil || pays != 1 {
 		t.Errorf("%d payments in the audit log (%v)", pays, err)
+	}
+}
+
+// A draw that came up short recorded and told the experts it found, but
+// Temporal drops a failed activity's result, so the workflow never seated
+// them; the redraw after the pool was topped up held them as already
+// considered and came up short again, for good. Now the redraw seats them.
+func TestShortDrawIsSeatedByTheRedraw(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	addExperts(t, h, usccWith("91120000MA0000007"))
+	env, acts := activityEnv(h)
+	seed := seededBid(t, h)
+	pool, err := h.app.Store.ExpertPool(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	need := len(pool) + 1
+	if _, err := env.ExecuteActivity(acts.DrawPanel, activities.DrawPanelInput{CallID: seed.CallID, Need: need, Key: "call-x/run-1/panel/1", Adopt: true}); err == nil {
+		t.Fatalf("a pool of %d filled a panel of %d", len(pool), need)
+	}
+	// civil affairs adds one expert to the talent library
+	hash, err := auth.HashPassword(app.DemoPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := h.actor("minzheng")
+	if _, err := h.app.Store.UpsertUser(ctx, domain.User{Username: "expert-late", DisplayName: "评审专家（补充）",
+		Roles: []domain.Role{domain.RoleExpert}, District: domain.CityLevel}, hash, by); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.Store.SaveTalent(ctx, 0, domain.TalentEntry{Kind: domain.TalentExpert, Name: "专家补充", Level: domain.LevelCity,
+		District: domain.CityLevel, Fields: []domain.ExpertField{"elderly_care"}, Available: true, Username: "expert-late"}, by); err != nil {
+		t.Fatal(err)
+	}
+	v, err := env.ExecuteActivity(acts.DrawPanel, activities.DrawPanelInput{CallID: seed.CallID, Need: need, Key: "call-x/run-1/panel/2", Adopt: true})
+	if err != nil {
+		t.Fatalf("the redraw after the pool was topped up: %v", err)
+	}
+	var drawn []activities.Drawn
+	if err := v.Get(&drawn); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int64]bool{}
+	for _, d := range drawn {
+		seen[d.TalentID] = true
+	}
+	if len(drawn) != need || len(seen) != need {
+		t.Fatalf("the redraw seated %d experts (%d distinct), want %d: %+v", len(drawn), len(seen), need, drawn)
+	}
+	// A workflow that already seats them is not given them twice.
+	var seated []int64
+	for id := range seen {
+		seated = append(seated, id)
+	}
+	v, err = env.ExecuteActivity(acts.DrawPanel, activities.DrawPanelInput{CallID: seed.CallID, Need: 0, Key: "call-x/run-1/panel/3", Adopt: true, Seated: seated})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Get(&drawn); err != nil || len(drawn) != 0 {
+		t.Fatalf("seated experts drawn again: %v %+v", err, drawn)
 	}
 }

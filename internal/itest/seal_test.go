@@ -74,6 +74,34 @@ func assertAuditKeepsSecrets(t *testing.T, h *harness, callID string, receipts [
 	if checked == 0 {
 		t.Fatal("no bid, panel or score entries in the audit log")
 	}
+	// Nor does the log tell how many bids a call has: a bid's entries name
+	// neither the call nor anything that leads to it.
+	for _, e := range page.Items {
+		if e.Action == "bid.submit" || e.Action == "bid.withdraw" {
+			t.Errorf("audit entry %d (%s) is filed under the call: its bids can be counted", e.Seq, e.Action)
+		}
+	}
+	all := h.api("admin", "GET", "/api/v1/audit?limit=500", nil, nil)
+	mustStatus(t, all, http.StatusOK, "audit log")
+	var everything struct{ Items []domain.AuditEntry }
+	all.json(t, &everything)
+	bids := 0
+	for _, e := range everything.Items {
+		if e.Action != "bid.submit" && e.Action != "bid.withdraw" && e.Action != "recusal.request" && e.Action != "objection.file" {
+			continue
+		}
+		bids++
+		readable := fmt.Sprintf("%d|%s|%s|%s|%s", e.ActorID, e.ActorName, e.IP, e.ObjectID, e.Summary)
+		if e.Action != "objection.file" && e.Action != "recusal.request" && strings.Contains(readable, callID) {
+			t.Errorf("audit entry %d (%s) names the call: %s", e.Seq, e.Action, readable)
+		}
+		if e.ActorID != 0 || e.IP != "" || strings.Contains(e.Summary, `"org"`) {
+			t.Errorf("audit entry %d (%s) shows who acted: %s", e.Seq, e.Action, readable)
+		}
+	}
+	if bids < len(receipts) {
+		t.Errorf("%d bid entries in the audit log for %d receipts", bids, len(receipts))
+	}
 	if problem, _, err := h.app.Store.VerifyAudit(ctx); err != nil || problem != nil {
 		t.Fatalf("audit chain: %+v, %v", problem, err)
 	}

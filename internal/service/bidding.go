@@ -846,7 +846,9 @@ func (s *Calls) Dossier(ctx context.Context, by domain.Actor, callID string) (Do
 			return d, err
 		}
 	}
-	if c.Stage.Opened() && (official || facts.Seat == domain.PanelConfirmed) {
+	// Envelopes only once the opening is recorded: a call that failed (流标)
+	// or was cancelled without an opening shows none of them.
+	if c.Stage.Opened() && !c.OpenedAt.IsZero() && (official || facts.Seat == domain.PanelConfirmed) {
 		if d.Opened, err = s.Store.LiveBids(ctx, callID); err != nil {
 			return d, err
 		}

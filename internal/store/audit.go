@@ -58,6 +58,8 @@ func (s *Store) secret(details any, actorAs string) *auditSecret {
 const (
 	hiddenBidder = "投标人（开标前不公开）"
 	hiddenExpert = "评审专家（结果公示前不公开）"
+	// objectors are named only to the officials who answer them
+	hiddenObjector = "质疑人（仅答复的民政部门可见）"
 )
 
 // seal commits to the details (and the actor) with a fresh random salt:

@@ -332,8 +332,10 @@ func (s *Store) InsertBid(ctx context.Context, b domain.Bid, by domain.Actor) (d
 		for i, p := range b.Parts {
 			parts[i] = p.PartDigest
 		}
-		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.submit", ObjectType: "call", ObjectID: b.CallID,
-			Summary: map[string]any{"bid": b.ID}, Secret: s.secret(map[string]any{"org": b.OrgID, "parts": parts}, hiddenBidder)})
+		// nor which call it is for: entries per call would count its
+		// bidders, which only the officials may know before opening
+		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.submit", ObjectType: "bid", ObjectID: b.ID,
+			Secret: s.secret(map[string]any{"call": b.CallID, "org": b.OrgID, "parts": parts}, hiddenBidder)})
 	})
 	if err != nil {
 		if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == lateBidCode {
@@ -376,8 +378,8 @@ func (s *Store) WithdrawBid(ctx context.Context, callID string, orgID int64, by 
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
-		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.withdraw", ObjectType: "call", ObjectID: callID,
-			Secret: s.secret(map[string]any{"org": orgID}, hiddenBidder)})
+		return appendAudit(ctx, tx, Audit{By: by, Action: "bid.withdraw", ObjectType: "bid",
+			Secret: s.secret(map[string]any{"call": callID, "org": orgID}, hiddenBidder)})
 	}))
 }
 
@@ -583,7 +585,7 @@ func (s *Store) InsertObjection(ctx context.Context, o domain.Objection, contact
 			action = "complaint.file"
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: action, ObjectType: "call", ObjectID: o.CallID,
-			Summary: map[string]any{"objection": o.ID, "complaint_of": o.ComplaintOf}})
+			Summary: map[string]any{"objection": o.ID}, Secret: s.secret(map[string]any{"complaint_of": o.ComplaintOf}, hiddenObjector)})
 	}))
 }
 
@@ -621,7 +623,7 @@ func (s *Store) FileObjection(ctx context.Context, callID, id string, orgID int6
 			action = "complaint.file"
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: action, ObjectType: "call", ObjectID: callID,
-			Summary: map[string]any{"objection": id, "complaint_of": complaintOf}})
+			Summary: map[string]any{"objection": id}, Secret: s.secret(map[string]any{"org": orgID, "complaint_of": complaintOf}, hiddenObjector)})
 	}))
 }
 
@@ -881,7 +883,7 @@ func (s *Store) InsertRecusalRequest(ctx context.Context, q domain.RecusalReques
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "recusal.request", ObjectType: "call", ObjectID: q.CallID,
-			Summary: map[string]any{"request": q.ID, "org": q.OrgID}})
+			Summary: map[string]any{"request": q.ID}, Secret: s.secret(map[string]any{"org": q.OrgID}, hiddenBidder)})
 	}))
 }
 
@@ -952,6 +954,8 @@ func (s *Store) ReferencedKeys(ctx context.Context, keys []string) (map[string]b
 
 // RecordSweep writes the audit entry of a sweep of unreferenced objects.
 func (s *Store) RecordSweep(ctx context.Context, removed []string, grace time.Duration) error {
+	// the keys name calls and bids (a retried or unfinished submission):
+	// sealed, like the bids' own entries
 	return s.Record(ctx, Audit{By: domain.System, Action: "blob.sweep", ObjectType: "bucket",
-		Summary: map[string]any{"removed": len(removed), "keys": removed, "grace": grace.String()}})
+		Summary: map[string]any{"removed": len(removed), "grace": grace.String()}, Secret: s.secret(map[string]any{"keys": removed}, "")})
 }
