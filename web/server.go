@@ -51,7 +51,8 @@ type Deps struct {
 	Logger        *slog.Logger
 	SecureCookies bool
 	// PayloadCodec opens sealed Temporal payloads for the Web UI's codec
-	// endpoint; TemporalUIOrigin is the UI's origin (temporalcodec.go).
+	// endpoint (temporalconn.OperatorCodec: never those sealed until
+	// public); TemporalUIOrigin is the UI's origin (temporalcodec.go).
 	PayloadCodec     converter.PayloadCodec
 	TemporalUIOrigin string
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is

@@ -16,7 +16,10 @@ import (
 // so this is the only way to read them outside GrantFlow, and only a
 // signed-in admin may: by the session cookie (the UI sends it when its codec
 // setting "include credentials" is on) or an API token (Authorization:
-// Bearer). The UI runs on another origin: the configured one
+// Bearer). Even an admin never reads the payloads sealed until the law makes
+// them public (bids, drafts, panels, scores, who objected:
+// domain.SealedUntilPublic): the codec answers temporalconn.Withheld for
+// them. The UI runs on another origin: the configured one
 // (GRANTFLOW_TEMPORAL_UI_ORIGIN) gets CORS answers with credentials and
 // passes the cross-origin check; every other origin is refused.
 const temporalCodecPath = "/admin/temporal-codec"

@@ -309,7 +309,7 @@ func (a *App) Handler() (http.Handler, error) {
 	return web.New(web.Deps{
 		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Delivery: a.Delivery, Evaluations: a.Evaluations, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
-		PayloadCodec: temporalconn.Codec{Keys: a.Calls.Keys}, TemporalUIOrigin: a.Config.Temporal.Origin(),
+		PayloadCodec: temporalconn.OperatorCodec(a.Calls.Keys), TemporalUIOrigin: a.Config.Temporal.Origin(),
 		TrustedProxies: proxies, TokenTTL: a.Config.APITokenTTL,
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +23,9 @@ import (
 	"grantflow/internal/config"
 	"grantflow/internal/devstack"
 	"grantflow/internal/devstack/temporaldev"
+	"grantflow/internal/domain"
 	"grantflow/internal/temporalconn"
+	"grantflow/workflows"
 )
 
 // history reads a workflow's events through c.
@@ -147,6 +150,79 @@ func TestTemporalHistoryIsSealed(t *testing.T) {
 		if strings.Contains(opened, s) {
 			t.Errorf("the decoded history holds the objection's %q", s)
 		}
+	}
+
+	operatorsCannotOpenBids(t, h, events)
+}
+
+// operatorsCannotOpenBids: an admin POSTs the payloads of the call's
+// history, as the Temporal Web UI does, to the codec endpoint. A bid (the
+// submit-bid update's argument) is sealed until the opening: the endpoint
+// answers 封存至依法公开 and neither the bidder's name, organisation and
+// code nor its parts' labels and digests; a stage ack still decodes.
+func operatorsCannotOpenBids(t *testing.T, h *harness, events []*historypb.HistoryEvent) {
+	t.Helper()
+	names := map[string]string{} // update ID -> name
+	var bids []*commonpb.Payload
+	var acks []*commonpb.Payload
+	for _, ev := range events {
+		if a := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes(); a != nil {
+			req := a.GetAcceptedRequest()
+			names[req.GetMeta().GetUpdateId()] = req.GetInput().GetName()
+			if req.GetInput().GetName() == workflows.UpdateSubmitBid {
+				bids = append(bids, req.GetInput().GetArgs().GetPayloads()...)
+			}
+		}
+		if c := ev.GetWorkflowExecutionUpdateCompletedEventAttributes(); c != nil && names[c.GetMeta().GetUpdateId()] == workflows.UpdateSubmit {
+			acks = append(acks, c.GetOutcome().GetSuccess().GetPayloads()...)
+		}
+	}
+	if len(bids) != 3 || len(acks) != 1 {
+		t.Fatalf("the history holds %d submit-bid arguments and %d acks of %s", len(bids), len(acks), workflows.UpdateSubmit)
+	}
+	// what the bids hold, read with GrantFlow's own codec
+	var secrets []string
+	dc := temporalconn.DataConverter(h.app.Calls.Keys)
+	for _, p := range bids {
+		var req workflows.BidRequest
+		if err := dc.FromPayload(p, &req); err != nil {
+			t.Fatal(err)
+		}
+		// the bidder (its name and organisation), the parts' file names
+		// and digests
+		secrets = append(secrets, req.Actor.Name)
+		for _, part := range req.Bid.Parts {
+			secrets = append(secrets, part.Label, part.SHA256)
+		}
+	}
+	if slices.Contains(secrets, "") || len(secrets) < 3*3 || !slices.Contains(secrets, "陈晨（河西区夕阳红社会工作服务中心）") {
+		t.Fatalf("the bids hold no names or parts to look for: %q", secrets)
+	}
+	decode := func(ps []*commonpb.Payload) []*commonpb.Payload {
+		t.Helper()
+		body, _ := protojson.Marshal(&commonpb.Payloads{Payloads: ps})
+		r := h.do("POST", "/admin/temporal-codec/decode", h.token("admin"), "application/json", string(body), nil)
+		var out commonpb.Payloads
+		if r.status != http.StatusOK || protojson.Unmarshal(r.body, &out) != nil || len(out.Payloads) != len(ps) {
+			t.Fatalf("decode: %d %s", r.status, r.body)
+		}
+		for _, s := range secrets {
+			if strings.Contains(string(r.body), s) || strings.Contains(string(r.body), base64.StdEncoding.EncodeToString([]byte(s))) {
+				t.Errorf("an admin decoding the history reads the bid's %q", s)
+			}
+		}
+		return out.Payloads
+	}
+	plain := converter.GetDefaultDataConverter()
+	for _, p := range decode(bids) {
+		var shown string
+		if err := plain.FromPayload(p, &shown); err != nil || shown != temporalconn.Withheld {
+			t.Errorf("a bid decoded for an admin shows %q (%v), want %q", p.GetData(), err, temporalconn.Withheld)
+		}
+	}
+	var ack workflows.Ack
+	if err := plain.FromPayload(decode(acks)[0], &ack); err != nil || ack.Stage != domain.StagePublishReview {
+		t.Errorf("the stage ack decoded for an admin: %+v %v", ack, err)
 	}
 }
 
