@@ -221,6 +221,15 @@ func TestUnclearOutcomeKeepsBidPartsAndOpeningSurvivesLostOnes(t *testing.T) {
 		t.Fatalf("after an unclear outcome the recorded bid's parts were removed: %v", got)
 	}
 
+	// 1b. Any other update of a call whose answer is lost is learnt by its
+	// ID: not reported as failed (the person would send it again).
+	rctx3, cancel3 := context.WithCancel(ctx)
+	calls.Temporal = &unclearClient{Client: h.app.Temporal, cancel: cancel3, send: true}
+	if err := calls.Clarify(rctx3, h.actor("hexi"), id, uuid.NewString(), "关于培训场地的说明",
+		"培训场地为友谊路街道社区服务中心二楼多功能厅，可容纳四十人。", false); err != nil {
+		t.Errorf("a clarification that went through, its answer lost, answered %v", err)
+	}
+
 	// 2. An update that never went out: its parts stay (unsure) until swept.
 	rctx2, cancel2 := context.WithCancel(ctx)
 	calls.Temporal = &unclearClient{Client: h.app.Temporal, cancel: cancel2}

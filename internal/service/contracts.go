@@ -75,6 +75,10 @@ func (s *Contracts) update(ctx context.Context, p domain.Project, name, key stri
 	if err == nil {
 		err = h.Get(ctx, nil)
 	}
+	if err != nil && workflows.DomainError(err) == err {
+		// the answer may be lost, not the update: learn its outcome
+		return settleUpdate(ctx, s.Temporal, workflows.ProjectWorkflowID(p.ID), name+"/"+id, err, nil)
+	}
 	return temporalErr(name, err)
 }
 

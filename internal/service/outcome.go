@@ -40,7 +40,7 @@ func refused(err error) bool {
 // workflow's refusal when it refused, and err when the outcome stays
 // unknown (then nothing the update refers to may be deleted).
 func settleUpdate(ctx context.Context, tc client.Client, workflowID, updateID string, err error, result any) error {
-	if err == nil || refused(err) {
+	if err == nil || refused(err) || unclear(err) {
 		return err
 	}
 	octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
@@ -59,6 +59,12 @@ func settleUpdate(ctx context.Context, tc client.Client, workflowID, updateID st
 // msgUnclear tells a person their request's outcome could not be learned
 // (never that it did not take effect: the workflow may hold it).
 const msgUnclear = "暂时无法确认此次提交是否已生效，请稍后刷新页面查看（如投标回执）；确认未生效后再重新提交。"
+
+// unclear reports an error settleUpdate already gave up on (asking again
+// would only wait as long once more).
+func unclear(err error) bool {
+	return domain.ErrorCode(err) == domain.CodeUnavailable && domain.ErrorMessage(err) == msgUnclear
+}
 
 // removeIfRefused removes objects a failed update referred to, but only
 // when the workflow is known to have refused it (see refused): after an
