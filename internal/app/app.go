@@ -100,7 +100,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		return nil, fmt.Errorf("temporal client %s: %w", cfg.TemporalAddress, err)
 	}
 	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Archive: archive, Temporal: tc}
-	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs}
+	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs, Payloads: topts.DataConverter}
 	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Blob: bs, Keys: keys}
 	a.Evaluations = &service.Evaluations{Contracts: a.Contracts, Store: st, Blob: bs, Archive: archive}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue}
@@ -110,7 +110,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Needs = &service.Needs{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue}
 	a.Talents = &service.Talents{Store: st, Keys: keys}
 	a.Projects = &service.Projects{Store: st}
-	a.Elderly = &service.Elderly{Store: st, Keys: keys, Temporal: tc, Blob: bs, TaskQueue: cfg.TaskQueue}
+	a.Elderly = &service.Elderly{Store: st, Keys: keys, Temporal: tc, Blob: bs, TaskQueue: cfg.TaskQueue, Payloads: topts.DataConverter}
 	a.Volunteers = &service.Volunteers{Store: st, Keys: keys}
 	a.Stats = &service.Stats{Store: st}
 	return a, nil

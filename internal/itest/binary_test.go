@@ -87,9 +87,13 @@ func TestProductionBinary(t *testing.T) {
 	}
 	h := &harness{t: t, url: cfg.WebURL, tokens: map[string]string{}, passwords: map[string]string{}}
 	var list struct{ Total int }
-	h.api("caizheng", "GET", "/api/v1/calls", nil, nil).json(t, &list)
+	h.api("minzheng", "GET", "/api/v1/calls", nil, nil).json(t, &list)
 	if list.Total != 2 { // the demo draft and the demo call open for bids
 		t.Fatalf("the seeded calls are missing: %+v", list)
+	}
+	h.api("caizheng", "GET", "/api/v1/calls", nil, nil).json(t, &list)
+	if list.Total != 1 { // finance does not see civil affairs' draft
+		t.Fatalf("finance lists %d calls, want the published one only", list.Total)
 	}
 
 	_ = serve.Process.Signal(syscall.SIGTERM)

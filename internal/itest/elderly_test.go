@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/converter"
 
 	"grantflow/internal/domain"
 	"grantflow/workflows"
@@ -250,7 +249,7 @@ func TestElderlyImportInTheBackground(t *testing.T) {
 		t.Fatal(err)
 	}
 	var in workflows.ImportInput
-	if err := converter.GetDefaultDataConverter().FromPayloads(first.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil || in.Key == "" {
+	if err := h.app.Elderly.Payloads.FromPayloads(first.GetWorkflowExecutionStartedEventAttributes().GetInput(), &in); err != nil || in.Key == "" {
 		t.Fatalf("the import's input: %+v %v", in, err)
 	}
 	eventually(t, "the kept file removed", func() bool {

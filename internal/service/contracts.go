@@ -23,6 +23,9 @@ type Contracts struct {
 	Temporal client.Client
 	Store    *store.Store
 	Blob     *blob.Store
+	// Payloads reads what workflows wrote (heartbeats, memos): the
+	// client's data converter, which opens sealed payloads.
+	Payloads converter.DataConverter
 }
 
 // List lists the funded projects the person may see: an organisation its
@@ -206,7 +209,7 @@ func (s *Contracts) ArchiveProgress(ctx context.Context, p domain.Project) (*act
 		}
 		pr := &activities.ArchiveProgress{}
 		if h := a.GetHeartbeatDetails(); h != nil {
-			_ = converter.GetDefaultDataConverter().FromPayloads(h, pr)
+			_ = payloadsOf(s.Payloads).FromPayloads(h, pr)
 		}
 		return pr, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"grantflow/internal/auth"
 	"grantflow/internal/blob"
@@ -28,6 +29,19 @@ type Elderly struct {
 	Temporal  client.Client
 	Blob      *blob.Store
 	TaskQueue string
+	// Payloads reads what the import workflow wrote (its memo, the
+	// activity's heartbeat): the client's data converter, which opens
+	// sealed payloads.
+	Payloads converter.DataConverter
+}
+
+// payloadsOf is dc, or the default converter for a service made without
+// one (plain payloads).
+func payloadsOf(dc converter.DataConverter) converter.DataConverter {
+	if dc == nil {
+		return converter.GetDefaultDataConverter()
+	}
+	return dc
 }
 
 // MaxImportRows bounds one import file.

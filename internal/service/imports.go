@@ -10,7 +10,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/converter"
 
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
@@ -77,7 +76,7 @@ func (s *Elderly) ImportStatus(ctx context.Context, by domain.Actor, id string) 
 	}
 	var owner int64
 	if f := d.GetWorkflowExecutionInfo().GetMemo().GetFields()["user_id"]; f != nil {
-		_ = converter.GetDefaultDataConverter().FromPayload(f, &owner)
+		_ = payloadsOf(s.Payloads).FromPayload(f, &owner)
 	}
 	if owner != by.UserID {
 		return ImportStatus{}, notFound
@@ -87,7 +86,7 @@ func (s *Elderly) ImportStatus(ctx context.Context, by domain.Actor, id string) 
 		st.Running = true
 		for _, a := range d.GetPendingActivities() {
 			if h := a.GetHeartbeatDetails(); h != nil {
-				_ = converter.GetDefaultDataConverter().FromPayloads(h, &st.Progress)
+				_ = payloadsOf(s.Payloads).FromPayloads(h, &st.Progress)
 			}
 		}
 		return st, nil
