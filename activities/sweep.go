@@ -20,11 +20,14 @@ type SweepResult struct {
 
 // swept says whether an object key is one a request uploads before it
 // sends its update, so that an unclear outcome may leave it behind: a bid's
-// sealed part, a payment voucher, an evaluation report.
+// sealed part, a call's attachment, an objection's or public comment's
+// attachment, a payment voucher, an evaluation report.
 func swept(key string) bool {
 	seg := strings.Split(key, "/")
 	switch {
-	case len(seg) == 5 && seg[0] == "calls" && seg[2] == "bids":
+	case len(seg) == 5 && seg[0] == "calls" && (seg[2] == "bids" || seg[2] == "objections"):
+		return true
+	case len(seg) == 4 && seg[0] == "calls" && seg[2] == "attachments":
 		return true
 	case len(seg) == 4 && seg[0] == "projects" && (seg[2] == "vouchers" || seg[2] == "evaluations"):
 		return true
@@ -39,6 +42,12 @@ func swept(key string) bool {
 // still be under way. The removals are audited.
 func SweepUnreferenced(ctx context.Context, st *store.Store, bs *blob.Store, grace time.Duration, now time.Time) (SweepResult, error) {
 	var res SweepResult
+	// An objection still pending after the grace period was never filed
+	// (its request ended unclear and the workflow refused or never got it):
+	// it goes, and its attachment with the objects below.
+	if err := st.DeleteStalePendingObjections(ctx, now.Add(-grace)); err != nil {
+		return res, err
+	}
 	var candidates []string
 	for _, prefix := range []string{"calls/", "projects/"} {
 		objs, err := bs.List(ctx, prefix)

@@ -318,9 +318,11 @@ func (s *Calls) AttachDocument(ctx context.Context, by domain.Actor, callID, fil
 		ID: id, CallID: callID, FileName: strings.TrimSpace(path.Base(strings.ReplaceAll(fileName, "\\", "/"))),
 		ContentType: ct, Size: obj.Size, SHA256: obj.SHA256, ObjectKey: obj.Key, VersionID: obj.VersionID,
 	}
+	updateID := workflows.UpdateAttachDocument + "/" + id
 	err = whileDraining(ctx, func() error {
 		h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID:   workflows.CallWorkflowID(callID),
+			UpdateID:     updateID,
 			UpdateName:   workflows.UpdateAttachDocument,
 			Args:         []any{workflows.AttachDocumentRequest{Actor: by, Attachment: att}},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -330,8 +332,17 @@ func (s *Calls) AttachDocument(ctx context.Context, by domain.Actor, callID, fil
 		}
 		return err
 	})
+	if err != nil && !refused(err) {
+		// the answer may be lost, not the update: learn its outcome
+		err = settleUpdate(ctx, s.Temporal, workflows.CallWorkflowID(callID), updateID, err, &att)
+	}
 	if err != nil {
-		_ = s.Blob.Remove(ctx, obj.Key)
+		// the file goes only when the workflow refused it; after an
+		// unclear outcome it stays (the sweep removes it if unreferenced)
+		removeIfRefused(ctx, s.Blob.Remove, err, obj.Key)
+		if unclear(err) {
+			return domain.Attachment{}, err
+		}
 		return domain.Attachment{}, temporalErr("attach document", err)
 	}
 	return s.Store.Attachment(ctx, callID, id)

@@ -930,12 +930,16 @@ func (s *Store) RecusalRequests(ctx context.Context, callID string, orgID int64)
 // ---- unreferenced objects ----
 
 // ReferencedKeys returns which of keys a record refers to: a bid's part
-// (any bid, whatever its status), a tranche's payment voucher, an
-// evaluation round's report.
+// (any bid, whatever its status), a call's attachment, an objection's or
+// public comment's attachment, a tranche's payment voucher, an evaluation
+// round's report. (A daily batch job: the lookups scan these tables.)
 func (s *Store) ReferencedKeys(ctx context.Context, keys []string) (map[string]bool, error) {
 	rows, err := s.pool.Query(ctx, `
 		SELECT k FROM unnest($1::text[]) k WHERE
 		   EXISTS (SELECT 1 FROM bids b, jsonb_array_elements(b.parts) p WHERE p->>'object_key' = k)
+		OR EXISTS (SELECT 1 FROM call_attachments WHERE object_key = k)
+		OR EXISTS (SELECT 1 FROM objections WHERE attachment_key = k)
+		OR EXISTS (SELECT 1 FROM public_comments WHERE attachment_key = k)
 		OR EXISTS (SELECT 1 FROM project_tranches WHERE voucher_key = k)
 		OR EXISTS (SELECT 1 FROM evaluations WHERE report_key = k)`, keys)
 	if err != nil {
@@ -950,6 +954,14 @@ func (s *Store) ReferencedKeys(ctx context.Context, keys []string) (map[string]b
 		out[k] = true
 	}
 	return out, nil
+}
+
+// DeleteStalePendingObjections removes objections written before their
+// update that were never filed and are older than before (see
+// SweepUnreferenced); filed ones are never touched.
+func (s *Store) DeleteStalePendingObjections(ctx context.Context, before time.Time) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM objections WHERE NOT filed AND filed_at < $1`, before)
+	return mapErr("delete stale pending objections", err)
 }
 
 // RecordSweep writes the audit entry of a sweep of unreferenced objects.
