@@ -213,16 +213,9 @@ func (f *fixture) update(delay time.Duration, name string, args ...any) *outcome
 // scheduleUpdate sends an update (with an ID of its own) at delay after the
 // start and records its outcome.
 func scheduleUpdate(env *testsuite.TestWorkflowEnvironment, n *int, delay time.Duration, name string, args ...any) *outcome {
-	o := &outcome{name: name}
 	*n++
-	id := fmt.Sprintf("%s-%d", name, *n)
-	env.RegisterDelayedCallback(func() {
-		env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
-			OnAccept:   func() {},
-			OnReject:   func(err error) { o.rejected = err; o.done = true },
-			OnComplete: func(result any, err error) { o.result, o.err, o.done = result, err, true },
-		}, args...)
-	}, delay)
+	o := scheduleUpdateWithID(env, delay, name, fmt.Sprintf("%s-%d", name, *n), args...)
+	o.name = name
 	return o
 }
 

@@ -266,6 +266,7 @@ func scheduleUpdateWithID(env *testsuite.TestWorkflowEnvironment, delay time.Dur
 	}, delay)
 	return o
 }
+
 func TestProjectContractRevisionsBounded(t *testing.T) {
 	f := newProjectFixture()
 	var sets []*outcome

@@ -3,7 +3,6 @@ package itest
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -57,18 +56,8 @@ func TestAbuseObjectionsAndUpdates(t *testing.T) {
 	verifyBidders(t, h)
 	const bidding = 60 * time.Second
 	deadline := time.Now().Add(bidding).Truncate(time.Second)
-	var c bidCall
-	r := h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": "河西区失能老年人家庭照护者培训（压力测试）", "brand": "cuncaoxin",
-		"district": "河西区", "budget_fen": 300000_00, "mode": "competition", "bid_deadline": deadline, "publicity_working_days": 5}, key())
-	mustStatus(t, r, http.StatusCreated, "draft")
-	r.json(t, &c)
-	path := "/api/v1/calls/" + c.ID
-	mustStatus(t, h.api("hexi", "POST", path+"/submit", nil, key()), 200, "submit")
-	mustStatus(t, h.api("minzheng", "POST", path+"/publication", map[string]any{"approve": true}, key()), 200, "publish")
-	for u, price := range map[string]int64{"zuzhi": 260000_00, "org2": 240000_00, "org3": 280000_00} {
-		mustStatus(t, h.api(u, "POST", path+"/bids", bidJSON(lifecycleProposal, price), key()), http.StatusCreated, "bid by "+u)
-	}
-	wfID := workflows.CallWorkflowID(c.ID)
+	callID := biddingCall(t, h, "河西区失能老年人家庭照护者培训（压力测试）", 5, deadline)
+	wfID := workflows.CallWorkflowID(callID)
 	describe := func() (events, bytes int64, run, first string) {
 		t.Helper()
 		d, err := h.app.Temporal.DescribeWorkflowExecution(ctx, wfID, "")
@@ -91,7 +80,7 @@ func TestAbuseObjectionsAndUpdates(t *testing.T) {
 			return
 		}
 		sent.Add(1)
-		err := h.app.Calls.Clarify(ctx, hexi, c.ID, uuid.NewString(), fmt.Sprintf("补充说明第 %d 号", i),
+		err := h.app.Calls.Clarify(ctx, hexi, callID, uuid.NewString(), fmt.Sprintf("补充说明第 %d 号", i),
 			"培训场地由各社区提供，投标人无需自备，请在方案中写明场地需求。", false)
 		if err != nil {
 			t.Errorf("clarification %d: %v", i, err)
@@ -113,31 +102,17 @@ func TestAbuseObjectionsAndUpdates(t *testing.T) {
 
 	// The deadline carried over every run: the bids open then, and the
 	// call goes on to publicity.
-	eventuallyWithin(t, 60*time.Second, "the opening", func() bool { return h.bidCall("hexi", c.ID).Stage == "qualification" })
-	if got := h.bidCall("hexi", c.ID); !got.BidDeadline.Equal(deadline) {
+	eventuallyWithin(t, 60*time.Second, "the opening", func() bool { return h.bidCall("hexi", callID).Stage == "qualification" })
+	if got := h.bidCall("hexi", callID); !got.BidDeadline.Equal(deadline) {
 		t.Fatalf("the deadline moved to %v (was %v)", got.BidDeadline, deadline)
 	}
-	opened := h.openedBids(t, c.ID)
-	var decisions []map[string]any
-	for _, b := range opened {
-		decisions = append(decisions, map[string]any{"bid_id": b.ID, "qualified": true})
-	}
-	mustStatus(t, h.api("hexi", "POST", path+"/qualification", map[string]any{"decisions": decisions}, key()), 200, "qualify")
-	panel := h.seats(t, c.ID, experts, "drawn", 5)
-	for _, u := range panel {
-		mustStatus(t, h.api(u, "POST", path+"/declaration", map[string]any{"conflict": false}, key()), 200, "declare "+u)
-	}
-	eventually(t, "scoring", func() bool { return h.bidCall("hexi", c.ID).Stage == "scoring" })
-	h.scoreBids(t, c.ID, panel, opened)
-	eventually(t, "the results", func() bool { return h.bidCall("hexi", c.ID).Stage == "ca_approval" })
-	mustStatus(t, h.api("hexi", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "civil approval")
-	mustStatus(t, h.api("caizheng", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "finance approval")
-	eventually(t, "publicity", func() bool { return h.getCall("hexi", c.ID).Stage == "publicity" })
+	approveAfterOpening(t, h, callID, experts)
+	eventually(t, "publicity", func() bool { return h.getCall("hexi", callID).Stage == "publicity" })
 
 	// One address may comment three times an hour on a call.
 	for i := range domain.PublicCommentsPerAddressHour + 1 {
 		in := domain.ObjectionInput{Name: "王五", Contact: "wangwu@example.com", Reason: "公示的培训人数与需求库记录不一致，请说明。"}
-		_, err := h.app.Calls.Object(ctx, domain.Actor{IP: "203.0.113.7"}, c.ID, uuid.NewString(), in, "", nil, "203.0.113.7")
+		_, err := h.app.Calls.Object(ctx, domain.Actor{IP: "203.0.113.7"}, callID, uuid.NewString(), in, "", nil, "203.0.113.7")
 		if i < domain.PublicCommentsPerAddressHour && err != nil || i == domain.PublicCommentsPerAddressHour && domain.ErrorCode(err) != domain.CodeTooMany {
 			t.Fatalf("comment %d from one address: %v", i+1, err)
 		}
@@ -161,10 +136,10 @@ func TestAbuseObjectionsAndUpdates(t *testing.T) {
 			att = &service.File{Name: "证据.pdf", Data: pdfDoc}
 		}
 		id := uuid.NewString()
-		f, err := h.app.Calls.Object(ctx, by, c.ID, id, in, "", att, addr)
+		f, err := h.app.Calls.Object(ctx, by, callID, id, in, "", att, addr)
 		if att != nil {
 			mu.Lock()
-			attached["calls/"+c.ID+"/objections/"+id+"/"+att.Name] = err == nil
+			attached["calls/"+callID+"/objections/"+id+"/"+att.Name] = err == nil
 			mu.Unlock()
 		}
 		switch {
@@ -244,7 +219,7 @@ func TestAbuseObjectionsAndUpdates(t *testing.T) {
 	}
 	var filed, pending, stored int
 	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE filed), count(*) FILTER (WHERE NOT filed),
-		(SELECT count(*) FROM public_comments WHERE call_id = $1) FROM objections WHERE call_id = $1`, c.ID).Scan(&filed, &pending, &stored); err != nil {
+		(SELECT count(*) FROM public_comments WHERE call_id = $1) FROM objections WHERE call_id = $1`, callID).Scan(&filed, &pending, &stored); err != nil {
 		t.Fatal(err)
 	}
 	if filed != 3 || pending != 0 || stored != domain.PublicCommentsPerCallHour {
@@ -263,7 +238,7 @@ func TestAbuseObjectionsAndUpdates(t *testing.T) {
 
 	// Civil affairs answers the three; nothing else holds the award.
 	for _, o := range st.Objections {
-		if err := h.app.Calls.AnswerObjection(ctx, hexi, c.ID, uuid.NewString(), o.ID, false, "经核查，证书真实有效，质疑不成立。", ""); err != nil {
+		if err := h.app.Calls.AnswerObjection(ctx, hexi, callID, uuid.NewString(), o.ID, false, "经核查，证书真实有效，质疑不成立。", ""); err != nil {
 			t.Fatalf("answer %s: %v", o.ID, err)
 		}
 	}

@@ -22,7 +22,16 @@ import (
 func approvedCall(t *testing.T, h *harness, experts []string, title string, publicityDays int) string {
 	t.Helper()
 	verifyBidders(t, h)
-	deadline := time.Now().Add(20 * time.Second).Truncate(time.Second)
+	id := biddingCall(t, h, title, publicityDays, time.Now().Add(20*time.Second).Truncate(time.Second))
+	approveAfterOpening(t, h, id, experts)
+	return id
+}
+
+// biddingCall drafts and publishes a call with the given deadline and bids
+// on it as zuzhi, org2 and org3 (verifyBidders first); it returns the
+// call's ID, still open for bids.
+func biddingCall(t *testing.T, h *harness, title string, publicityDays int, deadline time.Time) string {
+	t.Helper()
 	var c bidCall
 	r := h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": title, "brand": "cuncaoxin",
 		"district": "河西区", "budget_fen": 300000_00, "mode": "competition", "bid_deadline": deadline, "publicity_working_days": publicityDays}, key())
@@ -34,23 +43,31 @@ func approvedCall(t *testing.T, h *harness, experts []string, title string, publ
 	for u, price := range map[string]int64{"zuzhi": 260000_00, "org2": 240000_00, "org3": 280000_00} {
 		mustStatus(t, h.api(u, "POST", path+"/bids", bidJSON(lifecycleProposal, price), key()), http.StatusCreated, "bid by "+u)
 	}
-	eventuallyWithin(t, 60*time.Second, "the opening", func() bool { return h.bidCall("hexi", c.ID).Stage == "qualification" })
-	opened := h.openedBids(t, c.ID)
+	return c.ID
+}
+
+// approveAfterOpening waits for a call's opening and takes it through
+// qualification, the drawn panel's declarations and scores, and both
+// approvals.
+func approveAfterOpening(t *testing.T, h *harness, id string, experts []string) {
+	t.Helper()
+	path := "/api/v1/calls/" + id
+	eventuallyWithin(t, 60*time.Second, "the opening", func() bool { return h.bidCall("hexi", id).Stage == "qualification" })
+	opened := h.openedBids(t, id)
 	var decisions []map[string]any
 	for _, b := range opened {
 		decisions = append(decisions, map[string]any{"bid_id": b.ID, "qualified": true})
 	}
 	mustStatus(t, h.api("hexi", "POST", path+"/qualification", map[string]any{"decisions": decisions}, key()), 200, "qualify")
-	panel := h.seats(t, c.ID, experts, "drawn", 5)
+	panel := h.seats(t, id, experts, "drawn", 5)
 	for _, u := range panel {
 		mustStatus(t, h.api(u, "POST", path+"/declaration", map[string]any{"conflict": false}, key()), 200, "declare "+u)
 	}
-	eventually(t, "scoring", func() bool { return h.bidCall("hexi", c.ID).Stage == "scoring" })
-	h.scoreBids(t, c.ID, panel, opened)
-	eventually(t, "the results", func() bool { return h.bidCall("hexi", c.ID).Stage == "ca_approval" })
+	eventually(t, "scoring", func() bool { return h.bidCall("hexi", id).Stage == "scoring" })
+	h.scoreBids(t, id, panel, opened)
+	eventually(t, "the results", func() bool { return h.bidCall("hexi", id).Stage == "ca_approval" })
 	mustStatus(t, h.api("hexi", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "civil approval")
 	mustStatus(t, h.api("caizheng", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "finance approval")
-	return c.ID
 }
 
 const lifecycleProposal = "面向友谊路街道失能老年人家庭照护者，开展失能照护基础、压疮预防、转移搬运、进食与用药照护、心肺复苏五个模块共 12 期培训，每名学员不少于 16 学时。"
