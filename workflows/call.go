@@ -87,6 +87,8 @@ type CallResume struct {
 	InStage  bool
 	StageDue time.Time // the due time of the scoring or approval step
 	Runs     int       // runs before this one
+	// Handled are the updates the runs before answered (the most recent).
+	Handled []HandledCallUpdate
 }
 
 // Ack is what a CallWorkflow update returns: small whatever the state, so
@@ -269,6 +271,7 @@ type callRun struct {
 	rendering   bool
 	stageDue    time.Time
 	runs        int
+	handled     []HandledCallUpdate
 }
 
 // errContinueAsNew ends a stage's wait: the history is long enough that the
@@ -298,6 +301,7 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 			r.st.Scores = map[string]domain.ScoreSheet{}
 		}
 		r.noticeDirty, r.panelRedraw, r.resumed, r.stageDue, r.runs = rs.NoticeDirty, rs.PanelRedraw, rs.InStage, rs.StageDue, rs.Runs+1
+		r.handled = rs.Handled
 	}
 	if err := r.register(ctx); err != nil {
 		return err
@@ -459,7 +463,7 @@ func (r *callRun) continueAsNew(ctx workflow.Context) error {
 	}
 	in := r.in
 	in.Resume = &CallResume{State: *r.st, NoticeDirty: r.noticeDirty, PanelRedraw: r.panelRedraw,
-		InStage: r.epoch == e, StageDue: r.stageDue, Runs: r.runs}
+		InStage: r.epoch == e, StageDue: r.stageDue, Runs: r.runs, Handled: r.handled}
 	return workflow.NewContinueAsNewError(ctx, CallWorkflow, in)
 }
 
@@ -759,7 +763,8 @@ func (r *callRun) publicity(ctx workflow.Context, resumed bool) error {
 					SABrand.ValueSet(string(r.in.Draft.Brand)), SAYear.ValueSet(int64(r.in.Year))),
 			})
 			child := workflow.ExecuteChildWorkflow(cctx, ProjectWorkflow, ProjectInput{AwardID: aw.ID, CallID: r.in.CallID,
-				OrgID: aw.OrgID, District: r.district(), Amount: aw.Amount, AwardedAt: awardedAt, Tranches: r.plan.Tranches})
+				OrgID: aw.OrgID, District: r.district(), Amount: aw.Amount, AwardedAt: awardedAt, Tranches: r.plan.Tranches,
+				HistoryLimit: r.in.HistoryLimit})
 			if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 				return fmt.Errorf("start project %s: %w", aw.ID, err)
 			}

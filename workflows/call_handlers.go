@@ -15,7 +15,10 @@ import (
 )
 
 // handle registers an update whose validator runs first; a refusal writes
-// nothing. Handlers wait until the call's record exists.
+// nothing. Handlers wait until the call's record exists. A request already
+// handled (by its update ID, in this run or an earlier one: Temporal
+// deduplicates update IDs within one run only) gets its answer again
+// instead of being done twice.
 func handle[Req, Res any](r *callRun, ctx workflow.Context, name string, validate func(workflow.Context, Req) error,
 	run func(workflow.Context, Req) (Res, error)) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
@@ -24,19 +27,98 @@ func handle[Req, Res any](r *callRun, ctx workflow.Context, name string, validat
 			if err := workflow.Await(ctx, func() bool { return r.created }); err != nil {
 				return zero, err
 			}
+			id := updateID(ctx)
+			if res, ok := answeredCall[Res](r, id); ok {
+				return res, nil
+			}
 			// The stage may have moved while this update waited its turn.
 			if err := validate(ctx, req); err != nil {
 				return zero, toApplicationError(err)
 			}
 			res, err := run(ctx, req)
+			if err == nil {
+				r.remember(id, res)
+			}
 			return res, toApplicationError(DomainError(err))
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Req) error {
 			if r.draining {
 				return errDraining
 			}
+			if r.handledCall(updateID(ctx)) {
+				return nil
+			}
 			return toApplicationError(validate(ctx, req))
 		}})
+}
+
+// HandledCallUpdate is an update a call's run completed, with its answer
+// (one of the answer types the call's updates give).
+type HandledCallUpdate struct {
+	ID         string
+	Ack        *Ack               `json:",omitempty"`
+	Objection  *ObjectionAck      `json:",omitempty"`
+	Receipt    *domain.Receipt    `json:",omitempty"`
+	Attachment *domain.Attachment `json:",omitempty"`
+}
+
+func (h HandledCallUpdate) answer() any {
+	switch {
+	case h.Ack != nil:
+		return *h.Ack
+	case h.Objection != nil:
+		return *h.Objection
+	case h.Receipt != nil:
+		return *h.Receipt
+	case h.Attachment != nil:
+		return *h.Attachment
+	}
+	return nil
+}
+
+// maxHandledCall bounds the handled updates a call's run carries on to the
+// next: the most recent ones (a person's retry comes within minutes).
+const maxHandledCall = 128
+
+// remember keeps an update's answer for a request sent again.
+func (r *callRun) remember(id string, res any) {
+	h := HandledCallUpdate{ID: id}
+	switch v := res.(type) {
+	case Ack:
+		h.Ack = &v
+	case ObjectionAck:
+		h.Objection = &v
+	case domain.Receipt:
+		h.Receipt = &v
+	case domain.Attachment:
+		h.Attachment = &v
+	}
+	if id == "" || h.answer() == nil {
+		return
+	}
+	r.handled = append(r.handled, h)
+	if n := len(r.handled); n > maxHandledCall {
+		r.handled = slices.Delete(r.handled, 0, n-maxHandledCall)
+	}
+}
+
+func (r *callRun) handledCall(id string) bool {
+	return id != "" && slices.ContainsFunc(r.handled, func(h HandledCallUpdate) bool { return h.ID == id })
+}
+
+// answeredCall finds the answer to an update already handled.
+func answeredCall[Res any](r *callRun, id string) (Res, bool) {
+	var zero Res
+	if id == "" {
+		return zero, false
+	}
+	for _, h := range r.handled {
+		if h.ID == id {
+			res, ok := h.answer().(Res)
+			return res, ok
+		}
+	}
+	return zero, false
 }
 
 // acked is an update's small result, read after err's step (a stage move)

@@ -1027,3 +1027,36 @@ func TestCallHistoryLimitContinuesAsNew(t *testing.T) {
 		t.Fatalf("continued with %+v", next)
 	}
 }
+
+// A request whose answer was lost and that is sent again with the same ID
+// after the run continued as new gets the first answer: Temporal
+// deduplicates update IDs within one run only, so the run hands on the
+// answers it gave (CallResume.Handled) and the bid is not recorded again.
+func TestCallRequestSentAgainAfterContinueAsNew(t *testing.T) {
+	f := newFixture(t)
+	f.publish()
+	first := scheduleUpdateWithID(f.env, 2*day, UpdateSubmitBid, "submit-bid/lost-answer", bid(1))
+	f.at(3*day, func() { f.env.SetContinueAsNewSuggested(true) })
+	in := f.runUntilContinued(testInput())
+	ok(t, first)
+	if len(in.Resume.Handled) == 0 {
+		t.Fatal("the run handed on no answers")
+	}
+	submitted := f.bids[1].SubmittedAt
+
+	g := f.next()
+	again := scheduleUpdateWithID(g.env, time.Hour, UpdateSubmitBid, "submit-bid/lost-answer", bid(1))
+	g.update(2*time.Hour, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	g.env.ExecuteWorkflow(CallWorkflow, in)
+	if err := g.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	ok(t, again)
+	rc, isReceipt := again.result.(domain.Receipt)
+	if !isReceipt || !rc.SubmittedAt.Equal(submitted) {
+		t.Errorf("the request sent again got %T %+v, want the first receipt (submitted %s)", again.result, again.result, submitted)
+	}
+	if got := g.bids[1].SubmittedAt; !got.Equal(submitted) {
+		t.Errorf("the bid was recorded again at %s", got)
+	}
+}

@@ -1,9 +1,12 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"grantflow/activities"
@@ -33,7 +36,35 @@ type ProjectInput struct {
 	Amount    domain.Fen
 	AwardedAt time.Time
 	Tranches  []domain.Tranche
+	// HistoryLimit: the run continues as new once its history holds this
+	// many events (0: DefaultHistoryLimit), or sooner when the server
+	// suggests it (a project lives up to three years).
+	HistoryLimit int
+	// Resume carries the previous run's state into this one (continue-as-new).
+	Resume *ProjectResume
 }
+
+// ProjectResume is what a run hands to the next one when it continues as
+// new: the state (every due date in it is an absolute time, every round's
+// progress is in it, so nothing starts over) and the updates it already
+// answered.
+type ProjectResume struct {
+	State   ProjectState
+	Handled []HandledUpdate
+	Runs    int // runs before this one
+}
+
+// HandledUpdate is an update a run completed: a request sent again with
+// the same ID, in this run or a later one, gets its answer again instead of
+// being done twice (Temporal deduplicates update IDs within one run only).
+type HandledUpdate struct {
+	ID  string
+	Ack ProjectAck
+}
+
+// maxHandled bounds the handled updates a run carries on (a project's
+// accepted updates are bounded by its rules; this keeps the most recent).
+const maxHandled = 256
 
 // ProjectState is what the workflow tells about itself.
 type ProjectState struct {
@@ -55,6 +86,11 @@ type ProjectState struct {
 	ClawBack       domain.Fen
 	Archived       bool
 	ManifestSHA    string
+	// ContractReminders: how many of the contract's reminders were sent;
+	// RemindedMonth: the last month whose progress report was checked
+	// ("2006-01"). A run that continues as new does not send them again.
+	ContractReminders int
+	RemindedMonth     string
 }
 
 // MaxContractRevisions bounds the drafts of a project's contract.
@@ -111,6 +147,20 @@ type ConfirmRequest struct {
 	Revision int // the revision the person read: a newer one must be read first
 }
 
+// projectRun is one run of a ProjectWorkflow.
+type projectRun struct {
+	in      ProjectInput
+	st      *ProjectState
+	created bool
+	// continue-as-new: allowed (runs started after it was introduced),
+	// draining before the next run, a reminder activity running.
+	canContinue bool
+	draining    bool
+	reminding   bool
+	handled     []HandledUpdate
+	runs        int
+}
+
 // ProjectWorkflow carries a funded project from its award to its archive.
 // The contract: civil affairs sets the deliverables and term, the contract
 // PDF is rendered, both sides confirm within 30 days of the award notice
@@ -120,101 +170,73 @@ type ConfirmRequest struct {
 // it); money moves by update in tranches gated on the evaluations; the
 // mid-term and final evaluations, termination or settlement and the archive
 // follow (evaluate). The workflow ends when the archive is written.
+//
+// A project lives up to three years: when its history grows long (or the
+// server suggests it) the run continues as new at the wait it is in, with
+// its state; the next run picks up at the same step (see ProjectResume).
 func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
-	st := &ProjectState{ProjectID: in.AwardID, Stage: domain.ProjectContracting,
-		ContractDue: in.AwardedAt.AddDate(0, 0, domain.ContractDays)}
-	amounts := domain.TrancheAmounts(in.Amount, in.Tranches)
-	for i, t := range in.Tranches {
-		st.Money = append(st.Money, TrancheFlags{Amount: amounts[i], Condition: t.Condition})
+	pr := &projectRun{in: in, st: &ProjectState{ProjectID: in.AwardID, Stage: domain.ProjectContracting,
+		ContractDue: in.AwardedAt.AddDate(0, 0, domain.ContractDays)}}
+	// Runs started before continue-as-new existed never continue as new.
+	pr.canContinue = workflow.GetVersion(ctx, "continue-as-new", workflow.DefaultVersion, 1) == 1
+	if rs := in.Resume; rs != nil {
+		st := rs.State
+		pr.st, pr.handled, pr.runs, pr.created = &st, rs.Handled, rs.Runs+1, true
+	} else {
+		amounts := domain.TrancheAmounts(in.Amount, in.Tranches)
+		for i, t := range in.Tranches {
+			pr.st.Money = append(pr.st.Money, TrancheFlags{Amount: amounts[i], Condition: t.Condition})
+		}
 	}
-	created := false
+	st := pr.st
 	if err := workflow.SetQueryHandler(ctx, QueryProject, func() (ProjectState, error) { return *st, nil }); err != nil {
 		return err
 	}
-	wait := func(ctx workflow.Context) error { return workflow.Await(ctx, func() bool { return created }) }
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSetTerms,
-		func(ctx workflow.Context, req TermsRequest) (ProjectAck, error) {
-			if err := wait(ctx); err != nil {
-				return ProjectAck{}, err
-			}
-			terms := req.Terms.Normalize()
-			if err := workflow.ExecuteActivity(opts(ctx), a.SetProjectTerms, activities.SetTermsInput{
-				ProjectID: in.AwardID, Terms: terms, By: req.Actor,
-			}).Get(ctx, nil); err != nil {
-				return ProjectAck{}, err
-			}
-			st.Revision++
-			var ref activities.NoticeRef
-			if err := workflow.ExecuteActivity(opts(ctx), a.RenderContract, activities.RenderContractInput{
-				ProjectID: in.AwardID, Revision: st.Revision,
-			}).Get(ctx, &ref); err != nil {
-				return ProjectAck{}, err
-			}
-			st.Terms, st.OrgConfirmed, st.CivilConfirmed, st.CivilBy = &terms, false, false, 0
-			return st.ack(), nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req TermsRequest) error {
-			if err := auth.Authorize(req.Actor.User(), auth.ActionSetTerms, in.District); err != nil {
-				return toApplicationError(err)
-			}
-			if st.Stage != domain.ProjectContracting {
-				return toApplicationError(domain.Errorf(domain.CodeConflict, "合同已签订，条款不能再修改。"))
-			}
-			// Every other update of a project is bounded by its rules (one
-			// confirmation per revision and side, one sheet per evaluator,
-			// one payment per tranche); revisions are bounded here, so the
-			// history of a project stays small over its years.
-			if st.Revision >= MaxContractRevisions {
-				return toApplicationError(domain.Errorf(domain.CodeConflict, "合同已修改 %d 稿，不能再修改；请与组织协商后确认现稿。", MaxContractRevisions))
-			}
-			return toApplicationError(req.Terms.Normalize().Validate(in.Amount))
-		}}); err != nil {
+	if err := pr.register(ctx); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmContract,
-		func(ctx workflow.Context, req ConfirmRequest) (ProjectAck, error) {
-			if err := wait(ctx); err != nil {
-				return ProjectAck{}, err
-			}
-			civil := req.Actor.OrgID != in.OrgID
-			if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmContract, activities.ConfirmInput{
-				ProjectID: in.AwardID, Civil: civil, Revision: st.Revision, By: req.Actor,
-			}).Get(ctx, nil); err != nil {
-				return ProjectAck{}, err
-			}
-			if civil {
-				st.CivilConfirmed, st.CivilBy = true, req.Actor.UserID
-			} else {
-				st.OrgConfirmed = true
-			}
-			return st.ack(), nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req ConfirmRequest) error {
-			return toApplicationError(validateConfirm(in, st, req))
-		}}); err != nil {
-		return err
+	err := pr.run(ctx)
+	if errors.Is(err, errContinueAsNew) {
+		return pr.continueAsNew(ctx)
 	}
+	return err
+}
 
-	if err := registerMoney(ctx, in, st, wait); err != nil {
-		return err
+// run does the project's steps from where its state stands.
+func (pr *projectRun) run(ctx workflow.Context) error {
+	in, st := pr.in, pr.st
+	if in.Resume == nil {
+		if err := workflow.ExecuteActivity(opts(ctx), a.CreateProject, activities.CreateProjectInput{
+			AwardID: in.AwardID, Due: st.ContractDue,
+		}).Get(ctx, nil); err != nil {
+			return err
+		}
+		pr.created = true
 	}
-	if err := registerEvaluation(ctx, in, st); err != nil {
-		return err
+	if st.Stage == domain.ProjectContracting {
+		if err := pr.contract(ctx); err != nil {
+			return err
+		}
+		// Projects signed before the evaluations existed wait here, as they did.
+		if v := workflow.GetVersion(ctx, "evaluation", workflow.DefaultVersion, 1); v == workflow.DefaultVersion {
+			return workflow.Await(ctx, func() bool { return false })
+		}
 	}
-	if err := workflow.ExecuteActivity(opts(ctx), a.CreateProject, activities.CreateProjectInput{
-		AwardID: in.AwardID, Due: st.ContractDue,
-	}).Get(ctx, nil); err != nil {
-		return err
-	}
-	created = true
+	return pr.evaluate(ctx)
+}
 
-	// Both sides confirm within 30 days, reminded a week and a day before,
-	// and flagged when overdue.
+// contract waits until both sides confirm, within 30 days, reminded a week
+// and a day before and flagged when overdue; then the contract is signed
+// and the project is in delivery.
+func (pr *projectRun) contract(ctx workflow.Context) error {
+	in, st := pr.in, pr.st
 	signed := func() bool { return st.OrgConfirmed && st.CivilConfirmed }
 	to := []store.NoticeTo{{OrgID: in.OrgID}, {Role: domain.RoleCivilAffairs, District: in.District}}
-	for _, before := range []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, 0} {
+	points := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, 0}
+	for n := st.ContractReminders; n < len(points); n++ {
+		before := points[n]
 		if d := st.ContractDue.Add(-before).Sub(workflow.Now(ctx)); d > 0 {
-			if ok, err := workflow.AwaitWithTimeout(ctx, d, signed); err != nil || ok {
+			if ok, err := pr.await(ctx, d, signed); err != nil || ok {
 				if err != nil {
 					return err
 				}
@@ -234,22 +256,186 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 				return err
 			}
 		}
+		st.ContractReminders = n + 1
 	}
-	if err := workflow.Await(ctx, signed); err != nil {
+	if _, err := pr.await(ctx, -1, signed); err != nil {
 		return err
 	}
 	if err := workflow.ExecuteActivity(opts(ctx), a.SignProject, in.AwardID).Get(ctx, nil); err != nil {
 		return err
 	}
 	st.Stage = domain.ProjectDelivery
-	if err := workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage))); err != nil {
+	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage)))
+}
+
+// mustContinue says the run's history is long enough to continue as new:
+// the server suggests it, or it holds the run's history limit of events.
+func (pr *projectRun) mustContinue(ctx workflow.Context) bool {
+	if !pr.canContinue {
+		return false
+	}
+	limit := pr.in.HistoryLimit
+	if limit <= 0 {
+		limit = DefaultHistoryLimit
+	}
+	info := workflow.GetInfo(ctx)
+	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
+}
+
+// await waits for cond, at most d (d < 0: no limit), and reports whether it
+// holds. When the history grows long meanwhile it returns errContinueAsNew:
+// the next run waits on from the same state.
+func (pr *projectRun) await(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
+	c := func() bool { return cond() || pr.mustContinue(ctx) }
+	var err error
+	if d < 0 {
+		err = workflow.Await(ctx, c)
+	} else {
+		_, err = workflow.AwaitWithTimeout(ctx, d, c)
+	}
+	if err != nil {
+		return false, err
+	}
+	if cond() {
+		return true, nil
+	}
+	if pr.mustContinue(ctx) {
+		return false, errContinueAsNew
+	}
+	return false, nil
+}
+
+// continueAsNew lets the updates in progress and a running reminder finish
+// (new updates are refused meanwhile as "draining", and the service sends
+// them again to the next run), then continues the project as new.
+func (pr *projectRun) continueAsNew(ctx workflow.Context) error {
+	pr.draining = true
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) && !pr.reminding }); err != nil {
 		return err
 	}
-	// Projects signed before the evaluations existed wait here, as they did.
-	if v := workflow.GetVersion(ctx, "evaluation", workflow.DefaultVersion, 1); v == workflow.DefaultVersion {
-		return workflow.Await(ctx, func() bool { return false })
+	in := pr.in
+	in.Resume = &ProjectResume{State: *pr.st, Handled: pr.handled, Runs: pr.runs}
+	return workflow.NewContinueAsNewError(ctx, ProjectWorkflow, in)
+}
+
+// errProjectDraining refuses an update while the run drains before
+// continuing as new; the service sends it again, to the next run.
+var errProjectDraining = temporal.NewNonRetryableApplicationError("项目流程正在转入新的记录段，请稍后重试。", ErrTypeDraining, nil)
+
+// handle registers one of the project's updates. Its validator refuses it
+// while the run drains and accepts a request already handled (by its
+// update ID, in this run or an earlier one), which then gets its answer
+// again; otherwise validate decides, and run does it. Handlers wait until
+// the project's record exists.
+func handleProject[Req any](pr *projectRun, ctx workflow.Context, name string, validate func(workflow.Context, Req) error,
+	run func(workflow.Context, Req) (ProjectAck, error)) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name,
+		func(ctx workflow.Context, req Req) (ProjectAck, error) {
+			if err := workflow.Await(ctx, func() bool { return pr.created }); err != nil {
+				return ProjectAck{}, err
+			}
+			id := updateID(ctx)
+			if ack, ok := pr.answered(id); ok {
+				return ack, nil
+			}
+			ack, err := run(ctx, req)
+			if err != nil {
+				return ProjectAck{}, err
+			}
+			if id != "" {
+				pr.handled = append(pr.handled, HandledUpdate{ID: id, Ack: ack})
+				if n := len(pr.handled); n > maxHandled {
+					pr.handled = slices.Delete(pr.handled, 0, n-maxHandled)
+				}
+			}
+			return ack, nil
+		},
+		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Req) error {
+			if pr.draining {
+				return errProjectDraining
+			}
+			if _, ok := pr.answered(updateID(ctx)); ok {
+				return nil
+			}
+			return toApplicationError(validate(ctx, req))
+		}})
+}
+
+// answered finds the answer to an update already handled.
+func (pr *projectRun) answered(id string) (ProjectAck, bool) {
+	if id == "" {
+		return ProjectAck{}, false
 	}
-	return evaluate(ctx, in, st)
+	for _, h := range pr.handled {
+		if h.ID == id {
+			return h.Ack, true
+		}
+	}
+	return ProjectAck{}, false
+}
+
+// register registers the project's updates: the contract's, the money's
+// (registerMoney) and the evaluations' (registerEvaluation).
+func (pr *projectRun) register(ctx workflow.Context) error {
+	in, st := pr.in, pr.st
+	if err := handleProject(pr, ctx, UpdateSetTerms,
+		func(ctx workflow.Context, req TermsRequest) error {
+			if err := auth.Authorize(req.Actor.User(), auth.ActionSetTerms, in.District); err != nil {
+				return err
+			}
+			if st.Stage != domain.ProjectContracting {
+				return domain.Errorf(domain.CodeConflict, "合同已签订，条款不能再修改。")
+			}
+			// Every other update of a project is bounded by its rules (one
+			// confirmation per revision and side, one sheet per evaluator,
+			// one payment per tranche); revisions are bounded here, so the
+			// history of a project stays small over its years.
+			if st.Revision >= MaxContractRevisions {
+				return domain.Errorf(domain.CodeConflict, "合同已修改 %d 稿，不能再修改；请与组织协商后确认现稿。", MaxContractRevisions)
+			}
+			return req.Terms.Normalize().Validate(in.Amount)
+		},
+		func(ctx workflow.Context, req TermsRequest) (ProjectAck, error) {
+			terms := req.Terms.Normalize()
+			if err := workflow.ExecuteActivity(opts(ctx), a.SetProjectTerms, activities.SetTermsInput{
+				ProjectID: in.AwardID, Terms: terms, By: req.Actor,
+			}).Get(ctx, nil); err != nil {
+				return ProjectAck{}, err
+			}
+			st.Revision++
+			var ref activities.NoticeRef
+			if err := workflow.ExecuteActivity(opts(ctx), a.RenderContract, activities.RenderContractInput{
+				ProjectID: in.AwardID, Revision: st.Revision,
+			}).Get(ctx, &ref); err != nil {
+				return ProjectAck{}, err
+			}
+			st.Terms, st.OrgConfirmed, st.CivilConfirmed, st.CivilBy = &terms, false, false, 0
+			return st.ack(), nil
+		}); err != nil {
+		return err
+	}
+	if err := handleProject(pr, ctx, UpdateConfirmContract,
+		func(ctx workflow.Context, req ConfirmRequest) error { return validateConfirm(in, st, req) },
+		func(ctx workflow.Context, req ConfirmRequest) (ProjectAck, error) {
+			civil := req.Actor.OrgID != in.OrgID
+			if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmContract, activities.ConfirmInput{
+				ProjectID: in.AwardID, Civil: civil, Revision: st.Revision, By: req.Actor,
+			}).Get(ctx, nil); err != nil {
+				return ProjectAck{}, err
+			}
+			if civil {
+				st.CivilConfirmed, st.CivilBy = true, req.Actor.UserID
+			} else {
+				st.OrgConfirmed = true
+			}
+			return st.ack(), nil
+		}); err != nil {
+		return err
+	}
+	if err := pr.registerMoney(ctx); err != nil {
+		return err
+	}
+	return pr.registerEvaluation(ctx)
 }
 
 func validateConfirm(in ProjectInput, st *ProjectState, req ConfirmRequest) error {
@@ -276,7 +462,8 @@ func validateConfirm(in ProjectInput, st *ProjectState, req ConfirmRequest) erro
 // tranche's condition, finance records its payment. Tranches go in order, a
 // condition must hold (the contract signed; the mid-term or final
 // evaluation passed), and payments never exceed the award.
-func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait func(workflow.Context) error) error {
+func (pr *projectRun) registerMoney(ctx workflow.Context) error {
+	in, st := pr.in, pr.st
 	// The requests whose activity is running, by tranche: a second request
 	// for the same tranche meanwhile is refused (before this, both passed
 	// the checks and the second one's voucher was silently dropped).
@@ -365,9 +552,6 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 	// same tranche is running is refused (checked again here, after the
 	// validator, as the other may have started since).
 	run := func(ctx workflow.Context, req TrancheRequest, pay bool) (ProjectAck, error) {
-		if err := wait(ctx); err != nil {
-			return ProjectAck{}, err
-		}
 		if again(ctx, req, pay) {
 			return st.ack(), nil
 		}
@@ -400,15 +584,13 @@ func registerMoney(ctx workflow.Context, in ProjectInput, st *ProjectState, wait
 			if again(ctx, req, pay) {
 				return nil
 			}
-			return toApplicationError(check(ctx, req, pay, true))
+			return check(ctx, req, pay, true)
 		}
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateConfirmTranche,
-		func(ctx workflow.Context, req TrancheRequest) (ProjectAck, error) { return run(ctx, req, false) },
-		workflow.UpdateHandlerOptions{Validator: validate(false)}); err != nil {
+	if err := handleProject(pr, ctx, UpdateConfirmTranche, validate(false),
+		func(ctx workflow.Context, req TrancheRequest) (ProjectAck, error) { return run(ctx, req, false) }); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordPayment,
-		func(ctx workflow.Context, req TrancheRequest) (ProjectAck, error) { return run(ctx, req, true) },
-		workflow.UpdateHandlerOptions{Validator: validate(true)})
+	return handleProject(pr, ctx, UpdateRecordPayment, validate(true),
+		func(ctx workflow.Context, req TrancheRequest) (ProjectAck, error) { return run(ctx, req, true) })
 }

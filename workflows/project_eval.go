@@ -59,7 +59,8 @@ type EvalScoreRequest struct {
 
 // registerEvaluation registers the report and score updates; they act on
 // st.Eval, the round in progress.
-func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
+func (pr *projectRun) registerEvaluation(ctx workflow.Context) error {
+	in, st := pr.in, pr.st
 	checkReport := func(req EvalReportRequest) error {
 		if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionEvalReport, auth.Target{OrgID: in.OrgID}); err != nil {
 			return err
@@ -77,7 +78,8 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 		}
 		return domain.ValidateEvalReport(req.Summary)
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateEvalReport,
+	if err := handleProject(pr, ctx, UpdateEvalReport,
+		func(ctx workflow.Context, req EvalReportRequest) error { return checkReport(req) },
 		func(ctx workflow.Context, req EvalReportRequest) (ProjectAck, error) {
 			if err := checkReport(req); err != nil {
 				return ProjectAck{}, toApplicationError(err)
@@ -95,10 +97,7 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 				return ProjectAck{}, err
 			}
 			return st.ack(), nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req EvalReportRequest) error {
-			return toApplicationError(checkReport(req))
-		}}); err != nil {
+		}); err != nil {
 		return err
 	}
 	checkScore := func(req EvalScoreRequest) error {
@@ -116,7 +115,8 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 		}
 		return domain.ValidateEvalSheet(req.Phase, req.Sheet)
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateEvalScore,
+	return handleProject(pr, ctx, UpdateEvalScore,
+		func(ctx workflow.Context, req EvalScoreRequest) error { return checkScore(req) },
 		func(ctx workflow.Context, req EvalScoreRequest) (ProjectAck, error) {
 			if err := checkScore(req); err != nil {
 				return ProjectAck{}, toApplicationError(err)
@@ -134,48 +134,57 @@ func registerEvaluation(ctx workflow.Context, in ProjectInput, st *ProjectState)
 			}
 			r.Scored = append(r.Scored, req.Actor.UserID)
 			return st.ack(), nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req EvalScoreRequest) error {
-			return toApplicationError(checkScore(req))
-		}})
+		})
 }
 
 // evaluate runs the project from delivery to its archive: the mid-term
 // (rectification and re-evaluation after a fail; a second fail
 // terminates), the final evaluation and grade, the last tranches and the
-// archive package.
-func evaluate(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
+// archive package. A run that continued as new picks up from its state:
+// finished rounds are in st.Rounds, the round in progress in st.Eval.
+func (pr *projectRun) evaluate(ctx workflow.Context) error {
+	in, st := pr.in, pr.st
 	notify := func(to store.NoticeTo, kind, text, dedup string) error {
 		return workflow.ExecuteActivity(opts(ctx), a.Notify, activities.NotifyInput{CallID: in.CallID, To: to, Kind: kind, Text: text,
 			Dedup: in.AwardID + "/" + dedup}).Get(ctx, nil)
 	}
 	civil := store.NoticeTo{Role: domain.RoleCivilAffairs, District: in.District}
-	workflow.Go(ctx, func(ctx workflow.Context) { monthlyReports(ctx, in, st) })
+	workflow.Go(ctx, func(ctx workflow.Context) { pr.monthlyReports(ctx) })
 
-	var passed bool
-	due := domain.EvalDue(domain.EvalMidterm, *st.Terms)
-	for attempt := 1; attempt <= domain.MaxEvalAttempts && !passed; attempt++ {
-		if attempt > 1 {
+	done := func(phase domain.EvalPhase) (n int) {
+		for _, r := range st.Rounds {
+			if r.Phase == phase {
+				n++
+			}
+		}
+		return n
+	}
+	passed := st.MidtermPassed
+	for attempt := done(domain.EvalMidterm) + 1; attempt <= domain.MaxEvalAttempts && !passed; attempt++ {
+		due := domain.EvalDue(domain.EvalMidterm, *st.Terms)
+		if attempt > 1 && !pr.inRound(domain.EvalMidterm, attempt) {
 			due = endOfDay(workflow.Now(ctx).AddDate(0, 0, domain.RectifyDays))
 			if err := setProjectStage(ctx, in, st, domain.ProjectRectifying); err != nil {
 				return err
 			}
 		}
-		out, err := evalRound(ctx, in, st, domain.EvalMidterm, attempt, due, notify)
+		out, err := pr.evalRound(ctx, domain.EvalMidterm, attempt, due, notify)
 		if err != nil {
 			return err
 		}
 		passed = out.Passed
 	}
 	if !passed {
-		st.Stage = domain.ProjectTerminated // before the record: no tranche slips through meanwhile
-		var res activities.TerminateResult
-		if err := workflow.ExecuteActivity(opts(ctx), a.TerminateProject, in.AwardID).Get(ctx, &res); err != nil {
-			return err
-		}
-		st.ClawBack = res.ClawBack
-		if err := workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage))); err != nil {
-			return err
+		if st.Stage != domain.ProjectTerminated {
+			st.Stage = domain.ProjectTerminated // before the record: no tranche slips through meanwhile
+			var res activities.TerminateResult
+			if err := workflow.ExecuteActivity(opts(ctx), a.TerminateProject, in.AwardID).Get(ctx, &res); err != nil {
+				return err
+			}
+			st.ClawBack = res.ClawBack
+			if err := workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage))); err != nil {
+				return err
+			}
 		}
 		return archive(ctx, in, st)
 	}
@@ -184,53 +193,72 @@ func evaluate(ctx workflow.Context, in ProjectInput, st *ProjectState) error {
 			return err
 		}
 	}
-	out, err := evalRound(ctx, in, st, domain.EvalFinal, 1, domain.EvalDue(domain.EvalFinal, *st.Terms), notify)
-	if err != nil {
-		return err
-	}
-	if err := setProjectStage(ctx, in, st, domain.ProjectClosing); err != nil {
-		return err
-	}
-	// Settlement: every tranche whose condition holds is confirmed and
-	// paid; the rest (a 差 final withholds the last) are not.
-	if !settled(st) {
-		text := fmt.Sprintf("结项评估已完成（等级“%s”），请确认剩余资金的拨付条件并办理拨付，全部结清后项目自动归档。", out.Grade.Label())
-		if err := notify(civil, "project.settle", text, "settle/civil"); err != nil {
-			return err
-		}
-		if err := notify(store.NoticeTo{Role: domain.RoleFinance, District: in.District}, "project.settle", text, "settle/finance"); err != nil {
+	if done(domain.EvalFinal) == 0 {
+		if _, err := pr.evalRound(ctx, domain.EvalFinal, 1, domain.EvalDue(domain.EvalFinal, *st.Terms), notify); err != nil {
 			return err
 		}
 	}
-	if err := workflow.Await(ctx, func() bool { return settled(st) }); err != nil {
+	if st.Stage != domain.ProjectClosing {
+		if err := setProjectStage(ctx, in, st, domain.ProjectClosing); err != nil {
+			return err
+		}
+		// Settlement: every tranche whose condition holds is confirmed and
+		// paid; the rest (a 差 final withholds the last) are not.
+		if !settled(st) {
+			text := fmt.Sprintf("结项评估已完成（等级“%s”），请确认剩余资金的拨付条件并办理拨付，全部结清后项目自动归档。", st.Grade.Label())
+			if err := notify(civil, "project.settle", text, "settle/civil"); err != nil {
+				return err
+			}
+			if err := notify(store.NoticeTo{Role: domain.RoleFinance, District: in.District}, "project.settle", text, "settle/finance"); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := pr.await(ctx, -1, func() bool { return settled(st) }); err != nil {
 		return err
 	}
 	return archive(ctx, in, st)
 }
 
+// inRound reports whether the round in progress (carried over from an
+// earlier run) is this one.
+func (pr *projectRun) inRound(phase domain.EvalPhase, attempt int) bool {
+	r := pr.st.Eval
+	return r != nil && r.Outcome == nil && r.Phase == phase && r.Attempt == attempt
+}
+
 // monthlyReports reminds the organisation, on the 5th of each month of the
 // term while training is delivered, of a missing progress report for the
-// month before. It stops when delivery does.
-func monthlyReports(ctx workflow.Context, in ProjectInput, st *ProjectState) {
+// month before. It stops when delivery does, and when the run drains to
+// continue as new (the next run goes on after st.RemindedMonth).
+func (pr *projectRun) monthlyReports(ctx workflow.Context) {
+	in, st := pr.in, pr.st
 	start := st.Terms.StartsOn.In(domain.ChinaTime)
 	last := st.Terms.EndsOn().In(domain.ChinaTime)
 	month := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, domain.ChinaTime)
+	if m, err := time.ParseInLocation("2006-01", st.RemindedMonth, domain.ChinaTime); err == nil && !m.Before(month) {
+		month = m.AddDate(0, 1, 0)
+	}
+	stop := func() bool { return !st.Stage.Delivering() || pr.draining }
 	for !month.After(last) {
 		remind := month.AddDate(0, 1, 4).Add(9 * time.Hour) // the 5th of the next month, 09:00
 		if d := remind.Sub(workflow.Now(ctx)); d > 0 {
-			if stopped, err := workflow.AwaitWithTimeout(ctx, d, func() bool { return !st.Stage.Delivering() }); err != nil || stopped {
+			if stopped, err := workflow.AwaitWithTimeout(ctx, d, stop); err != nil || stopped {
 				return
 			}
 		}
-		if !st.Stage.Delivering() {
+		if stop() {
 			return
 		}
+		pr.reminding = true
 		err := workflow.ExecuteActivity(opts(ctx), a.RemindMonthlyReport, activities.MonthlyReportInput{
 			ProjectID: in.AwardID, Month: month.Format("2006-01"),
 		}).Get(ctx, nil)
+		pr.reminding = false
 		if err != nil {
 			workflow.GetLogger(ctx).Warn("monthly report reminder failed", "month", month.Format("2006-01"), "error", err)
 		}
+		st.RemindedMonth = month.Format("2006-01")
 		month = month.AddDate(0, 1, 0)
 	}
 }
@@ -258,23 +286,29 @@ func conditionHolds(st *ProjectState, c domain.TrancheCondition) bool {
 // evalRound runs one round: the report by its due date (reminded a week and
 // a day before; none by then is a fail), evaluators drawn from the expert
 // pool (conflicts excluded), their sheets (reminded when overdue), and the
-// result.
-func evalRound(ctx workflow.Context, in ProjectInput, st *ProjectState, phase domain.EvalPhase, attempt int, due time.Time,
+// result. A round carried over from an earlier run goes on where it stood.
+func (pr *projectRun) evalRound(ctx workflow.Context, phase domain.EvalPhase, attempt int, due time.Time,
 	notify func(store.NoticeTo, string, string, string) error) (domain.EvalOutcome, error) {
-	if min := workflow.Now(ctx).Add(minReportWindow); due.Before(min) {
-		due = endOfDay(min)
+	in, st := pr.in, pr.st
+	r := st.Eval
+	if !pr.inRound(phase, attempt) {
+		if min := workflow.Now(ctx).Add(minReportWindow); due.Before(min) {
+			due = endOfDay(min)
+		}
+		r = &EvalRound{Phase: phase, Attempt: attempt, Due: due}
+		st.Eval = r
+		if err := workflow.ExecuteActivity(opts(ctx), a.OpenEvaluation, activities.EvalRoundInput{ProjectID: in.AwardID, Phase: phase,
+			Attempt: attempt, Due: due}).Get(ctx, nil); err != nil {
+			return domain.EvalOutcome{}, err
+		}
 	}
-	r := &EvalRound{Phase: phase, Attempt: attempt, Due: due}
-	st.Eval = r
+	due = r.Due
 	round := activities.EvalRoundInput{ProjectID: in.AwardID, Phase: phase, Attempt: attempt, Due: due}
-	if err := workflow.ExecuteActivity(opts(ctx), a.OpenEvaluation, round).Get(ctx, nil); err != nil {
-		return domain.EvalOutcome{}, err
-	}
 	tag := fmt.Sprintf("%s/%d", phase, attempt)
 	reported := func() bool { return r.Reported }
 	for _, before := range []time.Duration{7 * 24 * time.Hour, 24 * time.Hour} {
 		if d := due.Add(-before).Sub(workflow.Now(ctx)); d > 0 {
-			if ok, err := workflow.AwaitWithTimeout(ctx, d, reported); err != nil || ok {
+			if ok, err := pr.await(ctx, d, reported); err != nil || ok {
 				if err != nil {
 					return domain.EvalOutcome{}, err
 				}
@@ -287,7 +321,7 @@ func evalRound(ctx workflow.Context, in ProjectInput, st *ProjectState, phase do
 		}
 	}
 	if d := due.Sub(workflow.Now(ctx)); d > 0 {
-		if _, err := workflow.AwaitWithTimeout(ctx, d, reported); err != nil {
+		if _, err := pr.await(ctx, d, reported); err != nil {
 			return domain.EvalOutcome{}, err
 		}
 	}
@@ -297,18 +331,24 @@ func evalRound(ctx workflow.Context, in ProjectInput, st *ProjectState, phase do
 	}
 	late := !r.Reported
 	if !late {
-		var drawn []activities.Drawn
-		if err := workflow.ExecuteActivity(opts(ctx), a.DrawEvaluators, round).Get(ctx, &drawn); err != nil {
-			return domain.EvalOutcome{}, err
+		drew := len(r.Evaluators) == 0 // not drawn in an earlier run
+		if drew {
+			var drawn []activities.Drawn
+			if err := workflow.ExecuteActivity(opts(ctx), a.DrawEvaluators, round).Get(ctx, &drawn); err != nil {
+				return domain.EvalOutcome{}, err
+			}
+			for _, d := range drawn {
+				r.Evaluators = append(r.Evaluators, d.UserID)
+			}
+			r.ScoreDue = workflow.Now(ctx).AddDate(0, 0, domain.EvalScoreDays)
 		}
-		for _, d := range drawn {
-			r.Evaluators = append(r.Evaluators, d.UserID)
-		}
-		r.ScoreDue = workflow.Now(ctx).AddDate(0, 0, domain.EvalScoreDays)
 		all := func() bool { return len(r.Scored) >= len(r.Evaluators) }
-		ok, err := workflow.AwaitWithTimeout(ctx, r.ScoreDue.Sub(workflow.Now(ctx)), all)
-		if err != nil {
-			return domain.EvalOutcome{}, err
+		ok := all()
+		if d := r.ScoreDue.Sub(workflow.Now(ctx)); drew || !ok && d > 0 {
+			var err error
+			if ok, err = pr.await(ctx, d, all); err != nil {
+				return domain.EvalOutcome{}, err
+			}
 		}
 		if !ok {
 			for _, u := range r.Evaluators {
@@ -319,7 +359,7 @@ func evalRound(ctx workflow.Context, in ProjectInput, st *ProjectState, phase do
 					}
 				}
 			}
-			if err := workflow.Await(ctx, all); err != nil {
+			if _, err := pr.await(ctx, -1, all); err != nil {
 				return domain.EvalOutcome{}, err
 			}
 		}

@@ -42,8 +42,10 @@ func newEvalFixture(*testing.T) (*projectFixture, *evalWorld) {
 }
 
 // fakeEvaluations registers the evaluation activities on f.
-func (f *projectFixture) fakeEvaluations() *evalWorld {
-	w := &evalWorld{drawn: map[string][]int64{}, sheets: map[string][]domain.EvalSheet{}, outcomes: map[string]domain.EvalOutcome{}}
+func (f *projectFixture) fakeEvaluations(w *evalWorld) *evalWorld {
+	if w == nil {
+		w = &evalWorld{drawn: map[string][]int64{}, sheets: map[string][]domain.EvalSheet{}, outcomes: map[string]domain.EvalOutcome{}}
+	}
 	key := func(p domain.EvalPhase, attempt int) string { return fmt.Sprintf("%s/%d", p, attempt) }
 	on := func(fn, ret any) { f.env.OnActivity(fn, mock.Anything, mock.Anything).Return(ret) }
 	on(act.OpenEvaluation, func(_ context.Context, in activities.EvalRoundInput) error {

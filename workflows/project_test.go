@@ -44,7 +44,11 @@ func newProjectFixture() *projectFixture { return newProjectFixtureSlow(0) }
 
 // newProjectFixtureSlow is a fixture whose tranche activities take slow
 // (workflow time): long enough for a second request to arrive meanwhile.
-func newProjectFixtureSlow(slow time.Duration) *projectFixture {
+func newProjectFixtureSlow(slow time.Duration) *projectFixture { return newProjectFixtureIn(slow, nil) }
+
+// newProjectFixtureIn is a fixture in the fake evaluation world w (nil: a
+// new one): the run that continues another's shares its world.
+func newProjectFixtureIn(slow time.Duration, w *evalWorld) *projectFixture {
 	f := &projectFixture{}
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
@@ -90,7 +94,7 @@ func newProjectFixtureSlow(slow time.Duration) *projectFixture {
 		}
 		return nil
 	})
-	f.eval = f.fakeEvaluations()
+	f.eval = f.fakeEvaluations(w)
 	return f
 }
 

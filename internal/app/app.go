@@ -103,7 +103,8 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs, Payloads: topts.DataConverter}
 	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Blob: bs, Keys: keys}
 	a.Evaluations = &service.Evaluations{Contracts: a.Contracts, Store: st, Blob: bs, Archive: archive}
-	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue}
+	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue,
+		HistoryLimit: cfg.WorkflowHistoryLimit}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}
 	a.Areas = &service.Areas{Store: st}

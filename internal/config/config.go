@@ -69,6 +69,11 @@ type Config struct {
 	// activities finish before it cancels them (a deploy must not cut an
 	// archive or an opening in half).
 	WorkerStopTimeout time.Duration `env:"GRANTFLOW_WORKER_STOP_TIMEOUT" envDefault:"30s"`
+	// WorkflowHistoryLimit is how many events a call's or project's
+	// workflow run holds before it continues as new (Temporal's own limit
+	// is 51,200; the server may suggest it sooner). Set per call when it is
+	// created, and handed on to its projects.
+	WorkflowHistoryLimit int `env:"GRANTFLOW_WORKFLOW_HISTORY_LIMIT" envDefault:"4000"`
 	// BlobSweepGrace is how old an object under a bids, vouchers or
 	// evaluation-report prefix must be before the daily sweep removes it
 	// when no record refers to it (uploads whose request ended unclear).
@@ -143,6 +148,9 @@ func (c Config) Validate() error {
 	if c.WorkerStopTimeout <= 0 {
 		errs = append(errs, errors.New("GRANTFLOW_WORKER_STOP_TIMEOUT must be positive, e.g. 30s: running activities finish within it when the worker stops"))
 	}
+	if c.WorkflowHistoryLimit < 100 || c.WorkflowHistoryLimit > 40000 {
+		errs = append(errs, errors.New("GRANTFLOW_WORKFLOW_HISTORY_LIMIT must be from 100 to 40000 events (4000 by default)"))
+	}
 	if c.BlobSweepGrace < time.Hour {
 		errs = append(errs, errors.New("GRANTFLOW_BLOB_SWEEP_GRACE must be at least 1h (an update may still be under way), e.g. 24h"))
 	}
@@ -208,6 +216,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
 		"GRANTFLOW_WORKER_STOP_TIMEOUT=" + c.WorkerStopTimeout.String(),
 		"GRANTFLOW_BLOB_SWEEP_GRACE=" + c.BlobSweepGrace.String(),
+		fmt.Sprintf("GRANTFLOW_WORKFLOW_HISTORY_LIMIT=%d", c.WorkflowHistoryLimit),
 	}
 	return append(vars, c.Temporal.env()...)
 }
@@ -237,6 +246,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
 		slog.Duration("worker_stop_timeout", c.WorkerStopTimeout),
 		slog.Duration("blob_sweep_grace", c.BlobSweepGrace),
+		slog.Int("workflow_history_limit", c.WorkflowHistoryLimit),
 	)
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+	enumspb "go.temporal.io/api/enums/v1"
 
 	"grantflow/internal/app"
 	"grantflow/internal/auth"
@@ -124,11 +125,20 @@ func bidJSON(proposal string, price int64) map[string]any {
 	}
 }
 
+// lifecycleHistoryLimit is the workflows' history limit in the full
+// lifecycle test: low, so the call and its project continue as new several
+// times on the way, with people's requests arriving meanwhile.
+const lifecycleHistoryLimit = 120
+
 // TestCallFromDraftToAwardThroughAPI drives one call from draft to award
 // through the JSON API against the real services, with the bureau's
-// competition-mode periods set to zero so the timers run in seconds.
+// competition-mode periods set to zero so the timers run in seconds, and
+// the workflows' history limit low (lifecycleHistoryLimit).
 func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
-	h := newHarnessWith(t, func(c *config.Config) { c.CompetitionMinBiddingDays, c.CompetitionPublicityDays = 0, 0 })
+	h := newHarnessWith(t, func(c *config.Config) {
+		c.CompetitionMinBiddingDays, c.CompetitionPublicityDays = 0, 0
+		c.WorkflowHistoryLimit = lifecycleHistoryLimit
+	})
 	ctx := context.Background()
 
 	// Three verified organisations: the demo one (zuzhi) and two more.
@@ -435,7 +445,7 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 		people = append(people, fmt.Sprintf("专家%c", '甲'+rune(i)), h.actor(fmt.Sprintf("expert%d", i)).Name)
 	}
 	assertAuditKeepsSecrets(t, h, id, append(allReceipts, rc2), people)
-	recordHistory(t, h, workflows.CallWorkflowID(id), "call_full_award_v2.json")
+	recordHistory(t, h, workflows.CallWorkflowID(id), "call_full_award_continued.json")
 
 	// The award started its project: the contract is settled and signed.
 	projectPath := "/api/v1/awards/" + c.Awards[0].ID
@@ -544,6 +554,12 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 		t.Errorf("the project page's pages: %d bytes", len(pg))
 	}
 	evaluateAndArchive(t, h, c.Awards[0].ID, append([]string{"zhuanjia"}, experts...), bctx)
+	// Both lived through several runs (continue-as-new) and lost nothing.
+	for _, id := range []string{workflows.CallWorkflowID(c.ID), workflows.ProjectWorkflowID(c.Awards[0].ID)} {
+		if n := h.runs(t, id); n < 2 {
+			t.Errorf("%s ran as %d run(s) with a history limit of %d: it never continued as new", id, n, lifecycleHistoryLimit)
+		}
+	}
 
 	// How the archived project looks to civil affairs.
 	if err := chromedp.Do(bctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(h.url+"/login"), chromedp.WaitVisible("#username"),
@@ -1006,5 +1022,27 @@ func payFirstTranche(t *testing.T, h *harness, projectID string) {
 		VALUES ($1, 9, 20000000, now(), now(), 'forged')`, projectID)
 	if err == nil || !strings.Contains(err.Error(), "exceed its award") {
 		t.Fatalf("the database accepted a payment beyond the award: %v", err)
+	}
+}
+
+// runs counts the runs of a workflow: the current one and those it
+// continued from (each run's first event names the run before it).
+func (h *harness) runs(t *testing.T, workflowID string) int {
+	t.Helper()
+	n, runID := 0, ""
+	for {
+		it := h.app.Temporal.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		if !it.HasNext() {
+			return n
+		}
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatalf("history of %s: %v", workflowID, err)
+		}
+		n++
+		runID = ev.GetWorkflowExecutionStartedEventAttributes().GetContinuedExecutionRunId()
+		if runID == "" {
+			return n
+		}
 	}
 }

@@ -201,7 +201,7 @@ func evaluateAndArchive(t *testing.T, h *harness, projectID string, pool []strin
 	if err := h.app.Temporal.GetWorkflow(wctx, workflows.ProjectWorkflowID(projectID), "").Get(wctx, nil); err != nil {
 		t.Fatalf("the project workflow: %v", err)
 	}
-	recordHistory(t, h, workflows.ProjectWorkflowID(projectID), "project_evaluated_archived.json")
+	recordHistory(t, h, workflows.ProjectWorkflowID(projectID), "project_archived_continued.json")
 	// The result is public and on the organisation's record.
 	var pub struct{ Items []store.OrgGrade }
 	h.do("GET", "/api/v1/public/results", "", "", "", nil).json(t, &pub)

@@ -39,6 +39,9 @@ type Calls struct {
 	Keys      *pii.Keyring
 	Rules     domain.Rules
 	TaskQueue string
+	// HistoryLimit: events a run of the call's workflow (and of its
+	// projects') holds before it continues as new (0: the workflows' default).
+	HistoryLimit int
 }
 
 // CreateDraft starts a call's workflow and waits until its draft is recorded.
@@ -75,7 +78,8 @@ func (s *Calls) CreateDraft(ctx context.Context, by domain.Actor, key string, d 
 			workflows.SABrand.ValueSet(string(d.Brand)),
 			workflows.SAYear.ValueSet(int64(year)),
 		),
-	}, workflows.CallWorkflow, workflows.CallInput{CallID: callID, Draft: d, CreatedBy: by, Year: year})
+	}, workflows.CallWorkflow, workflows.CallInput{CallID: callID, Draft: d, CreatedBy: by, Year: year,
+		HistoryLimit: s.HistoryLimit})
 	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
 		StartWorkflowOperation: start,
 		UpdateOptions: client.UpdateWorkflowOptions{

@@ -71,13 +71,18 @@ func (s *Contracts) update(ctx context.Context, p domain.Project, name, key stri
 	if err != nil {
 		return err
 	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.ProjectWorkflowID(p.ID), UpdateID: name + "/" + id, UpdateName: name,
-		Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	// A run continuing as new refuses updates for a moment (draining):
+	// they are sent again, to the next run.
+	err = whileDraining(ctx, func() error {
+		h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: workflows.ProjectWorkflowID(p.ID), UpdateID: name + "/" + id, UpdateName: name,
+			Args: []any{arg}, WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err == nil {
+			err = h.Get(ctx, nil)
+		}
+		return err
 	})
-	if err == nil {
-		err = h.Get(ctx, nil)
-	}
 	if err != nil && workflows.DomainError(err) == err {
 		// the answer may be lost, not the update: learn its outcome
 		return settleUpdate(ctx, s.Temporal, workflows.ProjectWorkflowID(p.ID), name+"/"+id, err, nil)
