@@ -36,6 +36,10 @@ type Activities struct {
 
 // nonRetryable marks errors a retry cannot fix (invalid input, missing
 // records) so the workflow sees them at once.
+// ErrTypeRenderFailed is the error type of a document that cannot be
+// rendered (report.ErrRender): retrying would fail the same way.
+const ErrTypeRenderFailed = "render_failed"
+
 func nonRetryable(err error) error {
 	if err == nil {
 		return nil
@@ -135,6 +139,14 @@ func (a *Activities) RenderCallNotice(ctx context.Context, in RenderCallNoticeIn
 		Publicity:   c.Plan.PublicityDays,
 		BidBond:     c.Plan.BidBond,
 	})
+	if errors.Is(err, report.ErrRender) {
+		// The same call renders the same way: say so instead of retrying.
+		reason := fmt.Sprintf("征集公告 PDF 无法生成（%v）。请撤销本征集后重新起草，或联系系统管理员。", err)
+		if err := a.Store.SetCallNoticeError(ctx, c.ID, reason); err != nil {
+			return NoticeRef{}, err
+		}
+		return NoticeRef{}, temporal.NewNonRetryableApplicationError(reason, ErrTypeRenderFailed, err)
+	}
 	if err != nil {
 		return NoticeRef{}, fmt.Errorf("render call notice %s: %w", c.Number, err)
 	}

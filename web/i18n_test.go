@@ -28,7 +28,7 @@ func templateKeys(t *testing.T) (keys, untranslated []string) {
 	t.Helper()
 	funcs := map[string]any{}
 	for _, name := range []string{"T", "date", "datetime", "lang", "static", "yuan", "size", "short", "add", "deref", "hhmm", "float", "subkey",
-		"stages", "stageBefore", "hasPrefix", "stepLabel", "sub", "dict", "sorth", "html", "js", "urlquery", "print", "printf", "index", "len", "slice",
+		"stages", "stageBefore", "hasPrefix", "stepLabel", "sub", "dict", "pdfMissing", "sorth", "html", "js", "urlquery", "print", "printf", "index", "len", "slice",
 		"eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not", "call"} {
 		funcs[name] = hasHan // any function: parsing only checks the name
 	}

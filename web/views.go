@@ -17,6 +17,7 @@ import (
 
 	"grantflow/internal/domain"
 	"grantflow/internal/i18n"
+	"grantflow/internal/report"
 )
 
 // views holds the templates (parsed once at start) and the static files with
@@ -82,6 +83,9 @@ func newViews(cat *i18n.Catalogue) (*views, error) {
 			return map[string]string{"submit": "提交发布审核", "publish": "发布审核", "civil": "民政审批", "finance": "财政审批"}[step]
 		},
 		"sub": func(a, b int) int { return a - b },
+		// pdfMissing names the characters of texts a PDF draws as 〓
+		// (its fonts lack them), "" when it draws them all.
+		"pdfMissing": func(texts ...string) string { return report.DescribeUndrawable(report.Undrawable(texts...)) },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict needs key-value pairs")

@@ -121,6 +121,7 @@ type CallState struct {
 	Note           string
 	NoticeRevision int
 	NoticeSHA256   string
+	NoticeFailed   string // why the current notice could not be rendered
 	Deadline       time.Time
 	SubmittedBy    int64
 	CivilApprover  int64
@@ -340,9 +341,17 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 			r.rendering = false
 			if err != nil {
 				workflow.GetLogger(ctx).Error("render call notice", "error", err)
-				return
+				// Runs from before the failure was kept stopped rendering.
+				if workflow.GetVersion(ctx, "notice-failure", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+					return
+				}
+				// A notice that cannot be rendered (the activity says so
+				// once, it does not retry) stops the call's submission and
+				// publication until a later revision renders.
+				r.st.NoticeFailed = noticeFailure(err)
+				continue
 			}
-			r.st.NoticeSHA256 = ref.SHA256
+			r.st.NoticeSHA256, r.st.NoticeFailed = ref.SHA256, ""
 		}
 	})
 
@@ -861,4 +870,22 @@ func longOpts(ctx workflow.Context) workflow.Context {
 			MaximumInterval:    time.Minute,
 		},
 	})
+}
+
+// noticeFailure is what a failed notice rendering tells people.
+func noticeFailure(err error) string {
+	var ae *temporal.ApplicationError
+	if errors.As(err, &ae) && ae.Message() != "" {
+		return ae.Message()
+	}
+	return "征集公告 PDF 未能生成，请联系系统管理员。"
+}
+
+// noticeRendered refuses to submit or publish a call whose notice could
+// not be rendered: a call is never published without its notice.
+func (r *callRun) noticeRendered() error {
+	if r.st.NoticeFailed != "" {
+		return domain.Errorf(domain.CodeConflict, "征集公告尚未生成，不能提交或发布：%s", r.st.NoticeFailed)
+	}
+	return nil
 }

@@ -211,7 +211,10 @@ func (r *callRun) register(ctx workflow.Context) error {
 				if err := auth.Authorize(req.Actor.User(), auth.ActionSubmitCall, district); err != nil {
 					return err
 				}
-				return r.stageIs(domain.StageDraft)
+				if err := r.stageIs(domain.StageDraft); err != nil {
+					return err
+				}
+				return r.noticeRendered()
 			}, func(ctx workflow.Context, req SubmitRequest) (Ack, error) {
 				if err := r.recordDecision(ctx, "submit", DecisionRequest{Actor: req.Actor, Approve: true}); err != nil {
 					return Ack{}, err
@@ -234,6 +237,11 @@ func (r *callRun) register(ctx workflow.Context) error {
 				}
 				if err := auth.SeparationOfDuties(req.Actor, auth.Decision{Earlier: []int64{st.SubmittedBy}}); err != nil {
 					return err
+				}
+				if req.Approve {
+					if err := r.noticeRendered(); err != nil {
+						return err
+					}
 				}
 				return rejectionReason(req)
 			}, func(ctx workflow.Context, req DecisionRequest) (Ack, error) {

@@ -74,6 +74,8 @@ type fixture struct {
 	cancels  int
 	notices  []activities.NotifyInput
 	decide   []string
+	// renderFails: how many notice renderings fail (non-retryably) first
+	renderFails int
 }
 
 func newFixture(t *testing.T) *fixture { return newFixtureSlow(t, 0, 0) }
@@ -104,6 +106,10 @@ func newFixtureSlow(t *testing.T, openSlow, clarifySlow time.Duration) *fixture 
 	})
 	on(act.RenderCallNotice, func(_ context.Context, in activities.RenderCallNoticeInput) (activities.NoticeRef, error) {
 		f.renders = append(f.renders, in.Revision)
+		if f.renderFails > 0 {
+			f.renderFails--
+			return activities.NoticeRef{}, temporal.NewNonRetryableApplicationError("征集公告 PDF 无法生成（测试）。", activities.ErrTypeRenderFailed, nil)
+		}
 		return activities.NoticeRef{Key: "k", SHA256: "abc"}, nil
 	})
 	on(act.SetCallStage, func(_ context.Context, in activities.SetCallStageInput) error {
@@ -1058,5 +1064,34 @@ func TestCallRequestSentAgainAfterContinueAsNew(t *testing.T) {
 	}
 	if got := g.bids[1].SubmittedAt; !got.Equal(submitted) {
 		t.Errorf("the bid was recorded again at %s", got)
+	}
+}
+
+// A notice that cannot be rendered says so once (the activity does not
+// retry) and the call can be neither submitted nor published until a later
+// revision renders: a call is never published without its notice.
+func TestCallNotPublishedWithoutItsNotice(t *testing.T) {
+	f := newFixture(t)
+	f.renderFails = 1
+	f.update(time.Minute, UpdateAwaitDraft)
+	f.at(10*time.Minute, func() {
+		if st := f.state(); !strings.Contains(st.NoticeFailed, "无法生成") || st.NoticeSHA256 != "" {
+			t.Errorf("after the failed rendering: failed %q, sha %q", st.NoticeFailed, st.NoticeSHA256)
+		}
+	})
+	early := f.update(time.Hour, UpdateSubmit, SubmitRequest{Actor: civilAffairs})
+	// An attachment changes the notice: the next revision renders.
+	f.update(2*time.Hour, UpdateAttachDocument, AttachDocumentRequest{Actor: civilAffairs, Attachment: attachment()})
+	later := f.update(3*time.Hour, UpdateSubmit, SubmitRequest{Actor: civilAffairs})
+	pub := f.update(4*time.Hour, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	f.update(5*time.Hour, UpdateCancel, CancelRequest{Actor: civilAffairs, Reason: "测试结束"})
+	f.env.ExecuteWorkflow(CallWorkflow, testInput())
+	if err := f.env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	refused(t, early, domain.CodeConflict, "征集公告尚未生成")
+	ok(t, later, pub)
+	if len(f.renders) < 2 || f.renders[0] != 1 || f.renders[1] != 2 {
+		t.Errorf("renders %v: the failed revision was retried, or no later one rendered", f.renders)
 	}
 }

@@ -40,6 +40,7 @@ type Call struct {
 	NoticeReady  bool      `json:"notice_ready"`
 	NoticeKey    string    `json:"notice_key,omitempty"`
 	NoticeSHA256 string    `json:"notice_sha256,omitempty"`
+	NoticeError  string    `json:"notice_error,omitempty"` // why the notice could not be rendered
 	CancelReason string    `json:"cancel_reason,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`

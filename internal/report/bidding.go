@@ -99,7 +99,8 @@ type OpeningRecord struct {
 }
 
 // RenderOpeningRecord renders the opening record (开标记录) as a PDF.
-func RenderOpeningRecord(r OpeningRecord) ([]byte, error) {
+func RenderOpeningRecord(r OpeningRecord) (_ []byte, err error) {
+	defer recovered(&err)
 	title := fmt.Sprintf("“%s”开标记录", r.Title)
 	d := newDocument(title, fmt.Sprintf("%s · 征集编号 %s", r.Issuer, r.Number), r.OpenedAt)
 	d.title(title, 16)
@@ -151,7 +152,8 @@ type ScoringReport struct {
 }
 
 // RenderScoringReport renders the scoring report (评审报告) as a PDF.
-func RenderScoringReport(r ScoringReport) ([]byte, error) {
+func RenderScoringReport(r ScoringReport) (_ []byte, err error) {
+	defer recovered(&err)
 	title := fmt.Sprintf("“%s”评审报告", r.Title)
 	d := newDocument(title, fmt.Sprintf("%s · 征集编号 %s", r.Issuer, r.Number), r.Issued)
 	d.title(title, 16)
@@ -221,7 +223,8 @@ type AwardNotice struct {
 }
 
 // RenderAwardNotice renders an award notice as a PDF.
-func RenderAwardNotice(n AwardNotice) ([]byte, error) {
+func RenderAwardNotice(n AwardNotice) (_ []byte, err error) {
+	defer recovered(&err)
 	title := "公益创投项目立项（中标）通知书"
 	d := newDocument(title, fmt.Sprintf("%s · 征集编号 %s", n.Issuer, n.Number), n.Issued)
 	d.title(title, 17)

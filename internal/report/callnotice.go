@@ -47,7 +47,8 @@ func ChineseDateTime(t time.Time) string {
 }
 
 // RenderCallNotice renders the call notice (征集公告) as a PDF.
-func RenderCallNotice(n CallNotice) ([]byte, error) {
+func RenderCallNotice(n CallNotice) (_ []byte, err error) {
+	defer recovered(&err)
 	docTitle := fmt.Sprintf("关于征集“%s”的公告", n.Title)
 	d := newDocument(docTitle, fmt.Sprintf("%s · 征集编号 %s", n.Issuer, n.Number), n.IssuedOn)
 	d.title(docTitle, 17)

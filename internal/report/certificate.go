@@ -19,7 +19,8 @@ type Certificate struct {
 }
 
 // RenderCertificate renders a completion certificate as a PDF.
-func RenderCertificate(c Certificate) ([]byte, error) {
+func RenderCertificate(c Certificate) (_ []byte, err error) {
+	defer recovered(&err)
 	title := "失能老年人家庭照护者培训结业证书"
 	d := newDocument(title, fmt.Sprintf("%s · 证书编号 %s", c.Issuer, c.Number), c.Issued)
 	d.pdf.Ln(18)

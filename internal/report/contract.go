@@ -26,7 +26,8 @@ type Contract struct {
 }
 
 // RenderContract renders the contract as a PDF.
-func RenderContract(c Contract) ([]byte, error) {
+func RenderContract(c Contract) (_ []byte, err error) {
+	defer recovered(&err)
 	title := "公益创投项目服务合同"
 	d := newDocument(title, fmt.Sprintf("%s · 合同编号 %s · 第 %d 稿", c.Issuer, c.Number, c.Revision), c.Issued)
 	d.title(title, 17)

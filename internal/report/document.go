@@ -7,6 +7,7 @@ package report
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"codeberg.org/go-pdf/fpdf"
@@ -21,12 +22,31 @@ const (
 
 // document is an A4 portrait page flow with GrantFlow's header and footer.
 type document struct {
-	pdf   *fpdf.Fpdf
+	pdf   *page
 	width float64 // usable text width in mm
 }
 
+// page is the fpdf document as GrantFlow draws on it: every text passes
+// through fit on its way in, so a character the fonts lack is drawn as
+// Missing (and listed at the end of the document) instead of breaking it.
+type page struct {
+	*fpdf.Fpdf
+	missing []rune
+}
+
+// CellFormat draws text as fpdf's CellFormat does, fitted to the fonts.
+func (p *page) CellFormat(w, h float64, txt, border string, ln int, align string, fill bool, link int, linkStr string) {
+	p.Fpdf.CellFormat(w, h, fit(txt, &p.missing), border, ln, align, fill, link, linkStr)
+}
+
+// GetStringWidth measures text as it will be drawn.
+func (p *page) GetStringWidth(s string) float64 { return p.Fpdf.GetStringWidth(fit(s, nil)) }
+
+// SetTitle sets the document's title, fitted to the fonts.
+func (p *page) SetTitle(title string, isUTF8 bool) { p.Fpdf.SetTitle(fit(title, nil), isUTF8) }
+
 func newDocument(title, footer string, created time.Time) *document {
-	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf := &page{Fpdf: fpdf.New("P", "mm", "A4", "")}
 	pdf.AliasNbPages("{nb}") // before the UTF-8 fonts: fpdf sizes its subset by it
 	pdf.AddUTF8FontFromBytes(family, "", fontRegular)
 	pdf.AddUTF8FontFromBytes(family, "B", fontBold)
@@ -112,7 +132,23 @@ func (d *document) row(label, value string) {
 	d.pdf.SetXY(x, y+h)
 }
 
+// bytes finishes the document: a note names the characters drawn as
+// Missing, by code point (the fonts cannot draw them in the note either).
 func (d *document) bytes() ([]byte, error) {
+	if len(d.pdf.missing) > 0 {
+		codes := make([]string, len(d.pdf.missing))
+		for i, r := range d.pdf.missing {
+			codes[i] = fmt.Sprintf("U+%04X", r)
+		}
+		d.pdf.Ln(4)
+		d.pdf.SetFont(family, "", 9)
+		d.pdf.SetTextColor(90, 90, 90)
+		for _, line := range Wrap(fmt.Sprintf("注：本文件所用字体缺少以下 %d 个字，文中以“%c”代替：%s。原文以系统记录为准。",
+			len(codes), Missing, strings.Join(codes, "、")), d.width, d.pdf.GetStringWidth) {
+			d.pdf.CellFormat(d.width, 5, line, "", 1, "L", false, 0, "")
+		}
+		d.pdf.SetTextColor(0, 0, 0)
+	}
 	var buf bytes.Buffer
 	if err := d.pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("render pdf: %w", err)

@@ -52,7 +52,8 @@ type FinalReport struct {
 
 // RenderFinalReport renders the final (or termination) report with its KPI
 // tables and bar charts.
-func RenderFinalReport(r FinalReport) ([]byte, error) {
+func RenderFinalReport(r FinalReport) (_ []byte, err error) {
+	defer recovered(&err)
 	kind := "项目结项报告"
 	if r.Terminated {
 		kind = "项目终止报告"

@@ -18,7 +18,8 @@ type HoursStatement struct {
 }
 
 // RenderHoursStatement renders the statement as a PDF.
-func RenderHoursStatement(s HoursStatement) ([]byte, error) {
+func RenderHoursStatement(s HoursStatement) (_ []byte, err error) {
+	defer recovered(&err)
 	title := "志愿服务时间储蓄证明"
 	d := newDocument(title, fmt.Sprintf("%s · %s · GrantFlow", s.District, s.Community), s.Issued)
 	d.title(title, 17)

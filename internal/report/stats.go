@@ -20,7 +20,8 @@ type StatsRow struct {
 }
 
 // RenderQuarterStats renders the quarterly roll-up (三库两册季度汇总) as a PDF.
-func RenderQuarterStats(q domain.Quarter, scope string, rows []StatsRow, issued time.Time) ([]byte, error) {
+func RenderQuarterStats(q domain.Quarter, scope string, rows []StatsRow, issued time.Time) (_ []byte, err error) {
+	defer recovered(&err)
 	title := fmt.Sprintf("%s“寸草心”“手足情”助老志愿服务季度汇总表", q.Label())
 	d := newDocument(title, scope+" · GrantFlow", issued)
 	d.title(title, 15)

@@ -93,6 +93,7 @@ type CallView struct {
 	Stage          domain.CallStage `json:"stage"`
 	StageLabel     string           `json:"stage_label"`
 	NoticeReady    bool             `json:"notice_ready"`
+	NoticeError    string           `json:"notice_error,omitempty"`
 	NoticeSHA256   string           `json:"notice_sha256,omitempty"`
 	CancelReason   string           `json:"cancel_reason,omitempty"`
 	CreatedAt      time.Time        `json:"created_at"`
@@ -143,7 +144,7 @@ func viewCall(by domain.Actor, c domain.Call, f callFacts) (CallView, callSight,
 		return CallView{}, s, mayView(by, c)
 	}
 	v := CallView{ID: c.ID, Number: c.Number, Title: c.Title, Brand: c.Brand, District: c.District, Budget: c.Budget,
-		Stage: c.Stage, StageLabel: c.Stage.Label(), NoticeReady: c.NoticeReady, NoticeSHA256: c.NoticeSHA256,
+		Stage: c.Stage, StageLabel: c.Stage.Label(), NoticeReady: c.NoticeReady, NoticeError: c.NoticeError, NoticeSHA256: c.NoticeSHA256,
 		CancelReason: c.CancelReason, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt, Plan: c.Plan, ReissueOf: c.ReissueOf,
 		StageNote: c.StageNote, PublishedAt: c.PublishedAt, BidDeadline: c.BidDeadline, OpenedAt: c.OpenedAt,
 		ScoringDue: c.ScoringDue, PublicityFrom: c.PublicityFrom, PublicityUntil: c.PublicityUntil,

@@ -14,7 +14,7 @@ const callColumns = `id, number, title, brand, district, budget_fen, stage, crea
 	coalesce(notice_key, ''), coalesce(notice_sha256, ''), coalesce(cancel_reason, ''), created_at, updated_at,
 	plan, coalesce(reissue_of::text, ''), stage_note, published_at, bid_deadline, opened_at, scoring_due,
 	publicity_from, publicity_until, objection_until, awarded_at, coalesce(opening_key, ''), coalesce(opening_sha256, ''),
-	coalesce(report_key, ''), coalesce(report_sha256, ''), results`
+	coalesce(report_key, ''), coalesce(report_sha256, ''), results, notice_error`
 
 func scanCall(row pgx.Row) (domain.Call, error) {
 	var c domain.Call
@@ -23,7 +23,7 @@ func scanCall(row pgx.Row) (domain.Call, error) {
 	err := row.Scan(&c.ID, &c.Number, &c.Title, &c.Brand, &c.District, &c.Budget, &c.Stage, &c.CreatedBy,
 		&c.NoticeKey, &c.NoticeSHA256, &c.CancelReason, &c.CreatedAt, &c.UpdatedAt,
 		&c.Plan, &c.ReissueOf, &c.StageNote, &times[0], &times[1], &times[2], &times[3], &times[4], &times[5], &times[6], &times[7],
-		&c.OpeningKey, &c.OpeningSHA256, &c.ReportKey, &c.ReportSHA256, &results)
+		&c.OpeningKey, &c.OpeningSHA256, &c.ReportKey, &c.ReportSHA256, &results, &c.NoticeError)
 	for i, dst := range []*time.Time{&c.PublishedAt, &c.BidDeadline, &c.OpenedAt, &c.ScoringDue, &c.PublicityFrom,
 		&c.PublicityUntil, &c.ObjectionUntil, &c.AwardedAt} {
 		if times[i] != nil {
@@ -55,6 +55,19 @@ func (s *Store) InsertDraftCall(ctx context.Context, id string, d domain.CallDra
 		return domain.Call{}, mapErr("insert draft call", err)
 	}
 	return s.Call(ctx, id)
+}
+
+// SetCallNoticeError records why the call's notice could not be rendered
+// (cleared when a later revision renders), with its audit entry.
+func (s *Store) SetCallNoticeError(ctx context.Context, id, reason string) error {
+	return mapErr("set call notice error", s.tx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE calls SET notice_error = $2, updated_at = now() WHERE id = $1 AND notice_error <> $2`, id, reason)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return appendAudit(ctx, tx, Audit{By: domain.System, Action: "call.notice_failed", ObjectType: "call", ObjectID: id,
+			Summary: map[string]string{"reason": reason}})
+	}))
 }
 
 // Call returns one call.
@@ -91,8 +104,8 @@ func (s *Store) SetCallStage(ctx context.Context, id string, stage domain.CallSt
 func (s *Store) SetCallNotice(ctx context.Context, id, key, sha string) error {
 	return mapErr("set call notice", s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
-			UPDATE calls SET notice_key = $2, notice_sha256 = $3, updated_at = now()
-			WHERE id = $1 AND notice_key IS DISTINCT FROM $2`, id, key, sha)
+			UPDATE calls SET notice_key = $2, notice_sha256 = $3, notice_error = '', updated_at = now()
+			WHERE id = $1 AND (notice_key IS DISTINCT FROM $2 OR notice_error <> '')`, id, key, sha)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
