@@ -17,6 +17,10 @@ func toApplicationError(err error) error {
 	}
 	var de *domain.Error
 	if errors.As(err, &de) {
+		if len(de.Fields) > 0 {
+			// the fields travel as details, so the refusal names them
+			return temporal.NewNonRetryableApplicationError(de.Message, string(de.Code), nil, de.Fields)
+		}
 		return temporal.NewNonRetryableApplicationError(de.Message, string(de.Code), nil)
 	}
 	var ae *temporal.ApplicationError
@@ -36,7 +40,11 @@ func DomainError(err error) error {
 	if errors.As(err, &ae) {
 		switch code := domain.Code(ae.Type()); code {
 		case domain.CodeInvalid, domain.CodeNotFound, domain.CodeForbidden, domain.CodeConflict, domain.CodeUnauthorized:
-			return &domain.Error{Code: code, Message: ae.Message(), Err: err}
+			var fields map[string]string
+			if ae.HasDetails() {
+				_ = ae.Details(&fields) // a refusal without them names no field
+			}
+			return &domain.Error{Code: code, Message: ae.Message(), Fields: fields, Err: err}
 		}
 	}
 	return err

@@ -286,3 +286,28 @@ func TestProjectContractRevisionsBounded(t *testing.T) {
 		t.Fatal("the last revision was not signed")
 	}
 }
+
+// A refusal names its fields across Temporal: before, an update's
+// validator refused with per-field messages and the caller got only
+// "提交的内容有误" (the fields were lost on the way).
+func TestRefusalsNameTheirFields(t *testing.T) {
+	f := newProjectFixture()
+	bad := terms()
+	bad.TermMonths = 40
+	bad.Trainees = 0
+	refusal := f.update(time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: bad})
+	f.update(2*time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: terms()})
+	f.update(3*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: bidder(1), Revision: 1})
+	f.update(4*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: civilAffairs, Revision: 1})
+	f.env.ExecuteWorkflow(ProjectWorkflow, projectInput(f.env.Now()))
+	refused(t, refusal, domain.CodeInvalid, "提交的内容有误")
+	fields := domain.FieldsOf(DomainError(refusal.rejected))
+	if len(fields) < 2 {
+		t.Fatalf("the refusal names fields %v, want the term and the trainees", fields)
+	}
+	for k, v := range fields {
+		if v == "" || k == "" {
+			t.Errorf("field %q: %q", k, v)
+		}
+	}
+}
