@@ -279,4 +279,3 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "name": name, "expires_at": expires, "user": u})
 }
-
