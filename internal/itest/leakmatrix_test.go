@@ -187,11 +187,12 @@ type secret struct {
 	text    string
 	owner   string // the one viewer it belongs to (a bidder's own receipt, an expert's own name)
 	re      *regexp.Regexp
+	must    string // with re: text every match contains (a quick test first)
 }
 
 func (s secret) in(body string) bool {
 	if s.re != nil {
-		return s.re.MatchString(body)
+		return strings.Contains(body, s.must) && s.re.MatchString(body)
 	}
 	return strings.Contains(body, s.text)
 }
@@ -345,11 +346,14 @@ func TestLeakMatrix(t *testing.T) {
 				if leaks[route] == nil {
 					leaks[route] = map[string][]string{}
 				}
-				of := fmt.Sprintf("the %s call", s.stage)
-				if s.project != "" {
-					of = fmt.Sprintf("the %s project", s.project)
+				of := fmt.Sprintf(" of the %s call", s.stage)
+				switch {
+				case s.project != "":
+					of = fmt.Sprintf(" of the %s project", s.project)
+				case s.stage == "":
+					of = ""
 				}
-				leaks[route][viewer] = append(leaks[route][viewer], fmt.Sprintf("%s of %s %q (HTTP %d, %s)", s.kind, of, s.text, status, path))
+				leaks[route][viewer] = append(leaks[route][viewer], fmt.Sprintf("%s%s %q (HTTP %d, %s)", s.kind, of, s.text, status, path))
 			}
 		}
 	}
@@ -391,7 +395,8 @@ func TestLeakMatrix(t *testing.T) {
 			var kinds []string
 			seen := map[string]bool{}
 			for _, x := range what {
-				k, _, _ := strings.Cut(x, " of the ")
+				k, _, _ := strings.Cut(x, ` "`)
+				k, _, _ = strings.Cut(k, " of the ")
 				if !seen[k] {
 					seen[k] = true
 					kinds = append(kinds, x)
@@ -572,7 +577,7 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 		names[u] = fmt.Sprintf("专家%c", '甲'+rune(i+1))
 	}
 	w.secrets = append(w.secrets, secret{kind: sPII, text: validID()}, secret{kind: sPII, text: repPhone},
-		secret{kind: sExpertIDs, re: regexp.MustCompile(`"experts":\[\{"expert":[1-9]`), text: `"expert":<user ID>`})
+		secret{kind: sExpertIDs, re: regexp.MustCompile(`"experts":\[\{"expert":[1-9]`), must: `"experts":[{"expert":`, text: `"expert":<user ID>`})
 
 	// Drafts: a title and budget nobody outside civil affairs may read yet.
 	deadline := time.Now().Add(75 * time.Second).Truncate(time.Second)
@@ -663,7 +668,10 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 			if u == "zuzhi" {
 				w.bids[c.st] = rc.BidID
 			}
-			w.secrets = append(w.secrets, secret{kind: sPrice, stage: c.st, text: strconv.FormatInt(price, 10)},
+			// (the price in fen as a number of its own: seven digits turn up
+			// inside the hex of the audit log's hashes now and then)
+			fen := strconv.FormatInt(price, 10)
+			w.secrets = append(w.secrets, secret{kind: sPrice, stage: c.st, text: fen, must: fen, re: regexp.MustCompile(`(^|[^0-9A-Za-z])` + fen + `($|[^0-9A-Za-z])`)},
 				secret{kind: sPrice, stage: c.st, text: domain.Fen(price).Yuan()},
 				secret{kind: sDigest, stage: c.st, text: rc.Parts[0].SHA256[:16], owner: u},
 				secret{kind: sContent, stage: c.st, text: marker, owner: u})
@@ -768,7 +776,7 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 		if len(calls) == 1 { // a score two calls share says nothing about either
 			for st := range calls {
 				if slices.Contains(leakStages, st) {
-					w.secrets = append(w.secrets, secret{kind: sScore, stage: st, text: s, re: regexp.MustCompile(`(^|[^0-9.,])` + regexp.QuoteMeta(s) + `($|[^0-9])`)})
+					w.secrets = append(w.secrets, secret{kind: sScore, stage: st, text: s, must: s, re: regexp.MustCompile(`(^|[^0-9.,])` + regexp.QuoteMeta(s) + `($|[^0-9])`)})
 				}
 			}
 		}
@@ -812,7 +820,7 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 		}
 	}
 	w.secrets = append(w.secrets, secret{kind: sContract, project: pContracting, text: "草约暗记"},
-		secret{kind: sContract, project: pContracting, text: "437 trainees", re: regexp.MustCompile(`"trainees":437[,}]|437 ?人`)})
+		secret{kind: sContract, project: pContracting, text: "437 trainees", must: "437", re: regexp.MustCompile(`"trainees":437[,}]|437 ?人`)})
 	for _, p := range leakProjects[1:] {
 		eventually(t, "the "+string(p)+" project's delivery", func() bool { return stage(p) == domain.ProjectDelivery })
 	}
@@ -823,7 +831,7 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 	r.json(t, &tr)
 	w.trainee = tr.ID
 	w.secrets = append(w.secrets, secret{kind: sPII, text: "11010519491231002X"}, secret{kind: sPII, text: "13812345678"},
-		secret{kind: sEvalIDs, re: regexp.MustCompile(`"(user_id|talent_id)":[1-9][0-9]*,"seq"`), text: `"user_id":<user ID> of an evaluator`})
+		secret{kind: sEvalIDs, must: `,"seq":`, re: regexp.MustCompile(`"(user_id|talent_id)":[1-9][0-9]*,"seq"`), text: `"user_id":<user ID> of an evaluator`})
 
 	// The evaluations: a report with an attachment (each with a marker of
 	// its own), three drawn evaluators, their sheets.
@@ -915,7 +923,7 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 				seen[u] = true
 				n := regexp.QuoteMeta(names[u])
 				w.secrets = append(w.secrets, secret{kind: sEvaluator, text: names[u], owner: u,
-					re: regexp.MustCompile(`评估专家 ?\d+（` + n + `）|"seq":\d+,"name":"` + n + `"(,"(excluded|sheet|scored_at)"|\})`)})
+					must: names[u], re: regexp.MustCompile(`评估专家 ?\d+（` + n + `）|"seq":\d+,"name":"` + n + `"(,"(excluded|sheet|scored_at)"|\})`)})
 			}
 		}
 	}
