@@ -446,6 +446,13 @@ func TestLeakMatrix(t *testing.T) {
 			t.Errorf("%s as %q shows no %s of %s: the matrix does not reach the data", want.path, want.viewer, want.kind, of)
 		}
 	}
+	// Finance sees that a draft exists, not what it says.
+	if _, body := read("caizheng", "/awards/"+w.projects[pContracting]); !strings.Contains(body, "签订前只有民政部门和实施单位可以查看合同文本") {
+		t.Errorf("the draft contract's project page does not tell finance why the contract is not shown")
+	}
+	if status, _ := read("caizheng", "/api/v1/awards/"+w.projects[pContracting]+"/contract.pdf"); status != http.StatusForbidden {
+		t.Errorf("finance reading the draft contract: HTTP %d, want 403", status)
+	}
 	// Outcomes are public once recorded: the archived project's grade.
 	var pub struct {
 		Items []struct{ Number, Grade string }
