@@ -22,12 +22,14 @@ import (
 	"grantflow/internal/domain"
 )
 
-// The leak matrix: one world holds a call at every stage of its life (and a
-// funded project), and every GET route of the server is read as every demo
-// role, an anonymous visitor and a self-registered organisation nobody has
-// verified. Each answer (HTML, JSON, PDF text, every sheet of a workbook) is
-// searched for the secrets of that world; a secret may appear only where
-// the law lets that viewer see it at that call's stage. The law is written
+// The leak matrix: one world holds a call and a funded project at every
+// stage of their lives, and every GET route of the server is read as every
+// demo role, an anonymous visitor, a self-registered organisation nobody
+// has verified and two experts drawn to evaluate a project (each call route
+// for every call, each project route for every project). Each answer (HTML,
+// JSON, PDF text, every sheet of a workbook) is searched for the secrets of
+// that world; a secret may appear only where the law lets that viewer see
+// it at that call's or project's stage. The law is written
 // out by hand below (lawful), from DOMAIN.md, not derived from the code:
 //
 //   - drafts and calls awaiting publication review (title, budget, their
