@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,12 +22,14 @@ import (
 	"grantflow/internal/domain"
 )
 
-// The leak matrix: one world holds a call at every stage of its life (and a
-// funded project), and every GET route of the server is read as every demo
-// role, an anonymous visitor and a self-registered organisation nobody has
-// verified. Each answer (HTML, JSON, PDF text, every sheet of a workbook) is
-// searched for the secrets of that world; a secret may appear only where
-// the law lets that viewer see it at that call's stage. The law is written
+// The leak matrix: one world holds a call and a funded project at every
+// stage of their lives, and every GET route of the server is read as every
+// demo role, an anonymous visitor, a self-registered organisation nobody
+// has verified and two experts drawn to evaluate a project (each call route
+// for every call, each project route for every project). Each answer (HTML,
+// JSON, PDF text, every sheet of a workbook) is searched for the secrets of
+// that world; a secret may appear only where the law lets that viewer see
+// it at that call's or project's stage. The law is written
 // out by hand below (lawful), from DOMAIN.md, not derived from the code:
 //
 //   - drafts and calls awaiting publication review (title, budget, their
@@ -47,6 +50,25 @@ import (
 //     public and other signed-in users see the name masked, PIPL §25);
 //   - full ID numbers and phones: nowhere on a GET (a full view is a logged
 //     POST).
+//
+// It also holds a funded project at every stage of its life (each won by
+// zuzhi): a draft contract, delivery awaiting the mid-term report, the
+// mid-term being scored, the mid-term passed, closing and archived. Their
+// secrets:
+//
+//   - the draft contract (its terms, its PDF): civil affairs and the
+//     organisation until it is signed; then public (实施条例 §50);
+//   - the organisation's evaluation report: the organisation, the
+//     officials and the project's drawn evaluators; never the public or
+//     other organisations;
+//   - evaluators' names: the officials (and the evaluator themself); never
+//     the organisation or the public; their user IDs never leave the
+//     server;
+//   - a score sheet before the round is decided: the evaluator who wrote it
+//     and the officials (as bid scores are not the bidder's before the
+//     result).
+//
+// Outcomes and grades are public once recorded (实施条例 §45).
 //
 // Every GET route of Routes() needs a line in leakRoutes; a new route
 // without one fails the test. Other methods change state and are not walked
@@ -138,19 +160,41 @@ const (
 	sContact   secretKind = "objector's contact"
 	sPII       secretKind = "full ID number or phone"
 	sExpertIDs secretKind = "experts' user IDs in results"
+	sContract  secretKind = "draft contract"
+	sReport    secretKind = "evaluation report"
+	sEvaluator secretKind = "evaluator's name"
+	sSheet     secretKind = "score sheet before the outcome"
+	sEvalIDs   secretKind = "evaluators' user IDs"
 )
 
+// projStage is a stage the world holds a project in (several are
+// domain.ProjectDelivery with their mid-term round at different steps).
+type projStage string
+
+const (
+	pContracting projStage = "contracting (draft contract)"
+	pDelivery    projStage = "delivery (mid-term report awaited)"
+	pScoring     projStage = "delivery (mid-term being scored)"
+	pMidterm     projStage = "delivery (mid-term passed)"
+	pClosing     projStage = "closing"
+	pArchived    projStage = "archived"
+)
+
+var leakProjects = []projStage{pContracting, pDelivery, pScoring, pMidterm, pClosing, pArchived}
+
 type secret struct {
-	kind  secretKind
-	stage domain.CallStage // the call it belongs to; "" for none
-	text  string
-	owner string // the one viewer it belongs to (a bidder's own receipt, an expert's own name)
-	re    *regexp.Regexp
+	kind    secretKind
+	stage   domain.CallStage // the call it belongs to; "" for none
+	project projStage        // the project it belongs to; "" for none
+	text    string
+	owner   string // the one viewer it belongs to (a bidder's own receipt, an expert's own name)
+	re      *regexp.Regexp
+	must    string // with re: text every match contains (a quick test first)
 }
 
 func (s secret) in(body string) bool {
 	if s.re != nil {
-		return s.re.MatchString(body)
+		return strings.Contains(body, s.must) && s.re.MatchString(body)
 	}
 	return strings.Contains(body, s.text)
 }
@@ -163,8 +207,13 @@ type leakWorld struct {
 	seats   map[domain.CallStage]map[string]string // viewer → seat status on the call's panel
 	award   string                                 // the awarded call's award (= its project)
 	trainee int64
-	orgID   int64 // the unverified organisation
-	secrets []secret
+	// projects: every project stage's project; drawn: the experts drawn
+	// to evaluate it (any round)
+	projects map[projStage]string
+	drawn    map[projStage][]string
+	number   string // the archived project's number
+	orgID    int64  // the unverified organisation
+	secrets  []secret
 }
 
 var officials = []string{"minzheng", "hexi", "caizheng"} // 河西区's civil affairs (and the city's), the city's finance
@@ -193,8 +242,14 @@ func (w *leakWorld) lawful(viewer string, s secret) bool {
 		return public
 	case sObjector, sContact:
 		return official
+	case sContract:
+		return viewer == "minzheng" || viewer == "hexi" || viewer == "zuzhi"
+	case sReport:
+		return official || viewer == "zuzhi" || slices.Contains(w.drawn[s.project], viewer)
+	case sEvaluator, sSheet:
+		return official
 	}
-	return false // sPII, sExpertIDs
+	return false // sPII, sExpertIDs, sEvalIDs
 }
 
 func leakPrice(stage, bidder int) int64 {
@@ -232,9 +287,17 @@ func TestLeakMatrix(t *testing.T) {
 		}
 	}
 
-	// sign every viewer in once
+	// sign every viewer in once: the demo roles and more, and two of the
+	// experts drawn for the round being scored (the one whose sheet is in
+	// and one who has not scored yet)
+	viewers := slices.Clone(leakViewers)
+	for _, u := range w.drawn[pScoring][:2] {
+		if !slices.Contains(viewers, u) {
+			viewers = append(viewers, u)
+		}
+	}
 	cookies, tokens := map[string]string{}, map[string]string{}
-	for _, v := range leakViewers {
+	for _, v := range viewers {
 		if v != "" {
 			cookies[v], tokens[v] = h.sessionCookie(v), h.token(v)
 		}
@@ -255,7 +318,7 @@ func TestLeakMatrix(t *testing.T) {
 	}
 
 	leaks, requests := map[string]map[string][]string{}, 0 // route → viewer → what
-	check := func(route, path, viewer string, callStage domain.CallStage, class leakClass) {
+	check := func(route, path, viewer string, callStage domain.CallStage, proj projStage, class leakClass) {
 		status, body := read(viewer, path)
 		requests++
 		for _, s := range w.secrets {
@@ -271,11 +334,13 @@ func TestLeakMatrix(t *testing.T) {
 				// library): they are checked on their own call's routes.
 				ok = true
 			case class == noCallData || class == talentNames:
-			case class == auditLog && s.kind == sDraft:
-				ok = true // the record of who drafted what, for the operator
-			case s.kind == sPII || s.kind == sExpertIDs:
+			case class == auditLog && (s.kind == sDraft || s.kind == sContract):
+				ok = true // the record of who drafted what (a call, a contract's terms), for the operator
+			case s.kind == sPII || s.kind == sExpertIDs || s.kind == sEvalIDs:
 			case callStage != "" && s.stage != "" && s.stage != callStage:
 				// another call's secret on this call's route
+			case proj != "" && s.project != "" && s.project != proj:
+				// another project's secret on this project's route
 			default:
 				ok = w.lawful(viewer, s)
 			}
@@ -283,22 +348,34 @@ func TestLeakMatrix(t *testing.T) {
 				if leaks[route] == nil {
 					leaks[route] = map[string][]string{}
 				}
-				leaks[route][viewer] = append(leaks[route][viewer], fmt.Sprintf("%s of the %s call %q (HTTP %d, %s)", s.kind, s.stage, s.text, status, path))
+				of := fmt.Sprintf(" of the %s call", s.stage)
+				switch {
+				case s.project != "":
+					of = fmt.Sprintf(" of the %s project", s.project)
+				case s.stage == "":
+					of = ""
+				}
+				leaks[route][viewer] = append(leaks[route][viewer], fmt.Sprintf("%s%s %q (HTTP %d, %s)", s.kind, of, s.text, status, path))
 			}
 		}
 	}
-	project := w.award
 	for _, route := range gets {
 		_, pattern, _ := strings.Cut(route, " ")
 		class := leakRoutes[route]
 		callRoute := strings.Contains(pattern, "/calls/{id}")
-		for _, v := range leakViewers {
-			if !callRoute {
-				check(route, leakPath(pattern, w, "", project), v, "", class)
-				continue
-			}
-			for _, st := range leakStages {
-				check(route, leakPath(pattern, w, st, project), v, st, class)
+		projectRoute := strings.Contains(pattern, "/awards/{id}") || strings.Contains(pattern, "/contracts/{id}")
+		for _, v := range viewers {
+			switch {
+			case callRoute:
+				for _, st := range leakStages {
+					check(route, leakPath(pattern, w, st, w.award), v, st, "", class)
+				}
+			case projectRoute:
+				for _, p := range leakProjects {
+					check(route, leakPath(pattern, w, "", w.projects[p]), v, "", p, class)
+				}
+			default:
+				check(route, leakPath(pattern, w, "", w.award), v, "", "", class)
 			}
 		}
 	}
@@ -307,7 +384,7 @@ func TestLeakMatrix(t *testing.T) {
 			continue
 		}
 		var lines []string
-		for _, v := range leakViewers {
+		for _, v := range viewers {
 			what := leaks[route][v]
 			if len(what) == 0 {
 				continue
@@ -320,7 +397,8 @@ func TestLeakMatrix(t *testing.T) {
 			var kinds []string
 			seen := map[string]bool{}
 			for _, x := range what {
-				k, _, _ := strings.Cut(x, " of the ")
+				k, _, _ := strings.Cut(x, ` "`)
+				k, _, _ = strings.Cut(k, " of the ")
 				if !seen[k] {
 					seen[k] = true
 					kinds = append(kinds, x)
@@ -332,26 +410,58 @@ func TestLeakMatrix(t *testing.T) {
 	}
 
 	// The walk itself must reach the data: lawful views show what they may.
+	pa := func(p projStage) string { return "/api/v1/awards/" + w.projects[p] }
 	for _, want := range []struct {
 		viewer, path string
 		kind         secretKind
 		stage        domain.CallStage
+		project      projStage
 	}{
-		{"hexi", "/api/v1/calls/" + w.calls[domain.StageDraft], sDraft, domain.StageDraft},
-		{"hexi", "/api/v1/calls/" + w.calls[domain.StageCivilApproval], sScore, domain.StageCivilApproval},
-		{"", "/api/v1/public/calls/" + w.calls[domain.StageAwarded], sPrice, domain.StageAwarded},
-		{"", "/public/calls/" + w.calls[domain.StagePublicity], sScore, domain.StagePublicity},
-		{"hexi", "/calls/" + w.calls[domain.StagePublicity], sObjector, domain.StagePublicity},
-		{"zuzhi", "/calls/" + w.calls[domain.StageQualification] + "/opening.pdf", sPrice, domain.StageQualification},
+		{"hexi", "/api/v1/calls/" + w.calls[domain.StageDraft], sDraft, domain.StageDraft, ""},
+		{"hexi", "/api/v1/calls/" + w.calls[domain.StageCivilApproval], sScore, domain.StageCivilApproval, ""},
+		{"", "/api/v1/public/calls/" + w.calls[domain.StageAwarded], sPrice, domain.StageAwarded, ""},
+		{"", "/public/calls/" + w.calls[domain.StagePublicity], sScore, domain.StagePublicity, ""},
+		{"hexi", "/calls/" + w.calls[domain.StagePublicity], sObjector, domain.StagePublicity, ""},
+		{"zuzhi", "/calls/" + w.calls[domain.StageQualification] + "/opening.pdf", sPrice, domain.StageQualification, ""},
+		// the project secrets, where the law lets them be seen
+		{"zuzhi", pa(pContracting), sContract, "", pContracting},
+		{"hexi", "/awards/" + w.projects[pContracting] + "/contract.pdf", sContract, "", pContracting},
+		{"hexi", pa(pScoring) + "/evaluations", sReport, "", pScoring},
+		{"zuzhi", "/awards/" + w.projects[pClosing], sReport, "", pClosing},
+		{w.drawn[pScoring][0], "/awards/" + w.projects[pScoring] + "/evaluation", sReport, "", pScoring},
+		{"hexi", pa(pMidterm) + "/evaluations/midterm/1/report-file", sReport, "", pMidterm},
+		{"hexi", "/awards/" + w.projects[pScoring], sEvaluator, "", ""},
+		{"caizheng", pa(pArchived) + "/evaluations", sEvaluator, "", ""},
+		{"hexi", pa(pScoring) + "/evaluations", sSheet, "", pScoring},
+		{w.drawn[pScoring][0], pa(pScoring) + "/evaluations", sSheet, "", pScoring},
 	} {
 		_, body := read(want.viewer, want.path)
 		found := false
 		for _, s := range w.secrets {
-			found = found || s.kind == want.kind && s.stage == want.stage && s.in(body)
+			found = found || s.kind == want.kind && s.stage == want.stage && s.project == want.project && s.in(body)
 		}
 		if !found {
-			t.Errorf("%s as %q shows no %s of the %s call: the matrix does not reach the data", want.path, want.viewer, want.kind, want.stage)
+			of := fmt.Sprintf("the %s call", want.stage)
+			if want.project != "" {
+				of = fmt.Sprintf("the %s project", want.project)
+			}
+			t.Errorf("%s as %q shows no %s of %s: the matrix does not reach the data", want.path, want.viewer, want.kind, of)
 		}
+	}
+	// Finance sees that a draft exists, not what it says.
+	if _, body := read("caizheng", "/awards/"+w.projects[pContracting]); !strings.Contains(body, "签订前只有民政部门和实施单位可以查看合同文本") {
+		t.Errorf("the draft contract's project page does not tell finance why the contract is not shown")
+	}
+	if status, _ := read("caizheng", "/api/v1/awards/"+w.projects[pContracting]+"/contract.pdf"); status != http.StatusForbidden {
+		t.Errorf("finance reading the draft contract: HTTP %d, want 403", status)
+	}
+	// Outcomes are public once recorded: the archived project's grade.
+	var pub struct {
+		Items []struct{ Number, Grade string }
+	}
+	readOnce(t, h.url+"/api/v1/public/results", "", nil).json(t, &pub)
+	if !slices.ContainsFunc(pub.Items, func(g struct{ Number, Grade string }) bool { return g.Number == w.number && g.Grade != "" }) {
+		t.Errorf("the archived project %s's grade is not among the public results: %+v", w.number, pub.Items)
 	}
 	t.Logf("%d GET routes, %d requests, %d secrets, %s in all", len(gets), requests, len(w.secrets), time.Since(start).Round(time.Second))
 }
@@ -452,6 +562,7 @@ func bodyText(t *testing.T, r response, cache map[[32]byte]string) string {
 // periods), with three bidders, a panel from the talent library, scores,
 // approvals, an objection, and the awarded call's project with a trainee.
 func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
+	began := time.Now()
 	w := &leakWorld{calls: map[domain.CallStage]string{}, atts: map[domain.CallStage]string{}, bids: map[domain.CallStage]string{},
 		seats: map[domain.CallStage]map[string]string{}}
 	for u, code := range map[string]string{"org2": usccWith("52120104MJ0000022"), "org3": usccWith("52120105MJ0000033")} {
@@ -475,7 +586,7 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 		names[u] = fmt.Sprintf("专家%c", '甲'+rune(i+1))
 	}
 	w.secrets = append(w.secrets, secret{kind: sPII, text: validID()}, secret{kind: sPII, text: repPhone},
-		secret{kind: sExpertIDs, re: regexp.MustCompile(`"experts":\[\{"expert":[1-9]`), text: `"expert":<user ID>`})
+		secret{kind: sExpertIDs, re: regexp.MustCompile(`"experts":\[\{"expert":[1-9]`), must: `"experts":[{"expert":`, text: `"expert":<user ID>`})
 
 	// Drafts: a title and budget nobody outside civil affairs may read yet.
 	deadline := time.Now().Add(75 * time.Second).Truncate(time.Second)
@@ -507,100 +618,140 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 		}
 		return c.ID
 	}
+	// Every call of the world: one per call stage, and an awarded call for
+	// each further project (zuzhi against org2; their call data is not
+	// searched, the awarded stage's call covers it).
+	type leakCall struct {
+		id      string
+		st      domain.CallStage // where it stops
+		price   int              // its index for prices
+		points  int              // and for points
+		bidders []string
+		extra   bool
+	}
+	var all []*leakCall
 	for i, st := range leakStages {
 		id := draft(st, i)
 		w.calls[st] = id
-		if st == domain.StageDraft {
-			continue
-		}
-		mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+id+"/submit", nil, key()), 200, "submit")
-		if st == domain.StagePublishReview {
-			continue
-		}
-		mustStatus(t, h.api("minzheng", "POST", "/api/v1/calls/"+id+"/publication", map[string]any{"approve": true}, key()), 200, "publish")
+		all = append(all, &leakCall{id: id, st: st, price: i, points: i - 6, bidders: []string{"zuzhi", "org2", "org3"}})
 	}
-	// Sealed bids by three organisations on every published call.
-	for i, st := range leakStages[2:] {
-		k := i + 2
-		for j, u := range []string{"zuzhi", "org2", "org3"} {
-			marker := fmt.Sprintf("方案暗记%d-%d号", k, j)
+	for m := range len(leakProjects) - 1 {
+		var c apiCall
+		r := h.api("hexi", "POST", "/api/v1/calls", map[string]any{"title": fmt.Sprintf("河西区照护者培训（立项%d）公益创投项目", m+1), "brand": "cuncaoxin",
+			"district": "河西区", "budget_fen": 300000_00, "mode": "competition", "bid_deadline": deadline, "min_valid_bidders": 2}, key())
+		mustStatus(t, r, http.StatusCreated, "draft a call for a project")
+		r.json(t, &c)
+		all = append(all, &leakCall{id: c.ID, st: domain.StageAwarded, price: 10 + m, points: 4 + m, bidders: []string{"zuzhi", "org2"}, extra: true})
+	}
+	reached := func(st domain.CallStage) []*leakCall {
+		var out []*leakCall
+		for _, c := range all {
+			if slices.Index(leakStages, c.st) >= slices.Index(leakStages, st) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	for _, c := range reached(domain.StagePublishReview) {
+		mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+c.id+"/submit", nil, key()), 200, "submit")
+	}
+	for _, c := range reached(domain.StageBidding) {
+		mustStatus(t, h.api("minzheng", "POST", "/api/v1/calls/"+c.id+"/publication", map[string]any{"approve": true}, key()), 200, "publish")
+	}
+	// Sealed bids on every published call.
+	for _, c := range reached(domain.StageBidding) {
+		for j, u := range c.bidders {
+			marker := fmt.Sprintf("方案暗记%d-%d号", c.price, j)
+			if c.extra {
+				marker = fmt.Sprintf("立项方案%d-%d号", c.price, j)
+			}
 			proposal := "面向友谊路街道失能老年人家庭照护者开展照护技能培训，" + marker + "，内容包括失能照护基础、压疮预防、转移搬运、进食与用药照护和心肺复苏，每名学员不少于 16 学时。"
-			price := leakPrice(k, j)
-			r := h.api(u, "POST", "/api/v1/calls/"+w.calls[st]+"/bids", bidJSON(proposal, price), key())
+			price := leakPrice(c.price, j)
+			r := h.api(u, "POST", "/api/v1/calls/"+c.id+"/bids", bidJSON(proposal, price), key())
 			mustStatus(t, r, http.StatusCreated, "bid")
 			var rc domain.Receipt
 			r.json(t, &rc)
-			if u == "zuzhi" {
-				w.bids[st] = rc.BidID
+			if c.extra {
+				continue
 			}
-			w.secrets = append(w.secrets, secret{kind: sPrice, stage: st, text: strconv.FormatInt(price, 10)},
-				secret{kind: sPrice, stage: st, text: domain.Fen(price).Yuan()},
-				secret{kind: sDigest, stage: st, text: rc.Parts[0].SHA256[:16], owner: u},
-				secret{kind: sContent, stage: st, text: marker, owner: u})
+			if u == "zuzhi" {
+				w.bids[c.st] = rc.BidID
+			}
+			// (the price in fen as a number of its own: seven digits turn up
+			// inside the hex of the audit log's hashes now and then)
+			fen := strconv.FormatInt(price, 10)
+			w.secrets = append(w.secrets, secret{kind: sPrice, stage: c.st, text: fen, must: fen, re: regexp.MustCompile(`(^|[^0-9A-Za-z])` + fen + `($|[^0-9A-Za-z])`)},
+				secret{kind: sPrice, stage: c.st, text: domain.Fen(price).Yuan()},
+				secret{kind: sDigest, stage: c.st, text: rc.Parts[0].SHA256[:16], owner: u},
+				secret{kind: sContent, stage: c.st, text: marker, owner: u})
 		}
 	}
 	if time.Now().After(deadline) {
 		t.Fatalf("the bids took longer than the deadline allowed")
 	}
-	opened := leakStages[3:]
-	for _, st := range opened {
-		eventuallyWithin(t, 120*time.Second, "the opening of the "+string(st)+" call", func() bool {
-			return h.bidCall("hexi", w.calls[st]).Stage == "qualification"
+	t.Logf("bids in by %s", time.Since(began).Round(time.Second))
+	for _, c := range reached(domain.StageQualification) {
+		eventuallyWithin(t, 120*time.Second, "the opening of the "+string(c.st)+" call", func() bool {
+			return h.bidCall("hexi", c.id).Stage == "qualification"
 		})
 	}
 	// Qualification, the panels, declarations, scores.
-	for _, st := range opened[1:] {
+	for _, c := range reached(domain.StagePanel) {
 		var ds []map[string]any
-		for _, b := range h.openedBids(t, w.calls[st]) {
+		for _, b := range h.openedBids(t, c.id) {
 			ds = append(ds, map[string]any{"bid_id": b.ID, "qualified": true})
 		}
-		mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+w.calls[st]+"/qualification", map[string]any{"decisions": ds}, key()), 200, "qualify")
+		mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+c.id+"/qualification", map[string]any{"decisions": ds}, key()), 200, "qualify")
 	}
-	seated := func(st domain.CallStage) map[string]string {
+	seated := func(id string) map[string]string {
 		out := map[string]string{}
 		for _, u := range pool {
-			if c := h.bidCall(u, w.calls[st]); c.MySeat != nil && (c.MySeat.Status == "drawn" || c.MySeat.Status == "confirmed") {
+			if c := h.bidCall(u, id); c.MySeat != nil && (c.MySeat.Status == "drawn" || c.MySeat.Status == "confirmed") {
 				out[u] = c.MySeat.Status
 			}
 		}
 		return out
 	}
-	for _, st := range opened[1:] {
-		eventually(t, "the panel of the "+string(st)+" call", func() bool { return len(seated(st)) == 5 })
-		if st == domain.StagePanel {
+	for _, c := range reached(domain.StagePanel) {
+		eventually(t, "the panel of the "+string(c.st)+" call", func() bool { return len(seated(c.id)) == 5 })
+		if c.st == domain.StagePanel {
 			continue
 		}
-		for u := range seated(st) {
-			mustStatus(t, h.api(u, "POST", "/api/v1/calls/"+w.calls[st]+"/declaration", map[string]any{"conflict": false}, key()), 200, "declare")
+		for u := range seated(c.id) {
+			mustStatus(t, h.api(u, "POST", "/api/v1/calls/"+c.id+"/declaration", map[string]any{"conflict": false}, key()), 200, "declare")
 		}
 	}
-	for k, st := range opened[3:] {
-		eventually(t, "scoring", func() bool { return h.bidCall("hexi", w.calls[st]).Stage == "scoring" })
-		bids := h.openedBids(t, w.calls[st])
-		for u := range seated(st) {
+	for _, c := range reached(domain.StageCivilApproval) {
+		eventually(t, "scoring", func() bool { return h.bidCall("hexi", c.id).Stage == "scoring" })
+		bids := h.openedBids(t, c.id)
+		k := float64(c.points)
+		for u := range seated(c.id) {
 			for j, b := range bids {
-				pts := []float64{20 + 0.5*float64(k), 19 - 0.5*float64(j), 15, 8, 7.5 + 0.5*float64((k+j)%3), 0} // zuzhi (j = 0) wins
-				mustStatus(t, h.api(u, "POST", "/api/v1/calls/"+w.calls[st]+"/scores", map[string]any{"bid_id": b.ID, "points": pts,
+				pts := []float64{20 + 0.5*k, 19 - 0.5*float64(j), 15, 8, 7.5 + 0.5*float64((c.points+j)%3), 0} // zuzhi (j = 0) wins
+				mustStatus(t, h.api(u, "POST", "/api/v1/calls/"+c.id+"/scores", map[string]any{"bid_id": b.ID, "points": pts,
 					"comment": "方案完整，培训模块与需求契合，团队资质齐全。"}, key()), 200, "score")
 			}
 		}
 	}
-	for _, st := range opened[3:] {
-		eventually(t, "the results", func() bool { return h.bidCall("hexi", w.calls[st]).Stage == "ca_approval" })
+	for _, c := range reached(domain.StageCivilApproval) {
+		eventually(t, "the results", func() bool { return h.bidCall("hexi", c.id).Stage == "ca_approval" })
 	}
-	for _, st := range opened[4:] {
-		mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+w.calls[st]+"/approval", map[string]any{"approve": true}, key()), 200, "civil approval")
+	for _, c := range reached(domain.StageFinanceApproval) {
+		mustStatus(t, h.api("hexi", "POST", "/api/v1/calls/"+c.id+"/approval", map[string]any{"approve": true}, key()), 200, "civil approval")
 	}
-	for _, st := range opened[5:] {
-		mustStatus(t, h.api("caizheng", "POST", "/api/v1/calls/"+w.calls[st]+"/approval", map[string]any{"approve": true}, key()), 200, "finance approval")
+	for _, c := range reached(domain.StagePublicity) {
+		mustStatus(t, h.api("caizheng", "POST", "/api/v1/calls/"+c.id+"/approval", map[string]any{"approve": true}, key()), 200, "finance approval")
 	}
-	eventuallyWithin(t, 60*time.Second, "the award", func() bool { return h.bidCall("hexi", w.calls[domain.StageAwarded]).Stage == "awarded" })
+	for _, c := range reached(domain.StageAwarded) {
+		eventuallyWithin(t, 60*time.Second, "the award", func() bool { return h.bidCall("hexi", c.id).Stage == "awarded" })
+	}
 	eventually(t, "publicity", func() bool { return h.bidCall("hexi", w.calls[domain.StagePublicity]).Stage == "publicity" })
 	for _, st := range leakStages {
 		if got := h.bidCall("hexi", w.calls[st]).Stage; got != string(st) {
 			t.Fatalf("the %s call is in stage %s", st, got)
 		}
 	}
+	t.Logf("calls at their stages by %s", time.Since(began).Round(time.Second))
 	// An objection to the result under publicity.
 	mustStatus(t, h.api("", "POST", "/api/v1/public/calls/"+w.calls[domain.StagePublicity]+"/objections",
 		map[string]any{"name": "欧阳明华", "contact": "13700001234", "reason": "认为第一名的团队资质证明与实际不符，请求复核。"}, key()), http.StatusCreated, "object")
@@ -609,12 +760,17 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 
 	// Seats, scores and panel names as they now stand.
 	scoreCalls := map[string]map[domain.CallStage]bool{}
-	for _, st := range opened[1:] {
-		w.seats[st] = seated(st)
-		for u := range w.seats[st] {
-			w.secrets = append(w.secrets, secret{kind: sExpert, stage: st, text: names[u], owner: u})
+	for _, c := range reached(domain.StagePanel) {
+		at := c.st
+		if c.extra {
+			at = domain.CallStage(c.id) // a project's call: its scores only tell which are shared
+		} else {
+			w.seats[c.st] = seated(c.id)
+			for u := range w.seats[c.st] {
+				w.secrets = append(w.secrets, secret{kind: sExpert, stage: c.st, text: names[u], owner: u})
+			}
 		}
-		for _, res := range h.bidCall("hexi", w.calls[st]).Results {
+		for _, res := range h.bidCall("hexi", c.id).Results {
 			s := strconv.FormatFloat(res.Result, 'f', 2, 64)
 			if strings.HasSuffix(s, "0") {
 				continue // 86.40 is 86.4 in JSON: too short to search for
@@ -622,37 +778,164 @@ func buildLeakWorld(t *testing.T, h *harness) *leakWorld {
 			if scoreCalls[s] == nil {
 				scoreCalls[s] = map[domain.CallStage]bool{}
 			}
-			scoreCalls[s][st] = true
+			scoreCalls[s][at] = true
 		}
 	}
 	for s, calls := range scoreCalls {
 		if len(calls) == 1 { // a score two calls share says nothing about either
 			for st := range calls {
-				w.secrets = append(w.secrets, secret{kind: sScore, stage: st, text: s, re: regexp.MustCompile(`(^|[^0-9.,])` + regexp.QuoteMeta(s) + `($|[^0-9])`)})
+				if slices.Contains(leakStages, st) {
+					w.secrets = append(w.secrets, secret{kind: sScore, stage: st, text: s, must: s, re: regexp.MustCompile(`(^|[^0-9.,])` + regexp.QuoteMeta(s) + `($|[^0-9])`)})
+				}
 			}
 		}
 	}
-	// The awarded call's project, signed, with a trainee.
-	c := h.bidCall("zuzhi", w.calls[domain.StageAwarded])
-	if len(c.Awards) != 1 {
-		t.Fatalf("awards: %+v", c.Awards)
+
+	// The projects: the awarded stage's call's, and one per further call,
+	// each carried to its stage through the API.
+	w.projects, w.drawn = map[projStage]string{}, map[projStage][]string{}
+	others := slices.DeleteFunc(slices.Clone(leakProjects), func(p projStage) bool { return p == pDelivery })
+	for i, c := range reached(domain.StageAwarded) {
+		aw := h.bidCall("zuzhi", c.id).Awards
+		if len(aw) != 1 || aw[0].OrgID != h.actor("zuzhi").OrgID {
+			t.Fatalf("awards of the call %s: %+v", c.id, aw)
+		}
+		p := pDelivery
+		if c.extra {
+			p = others[i-1]
+		}
+		w.projects[p] = aw[0].ID
 	}
-	w.award = c.Awards[0].ID
-	base := "/api/v1/awards/" + w.award
-	eventually(t, "the project", func() bool { return h.api("hexi", "GET", base, nil, nil).status == 200 })
-	mustStatus(t, h.api("hexi", "POST", base+"/terms", map[string]any{"trainees": 300, "hours_per_trainee": 16, "sessions": 12, "modules": domain.DefaultModules,
-		"starts_on": time.Now().AddDate(0, 0, -2), "term_months": 12}, key()), 200, "terms")
-	mustStatus(t, h.api("zuzhi", "POST", base+"/confirmation", map[string]any{"revision": 1}, key()), 200, "the organisation confirms")
-	mustStatus(t, h.api("hexi", "POST", base+"/confirmation", map[string]any{"revision": 1}, key()), 200, "civil affairs confirms")
-	eventually(t, "delivery", func() bool {
-		return strings.Contains(string(h.api("hexi", "GET", base, nil, nil).body), `"stage":"delivery"`)
-	})
-	r = h.api("zuzhi", "POST", base+"/trainees", map[string]any{"name": "李秀英", "id_number": "11010519491231002X", "phone": "13812345678",
+	w.award = w.projects[pDelivery]
+	api := func(p projStage) string { return "/api/v1/awards/" + w.projects[p] }
+	stage := func(p projStage) domain.ProjectStage {
+		var pr domain.Project
+		if r := h.api("hexi", "GET", api(p), nil, nil); r.status == http.StatusOK {
+			r.json(t, &pr)
+		}
+		return pr.Stage
+	}
+	for _, p := range leakProjects {
+		eventually(t, "the "+string(p)+" project", func() bool { return stage(p) == domain.ProjectContracting })
+		terms := map[string]any{"trainees": 300, "hours_per_trainee": 16, "sessions": 12, "modules": domain.DefaultModules,
+			"starts_on": time.Now().AddDate(0, 0, -2), "term_months": 12}
+		if p == pContracting { // the draft contract's own deliverables
+			terms["trainees"], terms["modules"] = 437, append(slices.Clone(domain.DefaultModules), "草约暗记认知症家庭照护")
+		}
+		mustStatus(t, h.api("hexi", "POST", api(p)+"/terms", terms, key()), 200, "terms")
+		mustStatus(t, h.api("zuzhi", "POST", api(p)+"/confirmation", map[string]any{"revision": 1}, key()), 200, "the organisation confirms")
+		if p != pContracting {
+			mustStatus(t, h.api("hexi", "POST", api(p)+"/confirmation", map[string]any{"revision": 1}, key()), 200, "civil affairs confirms")
+		}
+	}
+	w.secrets = append(w.secrets, secret{kind: sContract, project: pContracting, text: "草约暗记"},
+		secret{kind: sContract, project: pContracting, text: "437 trainees", must: "437", re: regexp.MustCompile(`"trainees":437[,}]|437 ?人`)})
+	for _, p := range leakProjects[1:] {
+		eventually(t, "the "+string(p)+" project's delivery", func() bool { return stage(p) == domain.ProjectDelivery })
+	}
+	r = h.api("zuzhi", "POST", api(pDelivery)+"/trainees", map[string]any{"name": "李秀英", "id_number": "11010519491231002X", "phone": "13812345678",
 		"relation": "配偶", "community": "平江里社区", "consent": true}, nil)
 	mustStatus(t, r, http.StatusCreated, "enrol")
 	var tr struct{ ID int64 }
 	r.json(t, &tr)
 	w.trainee = tr.ID
-	w.secrets = append(w.secrets, secret{kind: sPII, text: "11010519491231002X"}, secret{kind: sPII, text: "13812345678"})
+	w.secrets = append(w.secrets, secret{kind: sPII, text: "11010519491231002X"}, secret{kind: sPII, text: "13812345678"},
+		secret{kind: sEvalIDs, must: `,"seq":`, re: regexp.MustCompile(`"(user_id|talent_id)":[1-9][0-9]*,"seq"`), text: `"user_id":<user ID> of an evaluator`})
+
+	// The evaluations: a report with an attachment (each with a marker of
+	// its own), three drawn evaluators, their sheets.
+	report := func(p projStage, phase string, n int) {
+		marker := fmt.Sprintf("自评暗记%d号", n)
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		_ = mw.WriteField("summary", evalReportText+marker)
+		fw, _ := mw.CreateFormFile("file", "自评附件.csv")
+		_, _ = fmt.Fprintf(fw, "项目,说明\n报告附件记号%d号,1\n", n)
+		_ = mw.Close()
+		mustStatus(t, h.do("POST", api(p)+"/evaluations/"+phase+"/report", h.token("zuzhi"), mw.FormDataContentType(), buf.String(), key()),
+			200, "the "+phase+" report of the "+string(p)+" project")
+		w.secrets = append(w.secrets, secret{kind: sReport, project: p, text: marker}, secret{kind: sReport, project: p, text: fmt.Sprintf("报告附件记号%d号", n)})
+	}
+	drawn := func(p projStage, phase string) []string {
+		var d []string
+		eventually(t, "the "+phase+" evaluators of the "+string(p)+" project", func() bool {
+			d = h.drawnFor(t, pool, w.projects[p], phase)
+			return len(d) == domain.EvaluatorsPerRound
+		})
+		w.drawn[p] = append(w.drawn[p], d...)
+		return d
+	}
+	score := func(p projStage, phase, u string, sheet map[string]any) {
+		mustStatus(t, h.api(u, "POST", api(p)+"/evaluations/"+phase+"/1/scores", sheet, key()), 200, "a "+phase+" sheet by "+u)
+	}
+	decided := func(p projStage, n int) {
+		eventually(t, "the result of the "+string(p)+" project's round", func() bool {
+			rs := h.rounds(t, "hexi", w.projects[p])
+			return len(rs) >= n && rs[n-1].Outcome != nil
+		})
+	}
+	evaluated := []projStage{pScoring, pMidterm, pClosing, pArchived}
+	for i, p := range evaluated {
+		eventually(t, "the mid-term round of the "+string(p)+" project", func() bool { return len(h.rounds(t, "hexi", w.projects[p])) == 1 })
+		report(p, "midterm", 10*i+1)
+	}
+	// (after the round opened: the workflow has the signature by then)
+	payTranche(t, h, w.projects[pArchived], 1)
+	for _, p := range evaluated {
+		d := drawn(p, "midterm")
+		if p == pScoring { // one sheet in, the round undecided
+			score(p, "midterm", d[0], map[string]any{"points": []float64{23.5, 13.5, 14.5, 21.5},
+				"comment": "评分暗记：学员签到记录与培训照片对应不全。", "site_visit": "现场暗记：平江里社区活动室。"})
+			w.secrets = append(w.secrets, secret{kind: sSheet, project: p, text: "评分暗记", owner: d[0]},
+				secret{kind: sSheet, project: p, text: "现场暗记", owner: d[0]}, secret{kind: sSheet, project: p, text: "23.5,13.5,14.5,21.5", owner: d[0]})
+			continue
+		}
+		for j, u := range d {
+			score(p, "midterm", u, map[string]any{"points": []float64{24, 16, 16 + float64(j), 24}, "comment": "培训组织规范，签到与学时记录完整。"})
+		}
+	}
+	for _, p := range evaluated[1:] {
+		decided(p, 1)
+	}
+	payTranche(t, h, w.projects[pArchived], 2)
+	for i, p := range evaluated[2:] {
+		eventually(t, "the final round of the "+string(p)+" project", func() bool { return len(h.rounds(t, "hexi", w.projects[p])) == 2 })
+		report(p, "final", 10*(i+2)+2)
+	}
+	for _, p := range evaluated[2:] {
+		for _, u := range drawn(p, "final") {
+			score(p, "final", u, map[string]any{"points": []float64{46, 27, 0, 9}, "comment": "产出与效益指标完成，资金使用合规。"})
+		}
+	}
+	for _, p := range evaluated[2:] {
+		decided(p, 2)
+		eventually(t, "the "+string(p)+" project closing", func() bool { return stage(p) == domain.ProjectClosing })
+	}
+	payTranche(t, h, w.projects[pArchived], 3)
+	eventuallyWithin(t, 2*time.Minute, "the archive", func() bool { return stage(pArchived) == domain.ProjectArchived })
+	var archived domain.Project
+	h.api("hexi", "GET", api(pArchived), nil, nil).json(t, &archived)
+	w.number = archived.Number
+	want := map[projStage]domain.ProjectStage{pContracting: domain.ProjectContracting, pDelivery: domain.ProjectDelivery, pScoring: domain.ProjectDelivery,
+		pMidterm: domain.ProjectDelivery, pClosing: domain.ProjectClosing, pArchived: domain.ProjectArchived}
+	for _, p := range leakProjects {
+		if got := stage(p); got != want[p] {
+			t.Fatalf("the %s project is in stage %s", p, got)
+		}
+	}
+	// Evaluators' names, wherever a round lists them (a panel's seats list
+	// names the same way, with a status).
+	seen := map[string]bool{}
+	for _, p := range leakProjects {
+		for _, u := range w.drawn[p] {
+			if !seen[u] {
+				seen[u] = true
+				n := regexp.QuoteMeta(names[u])
+				w.secrets = append(w.secrets, secret{kind: sEvaluator, text: names[u], owner: u,
+					must: names[u], re: regexp.MustCompile(`评估专家 ?\d+（` + n + `）|"seq":\d+,"name":"` + n + `"(,"(excluded|sheet|scored_at)"|\})`)})
+			}
+		}
+	}
+	t.Logf("projects at their stages by %s", time.Since(began).Round(time.Second))
 	return w
 }

@@ -42,7 +42,27 @@ func (s *Contracts) List(ctx context.Context, by domain.Actor, f store.ProjectFi
 	default:
 		return store.ProjectPage{}, auth.Authorize(u, auth.ActionListProjects, "")
 	}
-	return s.Store.ListProjects(ctx, f)
+	pg, err := s.Store.ListProjects(ctx, f)
+	for i := range pg.Projects {
+		pg.Projects[i] = withoutDraft(u, pg.Projects[i])
+	}
+	return pg, err
+}
+
+// withoutDraft hides an unsigned contract — its terms and its PDF — from
+// everyone but the two sides settling it, civil affairs of the district
+// and the organisation: finance has no part in it before it is signed, and
+// the public sees it once signed (实施条例 §50).
+func withoutDraft(u domain.User, p domain.Project) domain.Project {
+	if draftHidden(u, p) {
+		p.Terms, p.ContractKey, p.ContractSHA256 = nil, "", ""
+	}
+	return p
+}
+
+// draftHidden reports whether p's contract is a draft u may not read.
+func draftHidden(u domain.User, p domain.Project) bool {
+	return p.SignedAt.IsZero() && auth.AuthorizeTarget(u, auth.ActionConfirmContract, auth.Target{District: p.District, OrgID: p.OrgID}) != nil
 }
 
 // Get returns a funded project the person may see.
@@ -60,7 +80,7 @@ func (s *Contracts) Get(ctx context.Context, by domain.Actor, id string) (domain
 	if err := auth.AuthorizeTarget(by.User(), auth.ActionViewProject, auth.Target{District: p.District, OrgID: p.OrgID}); err != nil {
 		return domain.Project{}, err
 	}
-	return p, nil
+	return withoutDraft(by.User(), p), nil
 }
 
 func (s *Contracts) update(ctx context.Context, p domain.Project, name, key string, arg any) error {
@@ -130,6 +150,9 @@ func (s *Contracts) Contract(ctx context.Context, by domain.Actor, id string) (D
 	p, err := s.Get(ctx, by, id)
 	if err != nil {
 		return Document{}, err
+	}
+	if draftHidden(by.User(), p) {
+		return Document{}, domain.Errorf(domain.CodeForbidden, "合同尚未签订：签订前只有民政部门和实施单位可以查看合同文本。")
 	}
 	if p.ContractKey == "" {
 		return Document{}, domain.Errorf(domain.CodeNotFound, "合同尚未生成：民政部门确定条款后自动生成。")

@@ -46,7 +46,7 @@ func (s *Evaluations) viewable(ctx context.Context, by domain.Actor, id string) 
 		if !ok {
 			return domain.Project{}, false, domain.Errorf(domain.CodeForbidden, "您无权查看该项目：您不是它抽取的评估专家。")
 		}
-		return p, true, nil
+		return withoutDraft(u, p), true, nil
 	}
 	p, err := s.Contracts.Get(ctx, by, id)
 	return p, false, err
