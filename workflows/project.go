@@ -261,6 +261,14 @@ func (pr *projectRun) contract(ctx workflow.Context) error {
 	if _, err := pr.await(ctx, -1, signed); err != nil {
 		return err
 	}
+	// The workflow's own state moves first: by the time pages show the
+	// project in delivery, the validators accept its first tranche (before,
+	// a confirmation right after signing was refused as "not signed").
+	// Histories recorded before this order replay the old one.
+	first := workflow.GetVersion(ctx, "stage-before-sign", workflow.DefaultVersion, 1) == 1
+	if first {
+		st.Stage = domain.ProjectDelivery
+	}
 	if err := workflow.ExecuteActivity(opts(ctx), a.SignProject, in.AwardID).Get(ctx, nil); err != nil {
 		return err
 	}

@@ -39,7 +39,7 @@ func (f *projectFixture) runUntilContinued(t *testing.T, in ProjectInput) Projec
 // next is a fresh test environment for the run that continues f's, at the
 // time f's ended, in the same fake world, numbering updates on from f's.
 func (f *projectFixture) next() *projectFixture {
-	g := newProjectFixtureIn(0, f.eval)
+	g := newProjectFixtureIn(0, 0, f.eval)
 	g.env.SetStartTime(f.env.Now())
 	g.updates = f.updates
 	return g

@@ -44,11 +44,12 @@ func newProjectFixture() *projectFixture { return newProjectFixtureSlow(0) }
 
 // newProjectFixtureSlow is a fixture whose tranche activities take slow
 // (workflow time): long enough for a second request to arrive meanwhile.
-func newProjectFixtureSlow(slow time.Duration) *projectFixture { return newProjectFixtureIn(slow, nil) }
+func newProjectFixtureSlow(slow time.Duration) *projectFixture { return newProjectFixtureIn(slow, 0, nil) }
 
 // newProjectFixtureIn is a fixture in the fake evaluation world w (nil: a
 // new one): the run that continues another's shares its world.
-func newProjectFixtureIn(slow time.Duration, w *evalWorld) *projectFixture {
+// signSlow is how long signing takes (workflow time).
+func newProjectFixtureIn(slow, signSlow time.Duration, w *evalWorld) *projectFixture {
 	f := &projectFixture{}
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
@@ -65,7 +66,7 @@ func newProjectFixtureIn(slow time.Duration, w *evalWorld) *projectFixture {
 		f.confirms = append(f.confirms, fmt.Sprintf("%v:%d", in.Civil, in.Revision))
 		return nil
 	})
-	on(act.SignProject, func(context.Context, string) error {
+	f.env.OnActivity(act.SignProject, mock.Anything, mock.Anything).After(signSlow).Return(func(context.Context, string) error {
 		f.signed = f.env.Now()
 		return nil
 	})
@@ -310,4 +311,18 @@ func TestRefusalsNameTheirFields(t *testing.T) {
 			t.Errorf("field %q: %q", k, v)
 		}
 	}
+}
+
+// Signing records the stage in the database (pages then show the project in
+// delivery) before the workflow hears back: a tranche confirmed in that
+// moment used to be refused as "合同签订后才能办理". The workflow's own stage
+// now moves first.
+func TestTrancheConfirmedWhileSigning(t *testing.T) {
+	f := newProjectFixtureIn(0, time.Hour, nil)
+	f.update(time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: terms()})
+	f.update(2*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: bidder(1), Revision: 1})
+	f.update(3*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: civilAffairs, Revision: 1})
+	during := f.update(3*time.Hour+30*time.Minute, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs, Index: 0})
+	f.env.ExecuteWorkflow(ProjectWorkflow, projectInput(f.env.Now()))
+	ok(t, during)
 }
