@@ -44,7 +44,9 @@ func newProjectFixture() *projectFixture { return newProjectFixtureSlow(0) }
 
 // newProjectFixtureSlow is a fixture whose tranche activities take slow
 // (workflow time): long enough for a second request to arrive meanwhile.
-func newProjectFixtureSlow(slow time.Duration) *projectFixture { return newProjectFixtureIn(slow, 0, nil) }
+func newProjectFixtureSlow(slow time.Duration) *projectFixture {
+	return newProjectFixtureIn(slow, 0, nil)
+}
 
 // newProjectFixtureIn is a fixture in the fake evaluation world w (nil: a
 // new one): the run that continues another's shares its world.
