@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"grantflow/internal/app"
 	"grantflow/internal/backup"
 	"grantflow/internal/config"
 )
@@ -59,4 +61,23 @@ func backupOrRestore(ctx context.Context, cfg config.Config, args []string, stdo
 		fmt.Fprintln(stdout, "next: grantflow migrate; start web and worker; grantflow audit verify; grantflow archive verify <project> (README, \"Backup and restore\", for Temporal)")
 		return nil
 	}
+}
+
+// errDisagree makes `grantflow reconcile` exit with status 2.
+var errDisagree = errors.New("database and Temporal disagree")
+
+func reconcile(ctx context.Context, a *app.App, stdout io.Writer) error {
+	n, ms, err := backup.Reconcile(ctx, a.Store.Pool(), a.Temporal)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		fmt.Fprintln(stdout, m)
+	}
+	if len(ms) > 0 {
+		fmt.Fprintf(stdout, "%d of %d calls and projects disagree with their workflows (README, \"Backup and restore\", says what to do)\n", len(ms), n)
+		return errDisagree
+	}
+	fmt.Fprintf(stdout, "%d calls and projects agree with their workflows\n", n)
+	return nil
 }

@@ -14,6 +14,7 @@
 //	grantflow backup <dir>   back up the database and both buckets into dir
 //	grantflow backup check <dir>   re-hash a backup against its manifest
 //	grantflow restore <dir>  restore a backup into an empty database and buckets
+//	grantflow reconcile      name calls and projects whose row and workflow disagree
 package main
 
 import (
@@ -74,6 +75,10 @@ Commands:
             restore a backup into the configured database and buckets, which
             must be empty (a new database; new or empty buckets); object
             lock retention is applied again. Then run migrate.
+  reconcile
+            compare every call's and project's stage in the database with its
+            workflow in Temporal and name each that disagrees (exit status 2
+            when one does): after a restore, or Temporal restored elsewhere
   audit verify
             walk the audit log's hash chain and name the first entry that was
             altered, removed or inserted (exit status 2 when one is found)
@@ -85,7 +90,7 @@ Configuration comes from GRANTFLOW_* environment variables; see README.md.
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "grantflow:", err)
-		if errors.Is(err, errAuditBroken) || errors.Is(err, errArchiveBroken) || errors.Is(err, backup.ErrDamaged) {
+		if errors.Is(err, errAuditBroken) || errors.Is(err, errArchiveBroken) || errors.Is(err, backup.ErrDamaged) || errors.Is(err, errDisagree) {
 			os.Exit(2)
 		}
 		os.Exit(1)
@@ -99,7 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cmd := args[0]
 	switch cmd {
-	case "serve", "web", "worker", "migrate", "seed":
+	case "serve", "web", "worker", "migrate", "seed", "reconcile":
 	case "archive":
 		if len(args) != 3 || args[1] != "verify" {
 			fmt.Fprint(stderr, usage)
@@ -150,6 +155,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "seed":
 		return seed(ctx, a, stdout)
+	case "reconcile":
+		return reconcile(ctx, a, stdout)
 	case "audit":
 		return verifyAudit(ctx, a, stdout)
 	case "archive":

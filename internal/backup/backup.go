@@ -293,6 +293,10 @@ func copyBucket(ctx context.Context, o Options, c *minio.Client, dir, role, name
 // file that becomes objects/<sha256[:2]>/<sha256> (equal contents are kept
 // once), and records its metadata and retention.
 func copyVersion(ctx context.Context, c *minio.Client, dir, bucket string, locked bool, v *Version, mu *sync.Mutex, writing map[string]*sync.Mutex) error {
+	info, err := c.StatObject(ctx, bucket, v.Key, minio.StatObjectOptions{VersionID: v.VersionID})
+	if err != nil {
+		return fmt.Errorf("stat %s/%s@%s: %w", bucket, v.Key, v.VersionID, err)
+	}
 	obj, err := c.GetObject(ctx, bucket, v.Key, minio.GetObjectOptions{VersionID: v.VersionID})
 	if err != nil {
 		return fmt.Errorf("get %s/%s@%s: %w", bucket, v.Key, v.VersionID, err)
@@ -313,10 +317,6 @@ func copyVersion(ctx context.Context, c *minio.Client, dir, bucket string, locke
 	}
 	if err != nil {
 		return fmt.Errorf("read %s/%s@%s: %w", bucket, v.Key, v.VersionID, err)
-	}
-	info, err := obj.Stat()
-	if err != nil {
-		return fmt.Errorf("stat %s/%s@%s: %w", bucket, v.Key, v.VersionID, err)
 	}
 	if n != info.Size {
 		return fmt.Errorf("read %s/%s@%s: %d bytes of %d", bucket, v.Key, v.VersionID, n, info.Size)

@@ -239,7 +239,7 @@ func restoreBucket(ctx context.Context, o Options, c *minio.Client, dir string, 
 // the bucket role they refer to: table, key column, version column.
 var versionColumns = map[string][][3]string{
 	RoleDocuments: {{"call_attachments", "object_key", "version_id"}},
-	RoleArchive:   {{"archived_objects", "key", "version_id"}},
+	RoleArchive:   {{"archive_objects", "key", "version_id"}},
 }
 
 // remapVersions points every row that names an object version at the
