@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -260,6 +261,7 @@ func copyBucket(ctx context.Context, o Options, c *minio.Client, dir, role, name
 			j++
 		}
 		slices.Reverse(listed[i:j])
+		sort.SliceStable(listed[i:j], func(a, b int) bool { return listed[i+a].LastModified.Before(listed[i+b].LastModified) })
 		i = j
 	}
 	b.Versions = make([]Version, len(listed))

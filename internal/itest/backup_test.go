@@ -219,9 +219,11 @@ func TestBackupAndRestore(t *testing.T) {
 	if out, code := grantflow(target, "restore", dir); code == 0 || strings.Contains(out, "restored") {
 		t.Fatalf("a second restore into the restored target: %d\n%s", code, out)
 	}
+	start = time.Now()
 	if out, code := grantflow(target, "migrate"); code != 0 {
 		t.Fatalf("migrate after restore: %d\n%s", code, out)
 	}
+	migrateTook := time.Since(start)
 	if out, code := grantflow(target, "audit", "verify"); code != 0 || !strings.Contains(out, "intact") {
 		t.Fatalf("audit verify on the restored database: %d\n%s", code, out)
 	}
@@ -250,12 +252,47 @@ func TestBackupAndRestore(t *testing.T) {
 		t.Fatal("a restored archive version could be deleted: its lock was not applied again")
 	}
 
+	// Both buckets show the same current objects as when they were backed up.
+	for _, b := range m.Buckets {
+		want := map[string]bool{}
+		for _, v := range b.Versions {
+			want[v.Key] = !v.DeleteMarker // each key's last version decides
+		}
+		name := target.S3Bucket
+		if b.Role == backup.RoleArchive {
+			name = target.ArchiveBucket
+		}
+		st, err := blob.Open(blob.Config{Endpoint: target.S3Endpoint, AccessKey: target.S3AccessKey, SecretKey: target.S3SecretKey, Bucket: name, Region: target.S3Region})
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed, err := st.List(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		current := 0
+		for _, ok := range want {
+			if ok {
+				current++
+			}
+		}
+		for _, o := range listed {
+			if !want[o.Key] {
+				t.Errorf("restored bucket %s shows %s, deleted or absent when backed up", name, o.Key)
+			}
+		}
+		if len(listed) != current {
+			t.Errorf("restored bucket %s shows %d objects, the backup had %d current", name, len(listed), current)
+		}
+	}
+
 	// The restored system, served by the production binary on the same
 	// Temporal server and task queue.
 	serve := exec.Command(bin, "serve")
 	serve.Env = append([]string{"PATH=" + os.Getenv("PATH")}, target.Env()...)
 	var logs bytes.Buffer
 	serve.Stdout, serve.Stderr = &logs, &logs
+	start = time.Now()
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -270,6 +307,7 @@ func TestBackupAndRestore(t *testing.T) {
 		r, err := httpGet(target.WebURL + "/readyz")
 		return err == nil && r == 200
 	})
+	readyTook := time.Since(start)
 	at := func(user, method, path string, body any) response {
 		var b string
 		if body != nil {
@@ -402,8 +440,8 @@ func TestBackupAndRestore(t *testing.T) {
 		objBytes += b.Bytes
 		versions += len(b.Versions)
 	}
-	t.Logf("test world: backup %s, restore %s (database dump %d bytes; %d object versions, %d bytes)",
-		backupTook.Round(time.Millisecond), restoreTook.Round(time.Millisecond), dbBytes, versions, objBytes)
+	t.Logf("test world: backup %s, restore %s, migrate %s, serve ready %s (database dump %d bytes; %d object versions, %d bytes)",
+		backupTook.Round(time.Millisecond), restoreTook.Round(time.Millisecond), migrateTook.Round(time.Millisecond), readyTook.Round(time.Millisecond), dbBytes, versions, objBytes)
 
 	// A larger world: the restored system grows by 100,000 attendance rows
 	// (1,000 trainees × 100 sessions) and 1,000 documents of 32 KiB; it is
