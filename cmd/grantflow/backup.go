@@ -58,7 +58,7 @@ func backupOrRestore(ctx context.Context, cfg config.Config, args []string, stdo
 		fmt.Fprintf(stdout, "restored %s in %s: the database as of %s; %d object versions (%d bytes, %d locked again, %d whose retention had ended), %d delete markers, %d later delete markers left out; %d rows point at the new version IDs\n",
 			args[1], time.Since(start).Round(time.Millisecond), m.Database.SnapshotAt.Format(time.RFC3339Nano),
 			res.Versions, res.Bytes, res.Locked, res.Expired, res.DeleteMarkers, res.Skipped, res.Remapped)
-		fmt.Fprintln(stdout, "next: grantflow migrate; start web and worker; grantflow audit verify; grantflow archive verify <project> (README, \"Backup and restore\", for Temporal)")
+		fmt.Fprintln(stdout, "next: grantflow migrate; start web and worker; grantflow audit verify; grantflow archive verify <project>; grantflow reconcile (README, \"Backup and restore\", for Temporal)")
 		return nil
 	}
 }
