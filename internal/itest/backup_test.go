@@ -35,7 +35,8 @@ import (
 // the restored system; every open workflow's stage (Temporal's query)
 // equals the restored rows; people's tokens still work and a project's next
 // step goes through the restored system; a restored archive object altered
-// is named by verify; a damaged backup and a non-empty target are refused.
+// is named by verify; a damaged backup and a non-empty target are refused;
+// a delete marker later than the snapshot is left out.
 // It also shows what happens to a workflow whose history is ahead of the
 // backup: a call cancelled after the backup is closed in Temporal while the
 // restored row still says bidding, and a bid on it is refused. It logs how
