@@ -11,6 +11,10 @@
 //	grantflow pii rotate     re-seal personal data under the newest key
 //	grantflow archive verify <project>   re-read a project's archive package
 //	grantflow blob sweep     remove unreferenced uploads older than the grace period
+//	grantflow backup <dir>   back up the database and both buckets into dir
+//	grantflow backup check <dir>   re-hash a backup against its manifest
+//	grantflow restore <dir>  restore a backup into an empty database and buckets
+//	grantflow reconcile      name calls and projects whose row and workflow disagree
 package main
 
 import (
@@ -30,6 +34,7 @@ import (
 	"github.com/google/uuid"
 
 	"grantflow/internal/app"
+	"grantflow/internal/backup"
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
@@ -58,6 +63,22 @@ Commands:
             remove uploads (sealed bid parts, payment vouchers, evaluation
             reports) that no record refers to and that are older than
             GRANTFLOW_BLOB_SWEEP_GRACE (default 24h); a schedule does it daily
+  backup <dir>
+            write a consistent backup into the new directory dir: the
+            database (pg_dump, directory format, one snapshot) and every
+            version of every object of both buckets, with their SHA-256 and
+            retention, and a manifest (see README, "Backup and restore")
+  backup check <dir>
+            re-read every file of a backup and check it against its manifest
+            (exit status 2 when one is missing or altered)
+  restore <dir>
+            restore a backup into the configured database and buckets, which
+            must be empty (a new database; new or empty buckets); object
+            lock retention is applied again. Then run migrate.
+  reconcile
+            compare every call's and project's stage in the database with its
+            workflow in Temporal and name each that disagrees (exit status 2
+            when one does): after a restore, or Temporal restored elsewhere
   audit verify
             walk the audit log's hash chain and name the first entry that was
             altered, removed or inserted (exit status 2 when one is found)
@@ -69,7 +90,7 @@ Configuration comes from GRANTFLOW_* environment variables; see README.md.
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "grantflow:", err)
-		if errors.Is(err, errAuditBroken) || errors.Is(err, errArchiveBroken) {
+		if errors.Is(err, errAuditBroken) || errors.Is(err, errArchiveBroken) || errors.Is(err, backup.ErrDamaged) || errors.Is(err, errDisagree) {
 			os.Exit(2)
 		}
 		os.Exit(1)
@@ -83,11 +104,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	cmd := args[0]
 	switch cmd {
-	case "serve", "web", "worker", "migrate", "seed":
+	case "serve", "web", "worker", "migrate", "seed", "reconcile":
 	case "archive":
 		if len(args) != 3 || args[1] != "verify" {
 			fmt.Fprint(stderr, usage)
 			return errors.New("usage: grantflow archive verify <project number or ID>")
+		}
+	case "backup", "restore":
+		if !(len(args) == 2 || (cmd == "backup" && len(args) == 3 && args[1] == "check")) {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("usage: grantflow %s <directory>", cmd)
 		}
 	case "audit", "pii", "blob":
 		if want := map[string]string{"audit": "verify", "pii": "rotate", "blob": "sweep"}[cmd]; len(args) != 2 || args[1] != want {
@@ -107,6 +133,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	logger.Info("starting", "command", cmd, "config", cfg)
+	if cmd == "backup" || cmd == "restore" {
+		return backupOrRestore(ctx, cfg, args, stdout)
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -126,6 +155,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "seed":
 		return seed(ctx, a, stdout)
+	case "reconcile":
+		return reconcile(ctx, a, stdout)
 	case "audit":
 		return verifyAudit(ctx, a, stdout)
 	case "archive":

@@ -116,6 +116,9 @@ type harness struct {
 	tokens map[string]string
 	// passwords of accounts a test made (demo accounts use app.DemoPassword)
 	passwords map[string]string
+	// stopWorker stops the harness's worker (a test that hands its task
+	// queue to another worker, such as the restore test)
+	stopWorker func()
 }
 
 func (h *harness) password(username string) string {
@@ -170,7 +173,7 @@ func newHarnessWith(t *testing.T, edit func(*config.Config)) *harness {
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	return &harness{t: t, app: a, url: srv.URL, users: users, tokens: map[string]string{}, passwords: map[string]string{}}
+	return &harness{t: t, app: a, url: srv.URL, users: users, tokens: map[string]string{}, passwords: map[string]string{}, stopWorker: w.Stop}
 }
 
 // response is an HTTP answer.
