@@ -65,8 +65,8 @@ func (s *Calls) update(ctx context.Context, c domain.Call, name, key string, arg
 	})
 	if err != nil && workflows.DomainError(err) == err {
 		// Not the workflow's refusal: it may have ended meanwhile.
-		if now, e := s.Store.Call(context.WithoutCancel(ctx), c.ID); isNotFound(err) || (e == nil && now.Stage.Final()) {
-			return domain.Errorf(domain.CodeConflict, "征集已处于“%s”阶段，不能再办理此事项。请刷新页面查看最新状态。", now.Stage.Label())
+		if now, e := s.Store.Call(context.WithoutCancel(ctx), c.ID); e == nil && now.Stage.Final() {
+			return domain.Wrap(err, domain.CodeConflict, fmt.Sprintf("征集已处于“%s”阶段，不能再办理此事项。请刷新页面查看最新状态。", now.Stage.Label()))
 		}
 		// Or its answer was lost (a cancelled request, a timeout): learn
 		// the outcome by the update's ID, never report "not taken effect".

@@ -52,6 +52,15 @@ func settleUpdate(ctx context.Context, tc client.Client, workflowID, updateID st
 		return nil
 	case refused(perr):
 		return temporalErr("update", perr)
+	case isNotFound(perr) && domain.ErrorCode(err) == domain.CodeConflict:
+		// The service found the lifecycle ended, and the workflow holds no
+		// update of that ID: the conflict is the answer.
+		return err
+	case isNotFound(err) && isNotFound(perr):
+		// The workflow had ended when the update was sent, and holds no
+		// update of that ID: it never took effect (a lifecycle that ended,
+		// or a database restored to a point before it did).
+		return domain.Wrap(err, domain.CodeConflict, msgEnded)
 	}
 	return domain.Wrap(err, domain.CodeUnavailable, msgUnclear)
 }
@@ -59,6 +68,10 @@ func settleUpdate(ctx context.Context, tc client.Client, workflowID, updateID st
 // msgUnclear tells a person their request's outcome could not be learned
 // (never that it did not take effect: the workflow may hold it).
 const msgUnclear = "暂时无法确认此次提交是否已生效，请稍后刷新页面查看（如投标回执）；确认未生效后再重新提交。"
+
+// msgEnded tells a person their request did not take effect because the
+// lifecycle it belongs to has ended.
+const msgEnded = "该事项的流程已经结束，此次提交未生效。请刷新页面查看最新状态。"
 
 // unclear reports an error settleUpdate already gave up on (asking again
 // would only wait as long once more).
