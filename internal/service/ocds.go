@@ -2,25 +2,32 @@ package service
 
 import (
 	"context"
-	"time"
 
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
 )
 
 // PublicOCDS is a published call as an OCDS 1.1 release package (DOMAIN.md
-// §8): its tender, awards, contracts and payments, public data only.
-func (s *Calls) PublicOCDS(ctx context.Context, callID, uri string) (domain.OCDSPackage, error) {
+// §8) published at path: its tender, awards, contracts and payments, public
+// data only. The bidders are read only once the call is awarded, and only
+// who they are goes on (domain.OCDSOrg: never a price).
+func (s *Calls) PublicOCDS(ctx context.Context, callID, path string) (domain.OCDSPackage, error) {
 	c, err := s.Public(ctx, callID)
 	if err != nil {
 		return domain.OCDSPackage{}, err
 	}
-	n, err := s.Store.OpenedBids(ctx, callID)
-	if err != nil {
-		return domain.OCDSPackage{}, err
-	}
+	var tenderers []domain.OCDSOrg
 	var projects []domain.OCDSProject
 	if c.Stage == domain.StageAwarded {
+		bids, err := s.Store.LiveBids(ctx, callID)
+		if err != nil {
+			return domain.OCDSPackage{}, err
+		}
+		for _, b := range bids {
+			if b.Status == domain.BidOpened {
+				tenderers = append(tenderers, domain.OCDSOrg{OrgID: b.OrgID, Name: b.OrgName, USCC: b.OrgUSCC})
+			}
+		}
 		awards, err := s.Store.Awards(ctx, callID)
 		if err != nil {
 			return domain.OCDSPackage{}, err
@@ -38,7 +45,9 @@ func (s *Calls) PublicOCDS(ctx context.Context, callID, uri string) (domain.OCDS
 			projects = append(projects, op)
 		}
 	}
-	issuer := report.IssuerFor(c.District)
-	return domain.OCDSPackage{URI: uri, Version: "1.1", PublishedDate: time.Now().UTC().Truncate(time.Second),
-		Publisher: domain.OCDSOrgRef{ID: "publisher", Name: issuer}, Releases: domain.OCDSReleases(c, issuer, n, projects)}, nil
+	pub := s.OCDS
+	if pub.Prefix == "" {
+		pub.Prefix = domain.OCDSDefaultPrefix
+	}
+	return domain.OCDSPackageFor(pub, path, c, report.IssuerFor(c.District), tenderers, projects), nil
 }
