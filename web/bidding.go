@@ -206,12 +206,13 @@ type portalPage struct {
 	Awarded   service.PublicCallPage
 	Results   []store.OrgGrade
 	Contracts []store.PublishedContract
+	License   string // the open data's license (GRANTFLOW_OCDS_LICENSE)
 }
 
 func (s *Server) portalPage(w http.ResponseWriter, r *http.Request) {
 	p := s.page(r, "公开信息")
 	p.Nav = "public"
-	data := portalPage{pageData: p}
+	data := portalPage{pageData: p, License: s.Calls.OCDS.License}
 	var err error
 	if data.Open, err = s.Calls.PublicList(r.Context(), domain.StageBidding, 1); err == nil {
 		if data.Publicity, err = s.Calls.PublicList(r.Context(), domain.StagePublicity, 1); err == nil {

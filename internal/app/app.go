@@ -104,7 +104,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Blob: bs, Keys: keys}
 	a.Evaluations = &service.Evaluations{Contracts: a.Contracts, Store: st, Blob: bs, Archive: archive}
 	a.Calls = &service.Calls{Temporal: tc, Store: st, Blob: bs, Keys: keys, Rules: cfg.Rules(), TaskQueue: cfg.TaskQueue,
-		HistoryLimit: cfg.WorkflowHistoryLimit}
+		HistoryLimit: cfg.WorkflowHistoryLimit, OCDS: cfg.OCDS()}
 	a.Orgs = &service.Orgs{Store: st, Blob: bs, Keys: keys}
 	a.Accounts = &service.Accounts{Store: st}
 	a.Areas = &service.Areas{Store: st}

@@ -78,6 +78,14 @@ type Config struct {
 	// evaluation-report prefix must be before the daily sweep removes it
 	// when no record refers to it (uploads whose request ended unclear).
 	BlobSweepGrace time.Duration `env:"GRANTFLOW_BLOB_SWEEP_GRACE" envDefault:"24h"`
+
+	// Open data (OCDS, DOMAIN.md §8): the ocid prefix (a placeholder until
+	// the bureau registers its own with the OCDS helpdesk), the license of
+	// the published data and the publication policy (empty: the policy on
+	// the public portal, GRANTFLOW_WEB_URL/public#open-data).
+	OCDSPrefix            string `env:"GRANTFLOW_OCDS_PREFIX" envDefault:"ocds-gfcn01"`
+	OCDSLicense           string `env:"GRANTFLOW_OCDS_LICENSE" envDefault:"https://creativecommons.org/licenses/by/4.0/"`
+	OCDSPublicationPolicy string `env:"GRANTFLOW_OCDS_PUBLICATION_POLICY"`
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -154,6 +162,14 @@ func (c Config) Validate() error {
 	if c.BlobSweepGrace < time.Hour {
 		errs = append(errs, errors.New("GRANTFLOW_BLOB_SWEEP_GRACE must be at least 1h (an update may still be under way), e.g. 24h"))
 	}
+	if !domain.ValidOCDSPrefix(c.OCDSPrefix) {
+		errs = append(errs, errors.New("GRANTFLOW_OCDS_PREFIX must be an ocid prefix: ocds- and six lower-case letters or digits (register one with the OCDS helpdesk)"))
+	}
+	for _, s := range []struct{ name, v string }{{"GRANTFLOW_OCDS_LICENSE", c.OCDSLicense}, {"GRANTFLOW_OCDS_PUBLICATION_POLICY", c.OCDSPublicationPolicy}} {
+		if u, err := url.Parse(s.v); (s.v != "" || s.name == "GRANTFLOW_OCDS_LICENSE") && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+			errs = append(errs, fmt.Errorf("%s must be an absolute http:// or https:// URL", s.name))
+		}
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("configuration: %w", errors.Join(errs...))
 	}
@@ -164,6 +180,15 @@ func (c Config) Validate() error {
 func (c Config) Rules() domain.Rules {
 	return domain.Rules{CompetitionMinBiddingWorkingDays: c.CompetitionMinBiddingDays,
 		CompetitionPublicityWorkingDays: c.CompetitionPublicityDays, EvalPassMark: c.EvalPassMark}
+}
+
+// OCDS is what this deployment says of itself in its OCDS packages.
+func (c Config) OCDS() domain.OCDSPublisher {
+	policy := c.OCDSPublicationPolicy
+	if policy == "" {
+		policy = strings.TrimRight(c.WebURL, "/") + "/public#open-data"
+	}
+	return domain.OCDSPublisher{Prefix: c.OCDSPrefix, BaseURL: c.WebURL, License: c.OCDSLicense, PublicationPolicy: policy}
 }
 
 // TrustedProxyPrefixes parses GRANTFLOW_TRUSTED_PROXIES.
@@ -217,6 +242,9 @@ func (c Config) Env() []string {
 		"GRANTFLOW_WORKER_STOP_TIMEOUT=" + c.WorkerStopTimeout.String(),
 		"GRANTFLOW_BLOB_SWEEP_GRACE=" + c.BlobSweepGrace.String(),
 		fmt.Sprintf("GRANTFLOW_WORKFLOW_HISTORY_LIMIT=%d", c.WorkflowHistoryLimit),
+		"GRANTFLOW_OCDS_PREFIX=" + c.OCDSPrefix,
+		"GRANTFLOW_OCDS_LICENSE=" + c.OCDSLicense,
+		"GRANTFLOW_OCDS_PUBLICATION_POLICY=" + c.OCDSPublicationPolicy,
 	}
 	return append(vars, c.Temporal.env()...)
 }
@@ -247,6 +275,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("worker_stop_timeout", c.WorkerStopTimeout),
 		slog.Duration("blob_sweep_grace", c.BlobSweepGrace),
 		slog.Int("workflow_history_limit", c.WorkflowHistoryLimit),
+		slog.String("ocds_prefix", c.OCDSPrefix),
 	)
 }
 

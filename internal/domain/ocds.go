@@ -2,15 +2,38 @@ package domain
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 )
 
 // OCDS 1.1 (Open Contracting Data Standard) structures for the public
 // release package of a call (DOMAIN.md §8): one ocid per call, one release
-// per event — tender, award, contract, implementation (payments).
+// per event — tender, award, contract, implementation (payments), and the
+// contract's end — each showing the process as it stood at its date.
 
-// OCDSPrefix is this publisher's ocid prefix.
-const OCDSPrefix = "ocds-gfcn01"
+// OCDSDefaultPrefix is the ocid prefix a deployment has until the bureau
+// registers its own with the OCDS helpdesk (GRANTFLOW_OCDS_PREFIX): a
+// placeholder, not a registered prefix.
+const OCDSDefaultPrefix = "ocds-gfcn01"
+
+// OCDSSchemeUSCI is org-id.guide's scheme for the 统一社会信用代码
+// (unified social credit identifier).
+const OCDSSchemeUSCI = "CN-USCI"
+
+var ocdsPrefixRE = regexp.MustCompile(`^ocds-[a-z0-9]{6}$`)
+
+// ValidOCDSPrefix reports whether p has the form of a registered ocid
+// prefix: "ocds-" and six lower-case letters or digits.
+func ValidOCDSPrefix(p string) bool { return ocdsPrefixRE.MatchString(p) }
+
+// OCDSPublisher is what a deployment says about itself in its packages.
+type OCDSPublisher struct {
+	Prefix            string // ocid prefix (ocds-xxxxxx)
+	BaseURL           string // where the site is reached; package URIs are absolute under it
+	License           string // the data's license (a URI)
+	PublicationPolicy string // the publication policy (a URI)
+}
 
 type (
 	OCDSValue struct {
@@ -25,21 +48,28 @@ type (
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	}
+	OCDSIdentifier struct {
+		Scheme    string `json:"scheme"`
+		ID        string `json:"id"`
+		LegalName string `json:"legalName,omitempty"`
+	}
 	OCDSParty struct {
-		ID    string   `json:"id"`
-		Name  string   `json:"name"`
-		Roles []string `json:"roles"`
+		ID         string          `json:"id"`
+		Name       string          `json:"name"`
+		Identifier *OCDSIdentifier `json:"identifier,omitempty"`
+		Roles      []string        `json:"roles"`
 	}
 	OCDSTender struct {
-		ID                       string      `json:"id"`
-		Title                    string      `json:"title"`
-		Status                   string      `json:"status"`
-		ProcurementMethod        string      `json:"procurementMethod"`
-		ProcurementMethodDetails string      `json:"procurementMethodDetails"`
-		MainProcurementCategory  string      `json:"mainProcurementCategory"`
-		Value                    OCDSValue   `json:"value"`
-		TenderPeriod             *OCDSPeriod `json:"tenderPeriod,omitempty"`
-		NumberOfTenderers        int         `json:"numberOfTenderers,omitempty"`
+		ID                       string       `json:"id"`
+		Title                    string       `json:"title"`
+		Status                   string       `json:"status"`
+		ProcurementMethod        string       `json:"procurementMethod"`
+		ProcurementMethodDetails string       `json:"procurementMethodDetails"`
+		MainProcurementCategory  string       `json:"mainProcurementCategory"`
+		Value                    OCDSValue    `json:"value"`
+		TenderPeriod             *OCDSPeriod  `json:"tenderPeriod,omitempty"`
+		NumberOfTenderers        *int         `json:"numberOfTenderers,omitempty"`
+		Tenderers                []OCDSOrgRef `json:"tenderers,omitempty"`
 	}
 	OCDSAward struct {
 		ID        string       `json:"id"`
@@ -82,22 +112,57 @@ type (
 		Awards         []OCDSAward    `json:"awards,omitempty"`
 		Contracts      []OCDSContract `json:"contracts,omitempty"`
 	}
+	OCDSPackagePublisher struct {
+		Name string `json:"name"`
+		URI  string `json:"uri,omitempty"`
+	}
 	OCDSPackage struct {
-		URI           string        `json:"uri"`
-		Version       string        `json:"version"`
-		PublishedDate time.Time     `json:"publishedDate"`
-		Publisher     OCDSOrgRef    `json:"publisher"`
-		Releases      []OCDSRelease `json:"releases"`
+		URI               string               `json:"uri"`
+		Version           string               `json:"version"`
+		PublishedDate     time.Time            `json:"publishedDate"`
+		Publisher         OCDSPackagePublisher `json:"publisher"`
+		License           string               `json:"license,omitempty"`
+		PublicationPolicy string               `json:"publicationPolicy,omitempty"`
+		Releases          []OCDSRelease        `json:"releases"`
 	}
 )
 
 func cny(f Fen) OCDSValue { return OCDSValue{Amount: float64(f) / 100, Currency: "CNY"} }
 
+// ocdsTime is t in China Standard Time (+08:00), to the second.
+func ocdsTime(t time.Time) time.Time { return t.In(ChinaTime).Truncate(time.Second) }
+
 func tp(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
+	t = ocdsTime(t)
 	return &t
+}
+
+// OCDSOrg is an organisation that bid on a call: what OCDS may say of it
+// once the award is public (never its price or its documents).
+type OCDSOrg struct {
+	OrgID int64
+	Name  string
+	USCC  string // 统一社会信用代码
+}
+
+// partyID is the organisation's party ID: its credit code under the
+// CN-USCI scheme, or its GrantFlow number when it has none.
+func (o OCDSOrg) partyID() string {
+	if o.USCC != "" {
+		return OCDSSchemeUSCI + "-" + o.USCC
+	}
+	return fmt.Sprintf("org-%d", o.OrgID)
+}
+
+func (o OCDSOrg) party(roles ...string) OCDSParty {
+	p := OCDSParty{ID: o.partyID(), Name: o.Name, Roles: roles}
+	if o.USCC != "" {
+		p.Identifier = &OCDSIdentifier{Scheme: OCDSSchemeUSCI, ID: o.USCC, LegalName: o.Name}
+	}
+	return p
 }
 
 // OCDSProject is what a funded project contributes: its contract and the
@@ -108,67 +173,119 @@ type OCDSProject struct {
 	Tranches []TrancheState
 }
 
-// OCDSReleases maps a published call, its tenderers' count, awards and
-// projects to OCDS releases, one per event that has happened, in order.
-// Only what is public goes in: no bid contents of unsuccessful bidders, no
-// personal data, no voucher numbers.
-func OCDSReleases(c Call, buyer string, tenderers int, projects []OCDSProject) []OCDSRelease {
-	ocid := OCDSPrefix + "-" + c.Number
+// OCDSReleases maps a published call to OCDS releases, one per event that
+// has happened, in order, each as things stood at its date: the tender at
+// publication (active), its cancellation or failure, and once the call is
+// awarded the award (with its tenderers, the organisations whose bids were
+// opened), each contract at its signing, its payments and its end. Only
+// what is public goes in: nothing of the bids but who made them, and that
+// only from the award; no personal data, no voucher numbers.
+func OCDSReleases(prefix string, c Call, buyer string, tenderers []OCDSOrg, projects []OCDSProject) []OCDSRelease {
+	ocid := prefix + "-" + c.Number
 	buyerRef := OCDSOrgRef{ID: "buyer", Name: buyer}
 	method := "open"
 	if c.Plan.Mode == ModeConsultation {
 		method = "selective"
 	}
-	status := map[CallStage]string{StageCancelled: "cancelled", StageFailed: "unsuccessful", StageAwarded: "complete"}[c.Stage]
-	if status == "" {
-		status = "active"
-	}
-	tender := OCDSTender{ID: c.Number, Title: c.Title, Status: status, ProcurementMethod: method,
+	tender := OCDSTender{ID: c.Number, Title: c.Title, Status: "active", ProcurementMethod: method,
 		ProcurementMethodDetails: c.Plan.Mode.Label(), MainProcurementCategory: "services", Value: cny(c.Budget),
 		TenderPeriod: &OCDSPeriod{StartDate: tp(c.PublishedAt), EndDate: tp(c.BidDeadline)}}
-	if !c.OpenedAt.IsZero() {
-		tender.NumberOfTenderers = tenderers
-	}
 	parties := []OCDSParty{{ID: "buyer", Name: buyer, Roles: []string{"buyer", "procuringEntity"}}}
-	release := func(id string, date time.Time, tag string) OCDSRelease {
-		return OCDSRelease{OCID: ocid, ID: ocid + "-" + id, Date: date, Tag: []string{tag}, InitiationType: "tender", Language: "zh",
-			Parties: parties, Buyer: buyerRef, Tender: tender}
+	release := func(id string, date time.Time, tag string, t OCDSTender) OCDSRelease {
+		return OCDSRelease{OCID: ocid, ID: ocid + "-" + id, Date: ocdsTime(date), Tag: []string{tag}, InitiationType: "tender", Language: "zh",
+			Parties: parties, Buyer: buyerRef, Tender: t}
 	}
-	out := []OCDSRelease{release("tender", c.PublishedAt, "tender")}
-	if len(projects) == 0 {
-		if c.Stage == StageCancelled || c.Stage == StageFailed {
-			r := release("tenderUpdate-"+string(c.Stage), c.UpdatedAt, "tenderUpdate")
-			out = append(out, r)
-		}
+	out := []OCDSRelease{release("tender", c.PublishedAt, "tender", tender)}
+	switch c.Stage {
+	case StageCancelled:
+		t := tender
+		t.Status = "cancelled"
+		return append(out, release("tenderCancellation", c.UpdatedAt, "tenderCancellation", t))
+	case StageFailed:
+		t := tender
+		t.Status = "unsuccessful"
+		return append(out, release("tenderUpdate-failed", c.UpdatedAt, "tenderUpdate", t))
+	}
+	if c.Stage != StageAwarded || c.AwardedAt.IsZero() || len(projects) == 0 {
 		return out
 	}
+
+	// From the award on: the tender is complete, its tenderers are public
+	// and each is a party; suppliers are tenderers too.
+	orgs := map[int64]OCDSOrg{}
+	awarded := map[int64]bool{}
+	for _, p := range projects {
+		awarded[p.Award.OrgID] = true
+	}
+	var order []int64
+	add := func(o OCDSOrg) {
+		if _, ok := orgs[o.OrgID]; !ok {
+			order = append(order, o.OrgID)
+		}
+		if prev, ok := orgs[o.OrgID]; ok && o.USCC == "" {
+			o.USCC = prev.USCC
+		}
+		orgs[o.OrgID] = o
+	}
+	for _, t := range tenderers {
+		add(t)
+	}
+	for _, p := range projects {
+		if _, ok := orgs[p.Award.OrgID]; !ok {
+			add(OCDSOrg{OrgID: p.Award.OrgID, Name: p.Award.OrgName})
+		}
+	}
+	parties = append([]OCDSParty(nil), parties...)
+	done := tender
+	done.Status = "complete"
+	done.Tenderers = []OCDSOrgRef{}
+	for _, id := range order {
+		o := orgs[id]
+		roles := []string{"tenderer"}
+		if awarded[id] {
+			roles = append(roles, "supplier")
+		}
+		parties = append(parties, o.party(roles...))
+		done.Tenderers = append(done.Tenderers, OCDSOrgRef{ID: o.partyID(), Name: o.Name})
+	}
+	n := len(done.Tenderers)
+	done.NumberOfTenderers = &n
+	ref := func(orgID int64) OCDSOrgRef { o := orgs[orgID]; return OCDSOrgRef{ID: o.partyID(), Name: o.Name} }
+
 	var awards []OCDSAward
 	for _, p := range projects {
-		sup := OCDSOrgRef{ID: fmt.Sprintf("org-%d", p.Award.OrgID), Name: p.Award.OrgName}
-		parties = append(parties, OCDSParty{ID: sup.ID, Name: sup.Name, Roles: []string{"supplier", "tenderer"}})
-		awards = append(awards, OCDSAward{ID: p.Award.ID, Title: c.Title, Status: "active", Date: p.Award.CreatedAt,
-			Value: cny(p.Award.Amount), Suppliers: []OCDSOrgRef{sup}})
+		awards = append(awards, OCDSAward{ID: p.Award.ID, Title: c.Title, Status: "active", Date: ocdsTime(p.Award.CreatedAt),
+			Value: cny(p.Award.Amount), Suppliers: []OCDSOrgRef{ref(p.Award.OrgID)}})
 	}
-	r := release("award", c.AwardedAt, "award")
-	r.Parties, r.Awards = parties, awards
+	r := release("award", c.AwardedAt, "award", done)
+	r.Awards = awards
 	out = append(out, r)
 	for _, p := range projects {
 		if p.Project == nil || p.Project.SignedAt.IsZero() {
 			continue
 		}
 		pr := p.Project
-		ct := OCDSContract{ID: pr.Number, AwardID: p.Award.ID, Title: pr.Title, Status: "active", Value: cny(pr.Amount), DateSigned: tp(pr.SignedAt)}
-		switch {
-		case pr.Stage == ProjectTerminated:
-			ct.Status = "terminated"
-		case pr.Stage == ProjectArchived:
-			ct.Status = "terminated" // OCDS: the contract is no longer in force (completed)
+		// ended is when the contract stopped being in force: terminated
+		// early, or completed (archived); OCDS 1.1 calls both "terminated".
+		ended := pr.TerminatedAt
+		if ended.IsZero() {
+			ended = pr.ArchivedAt
 		}
-		if pr.Terms != nil {
-			ct.Period = &OCDSPeriod{StartDate: tp(pr.Terms.StartsOn), EndDate: tp(pr.Terms.EndsOn())}
+		contract := func(at time.Time, tx []OCDSTransaction) OCDSContract {
+			ct := OCDSContract{ID: pr.Number, AwardID: p.Award.ID, Title: pr.Title, Status: "active", Value: cny(pr.Amount), DateSigned: tp(pr.SignedAt)}
+			if !ended.IsZero() && !at.Before(ended) {
+				ct.Status = "terminated"
+			}
+			if pr.Terms != nil {
+				ct.Period = &OCDSPeriod{StartDate: tp(pr.Terms.StartsOn), EndDate: tp(pr.Terms.EndsOn())}
+			}
+			if len(tx) > 0 {
+				ct.Implementation = &OCDSImplementation{Transactions: tx}
+			}
+			return ct
 		}
-		r := release("contract-"+pr.Number, pr.SignedAt, "contract")
-		r.Parties, r.Awards, r.Contracts = parties, awards, []OCDSContract{ct}
+		r := release("contract-"+pr.Number, pr.SignedAt, "contract", done)
+		r.Awards, r.Contracts = awards, []OCDSContract{contract(pr.SignedAt, nil)}
 		out = append(out, r)
 		var tx []OCDSTransaction
 		var last time.Time
@@ -176,18 +293,43 @@ func OCDSReleases(c Call, buyer string, tenderers int, projects []OCDSProject) [
 			if t.PaidAt.IsZero() {
 				continue
 			}
-			tx = append(tx, OCDSTransaction{ID: fmt.Sprintf("%s-%d", pr.Number, t.Index+1), Date: t.PaidAt, Value: cny(t.Amount),
-				Payer: buyerRef, Payee: OCDSOrgRef{ID: fmt.Sprintf("org-%d", pr.OrgID), Name: pr.OrgName}})
+			tx = append(tx, OCDSTransaction{ID: fmt.Sprintf("%s-%d", pr.Number, t.Index+1), Date: ocdsTime(t.PaidAt), Value: cny(t.Amount),
+				Payer: buyerRef, Payee: ref(p.Award.OrgID)})
 			if t.PaidAt.After(last) {
 				last = t.PaidAt
 			}
 		}
 		if len(tx) > 0 {
-			ct.Implementation = &OCDSImplementation{Transactions: tx}
-			r := release("implementation-"+pr.Number, last, "implementation")
-			r.Parties, r.Awards, r.Contracts = parties, awards, []OCDSContract{ct}
+			r := release("implementation-"+pr.Number, last, "implementation", done)
+			r.Awards, r.Contracts = awards, []OCDSContract{contract(last, tx)}
+			out = append(out, r)
+		}
+		if !ended.IsZero() {
+			at := ended
+			if last.After(at) {
+				at = last
+			}
+			r := release("contractTermination-"+pr.Number, at, "contractTermination", done)
+			r.Awards, r.Contracts = awards, []OCDSContract{contract(at, tx)}
 			out = append(out, r)
 		}
 	}
 	return out
+}
+
+// OCDSPackageFor is a published call's release package as pub publishes
+// it at path (under pub.BaseURL). Its publishedDate is its latest
+// release's date: the package is made on demand and changes only with
+// them.
+func OCDSPackageFor(pub OCDSPublisher, path string, c Call, buyer string, tenderers []OCDSOrg, projects []OCDSProject) OCDSPackage {
+	rs := OCDSReleases(pub.Prefix, c, buyer, tenderers, projects)
+	var latest time.Time
+	for _, r := range rs {
+		if r.Date.After(latest) {
+			latest = r.Date
+		}
+	}
+	return OCDSPackage{URI: strings.TrimRight(pub.BaseURL, "/") + path, Version: "1.1", PublishedDate: latest,
+		Publisher: OCDSPackagePublisher{Name: buyer, URI: strings.TrimRight(pub.BaseURL, "/") + "/public"},
+		License:   pub.License, PublicationPolicy: pub.PublicationPolicy, Releases: rs}
 }

@@ -24,6 +24,7 @@ import (
 	"grantflow/internal/auth"
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
+	"grantflow/internal/ocdscheck"
 	"grantflow/internal/store"
 	"grantflow/workflows"
 )
@@ -587,10 +588,14 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 		tags = append(tags, r.Tag[0])
 	}
 	last := pkg.Releases[len(pkg.Releases)-1]
-	if pkg.Version != "1.1" || strings.Join(tags, ",") != "tender,award,contract,implementation" || last.Tender.NumberOfTenderers != 3 ||
+	if pkg.Version != "1.1" || strings.Join(tags, ",") != "tender,award,contract,implementation,contractTermination" ||
+		last.Tender.NumberOfTenderers == nil || *last.Tender.NumberOfTenderers != 3 || len(last.Tender.Tenderers) != 3 ||
 		len(last.Contracts) != 1 || len(last.Contracts[0].Implementation.Transactions) != 3 || last.Awards[0].Value.Amount != 260000 ||
-		!strings.HasPrefix(last.OCID, domain.OCDSPrefix+"-") {
+		!strings.HasPrefix(last.OCID, domain.OCDSDefaultPrefix+"-") || pkg.URI != h.app.Config.WebURL+"/api/v1/public/calls/"+id+"/ocds.json" {
 		t.Errorf("OCDS package: %s", ocds.body)
+	}
+	for _, p := range ocdscheck.Problems(ocds.body, domain.OCDSDefaultPrefix) {
+		t.Errorf("OCDS package: %s", p)
 	}
 	if strings.Contains(string(ocds.body), "HX-2026") || strings.Contains(string(ocds.body), "李秀英") {
 		t.Error("the OCDS package carries voucher numbers or personal data")

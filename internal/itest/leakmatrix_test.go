@@ -20,6 +20,7 @@ import (
 
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
+	"grantflow/internal/ocdscheck"
 )
 
 // The leak matrix: one world holds a call and a funded project at every
@@ -407,6 +408,18 @@ func TestLeakMatrix(t *testing.T) {
 			lines = append(lines, fmt.Sprintf("\n\tto %s: %s", name, strings.Join(kinds, "; ")))
 		}
 		t.Errorf("%s leaks%s", route, strings.Join(lines, ""))
+	}
+
+	// The open data of the call at every published stage passes the
+	// official OCDS checks (schema and Data Review Tool, ocdscheck).
+	for _, st := range leakStages[2:] {
+		r := readOnce(t, h.url+"/api/v1/public/calls/"+w.calls[st]+"/ocds.json", "", nil)
+		if r.status != http.StatusOK {
+			t.Errorf("OCDS of the %s call: HTTP %d", st, r.status)
+		}
+		for _, p := range ocdscheck.Problems(r.body, domain.OCDSDefaultPrefix) {
+			t.Errorf("OCDS of the %s call: %s", st, p)
+		}
 	}
 
 	// The walk itself must reach the data: lawful views show what they may.

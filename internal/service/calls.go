@@ -42,6 +42,8 @@ type Calls struct {
 	// HistoryLimit: events a run of the call's workflow (and of its
 	// projects') holds before it continues as new (0: the workflows' default).
 	HistoryLimit int
+	// OCDS is what the open-data packages say of their publisher.
+	OCDS domain.OCDSPublisher
 }
 
 // CreateDraft starts a call's workflow and waits until its draft is recorded.

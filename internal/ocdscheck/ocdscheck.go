@@ -1,0 +1,203 @@
+// Package ocdscheck holds GrantFlow's OCDS release packages to the
+// official OCDS 1.1 release-package schema (vendored from
+// open-contracting/standard, tag 1__1__5, in schema/) and to the common
+// checks of the OCDS Data Review Tool. Tests use it: the domain's packages
+// at every stage, and the packages the server serves.
+package ocdscheck
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"grantflow/internal/domain"
+)
+
+//go:embed schema/release-package-schema.json schema/release-schema.json
+var files embed.FS
+
+const (
+	packageURL = "https://standard.open-contracting.org/schema/1__1__5/release-package-schema.json"
+	releaseURL = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
+)
+
+var (
+	once   sync.Once
+	schema *jsonschema.Schema
+	errSch error
+)
+
+// Schema is the compiled release-package schema; the release schema it
+// refers to by URL is the embedded copy (nothing is downloaded).
+func Schema() (*jsonschema.Schema, error) {
+	once.Do(func() {
+		c := jsonschema.NewCompiler()
+		c.DefaultDraft(jsonschema.Draft4)
+		c.AssertFormat()
+		for url, file := range map[string]string{packageURL: "schema/release-package-schema.json", releaseURL: "schema/release-schema.json"} {
+			b, err := files.ReadFile(file)
+			if err != nil {
+				errSch = err
+				return
+			}
+			doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+			if err != nil {
+				errSch = err
+				return
+			}
+			if errSch = c.AddResource(url, doc); errSch != nil {
+				return
+			}
+		}
+		schema, errSch = c.Compile(packageURL)
+	})
+	return schema, errSch
+}
+
+// Problems validates a release package (as served) against the schema and
+// the Data Review Tool's common checks, each problem a sentence:
+//   - the package uri is absolute; it has a license and a publication policy;
+//   - every date is in China Standard Time (+08:00);
+//   - every ocid starts with prefix; release IDs are unique, dates in order;
+//   - each release shows the status it had at its date: the tender release
+//     active, a cancellation cancelled, a failure unsuccessful, later
+//     releases complete; a contract active at signing and in payments,
+//     terminated at its end;
+//   - numberOfTenderers matches tender.tenderers; every tenderer, supplier,
+//     payer, payee and the buyer is in parties with that role;
+//   - organisation identifiers are 统一社会信用代码 under CN-USCI.
+func Problems(body []byte, prefix string) []string {
+	var out []string
+	bad := func(f string, a ...any) { out = append(out, fmt.Sprintf(f, a...)) }
+	sch, err := Schema()
+	if err != nil {
+		return []string{"schema: " + err.Error()}
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
+	if err != nil {
+		return []string{"not JSON: " + err.Error()}
+	}
+	if err := sch.Validate(inst); err != nil {
+		bad("not valid against the OCDS 1.1 release-package schema: %v", err)
+	}
+	var pkg domain.OCDSPackage
+	if err := json.Unmarshal(body, &pkg); err != nil {
+		return append(out, "not a release package: "+err.Error())
+	}
+	if u, err := url.Parse(pkg.URI); err != nil || !u.IsAbs() || u.Host == "" {
+		bad("package uri %q is not an absolute URI", pkg.URI)
+	}
+	for _, f := range []struct{ name, v string }{{"license", pkg.License}, {"publicationPolicy", pkg.PublicationPolicy}} {
+		if u, err := url.Parse(f.v); err != nil || !u.IsAbs() || u.Host == "" {
+			bad("package %s %q is not an absolute URI", f.name, f.v)
+		}
+	}
+	dates(inst, "", func(path, v string) {
+		if !strings.HasSuffix(v, "+08:00") {
+			bad("%s = %s, not in +08:00", path, v)
+		}
+	})
+	ids := map[string]bool{}
+	for i, r := range pkg.Releases {
+		if !strings.HasPrefix(r.OCID, prefix+"-") || !strings.HasPrefix(r.ID, r.OCID+"-") {
+			bad("release %d: ocid %q, id %q: want the prefix %s", i, r.OCID, r.ID, prefix)
+		}
+		if ids[r.ID] {
+			bad("release id %s twice", r.ID)
+		}
+		ids[r.ID] = true
+		if i > 0 && r.Date.Before(pkg.Releases[i-1].Date) {
+			bad("release %s is dated before the release ahead of it", r.ID)
+		}
+		if r.Date.After(pkg.PublishedDate) {
+			bad("release %s is dated after the package", r.ID)
+		}
+		if len(r.Tag) != 1 {
+			bad("release %s: tags %v", r.ID, r.Tag)
+			continue
+		}
+		tag := r.Tag[0]
+		want := map[string]string{"tender": "active", "tenderCancellation": "cancelled", "tenderUpdate": "unsuccessful"}[tag]
+		if want == "" {
+			want = "complete"
+		}
+		if r.Tender.Status != want {
+			bad("the %s release shows the tender %s, want %s", tag, r.Tender.Status, want)
+		}
+		for _, ct := range r.Contracts {
+			want := map[string]string{"contract": "active", "implementation": "active", "contractTermination": "terminated"}[tag]
+			if ct.Status != want {
+				bad("the %s release shows contract %s %s, want %s", tag, ct.ID, ct.Status, want)
+			}
+		}
+		party := map[string]domain.OCDSParty{}
+		for _, p := range r.Parties {
+			if _, dup := party[p.ID]; dup {
+				bad("the %s release lists party %s twice", tag, p.ID)
+			}
+			party[p.ID] = p
+			if id := p.Identifier; id != nil {
+				if id.Scheme != domain.OCDSSchemeUSCI || !domain.ValidUSCC(id.ID) || p.ID != domain.OCDSSchemeUSCI+"-"+id.ID {
+					bad("the %s release: party %s has identifier %+v, want its 统一社会信用代码 under %s", tag, p.ID, *id, domain.OCDSSchemeUSCI)
+				}
+			}
+		}
+		is := func(ref domain.OCDSOrgRef, role string) {
+			if p, ok := party[ref.ID]; !ok || p.Name != ref.Name || !slices.Contains(p.Roles, role) {
+				bad("the %s release: %s %s (%s) is not among the parties as %s", tag, role, ref.ID, ref.Name, role)
+			}
+		}
+		is(r.Buyer, "buyer")
+		if n := r.Tender.NumberOfTenderers; n != nil && *n != len(r.Tender.Tenderers) {
+			bad("the %s release: numberOfTenderers %d, but %d tenderers", tag, *n, len(r.Tender.Tenderers))
+		}
+		if n := r.Tender.NumberOfTenderers; n == nil && len(r.Tender.Tenderers) > 0 {
+			bad("the %s release lists tenderers but not their number", tag)
+		}
+		for _, ref := range r.Tender.Tenderers {
+			is(ref, "tenderer")
+		}
+		for _, a := range r.Awards {
+			for _, s := range a.Suppliers {
+				is(s, "supplier")
+				is(s, "tenderer")
+			}
+		}
+		for _, ct := range r.Contracts {
+			if ct.Implementation == nil {
+				continue
+			}
+			for _, tx := range ct.Implementation.Transactions {
+				is(tx.Payer, "buyer")
+				is(tx.Payee, "supplier")
+			}
+		}
+	}
+	return out
+}
+
+// dates calls f with every date-time of a decoded OCDS document.
+func dates(v any, path string, f func(path, v string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if s, ok := x.(string); ok && (k == "date" || k == "publishedDate" || k == "dateSigned" || k == "startDate" || k == "endDate") {
+				f(path+"/"+k, s)
+				continue
+			}
+			dates(x, path+"/"+k, f)
+		}
+	case []any:
+		for i, x := range v {
+			dates(x, path+"/"+strconv.Itoa(i), f)
+		}
+	}
+}
