@@ -2,6 +2,7 @@ package itest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -117,5 +118,106 @@ func TestDecisionsAtOnceThroughAPI(t *testing.T) {
 		if n != 1 || audits != 1 {
 			t.Errorf("step %s: %d decisions and %d audit entries, want 1 and 1", step, n, audits)
 		}
+	}
+}
+
+// fundedProject seeds the demo project in delivery and returns its ID.
+func fundedProject(t *testing.T, h *harness) string {
+	t.Helper()
+	ctx := context.Background()
+	if err := h.app.SeedFundedProject(ctx, func(string) {}); err != nil {
+		t.Fatal(err)
+	}
+	var pid string
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT id::text FROM projects WHERE stage = 'delivery' LIMIT 1`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	return pid
+}
+
+// Twenty trainees' certificates issued at once (and one of them twice):
+// every request succeeds, the numbers are distinct and consecutive, and
+// the trainee issued twice has one number. Before, numbers came from
+// count(*)+1 without a lock, and concurrent issues collided on the unique
+// number ("duplicate submission").
+func TestCertificatesAtOnce(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { *c = app.DemoProjectConfig(*c) })
+	ctx := context.Background()
+	pid := fundedProject(t, h)
+	pool := h.app.Store.Pool()
+	hexi := h.actor("hexi")
+	sealed, err := h.app.Delivery.Keys.Seal("11010519491231002X")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var session int64
+	start := time.Now().Add(-3 * time.Hour).Truncate(time.Minute)
+	if err := pool.QueryRow(ctx, `INSERT INTO training_sessions (project_id, module, starts_at, ends_at, place, trainer, hours, code, created_by)
+		VALUES ($1, '压疮预防', $2, $3, '社区', '韩雪', 2, '000000', $4) RETURNING id`, pid, start, start.Add(2*time.Hour), hexi.UserID).Scan(&session); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := pool.Query(ctx, `INSERT INTO trainees (project_id, name, id_sealed, relation, community, consent_at, created_by)
+		SELECT $1, '证书学员' || g, $2, '子女', '平江里社区', now(), $3 FROM generate_series(1, 20) g RETURNING id`, pid, sealed, hexi.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trainees []int64
+	for rows.Next() {
+		var id int64
+		_ = rows.Scan(&id)
+		trainees = append(trainees, id)
+	}
+	rows.Close()
+	if len(trainees) != 20 {
+		t.Fatalf("%d trainees", len(trainees))
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO attendance (session_id, trainee_id, project_id, signed_in, signed_out, hours, source)
+		SELECT $1, id, $2, $3, $4, 200, 'import' FROM trainees WHERE id = ANY($5)`, session, pid, start, start.Add(2*time.Hour), trainees); err != nil {
+		t.Fatal(err)
+	}
+	h.token("zuzhi")
+	var reqs []func() response
+	for _, tid := range append(trainees, trainees[0]) {
+		reqs = append(reqs, func() response {
+			return h.api("zuzhi", "POST", fmt.Sprintf("/api/v1/awards/%s/trainees/%d/certificate", pid, tid), nil, nil)
+		})
+	}
+	failed := 0
+	for i, r := range atOnce(reqs...) {
+		if r.status != http.StatusOK {
+			failed++
+			t.Errorf("certificate %d: %d %.200s", i+1, r.status, r.body)
+		}
+	}
+	if failed > 0 {
+		t.Fatalf("%d of %d certificates issued at once failed", failed, len(reqs))
+	}
+	var number string
+	if err := pool.QueryRow(ctx, `SELECT number FROM projects WHERE id = $1`, pid).Scan(&number); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int64{}
+	crows, err := pool.Query(ctx, `SELECT id, certificate_no FROM trainees WHERE project_id = $1 AND certificate_no IS NOT NULL`, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for crows.Next() {
+		var id int64
+		var no string
+		_ = crows.Scan(&id, &no)
+		got[no] = id
+	}
+	crows.Close()
+	if len(got) != 20 {
+		t.Fatalf("%d certificates numbered, want 20: %v", len(got), got)
+	}
+	for i := 1; i <= 20; i++ {
+		if _, ok := got[fmt.Sprintf("%s-%04d", number, i)]; !ok {
+			t.Errorf("no certificate %s-%04d: %v", number, i, got)
+		}
+	}
+	var audits int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'trainee.certificate' AND object_id = $1`, pid).Scan(&audits); err != nil || audits != 20 {
+		t.Errorf("%d certificate audit entries (%v), want 20", audits, err)
 	}
 }

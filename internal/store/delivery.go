@@ -326,6 +326,13 @@ func (s *Store) IssueCertificate(ctx context.Context, projectID string, traineeI
 	var no string
 	var at time.Time
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		// The project's row first (its counter orders concurrent issues;
+		// FOR NO KEY UPDATE leaves inserts referring to it alone), then the
+		// trainee's (issuing the same trainee twice at once numbers once).
+		var number string
+		if err := tx.QueryRow(ctx, `SELECT number FROM projects WHERE id = $1 FOR NO KEY UPDATE`, projectID).Scan(&number); err != nil {
+			return err
+		}
 		var existing *string
 		var when *time.Time
 		if err := tx.QueryRow(ctx, `SELECT certificate_no, certified_at FROM trainees WHERE id = $1 AND project_id = $2 FOR UPDATE`,
@@ -336,9 +343,13 @@ func (s *Store) IssueCertificate(ctx context.Context, projectID string, traineeI
 			no, at = *existing, *when
 			return nil
 		}
-		if err := tx.QueryRow(ctx, `UPDATE trainees SET certificate_no = (SELECT number FROM projects WHERE id = $2) || '-' ||
-			lpad((SELECT count(*) + 1 FROM trainees WHERE project_id = $2 AND certificate_no IS NOT NULL)::text, 4, '0'), certified_at = now()
-			WHERE id = $1 RETURNING certificate_no, certified_at`, traineeID, projectID).Scan(&no, &at); err != nil {
+		var n int
+		if err := tx.QueryRow(ctx, `UPDATE projects SET certificates_issued = certificates_issued + 1 WHERE id = $1 RETURNING certificates_issued`,
+			projectID).Scan(&n); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `UPDATE trainees SET certificate_no = $3, certified_at = now()
+			WHERE id = $1 AND project_id = $2 RETURNING certificate_no, certified_at`, traineeID, projectID, fmt.Sprintf("%s-%04d", number, n)).Scan(&no, &at); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "trainee.certificate", ObjectType: "project", ObjectID: projectID,
