@@ -1,16 +1,21 @@
 package itest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"grantflow/internal/app"
 	"grantflow/internal/config"
+	"grantflow/internal/domain"
 )
 
 // atOnce sends the requests at the same moment (each with its own
@@ -219,5 +224,142 @@ func TestCertificatesAtOnce(t *testing.T) {
 	var audits int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'trainee.certificate' AND object_id = $1`, pid).Scan(&audits); err != nil || audits != 20 {
 		t.Errorf("%d certificate audit entries (%v), want 20", audits, err)
+	}
+}
+
+// The same Idempotency-Key sent again with a different bid is refused
+// (409, naming the key) and changes nothing: no sealed object is written
+// or overwritten, the first bid still verifies against its receipt. The
+// same key with the same bid gets the first receipt. Before, the second
+// answered 201 with the old receipt.
+func TestBidKeySentAgainWithOtherContent(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	seed := seededBid(t, h)
+	path := "/api/v1/calls/" + seed.CallID + "/bids"
+	k := map[string]string{"Idempotency-Key": uuid.NewString()}
+	first := h.api("zuzhi", "POST", path, bidJSON(lifecycleProposal, 150000_00), k)
+	mustStatus(t, first, http.StatusCreated, "the bid")
+	var rc domain.Receipt
+	first.json(t, &rc)
+	prefix := "calls/" + seed.CallID + "/bids/"
+	before, err := h.app.Blob.Versions(ctx, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := bidJSON(lifecycleProposal+"（修改后）", 140000_00)
+	r := h.api("zuzhi", "POST", path, other, k)
+	mustStatus(t, r, http.StatusConflict, "the same key with another bid")
+	var e struct {
+		Error struct{ Code, Message string }
+	}
+	r.json(t, &e)
+	if !strings.Contains(e.Error.Message, "该请求编号") || !strings.Contains(e.Error.Message, k["Idempotency-Key"]) {
+		t.Errorf("the refusal does not name the key: %q", e.Error.Message)
+	}
+	again := h.api("zuzhi", "POST", path, bidJSON(lifecycleProposal, 150000_00), k)
+	mustStatus(t, again, http.StatusCreated, "the same key with the same bid")
+	var rc2 domain.Receipt
+	again.json(t, &rc2)
+	if rc2.BidID != rc.BidID || rc2.Version != rc.Version || !rc2.SubmittedAt.Equal(rc.SubmittedAt) || len(rc2.Parts) != len(rc.Parts) {
+		t.Fatalf("the same request sent again: %+v, want the first receipt %+v", rc2, rc)
+	}
+	after, err := h.app.Blob.Versions(ctx, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("sealed objects after the key was sent again: %d, before %d", len(after), len(before))
+	}
+	for key, n := range after {
+		if before[key] != n {
+			t.Errorf("%s: %d versions, before %d", key, n, before[key])
+		}
+	}
+	b, err := h.app.Store.Bid(ctx, rc.BidID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range b.Parts {
+		if p.SHA256 != rc.Parts[i].SHA256 {
+			t.Errorf("part %s: recorded %s, receipt %s", p.Part, p.SHA256, rc.Parts[i].SHA256)
+		}
+		if before[p.ObjectKey] != 1 {
+			t.Errorf("part %s: %d versions of %s before the key was sent again", p.Part, before[p.ObjectKey], p.ObjectKey)
+		}
+	}
+}
+
+// Two payments of one tranche at once through the API, with different
+// keys: one 200 and one 409 naming who paid; one voucher recorded, the
+// loser's uploaded file removed from the object store. The same key sent
+// again with another voucher is refused and stores nothing; with the same
+// voucher it is answered 200 and leaves no second copy.
+func TestPaymentsAtOnceThroughAPI(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { *c = app.DemoProjectConfig(*c) })
+	ctx := context.Background()
+	pid := fundedProject(t, h)
+	base := "/api/v1/awards/" + pid
+	mustStatus(t, h.api("hexi", "POST", base+"/tranches/1/confirm", nil, key()), 200, "confirm the first tranche")
+	tok := h.token("caizheng")
+	pay := func(key, no string, file []byte) func() response {
+		return func() response {
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			_ = mw.WriteField("voucher_no", no)
+			fw, _ := mw.CreateFormFile("file", "付款凭证.pdf")
+			_, _ = fw.Write(file)
+			_ = mw.Close()
+			return h.do("POST", base+"/tranches/1/payment", tok, mw.FormDataContentType(), buf.String(), map[string]string{"Idempotency-Key": key})
+		}
+	}
+	voucher := func(s string) []byte { return append(append([]byte{}, pdfDoc...), s...) }
+	k1, k2 := uuid.NewString(), uuid.NewString()
+	oneWins(t, "the payment", atOnce(pay(k1, "HX-0001", voucher(k1)), pay(k2, "HX-0002", voucher(k2))), h.actor("caizheng").Name)
+	p, err := h.app.Store.Project(ctx, pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := h.app.Store.Tranches(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	won := k1
+	if ts[0].VoucherNo == "HX-0002" {
+		won = k2
+	}
+	vouchers := func() []string {
+		t.Helper()
+		l, err := h.app.Blob.List(ctx, "projects/"+pid+"/vouchers/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []string
+		for _, o := range l {
+			keys = append(keys, o.Key)
+		}
+		return keys
+	}
+	if v := vouchers(); len(v) != 1 || v[0] != ts[0].VoucherKey {
+		t.Fatalf("vouchers stored: %v, want only the recorded one %s", v, ts[0].VoucherKey)
+	}
+	var pays int
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'tranche.pay' AND object_id = $1`, pid).Scan(&pays); err != nil || pays != 1 {
+		t.Errorf("%d payments in the audit log (%v)", pays, err)
+	}
+	// The winner's key again with another voucher: refused, nothing stored.
+	r := pay(won, "HX-0009", voucher("another"))()
+	mustStatus(t, r, http.StatusConflict, "the same key with another voucher")
+	if !strings.Contains(string(r.body), "该请求编号") {
+		t.Errorf("the refusal does not say the key was used: %s", r.body)
+	}
+	// ... and with its own voucher: answered as before, no second copy.
+	no := map[string]string{k1: "HX-0001", k2: "HX-0002"}[won]
+	mustStatus(t, pay(won, no, voucher(won))(), 200, "the winning payment sent again")
+	if v := vouchers(); len(v) != 1 || v[0] != ts[0].VoucherKey {
+		t.Fatalf("vouchers stored after the requests were sent again: %v, want only %s", v, ts[0].VoucherKey)
+	}
+	if ts2, _ := h.app.Store.Tranches(ctx, p); ts2[0].VoucherKey != ts[0].VoucherKey || ts2[0].VoucherNo != ts[0].VoucherNo {
+		t.Errorf("the payment changed: %+v, was %+v", ts2[0], ts[0])
 	}
 }

@@ -113,7 +113,7 @@ func (s *Evaluations) KPIs(ctx context.Context, by domain.Actor, id string) (sto
 // SubmitReport files the organisation's report for the current round, with
 // an optional attachment (stored first, removed again if the workflow
 // refuses).
-func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key string, phase domain.EvalPhase, summary string, file *File) error {
+func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key string, phase domain.EvalPhase, summary string, file *File) (err error) {
 	u := by.User()
 	if u.OrgID == 0 || auth.AuthorizeTarget(u, auth.ActionEvalReport, auth.Target{OrgID: u.OrgID}) != nil {
 		return auth.AuthorizeTarget(u, auth.ActionEvalReport, auth.Target{OrgID: -1})
@@ -136,6 +136,18 @@ func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key
 	if err != nil {
 		return err
 	}
+	var fname string
+	var fdata []byte
+	if file != nil {
+		fname, fdata = file.Name, file.Data
+	}
+	// The key is bound to this report: sent again with another, it is
+	// refused before the file is stored.
+	bk, err := bindKey(ctx, s.Store, by, "eval-report", key, []byte(p.ID), []byte(phase), []byte(summary), []byte(fname), fdata)
+	if err != nil {
+		return err
+	}
+	defer func() { bk.done(ctx, err) }()
 	req := workflows.EvalReportRequest{Actor: by, Phase: phase, Summary: summary}
 	if file != nil && len(file.Data) > 0 {
 		ct, err := CheckDocument(file.Name, file.Data)
