@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"grantflow/activities"
 	"grantflow/internal/app"
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
@@ -361,5 +362,37 @@ func TestPaymentsAtOnceThroughAPI(t *testing.T) {
 	}
 	if ts2, _ := h.app.Store.Tranches(ctx, p); ts2[0].VoucherKey != ts[0].VoucherKey || ts2[0].VoucherNo != ts[0].VoucherNo {
 		t.Errorf("the payment changed: %+v, was %+v", ts2[0], ts[0])
+	}
+}
+
+// SaveResults retried after it did its work (Temporal did not record it):
+// the results are not audited twice, and the scoring report the call
+// records is the one in the object store. Before, the retry re-rendered
+// the report (its date is the call's last change) over the same key while
+// the call kept the first attempt's digest, so the report failed its
+// check on download.
+func TestSaveResultsRetry(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	seed := seededBid(t, h)
+	env, acts := activityEnv(h)
+	rs := []domain.BidResult{{ScoredBid: domain.ScoredBid{BidID: seed.ID, OrgID: seed.OrgID}, Result: 85, Rank: 1, Recommended: true}}
+	in := activities.SaveResultsInput{CallID: seed.CallID, Results: rs, Round: 1}
+	for i := range 2 {
+		if _, err := env.ExecuteActivity(acts.SaveResults, in); err != nil {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+		time.Sleep(1100 * time.Millisecond) // the retry comes later
+	}
+	var audits int
+	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'call.results' AND object_id = $1`, seed.CallID).Scan(&audits); err != nil || audits != 1 {
+		t.Errorf("%d results audit entries (%v), want 1", audits, err)
+	}
+	c, err := h.app.Store.Call(ctx, seed.CallID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.app.Blob.Get(ctx, c.ReportKey, c.ReportSHA256); err != nil {
+		t.Errorf("the scoring report after a retry: %v", err)
 	}
 }
