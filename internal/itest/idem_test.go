@@ -396,3 +396,45 @@ func TestSaveResultsRetry(t *testing.T) {
 		t.Errorf("the scoring report after a retry: %v", err)
 	}
 }
+
+// SetProjectTerms retried after it did its work writes one audit entry,
+// and none once the contract is signed. Before, every attempt appended
+// one, even when nothing changed.
+func TestSetProjectTermsRetry(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	id, _ := fakeProject(t, h)
+	db := h.app.Store.Pool()
+	if _, err := db.Exec(ctx, `UPDATE projects SET stage = 'contracting', signed_at = NULL, terms = NULL WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	env, acts := activityEnv(h)
+	terms := domain.ContractTerms{Deliverables: domain.Deliverables{Trainees: 300, HoursPerTrainee: 16, Sessions: 12, Modules: domain.DefaultModules},
+		StartsOn: time.Date(2027, 1, 1, 0, 0, 0, 0, domain.ChinaTime), TermMonths: 12}
+	in := activities.SetTermsInput{ProjectID: id, Terms: terms, By: h.actor("hexi")}
+	audits := func() int {
+		var n int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'project.terms' AND object_id = $1`, id).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for i := range 2 {
+		if _, err := env.ExecuteActivity(acts.SetProjectTerms, in); err != nil {
+			t.Fatalf("attempt %d: %v", i+1, err)
+		}
+	}
+	if n := audits(); n != 1 {
+		t.Errorf("%d terms audit entries after a retry, want 1", n)
+	}
+	if _, err := db.Exec(ctx, `UPDATE projects SET signed_at = now() WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	in.Terms.TermMonths = 6
+	if _, err := env.ExecuteActivity(acts.SetProjectTerms, in); err != nil {
+		t.Fatal(err)
+	}
+	if n := audits(); n != 1 {
+		t.Errorf("%d terms audit entries after terms sent for a signed contract, want 1", n)
+	}
+}
