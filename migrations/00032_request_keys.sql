@@ -4,11 +4,14 @@
 -- of its content): the same key sent again with the same content is the
 -- same request (answered as the first was); with other content it is
 -- refused and changes nothing. A request the workflow refused frees its key.
+-- Writes done in one transaction (a session, a trainee) bind the key and
+-- record what they created in that transaction.
 CREATE TABLE request_keys (
     scope       text NOT NULL,
     key         uuid NOT NULL,
     user_id     bigint NOT NULL,
     body_sha256 text NOT NULL,
+    result      text NOT NULL DEFAULT '', -- what the request created, for one written in the same transaction
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (scope, key)
 );

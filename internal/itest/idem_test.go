@@ -135,9 +135,9 @@ func fundedProject(t *testing.T, h *harness) string {
 		t.Fatal(err)
 	}
 	var pid string
-	if err := h.app.Store.Pool().QueryRow(ctx, `SELECT id::text FROM projects WHERE stage = 'delivery' LIMIT 1`).Scan(&pid); err != nil {
-		t.Fatal(err)
-	}
+	eventually(t, "the project in delivery", func() bool {
+		return h.app.Store.Pool().QueryRow(ctx, `SELECT id::text FROM projects WHERE stage = 'delivery' LIMIT 1`).Scan(&pid) == nil
+	})
 	return pid
 }
 
@@ -436,5 +436,75 @@ func TestSetProjectTermsRetry(t *testing.T) {
 	}
 	if n := audits(); n != 1 {
 		t.Errorf("%d terms audit entries after terms sent for a signed contract, want 1", n)
+	}
+}
+
+// Planning a session and enrolling a trainee with an Idempotency-Key: the
+// request sent again (also twice at once) returns what the first created
+// and creates nothing more; the key with other content is a 409 that
+// creates nothing. Before, a session sent again was planned twice and a
+// trainee sent again was refused as enrolled already.
+func TestSessionAndTraineeKeys(t *testing.T) {
+	h := newHarnessWith(t, func(c *config.Config) { *c = app.DemoProjectConfig(*c) })
+	ctx := context.Background()
+	pid := fundedProject(t, h)
+	base := "/api/v1/awards/" + pid
+	db := h.app.Store.Pool()
+	count := func(table string) int {
+		var n int
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM `+table+` WHERE project_id = $1`, pid).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	now := time.Now().Truncate(time.Minute)
+	session := map[string]any{"module": "压疮预防", "starts_at": now.Add(-3 * time.Hour), "ends_at": now.Add(-time.Hour),
+		"place": "平江里社区活动室", "trainer": "韩雪", "hours": 2}
+	h.token("zuzhi")
+	sessions := count("training_sessions")
+	k := map[string]string{"Idempotency-Key": uuid.NewString()}
+	var ids []int64
+	for i, r := range atOnce(func() response { return h.api("zuzhi", "POST", base+"/sessions", session, k) },
+		func() response { return h.api("zuzhi", "POST", base+"/sessions", session, k) }) {
+		mustStatus(t, r, http.StatusCreated, fmt.Sprintf("session request %d", i+1))
+		var s struct{ ID int64 }
+		r.json(t, &s)
+		ids = append(ids, s.ID)
+	}
+	r := h.api("zuzhi", "POST", base+"/sessions", session, k)
+	mustStatus(t, r, http.StatusCreated, "the session sent again")
+	var s struct{ ID int64 }
+	r.json(t, &s)
+	if ids[0] != ids[1] || s.ID != ids[0] {
+		t.Errorf("the same session request answered with sessions %v and %d", ids, s.ID)
+	}
+	other := map[string]any{"module": "压疮预防", "starts_at": now.Add(-6 * time.Hour), "ends_at": now.Add(-4 * time.Hour),
+		"place": "平江里社区活动室", "trainer": "韩雪", "hours": 2}
+	r = h.api("zuzhi", "POST", base+"/sessions", other, k)
+	mustStatus(t, r, http.StatusConflict, "the key with another session")
+	if !strings.Contains(string(r.body), "该请求编号") {
+		t.Errorf("the refusal does not say the key was used: %s", r.body)
+	}
+	if n := count("training_sessions"); n != sessions+1 {
+		t.Errorf("%d sessions planned, want 1", n-sessions)
+	}
+
+	trainees := count("trainees")
+	person := map[string]any{"name": "王淑兰", "id_number": "110105195001010012", "relation": "配偶", "community": "平江里社区", "consent": true}
+	k = map[string]string{"Idempotency-Key": uuid.NewString()}
+	first := h.api("zuzhi", "POST", base+"/trainees", person, k)
+	mustStatus(t, first, http.StatusCreated, "enrol")
+	again := h.api("zuzhi", "POST", base+"/trainees", person, k)
+	mustStatus(t, again, http.StatusCreated, "the enrolment sent again")
+	var a, b struct{ ID int64 }
+	first.json(t, &a)
+	again.json(t, &b)
+	if a.ID != b.ID {
+		t.Errorf("the same enrolment answered with trainees %d and %d", a.ID, b.ID)
+	}
+	someone := map[string]any{"name": "赵桂芝", "id_number": "110105195202020030", "relation": "配偶", "community": "平江里社区", "consent": true}
+	mustStatus(t, h.api("zuzhi", "POST", base+"/trainees", someone, k), http.StatusConflict, "the key with another trainee")
+	if n := count("trainees"); n != trainees+1 {
+		t.Errorf("%d trainees enrolled, want 1", n-trainees)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,11 +14,24 @@ import (
 
 // InsertSession plans a training session, with its audit entry.
 func (s *Store) InsertSession(ctx context.Context, ts domain.TrainingSession, by domain.Actor) (int64, error) {
+	return s.InsertSessionKeyed(ctx, ts, by, RequestKey{})
+}
+
+// InsertSessionKeyed plans a session once per idempotency key: the same
+// key with the same content returns the session it planned.
+func (s *Store) InsertSessionKeyed(ctx context.Context, ts domain.TrainingSession, by domain.Actor, k RequestKey) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if before, err := bindKeyTx(ctx, tx, k); err != nil || before != "" {
+			id, _ = strconv.ParseInt(before, 10, 64)
+			return err
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO training_sessions (project_id, module, starts_at, ends_at, place, trainer, hours, code, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 			ts.ProjectID, ts.Module, ts.StartsAt, ts.EndsAt, ts.Place, ts.Trainer, ts.Hours, ts.Code, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		if err := recordKeyResult(ctx, tx, k, strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "session.plan", ObjectType: "project", ObjectID: ts.ProjectID,
@@ -73,11 +87,24 @@ func (s *Store) TraineeByIndex(ctx context.Context, projectID string, indexes []
 // number's blind index computed); the database refuses a second trainee
 // with the same index in a project.
 func (s *Store) InsertTrainee(ctx context.Context, projectID string, e domain.TraineeEntry, idSealed, idIndex, phoneSealed string, by domain.Actor) (int64, error) {
+	return s.InsertTraineeKeyed(ctx, projectID, e, idSealed, idIndex, phoneSealed, by, RequestKey{})
+}
+
+// InsertTraineeKeyed enrols a trainee once per idempotency key: the same
+// key with the same content returns the trainee it enrolled.
+func (s *Store) InsertTraineeKeyed(ctx context.Context, projectID string, e domain.TraineeEntry, idSealed, idIndex, phoneSealed string, by domain.Actor, k RequestKey) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if before, err := bindKeyTx(ctx, tx, k); err != nil || before != "" {
+			id, _ = strconv.ParseInt(before, 10, 64)
+			return err
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO trainees (project_id, name, id_sealed, id_index, phone_sealed, relation, community, consent_at,
 			guardian_name, guardian_relation, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10) RETURNING id`,
 			projectID, e.Name, idSealed, idIndex, phoneSealed, e.Relation, e.Community, e.GuardianName, e.GuardianRelation, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		if err := recordKeyResult(ctx, tx, k, strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "trainee.enrol", ObjectType: "project", ObjectID: projectID,
