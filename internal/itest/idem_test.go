@@ -508,3 +508,39 @@ func TestSessionAndTraineeKeys(t *testing.T) {
 		t.Errorf("%d trainees enrolled, want 1", n-trainees)
 	}
 }
+
+// The key binding every keyed write uses (payments, evaluation reports,
+// objections and bids through the service; sessions and trainees in their
+// transaction): the same content again is a repeat, other content or
+// another user is a conflict naming the key, and a freed key takes new
+// content.
+func TestRequestKeys(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	st := h.app.Store
+	k := uuid.NewString()
+	if again, err := st.BindRequestKey(ctx, "eval-report", k, 7, "aaa"); err != nil || again {
+		t.Fatalf("first binding: %v %v", again, err)
+	}
+	if again, err := st.BindRequestKey(ctx, "eval-report", k, 7, "aaa"); err != nil || !again {
+		t.Fatalf("the same content again: %v %v", again, err)
+	}
+	for _, c := range []struct {
+		user int64
+		sha  string
+	}{{7, "bbb"}, {8, "aaa"}} {
+		_, err := st.BindRequestKey(ctx, "eval-report", k, c.user, c.sha)
+		if domain.ErrorCode(err) != domain.CodeConflict || !strings.Contains(domain.ErrorMessage(err), k) {
+			t.Errorf("user %d, content %s: %v, want a conflict naming the key", c.user, c.sha, err)
+		}
+	}
+	if again, err := st.BindRequestKey(ctx, "objection", k, 7, "bbb"); err != nil || again {
+		t.Errorf("the key in another scope: %v %v", again, err)
+	}
+	if err := st.FreeRequestKey(ctx, "eval-report", k, "aaa"); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := st.BindRequestKey(ctx, "eval-report", k, 7, "bbb"); err != nil || again {
+		t.Errorf("a freed key with new content: %v %v", again, err)
+	}
+}
