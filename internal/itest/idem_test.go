@@ -17,6 +17,7 @@ import (
 	"grantflow/internal/app"
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
+	"grantflow/internal/store"
 )
 
 // atOnce sends the requests at the same moment (each with its own
@@ -542,5 +543,18 @@ func TestRequestKeys(t *testing.T) {
 	}
 	if again, err := st.BindRequestKey(ctx, "eval-report", k, 7, "bbb"); err != nil || again {
 		t.Errorf("a freed key with new content: %v %v", again, err)
+	}
+	// The daily sweep keeps keys for store.RequestKeyRetention.
+	if _, err := activities.SweepUnreferenced(ctx, st, h.app.Blob, time.Hour, time.Now().Add(store.RequestKeyRetention-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := st.BindRequestKey(ctx, "eval-report", k, 7, "bbb"); err != nil || !again {
+		t.Errorf("a key within its retention after the sweep: %v %v", again, err)
+	}
+	if _, err := activities.SweepUnreferenced(ctx, st, h.app.Blob, time.Hour, time.Now().Add(store.RequestKeyRetention+time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := st.BindRequestKey(ctx, "eval-report", k, 7, "ccc"); err != nil || again {
+		t.Errorf("a key past its retention after the sweep: %v %v", again, err)
 	}
 }

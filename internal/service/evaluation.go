@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,6 +164,15 @@ func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key
 	err = s.Contracts.update(ctx, p, workflows.UpdateEvalReport, rid, req)
 	err = settleUpdate(ctx, s.Contracts.Temporal, workflows.ProjectWorkflowID(p.ID), workflows.UpdateEvalReport+"/"+rid, err, nil)
 	removeIfRefused(ctx, s.Blob.Remove, err, req.Key) // after an unknown outcome the report stays (swept if unreferenced)
+	if err == nil && req.Key != "" {
+		// A request sent again is answered as the first one was, which
+		// recorded its own copy of the file: this copy goes.
+		if rounds, e := s.Store.Evaluations(ctx, p.ID); e == nil && !slices.ContainsFunc(rounds, func(r domain.Evaluation) bool { return r.ReportKey == req.Key }) {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+			_ = s.Blob.Remove(rctx, req.Key)
+			cancel()
+		}
+	}
 	return err
 }
 

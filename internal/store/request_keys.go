@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -103,4 +104,13 @@ func recordKeyResult(ctx context.Context, tx pgx.Tx, k RequestKey, result string
 func (s *Store) FreeRequestKey(ctx context.Context, scope, key, bodySHA256 string) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM request_keys WHERE scope = $1 AND key = $2 AND body_sha256 = $3`, scope, key, bodySHA256)
 	return mapErr("free request key", err)
+}
+
+// RequestKeyRetention is how long an idempotency key stays bound.
+const RequestKeyRetention = 30 * 24 * time.Hour
+
+// DeleteRequestKeys removes the keys bound before before (the daily sweep).
+func (s *Store) DeleteRequestKeys(ctx context.Context, before time.Time) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM request_keys WHERE created_at < $1`, before)
+	return mapErr("delete request keys", err)
 }
