@@ -48,6 +48,11 @@ func SweepUnreferenced(ctx context.Context, st *store.Store, bs *blob.Store, gra
 	if err := st.DeleteStalePendingObjections(ctx, now.Add(-grace)); err != nil {
 		return res, err
 	}
+	// Idempotency keys answer a request sent again within minutes or
+	// hours; after store.RequestKeyRetention they go.
+	if err := st.DeleteRequestKeys(ctx, now.Add(-store.RequestKeyRetention)); err != nil {
+		return res, err
+	}
 	var candidates []string
 	for _, prefix := range []string{"calls/", "projects/"} {
 		objs, err := bs.List(ctx, prefix)

@@ -202,7 +202,7 @@ func (s *Server) apiPlanSession(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	id, err := s.Delivery.PlanSession(r.Context(), actorOf(r), chi.URLParam(r, "id"), ts)
+	id, err := s.Delivery.PlanSessionKeyed(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), ts)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return
@@ -225,7 +225,7 @@ func (s *Server) apiEnrol(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, r, err)
 		return
 	}
-	id, err := s.Delivery.Enrol(r.Context(), actorOf(r), chi.URLParam(r, "id"), e)
+	id, err := s.Delivery.EnrolKeyed(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), e)
 	if err != nil {
 		s.apiFail(w, r, err)
 		return

@@ -141,6 +141,19 @@ type CallState struct {
 	// publicity (one challenge each per result, 财政部令第94号 §10).
 	Objected []int64
 	Recusals []OpenRecusal // bidders' recusal requests awaiting a decision
+	// Decided are the decisions of the current round by step ("submit",
+	// "publish", "civil", "finance"): a second request for a step already
+	// decided is told who decided it and when. A step's entry goes when
+	// the call enters that step's stage again.
+	Decided map[string]DecisionMark `json:",omitempty"`
+}
+
+// DecisionMark is who made a call's decision, when, and which way.
+type DecisionMark struct {
+	UserID  int64
+	Name    string
+	At      time.Time
+	Approve bool
 }
 
 // OpenObjection is an objection (or a complaint to finance) waiting for its
@@ -273,6 +286,21 @@ type callRun struct {
 	stageDue    time.Time
 	runs        int
 	handled     []HandledCallUpdate
+	// deciding holds the decision requests (submit, publication review,
+	// award approval) whose handler is running, by step group: another
+	// request for the same group meanwhile is refused (before, both passed
+	// the stage check while the first one's activity ran, and the decision
+	// was recorded twice). Handlers drain before continue-as-new, so it is
+	// never carried over.
+	deciding map[string]inFlightDecision
+}
+
+// inFlightDecision is a decision request whose handler is running.
+type inFlightDecision struct {
+	Label string
+	By    string
+	At    time.Time
+	Req   string
 }
 
 // errContinueAsNew ends a stage's wait: the history is long enough that the
@@ -406,6 +434,7 @@ func (r *callRun) setStage(ctx workflow.Context, stage domain.CallStage, note st
 		r.st.Stage = stage
 		r.st.Note = note
 		r.epoch++
+		delete(r.st.Decided, stepOfStage[stage]) // a new round of that step
 	}
 	if first {
 		move()
@@ -831,10 +860,18 @@ func (r *callRun) workingDays(ctx workflow.Context, from time.Time, n int) (time
 }
 
 func (r *callRun) recordDecision(ctx workflow.Context, step string, req DecisionRequest) error {
-	return workflow.ExecuteActivity(opts(ctx), a.RecordDecision, activities.RecordDecisionInput{
+	at := workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(opts(ctx), a.RecordDecision, activities.RecordDecisionInput{
 		CallID: r.in.CallID, RequestID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/" + updateID(ctx),
 		Decision: domain.CallDecision{Step: step, Approve: req.Approve, Reason: strings.TrimSpace(req.Reason)}, By: req.Actor,
-	}).Get(ctx, nil)
+	}).Get(ctx, nil); err != nil {
+		return err
+	}
+	if r.st.Decided == nil {
+		r.st.Decided = map[string]DecisionMark{}
+	}
+	r.st.Decided[step] = DecisionMark{UserID: req.Actor.UserID, Name: req.Actor.Name, At: at, Approve: req.Approve}
+	return nil
 }
 
 // updateID is the current update's ID (unique per request; the web sets it

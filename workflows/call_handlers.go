@@ -207,15 +207,24 @@ func (r *callRun) register(ctx workflow.Context) error {
 			})
 		},
 		func() error {
-			return handle(r, ctx, UpdateSubmit, func(_ workflow.Context, req SubmitRequest) error {
+			return handle(r, ctx, UpdateSubmit, func(ctx workflow.Context, req SubmitRequest) error {
 				if err := auth.Authorize(req.Actor.User(), auth.ActionSubmitCall, district); err != nil {
 					return err
+				}
+				if err := r.decidingOther(ctx, "submit"); err != nil {
+					return err
+				}
+				if st.Stage != domain.StageDraft {
+					if err := r.alreadyDecided("submit"); err != nil {
+						return err
+					}
 				}
 				if err := r.stageIs(domain.StageDraft); err != nil {
 					return err
 				}
 				return r.noticeRendered()
 			}, func(ctx workflow.Context, req SubmitRequest) (Ack, error) {
+				defer r.startDeciding(ctx, "submit", "发布审核申请", req.Actor)()
 				if err := r.recordDecision(ctx, "submit", DecisionRequest{Actor: req.Actor, Approve: true}); err != nil {
 					return Ack{}, err
 				}
@@ -224,13 +233,21 @@ func (r *callRun) register(ctx workflow.Context) error {
 			})
 		},
 		func() error {
-			return handle(r, ctx, UpdateReviewPublish, func(_ workflow.Context, req DecisionRequest) error {
+			return handle(r, ctx, UpdateReviewPublish, func(ctx workflow.Context, req DecisionRequest) error {
 				action := auth.ActionPublishCall
 				if r.plan.ModeChanged {
 					action = auth.ActionApproveReissue // 政府采购法 §36–37: a change of mode needs finance
 				}
 				if err := auth.Authorize(req.Actor.User(), action, district); err != nil {
 					return err
+				}
+				if err := r.decidingOther(ctx, "publish"); err != nil {
+					return err
+				}
+				if st.Stage != domain.StagePublishReview {
+					if err := r.alreadyDecided("publish"); err != nil {
+						return err
+					}
 				}
 				if err := r.stageIs(domain.StagePublishReview); err != nil {
 					return err
@@ -245,6 +262,7 @@ func (r *callRun) register(ctx workflow.Context) error {
 				}
 				return rejectionReason(req)
 			}, func(ctx workflow.Context, req DecisionRequest) (Ack, error) {
+				defer r.startDeciding(ctx, "publish", "发布审核意见", req.Actor)()
 				if err := r.recordDecision(ctx, "publish", req); err != nil {
 					return Ack{}, err
 				}
@@ -448,8 +466,32 @@ func (r *callRun) register(ctx workflow.Context) error {
 			})
 		},
 		func() error {
-			return handle(r, ctx, UpdateApprove, func(_ workflow.Context, req DecisionRequest) error {
+			return handle(r, ctx, UpdateApprove, func(ctx workflow.Context, req DecisionRequest) error {
+				// A decision this approver's side already made (or is
+				// making) is a conflict naming who made it and when.
+				may := map[string]bool{
+					"civil":   auth.Authorize(req.Actor.User(), auth.ActionApproveAward, district) == nil,
+					"finance": auth.Authorize(req.Actor.User(), auth.ActionFinanceApprove, district) == nil,
+				}
+				mine := func() error {
+					for _, step := range []string{"finance", "civil"} {
+						if may[step] && stepOfStage[st.Stage] != step {
+							if err := r.alreadyDecided(step); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				}
+				if may["civil"] || may["finance"] {
+					if err := r.decidingOther(ctx, "award"); err != nil {
+						return err
+					}
+				}
 				if err := r.stageIs(domain.StageCivilApproval, domain.StageFinanceApproval); err != nil {
+					if e := mine(); e != nil {
+						return e
+					}
 					return err
 				}
 				action, earlier := auth.ActionApproveAward, []int64{}
@@ -457,6 +499,9 @@ func (r *callRun) register(ctx workflow.Context) error {
 					action, earlier = auth.ActionFinanceApprove, []int64{st.CivilApprover}
 				}
 				if err := auth.Authorize(req.Actor.User(), action, district); err != nil {
+					if e := mine(); e != nil {
+						return e
+					}
 					return err
 				}
 				if err := auth.SeparationOfDuties(req.Actor, auth.Decision{Earlier: earlier, Orgs: r.recommendedOrgs()}); err != nil {
@@ -466,6 +511,7 @@ func (r *callRun) register(ctx workflow.Context) error {
 			}, func(ctx workflow.Context, req DecisionRequest) (Ack, error) {
 				civil := st.Stage == domain.StageCivilApproval
 				step := map[bool]string{true: "civil", false: "finance"}[civil]
+				defer r.startDeciding(ctx, "award", stepLabels[step]+"意见", req.Actor)()
 				if err := r.recordDecision(ctx, step, req); err != nil {
 					return Ack{}, err
 				}
@@ -612,6 +658,8 @@ func (r *callRun) register(ctx workflow.Context) error {
 				// published again), the approvals start over.
 				st.Objections = nil
 				st.CivilApprover = 0
+				delete(st.Decided, "civil")
+				delete(st.Decided, "finance")
 				st.Scores = map[string]domain.ScoreSheet{}
 				if returnTo == domain.StageQualification {
 					st.Qualified = map[string]bool{}
@@ -698,6 +746,55 @@ func (r *callRun) register(ctx workflow.Context) error {
 		}
 	}
 	return nil
+}
+
+// stepOfStage is the decision step a stage waits for.
+var stepOfStage = map[domain.CallStage]string{
+	domain.StageDraft: "submit", domain.StagePublishReview: "publish",
+	domain.StageCivilApproval: "civil", domain.StageFinanceApproval: "finance",
+}
+
+var stepLabels = map[string]string{"submit": "发布审核申请", "publish": "发布审核", "civil": "民政审批", "finance": "财政审批"}
+
+// decidingOther refuses a decision request while another request of the
+// same group (submit, publish, award) is being carried out.
+func (r *callRun) decidingOther(ctx workflow.Context, group string) error {
+	d, ok := r.deciding[group]
+	if !ok || d.Req == updateID(ctx) {
+		return nil
+	}
+	return domain.Errorf(domain.CodeConflict, "%s已由 %s 于 %s 提交，正在办理，不能重复提交；请稍后刷新页面查看结果。", d.Label, d.By, cstTime(d.At))
+}
+
+// alreadyDecided refuses a request for a step decided in this round,
+// saying who decided it, when and which way.
+func (r *callRun) alreadyDecided(step string) error {
+	d, ok := r.st.Decided[step]
+	if !ok {
+		return nil
+	}
+	verdict := "同意"
+	switch {
+	case step == "submit":
+		verdict = "已提交"
+	case !d.Approve:
+		verdict = "退回"
+	}
+	return domain.Errorf(domain.CodeConflict, "%s已由 %s 于 %s 办理（%s），无需重复办理。请刷新页面查看最新状态。", stepLabels[step], d.Name, cstTime(d.At), verdict)
+}
+
+// startDeciding marks a decision request as being carried out until the
+// returned func runs; only in runs that recorded the "decision-in-flight"
+// version, so that histories from before replay as they ran.
+func (r *callRun) startDeciding(ctx workflow.Context, group, label string, by Actor) func() {
+	if workflow.GetVersion(ctx, "decision-in-flight", workflow.DefaultVersion, 1) != 1 {
+		return func() {}
+	}
+	if r.deciding == nil {
+		r.deciding = map[string]inFlightDecision{}
+	}
+	r.deciding[group] = inFlightDecision{Label: label, By: by.Name, At: workflow.Now(ctx), Req: updateID(ctx)}
+	return func() { delete(r.deciding, group) }
 }
 
 func rejectionReason(req DecisionRequest) error {

@@ -83,13 +83,17 @@ func newFixture(t *testing.T) *fixture { return newFixtureSlow(t, 0, 0) }
 // newFixtureSlow is a fixture whose opening and clarifications take that
 // long (workflow time), for what arrives while they run.
 func newFixtureSlow(t *testing.T, openSlow, clarifySlow time.Duration) *fixture {
+	return newFixtureWith(t, map[string]time.Duration{"OpenBids": openSlow, "Clarify": clarifySlow})
+}
+
+// newFixtureWith is a fixture whose activities named in slow take that long.
+func newFixtureWith(t *testing.T, slow map[string]time.Duration) *fixture {
 	f := &fixture{t: t, bids: map[int64]domain.Bid{}, prices: map[int64]domain.Fen{1: 180000_00, 2: 150000_00, 3: 190000_00, 4: 160000_00}, nextExp: 100}
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.RegisterActivity(act)
 	f.start = f.env.Now()
 	// The test environment runs activities on goroutines of their own: the
 	// fixture's state is guarded by mu.
-	slow := map[string]time.Duration{"OpenBids": openSlow, "Clarify": clarifySlow}
 	on := func(fn any, ret any) {
 		v := reflect.ValueOf(ret)
 		locked := reflect.MakeFunc(v.Type(), func(args []reflect.Value) []reflect.Value {
@@ -495,6 +499,44 @@ func TestCallApprovalRejectionsAndSeparation(t *testing.T) {
 	if len(f.results) != 2 {
 		t.Errorf("results computed %d times, want 2 (first scoring and the review)", len(f.results))
 	}
+}
+
+// Two identical decisions sent at once (different request IDs): the first
+// is carried out, the second is refused while the first one's activity
+// runs, and afterwards, naming who decided and when; each decision is
+// recorded once. Before, both passed the stage check while the first one
+// recorded its decision, and both were recorded.
+func TestCallDecisionsAtOnce(t *testing.T) {
+	f := newFixtureWith(t, map[string]time.Duration{"RecordDecision": 30 * time.Minute})
+	f.publish()
+	submitToo := f.update(time.Hour+time.Minute, UpdateSubmit, SubmitRequest{Actor: civilAffairs})
+	pubToo := f.update(2*time.Hour+time.Minute, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	pubLater := f.update(4*time.Hour, UpdateReviewPublish, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	f.bidAll()
+	f.update(deadline+day, UpdateQualify, qualifyAll(1, 2, 3))
+	f.declareAndScore(deadline+2*day, 101, 1, 2, 3)
+	civil := f.update(deadline+4*day, UpdateApprove, DecisionRequest{Actor: civilAffairs, Approve: true})
+	civilToo := f.update(deadline+4*day+time.Minute, UpdateApprove, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	civilLater := f.update(deadline+4*day+2*time.Hour, UpdateApprove, DecisionRequest{Actor: civilAffairs2, Approve: true})
+	fin := f.update(deadline+5*day, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	finToo := f.update(deadline+5*day+time.Minute, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	finLater := f.update(deadline+5*day+2*time.Hour, UpdateApprove, DecisionRequest{Actor: financeActor, Approve: true})
+	f.run()
+	ok(t, civil, fin)
+	refused(t, submitToo, domain.CodeConflict, "发布审核申请已由 民政甲 于")
+	refused(t, pubToo, domain.CodeConflict, "发布审核意见已由 民政乙 于")
+	refused(t, pubToo, domain.CodeConflict, "正在办理")
+	refused(t, pubLater, domain.CodeConflict, "发布审核已由 民政乙 于")
+	refused(t, civilToo, domain.CodeConflict, "民政审批意见已由 民政甲 于")
+	refused(t, civilLater, domain.CodeConflict, "民政审批已由 民政甲 于")
+	refused(t, civilLater, domain.CodeConflict, "（同意）")
+	refused(t, finToo, domain.CodeConflict, "财政审批意见已由 财政 于")
+	refused(t, finLater, domain.CodeConflict, "财政审批已由 财政 于")
+	want := []string{"submit:true:7", "publish:true:17", "civil:true:7", "finance:true:9"}
+	if !slices.Equal(f.decide, want) {
+		t.Errorf("decisions recorded: %v, want %v", f.decide, want)
+	}
+	stagesWere(t, f.stages, normalStages...)
 }
 
 // toPublicity runs a call to publicity: finance approves at deadline+5 days;

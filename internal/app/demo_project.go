@@ -315,7 +315,17 @@ func demoBid(price domain.Fen) domain.BidContent {
 // demoContract sets the award's contract terms, has both sides confirm,
 // and plans two sessions and enrols three trainees once it is signed.
 func (a *App) demoContract(ctx context.Context, projectID string, ca, org domain.Actor, key func(string) string, progress func(string)) error {
+	// The award's project is recorded by its own workflow, started once the
+	// call is awarded: wait for it.
 	p, err := a.Contracts.Get(ctx, ca, projectID)
+	for wait := time.Now().Add(time.Minute); domain.ErrorCode(err) == domain.CodeNotFound && time.Now().Before(wait); {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+		p, err = a.Contracts.Get(ctx, ca, projectID)
+	}
 	if err != nil {
 		return err
 	}

@@ -376,7 +376,12 @@ func TestCallFromDraftToAwardThroughAPI(t *testing.T) {
 	// Two approvals: civil affairs, then finance; a bidder may not approve.
 	mustStatus(t, h.api("caizheng", "POST", path+"/approval", map[string]any{"approve": true}, key()), http.StatusForbidden, "finance before civil affairs")
 	mustStatus(t, h.api("hexi", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "civil approval")
-	mustStatus(t, h.api("hexi", "POST", path+"/approval", map[string]any{"approve": true}, key()), http.StatusForbidden, "civil affairs approving as finance")
+	// civil affairs approving again: the decision was made (a conflict naming who made it)
+	again := h.api("hexi", "POST", path+"/approval", map[string]any{"approve": true}, key())
+	mustStatus(t, again, http.StatusConflict, "civil affairs approving again")
+	if !strings.Contains(string(again.body), "民政审批已由") {
+		t.Errorf("civil affairs approving again: %s", again.body)
+	}
 	mustStatus(t, h.api("caizheng", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "finance approval")
 
 	// Publicity (0 working days under this bureau's setting), then the award.

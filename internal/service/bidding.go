@@ -148,7 +148,7 @@ const MaxBidDocuments = 10
 // submits it to the workflow; it returns the receipt. Only verified,
 // not-debarred organisations bid; the workflow refuses anything at or after
 // the deadline, and so does the database.
-func (s *Calls) SubmitBid(ctx context.Context, by domain.Actor, callID, key string, content domain.BidContent, docs []File) (domain.Receipt, error) {
+func (s *Calls) SubmitBid(ctx context.Context, by domain.Actor, callID, key string, content domain.BidContent, docs []File) (_ domain.Receipt, err error) {
 	c, err := s.Get(ctx, by, callID)
 	if err != nil {
 		return domain.Receipt{}, err
@@ -186,6 +186,19 @@ func (s *Calls) SubmitBid(ctx context.Context, by domain.Actor, callID, key stri
 		return domain.Receipt{}, err
 	}
 	bidID := uuid.NewSHA1(uuid.MustParse(id), []byte(fmt.Sprintf("bid/%s/%d", callID, by.OrgID))).String()
+	// The key is bound to this bid's content: sent again with other
+	// content it is refused before anything is sealed or stored; with the
+	// same content it is the same bid (its receipt, once recorded).
+	bk, err := bindKey(ctx, s.Store, by, "bid", key, bidDigestParts(callID, content, docs)...)
+	if err != nil {
+		return domain.Receipt{}, err
+	}
+	defer func() { bk.done(ctx, err) }()
+	if bk.again {
+		if existing, e := s.Store.Bid(ctx, bidID); e == nil && existing.OrgID == by.OrgID {
+			return existing.Receipt(), nil
+		}
+	}
 	sealed, err := sealBid(pub, callID, bidID, content, docs)
 	if err != nil {
 		return domain.Receipt{}, err
@@ -230,6 +243,17 @@ func (s *Calls) SubmitBid(ctx context.Context, by domain.Actor, callID, key stri
 		cleanup()
 	}
 	return domain.Receipt{}, err
+}
+
+// bidDigestParts is what a bid request's key is bound to: the call, the
+// content and every document (name and bytes).
+func bidDigestParts(callID string, content domain.BidContent, docs []File) [][]byte {
+	c, _ := json.Marshal(content)
+	parts := [][]byte{[]byte(callID), c}
+	for _, d := range docs {
+		parts = append(parts, []byte(d.Name), d.Data)
+	}
+	return parts
 }
 
 // sealedObject is one sealed part of a bid ready for object storage: its
@@ -548,7 +572,7 @@ type Filed struct {
 // An attachment is checked and stored first, and removed again when the
 // filing is refused (by validation or by the workflow's validator); after
 // an unknown outcome it is kept.
-func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string, in domain.ObjectionInput, complaintOf string, att *File, clientAddr string) (Filed, error) {
+func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string, in domain.ObjectionInput, complaintOf string, att *File, clientAddr string) (_ Filed, err error) {
 	c, err := s.Public(ctx, callID)
 	if err != nil {
 		return Filed{}, err
@@ -579,6 +603,28 @@ func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string,
 	id, err := requestID(key)
 	if err != nil {
 		return Filed{}, err
+	}
+	// The key is bound to this filing: sent again with other content it is
+	// refused before anything is stored; with the same content it is the
+	// same filing (asked of the workflow again, nothing stored twice).
+	var attName string
+	var attData []byte
+	if att != nil {
+		attName, attData = att.Name, att.Data
+	}
+	bk, err := bindKey(ctx, s.Store, by, "objection", key, []byte(callID), []byte(complaintOf), []byte(strings.TrimSpace(in.Name)),
+		[]byte(strings.TrimSpace(in.Reason)), []byte(strings.TrimSpace(in.Contact)), []byte(attName), attData)
+	if err != nil {
+		return Filed{}, err
+	}
+	defer func() { bk.done(ctx, err) }()
+	if bk.again && !supplier {
+		// A public comment is written in one transaction: the first
+		// request's answer stands.
+		return Filed{ID: id, Route: domain.RoutePublicComment, FiledAt: time.Now()}, nil
+	}
+	if bk.again {
+		return s.fileObjection(ctx, c, by, id, complaintOf)
 	}
 	contact, err := s.Keys.Seal(strings.TrimSpace(in.Contact))
 	if err != nil {
@@ -627,15 +673,20 @@ func (s *Calls) Object(ctx context.Context, by domain.Actor, callID, key string,
 		removeAttachment()
 		return Filed{}, err
 	}
-	var ack workflows.ObjectionAck
-	err = s.update(ctx, c, workflows.UpdateObject, id, workflows.ObjectionRequest{Actor: by, ID: id, ComplaintOf: complaintOf}, &ack)
-	if err != nil {
-		if refused(err) {
-			// The workflow refused it: the pending row and its file go.
-			if k, derr := s.Store.DeletePendingObjection(dctx, callID, id); derr == nil && k != "" {
-				removeAttachment()
-			}
+	f, err := s.fileObjection(ctx, c, by, id, complaintOf)
+	if err != nil && refused(err) {
+		// The workflow refused it: the pending row and its file go.
+		if k, derr := s.Store.DeletePendingObjection(dctx, callID, id); derr == nil && k != "" {
+			removeAttachment()
 		}
+	}
+	return f, err
+}
+
+// fileObjection sends a supplier's pending objection to the workflow.
+func (s *Calls) fileObjection(ctx context.Context, c domain.Call, by domain.Actor, id, complaintOf string) (Filed, error) {
+	var ack workflows.ObjectionAck
+	if err := s.update(ctx, c, workflows.UpdateObject, id, workflows.ObjectionRequest{Actor: by, ID: id, ComplaintOf: complaintOf}, &ack); err != nil {
 		return Filed{}, err
 	}
 	route := domain.RouteChallenge

@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -187,7 +188,7 @@ func (s *Contracts) ConfirmTranche(ctx context.Context, by domain.Actor, id, key
 
 // RecordPayment records a tranche's payment with its voucher (finance); the
 // voucher is stored first and removed again if the workflow refuses.
-func (s *Contracts) RecordPayment(ctx context.Context, by domain.Actor, id, key string, index int, voucherNo string, voucher File) error {
+func (s *Contracts) RecordPayment(ctx context.Context, by domain.Actor, id, key string, index int, voucherNo string, voucher File) (err error) {
 	if err := auth.Authorize(by.User(), auth.ActionRecordPayment, ""); err != nil {
 		return err
 	}
@@ -206,14 +207,31 @@ func (s *Contracts) RecordPayment(ctx context.Context, by domain.Actor, id, key 
 	if err != nil {
 		return err
 	}
+	voucherNo = strings.TrimSpace(voucherNo)
+	// The key is bound to this payment (tranche, voucher number and file):
+	// sent again with another, it is refused before the file is stored.
+	bk, err := bindKey(ctx, s.Store, by, "payment", key, []byte(p.ID), []byte(strconv.Itoa(index)), []byte(voucherNo), []byte(voucher.Name), voucher.Data)
+	if err != nil {
+		return err
+	}
+	defer func() { bk.done(ctx, err) }()
 	obj, err := s.Blob.Put(ctx, fmt.Sprintf("projects/%s/vouchers/%d-%s", p.ID, index+1, uuid.NewString()), voucher.Data, ct)
 	if err != nil {
 		return err
 	}
 	err = s.update(ctx, p, workflows.UpdateRecordPayment, rid, workflows.TrancheRequest{Actor: by, Index: index,
-		VoucherNo: strings.TrimSpace(voucherNo), Key: obj.Key, SHA256: obj.SHA256})
+		VoucherNo: voucherNo, Key: obj.Key, SHA256: obj.SHA256})
 	err = settleUpdate(ctx, s.Temporal, workflows.ProjectWorkflowID(p.ID), workflows.UpdateRecordPayment+"/"+rid, err, nil)
 	removeIfRefused(ctx, s.Blob.Remove, err, obj.Key) // after an unknown outcome the voucher stays (swept if unreferenced)
+	if err == nil {
+		// A request sent again is answered as the first one was, which
+		// recorded its own copy of the voucher: this copy goes.
+		if ts, e := s.Store.Tranches(ctx, p); e == nil && index < len(ts) && ts[index].VoucherKey != "" && ts[index].VoucherKey != obj.Key {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+			_ = s.Blob.Remove(rctx, obj.Key)
+			cancel()
+		}
+	}
 	return err
 }
 

@@ -3,11 +3,15 @@ package service
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/http"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +73,13 @@ func sessionCode() (string, error) {
 
 // PlanSession plans a training session within the contract's modules and term.
 func (s *Delivery) PlanSession(ctx context.Context, by domain.Actor, projectID string, ts domain.TrainingSession) (int64, error) {
+	return s.PlanSessionKeyed(ctx, by, projectID, "", ts)
+}
+
+// PlanSessionKeyed plans a session once per idempotency key (key, when
+// set, a UUID): the same key with the same session returns the session
+// planned first; with another session it is refused and plans nothing.
+func (s *Delivery) PlanSessionKeyed(ctx context.Context, by domain.Actor, projectID, key string, ts domain.TrainingSession) (int64, error) {
 	p, err := s.deliverable(ctx, by, projectID)
 	if err != nil {
 		return 0, err
@@ -77,11 +88,32 @@ func (s *Delivery) PlanSession(ctx context.Context, by domain.Actor, projectID s
 	if err := domain.ValidateSession(ts, *p.Terms); err != nil {
 		return 0, err
 	}
+	ts.ProjectID = p.ID
+	k, err := storeKey(by, "session", key, ts)
+	if err != nil {
+		return 0, err
+	}
 	if ts.Code, err = sessionCode(); err != nil {
 		return 0, err
 	}
-	ts.ProjectID = p.ID
-	return s.Store.InsertSession(ctx, ts, by)
+	return s.Store.InsertSessionKeyed(ctx, ts, by, k)
+}
+
+// storeKey is key (when set) bound to the digest of v's JSON, in scope.
+func storeKey(by domain.Actor, scope, key string, v any) (store.RequestKey, error) {
+	if key == "" {
+		return store.RequestKey{}, nil
+	}
+	id, err := requestID(key)
+	if err != nil {
+		return store.RequestKey{}, err
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return store.RequestKey{}, err
+	}
+	sum := sha256.Sum256(body)
+	return store.RequestKey{Scope: scope, Key: id, SHA256: hex.EncodeToString(sum[:]), UserID: by.UserID}, nil
 }
 
 // Sessions lists a project's sessions for those who may see the project.
@@ -115,6 +147,13 @@ func (s *Delivery) hideCodes(by domain.Actor, p domain.Project, ss []domain.Trai
 
 // Enrol enrols a trainee, with consent (a guardian's under 14).
 func (s *Delivery) Enrol(ctx context.Context, by domain.Actor, projectID string, e domain.TraineeEntry) (int64, error) {
+	return s.EnrolKeyed(ctx, by, projectID, "", e)
+}
+
+// EnrolKeyed enrols a trainee once per idempotency key (see
+// PlanSessionKeyed): the same key with the same entry returns the trainee
+// enrolled first.
+func (s *Delivery) EnrolKeyed(ctx context.Context, by domain.Actor, projectID, key string, e domain.TraineeEntry) (int64, error) {
 	p, err := s.deliverable(ctx, by, projectID)
 	if err != nil {
 		return 0, err
@@ -122,6 +161,18 @@ func (s *Delivery) Enrol(ctx context.Context, by domain.Actor, projectID string,
 	e = e.Normalize()
 	if err := e.Validate(time.Now()); err != nil {
 		return 0, err
+	}
+	// The key is bound to the entry with its ID number and phone as keyed
+	// digests (never a plain hash of an ID number).
+	digest := e
+	digest.IDNumber, digest.Phone = s.Keys.Index(e.IDNumber), s.Keys.Index(e.Phone)
+	k, err := storeKey(by, "trainee/"+p.ID, key, digest)
+	if err != nil {
+		return 0, err
+	}
+	if before, err := s.Store.RequestKeyResult(ctx, k); err != nil || before != "" {
+		id, _ := strconv.ParseInt(before, 10, 64)
+		return id, err
 	}
 	// The same person enrolled twice would count twice in the indicators.
 	dup, err := s.Store.TraineeByIndex(ctx, p.ID, s.Keys.Indexes(e.IDNumber))
@@ -141,7 +192,7 @@ func (s *Delivery) Enrol(ctx context.Context, by domain.Actor, projectID string,
 			return 0, err
 		}
 	}
-	return s.Store.InsertTrainee(ctx, p.ID, e, idSealed, s.Keys.Index(e.IDNumber), phoneSealed, by)
+	return s.Store.InsertTraineeKeyed(ctx, p.ID, e, idSealed, s.Keys.Index(e.IDNumber), phoneSealed, by, k)
 }
 
 // Trainees lists a project's trainees, ID numbers and phones masked.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -113,7 +114,7 @@ func (s *Evaluations) KPIs(ctx context.Context, by domain.Actor, id string) (sto
 // SubmitReport files the organisation's report for the current round, with
 // an optional attachment (stored first, removed again if the workflow
 // refuses).
-func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key string, phase domain.EvalPhase, summary string, file *File) error {
+func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key string, phase domain.EvalPhase, summary string, file *File) (err error) {
 	u := by.User()
 	if u.OrgID == 0 || auth.AuthorizeTarget(u, auth.ActionEvalReport, auth.Target{OrgID: u.OrgID}) != nil {
 		return auth.AuthorizeTarget(u, auth.ActionEvalReport, auth.Target{OrgID: -1})
@@ -136,6 +137,18 @@ func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key
 	if err != nil {
 		return err
 	}
+	var fname string
+	var fdata []byte
+	if file != nil {
+		fname, fdata = file.Name, file.Data
+	}
+	// The key is bound to this report: sent again with another, it is
+	// refused before the file is stored.
+	bk, err := bindKey(ctx, s.Store, by, "eval-report", key, []byte(p.ID), []byte(phase), []byte(summary), []byte(fname), fdata)
+	if err != nil {
+		return err
+	}
+	defer func() { bk.done(ctx, err) }()
 	req := workflows.EvalReportRequest{Actor: by, Phase: phase, Summary: summary}
 	if file != nil && len(file.Data) > 0 {
 		ct, err := CheckDocument(file.Name, file.Data)
@@ -151,6 +164,15 @@ func (s *Evaluations) SubmitReport(ctx context.Context, by domain.Actor, id, key
 	err = s.Contracts.update(ctx, p, workflows.UpdateEvalReport, rid, req)
 	err = settleUpdate(ctx, s.Contracts.Temporal, workflows.ProjectWorkflowID(p.ID), workflows.UpdateEvalReport+"/"+rid, err, nil)
 	removeIfRefused(ctx, s.Blob.Remove, err, req.Key) // after an unknown outcome the report stays (swept if unreferenced)
+	if err == nil && req.Key != "" {
+		// A request sent again is answered as the first one was, which
+		// recorded its own copy of the file: this copy goes.
+		if rounds, e := s.Store.Evaluations(ctx, p.ID); e == nil && !slices.ContainsFunc(rounds, func(r domain.Evaluation) bool { return r.ReportKey == req.Key }) {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
+			_ = s.Blob.Remove(rctx, req.Key)
+			cancel()
+		}
+	}
 	return err
 }
 

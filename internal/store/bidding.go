@@ -424,7 +424,7 @@ func (s *Store) SetCallDocument(ctx context.Context, callID, kind, key, sha stri
 		return errors.New("set call document: unknown kind " + kind)
 	}
 	return mapErr("set call document", s.tx(ctx, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE calls SET `+col[0]+` = $2, `+col[1]+` = $3, updated_at = now() WHERE id = $1 AND `+col[0]+` IS DISTINCT FROM $2`,
+		tag, err := tx.Exec(ctx, `UPDATE calls SET `+col[0]+` = $2, `+col[1]+` = $3, updated_at = now() WHERE id = $1 AND (`+col[0]+` IS DISTINCT FROM $2 OR `+col[1]+` IS DISTINCT FROM $3)`,
 			callID, key, sha)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
@@ -553,7 +553,9 @@ func (s *Store) Scores(ctx context.Context, callID string, expert int64) ([]doma
 // SaveResults stores the scoring result of a call.
 func (s *Store) SaveResults(ctx context.Context, callID string, rs []domain.BidResult) error {
 	return mapErr("save results", s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE calls SET results = $2, updated_at = now() WHERE id = $1`, callID, rs); err != nil {
+		// A retry (the same results) changes nothing and is not audited again.
+		tag, err := tx.Exec(ctx, `UPDATE calls SET results = $2, updated_at = now() WHERE id = $1 AND results IS DISTINCT FROM $2`, callID, rs)
+		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		top := []string{}

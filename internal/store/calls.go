@@ -105,7 +105,7 @@ func (s *Store) SetCallNotice(ctx context.Context, id, key, sha string) error {
 	return mapErr("set call notice", s.tx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			UPDATE calls SET notice_key = $2, notice_sha256 = $3, notice_error = '', updated_at = now()
-			WHERE id = $1 AND (notice_key IS DISTINCT FROM $2 OR notice_error <> '')`, id, key, sha)
+			WHERE id = $1 AND (notice_key IS DISTINCT FROM $2 OR notice_sha256 IS DISTINCT FROM $3 OR notice_error <> '')`, id, key, sha)
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}

@@ -112,8 +112,12 @@ func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) (ProjectPage,
 // cleared (the contract changed).
 func (s *Store) SetProjectTerms(ctx context.Context, id string, t domain.ContractTerms, by domain.Actor) error {
 	return mapErr("set terms", s.tx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE projects SET terms = $2, org_confirmed_at = NULL, org_confirmed_by = NULL,
-			civil_confirmed_at = NULL, civil_confirmed_by = NULL, updated_at = now() WHERE id = $1 AND signed_at IS NULL`, id, t); err != nil {
+		// A retry (the same terms, nothing confirmed since) changes nothing
+		// and is not audited again; nor is anything after signing.
+		tag, err := tx.Exec(ctx, `UPDATE projects SET terms = $2, org_confirmed_at = NULL, org_confirmed_by = NULL,
+			civil_confirmed_at = NULL, civil_confirmed_by = NULL, updated_at = now() WHERE id = $1 AND signed_at IS NULL
+			AND NOT (terms IS NOT DISTINCT FROM $2::jsonb AND org_confirmed_at IS NULL AND civil_confirmed_at IS NULL)`, id, t)
+		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "project.terms", ObjectType: "project", ObjectID: id, Summary: t})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -13,11 +14,24 @@ import (
 
 // InsertSession plans a training session, with its audit entry.
 func (s *Store) InsertSession(ctx context.Context, ts domain.TrainingSession, by domain.Actor) (int64, error) {
+	return s.InsertSessionKeyed(ctx, ts, by, RequestKey{})
+}
+
+// InsertSessionKeyed plans a session once per idempotency key: the same
+// key with the same content returns the session it planned.
+func (s *Store) InsertSessionKeyed(ctx context.Context, ts domain.TrainingSession, by domain.Actor, k RequestKey) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if before, err := bindKeyTx(ctx, tx, k); err != nil || before != "" {
+			id, _ = strconv.ParseInt(before, 10, 64)
+			return err
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO training_sessions (project_id, module, starts_at, ends_at, place, trainer, hours, code, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 			ts.ProjectID, ts.Module, ts.StartsAt, ts.EndsAt, ts.Place, ts.Trainer, ts.Hours, ts.Code, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		if err := recordKeyResult(ctx, tx, k, strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "session.plan", ObjectType: "project", ObjectID: ts.ProjectID,
@@ -73,11 +87,24 @@ func (s *Store) TraineeByIndex(ctx context.Context, projectID string, indexes []
 // number's blind index computed); the database refuses a second trainee
 // with the same index in a project.
 func (s *Store) InsertTrainee(ctx context.Context, projectID string, e domain.TraineeEntry, idSealed, idIndex, phoneSealed string, by domain.Actor) (int64, error) {
+	return s.InsertTraineeKeyed(ctx, projectID, e, idSealed, idIndex, phoneSealed, by, RequestKey{})
+}
+
+// InsertTraineeKeyed enrols a trainee once per idempotency key: the same
+// key with the same content returns the trainee it enrolled.
+func (s *Store) InsertTraineeKeyed(ctx context.Context, projectID string, e domain.TraineeEntry, idSealed, idIndex, phoneSealed string, by domain.Actor, k RequestKey) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		if before, err := bindKeyTx(ctx, tx, k); err != nil || before != "" {
+			id, _ = strconv.ParseInt(before, 10, 64)
+			return err
+		}
 		if err := tx.QueryRow(ctx, `INSERT INTO trainees (project_id, name, id_sealed, id_index, phone_sealed, relation, community, consent_at,
 			guardian_name, guardian_relation, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8, $9, $10) RETURNING id`,
 			projectID, e.Name, idSealed, idIndex, phoneSealed, e.Relation, e.Community, e.GuardianName, e.GuardianRelation, by.UserID).Scan(&id); err != nil {
+			return err
+		}
+		if err := recordKeyResult(ctx, tx, k, strconv.FormatInt(id, 10)); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "trainee.enrol", ObjectType: "project", ObjectID: projectID,
@@ -326,6 +353,13 @@ func (s *Store) IssueCertificate(ctx context.Context, projectID string, traineeI
 	var no string
 	var at time.Time
 	err := s.tx(ctx, func(tx pgx.Tx) error {
+		// The project's row first (its counter orders concurrent issues;
+		// FOR NO KEY UPDATE leaves inserts referring to it alone), then the
+		// trainee's (issuing the same trainee twice at once numbers once).
+		var number string
+		if err := tx.QueryRow(ctx, `SELECT number FROM projects WHERE id = $1 FOR NO KEY UPDATE`, projectID).Scan(&number); err != nil {
+			return err
+		}
 		var existing *string
 		var when *time.Time
 		if err := tx.QueryRow(ctx, `SELECT certificate_no, certified_at FROM trainees WHERE id = $1 AND project_id = $2 FOR UPDATE`,
@@ -336,9 +370,13 @@ func (s *Store) IssueCertificate(ctx context.Context, projectID string, traineeI
 			no, at = *existing, *when
 			return nil
 		}
-		if err := tx.QueryRow(ctx, `UPDATE trainees SET certificate_no = (SELECT number FROM projects WHERE id = $2) || '-' ||
-			lpad((SELECT count(*) + 1 FROM trainees WHERE project_id = $2 AND certificate_no IS NOT NULL)::text, 4, '0'), certified_at = now()
-			WHERE id = $1 RETURNING certificate_no, certified_at`, traineeID, projectID).Scan(&no, &at); err != nil {
+		var n int
+		if err := tx.QueryRow(ctx, `UPDATE projects SET certificates_issued = certificates_issued + 1 WHERE id = $1 RETURNING certificates_issued`,
+			projectID).Scan(&n); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `UPDATE trainees SET certificate_no = $3, certified_at = now()
+			WHERE id = $1 AND project_id = $2 RETURNING certificate_no, certified_at`, traineeID, projectID, fmt.Sprintf("%s-%04d", number, n)).Scan(&no, &at); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, Audit{By: by, Action: "trainee.certificate", ObjectType: "project", ObjectID: projectID,
