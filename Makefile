@@ -35,9 +35,10 @@ test-unit:
 test-integration: minio
 	go test -count=1 -v -timeout 20m ./internal/itest
 
-## lint: go vet, gofmt, and Temporal's workflow determinism checker
+## lint: go vet, gofmt, the OpenAPI 3.1 validator on web/openapi.yaml, and Temporal's workflow determinism checker
 lint:
 	go vet ./...
+	go test -count=1 -run TestOpenAPIDocumentIsValid ./web
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go run $(WORKFLOWCHECK) ./workflows/...
 

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -34,9 +37,28 @@ func (s *Server) apiListCalls(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
+// explicitProjects refuses a draft that names fewer than one project to
+// fund: the API description says projects is at least 1 and only an omitted
+// projects means 1 (the plan's defaults would store an explicit 0 as 1).
+func explicitProjects(body []byte) error {
+	var p struct {
+		Projects *int `json:"projects"`
+	}
+	if json.Unmarshal(body, &p) == nil && p.Projects != nil && *p.Projects < 1 {
+		return fieldError("projects", "应在 1 至 100 之间（不填则为 1）。")
+	}
+	return nil
+}
+
 func (s *Server) apiCreateCall(w http.ResponseWriter, r *http.Request) {
 	var d domain.CallDraft
-	if err := decodeJSON(r, &d); err != nil {
+	var raw bytes.Buffer
+	r.Body = io.NopCloser(io.TeeReader(r.Body, &raw))
+	err := decodeJSON(r, &d)
+	if err == nil {
+		err = explicitProjects(raw.Bytes())
+	}
+	if err != nil {
 		s.apiFail(w, r, err)
 		return
 	}

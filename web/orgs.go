@@ -279,9 +279,18 @@ func (s *Server) apiListOrgs(w http.ResponseWriter, r *http.Request) {
 type apiOrg struct {
 	domain.Organisation
 	Documents  []domain.Attachment `json:"documents"`
-	Debarments []domain.Debarment  `json:"debarments"`
+	Debarments []apiDebarment      `json:"debarments"`
 	Consents   []domain.Consent    `json:"consents"`
 	Grades     []store.OrgGrade    `json:"grades"` // final evaluation grades: the organisation's record
+}
+
+// apiDebarment is a debarment as the API describes it: its first and last
+// days as dates (2006-01-02), the form they are sent in — not as the UTC
+// midnight timestamps the database's dates scan into.
+type apiDebarment struct {
+	domain.Debarment
+	StartsOn string `json:"starts_on"`
+	EndsOn   string `json:"ends_on"`
 }
 
 func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request, reveal bool) {
@@ -290,16 +299,17 @@ func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request, reveal bool) {
 		s.apiFail(w, r, err)
 		return
 	}
-	out := apiOrg{Organisation: data.Org, Documents: []domain.Attachment{}, Debarments: data.Details.Debarments, Consents: data.Details.Consents,
+	out := apiOrg{Organisation: data.Org, Documents: []domain.Attachment{}, Debarments: []apiDebarment{}, Consents: data.Details.Consents,
 		Grades: data.Grades}
+	for _, d := range data.Details.Debarments {
+		out.Debarments = append(out.Debarments, apiDebarment{Debarment: d,
+			StartsOn: d.StartsOn.Format(time.DateOnly), EndsOn: d.EndsOn.Format(time.DateOnly)})
+	}
 	if out.Grades == nil {
 		out.Grades = []store.OrgGrade{}
 	}
 	for _, d := range data.Details.Documents {
 		out.Documents = append(out.Documents, publicAttachment(d))
-	}
-	if out.Debarments == nil {
-		out.Debarments = []domain.Debarment{}
 	}
 	if reveal {
 		w.Header().Set("Cache-Control", "no-store")

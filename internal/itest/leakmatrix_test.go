@@ -500,7 +500,9 @@ func readOnce(t *testing.T, url, token string, header map[string]string) respons
 	defer resp.Body.Close()
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b.Bytes()}
+	r := response{status: resp.StatusCode, header: resp.Header, body: b.Bytes()}
+	checkExchange(t, req.URL.Scheme+"://"+req.URL.Host, "GET", req.URL.RequestURI(), token, "", "", header, r)
+	return r
 }
 
 var noRedirects = &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

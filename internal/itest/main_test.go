@@ -246,7 +246,9 @@ func (h *harness) upload(user, path, fileName string, data []byte) response {
 
 func (h *harness) do(method, path, token, contentType, body string, header map[string]string) response {
 	h.t.Helper()
-	return doHTTP(h.t, h.url, method, path, token, contentType, body, header)
+	r := doHTTP(h.t, h.url, method, path, token, contentType, body, header)
+	checkExchange(h.t, h.url, method, path, token, contentType, body, header, r)
+	return r
 }
 
 func doHTTP(t *testing.T, base, method, path, token, contentType, body string, header map[string]string) response {

@@ -438,12 +438,13 @@ func firstLine(s string) string {
 func send(t *testing.T, c *http.Client, base, path, method, body, contentType, token string) (int, string) {
 	t.Helper()
 	var rdr *bytes.Reader
+	sent := body
 	if body == "file" {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)
 		_, _ = mw.CreateFormFile("file", "empty.pdf")
 		_ = mw.Close()
-		rdr, contentType = bytes.NewReader(buf.Bytes()), mw.FormDataContentType()
+		rdr, contentType, sent = bytes.NewReader(buf.Bytes()), mw.FormDataContentType(), buf.String()
 	} else {
 		rdr = bytes.NewReader([]byte(body))
 	}
@@ -464,5 +465,6 @@ func send(t *testing.T, c *http.Client, base, path, method, body, contentType, t
 	defer resp.Body.Close()
 	var b bytes.Buffer
 	_, _ = b.ReadFrom(resp.Body)
+	checkExchange(t, base, method, path, token, contentType, sent, nil, response{status: resp.StatusCode, header: resp.Header, body: b.Bytes()})
 	return resp.StatusCode, b.String()
 }
