@@ -26,14 +26,14 @@ deps:
 test:
 	deploy/dev/ensure-packages.sh test
 	$(MAKE) minio
-	go test -count=1 -timeout 20m ./...
+	go test -count=1 -timeout 45m ./...
 	FUZZTIME=3s deploy/dev/fuzz.sh
 
 test-unit:
 	go test -count=1 $$(go list ./... | grep -v /internal/itest)
 
 test-integration: minio
-	go test -count=1 -v -timeout 20m ./internal/itest
+	go test -count=1 -v -timeout 45m ./internal/itest
 
 ## lint: go vet, gofmt, the OpenAPI 3.1 validator on web/openapi.yaml, and Temporal's workflow determinism checker
 lint:
