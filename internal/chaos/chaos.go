@@ -272,7 +272,9 @@ func (r *round) startStack(ctx context.Context) error {
 	cfg := st.Config
 	cfg.CompetitionMinBiddingDays, cfg.CompetitionPublicityDays = 0, 0
 	r.cfg = cfg
-	r.env = append([]string{"PATH=" + os.Getenv("PATH")}, cfg.Env()...)
+	// (config.Env leaves the bureau's settings out: they are given here)
+	r.env = append(append([]string{"PATH=" + os.Getenv("PATH")}, cfg.Env()...),
+		"GRANTFLOW_COMPETITION_MIN_BIDDING_DAYS=0", "GRANTFLOW_COMPETITION_PUBLICITY_DAYS=0")
 	r.say("stack up: PostgreSQL :%d, MinIO %s, Temporal %s", st.Postgres.Port, st.MinIO.Endpoint(), st.Temporal.Addr)
 	for _, step := range []string{"migrate", "seed"} {
 		cmd := exec.CommandContext(ctx, r.o.Binary, step)
