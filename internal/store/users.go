@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"strconv"
 	"time"
 
@@ -111,7 +110,7 @@ func (s *Store) UserByAPIToken(ctx context.Context, token string) (domain.User, 
 		// the database could not answer (restarting, unreachable): the
 		// token may be fine, so the caller is told to try again, not to
 		// apply for another token
-		return domain.User{}, domain.Wrap(fmt.Errorf("api token: %w", err), domain.CodeUnavailable, "数据库暂时不可用，请稍后重试。")
+		return domain.User{}, mapErr("api token", err)
 	}
 	return u, nil
 }
