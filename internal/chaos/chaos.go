@@ -353,17 +353,19 @@ func (r *round) fault(ctx context.Context, f fault) error {
 	r.say("fault: %s %d", f.kind, f.target+1)
 	switch f.kind {
 	case KillWeb, KillWorker:
-		p := pick(r.workers)
+		ps := r.workers
 		if f.kind == KillWeb {
-			p = pick(r.webs)
+			ps = r.webs
 		}
+		p := pick(ps)
 		p.kill()
 		return p.start(ctx)
 	case PauseWeb, PauseWorker:
-		p := pick(r.workers)
+		ps := r.workers
 		if f.kind == PauseWeb {
-			p = pick(r.webs)
+			ps = r.webs
 		}
+		p := pick(ps)
 		p.mu.Lock()
 		p.paused = true
 		p.mu.Unlock()
