@@ -343,9 +343,14 @@ func (r *round) inject(ctx context.Context, plan []fault, done <-chan struct{}) 
 }
 
 func (r *round) fault(ctx context.Context, f fault) error {
+	// the schedule's target; the other one while it is paused; both
+	// paused: the target once it runs again
 	pick := func(ps []*proc) *proc {
 		p := ps[f.target]
-		for p.isPaused() { // the schedule's target, once it runs again
+		if p.isPaused() && !ps[1-f.target].isPaused() {
+			return ps[1-f.target]
+		}
+		for p.isPaused() {
 			time.Sleep(200 * time.Millisecond)
 		}
 		return p
