@@ -141,6 +141,7 @@ func (r *round) check(ctx context.Context, lcs []*lifecycle) (duplicates int, pr
 			want int
 		}{
 			{"trainees", `SELECT count(*) FROM trainees WHERE project_id = $1`, 2},
+			{"certificates", `SELECT count(*) FROM trainees WHERE project_id = $1 AND certificate_no IS NOT NULL`, 1},
 			{"sessions", `SELECT count(*) FROM training_sessions WHERE project_id = $1`, 2},
 			{"attendance rows", `SELECT count(*) FROM attendance WHERE project_id = $1`, 3},
 			{"check-ins in and out", `SELECT count(*) FROM attendance WHERE project_id = $1 AND source = 'checkin' AND signed_in IS NOT NULL AND signed_out IS NOT NULL`, 1},

@@ -29,6 +29,7 @@ type client struct {
 	next     atomic.Uint64
 	retried  atomic.Int64 // requests sent again
 	failed5  atomic.Int64 // 5xx answers seen (each retried)
+	known    atomic.Int64 // refusals of a known race (issue 14's list), clicked again
 
 	mu     sync.Mutex
 	tokens map[string]string

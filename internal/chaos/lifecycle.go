@@ -1,12 +1,14 @@
 package chaos
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"grantflow/internal/domain"
@@ -269,7 +271,7 @@ func (l *lifecycle) runProject(ctx context.Context) error {
 	if err := l.projectStage(ctx, "contracting"); err != nil {
 		return err
 	}
-	if err := l.post(ctx, "hexi", base+"/terms", map[string]any{"trainees": 300, "hours_per_trainee": 16, "sessions": 12,
+	if err := l.post(ctx, "hexi", base+"/terms", map[string]any{"trainees": 300, "hours_per_trainee": 2, "sessions": 12,
 		"modules": domain.DefaultModules, "starts_on": time.Now().AddDate(0, 0, -2), "term_months": 12, "performance_bond_fen": 26000_00}); err != nil {
 		return err
 	}
@@ -456,6 +458,11 @@ func (l *lifecycle) training(ctx context.Context, base string) error {
 		json: map[string]any{"trainee_ids": ids[:1]}}, nil, http.StatusOK); err != nil {
 		return err
 	}
+	// the first trainee has the contract's 2 hours: a certificate, issued by
+	// a double click (two requests at once) — both get the same one
+	if err := l.certificate(ctx, base, ids[0]); err != nil {
+		return err
+	}
 	at := func(d time.Duration) string { return now.Add(d).In(domain.ChinaTime).Format("2006-01-02 15:04") }
 	csv := "场次编号,学员编号,签到时间,签退时间\n" + fmt.Sprintf("%d,%d,%s,%s\n", past.ID, ids[1], at(-3*time.Hour+40*time.Minute), at(-time.Hour))
 	l.step = "import attendance"
@@ -475,6 +482,46 @@ func (l *lifecycle) training(ctx context.Context, base string) error {
 			"trainee_id": ids[0], "name": "李秀英"}}, nil, http.StatusOK, http.StatusConflict); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// certificate issues a trainee's certificate with two requests at once (a
+// double click). Both must get the same certificate; one refused as a
+// duplicate submission (a known race, issue 14's certificate numbering) is
+// counted, and the person clicks again.
+func (l *lifecycle) certificate(ctx context.Context, base string, trainee int64) error {
+	l.step = "issue a certificate"
+	path := fmt.Sprintf("%s/trainees/%d/certificate", base, trainee)
+	var got [2]answer
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i := range got {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			got[i], errs[i] = l.c.do(ctx, req{user: "zuzhi", method: "POST", path: path})
+		}(i)
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil {
+			return errs[i]
+		}
+		if got[i].status == http.StatusConflict {
+			l.c.known.Add(1)
+			a, err := l.c.must(ctx, l.step+" (clicked again)", req{user: "zuzhi", method: "POST", path: path}, nil, http.StatusOK)
+			if err != nil {
+				return err
+			}
+			got[i] = a
+		}
+		if got[i].status != http.StatusOK {
+			return fmt.Errorf("certificate: %d %.300s", got[i].status, got[i].body)
+		}
+	}
+	if !bytes.Equal(got[0].body, got[1].body) {
+		return fmt.Errorf("two certificates for one trainee (%d and %d bytes differ)", len(got[0].body), len(got[1].body))
 	}
 	return nil
 }
