@@ -50,10 +50,13 @@ fuzz:
 N ?= 100
 FAULTS ?= 300
 SEED ?= 0
+GAP ?= 3s
+STAGGER ?= 12s
+BID_WINDOW ?= 300s
 chaos: minio
 	go build -o bin/grantflow ./cmd/grantflow
 	go build -o bin/grantflow-chaos ./cmd/grantflow-chaos
-	./bin/grantflow-chaos -n $(N) -faults $(FAULTS) -seed $(SEED) -bin bin/grantflow
+	./bin/grantflow-chaos -n $(N) -faults $(FAULTS) -seed $(SEED) -gap $(GAP) -stagger $(STAGGER) -bid-window $(BID_WINDOW) -bin bin/grantflow
 
 ## bench: benchmarks print figures (PDF rendering, …)
 bench:
