@@ -50,7 +50,7 @@ func TestSmallRound(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 9*time.Minute)
 	defer cancel()
 	res, err := Run(ctx, Options{Lifecycles: 6, Faults: 20, Seed: 20261201, Root: root, FaultGap: 2500 * time.Millisecond,
-		BidWindow: 40 * time.Second, Stagger: 4 * time.Second, Progress: os.Stderr})
+		BidWindow: 60 * time.Second, Stagger: 4 * time.Second, Progress: os.Stderr})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ type client struct {
 func (c *client) orgOf(user string) int64 { return c.orgs[user] }
 
 func newClient(webs []string, passwords map[string]string) *client {
-	return &client{webs: webs, http: &http.Client{Timeout: 45 * time.Second}, retryFor: 4 * time.Minute,
+	return &client{webs: webs, http: &http.Client{Timeout: 30 * time.Second}, retryFor: 4 * time.Minute,
 		tokens: map[string]string{}, pw: passwords}
 }
 
