@@ -85,7 +85,11 @@ type Result struct {
 	// Known counts refusals of races issue 14 lists for other fixes (two
 	// certificate requests at once: one "duplicate submission"); the person
 	// clicks again, and the round does not fail on them.
-	Known      int64
+	Known int64
+	// Reissued counts calls given up because their bidding window closed
+	// before every bid was in (the faults slowed their publication); each
+	// must have failed (流标), and its lifecycle started another call.
+	Reissued   int
 	Lost       int // lifecycles that did not reach their end
 	Duplicated int // records done twice
 	Problems   []string
@@ -101,8 +105,8 @@ func (r Result) Line() string {
 		kinds = append(kinds, fmt.Sprintf("%s=%d", k.kind, r.Faults[k.kind]))
 		total += r.Faults[k.kind]
 	}
-	return fmt.Sprintf("chaos: lifecycles=%d completed=%d faults=%d (%s) retried=%d server-errors=%d known-races=%d lost=%d duplicated=%d problems=%d took=%s seed=%d",
-		r.Lifecycles, r.Completed, total, strings.Join(kinds, " "), r.Retried, r.ServerErrs, r.Known, r.Lost, r.Duplicated, len(r.Problems),
+	return fmt.Sprintf("chaos: lifecycles=%d completed=%d faults=%d (%s) retried=%d server-errors=%d known-races=%d reissued=%d lost=%d duplicated=%d problems=%d took=%s seed=%d",
+		r.Lifecycles, r.Completed, total, strings.Join(kinds, " "), r.Retried, r.ServerErrs, r.Known, r.Reissued, r.Lost, r.Duplicated, len(r.Problems),
 		r.Took.Round(time.Second), r.Seed)
 }
 
@@ -236,6 +240,7 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 		res.Problems = append(res.Problems, "fault injection: "+faultErr.Error())
 	}
 	for i, err := range errs {
+		res.Reissued += len(lcs[i].reissued)
 		if err != nil {
 			res.Lost++
 			res.Problems = append(res.Problems, fmt.Sprintf("lifecycle %d (call %s, project %s) stopped at %q: %v", i+1, lcs[i].callID, lcs[i].award, lcs[i].step, err))

@@ -63,6 +63,18 @@ func (r *round) check(ctx context.Context, lcs []*lifecycle) (duplicates int, pr
 		}
 	}
 
+	// calls given up as late (their window closed under the faults) failed
+	for _, l := range lcs {
+		for _, id := range l.reissued {
+			var stage string
+			if e := db.QueryRow(ctx, `SELECT stage FROM calls WHERE id = $1`, id).Scan(&stage); e != nil || stage != string(domain.StageFailed) {
+				bad(false, "call %s, given up as late: stage %q (%v), want failed", id, stage, e)
+			}
+			if n := count(`SELECT count(*) FROM awards WHERE call_id = $1`, id); n != 0 {
+				bad(true, "call %s, given up as late: %d awards", id, n)
+			}
+		}
+	}
 	for _, id := range calls {
 		// one bid per bidder (never replaced), every one opened with its digests verified
 		if n := count(`SELECT count(*) FROM bids WHERE call_id = $1`, id); n != len(bidders) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -37,10 +38,15 @@ type lifecycle struct {
 	n      int
 	c      *client
 	callID string
-	award  string
-	step   string // where it is (named in a failure)
-	poll   time.Duration
-	wait   time.Duration // longest wait for the system to move on
+	// reissued are calls given up because their bidding window closed
+	// before every bid was in (the faults slowed the draft, submission or
+	// publication past it): they fail (流标) and the lifecycle starts a new
+	// call, as civil affairs would
+	reissued []string
+	award    string
+	step     string // where it is (named in a failure)
+	poll     time.Duration
+	wait     time.Duration // longest wait for the system to move on
 }
 
 type callView struct {
@@ -108,9 +114,20 @@ func (l *lifecycle) post(ctx context.Context, user, path string, body any) error
 	return err
 }
 
+// errLate says a call's bidding window closed before its bids were in.
+var errLate = errors.New("the bidding window closed before every bid was in")
+
 func (l *lifecycle) run(ctx context.Context, bidWindow time.Duration) error {
-	if err := l.runCall(ctx, bidWindow); err != nil {
-		return fmt.Errorf("call %s: %w", l.callID, err)
+	for attempt := 1; ; attempt++ {
+		err := l.runCall(ctx, bidWindow)
+		if errors.Is(err, errLate) && attempt < 3 {
+			l.reissued = append(l.reissued, l.callID)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("call %s: %w", l.callID, err)
+		}
+		break
 	}
 	if err := l.runProject(ctx); err != nil {
 		return fmt.Errorf("project %s: %w", l.award, err)
@@ -136,9 +153,27 @@ func (l *lifecycle) runCall(ctx context.Context, bidWindow time.Duration) error 
 	if err := l.post(ctx, "minzheng", path+"/publication", map[string]any{"approve": true}); err != nil {
 		return err
 	}
+	var pub struct {
+		BidDeadline time.Time `json:"bid_deadline"`
+	}
+	if err := l.c.get(ctx, "hexi", path, &pub); err != nil {
+		return err
+	}
+	if time.Until(pub.BidDeadline) < 15*time.Second {
+		return errLate
+	}
 	for _, u := range bidders {
-		if err := l.post(ctx, u, path+"/bids", bidBody(l.n, prices[u])); err != nil {
+		l.step = u + " POST " + path + "/bids"
+		a, err := l.c.must(ctx, l.step, req{user: u, method: "POST", path: path + "/bids", json: bidBody(l.n, prices[u]), keyed: true}, nil,
+			http.StatusCreated, http.StatusConflict)
+		if err != nil {
 			return err
+		}
+		if a.status == http.StatusConflict {
+			if time.Now().After(pub.BidDeadline) {
+				return errLate
+			}
+			return fmt.Errorf("%s: %d %.300s", l.step, a.status, a.body)
 		}
 	}
 	if err := l.stage(ctx, "qualification"); err != nil {
