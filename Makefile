@@ -4,7 +4,7 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build minio deps test test-unit test-integration lint bench fuzz clean
+.PHONY: run build minio deps test test-unit test-integration lint bench fuzz chaos clean
 
 ## run: install what is missing, build, and start the whole stack with demo data
 run: deps minio build
@@ -46,6 +46,18 @@ lint:
 FUZZTIME ?= 60s
 fuzz:
 	FUZZTIME=$(FUZZTIME) deploy/dev/fuzz.sh
+
+## chaos: a long fault-injection round (internal/chaos): N lifecycles, FAULTS faults, SEED replays one
+N ?= 100
+FAULTS ?= 300
+SEED ?= 0
+GAP ?= 3s
+STAGGER ?= 12s
+BID_WINDOW ?= 300s
+chaos: minio
+	go build -o bin/grantflow ./cmd/grantflow
+	go build -o bin/grantflow-chaos ./cmd/grantflow-chaos
+	./bin/grantflow-chaos -n $(N) -faults $(FAULTS) -seed $(SEED) -gap $(GAP) -stagger $(STAGGER) -bid-window $(BID_WINDOW) -bin bin/grantflow
 
 ## bench: benchmarks print figures (PDF rendering, …)
 bench:

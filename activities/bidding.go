@@ -216,6 +216,7 @@ func (a *Activities) OpenBids(ctx context.Context, callID string) ([]OpenedBid, 
 	var out []OpenedBid
 	var lines []report.OpenedBid
 	for i, b := range bids {
+		beat(ctx, i)
 		ok := true
 		var price domain.Fen
 		for _, p := range b.Parts {
@@ -626,7 +627,8 @@ func (a *Activities) AwardCall(ctx context.Context, in AwardInput) ([]domain.Awa
 	for _, b := range bids {
 		byID[b.ID] = b
 	}
-	for _, r := range in.Results {
+	for i, r := range in.Results {
+		beat(ctx, i)
 		b := byID[r.BidID]
 		if !r.Recommended {
 			if err := a.returnToLibrary(ctx, priv, c, b); err != nil {
@@ -696,6 +698,7 @@ func (a *Activities) CancelBids(ctx context.Context, in CancelCallInput) error {
 	if err != nil {
 		return nonRetryable(err)
 	}
+	beat(ctx)
 	text := fmt.Sprintf("征集 %s 已撤销，原因：%s。", c.Number, in.Reason)
 	if c.OpenedAt.IsZero() {
 		// Tell bidders before discarding (discarded bids are no longer live).
@@ -750,4 +753,14 @@ func (a *Activities) DecideRecusal(ctx context.Context, in DecideRecusalInput) e
 		text = "您单位的专家回避申请经审查成立，该专家已回避并另行抽取：" + in.Answer
 	}
 	return a.Store.AddNotice(ctx, in.CallID, store.NoticeTo{OrgID: in.OrgID}, "recusal.decision", text, "recusal-decision/"+in.RequestID)
+}
+
+// beat records a heartbeat of a long activity (longOpts in the workflows):
+// a worker that died or stopped mid-attempt is noticed within the heartbeat
+// timeout, not the whole start-to-close timeout. Outside an activity (a
+// direct call) it does nothing.
+func beat(ctx context.Context, details ...any) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, details...)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -353,6 +354,24 @@ var normalStages = []domain.CallStage{domain.StagePublishReview, domain.StageBid
 
 func TestCallNormalAward(t *testing.T) {
 	f := newFixture(t)
+	// the long activities heartbeat: a worker lost mid-opening costs
+	// LongHeartbeat, not their five-minute attempt (the fault-injection
+	// round found calls stuck for five minutes after a worker was killed)
+	beats := map[string]time.Duration{}
+	f.env.SetOnActivityStartedListener(func(info *activity.Info, _ context.Context, _ converter.EncodedValues) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if info.StartToCloseTimeout > time.Minute {
+			beats[info.ActivityType.Name] = info.HeartbeatTimeout
+		}
+	})
+	defer func() {
+		for _, name := range []string{"OpenBids", "AwardCall"} {
+			if d, ok := beats[name]; !ok || d != LongHeartbeat {
+				t.Errorf("%s ran with heartbeat timeout %s (seen %v), want %s", name, d, ok, LongHeartbeat)
+			}
+		}
+	}()
 	f.publish()
 	f.bidAll()
 	// Organisation 2 replaces its bid, organisation 4 bids and withdraws.

@@ -481,6 +481,13 @@ func (pr *projectRun) registerMoney(ctx workflow.Context) error {
 		Req string
 	}
 	confirming, paying := map[int]inFlight{}, map[int]inFlight{}
+	// signing: both sides confirmed the contract and the workflow is
+	// recording its signature (SignProject), after which the stage is
+	// delivery. The database says "signed" as soon as that activity
+	// commits, so people see the project in delivery and ask for money
+	// meanwhile — for as long as the activity's completion takes to arrive
+	// (30 s when its worker died just after the commit).
+	signing := func() bool { return st.OrgConfirmed && st.CivilConfirmed }
 	// again reports a request that already did what it asks (its update ID
 	// is the one recorded): a retry, answered with the state, not redone.
 	again := func(ctx workflow.Context, req TrancheRequest, pay bool) bool {
@@ -506,6 +513,12 @@ func (pr *projectRun) registerMoney(ctx workflow.Context) error {
 		}
 		switch st.Stage {
 		case domain.ProjectDelivery, domain.ProjectRectifying, domain.ProjectClosing:
+		case domain.ProjectContracting:
+			if !signing() {
+				return domain.Errorf(domain.CodeConflict, "合同签订后才能办理资金拨付。")
+			}
+			// both sides confirmed: the signing is being recorded (the
+			// database may already say so); the handler waits for it
 		case domain.ProjectTerminated:
 			return domain.Errorf(domain.CodeConflict, "项目已终止，剩余资金停止拨付。")
 		case domain.ProjectArchived:
@@ -562,6 +575,14 @@ func (pr *projectRun) registerMoney(ctx workflow.Context) error {
 	run := func(ctx workflow.Context, req TrancheRequest, pay bool) (ProjectAck, error) {
 		if again(ctx, req, pay) {
 			return st.ack(), nil
+		}
+		// A request accepted while the signing was being recorded waits for
+		// it. (Validators refused such requests before, so no earlier
+		// history reaches this wait: it adds no command to them.)
+		if st.Stage == domain.ProjectContracting && signing() {
+			if err := workflow.Await(ctx, func() bool { return st.Stage != domain.ProjectContracting }); err != nil {
+				return ProjectAck{}, err
+			}
 		}
 		inFlightToo := workflow.GetVersion(ctx, "tranche-in-flight", workflow.DefaultVersion, 1) == 1
 		if err := check(ctx, req, pay, inFlightToo); err != nil {

@@ -31,6 +31,7 @@ type EvalRound struct {
 	Due        time.Time
 	Reported   bool
 	Filing     bool    // the report is being recorded
+	Drawing    bool    // the evaluators are being drawn (the database may list them already)
 	Evaluators []int64 // user IDs of the drawn evaluators
 	Scored     []int64 // sheets recorded
 	Scoring    []int64 // sheets being recorded
@@ -108,7 +109,8 @@ func (pr *projectRun) registerEvaluation(ctx workflow.Context) error {
 		switch {
 		case r == nil || r.Phase != req.Phase || r.Attempt != req.Attempt || r.Outcome != nil:
 			return domain.Errorf(domain.CodeConflict, "这一轮评估不在评分阶段。")
-		case !slices.Contains(r.Evaluators, req.Actor.UserID):
+		case !slices.Contains(r.Evaluators, req.Actor.UserID) && !r.Drawing:
+			// (while the draw is being recorded, the handler waits for it)
 			return domain.Errorf(domain.CodeForbidden, "您不是本轮抽取的评估专家，不能评分。")
 		case slices.Contains(r.Scored, req.Actor.UserID) || slices.Contains(r.Scoring, req.Actor.UserID):
 			return domain.Errorf(domain.CodeConflict, "您已提交本轮评分。")
@@ -118,6 +120,15 @@ func (pr *projectRun) registerEvaluation(ctx workflow.Context) error {
 	return handleProject(pr, ctx, UpdateEvalScore,
 		func(ctx workflow.Context, req EvalScoreRequest) error { return checkScore(req) },
 		func(ctx workflow.Context, req EvalScoreRequest) (ProjectAck, error) {
+			// A sheet accepted while the evaluators were being drawn (they
+			// see their seat as soon as the draw commits, before the
+			// workflow hears of it) waits for the draw. Validators refused
+			// such sheets before, so no earlier history reaches this wait.
+			if r := st.Eval; r != nil && r.Drawing {
+				if err := workflow.Await(ctx, func() bool { return !r.Drawing }); err != nil {
+					return ProjectAck{}, err
+				}
+			}
 			if err := checkScore(req); err != nil {
 				return ProjectAck{}, toApplicationError(err)
 			}
@@ -334,7 +345,10 @@ func (pr *projectRun) evalRound(ctx workflow.Context, phase domain.EvalPhase, at
 		drew := len(r.Evaluators) == 0 // not drawn in an earlier run
 		if drew {
 			var drawn []activities.Drawn
-			if err := workflow.ExecuteActivity(opts(ctx), a.DrawEvaluators, round).Get(ctx, &drawn); err != nil {
+			r.Drawing = true
+			err := workflow.ExecuteActivity(opts(ctx), a.DrawEvaluators, round).Get(ctx, &drawn)
+			r.Drawing = false
+			if err != nil {
 				return domain.EvalOutcome{}, err
 			}
 			for _, d := range drawn {

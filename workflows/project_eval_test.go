@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -60,7 +61,7 @@ func (f *projectFixture) fakeEvaluations(w *evalWorld) *evalWorld {
 		w.reports = append(w.reports, key(in.Phase, in.Attempt))
 		return nil
 	})
-	on(act.DrawEvaluators, func(_ context.Context, in activities.EvalRoundInput) ([]activities.Drawn, error) {
+	f.env.OnActivity(act.DrawEvaluators, mock.Anything, mock.Anything).After(drawTakes).Return(func(_ context.Context, in activities.EvalRoundInput) ([]activities.Drawn, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		ids := []int64{101, 102, 103}
@@ -163,6 +164,36 @@ func (f *projectFixture) scores(delay time.Duration, phase domain.EvalPhase, att
 
 func pay(index int) TrancheRequest {
 	return TrancheRequest{Actor: financeActor, Index: index, VoucherNo: fmt.Sprintf("HX2027-%04d", index+1), Key: "k", SHA256: strings.Repeat("b", 64)}
+}
+
+// drawTakes is how long (workflow time) the fixture's DrawEvaluators takes.
+var drawTakes time.Duration
+
+// TestProjectEvaluationScoreWhileDrawing: a drawn evaluator sees the seat
+// once the draw commits, before the workflow hears the activity completed
+// (30 s when its worker died just then); a sheet sent meanwhile waits for
+// the draw and is recorded, instead of "you were not drawn"; one from an
+// expert not drawn is still refused. (Found by the fault-injection round.)
+func TestProjectEvaluationScoreWhileDrawing(t *testing.T) {
+	drawTakes = 10 * time.Minute
+	defer func() { drawTakes = 0 }()
+	f, _ := newEvalFixture(t)
+	f.sign()
+	rep := at(midDue) - 10*day
+	report := f.update(rep, UpdateEvalReport, EvalReportRequest{Actor: bidder(1), Phase: domain.EvalMidterm, Summary: reportText})
+	during := f.update(rep+5*time.Minute, UpdateEvalScore, EvalScoreRequest{Actor: expert(101), Phase: domain.EvalMidterm, Attempt: 1, Sheet: sheet(80)})
+	notDrawn := f.update(rep+5*time.Minute, UpdateEvalScore, EvalScoreRequest{Actor: expert(199), Phase: domain.EvalMidterm, Attempt: 1, Sheet: sheet(80)})
+	f.env.RegisterDelayedCallback(func() {
+		if st := f.state(t); st.Eval == nil || !slices.Contains(st.Eval.Scored, 101) {
+			t.Errorf("the sheet sent during the draw was not recorded: %+v", st.Eval)
+		}
+	}, rep+time.Hour)
+	f.env.ExecuteWorkflow(ProjectWorkflow, projectInput(evalStart))
+	ok(t, report, during)
+	// (accepted while drawing, then refused by the handler once drawn)
+	if de := DomainError(notDrawn.err); domain.ErrorCode(de) != domain.CodeForbidden || !strings.Contains(domain.ErrorMessage(de), "不是本轮抽取") {
+		t.Errorf("a sheet from an expert not drawn: rejected=%v err=%v", notDrawn.rejected, notDrawn.err)
+	}
 }
 
 func TestProjectEvaluationPassToArchive(t *testing.T) {

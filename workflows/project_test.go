@@ -68,7 +68,7 @@ func newProjectFixtureIn(slow, signSlow time.Duration, w *evalWorld) *projectFix
 		f.confirms = append(f.confirms, fmt.Sprintf("%v:%d", in.Civil, in.Revision))
 		return nil
 	})
-	f.env.OnActivity(act.SignProject, mock.Anything, mock.Anything).After(signSlow).Return(func(context.Context, string) error {
+	f.env.OnActivity(act.SignProject, mock.Anything, mock.Anything).After(signSlow+signTakes).Return(func(context.Context, string) error {
 		f.signed = f.env.Now()
 		return nil
 	})
@@ -158,6 +158,31 @@ func TestProjectContractSigned(t *testing.T) {
 	}
 	if len(f.reminds) != 0 {
 		t.Errorf("reminded although signed in time: %v", f.reminds)
+	}
+}
+
+// signTakes is how long (workflow time) the fixture's SignProject takes.
+var signTakes time.Duration
+
+// TestProjectTrancheWhileSigning: the database says "signed" once
+// SignProject commits, before the workflow hears its activity completed (30 s
+// when its worker died just then); a tranche confirmed meanwhile waits for
+// the signing and succeeds, instead of being told the contract is not
+// signed. (Found by the fault-injection round.)
+func TestProjectTrancheWhileSigning(t *testing.T) {
+	signTakes = 30 * time.Second
+	defer func() { signTakes = 0 }()
+	f := newProjectFixture()
+	f.update(time.Hour, UpdateSetTerms, TermsRequest{Actor: civilAffairs, Terms: terms()})
+	f.update(2*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: bidder(1), Revision: 1})
+	f.update(3*time.Hour, UpdateConfirmContract, ConfirmRequest{Actor: civilAffairs, Revision: 1})
+	early := f.update(time.Hour+30*time.Minute, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs, Index: 0})
+	during := f.update(3*time.Hour+10*time.Second, UpdateConfirmTranche, TrancheRequest{Actor: civilAffairs, Index: 0})
+	f.env.ExecuteWorkflow(ProjectWorkflow, projectInput(f.env.Now()))
+	refused(t, early, domain.CodeConflict, "合同签订后")
+	ok(t, during)
+	if len(f.money) != 1 || !strings.HasPrefix(f.money[0], "confirm:0:") {
+		t.Errorf("money = %v", f.money)
 	}
 }
 

@@ -22,6 +22,7 @@ type MinIO struct {
 	AccessKey   string
 	SecretKey   string
 	proc        *process
+	restart     func(context.Context) (*MinIO, error)
 }
 
 // MinIOBinary finds the MinIO server: $GRANTFLOW_MINIO_BIN, else bin/minio
@@ -67,7 +68,10 @@ func StartMinIO(ctx context.Context, binary, dir string, port, consolePort int, 
 	if err != nil {
 		return nil, err
 	}
-	m := &MinIO{Port: port, ConsolePort: consolePort, AccessKey: accessKey, SecretKey: secretKey, proc: proc}
+	m := &MinIO{Port: port, ConsolePort: consolePort, AccessKey: accessKey, SecretKey: secretKey, proc: proc,
+		restart: func(ctx context.Context) (*MinIO, error) {
+			return StartMinIO(ctx, binary, dir, port, consolePort, accessKey, secretKey, logPath)
+		}}
 	url := fmt.Sprintf("http://127.0.0.1:%d/minio/health/ready", port)
 	if err := waitFor(ctx, proc, "MinIO", logPath, func(ctx context.Context) error {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
@@ -92,3 +96,17 @@ func (m *MinIO) Endpoint() string { return fmt.Sprintf("127.0.0.1:%d", m.Port) }
 
 // Stop shuts MinIO down.
 func (m *MinIO) Stop() error { return m.proc.stop(15 * time.Second) }
+
+// Restart stops MinIO (SIGTERM) and starts it again on the same port and
+// data (the fault injection of internal/chaos).
+func (m *MinIO) Restart(ctx context.Context) error {
+	if err := m.Stop(); err != nil {
+		return err
+	}
+	n, err := m.restart(ctx)
+	if err != nil {
+		return err
+	}
+	m.proc = n.proc
+	return nil
+}

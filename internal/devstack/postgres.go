@@ -180,3 +180,30 @@ func (p *Postgres) CreateDatabase(ctx context.Context, name, template string) er
 
 // Stop shuts the cluster down (fast shutdown).
 func (p *Postgres) Stop() error { return p.proc.stop(30 * time.Second) }
+
+// Restart stops the cluster and starts it again on the same port and data:
+// a fast shutdown (SIGINT: open transactions roll back, clients are
+// disconnected) or, if immediate, an immediate one (SIGQUIT: no checkpoint,
+// the next start recovers from the WAL, as after a crash). The fault
+// injection of internal/chaos uses it.
+func (p *Postgres) Restart(ctx context.Context, immediate bool) error {
+	sig := syscall.SIGINT
+	if immediate {
+		sig = syscall.SIGQUIT
+	}
+	if !p.proc.exited() {
+		_ = p.proc.cmd.Process.Signal(sig)
+		select {
+		case <-p.proc.done:
+		case <-time.After(60 * time.Second):
+			_ = p.proc.cmd.Process.Kill()
+			<-p.proc.done
+		}
+	}
+	np, err := StartPostgres(ctx, p.Dir, p.Port, p.log)
+	if err != nil {
+		return err
+	}
+	p.proc = np.proc
+	return nil
+}

@@ -51,6 +51,13 @@ func biddingCall(t *testing.T, h *harness, title string, publicityDays int, dead
 // approvals.
 func approveAfterOpening(t *testing.T, h *harness, id string, experts []string) {
 	t.Helper()
+	approveAfterOpeningWith(t, h, id, experts, key())
+}
+
+// approveAfterOpeningWith is approveAfterOpening with finance's approval
+// sent under the given idempotency key.
+func approveAfterOpeningWith(t *testing.T, h *harness, id string, experts []string, financeKey map[string]string) {
+	t.Helper()
 	path := "/api/v1/calls/" + id
 	eventuallyWithin(t, 60*time.Second, "the opening", func() bool { return h.bidCall("hexi", id).Stage == "qualification" })
 	opened := h.openedBids(t, id)
@@ -67,7 +74,7 @@ func approveAfterOpening(t *testing.T, h *harness, id string, experts []string) 
 	h.scoreBids(t, id, panel, opened)
 	eventually(t, "the results", func() bool { return h.bidCall("hexi", id).Stage == "ca_approval" })
 	mustStatus(t, h.api("hexi", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "civil approval")
-	mustStatus(t, h.api("caizheng", "POST", path+"/approval", map[string]any{"approve": true}, key()), 200, "finance approval")
+	mustStatus(t, h.api("caizheng", "POST", path+"/approval", map[string]any{"approve": true}, financeKey), 200, "finance approval")
 }
 
 const lifecycleProposal = "面向友谊路街道失能老年人家庭照护者，开展失能照护基础、压疮预防、转移搬运、进食与用药照护、心肺复苏五个模块共 12 期培训，每名学员不少于 16 学时。"

@@ -42,12 +42,15 @@ func requestID(key string) (string, error) {
 
 // update sends an update to a call's workflow and waits for its result.
 func (s *Calls) update(ctx context.Context, c domain.Call, name, key string, arg, result any) error {
-	if c.Stage.Final() {
-		return domain.Errorf(domain.CodeConflict, "征集已处于“%s”阶段，不能再办理此事项。", c.Stage.Label())
-	}
 	id, err := requestID(key)
 	if err != nil {
 		return err
+	}
+	if c.Stage.Final() {
+		if key != "" && answeredBefore(ctx, s.Temporal, workflows.CallWorkflowID(c.ID), name+"/"+id, result) {
+			return nil // this request, sent again: its first answer
+		}
+		return domain.Errorf(domain.CodeConflict, "征集已处于“%s”阶段，不能再办理此事项。", c.Stage.Label())
 	}
 	err = whileDraining(ctx, func() error {
 		h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{

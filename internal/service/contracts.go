@@ -85,12 +85,15 @@ func (s *Contracts) Get(ctx context.Context, by domain.Actor, id string) (domain
 }
 
 func (s *Contracts) update(ctx context.Context, p domain.Project, name, key string, arg any) error {
-	if p.Stage.ReadOnly() {
-		return domain.Errorf(domain.CodeConflict, "项目%s，资料只读，不能再办理。", p.Stage.Label())
-	}
 	id, err := requestID(key)
 	if err != nil {
 		return err
+	}
+	if p.Stage.ReadOnly() {
+		if key != "" && answeredBefore(ctx, s.Temporal, workflows.ProjectWorkflowID(p.ID), name+"/"+id, nil) {
+			return nil // this request, sent again: its first answer
+		}
+		return domain.Errorf(domain.CodeConflict, "项目%s，资料只读，不能再办理。", p.Stage.Label())
 	}
 	// A run continuing as new refuses updates for a moment (draining):
 	// they are sent again, to the next run.

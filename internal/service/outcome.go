@@ -65,6 +65,20 @@ func settleUpdate(ctx context.Context, tc client.Client, workflowID, updateID st
 	return domain.Wrap(err, domain.CodeUnavailable, msgUnclear)
 }
 
+// answeredBefore learns, by its update ID, the answer a request already
+// got, when the call or project has since reached a stage that takes no
+// more requests: a request sent again after its answer was lost may be the
+// one that brought it there (the last approval awarding a call, the last
+// payment archiving a project), and its first answer is the answer. False
+// when the workflow holds no such update (never sent, or sent to an earlier
+// run) or does not say within a few seconds.
+func answeredBefore(ctx context.Context, tc client.Client, workflowID, updateID string, result any) bool {
+	octx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	h := tc.GetWorkflowUpdateHandle(client.GetWorkflowUpdateHandleOptions{WorkflowID: workflowID, UpdateID: updateID})
+	return h.Get(octx, result) == nil
+}
+
 // msgUnclear tells a person their request's outcome could not be learned
 // (never that it did not take effect: the workflow may hold it).
 const msgUnclear = "暂时无法确认此次提交是否已生效，请稍后刷新页面查看（如投标回执）；确认未生效后再重新提交。"

@@ -9,6 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -73,7 +77,25 @@ func mapErr(op string, err error) error {
 	if errors.As(err, &pgErr) && pgErr.Code == "23514" {
 		return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeConflict, "该操作违反了数据规则（如累计拨付超过资助金额），未被执行。")
 	}
+	if Unavailable(err) {
+		return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeUnavailable, "数据库暂时不可用，请稍后重试。")
+	}
 	return fmt.Errorf("%s: %w", op, err)
+}
+
+// Unavailable reports an error that says the database could not answer —
+// it is restarting, shutting down, unreachable, or the connection broke —
+// rather than anything about the request: the caller may try again.
+func Unavailable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		// 08: connection exception; 57P01–57P03: admin/crash shutdown, cannot connect now
+		return strings.HasPrefix(pgErr.Code, "08") || pgErr.Code == "57P01" || pgErr.Code == "57P02" || pgErr.Code == "57P03"
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
 
 func hashHex(s string) string {

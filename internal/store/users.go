@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"strconv"
 	"time"
 
@@ -102,8 +103,14 @@ func (s *Store) UserByAPIToken(ctx context.Context, token string) (domain.User, 
 		)
 		SELECT u.id, u.username, u.display_name, u.roles, u.district, u.created_at, u.locked_until, u.org_id, coalesce(u.area_code, ''), u.disabled_at IS NOT NULL, u.password_hash
 		FROM users u JOIN t ON t.user_id = u.id`, sum[:], time.Now()))
-	if err != nil {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return domain.User{}, domain.Wrap(err, domain.CodeUnauthorized, "API 令牌无效、已过期或已撤销，请重新申请令牌。")
+	}
+	if err != nil {
+		// the database could not answer (restarting, unreachable): the
+		// token may be fine, so the caller is told to try again, not to
+		// apply for another token
+		return domain.User{}, mapErr("api token", err)
 	}
 	return u, nil
 }
