@@ -68,7 +68,7 @@ func newProjectFixtureIn(slow, signSlow time.Duration, w *evalWorld) *projectFix
 		f.confirms = append(f.confirms, fmt.Sprintf("%v:%d", in.Civil, in.Revision))
 		return nil
 	})
-	f.env.OnActivity(act.SignProject, mock.Anything, mock.Anything).After(signSlow+signTakes).Return(func(context.Context, string) error {
+	f.env.OnActivity(act.SignProject, mock.Anything, mock.Anything).After(signSlow + signTakes).Return(func(context.Context, string) error {
 		f.signed = f.env.Now()
 		return nil
 	})
