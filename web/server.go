@@ -60,6 +60,9 @@ type Deps struct {
 	// token works (GRANTFLOW_API_TOKEN_TTL).
 	TrustedProxies []netip.Prefix
 	TokenTTL       time.Duration
+	// Stopping reports a server that has begun to stop (nil: never):
+	// /readyz then answers 503 while requests are still served.
+	Stopping func() bool
 }
 
 // Server is the web application.
@@ -456,6 +459,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	}
 	status := http.StatusOK
 	out := map[string]string{}
+	if s.Stopping != nil && s.Stopping() {
+		status, out["server"] = http.StatusServiceUnavailable, "stopping"
+	}
 	for name, check := range checks {
 		if err := check(ctx); err != nil {
 			status = http.StatusServiceUnavailable

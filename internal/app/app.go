@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -54,6 +55,10 @@ type App struct {
 	Elderly     *service.Elderly
 	Volunteers  *service.Volunteers
 	Stats       *service.Stats
+	// stopping turns true when the web server begins to stop: /readyz
+	// answers 503 from then on, for the drain delay, before it stops
+	// accepting work (a load balancer takes it out of rotation first).
+	stopping *atomic.Bool
 }
 
 // Open connects to PostgreSQL, the object store and Temporal. The Temporal
@@ -99,7 +104,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 		st.Close()
 		return nil, fmt.Errorf("temporal client %s: %w", cfg.TemporalAddress, err)
 	}
-	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Archive: archive, Temporal: tc}
+	a := &App{Config: cfg, Logger: logger, Store: st, Blob: bs, Archive: archive, Temporal: tc, stopping: new(atomic.Bool)}
 	a.Contracts = &service.Contracts{Temporal: tc, Store: st, Blob: bs, Payloads: topts.DataConverter}
 	a.Delivery = &service.Delivery{Contracts: a.Contracts, Store: st, Blob: bs, Keys: keys}
 	a.Evaluations = &service.Evaluations{Contracts: a.Contracts, Store: st, Blob: bs, Archive: archive}
@@ -311,7 +316,7 @@ func (a *App) Handler() (http.Handler, error) {
 		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Delivery: a.Delivery, Evaluations: a.Evaluations, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 		PayloadCodec: temporalconn.OperatorCodec(a.Calls.Keys), TemporalUIOrigin: a.Config.Temporal.Origin(),
-		TrustedProxies: proxies, TokenTTL: a.Config.APITokenTTL,
+		TrustedProxies: proxies, TokenTTL: a.Config.APITokenTTL, Stopping: a.stopping.Load,
 	})
 }
 
@@ -338,6 +343,13 @@ func (a *App) Serve(ctx context.Context, l net.Listener) error {
 	case err := <-errc:
 		return fmt.Errorf("web server: %w", err)
 	case <-ctx.Done():
+	}
+	// Not ready first, still serving: the load balancer's next readiness
+	// probe takes this replica out before connections are refused.
+	a.stopping.Store(true)
+	if d := a.Config.DrainDelay; d > 0 {
+		a.Logger.Info("web server draining", "delay", d)
+		time.Sleep(d)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), a.Config.ShutdownTimeout)
 	defer cancel()

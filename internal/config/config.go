@@ -65,6 +65,10 @@ type Config struct {
 
 	LogLevel        slog.Level    `env:"GRANTFLOW_LOG_LEVEL" envDefault:"info"`
 	ShutdownTimeout time.Duration `env:"GRANTFLOW_SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	// DrainDelay is how long a stopping web server answers /readyz with 503
+	// while still serving, before it stops accepting connections (set it
+	// above the load balancer's readiness probe interval; 0 to skip).
+	DrainDelay time.Duration `env:"GRANTFLOW_DRAIN_DELAY" envDefault:"5s"`
 	// WorkerStopTimeout is how long a stopping worker lets running
 	// activities finish before it cancels them (a deploy must not cut an
 	// archive or an opening in half).
@@ -149,6 +153,9 @@ func (c Config) Validate() error {
 	}
 	if c.APITokenTTL < time.Hour || c.APITokenTTL > 366*24*time.Hour {
 		errs = append(errs, errors.New("GRANTFLOW_API_TOKEN_TTL must be from 1h to 8784h (a year), e.g. 2160h for 90 days"))
+	}
+	if c.DrainDelay < 0 || c.DrainDelay > 5*time.Minute {
+		errs = append(errs, errors.New("GRANTFLOW_DRAIN_DELAY must be from 0 to 5m, e.g. 5s (longer than the load balancer's readiness probe interval)"))
 	}
 	if c.ShutdownTimeout <= 0 {
 		errs = append(errs, errors.New("GRANTFLOW_SHUTDOWN_TIMEOUT must be positive, e.g. 20s"))
@@ -239,6 +246,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_API_TOKEN_TTL=" + c.APITokenTTL.String(),
 		"GRANTFLOW_LOG_LEVEL=" + strings.ToLower(c.LogLevel.String()),
 		"GRANTFLOW_SHUTDOWN_TIMEOUT=" + c.ShutdownTimeout.String(),
+		"GRANTFLOW_DRAIN_DELAY=" + c.DrainDelay.String(),
 		"GRANTFLOW_WORKER_STOP_TIMEOUT=" + c.WorkerStopTimeout.String(),
 		"GRANTFLOW_BLOB_SWEEP_GRACE=" + c.BlobSweepGrace.String(),
 		fmt.Sprintf("GRANTFLOW_WORKFLOW_HISTORY_LIMIT=%d", c.WorkflowHistoryLimit),
@@ -272,6 +280,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("api_token_ttl", c.APITokenTTL),
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("drain_delay", c.DrainDelay),
 		slog.Duration("worker_stop_timeout", c.WorkerStopTimeout),
 		slog.Duration("blob_sweep_grace", c.BlobSweepGrace),
 		slog.Int("workflow_history_limit", c.WorkflowHistoryLimit),
