@@ -69,12 +69,6 @@ type CallInput struct {
 	Resume *CallResume
 }
 
-// DefaultHistoryLimit bounds a run's history (events) well below
-// Temporal's limits (51,200 events, 50 MB): every accepted update adds a
-// handful of events, so a flood of them continues the call as new rather
-// than ending it.
-const DefaultHistoryLimit = 4000
-
 // CallResume is what a run hands to the next one when it continues as new:
 // the state, and where the step in progress stands, so that no deadline,
 // due date or round starts over.
@@ -279,13 +273,13 @@ type callRun struct {
 	draws   int // DrawPanel calls of this run (their idempotency keys)
 	// continue-as-new: allowed (runs started after it was introduced), the
 	// stage entry done in an earlier run, draining before the next run.
-	canContinue bool
-	resumed     bool
-	draining    bool
-	rendering   bool
-	stageDue    time.Time
-	runs        int
-	handled     []HandledCallUpdate
+	runHistory
+	resumed   bool
+	draining  bool
+	rendering bool
+	stageDue  time.Time
+	runs      int
+	handled   []HandledCallUpdate
 	// deciding holds the decision requests (submit, publication review,
 	// award approval) whose handler is running, by step group: another
 	// request for the same group meanwhile is refused (before, both passed
@@ -303,10 +297,6 @@ type inFlightDecision struct {
 	Req   string
 }
 
-// errContinueAsNew ends a stage's wait: the history is long enough that the
-// call continues in a new run.
-var errContinueAsNew = errors.New("continue as new")
-
 var a *activities.Activities
 
 // CallWorkflow runs one call.
@@ -316,7 +306,7 @@ func CallWorkflow(ctx workflow.Context, in CallInput) error {
 		Scores: map[string]domain.ScoreSheet{},
 	}}
 	// Runs started before continue-as-new existed never continue as new.
-	r.canContinue = workflow.GetVersion(ctx, "continue-as-new", workflow.DefaultVersion, 1) == 1
+	r.runHistory = newRunHistory(ctx, in.HistoryLimit)
 	if rs := in.Resume; rs != nil {
 		st := rs.State
 		r.st = &st
@@ -451,43 +441,6 @@ func (r *callRun) setStage(ctx workflow.Context, stage domain.CallStage, note st
 }
 
 func (r *callRun) district() string { return r.in.Draft.District }
-
-// mustContinue says the run's history is long enough to continue as new:
-// the server suggests it, or it holds the run's history limit of events.
-func (r *callRun) mustContinue(ctx workflow.Context) bool {
-	if !r.canContinue {
-		return false
-	}
-	limit := r.in.HistoryLimit
-	if limit <= 0 {
-		limit = DefaultHistoryLimit
-	}
-	info := workflow.GetInfo(ctx)
-	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
-}
-
-// await waits for cond, at most d (d < 0: no limit), and reports whether it
-// holds. When the history grows long meanwhile it returns errContinueAsNew:
-// the stage's caller continues the call as new, and the next run waits on.
-func (r *callRun) await(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
-	c := func() bool { return cond() || r.mustContinue(ctx) }
-	var err error
-	if d < 0 {
-		err = workflow.Await(ctx, c)
-	} else {
-		_, err = workflow.AwaitWithTimeout(ctx, d, c)
-	}
-	if err != nil {
-		return false, err
-	}
-	if cond() {
-		return true, nil
-	}
-	if r.mustContinue(ctx) {
-		return false, errContinueAsNew
-	}
-	return false, nil
-}
 
 // continueAsNew lets the updates in progress finish (new ones are refused
 // meanwhile as "draining", and the service sends them again to the next

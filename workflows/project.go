@@ -154,11 +154,11 @@ type projectRun struct {
 	created bool
 	// continue-as-new: allowed (runs started after it was introduced),
 	// draining before the next run, a reminder activity running.
-	canContinue bool
-	draining    bool
-	reminding   bool
-	handled     []HandledUpdate
-	runs        int
+	runHistory
+	draining  bool
+	reminding bool
+	handled   []HandledUpdate
+	runs      int
 }
 
 // ProjectWorkflow carries a funded project from its award to its archive.
@@ -178,7 +178,7 @@ func ProjectWorkflow(ctx workflow.Context, in ProjectInput) error {
 	pr := &projectRun{in: in, st: &ProjectState{ProjectID: in.AwardID, Stage: domain.ProjectContracting,
 		ContractDue: in.AwardedAt.AddDate(0, 0, domain.ContractDays)}}
 	// Runs started before continue-as-new existed never continue as new.
-	pr.canContinue = workflow.GetVersion(ctx, "continue-as-new", workflow.DefaultVersion, 1) == 1
+	pr.runHistory = newRunHistory(ctx, in.HistoryLimit)
 	if rs := in.Resume; rs != nil {
 		st := rs.State
 		pr.st, pr.handled, pr.runs, pr.created = &st, rs.Handled, rs.Runs+1, true
@@ -274,43 +274,6 @@ func (pr *projectRun) contract(ctx workflow.Context) error {
 	}
 	st.Stage = domain.ProjectDelivery
 	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage)))
-}
-
-// mustContinue says the run's history is long enough to continue as new:
-// the server suggests it, or it holds the run's history limit of events.
-func (pr *projectRun) mustContinue(ctx workflow.Context) bool {
-	if !pr.canContinue {
-		return false
-	}
-	limit := pr.in.HistoryLimit
-	if limit <= 0 {
-		limit = DefaultHistoryLimit
-	}
-	info := workflow.GetInfo(ctx)
-	return info.GetContinueAsNewSuggested() || info.GetCurrentHistoryLength() >= limit
-}
-
-// await waits for cond, at most d (d < 0: no limit), and reports whether it
-// holds. When the history grows long meanwhile it returns errContinueAsNew:
-// the next run waits on from the same state.
-func (pr *projectRun) await(ctx workflow.Context, d time.Duration, cond func() bool) (bool, error) {
-	c := func() bool { return cond() || pr.mustContinue(ctx) }
-	var err error
-	if d < 0 {
-		err = workflow.Await(ctx, c)
-	} else {
-		_, err = workflow.AwaitWithTimeout(ctx, d, c)
-	}
-	if err != nil {
-		return false, err
-	}
-	if cond() {
-		return true, nil
-	}
-	if pr.mustContinue(ctx) {
-		return false, errContinueAsNew
-	}
-	return false, nil
 }
 
 // continueAsNew lets the updates in progress and a running reminder finish
