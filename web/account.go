@@ -275,3 +275,24 @@ func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]string{"password": pw})
 }
+
+// accountRoutes mounts the routes this file serves (see mounts).
+func (s *Server) accountRoutes(m mounts) {
+	m.pages.Get("/admin/users", s.usersPage)
+	m.pages.Post("/admin/users/{id}/reset-password", s.resetPassword)
+	m.pages.Post("/admin/users/{id}/disable", s.setDisabled(true))
+	m.pages.Post("/admin/users/{id}/enable", s.setDisabled(false))
+	m.pages.Get("/account", s.accountPage)
+	m.pages.Post("/account/password", s.changePassword)
+	m.pages.Post("/account/sessions/{sid}/revoke", s.revokeSession)
+	m.pages.Post("/account/tokens/{tid}/revoke", s.revokeToken)
+	m.api.Get("/tokens", s.apiTokens)
+	m.api.Delete("/tokens/{tid}", s.apiRevokeToken)
+	m.api.Get("/account/sessions", s.apiSessions)
+	m.api.Delete("/account/sessions/{sid}", s.apiRevokeSession)
+	m.api.Post("/account/password", s.apiChangePassword)
+	m.api.Get("/users", s.apiUsers)
+	m.api.Post("/users/{id}/reset-password", s.apiResetPassword)
+	m.api.Post("/users/{id}/disable", s.apiSetDisabled(true))
+	m.api.Post("/users/{id}/enable", s.apiSetDisabled(false))
+}

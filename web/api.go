@@ -151,3 +151,14 @@ func (s *Server) apiCancelCall(w http.ResponseWriter, r *http.Request) {
 	}
 	s.apiGetCall(w, r)
 }
+
+// callAPIRoutes mounts the routes this file serves (see mounts).
+func (s *Server) callAPIRoutes(m mounts) {
+	m.api.Get("/calls", s.apiListCalls)
+	m.api.Post("/calls", s.apiCreateCall)
+	m.api.Get("/calls/{id}", s.apiGetCall)
+	m.api.Post("/calls/{id}/attachments", s.apiUploadAttachment)
+	m.api.Get("/calls/{id}/attachments/{aid}/content", s.apiDownloadAttachment)
+	m.api.Get("/calls/{id}/notice.pdf", s.apiDownloadNotice)
+	m.api.Post("/calls/{id}/cancel", s.apiCancelCall)
+}

@@ -6,12 +6,22 @@ import (
 	"grantflow/internal/domain"
 )
 
+// areaInput is an administrative area as the form and the API send it.
+type areaInput struct {
+	domain.Area
+}
+
+func (in *areaInput) readForm(r *http.Request) error {
+	f := r.PostForm
+	in.Area = domain.Area{Code: f.Get("code"), Name: f.Get("name"), ParentCode: f.Get("parent_code")}
+	return nil
+}
+
 type areasPage struct {
 	pageData
-	Areas  []domain.Area
-	Form   domain.Area
-	Errors map[string]string
-	Error  string
+	refusal
+	Areas []domain.Area
+	Form  domain.Area
 }
 
 func (s *Server) loadAreasPage(r *http.Request) (areasPage, error) {
@@ -24,53 +34,22 @@ func (s *Server) loadAreasPage(r *http.Request) (areasPage, error) {
 	return areasPage{pageData: p, Areas: areas}, nil
 }
 
-func (s *Server) areasPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadAreasPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "areas", data)
+// addArea adds an area below its parent.
+func (s *Server) addArea(r *http.Request, in *areaInput) (domain.Area, error) {
+	return in.Area, s.Areas.Add(r.Context(), actorOf(r), in.Area)
 }
 
-func (s *Server) addArea(w http.ResponseWriter, r *http.Request) {
-	a := domain.Area{Code: r.PostFormValue("code"), Name: r.PostFormValue("name"), ParentCode: r.PostFormValue("parent_code")}
-	if err := s.Areas.Add(r.Context(), actorOf(r), a); err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-			s.fail(w, r, err)
-			return
-		}
-		data, lerr := s.loadAreasPage(r)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		data.Form, data.Error = a, domain.ErrorMessage(err)
-		data.Errors = fieldsOf(err)
-		s.show(w, r, status(err), "areas", data)
-		return
-	}
-	s.redirectFlash(w, r, "/areas", "已添加“"+a.Name+"”。")
-}
-
-func (s *Server) apiAreas(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listAreas(r *http.Request) (list[domain.Area], error) {
 	areas, err := s.Areas.List(r.Context())
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": areas})
+	return listOf(areas), err
 }
 
-func (s *Server) apiAddArea(w http.ResponseWriter, r *http.Request) {
-	var a domain.Area
-	err := decodeJSON(r, &a)
-	if err == nil {
-		err = s.Areas.Add(r.Context(), actorOf(r), a)
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, a)
+// areaRoutes mounts the routes this file serves (see mounts).
+func (s *Server) areaRoutes(m mounts) {
+	m.pages.Get("/areas", view(s, "areas", s.loadAreasPage))
+	m.pages.Post("/areas", form(s, s.addArea,
+		func(_ *areaInput, a domain.Area) done { return done{To: "/areas", Flash: "已添加“" + a.Name + "”。"} },
+		showAgain(s, "areas", s.loadAreasPage, func(p *areasPage, in *areaInput) { p.Form = in.Area })))
+	m.api.Get("/areas", apiRead(s, s.listAreas))
+	m.api.Post("/areas", apiWrite(s, http.StatusCreated, s.addArea))
 }

@@ -74,3 +74,9 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": entries})
 }
+
+// auditRoutes mounts the routes this file serves (see mounts).
+func (s *Server) auditRoutes(m mounts) {
+	m.pages.Get("/admin/audit", s.auditPage)
+	m.api.Get("/audit", s.apiAudit)
+}

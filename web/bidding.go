@@ -411,3 +411,30 @@ func (s *Server) publicContract(w http.ResponseWriter, r *http.Request) {
 	}
 	sendDocument(w, d, true)
 }
+
+// biddingRoutes mounts the routes this file serves (see mounts).
+func (s *Server) biddingRoutes(m mounts) {
+	// The public portal: open calls, results under publicity with the
+	// objection form, no sign-in.
+	m.public.Get("/public", s.portalPage)
+	m.public.Get("/public/calls/{id}", s.portalCallPage)
+	m.public.Get("/public/contracts/{id}.pdf", s.publicContract)
+	m.public.Post("/public/calls/{id}/objections", s.portalObject)
+	m.pages.Post("/calls/{id}/submit", s.callAction("submit"))
+	m.pages.Post("/calls/{id}/publication", s.callAction("publication"))
+	m.pages.Post("/calls/{id}/clarifications", s.callAction("clarify"))
+	m.pages.Post("/calls/{id}/bids", s.submitBid)
+	m.pages.Post("/calls/{id}/bids/withdraw", s.callAction("withdraw"))
+	m.pages.Post("/calls/{id}/qualification", s.callAction("qualify"))
+	m.pages.Post("/calls/{id}/panel/redraw", s.callAction("redraw"))
+	m.pages.Post("/calls/{id}/declaration", s.callAction("declare"))
+	m.pages.Post("/calls/{id}/scores", s.callAction("score"))
+	m.pages.Post("/calls/{id}/approval", s.callAction("approve"))
+	m.pages.Post("/calls/{id}/objections/{oid}/answer", s.callAction("answer"))
+	m.pages.Post("/calls/{id}/comments/{cid}/answer", s.callAction("comment-answer"))
+	m.pages.Post("/calls/{id}/recusal-requests", s.callAction("recusal"))
+	m.pages.Post("/calls/{id}/recusal-requests/{rid}/decision", s.callAction("recusal-decision"))
+	m.pages.Get("/admin/calendar", s.calendarPage)
+	m.pages.Post("/admin/calendar", s.saveCalendar)
+	m.publicAPI.Get("/public/contracts/{id}.pdf", s.publicContract)
+}

@@ -330,3 +330,22 @@ func (s *Server) apiRecordPayment(w http.ResponseWriter, r *http.Request) {
 	}
 	s.apiTranches(w, r)
 }
+
+// contractRoutes mounts the routes this file serves (see mounts).
+func (s *Server) contractRoutes(m mounts) {
+	m.pages.Get("/awards", s.fundedPage)
+	m.pages.Get("/awards/{id}", s.fundedProjectPage)
+	m.pages.Post("/awards/{id}/terms", s.setTerms)
+	m.pages.Post("/awards/{id}/confirmation", s.confirmContract)
+	m.pages.Get("/awards/{id}/contract.pdf", s.contractPDF)
+	m.pages.Post("/awards/{id}/tranches/{n}/confirm", s.trancheAction(false))
+	m.pages.Post("/awards/{id}/tranches/{n}/payment", s.trancheAction(true))
+	m.api.Get("/awards", s.apiFunded)
+	m.api.Get("/awards/{id}", s.apiFundedProject)
+	m.api.Post("/awards/{id}/terms", s.apiSetTerms)
+	m.api.Post("/awards/{id}/confirmation", s.apiConfirmContract)
+	m.api.Get("/awards/{id}/contract.pdf", s.contractPDF)
+	m.api.Get("/awards/{id}/tranches", s.apiTranches)
+	m.api.Post("/awards/{id}/tranches/{n}/confirm", s.apiConfirmTranche)
+	m.api.Post("/awards/{id}/tranches/{n}/payment", s.apiRecordPayment)
+}

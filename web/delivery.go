@@ -518,3 +518,39 @@ func (s *Server) throttledCheckIn(r *http.Request, code string, traineeID int64,
 	}
 	return res, err
 }
+
+// deliveryRoutes mounts the routes this file serves (see mounts).
+func (s *Server) deliveryRoutes(m mounts) {
+	// Trainees check in on their phones with the session's code.
+	m.public.Get("/checkin", s.checkinPage)
+	m.public.Post("/checkin", s.checkin)
+	m.pages.Post("/awards/{id}/sessions", s.deliveryAction("session"))
+	m.pages.Post("/awards/{id}/trainees", s.deliveryAction("trainee"))
+	m.pages.Post("/awards/{id}/sessions/{sid}/attendance", s.deliveryAction("present"))
+	m.pages.Post("/awards/{id}/attendance/import", s.deliveryAction("import"))
+	m.pages.Post("/awards/{id}/sessions/{sid}/evidence", s.uploadEvidence)
+	m.pages.Get("/awards/{id}/evidence/{eid}", s.evidenceFile)
+	m.pages.Post("/awards/{id}/results", s.deliveryAction("results"))
+	m.pages.Post("/awards/{id}/spot-checks", s.deliveryAction("spot"))
+	m.pages.Post("/awards/{id}/reports", s.deliveryAction("report"))
+	m.pages.Get("/awards/{id}/trainees/{tid}/certificate.pdf", s.certificate)
+	m.pages.Post("/awards/{id}/trainees/{tid}/certificate", s.issueCertificate)
+	m.publicAPI.Post("/checkin", s.apiCheckIn)
+	m.api.Get("/awards/{id}/sessions", s.apiTrainingSessions)
+	m.api.Post("/awards/{id}/sessions", s.apiPlanSession)
+	m.api.Get("/awards/{id}/trainees", s.apiTrainees)
+	m.api.Post("/awards/{id}/trainees", s.apiEnrol)
+	m.api.Post("/awards/{id}/sessions/{sid}/attendance", s.apiMarkPresent)
+	m.api.Post("/awards/{id}/attendance/import", s.apiImportAttendance)
+	m.api.Get("/awards/{id}/kpis", s.apiKPIs)
+	m.api.Get("/awards/{id}/evidence", s.apiEvidence)
+	m.api.Post("/awards/{id}/trainees/{tid}/results", s.apiResults)
+	m.api.Get("/awards/{id}/spot-checks", s.apiSpotChecks)
+	m.api.Get("/awards/{id}/reports", s.apiProgressReports)
+	m.api.Post("/awards/{id}/reports", s.apiFileProgressReport)
+	m.api.Post("/awards/{id}/spot-checks", s.apiRecordSpotCheck)
+	m.api.Get("/awards/{id}/trainees/{tid}/certificate.pdf", s.certificate)
+	m.api.Post("/awards/{id}/trainees/{tid}/certificate", s.issueCertificate)
+	m.api.Post("/awards/{id}/sessions/{sid}/evidence", s.uploadEvidence)
+	m.api.Get("/awards/{id}/evidence/{eid}", s.evidenceFile)
+}

@@ -228,3 +228,19 @@ func (s *Server) apiElderCounts(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"by_category": counts, "people": total})
 }
+
+// elderlyRoutes mounts the routes this file serves (see mounts).
+func (s *Server) elderlyRoutes(m mounts) {
+	m.pages.Get("/elderly", s.elderlyPage)
+	m.pages.Post("/elderly/import", s.importElderly)
+	m.pages.Get("/elderly/imports/{id}", s.elderlyImport)
+	m.pages.Get("/elderly/export.xlsx", s.exportElderly)
+	m.pages.Get("/elderly/template.xlsx", s.elderlyTemplate)
+	m.pages.Post("/elderly/{id}/reveal", s.revealElder)
+	m.api.Get("/elderly", s.apiElderly)
+	m.api.Post("/elderly/import", s.apiImportElderly)
+	m.api.Get("/elderly/export.xlsx", s.exportElderly)
+	m.api.Get("/elderly/template.xlsx", s.elderlyTemplate)
+	m.api.Get("/elderly/counts", s.apiElderCounts)
+	m.api.Post("/elderly/{id}/reveal", s.apiRevealElder)
+}

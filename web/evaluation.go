@@ -307,3 +307,22 @@ func (s *Server) apiArchive(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"archived_at": p.ArchivedAt, "manifest_sha256": p.ManifestSHA, "objects": objs})
 }
+
+// evaluationRoutes mounts the routes this file serves (see mounts).
+func (s *Server) evaluationRoutes(m mounts) {
+	m.pages.Get("/awards/{id}/evaluation", s.evaluationPage)
+	m.pages.Post("/awards/{id}/evaluations/{phase}/report", s.evalReport)
+	m.pages.Post("/awards/{id}/evaluations/{phase}/{attempt}/scores", s.evalScore)
+	m.pages.Get("/awards/{id}/evaluations/{phase}/{attempt}/report-file", s.evalReportFile)
+	m.pages.Get("/awards/{id}/final-report.pdf", s.finalReportPDF)
+	m.pages.Post("/awards/{id}/archive/verify", s.verifyArchive)
+	m.pages.Get("/evaluations", s.assignmentsPage)
+	m.api.Get("/awards/{id}/evaluations", s.apiEvaluations)
+	m.api.Post("/awards/{id}/evaluations/{phase}/report", s.evalReport)
+	m.api.Post("/awards/{id}/evaluations/{phase}/{attempt}/scores", s.evalScore)
+	m.api.Get("/awards/{id}/evaluations/{phase}/{attempt}/report-file", s.evalReportFile)
+	m.api.Get("/awards/{id}/final-report.pdf", s.finalReportPDF)
+	m.api.Get("/awards/{id}/archive", s.apiArchive)
+	m.api.Post("/awards/{id}/archive/verify", s.verifyArchive)
+	m.api.Get("/evaluations", s.apiAssignments)
+}

@@ -321,3 +321,21 @@ func (s *Server) exportSessions(w http.ResponseWriter, r *http.Request) {
 			return out, false, nil
 		})
 }
+
+// exportRoutes mounts the routes this file serves (see mounts).
+func (s *Server) exportRoutes(m mounts) {
+	m.pages.Get("/awards.xlsx", s.exportProjects)
+	m.pages.Get("/calls.xlsx", s.exportCalls)
+	m.pages.Get("/awards/{id}/sessions.xlsx", s.exportSessions)
+	m.pages.Get("/awards/{id}/trainees.xlsx", s.exportTrainees)
+	m.pages.Get("/admin/audit.xlsx", s.exportAudit)
+	m.pages.Get("/needs.xlsx", s.exportNeeds)
+	m.pages.Get("/ideas.xlsx", s.exportIdeas)
+	m.pages.Get("/projects.xlsx", s.exportProposals)
+	m.pages.Get("/talents.xlsx", s.exportTalents)
+	m.pages.Get("/orgs.xlsx", s.exportOrgs)
+	m.api.Get("/awards.xlsx", s.exportProjects)
+	m.api.Get("/calls.xlsx", s.exportCalls)
+	m.api.Get("/needs.xlsx", s.exportNeeds)
+	m.api.Get("/organisations.xlsx", s.exportOrgs)
+}

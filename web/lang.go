@@ -29,3 +29,9 @@ func (s *Server) switchLanguage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) tr(r *http.Request, key string, args ...any) string {
 	return s.cat.T(i18n.Of(r), key, args...)
 }
+
+// langRoutes mounts the routes this file serves (see mounts).
+func (s *Server) langRoutes(m mounts) {
+	// 中文 / English: the choice is kept in a cookie.
+	m.public.Get("/lang", s.switchLanguage)
+}

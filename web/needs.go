@@ -225,3 +225,15 @@ func (s *Server) apiSubmitReport(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, rollup)
 }
+
+// needRoutes mounts the routes this file serves (see mounts).
+func (s *Server) needRoutes(m mounts) {
+	m.pages.Get("/needs", s.needsPage)
+	m.pages.Post("/needs", s.recordNeed)
+	m.pages.Get("/reports", s.reportsPage)
+	m.pages.Post("/reports/{street}/{quarter}/submit", s.submitReport)
+	m.api.Get("/needs", s.apiNeeds)
+	m.api.Post("/needs", s.apiRecordNeed)
+	m.api.Get("/report-cycles", s.apiReportCycles)
+	m.api.Post("/report-cycles/{street}/{quarter}/submit", s.apiSubmitReport)
+}

@@ -365,3 +365,21 @@ func (s *Server) apiDebarOrg(w http.ResponseWriter, r *http.Request) {
 	}
 	s.apiOrg(w, r, false)
 }
+
+// orgRoutes mounts the routes this file serves (see mounts).
+func (s *Server) orgRoutes(m mounts) {
+	m.public.Get("/register", s.registerPage)
+	m.public.Post("/register", s.register)
+	m.pages.Get("/orgs", s.orgsPage)
+	m.pages.Get("/orgs/{id}", s.orgPage)
+	m.pages.Post("/orgs/{id}/reveal", s.revealOrg)
+	m.pages.Post("/orgs/{id}/review", s.reviewOrg)
+	m.pages.Post("/orgs/{id}/debarments", s.debarOrg)
+	m.pages.Get("/orgs/{id}/documents/{did}", s.downloadOrgDocument)
+	m.publicAPI.Post("/organisations", s.apiRegisterOrg)
+	m.api.Get("/organisations", s.apiListOrgs)
+	m.api.Get("/organisations/{id}", s.apiGetOrg)
+	m.api.Post("/organisations/{id}/reveal", s.apiRevealOrg)
+	m.api.Post("/organisations/{id}/review", s.apiReviewOrg)
+	m.api.Post("/organisations/{id}/debarments", s.apiDebarOrg)
+}

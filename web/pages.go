@@ -696,3 +696,17 @@ func (s *Server) downloadAttachment(w http.ResponseWriter, r *http.Request) {
 	}
 	sendDocument(w, d, false)
 }
+
+// callRoutes mounts the routes this file serves (see mounts).
+func (s *Server) callRoutes(m mounts) {
+	m.pages.Get("/", s.home)
+	m.pages.Get("/calls", s.callsPage)
+	m.pages.Get("/calls/new", s.newCallPage)
+	m.pages.Post("/calls", s.createCall)
+	m.pages.Get("/calls/{id}", s.callPage)
+	m.pages.Get("/calls/{id}/notice-status", s.noticeStatus)
+	m.pages.Post("/calls/{id}/attachments", s.uploadAttachment)
+	m.pages.Post("/calls/{id}/cancel", s.cancelCall)
+	m.pages.Get("/calls/{id}/notice.pdf", s.downloadNotice)
+	m.pages.Get("/calls/{id}/attachments/{aid}", s.downloadAttachment)
+}

@@ -284,3 +284,17 @@ func (s *Server) apiAddProposal(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", fmt.Sprintf("/api/v1/proposals?id=%d", id))
 	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
 }
+
+// projectRoutes mounts the routes this file serves (see mounts).
+func (s *Server) projectRoutes(m mounts) {
+	m.pages.Get("/ideas", s.ideasPage)
+	m.pages.Post("/ideas", s.submitIdea)
+	m.pages.Post("/ideas/{id}/decision", s.decideIdea)
+	m.pages.Get("/projects", s.projectsPage)
+	m.pages.Post("/projects", s.addProposal)
+	m.api.Get("/ideas", s.apiIdeas)
+	m.api.Post("/ideas", s.apiSubmitIdea)
+	m.api.Post("/ideas/{id}/decision", s.apiDecideIdea)
+	m.api.Get("/proposals", s.apiProposals)
+	m.api.Post("/proposals", s.apiAddProposal)
+}

@@ -279,3 +279,11 @@ func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "name": name, "expires_at": expires, "user": u})
 }
+
+// sessionRoutes mounts the routes this file serves (see mounts).
+func (s *Server) sessionRoutes(m mounts) {
+	m.public.Get("/login", s.loginPage)
+	m.public.Post("/login", s.login)
+	m.public.Post("/logout", s.logout)
+	m.publicAPI.Post("/tokens", s.apiCreateToken)
+}

@@ -191,3 +191,13 @@ func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"quarter": q.String(), "scope": scope, "districts": rows, "programme": prog})
 }
+
+// statsRoutes mounts the routes this file serves (see mounts).
+func (s *Server) statsRoutes(m mounts) {
+	m.pages.Get("/stats", s.statsPage)
+	m.pages.Get("/stats.pdf", s.statsPDF)
+	m.pages.Get("/stats.xlsx", s.statsExcel)
+	m.api.Get("/stats", s.apiStats)
+	m.api.Get("/stats.pdf", s.statsPDF)
+	m.api.Get("/stats.xlsx", s.statsExcel)
+}

@@ -246,3 +246,16 @@ func (s *Server) apiTalent(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, t)
 }
+
+// talentRoutes mounts the routes this file serves (see mounts).
+func (s *Server) talentRoutes(m mounts) {
+	m.pages.Get("/talents", s.talentsPage)
+	m.pages.Get("/talents/new", s.newTalentPage)
+	m.pages.Post("/talents", s.saveTalent)
+	m.pages.Get("/talents/{id}", s.talentPage)
+	m.pages.Post("/talents/{id}", s.saveTalent)
+	m.api.Get("/talents", s.apiTalents)
+	m.api.Post("/talents", s.apiSaveTalent)
+	m.api.Get("/talents/{id}", s.apiTalent)
+	m.api.Put("/talents/{id}", s.apiSaveTalent)
+}

@@ -220,3 +220,19 @@ func (s *Server) apiTeamVisit(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": vid})
 }
+
+// teamRoutes mounts the routes this file serves (see mounts).
+func (s *Server) teamRoutes(m mounts) {
+	m.pages.Post("/institutions", s.registerInstitution)
+	m.pages.Post("/teams", s.registerTeam)
+	m.pages.Get("/teams/{id}", s.teamPage)
+	m.pages.Post("/teams/{id}/pairing", s.teamAction(false))
+	m.pages.Post("/teams/{id}/visits", s.teamAction(true))
+	m.api.Get("/institutions", s.apiInstitutions)
+	m.api.Post("/institutions", s.apiRegisterInstitution)
+	m.api.Get("/teams", s.apiTeams)
+	m.api.Post("/teams", s.apiRegisterTeam)
+	m.api.Get("/teams/{id}", s.apiTeam)
+	m.api.Post("/teams/{id}/pairing", s.apiPairTeam)
+	m.api.Post("/teams/{id}/visits", s.apiTeamVisit)
+}

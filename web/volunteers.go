@@ -360,3 +360,26 @@ func (s *Server) apiVolunteerOrgs(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": orgs})
 }
+
+// volunteerRoutes mounts the routes this file serves (see mounts).
+func (s *Server) volunteerRoutes(m mounts) {
+	m.pages.Get("/volunteers", s.volunteersPage)
+	m.pages.Post("/volunteers", s.registerVolunteer)
+	m.pages.Get("/volunteers/template.xlsx", s.volunteerTemplate)
+	m.pages.Get("/volunteers/export.xlsx", s.exportVolunteers)
+	m.pages.Post("/volunteers/import", s.importVolunteers)
+	m.pages.Get("/volunteers/{id}", s.volunteerPage)
+	m.pages.Post("/volunteers/{id}/pairs", s.pairVolunteer)
+	m.pages.Post("/volunteers/{id}/visits", s.logVisit)
+	m.pages.Get("/volunteers/{id}/statement.pdf", s.volunteerStatement)
+	m.api.Get("/volunteers", s.apiVolunteers)
+	m.api.Post("/volunteers", s.apiRegisterVolunteer)
+	m.api.Get("/volunteers/template.xlsx", s.volunteerTemplate)
+	m.api.Get("/volunteers/export.xlsx", s.exportVolunteers)
+	m.api.Post("/volunteers/import", s.importVolunteers)
+	m.api.Get("/volunteer-organisations", s.apiVolunteerOrgs)
+	m.api.Get("/volunteers/{id}", s.apiVolunteer)
+	m.api.Get("/volunteers/{id}/statement.pdf", s.volunteerStatement)
+	m.api.Post("/pairs", s.apiPair)
+	m.api.Post("/visits", s.apiLogVisit)
+}
