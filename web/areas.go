@@ -48,7 +48,9 @@ func (s *Server) listAreas(r *http.Request) (list[domain.Area], error) {
 func (s *Server) areaRoutes(m mounts) {
 	m.pages.Get("/areas", view(s, "areas", s.loadAreasPage))
 	m.pages.Post("/areas", form(s, s.addArea,
-		func(_ *areaInput, a domain.Area) done { return done{To: "/areas", Flash: "已添加“" + a.Name + "”。"} },
+		func(_ *areaInput, a domain.Area) done {
+			return done{To: "/areas", Flash: "已添加“" + a.Name + "”。"}
+		},
 		showAgain(s, "areas", s.loadAreasPage, func(p *areasPage, in *areaInput) { p.Form = in.Area })))
 	m.api.Get("/areas", apiRead(s, s.listAreas))
 	m.api.Post("/areas", apiWrite(s, http.StatusCreated, s.addArea))
