@@ -1,12 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,9 +23,21 @@ const maxJSONBody = 1 << 20
 // is refused in words a person can act on — which field, what was expected,
 // what came — never with the decoder's Go-internal message.
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	if err != nil {
+		return jsonError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		var parse *time.ParseError
+		if errors.As(err, &parse) {
+			// time.Time's decoder does not say which field it was
+			// reading: find the field that holds the text it refused.
+			if field := fieldHolding(body, strings.Trim(parse.Value, `"`)); field != "" {
+				return fieldError(field, fmt.Sprintf("应为%s，收到的是%s。", jsonKind(timeType), "“"+strings.Trim(parse.Value, `"`)+"”"))
+			}
+		}
 		return jsonError(err)
 	}
 	if dec.More() {
@@ -66,6 +81,49 @@ func jsonError(err error) error {
 		return fieldError(name, "没有这个字段，请对照 API 说明（/api/v1/openapi.yaml）检查字段名。")
 	}
 	return domain.Wrap(err, domain.CodeInvalid, "请求体中有字段的值格式不对，请对照 API 说明（/api/v1/openapi.yaml）检查。")
+}
+
+// fieldHolding is the path ("bid_deadline", "items.0.at") of the first
+// string in a JSON body whose value is text, or "" when there is none.
+func fieldHolding(body []byte, text string) string {
+	var doc any
+	if json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	var find func(v any, path string) string
+	find = func(v any, path string) string {
+		join := func(k string) string {
+			if path == "" {
+				return k
+			}
+			return path + "." + k
+		}
+		switch x := v.(type) {
+		case string:
+			if x == text && path != "" {
+				return path
+			}
+		case map[string]any:
+			keys := make([]string, 0, len(x))
+			for k := range x {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			for _, k := range keys {
+				if p := find(x[k], join(k)); p != "" {
+					return p
+				}
+			}
+		case []any:
+			for i, e := range x {
+				if p := find(e, join(strconv.Itoa(i))); p != "" {
+					return p
+				}
+			}
+		}
+		return ""
+	}
+	return find(doc, "")
 }
 
 // fieldError is a refusal naming one field, in its message and its fields.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -99,7 +100,10 @@ func (r OrgRegistration) Normalize() OrgRegistration {
 // Validate says per field, in Chinese, what to fix.
 func (r OrgRegistration) Validate(now time.Time) error {
 	fe := FieldErrors{}
-	if n := utf8.RuneCountInString(r.Name); n < 4 || n > 100 {
+	switch n := utf8.RuneCountInString(r.Name); {
+	case n > 100:
+		fe.Add("name", fmt.Sprintf("组织名称过长（%d 个字），不能超过 100 个字，请按登记证书上的全称填写。", n))
+	case n < 4:
 		fe.Add("name", "请填写登记证书上的组织全称（4 至 100 个字）。")
 	}
 	if !ValidUSCC(r.USCC) {

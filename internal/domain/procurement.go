@@ -285,7 +285,12 @@ func (p Plan) validate(budget Fen, r Rules, fe FieldErrors) {
 	case p.PanelSize > 15:
 		fe.Add("panel_size", "评审小组不超过 15 人。")
 	}
-	if p.BidBond < 0 || p.BidBond*100 > budget*MaxBidBondPercent {
+	switch {
+	case p.BidBond < 0:
+		fe.Add("bid_bond_fen", "投标保证金不能为负数；不收取请填 0。")
+	case budget > 0 && p.BidBond*100 > budget*MaxBidBondPercent:
+		// (without a valid budget there is no limit to name: the budget's
+		// own message says what to fix)
 		fe.Add("bid_bond_fen", fmt.Sprintf("投标保证金不得超过预算的 %d%%（实施条例 §33），即不超过 %s 元。", MaxBidBondPercent, (budget*MaxBidBondPercent/100).Yuan()))
 	}
 	if p.DeviationLimit < 1 || p.DeviationLimit > 100 {
