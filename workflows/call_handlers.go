@@ -14,42 +14,10 @@ import (
 	"grantflow/internal/domain"
 )
 
-// handle registers an update whose validator runs first; a refusal writes
-// nothing. Handlers wait until the call's record exists. A request already
-// handled (by its update ID, in this run or an earlier one: Temporal
-// deduplicates update IDs within one run only) gets its answer again
-// instead of being done twice.
+// handle registers one of the call's updates (see updateOf).
 func handle[Req, Res any](r *callRun, ctx workflow.Context, name string, validate func(workflow.Context, Req) error,
 	run func(workflow.Context, Req) (Res, error)) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, name,
-		func(ctx workflow.Context, req Req) (Res, error) {
-			var zero Res
-			if err := workflow.Await(ctx, func() bool { return r.created }); err != nil {
-				return zero, err
-			}
-			id := updateID(ctx)
-			if res, ok := answeredCall[Res](r, id); ok {
-				return res, nil
-			}
-			// The stage may have moved while this update waited its turn.
-			if err := validate(ctx, req); err != nil {
-				return zero, toApplicationError(err)
-			}
-			res, err := run(ctx, req)
-			if err == nil {
-				r.remember(id, res)
-			}
-			return res, toApplicationError(DomainError(err))
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Req) error {
-			if r.draining {
-				return errDraining
-			}
-			if r.handledCall(updateID(ctx)) {
-				return nil
-			}
-			return toApplicationError(validate(ctx, req))
-		}})
+	return updateOf(name, validate, run)(ctx, r)
 }
 
 // HandledCallUpdate is an update a call's run completed, with its answer
@@ -102,23 +70,36 @@ func (r *callRun) remember(id string, res any) {
 	}
 }
 
-func (r *callRun) handledCall(id string) bool {
-	return id != "" && slices.ContainsFunc(r.handled, func(h HandledCallUpdate) bool { return h.ID == id })
+func (r *callRun) ready() bool { return r.created }
+
+func (r *callRun) refusal() error {
+	if r.draining {
+		return errDraining
+	}
+	return nil
 }
 
-// answeredCall finds the answer to an update already handled.
-func answeredCall[Res any](r *callRun, id string) (Res, bool) {
-	var zero Res
+// handledAnswer finds the answer to an update already handled.
+func (r *callRun) handledAnswer(id string) (any, bool) {
 	if id == "" {
-		return zero, false
+		return nil, false
 	}
 	for _, h := range r.handled {
 		if h.ID == id {
-			res, ok := h.answer().(Res)
-			return res, ok
+			return h.answer(), true
 		}
 	}
-	return zero, false
+	return nil, false
+}
+
+// recheck: a call's stage may have moved while an update waited its turn.
+func (r *callRun) recheck() bool { return true }
+
+func (r *callRun) settle(id string, res any, err error) error {
+	if err == nil {
+		r.remember(id, res)
+	}
+	return toApplicationError(DomainError(err))
 }
 
 // acked is an update's small result, read after err's step (a stage move)

@@ -293,56 +293,51 @@ func (pr *projectRun) continueAsNew(ctx workflow.Context) error {
 // continuing as new; the service sends it again, to the next run.
 var errProjectDraining = temporal.NewNonRetryableApplicationError("项目流程正在转入新的记录段，请稍后重试。", ErrTypeDraining, nil)
 
-// handle registers one of the project's updates. Its validator refuses it
-// while the run drains and accepts a request already handled (by its
-// update ID, in this run or an earlier one), which then gets its answer
-// again; otherwise validate decides, and run does it. Handlers wait until
-// the project's record exists.
+// handleProject registers one of the project's updates (see updateOf).
 func handleProject[Req any](pr *projectRun, ctx workflow.Context, name string, validate func(workflow.Context, Req) error,
 	run func(workflow.Context, Req) (ProjectAck, error)) error {
-	return workflow.SetUpdateHandlerWithOptions(ctx, name,
-		func(ctx workflow.Context, req Req) (ProjectAck, error) {
-			if err := workflow.Await(ctx, func() bool { return pr.created }); err != nil {
-				return ProjectAck{}, err
-			}
-			id := updateID(ctx)
-			if ack, ok := pr.answered(id); ok {
-				return ack, nil
-			}
-			ack, err := run(ctx, req)
-			if err != nil {
-				return ProjectAck{}, err
-			}
-			if id != "" {
-				pr.handled = append(pr.handled, HandledUpdate{ID: id, Ack: ack})
-				if n := len(pr.handled); n > maxHandled {
-					pr.handled = slices.Delete(pr.handled, 0, n-maxHandled)
-				}
-			}
-			return ack, nil
-		},
-		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req Req) error {
-			if pr.draining {
-				return errProjectDraining
-			}
-			if _, ok := pr.answered(updateID(ctx)); ok {
-				return nil
-			}
-			return toApplicationError(validate(ctx, req))
-		}})
+	return updateOf(name, validate, run)(ctx, pr)
 }
 
-// answered finds the answer to an update already handled.
-func (pr *projectRun) answered(id string) (ProjectAck, bool) {
+func (pr *projectRun) ready() bool { return pr.created }
+
+func (pr *projectRun) refusal() error {
+	if pr.draining {
+		return errProjectDraining
+	}
+	return nil
+}
+
+// handledAnswer finds the answer to an update already handled.
+func (pr *projectRun) handledAnswer(id string) (any, bool) {
 	if id == "" {
-		return ProjectAck{}, false
+		return nil, false
 	}
 	for _, h := range pr.handled {
 		if h.ID == id {
 			return h.Ack, true
 		}
 	}
-	return ProjectAck{}, false
+	return nil, false
+}
+
+// recheck: a project's handlers check again themselves where they must
+// (some only in runs that recorded the version that does).
+func (pr *projectRun) recheck() bool { return false }
+
+// settle keeps a done update's answer for a request sent again (the most
+// recent maxHandled).
+func (pr *projectRun) settle(id string, res any, err error) error {
+	if err != nil {
+		return err
+	}
+	if ack, _ := res.(ProjectAck); id != "" {
+		pr.handled = append(pr.handled, HandledUpdate{ID: id, Ack: ack})
+		if n := len(pr.handled); n > maxHandled {
+			pr.handled = slices.Delete(pr.handled, 0, n-maxHandled)
+		}
+	}
+	return nil
 }
 
 // register registers the project's updates: the contract's, the money's
