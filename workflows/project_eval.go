@@ -58,94 +58,98 @@ type EvalScoreRequest struct {
 	Sheet   domain.EvalSheet
 }
 
-// registerEvaluation registers the report and score updates; they act on
-// st.Eval, the round in progress.
-func (pr *projectRun) registerEvaluation(ctx workflow.Context) error {
+// validateEvalReport refuses a report when no round awaits one, for
+// another phase, a second one, after its due date, or not valid.
+func (pr *projectRun) validateEvalReport(ctx workflow.Context, req EvalReportRequest) error {
 	in, st := pr.in, pr.st
-	checkReport := func(req EvalReportRequest) error {
-		if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionEvalReport, auth.Target{OrgID: in.OrgID}); err != nil {
-			return err
-		}
-		r := st.Eval
-		switch {
-		case r == nil || r.Outcome != nil:
-			return domain.Errorf(domain.CodeConflict, "目前没有需要提交的评估报告。")
-		case r.Phase != req.Phase:
-			return domain.Errorf(domain.CodeConflict, "目前进行的是%s，请提交%s报告。", r.Phase.Label(), r.Phase.Label())
-		case r.Reported || r.Filing:
-			return domain.Errorf(domain.CodeConflict, "本轮%s报告已经提交。", r.Phase.Label())
-		case workflow.Now(ctx).After(r.Due):
-			return domain.Errorf(domain.CodeConflict, "报告提交截止时间（%s）已过，逾期按不合格处理。", cstTime(r.Due))
-		}
-		return domain.ValidateEvalReport(req.Summary)
-	}
-	if err := handleProject(pr, ctx, UpdateEvalReport,
-		func(ctx workflow.Context, req EvalReportRequest) error { return checkReport(req) },
-		func(ctx workflow.Context, req EvalReportRequest) (ProjectAck, error) {
-			if err := checkReport(req); err != nil {
-				return ProjectAck{}, toApplicationError(err)
-			}
-			r := st.Eval
-			// Filing is set before the activity: the round waits for it
-			// rather than call the report late meanwhile.
-			r.Filing = true
-			err := workflow.ExecuteActivity(opts(ctx), a.SubmitEvalReport, activities.EvalReportInput{
-				ProjectID: in.AwardID, Phase: r.Phase, Attempt: r.Attempt, Summary: req.Summary,
-				Key: req.Key, Name: req.Name, SHA256: req.SHA256, At: workflow.Now(ctx), By: req.Actor,
-			}).Get(ctx, nil)
-			r.Filing, r.Reported = false, err == nil
-			if err != nil {
-				return ProjectAck{}, err
-			}
-			return st.ack(), nil
-		}); err != nil {
+	if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionEvalReport, auth.Target{OrgID: in.OrgID}); err != nil {
 		return err
 	}
-	checkScore := func(req EvalScoreRequest) error {
-		if err := auth.Authorize(req.Actor.User(), auth.ActionEvaluate, ""); err != nil {
-			return err
-		}
-		r := st.Eval
-		switch {
-		case r == nil || r.Phase != req.Phase || r.Attempt != req.Attempt || r.Outcome != nil:
-			return domain.Errorf(domain.CodeConflict, "这一轮评估不在评分阶段。")
-		case !slices.Contains(r.Evaluators, req.Actor.UserID) && !r.Drawing:
-			// (while the draw is being recorded, the handler waits for it)
-			return domain.Errorf(domain.CodeForbidden, "您不是本轮抽取的评估专家，不能评分。")
-		case slices.Contains(r.Scored, req.Actor.UserID) || slices.Contains(r.Scoring, req.Actor.UserID):
-			return domain.Errorf(domain.CodeConflict, "您已提交本轮评分。")
-		}
-		return domain.ValidateEvalSheet(req.Phase, req.Sheet)
+	r := st.Eval
+	switch {
+	case r == nil || r.Outcome != nil:
+		return domain.Errorf(domain.CodeConflict, "目前没有需要提交的评估报告。")
+	case r.Phase != req.Phase:
+		return domain.Errorf(domain.CodeConflict, "目前进行的是%s，请提交%s报告。", r.Phase.Label(), r.Phase.Label())
+	case r.Reported || r.Filing:
+		return domain.Errorf(domain.CodeConflict, "本轮%s报告已经提交。", r.Phase.Label())
+	case workflow.Now(ctx).After(r.Due):
+		return domain.Errorf(domain.CodeConflict, "报告提交截止时间（%s）已过，逾期按不合格处理。", cstTime(r.Due))
 	}
-	return handleProject(pr, ctx, UpdateEvalScore,
-		func(ctx workflow.Context, req EvalScoreRequest) error { return checkScore(req) },
-		func(ctx workflow.Context, req EvalScoreRequest) (ProjectAck, error) {
-			// A sheet accepted while the evaluators were being drawn (they
-			// see their seat as soon as the draw commits, before the
-			// workflow hears of it) waits for the draw. Validators refused
-			// such sheets before, so no earlier history reaches this wait.
-			if r := st.Eval; r != nil && r.Drawing {
-				if err := workflow.Await(ctx, func() bool { return !r.Drawing }); err != nil {
-					return ProjectAck{}, err
-				}
-			}
-			if err := checkScore(req); err != nil {
-				return ProjectAck{}, toApplicationError(err)
-			}
-			r := st.Eval
-			// The round is decided once every sheet is recorded: a sheet
-			// counts when its activity is done, not when it arrives.
-			r.Scoring = append(r.Scoring, req.Actor.UserID)
-			err := workflow.ExecuteActivity(opts(ctx), a.RecordEvalSheet, activities.EvalSheetInput{
-				ProjectID: in.AwardID, Phase: r.Phase, Attempt: r.Attempt, UserID: req.Actor.UserID, Sheet: req.Sheet, By: req.Actor,
-			}).Get(ctx, nil)
-			r.Scoring = slices.DeleteFunc(r.Scoring, func(u int64) bool { return u == req.Actor.UserID })
-			if err != nil {
-				return ProjectAck{}, err
-			}
-			r.Scored = append(r.Scored, req.Actor.UserID)
-			return st.ack(), nil
-		})
+	return domain.ValidateEvalReport(req.Summary)
+}
+
+// submitEvalReport records the organisation's report for the round in
+// progress (st.Eval), checked again first.
+func (pr *projectRun) submitEvalReport(ctx workflow.Context, req EvalReportRequest) (ProjectAck, error) {
+	in, st := pr.in, pr.st
+	if err := pr.validateEvalReport(ctx, req); err != nil {
+		return ProjectAck{}, toApplicationError(err)
+	}
+	r := st.Eval
+	// Filing is set before the activity: the round waits for it
+	// rather than call the report late meanwhile.
+	r.Filing = true
+	err := workflow.ExecuteActivity(opts(ctx), a.SubmitEvalReport, activities.EvalReportInput{
+		ProjectID: in.AwardID, Phase: r.Phase, Attempt: r.Attempt, Summary: req.Summary,
+		Key: req.Key, Name: req.Name, SHA256: req.SHA256, At: workflow.Now(ctx), By: req.Actor,
+	}).Get(ctx, nil)
+	r.Filing, r.Reported = false, err == nil
+	if err != nil {
+		return ProjectAck{}, err
+	}
+	return st.ack(), nil
+}
+
+// validateEvalScore refuses a sheet for a round not in scoring, by
+// someone not drawn for it, a second one, or not valid.
+func (pr *projectRun) validateEvalScore(_ workflow.Context, req EvalScoreRequest) error {
+	st := pr.st
+	if err := auth.Authorize(req.Actor.User(), auth.ActionEvaluate, ""); err != nil {
+		return err
+	}
+	r := st.Eval
+	switch {
+	case r == nil || r.Phase != req.Phase || r.Attempt != req.Attempt || r.Outcome != nil:
+		return domain.Errorf(domain.CodeConflict, "这一轮评估不在评分阶段。")
+	case !slices.Contains(r.Evaluators, req.Actor.UserID) && !r.Drawing:
+		// (while the draw is being recorded, the handler waits for it)
+		return domain.Errorf(domain.CodeForbidden, "您不是本轮抽取的评估专家，不能评分。")
+	case slices.Contains(r.Scored, req.Actor.UserID) || slices.Contains(r.Scoring, req.Actor.UserID):
+		return domain.Errorf(domain.CodeConflict, "您已提交本轮评分。")
+	}
+	return domain.ValidateEvalSheet(req.Phase, req.Sheet)
+}
+
+// scoreEvaluation records a drawn evaluator's sheet for the round in
+// progress, checked again first.
+func (pr *projectRun) scoreEvaluation(ctx workflow.Context, req EvalScoreRequest) (ProjectAck, error) {
+	in, st := pr.in, pr.st
+	// A sheet accepted while the evaluators were being drawn (they
+	// see their seat as soon as the draw commits, before the
+	// workflow hears of it) waits for the draw. Validators refused
+	// such sheets before, so no earlier history reaches this wait.
+	if r := st.Eval; r != nil && r.Drawing {
+		if err := workflow.Await(ctx, func() bool { return !r.Drawing }); err != nil {
+			return ProjectAck{}, err
+		}
+	}
+	if err := pr.validateEvalScore(ctx, req); err != nil {
+		return ProjectAck{}, toApplicationError(err)
+	}
+	r := st.Eval
+	// The round is decided once every sheet is recorded: a sheet
+	// counts when its activity is done, not when it arrives.
+	r.Scoring = append(r.Scoring, req.Actor.UserID)
+	err := workflow.ExecuteActivity(opts(ctx), a.RecordEvalSheet, activities.EvalSheetInput{
+		ProjectID: in.AwardID, Phase: r.Phase, Attempt: r.Attempt, UserID: req.Actor.UserID, Sheet: req.Sheet, By: req.Actor,
+	}).Get(ctx, nil)
+	r.Scoring = slices.DeleteFunc(r.Scoring, func(u int64) bool { return u == req.Actor.UserID })
+	if err != nil {
+		return ProjectAck{}, err
+	}
+	r.Scored = append(r.Scored, req.Actor.UserID)
+	return st.ack(), nil
 }
 
 // evaluate runs the project from delivery to its archive: the mid-term

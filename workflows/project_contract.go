@@ -1,0 +1,93 @@
+package workflows
+
+// A project's contract: civil affairs sets its terms, both sides confirm
+// the current draft.
+
+import (
+	"go.temporal.io/sdk/workflow"
+
+	"grantflow/activities"
+	"grantflow/internal/auth"
+	"grantflow/internal/domain"
+)
+
+// validateSetTerms refuses terms after the signing, beyond the last
+// revision, or not valid for the award.
+func (pr *projectRun) validateSetTerms(ctx workflow.Context, req TermsRequest) error {
+	in, st := pr.in, pr.st
+	if err := auth.Authorize(req.Actor.User(), auth.ActionSetTerms, in.District); err != nil {
+		return err
+	}
+	if st.Stage != domain.ProjectContracting {
+		return domain.Errorf(domain.CodeConflict, "合同已签订，条款不能再修改。")
+	}
+	// Every other update of a project is bounded by its rules (one
+	// confirmation per revision and side, one sheet per evaluator,
+	// one payment per tranche); revisions are bounded here, so the
+	// history of a project stays small over its years.
+	if st.Revision >= MaxContractRevisions {
+		return domain.Errorf(domain.CodeConflict, "合同已修改 %d 稿，不能再修改；请与组织协商后确认现稿。", MaxContractRevisions)
+	}
+	return req.Terms.Normalize().Validate(in.Amount)
+}
+
+// setTerms records the terms and renders the contract's next revision;
+// both sides confirm it anew.
+func (pr *projectRun) setTerms(ctx workflow.Context, req TermsRequest) (ProjectAck, error) {
+	in, st := pr.in, pr.st
+	terms := req.Terms.Normalize()
+	if err := workflow.ExecuteActivity(opts(ctx), a.SetProjectTerms, activities.SetTermsInput{
+		ProjectID: in.AwardID, Terms: terms, By: req.Actor,
+	}).Get(ctx, nil); err != nil {
+		return ProjectAck{}, err
+	}
+	st.Revision++
+	var ref activities.NoticeRef
+	if err := workflow.ExecuteActivity(opts(ctx), a.RenderContract, activities.RenderContractInput{
+		ProjectID: in.AwardID, Revision: st.Revision,
+	}).Get(ctx, &ref); err != nil {
+		return ProjectAck{}, err
+	}
+	st.Terms, st.OrgConfirmed, st.CivilConfirmed, st.CivilBy = &terms, false, false, 0
+	return st.ack(), nil
+}
+
+// confirmContract records one side's confirmation of the current draft.
+func (pr *projectRun) confirmContract(ctx workflow.Context, req ConfirmRequest) (ProjectAck, error) {
+	in, st := pr.in, pr.st
+	civil := req.Actor.OrgID != in.OrgID
+	if err := workflow.ExecuteActivity(opts(ctx), a.ConfirmContract, activities.ConfirmInput{
+		ProjectID: in.AwardID, Civil: civil, Revision: st.Revision, By: req.Actor,
+	}).Get(ctx, nil); err != nil {
+		return ProjectAck{}, err
+	}
+	if civil {
+		st.CivilConfirmed, st.CivilBy = true, req.Actor.UserID
+	} else {
+		st.OrgConfirmed = true
+	}
+	return st.ack(), nil
+}
+
+// validateConfirmContract refuses a confirmation before the terms are set,
+// after the signing, of a draft not the current one, or given already.
+func (pr *projectRun) validateConfirmContract(ctx workflow.Context, req ConfirmRequest) error {
+	in, st := pr.in, pr.st
+	if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionConfirmContract, auth.Target{District: in.District, OrgID: in.OrgID}); err != nil {
+		return err
+	}
+	if st.Stage != domain.ProjectContracting {
+		return domain.Errorf(domain.CodeConflict, "合同已签订。")
+	}
+	if st.Terms == nil {
+		return domain.Errorf(domain.CodeConflict, "合同条款尚未确定，请等待民政部门确定培训人数、学时和服务期限。")
+	}
+	if req.Revision != st.Revision {
+		return domain.Errorf(domain.CodeConflict, "合同已更新为第 %d 稿，请先阅读最新稿再确认。", st.Revision)
+	}
+	civil := req.Actor.OrgID != in.OrgID
+	if civil && st.CivilConfirmed || !civil && st.OrgConfirmed {
+		return domain.Errorf(domain.CodeConflict, "您方已确认过该稿合同。")
+	}
+	return nil
+}
