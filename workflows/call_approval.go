@@ -9,6 +9,7 @@ import (
 
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
+	"grantflow/internal/store"
 )
 
 // validateApprove refuses an approval by the wrong side, outside its
@@ -91,4 +92,25 @@ func (r *callRun) recommendedOrgs() []int64 {
 		}
 	}
 	return out
+}
+
+// approval waits for the approval step of the current stage (five working
+// days, with reminders); the approve handler moves the stage.
+func (r *callRun) approval(ctx workflow.Context, resumed bool) error {
+	e := r.epoch
+	due := r.stageDue
+	if !resumed {
+		var err error
+		if due, err = r.workingDays(ctx, workflow.Now(ctx), domain.ApprovalWorkingDays); err != nil {
+			return err
+		}
+		r.stageDue = due
+	}
+	role, label := domain.RoleCivilAffairs, "民政审批"
+	if r.st.Stage == domain.StageFinanceApproval {
+		role, label = domain.RoleFinance, "财政审批"
+	}
+	_, err := r.awaitDue(ctx, due, string(r.st.Stage), []store.NoticeTo{{Role: role, District: r.district()}}, label,
+		func() bool { return r.epoch != e })
+	return err
 }

@@ -3,6 +3,7 @@ package workflows
 // Updates of a call while it takes bids.
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -117,4 +118,40 @@ func (r *callRun) bidderMayAct(ctx workflow.Context, actor Actor) error {
 		return domain.Errorf(domain.CodeConflict, "投标截止时间（%s）已过，不再接受递交、替换或撤回投标文件。", cstTime(r.st.Deadline))
 	}
 	return r.stageIs(domain.StageBidding)
+}
+
+// bidding waits for the deadline (moved by material clarifications), then
+// opens the bids exactly then.
+func (r *callRun) bidding(ctx workflow.Context) error {
+	e := r.epoch
+	for {
+		r.deadlineMoved = false
+		wait := r.st.Deadline.Sub(workflow.Now(ctx))
+		if wait <= 0 {
+			break
+		}
+		if _, err := r.await(ctx, wait, func() bool { return r.deadlineMoved || r.epoch != e }); err != nil {
+			return err
+		}
+		if r.epoch != e {
+			return nil // cancelled
+		}
+	}
+	// No more bids from here: the validator refuses them at the same instant.
+	if workflow.GetVersion(ctx, "refuse-bids-at-opening", workflow.DefaultVersion, 1) == 1 {
+		r.opening = true
+	}
+	var opened []activities.OpenedBid
+	if err := workflow.ExecuteActivity(longOpts(ctx), a.OpenBids, r.in.CallID).Get(ctx, &opened); err != nil {
+		return err
+	}
+	if r.epoch != e {
+		return nil
+	}
+	r.st.Opened = opened
+	if len(opened) < r.plan.MinBidders {
+		return r.setStage(ctx, domain.StageFailed,
+			fmt.Sprintf("截止时共收到 %d 份投标，少于最少有效投标人数 %d，流标（政府采购法 §36）。可重新组织征集。", len(opened), r.plan.MinBidders), domain.System)
+	}
+	return r.setStage(ctx, domain.StageQualification, "", domain.System)
 }

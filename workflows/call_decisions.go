@@ -4,8 +4,11 @@ package workflows
 // award's approvals): who made them, and one at a time.
 
 import (
+	"strings"
+
 	"go.temporal.io/sdk/workflow"
 
+	"grantflow/activities"
 	"grantflow/internal/domain"
 )
 
@@ -63,4 +66,19 @@ func rejectionReason(req DecisionRequest) error {
 		return nil
 	}
 	return domain.ValidateReason(req.Reason)
+}
+
+func (r *callRun) recordDecision(ctx workflow.Context, step string, req DecisionRequest) error {
+	at := workflow.Now(ctx)
+	if err := workflow.ExecuteActivity(opts(ctx), a.RecordDecision, activities.RecordDecisionInput{
+		CallID: r.in.CallID, RequestID: workflow.GetInfo(ctx).WorkflowExecution.ID + "/" + updateID(ctx),
+		Decision: domain.CallDecision{Step: step, Approve: req.Approve, Reason: strings.TrimSpace(req.Reason)}, By: req.Actor,
+	}).Get(ctx, nil); err != nil {
+		return err
+	}
+	if r.st.Decided == nil {
+		r.st.Decided = map[string]DecisionMark{}
+	}
+	r.st.Decided[step] = DecisionMark{UserID: req.Actor.UserID, Name: req.Actor.Name, At: at, Approve: req.Approve}
+	return nil
 }

@@ -70,3 +70,13 @@ func (r *callRun) validateQualification(ds []activities.Qualification) error {
 	}
 	return fe.Err()
 }
+
+func (r *callRun) validBids() []activities.OpenedBid {
+	var out []activities.OpenedBid
+	for _, b := range r.st.Opened {
+		if r.st.Qualified[b.BidID] {
+			out = append(out, b)
+		}
+	}
+	return out
+}

@@ -78,3 +78,12 @@ func registerUpdates(ctx workflow.Context, ur updateRun, updates ...update) erro
 	}
 	return nil
 }
+
+// updateID is the current update's ID (unique per request; the web sets it
+// from its idempotency key), used to record a decision once.
+func updateID(ctx workflow.Context) string {
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil {
+		return info.ID
+	}
+	return ""
+}
