@@ -22,6 +22,8 @@ type HandledCallUpdate struct {
 	Attachment *domain.Attachment `json:",omitempty"`
 }
 
+func (h HandledCallUpdate) key() string { return h.ID }
+
 func (h HandledCallUpdate) answer() any {
 	switch {
 	case h.Ack != nil:
@@ -56,10 +58,7 @@ func (r *callRun) remember(id string, res any) {
 	if id == "" || h.answer() == nil {
 		return
 	}
-	r.handled = append(r.handled, h)
-	if n := len(r.handled); n > maxHandledCall {
-		r.handled = slices.Delete(r.handled, 0, n-maxHandledCall)
-	}
+	r.handled = keepHandled(r.handled, h, maxHandledCall)
 }
 
 func (r *callRun) ready() bool { return r.created }
@@ -72,17 +71,7 @@ func (r *callRun) refusal() error {
 }
 
 // handledAnswer finds the answer to an update already handled.
-func (r *callRun) handledAnswer(id string) (any, bool) {
-	if id == "" {
-		return nil, false
-	}
-	for _, h := range r.handled {
-		if h.ID == id {
-			return h.answer(), true
-		}
-	}
-	return nil, false
-}
+func (r *callRun) handledAnswer(id string) (any, bool) { return findHandled(r.handled, id) }
 
 // recheck: a call's stage may have moved while an update waited its turn.
 func (r *callRun) recheck() bool { return true }

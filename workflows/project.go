@@ -2,8 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -11,7 +9,6 @@ import (
 
 	"grantflow/activities"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // Names of the messages ProjectWorkflow accepts.
@@ -60,6 +57,9 @@ type HandledUpdate struct {
 	ID  string
 	Ack ProjectAck
 }
+
+func (h HandledUpdate) key() string { return h.ID }
+func (h HandledUpdate) answer() any { return h.Ack }
 
 // maxHandled bounds the handled updates a run carries on (a project's
 // accepted updates are bounded by its rules; this keeps the most recent).
@@ -228,57 +228,6 @@ func (pr *projectRun) run(ctx workflow.Context) error {
 	return pr.evaluate(ctx)
 }
 
-// contract waits until both sides confirm, within 30 days, reminded a week
-// and a day before and flagged when overdue; then the contract is signed
-// and the project is in delivery.
-func (pr *projectRun) contract(ctx workflow.Context) error {
-	in, st := pr.in, pr.st
-	signed := func() bool { return st.OrgConfirmed && st.CivilConfirmed }
-	to := []store.NoticeTo{{OrgID: in.OrgID}, {Role: domain.RoleCivilAffairs, District: in.District}}
-	points := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, 0}
-	for n := st.ContractReminders; n < len(points); n++ {
-		before := points[n]
-		if d := st.ContractDue.Add(-before).Sub(workflow.Now(ctx)); d > 0 {
-			if ok, err := pr.await(ctx, d, signed); err != nil || ok {
-				if err != nil {
-					return err
-				}
-				break
-			}
-		}
-		if signed() {
-			break
-		}
-		text := fmt.Sprintf("立项项目的合同应于 %s 前签订（政府采购法 §46），请尽快确定条款并确认合同。", cstTime(st.ContractDue))
-		if before == 0 {
-			text = fmt.Sprintf("立项项目的合同已超过 30 日签订时限（%s），请尽快签订。", cstTime(st.ContractDue))
-		}
-		for i, t := range to {
-			if err := workflow.ExecuteActivity(opts(ctx), a.Notify, activities.NotifyInput{CallID: in.CallID, To: t, Kind: "contract.remind",
-				Text: text, Dedup: fmt.Sprintf("%s/contract/%d/%d", in.AwardID, before/time.Hour, i)}).Get(ctx, nil); err != nil {
-				return err
-			}
-		}
-		st.ContractReminders = n + 1
-	}
-	if _, err := pr.await(ctx, -1, signed); err != nil {
-		return err
-	}
-	// The workflow's own state moves first: by the time pages show the
-	// project in delivery, the validators accept its first tranche (before,
-	// a confirmation right after signing was refused as "not signed").
-	// Histories recorded before this order replay the old one.
-	first := workflow.GetVersion(ctx, "stage-before-sign", workflow.DefaultVersion, 1) == 1
-	if first {
-		st.Stage = domain.ProjectDelivery
-	}
-	if err := workflow.ExecuteActivity(opts(ctx), a.SignProject, in.AwardID).Get(ctx, nil); err != nil {
-		return err
-	}
-	st.Stage = domain.ProjectDelivery
-	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage)))
-}
-
 // continueAsNew lets the updates in progress and a running reminder finish
 // (new updates are refused meanwhile as "draining", and the service sends
 // them again to the next run), then continues the project as new.
@@ -306,17 +255,7 @@ func (pr *projectRun) refusal() error {
 }
 
 // handledAnswer finds the answer to an update already handled.
-func (pr *projectRun) handledAnswer(id string) (any, bool) {
-	if id == "" {
-		return nil, false
-	}
-	for _, h := range pr.handled {
-		if h.ID == id {
-			return h.Ack, true
-		}
-	}
-	return nil, false
-}
+func (pr *projectRun) handledAnswer(id string) (any, bool) { return findHandled(pr.handled, id) }
 
 // recheck: a project's handlers check again themselves where they must
 // (some only in runs that recorded the version that does).
@@ -329,10 +268,7 @@ func (pr *projectRun) settle(id string, res any, err error) error {
 		return err
 	}
 	if ack, _ := res.(ProjectAck); id != "" {
-		pr.handled = append(pr.handled, HandledUpdate{ID: id, Ack: ack})
-		if n := len(pr.handled); n > maxHandled {
-			pr.handled = slices.Delete(pr.handled, 0, n-maxHandled)
-		}
+		pr.handled = keepHandled(pr.handled, HandledUpdate{ID: id, Ack: ack}, maxHandled)
 	}
 	return nil
 }

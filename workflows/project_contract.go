@@ -4,11 +4,15 @@ package workflows
 // the current draft.
 
 import (
+	"fmt"
+	"time"
+
 	"go.temporal.io/sdk/workflow"
 
 	"grantflow/activities"
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
+	"grantflow/internal/store"
 )
 
 // validateSetTerms refuses terms after the signing, beyond the last
@@ -90,4 +94,55 @@ func (pr *projectRun) validateConfirmContract(ctx workflow.Context, req ConfirmR
 		return domain.Errorf(domain.CodeConflict, "您方已确认过该稿合同。")
 	}
 	return nil
+}
+
+// contract waits until both sides confirm, within 30 days, reminded a week
+// and a day before and flagged when overdue; then the contract is signed
+// and the project is in delivery.
+func (pr *projectRun) contract(ctx workflow.Context) error {
+	in, st := pr.in, pr.st
+	signed := func() bool { return st.OrgConfirmed && st.CivilConfirmed }
+	to := []store.NoticeTo{{OrgID: in.OrgID}, {Role: domain.RoleCivilAffairs, District: in.District}}
+	points := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, 0}
+	for n := st.ContractReminders; n < len(points); n++ {
+		before := points[n]
+		if d := st.ContractDue.Add(-before).Sub(workflow.Now(ctx)); d > 0 {
+			if ok, err := pr.await(ctx, d, signed); err != nil || ok {
+				if err != nil {
+					return err
+				}
+				break
+			}
+		}
+		if signed() {
+			break
+		}
+		text := fmt.Sprintf("立项项目的合同应于 %s 前签订（政府采购法 §46），请尽快确定条款并确认合同。", cstTime(st.ContractDue))
+		if before == 0 {
+			text = fmt.Sprintf("立项项目的合同已超过 30 日签订时限（%s），请尽快签订。", cstTime(st.ContractDue))
+		}
+		for i, t := range to {
+			if err := workflow.ExecuteActivity(opts(ctx), a.Notify, activities.NotifyInput{CallID: in.CallID, To: t, Kind: "contract.remind",
+				Text: text, Dedup: fmt.Sprintf("%s/contract/%d/%d", in.AwardID, before/time.Hour, i)}).Get(ctx, nil); err != nil {
+				return err
+			}
+		}
+		st.ContractReminders = n + 1
+	}
+	if _, err := pr.await(ctx, -1, signed); err != nil {
+		return err
+	}
+	// The workflow's own state moves first: by the time pages show the
+	// project in delivery, the validators accept its first tranche (before,
+	// a confirmation right after signing was refused as "not signed").
+	// Histories recorded before this order replay the old one.
+	first := workflow.GetVersion(ctx, "stage-before-sign", workflow.DefaultVersion, 1) == 1
+	if first {
+		st.Stage = domain.ProjectDelivery
+	}
+	if err := workflow.ExecuteActivity(opts(ctx), a.SignProject, in.AwardID).Get(ctx, nil); err != nil {
+		return err
+	}
+	st.Stage = domain.ProjectDelivery
+	return workflow.UpsertTypedSearchAttributes(ctx, SAStage.ValueSet(string(st.Stage)))
 }

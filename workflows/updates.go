@@ -1,6 +1,10 @@
 package workflows
 
-import "go.temporal.io/sdk/workflow"
+import (
+	"slices"
+
+	"go.temporal.io/sdk/workflow"
+)
 
 // updateRun is a run of a workflow whose updates are registered by
 // updateOf: CallWorkflow's callRun and ProjectWorkflow's projectRun. Each
@@ -67,6 +71,36 @@ func updateOf[Req, Res any](name string, validate func(workflow.Context, Req) er
 				return toApplicationError(validate(ctx, req))
 			}})
 	}
+}
+
+// handledEntry is an answered update a run remembers: HandledCallUpdate,
+// HandledUpdate.
+type handledEntry interface {
+	key() string
+	answer() any
+}
+
+// findHandled is the answer to update id among those handled, and whether
+// there is one.
+func findHandled[H handledEntry](handled []H, id string) (any, bool) {
+	if id == "" {
+		return nil, false
+	}
+	for _, h := range handled {
+		if h.key() == id {
+			return h.answer(), true
+		}
+	}
+	return nil, false
+}
+
+// keepHandled adds h to the handled updates, keeping the most recent limit.
+func keepHandled[H any](handled []H, h H, limit int) []H {
+	handled = append(handled, h)
+	if n := len(handled); n > limit {
+		handled = slices.Delete(handled, 0, n-limit)
+	}
+	return handled
 }
 
 // registerUpdates registers a run's updates, in order.
