@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
 	"grantflow/internal/blob"
@@ -159,4 +160,14 @@ func (a *Activities) RenderCallNotice(ctx context.Context, in RenderCallNoticeIn
 		return NoticeRef{}, err
 	}
 	return NoticeRef{Key: obj.Key, SHA256: obj.SHA256}, nil
+}
+
+// beat records a heartbeat of a long activity (longOpts in the workflows):
+// a worker that died or stopped mid-attempt is noticed within the heartbeat
+// timeout, not the whole start-to-close timeout. Outside an activity (a
+// direct call) it does nothing.
+func beat(ctx context.Context, details ...any) {
+	if activity.IsActivity(ctx) {
+		activity.RecordHeartbeat(ctx, details...)
+	}
 }

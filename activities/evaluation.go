@@ -2,15 +2,9 @@ package activities
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"mime"
-	"path"
 	"strings"
 	"time"
-
-	"go.temporal.io/sdk/activity"
-	"go.temporal.io/sdk/temporal"
 
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
@@ -84,43 +78,9 @@ func (a *Activities) DrawEvaluators(ctx context.Context, in EvalRoundInput) ([]D
 	if err != nil {
 		return nil, nonRetryable(err)
 	}
-	rounds, err := a.Store.Evaluations(ctx, in.ProjectID)
+	have, considered, seq, err := a.evaluatorsSoFar(ctx, in)
 	if err != nil {
 		return nil, err
-	}
-	var current, first []domain.Evaluator
-	for _, r := range rounds {
-		if r.Phase == in.Phase && r.Attempt == in.Attempt {
-			current = r.Evaluators
-		}
-		if r.Phase == in.Phase && r.Attempt == 1 {
-			first = r.Evaluators
-		}
-	}
-	drawn := func(es []domain.Evaluator) []Drawn {
-		var out []Drawn
-		for _, e := range es {
-			if e.Excluded == "" {
-				out = append(out, Drawn{TalentID: e.TalentID, UserID: e.UserID, Name: e.Name, Seq: e.Seq})
-			}
-		}
-		return out
-	}
-	have := drawn(current)
-	considered := map[int64]bool{}
-	seq := 0
-	for _, e := range current {
-		considered[e.TalentID] = true
-		seq = max(seq, e.Seq)
-	}
-	if in.Attempt > 1 && len(current) == 0 {
-		for _, d := range drawn(first) {
-			e := domain.Evaluator{TalentID: d.TalentID, UserID: d.UserID, Seq: d.Seq}
-			if err := a.Store.AddEvaluator(ctx, in.ProjectID, in.Phase, in.Attempt, e); err != nil {
-				return nil, err
-			}
-			have = append(have, d)
-		}
 	}
 	org, err := a.Store.Organisation(ctx, p.OrgID)
 	if err != nil {
@@ -130,12 +90,7 @@ func (a *Activities) DrawEvaluators(ctx context.Context, in EvalRoundInput) ([]D
 	if err != nil {
 		return nil, err
 	}
-	var candidates []domain.Talent
-	for _, t := range pool {
-		if !considered[t.ID] {
-			candidates = append(candidates, t)
-		}
-	}
+	candidates := panelCandidates(pool, considered, nil)
 	today := time.Now()
 	for len(have) < domain.EvaluatorsPerRound {
 		if len(candidates) == 0 {
@@ -156,15 +111,70 @@ func (a *Activities) DrawEvaluators(ctx context.Context, in EvalRoundInput) ([]D
 			have = append(have, Drawn{TalentID: t.ID, UserID: t.UserID, Name: t.Name, Seq: seq})
 		}
 	}
+	if err := a.tellEvaluators(ctx, p, in, have); err != nil {
+		return nil, err
+	}
+	return have, nil
+}
+
+// evaluatorsSoFar reads what the round already drew: the evaluators who
+// stand, every expert considered and the last draw number. A re-evaluation
+// not drawn yet first takes over the first round's evaluators.
+func (a *Activities) evaluatorsSoFar(ctx context.Context, in EvalRoundInput) (have []Drawn, considered map[int64]bool, seq int, err error) {
+	rounds, err := a.Store.Evaluations(ctx, in.ProjectID)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	var current, first []domain.Evaluator
+	for _, r := range rounds {
+		if r.Phase == in.Phase && r.Attempt == in.Attempt {
+			current = r.Evaluators
+		}
+		if r.Phase == in.Phase && r.Attempt == 1 {
+			first = r.Evaluators
+		}
+	}
+	have = standing(current)
+	considered = map[int64]bool{}
+	for _, e := range current {
+		considered[e.TalentID] = true
+		seq = max(seq, e.Seq)
+	}
+	if in.Attempt > 1 && len(current) == 0 {
+		for _, d := range standing(first) {
+			e := domain.Evaluator{TalentID: d.TalentID, UserID: d.UserID, Seq: d.Seq}
+			if err := a.Store.AddEvaluator(ctx, in.ProjectID, in.Phase, in.Attempt, e); err != nil {
+				return nil, nil, 0, err
+			}
+			have = append(have, d)
+		}
+	}
+	return have, considered, seq, nil
+}
+
+// standing are the evaluators of es not excluded, as drawn experts.
+func standing(es []domain.Evaluator) []Drawn {
+	var out []Drawn
+	for _, e := range es {
+		if e.Excluded == "" {
+			out = append(out, Drawn{TalentID: e.TalentID, UserID: e.UserID, Name: e.Name, Seq: e.Seq})
+		}
+	}
+	return out
+}
+
+// tellEvaluators tells each evaluator of the round (once: the notice is
+// keyed).
+func (a *Activities) tellEvaluators(ctx context.Context, p domain.Project, in EvalRoundInput, have []Drawn) error {
 	round := domain.Evaluation{Phase: in.Phase, Attempt: in.Attempt}.Round()
 	for _, d := range have {
 		if err := a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{UserID: d.UserID}, "evaluation.drawn",
 			fmt.Sprintf("您被抽取为项目 %s（%s）%s的评估专家，请在 %d 日内阅读报告、现场查看并按 100 分评分表打分。", p.Number, p.Title, round, domain.EvalScoreDays),
 			in.dedup(fmt.Sprintf("drawn/%d", d.UserID))); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return have, nil
+	return nil
 }
 
 // EvalSheetInput is an evaluator's sheet.
@@ -269,307 +279,6 @@ func (a *Activities) RecordEvalOutcome(ctx context.Context, in OutcomeInput) err
 	for i, to := range []store.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}} {
 		if err := a.Store.AddNotice(ctx, p.CallID, to, "evaluation.result", text, in.dedup(fmt.Sprintf("result/%d", i))); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// ProjectStageInput moves a project to a stage.
-type ProjectStageInput struct {
-	ProjectID string
-	Stage     domain.ProjectStage
-}
-
-// SetProjectStage records the stage the workflow moved to.
-func (a *Activities) SetProjectStage(ctx context.Context, in ProjectStageInput) error {
-	return nonRetryable(a.Store.SetProjectStage(ctx, in.ProjectID, in.Stage))
-}
-
-// TerminateResult is what a terminated project earned and must return.
-type TerminateResult struct {
-	Paid     domain.Fen
-	Earned   domain.Fen
-	ClawBack domain.Fen
-}
-
-// TerminateProject terminates a project after a second failed mid-term:
-// remaining tranches stop, and what was paid beyond the share earned by the
-// training hours delivered is to be clawed back (domain.ClawBack). Tells
-// the organisation, civil affairs and finance.
-func (a *Activities) TerminateProject(ctx context.Context, projectID string) (TerminateResult, error) {
-	p, err := a.Store.Project(ctx, projectID)
-	if err != nil || p.Terms == nil {
-		return TerminateResult{}, nonRetryable(err)
-	}
-	paid, err := a.Store.PaidTotal(ctx, projectID)
-	if err != nil {
-		return TerminateResult{}, err
-	}
-	k, err := a.Store.KPIs(ctx, projectID, p.Terms.HoursPerTrainee)
-	if err != nil {
-		return TerminateResult{}, err
-	}
-	contracted := float64(p.Terms.Trainees * p.Terms.HoursPerTrainee)
-	earned, back := domain.ClawBack(p.Amount, paid, k.HoursCredited, contracted)
-	if err := a.Store.TerminateProject(ctx, projectID, earned, back); err != nil {
-		return TerminateResult{}, nonRetryable(err)
-	}
-	text := fmt.Sprintf("项目 %s 中期评估整改后复评仍不合格，项目终止，剩余资金停止拨付。已拨付 %s 元；按已完成学时 %.1f / %.0f 核定应得 %s 元，应退回 %s 元。",
-		p.Number, paid.Yuan(), k.HoursCredited, contracted, earned.Yuan(), back.Yuan())
-	for i, to := range []store.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}, {Role: domain.RoleFinance, District: p.District}} {
-		if err := a.Store.AddNotice(ctx, p.CallID, to, "project.terminated", text, fmt.Sprintf("terminate/%s/%d", projectID, i)); err != nil {
-			return TerminateResult{}, err
-		}
-	}
-	return TerminateResult{Paid: paid, Earned: earned, ClawBack: back}, nil
-}
-
-// ArchiveProgress is how far an archive package is (the activity's
-// heartbeat; the project page shows it while the package is written).
-type ArchiveProgress struct {
-	Written int `json:"written"`
-	Total   int `json:"total"`
-}
-
-// ArchiveResult is the archive package written.
-type ArchiveResult struct {
-	ManifestKey    string
-	ManifestSHA256 string
-	Objects        int
-}
-
-// Manifest is the archive package's index, stored beside its objects.
-type Manifest struct {
-	ProjectID  string                 `json:"project_id"`
-	Number     string                 `json:"number"`
-	Title      string                 `json:"title"`
-	OrgName    string                 `json:"org_name"`
-	Stage      domain.ProjectStage    `json:"stage"`
-	Grade      domain.Grade           `json:"grade,omitempty"`
-	ArchivedAt time.Time              `json:"archived_at"`
-	Objects    []store.ArchivedObject `json:"objects"`
-}
-
-// ArchiveProject writes the archive package: the final (or termination)
-// report PDF, the training records as JSON, and a copy of every stored
-// document of the project, each locked in the archive bucket until its
-// class's retention ends, plus a manifest with every SHA-256. The project
-// becomes read-only. Idempotent: an archived project returns its package.
-func (a *Activities) ArchiveProject(ctx context.Context, projectID string) (ArchiveResult, error) {
-	p, err := a.Store.Project(ctx, projectID)
-	if err != nil {
-		return ArchiveResult{}, nonRetryable(err)
-	}
-	if !p.ArchivedAt.IsZero() {
-		return ArchiveResult{ManifestKey: p.ManifestKey, ManifestSHA256: p.ManifestSHA}, nil
-	}
-	// A retry (a timed-out or stopped attempt, a failed read) builds the
-	// same package: the same date, so the same bytes, and whatever is
-	// already in the locked bucket is kept, not written again.
-	now, err := a.Store.BeginArchive(ctx, p.ID)
-	if err != nil {
-		return ArchiveResult{}, err
-	}
-	pdf, err := a.finalReport(ctx, p, now)
-	if err != nil {
-		return ArchiveResult{}, err
-	}
-	rep, _, err := a.Blob.PutOnce(ctx, fmt.Sprintf("projects/%s/final-report.pdf", p.ID), pdf, "application/pdf")
-	if err != nil {
-		return ArchiveResult{}, err
-	}
-	records, err := a.trainingRecords(ctx, p)
-	if err != nil {
-		return ArchiveResult{}, err
-	}
-	sources, err := a.Store.ArchiveSources(ctx, p)
-	if err != nil {
-		return ArchiveResult{}, err
-	}
-	kind := "结项报告"
-	if p.Stage == domain.ProjectTerminated {
-		kind = "终止报告"
-	}
-	sources = append(sources, store.ArchiveSource{Key: rep.Key, SHA256: rep.SHA256, Name: kind + "-" + p.Number + ".pdf", Class: store.ClassProcurement})
-	prefix := "projects/" + p.ID + "/"
-	var objs []store.ArchivedObject
-	put := func(name, source string, data []byte, class store.RetentionClass) error {
-		ct := mime.TypeByExtension(path.Ext(name))
-		if ct == "" {
-			ct = "application/octet-stream"
-		}
-		until := now.AddDate(class.Years(), 0, 0)
-		if err := stopping(ctx); err != nil {
-			return err // the retry goes on from here, skipping what is written
-		}
-		obj, _, err := a.Archive.PutLockedOnce(ctx, fmt.Sprintf("%s%03d-%s", prefix, len(objs)+1, name), data, ct, a.LockMode, until)
-		if err != nil {
-			return err
-		}
-		objs = append(objs, store.ArchivedObject{Key: obj.Key, Source: source, Class: class, SHA256: obj.SHA256, Size: obj.Size,
-			VersionID: obj.VersionID, RetainUntil: until})
-		activity.RecordHeartbeat(ctx, ArchiveProgress{Written: len(objs), Total: len(sources) + 1}) // the page shows it
-		return nil
-	}
-	if err := put("培训记录-"+p.Number+".json", "database", records, store.ClassTraining); err != nil {
-		return ArchiveResult{}, err
-	}
-	for _, s := range sources {
-		data, _, err := a.Blob.Get(ctx, s.Key, s.SHA256)
-		if err != nil {
-			return ArchiveResult{}, fmt.Errorf("archive %s: %w", s.Key, err)
-		}
-		if err := put(strings.ReplaceAll(s.Name, "/", "-"), s.Key, data, s.Class); err != nil {
-			return ArchiveResult{}, err
-		}
-	}
-	m := Manifest{ProjectID: p.ID, Number: p.Number, Title: p.Title, OrgName: p.OrgName, Stage: p.Stage, Grade: p.Grade, ArchivedAt: now, Objects: objs}
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return ArchiveResult{}, err
-	}
-	man, _, err := a.Archive.PutLockedOnce(ctx, prefix+"manifest.json", data, "application/json", a.LockMode, now.AddDate(store.ClassAccounting.Years(), 0, 0))
-	if err != nil {
-		return ArchiveResult{}, err
-	}
-	if err := a.Store.RecordArchive(ctx, p.ID, objs, man.Key, man.SHA256, rep.Key, rep.SHA256); err != nil {
-		return ArchiveResult{}, nonRetryable(err)
-	}
-	text := fmt.Sprintf("项目 %s 已归档：%d 个文件及清单已锁定保存（采购文件 15 年、会计凭证 30 年、培训记录 10 年），清单 SHA-256 %s。项目资料此后只读。",
-		p.Number, len(objs), man.SHA256[:16]+"…")
-	for i, to := range []store.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}} {
-		if err := a.Store.AddNotice(ctx, p.CallID, to, "project.archived", text, fmt.Sprintf("archive/%s/%d", p.ID, i)); err != nil {
-			return ArchiveResult{}, err
-		}
-	}
-	return ArchiveResult{ManifestKey: man.Key, ManifestSHA256: man.SHA256, Objects: len(objs)}, nil
-}
-
-// finalReport renders the final (or termination) report from the records.
-func (a *Activities) finalReport(ctx context.Context, p domain.Project, now time.Time) ([]byte, error) {
-	if p.Terms == nil {
-		return nil, nonRetryable(domain.Errorf(domain.CodeConflict, "项目没有合同条款，不能出具结项报告。"))
-	}
-	k, err := a.Store.KPIs(ctx, p.ID, p.Terms.HoursPerTrainee)
-	if err != nil {
-		return nil, err
-	}
-	mods, err := a.Store.ModuleHours(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	tranches, err := a.Store.Tranches(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	rounds, err := a.Store.Evaluations(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	t := p.Terms
-	r := report.FinalReport{Number: p.Number, Title: p.Title, CallNumber: p.CallNumber, Brand: p.Brand, District: p.District,
-		Issuer: report.IssuerFor(p.District), OrgName: p.OrgName, Amount: p.Amount, Terms: *t, SignedAt: p.SignedAt,
-		KPIs: []report.KPI{
-			{Name: "培训学员（达到合同学时）", Contracted: float64(t.Trainees), Delivered: float64(k.Completed), Unit: "人"},
-			{Name: "报名学员", Contracted: float64(t.Trainees), Delivered: float64(k.Enrolled), Unit: "人"},
-			{Name: "培训场次", Contracted: float64(t.Sessions), Delivered: float64(k.Sessions), Unit: "场"},
-			{Name: "学员学时合计", Contracted: float64(t.Trainees * t.HoursPerTrainee), Delivered: k.HoursCredited, Unit: "学时"},
-		},
-		Satisfaction: k.Satisfaction, Surveyed: k.Surveyed, SpotChecks: k.SpotChecks, Discrepant: k.Discrepancies,
-		Tranches: tranches, Rounds: rounds, Grade: p.Grade, Terminated: p.Stage == domain.ProjectTerminated,
-		Earned: p.Earned, ClawBack: p.ClawBack, Issued: now}
-	for _, m := range mods {
-		r.Modules = append(r.Modules, report.ModuleHours(m))
-	}
-	return report.RenderFinalReport(r)
-}
-
-// trainingRecords is the project's training records as JSON: sessions,
-// trainees (names and numbers de-identified, PIPL §25) with hours, results
-// and certificates, progress reports and spot-checks.
-func (a *Activities) trainingRecords(ctx context.Context, p domain.Project) ([]byte, error) {
-	sessions, err := a.Store.TrainingSessions(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	trainees, err := a.Store.Trainees(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	for i := range trainees {
-		t := &trainees[i]
-		t.Name = domain.MaskName(t.Name)
-		t.GuardianName = domain.MaskName(t.GuardianName)
-		for _, f := range []*string{&t.IDNumber, &t.Phone} {
-			if *f == "" {
-				continue
-			}
-			plain, err := a.Keys.Open(*f)
-			if err != nil {
-				return nil, err
-			}
-			*f = domain.MaskMiddle(plain)
-		}
-	}
-	for i := range sessions {
-		sessions[i].Code = ""
-	}
-	reports, err := a.Store.ProgressReports(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	checks, err := a.Store.SpotChecks(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	rounds, err := a.Store.Evaluations(ctx, p.ID)
-	if err != nil {
-		return nil, err
-	}
-	return json.MarshalIndent(map[string]any{"project": p, "sessions": sessions, "trainees": trainees,
-		"progress_reports": reports, "spot_checks": checks, "evaluations": rounds}, "", "  ")
-}
-
-// MonthlyReportInput names a month of a project's term.
-type MonthlyReportInput struct {
-	ProjectID string
-	Month     string // 2027-03
-}
-
-// RemindMonthlyReport tells the organisation when the month's progress
-// report is missing (once per month).
-func (a *Activities) RemindMonthlyReport(ctx context.Context, in MonthlyReportInput) error {
-	p, err := a.Store.Project(ctx, in.ProjectID)
-	if err != nil {
-		return nonRetryable(err)
-	}
-	reports, err := a.Store.ProgressReports(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	for _, r := range reports {
-		if r.Month == in.Month {
-			return nil
-		}
-	}
-	m, _ := time.Parse("2006-01", in.Month)
-	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "report.missing",
-		fmt.Sprintf("项目 %s 尚未提交 %d年%d月 的月度进展报告，请在项目页面补交。", p.Number, m.Year(), int(m.Month())),
-		fmt.Sprintf("monthly/%s/%s", p.ID, in.Month))
-}
-
-// stopping reports a stopping worker (a deploy: WorkerStopTimeout is
-// running) or an ended attempt, so a long activity ends between two steps
-// rather than being cut in one; its retry resumes the work.
-func stopping(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if activity.IsActivity(ctx) {
-		select {
-		case <-activity.GetWorkerStopChannel(ctx):
-			return temporal.NewApplicationError("the worker is stopping; the archive resumes on the next attempt", "WorkerStopping")
-		default:
 		}
 	}
 	return nil

@@ -141,3 +141,81 @@ func (a *Activities) RecordPayment(ctx context.Context, in TrancheInput) error {
 		fmt.Sprintf("项目 %s 第 %d 笔资金 %s 元已拨付（凭证号 %s）。", p.Number, in.Index+1, in.Amount.Yuan(), in.VoucherNo),
 		fmt.Sprintf("paid/%s/%d", p.ID, in.Index))
 }
+
+// ProjectStageInput moves a project to a stage.
+type ProjectStageInput struct {
+	ProjectID string
+	Stage     domain.ProjectStage
+}
+
+// SetProjectStage records the stage the workflow moved to.
+func (a *Activities) SetProjectStage(ctx context.Context, in ProjectStageInput) error {
+	return nonRetryable(a.Store.SetProjectStage(ctx, in.ProjectID, in.Stage))
+}
+
+// TerminateResult is what a terminated project earned and must return.
+type TerminateResult struct {
+	Paid     domain.Fen
+	Earned   domain.Fen
+	ClawBack domain.Fen
+}
+
+// TerminateProject terminates a project after a second failed mid-term:
+// remaining tranches stop, and what was paid beyond the share earned by the
+// training hours delivered is to be clawed back (domain.ClawBack). Tells
+// the organisation, civil affairs and finance.
+func (a *Activities) TerminateProject(ctx context.Context, projectID string) (TerminateResult, error) {
+	p, err := a.Store.Project(ctx, projectID)
+	if err != nil || p.Terms == nil {
+		return TerminateResult{}, nonRetryable(err)
+	}
+	paid, err := a.Store.PaidTotal(ctx, projectID)
+	if err != nil {
+		return TerminateResult{}, err
+	}
+	k, err := a.Store.KPIs(ctx, projectID, p.Terms.HoursPerTrainee)
+	if err != nil {
+		return TerminateResult{}, err
+	}
+	contracted := float64(p.Terms.Trainees * p.Terms.HoursPerTrainee)
+	earned, back := domain.ClawBack(p.Amount, paid, k.HoursCredited, contracted)
+	if err := a.Store.TerminateProject(ctx, projectID, earned, back); err != nil {
+		return TerminateResult{}, nonRetryable(err)
+	}
+	text := fmt.Sprintf("项目 %s 中期评估整改后复评仍不合格，项目终止，剩余资金停止拨付。已拨付 %s 元；按已完成学时 %.1f / %.0f 核定应得 %s 元，应退回 %s 元。",
+		p.Number, paid.Yuan(), k.HoursCredited, contracted, earned.Yuan(), back.Yuan())
+	for i, to := range []store.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}, {Role: domain.RoleFinance, District: p.District}} {
+		if err := a.Store.AddNotice(ctx, p.CallID, to, "project.terminated", text, fmt.Sprintf("terminate/%s/%d", projectID, i)); err != nil {
+			return TerminateResult{}, err
+		}
+	}
+	return TerminateResult{Paid: paid, Earned: earned, ClawBack: back}, nil
+}
+
+// MonthlyReportInput names a month of a project's term.
+type MonthlyReportInput struct {
+	ProjectID string
+	Month     string // 2027-03
+}
+
+// RemindMonthlyReport tells the organisation when the month's progress
+// report is missing (once per month).
+func (a *Activities) RemindMonthlyReport(ctx context.Context, in MonthlyReportInput) error {
+	p, err := a.Store.Project(ctx, in.ProjectID)
+	if err != nil {
+		return nonRetryable(err)
+	}
+	reports, err := a.Store.ProgressReports(ctx, p.ID)
+	if err != nil {
+		return err
+	}
+	for _, r := range reports {
+		if r.Month == in.Month {
+			return nil
+		}
+	}
+	m, _ := time.Parse("2006-01", in.Month)
+	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "report.missing",
+		fmt.Sprintf("项目 %s 尚未提交 %d年%d月 的月度进展报告，请在项目页面补交。", p.Number, m.Year(), int(m.Month())),
+		fmt.Sprintf("monthly/%s/%s", p.ID, in.Month))
+}

@@ -6,17 +6,10 @@ package service
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/http"
-	"path"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -27,9 +20,6 @@ import (
 	"grantflow/internal/store"
 	"grantflow/workflows"
 )
-
-// MaxAttachmentBytes bounds one uploaded document.
-const MaxAttachmentBytes = 20 << 20
 
 // Calls is the application service of calls (征集).
 type Calls struct {
@@ -239,121 +229,6 @@ func (s *Calls) List(ctx context.Context, by domain.Actor, f store.CallFilter) (
 	return out, nil
 }
 
-// Attachments lists a call's documents.
-func (s *Calls) Attachments(ctx context.Context, by domain.Actor, callID string) ([]domain.Attachment, error) {
-	if _, err := s.Get(ctx, by, callID); err != nil {
-		return nil, err
-	}
-	return s.Store.Attachments(ctx, callID)
-}
-
-// allowedTypes are the document types a call may carry, by sniffed content
-// type and the extensions that go with it.
-var allowedTypes = map[string][]string{
-	"application/pdf":           {".pdf"},
-	"image/jpeg":                {".jpg", ".jpeg"},
-	"image/png":                 {".png"},
-	"application/zip":           {".docx", ".xlsx", ".pptx", ".zip"},
-	"application/octet-stream":  {".doc", ".xls"}, // OLE compound files sniff as octet-stream
-	"text/plain; charset=utf-8": {".txt", ".csv"},
-}
-
-// CheckDocument refuses empty, oversized, executable or unexpected files and
-// returns the content type to store.
-func CheckDocument(fileName string, data []byte) (string, error) {
-	name := strings.TrimSpace(path.Base(strings.ReplaceAll(fileName, "\\", "/")))
-	switch {
-	case len(data) == 0:
-		return "", domain.Errorf(domain.CodeInvalid, "文件是空的，请选择要上传的文件。")
-	case len(data) > MaxAttachmentBytes:
-		return "", domain.Errorf(domain.CodeInvalid, "文件超过 20 MB，请压缩或拆分后再上传。")
-	case name == "" || name == "." || utf8.RuneCountInString(name) > 200:
-		return "", domain.Errorf(domain.CodeInvalid, "文件名无效或过长（不超过 200 个字），请改名后再上传。")
-	}
-	if isExecutable(data) {
-		return "", domain.Errorf(domain.CodeInvalid, "不接受可执行程序或脚本文件，请上传 PDF、Word、Excel 或图片。")
-	}
-	sniffed := http.DetectContentType(data)
-	ext := strings.ToLower(path.Ext(name))
-	for _, e := range allowedTypes[sniffed] {
-		if e == ext {
-			ct := sniffed
-			if ext == ".docx" {
-				ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-			} else if ext == ".xlsx" {
-				ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-			}
-			return ct, nil
-		}
-	}
-	return "", domain.Errorf(domain.CodeInvalid, "文件类型（%s）与内容不符或不受支持。请上传 PDF、Word、Excel、图片或 ZIP 文件。", ext)
-}
-
-func isExecutable(b []byte) bool {
-	for _, magic := range [][]byte{[]byte("MZ"), []byte("\x7fELF"), []byte("#!"), {0xCF, 0xFA, 0xED, 0xFE}, {0xCA, 0xFE, 0xBA, 0xBE}} {
-		if len(b) >= len(magic) && string(b[:len(magic)]) == string(magic) {
-			return true
-		}
-	}
-	return false
-}
-
-// AttachDocument stores a document and records it on the call through the
-// workflow. A document the workflow refuses is removed again.
-func (s *Calls) AttachDocument(ctx context.Context, by domain.Actor, callID, fileName string, data []byte) (domain.Attachment, error) {
-	c, err := s.Get(ctx, by, callID)
-	if err != nil {
-		return domain.Attachment{}, err
-	}
-	if err := auth.Authorize(by.User(), auth.ActionAttachDocument, c.District); err != nil {
-		return domain.Attachment{}, err
-	}
-	if c.Stage != domain.StageDraft {
-		return domain.Attachment{}, domain.Errorf(domain.CodeConflict, "征集处于“%s”阶段，只有草稿阶段可以添加附件。", c.Stage.Label())
-	}
-	ct, err := CheckDocument(fileName, data)
-	if err != nil {
-		return domain.Attachment{}, err
-	}
-	id := uuid.NewString()
-	obj, err := s.Blob.Put(ctx, fmt.Sprintf("calls/%s/attachments/%s", callID, id), data, ct)
-	if err != nil {
-		return domain.Attachment{}, err
-	}
-	att := domain.Attachment{
-		ID: id, CallID: callID, FileName: strings.TrimSpace(path.Base(strings.ReplaceAll(fileName, "\\", "/"))),
-		ContentType: ct, Size: obj.Size, SHA256: obj.SHA256, ObjectKey: obj.Key, VersionID: obj.VersionID,
-	}
-	updateID := workflows.UpdateAttachDocument + "/" + id
-	err = whileDraining(ctx, func() error {
-		h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID:   workflows.CallWorkflowID(callID),
-			UpdateID:     updateID,
-			UpdateName:   workflows.UpdateAttachDocument,
-			Args:         []any{workflows.AttachDocumentRequest{Actor: by, Attachment: att}},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err == nil {
-			err = h.Get(ctx, &att)
-		}
-		return err
-	})
-	if err != nil && !refused(err) {
-		// the answer may be lost, not the update: learn its outcome
-		err = settleUpdate(ctx, s.Temporal, workflows.CallWorkflowID(callID), updateID, err, &att)
-	}
-	if err != nil {
-		// the file goes only when the workflow refused it; after an
-		// unclear outcome it stays (the sweep removes it if unreferenced)
-		removeIfRefused(ctx, s.Blob.Remove, err, obj.Key)
-		if unclear(err) {
-			return domain.Attachment{}, err
-		}
-		return domain.Attachment{}, temporalErr("attach document", err)
-	}
-	return s.Store.Attachment(ctx, callID, id)
-}
-
 // Cancel cancels a call with a reason.
 func (s *Calls) Cancel(ctx context.Context, by domain.Actor, callID, reason string) error {
 	c, err := s.Get(ctx, by, callID)
@@ -369,63 +244,42 @@ func (s *Calls) Cancel(ctx context.Context, by domain.Actor, callID, reason stri
 	return s.update(ctx, c, workflows.UpdateCancel, "", workflows.CancelRequest{Actor: by, Reason: reason}, nil)
 }
 
-// Document is a file to send to a person.
-type Document struct {
-	FileName    string
-	ContentType string
-	Data        []byte
-}
-
-// Notice returns the call's current notice PDF, verified by checksum.
-func (s *Calls) Notice(ctx context.Context, by domain.Actor, callID string) (Document, error) {
+// Submit submits a draft for publication review.
+func (s *Calls) Submit(ctx context.Context, by domain.Actor, callID, key string) error {
 	c, err := s.Get(ctx, by, callID)
 	if err != nil {
-		return Document{}, err
+		return err
 	}
-	if c.NoticeKey == "" {
-		return Document{}, domain.Errorf(domain.CodeNotFound, "征集公告正在生成，请稍候几秒后刷新页面。")
+	if err := auth.Authorize(by.User(), auth.ActionSubmitCall, c.District); err != nil {
+		return err
 	}
-	data, _, err := s.Blob.Get(ctx, c.NoticeKey, c.NoticeSHA256)
-	if err != nil {
-		return Document{}, err
-	}
-	return Document{FileName: "征集公告-" + c.Number + ".pdf", ContentType: "application/pdf", Data: data}, nil
+	return s.update(ctx, c, workflows.UpdateSubmit, key, workflows.SubmitRequest{Actor: by}, nil)
 }
 
-// Attachment returns one attached document, verified by checksum.
-func (s *Calls) Attachment(ctx context.Context, by domain.Actor, callID, attachmentID string) (Document, error) {
-	if _, err := s.Get(ctx, by, callID); err != nil {
-		return Document{}, err
-	}
-	if _, err := uuid.Parse(attachmentID); err != nil {
-		return Document{}, domain.Errorf(domain.CodeNotFound, "找不到该附件。")
-	}
-	a, err := s.Store.Attachment(ctx, callID, attachmentID)
+// ReviewPublication approves (publishes) or rejects a call.
+func (s *Calls) ReviewPublication(ctx context.Context, by domain.Actor, callID, key string, approve bool, reason string) error {
+	c, err := s.Get(ctx, by, callID)
 	if err != nil {
-		return Document{}, err
+		return err
 	}
-	data, _, err := s.Blob.Get(ctx, a.ObjectKey, a.SHA256)
-	if err != nil {
-		return Document{}, err
+	if err := anyOf(by, c.District, auth.ActionPublishCall, auth.ActionApproveReissue); err != nil {
+		return err
 	}
-	return Document{FileName: a.FileName, ContentType: a.ContentType, Data: data}, nil
+	return s.update(ctx, c, workflows.UpdateReviewPublish, key, workflows.DecisionRequest{Actor: by, Approve: approve, Reason: reason}, nil)
 }
 
-// temporalErr maps errors from Temporal to domain errors: domain codes the
-// workflow decided on pass through; an unreachable server becomes
-// "unavailable".
-func temporalErr(op string, err error) error {
-	if err == nil {
-		return nil
+// anyOf authorizes by for the first of actions it holds; the refusal names
+// the first action.
+func anyOf(by domain.Actor, district string, actions ...auth.Action) error {
+	var first error
+	for _, a := range actions {
+		err := auth.Authorize(by.User(), a, district)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
 	}
-	if de := workflows.DomainError(err); de != err {
-		return de
-	}
-	return domain.Wrap(fmt.Errorf("%s: %w", op, err), domain.CodeUnavailable, "流程服务暂时不可用，您的操作没有生效，请稍后重试。")
-}
-
-// isNotFound reports a workflow that does not exist or has ended.
-func isNotFound(err error) bool {
-	var nf *serviceerror.NotFound
-	return errors.As(err, &nf)
+	return first
 }

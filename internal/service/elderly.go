@@ -82,12 +82,39 @@ func (s *Elderly) importRows(ctx context.Context, by domain.Actor, fileName stri
 	if err != nil {
 		return ImportResult{}, err
 	}
+	res, sealed, rowOf, err := s.sealElderRows(ctx, rows, inScope, progress)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	probs, err := s.outOfScope(ctx, rowOf, inScope)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	res.Problems = append(res.Problems, probs...)
+	if len(res.Problems) > 0 {
+		slices.SortStableFunc(res.Problems, func(a, b domain.ImportProblem) int { return a.Row - b.Row })
+		return res, nil
+	}
+	if len(sealed) == 0 {
+		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "文件里没有数据行。")
+	}
+	progress(domain.ImportProgress{Phase: "writing", Done: len(sealed), Total: len(sealed)})
+	added, updated, err := s.Store.ImportElderly(ctx, sealed, fileName, by)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	res.Imported, res.Updated = added+updated, updated
+	return res, nil
+}
+
+// sealElderRows checks every row of an import (blank lines skipped, an ID
+// card twice refused) and seals the good ones; res holds the problems
+// found, rowOf the row of each blind index.
+func (s *Elderly) sealElderRows(ctx context.Context, rows [][]string, inScope func(string) (bool, string), progress func(domain.ImportProgress)) (res ImportResult, sealed []store.SealedElder, rowOf map[string]int, err error) {
 	places := map[string]string{}
 	today := time.Now().In(domain.ChinaTime)
-	var res ImportResult
-	var sealed []store.SealedElder
 	seen := map[string]int{}
-	rowOf := map[string]int{} // blind index → row
+	rowOf = map[string]int{} // blind index → row
 	for i, cells := range rows {
 		rowNum := i + 2
 		if i%2000 == 0 {
@@ -110,7 +137,7 @@ func (s *Elderly) importRows(ctx context.Context, by domain.Actor, fileName stri
 		if !ok {
 			p, err := s.Store.PlaceOfCommunity(ctx, r.CommunityCode)
 			if err != nil {
-				return ImportResult{}, err
+				return ImportResult{}, nil, nil, err
 			}
 			d = p.District.Name
 			places[r.CommunityCode] = d
@@ -119,43 +146,36 @@ func (s *Elderly) importRows(ctx context.Context, by domain.Actor, fileName stri
 		e := store.SealedElder{ElderRow: r, District: d, BirthYear: birth.Year(), IDIndex: s.Keys.Index(r.IDCard)}
 		rowOf[e.IDIndex] = rowNum
 		if e.IDCard, err = s.Keys.Seal(r.IDCard); err != nil {
-			return ImportResult{}, err
+			return ImportResult{}, nil, nil, err
 		}
 		if e.Phone, err = s.Keys.Seal(r.Phone); err != nil {
-			return ImportResult{}, err
+			return ImportResult{}, nil, nil, err
 		}
 		sealed = append(sealed, e)
 	}
-	// People already on the register are updated — but only where the
-	// importer may: someone registered in another area stays there.
+	return res, sealed, rowOf, nil
+}
+
+// outOfScope finds the people of an import already on the register
+// elsewhere. People already on the register are updated — but only where
+// the importer may: someone registered in another area stays there.
+func (s *Elderly) outOfScope(ctx context.Context, rowOf map[string]int, inScope func(string) (bool, string)) ([]domain.ImportProblem, error) {
 	indexes := make([]string, 0, len(rowOf))
 	for ix := range rowOf {
 		indexes = append(indexes, ix)
 	}
 	onRegister, err := s.Store.ElderPlaces(ctx, indexes)
 	if err != nil {
-		return ImportResult{}, err
+		return nil, err
 	}
+	var probs []domain.ImportProblem
 	for ix, code := range onRegister {
 		if ok, _ := inScope(code); !ok {
-			res.Problems = append(res.Problems, domain.ImportProblem{Row: rowOf[ix], Column: "身份证号",
+			probs = append(probs, domain.ImportProblem{Row: rowOf[ix], Column: "身份证号",
 				Reason: fmt.Sprintf("此人已在社区 %s 的名册中登记，不在您的辖区；如已迁入本辖区，请由原社区或区民政局办理", code)})
 		}
 	}
-	if len(res.Problems) > 0 {
-		slices.SortStableFunc(res.Problems, func(a, b domain.ImportProblem) int { return a.Row - b.Row })
-		return res, nil
-	}
-	if len(sealed) == 0 {
-		return ImportResult{}, domain.Errorf(domain.CodeInvalid, "文件里没有数据行。")
-	}
-	progress(domain.ImportProgress{Phase: "writing", Done: len(sealed), Total: len(sealed)})
-	added, updated, err := s.Store.ImportElderly(ctx, sealed, fileName, by)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	res.Imported, res.Updated = added+updated, updated
-	return res, nil
+	return probs, nil
 }
 
 func trimAll(xs []string) []string {

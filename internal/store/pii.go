@@ -81,89 +81,16 @@ func (s *Store) ResealPII(ctx context.Context, current string, reseal, index fun
 func (s *Store) resealBatch(ctx context.Context, table, key string, cols []string, ix [2]string, stale, current string, reseal, index func(string) (string, error)) (int, error) {
 	n := 0
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		sel := fmt.Sprintf(`SELECT %s::text`, key)
-		for _, c := range cols {
-			sel += fmt.Sprintf(", coalesce(%s, '')", c)
-		}
-		rows, err := tx.Query(ctx, sel+fmt.Sprintf(" FROM %s WHERE %s ORDER BY %s LIMIT 500 FOR UPDATE", table, stale, key), current)
+		batch, err := staleRows(ctx, tx, table, key, cols, stale, current)
 		if err != nil {
 			return err
 		}
-		type row struct {
-			id   string
-			vals []string
-		}
-		var batch []row
-		for rows.Next() {
-			r := row{vals: make([]string, len(cols))}
-			dest := []any{&r.id}
-			for i := range r.vals {
-				dest = append(dest, &r.vals[i])
-			}
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				return err
-			}
-			batch = append(batch, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		for _, r := range batch {
-			set, args, ixArg := "", []any{r.id}, -1
-			for i, c := range cols {
-				v := r.vals[i]
-				if v == "" {
-					continue
-				}
-				nv, err := reseal(v)
-				if err != nil {
-					return fmt.Errorf("%s %s.%s: %w", table, r.id, c, err)
-				}
-				args = append(args, nv)
-				if set != "" {
-					set += ", "
-				}
-				set += fmt.Sprintf("%s = $%d", c, len(args))
-				if c == ix[0] {
-					nix, err := index(v)
-					if err != nil {
-						return fmt.Errorf("%s %s.%s index: %w", table, r.id, c, err)
-					}
-					args = append(args, nix)
-					ixArg = len(args) - 1
-					set += fmt.Sprintf(", %s = $%d", ix[1], len(args))
-				}
-			}
-			update := fmt.Sprintf("UPDATE %s SET %s WHERE %s::text = $1", table, set, key)
-			if ixArg < 0 {
-				if _, err := tx.Exec(ctx, update, args...); err != nil {
-					return err
-				}
-				continue
-			}
-			// Rows written before the blind index existed may be the same
-			// person twice: the second keeps a row-unique marker under the
-			// current key (found by no lookup, never stale again) rather
-			// than stop the migration.
-			if _, err := tx.Exec(ctx, "SAVEPOINT reseal_row"); err != nil {
+			update, args, ixArg, err := resealedUpdate(table, key, cols, ix, r, reseal, index)
+			if err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, update, args...); err != nil {
-				var pgErr *pgconn.PgError
-				if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
-					return err
-				}
-				if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT reseal_row"); err != nil {
-					return err
-				}
-				args[ixArg] = current + ".dup-" + r.id
-				if _, err := tx.Exec(ctx, update, args...); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.Exec(ctx, "RELEASE SAVEPOINT reseal_row"); err != nil {
+			if err := writeResealed(ctx, tx, update, args, ixArg, current, r.id); err != nil {
 				return err
 			}
 		}
@@ -175,4 +102,102 @@ func (s *Store) resealBatch(ctx context.Context, table, key string, cols []strin
 			Summary: map[string]any{"rows": n, "key": current}})
 	})
 	return n, err
+}
+
+// sealedRow is a row's key and its sealed columns ("" for empty or NULL).
+type sealedRow struct {
+	id   string
+	vals []string
+}
+
+// staleRows locks and reads the next batch (500 at most) of table's rows
+// with a value not under the current key.
+func staleRows(ctx context.Context, tx pgx.Tx, table, key string, cols []string, stale, current string) ([]sealedRow, error) {
+	sel := fmt.Sprintf(`SELECT %s::text`, key)
+	for _, c := range cols {
+		sel += fmt.Sprintf(", coalesce(%s, '')", c)
+	}
+	rows, err := tx.Query(ctx, sel+fmt.Sprintf(" FROM %s WHERE %s ORDER BY %s LIMIT 500 FOR UPDATE", table, stale, key), current)
+	if err != nil {
+		return nil, err
+	}
+	var batch []sealedRow
+	for rows.Next() {
+		r := sealedRow{vals: make([]string, len(cols))}
+		dest := []any{&r.id}
+		for i := range r.vals {
+			dest = append(dest, &r.vals[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		batch = append(batch, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return batch, nil
+}
+
+// resealedUpdate re-seals a row's values and builds the UPDATE writing
+// them (and the blind index, recomputed, at args[ixArg]; -1: none).
+func resealedUpdate(table, key string, cols []string, ix [2]string, r sealedRow, reseal, index func(string) (string, error)) (update string, args []any, ixArg int, err error) {
+	set := ""
+	args, ixArg = []any{r.id}, -1
+	for i, c := range cols {
+		v := r.vals[i]
+		if v == "" {
+			continue
+		}
+		nv, err := reseal(v)
+		if err != nil {
+			return "", nil, 0, fmt.Errorf("%s %s.%s: %w", table, r.id, c, err)
+		}
+		args = append(args, nv)
+		if set != "" {
+			set += ", "
+		}
+		set += fmt.Sprintf("%s = $%d", c, len(args))
+		if c == ix[0] {
+			nix, err := index(v)
+			if err != nil {
+				return "", nil, 0, fmt.Errorf("%s %s.%s index: %w", table, r.id, c, err)
+			}
+			args = append(args, nix)
+			ixArg = len(args) - 1
+			set += fmt.Sprintf(", %s = $%d", ix[1], len(args))
+		}
+	}
+	return fmt.Sprintf("UPDATE %s SET %s WHERE %s::text = $1", table, set, key), args, ixArg, nil
+}
+
+// writeResealed runs a row's update. Rows written before the blind index
+// existed may be the same person twice: the second keeps a row-unique
+// marker under the current key (found by no lookup, never stale again)
+// rather than stop the migration.
+func writeResealed(ctx context.Context, tx pgx.Tx, update string, args []any, ixArg int, current, id string) error {
+	if ixArg < 0 {
+		_, err := tx.Exec(ctx, update, args...)
+		return err
+	}
+	if _, err := tx.Exec(ctx, "SAVEPOINT reseal_row"); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, update, args...); err != nil {
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "ROLLBACK TO SAVEPOINT reseal_row"); err != nil {
+			return err
+		}
+		args[ixArg] = current + ".dup-" + id
+		if _, err := tx.Exec(ctx, update, args...); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, "RELEASE SAVEPOINT reseal_row")
+	return err
 }
