@@ -17,7 +17,7 @@ import (
 // validateRecusalRequest refuses a recusal request by someone not bidding
 // in review, or without its facts.
 func (r *callRun) validateRecusalRequest(_ workflow.Context, req RecusalRequest) error {
-	if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionBid, auth.Target{OrgID: req.Actor.OrgID}); err != nil {
+	if err := auth.AuthorizeTarget(req.Actor.User(), auth.ActionRequestRecusal, auth.Target{OrgID: req.Actor.OrgID}); err != nil {
 		return err
 	}
 	if err := r.stageIs(domain.StagePanel, domain.StageScoring); err != nil {

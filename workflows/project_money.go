@@ -6,6 +6,7 @@ package workflows
 // never exceed the award.
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -153,8 +154,13 @@ func (pr *projectRun) checkPayment(ctx workflow.Context, req TrancheRequest, inF
 	case req.Key == "" || len(req.SHA256) != 64:
 		return domain.Errorf(domain.CodeInvalid, "请上传付款凭证。")
 	}
-	if n := len([]rune(req.VoucherNo)); n < 2 || n > 50 {
+	switch n := len([]rune(req.VoucherNo)); {
+	case n == 0:
 		return domain.FieldErrors{"voucher_no": "请填写付款凭证号。"}.Err()
+	case n < 2:
+		return domain.FieldErrors{"voucher_no": "付款凭证号太短，请填写完整（至少 2 个字）。"}.Err()
+	case n > 50:
+		return domain.FieldErrors{"voucher_no": fmt.Sprintf("付款凭证号过长（%d 个字），不能超过 50 个字。", n)}.Err()
 	}
 	return auth.SeparationOfDuties(req.Actor, auth.Decision{Earlier: []int64{t.ConfirmedBy}})
 }

@@ -48,6 +48,7 @@ const (
 	ActionApproveReissue  Action = "call.publish_mode" // approve publishing a re-issue in another mode (finance)
 	ActionClarify         Action = "call.clarify"
 	ActionBid             Action = "bid.submit"
+	ActionRequestRecusal  Action = "bid.recusal" // a bidder asks that an expert step aside
 	ActionQualify         Action = "bid.qualify"
 	ActionManagePanel     Action = "panel.manage" // draw again, see who is on the panel
 	ActionScore           Action = "bid.score"    // declare and score, as a drawn expert
@@ -158,7 +159,7 @@ var policy = map[domain.Role]map[Action]Scope{
 		ActionDecodeTemporal: ScopeAll,
 	},
 	domain.RoleExpert: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionScore: ScopeAll, ActionEvaluate: ScopeAll},
-	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg, ActionBid: ScopeOwnOrg,
+	domain.RoleOrgMember: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll, ActionViewOrg: ScopeOwnOrg, ActionBid: ScopeOwnOrg, ActionRequestRecusal: ScopeOwnOrg,
 		ActionListProjects: ScopeOwnOrg, ActionViewProject: ScopeOwnOrg, ActionConfirmContract: ScopeOwnOrg, ActionDeliver: ScopeOwnOrg,
 		ActionEvalReport: ScopeOwnOrg},
 	domain.RoleIdeaSubmitter: {ActionListCalls: ScopeAll, ActionViewCall: ScopeAll,
@@ -206,6 +207,7 @@ var actionLabels = map[Action]string{
 	ActionApproveReissue:       "审批变更采购方式后重新发布",
 	ActionClarify:              "发布澄清",
 	ActionBid:                  "递交投标文件",
+	ActionRequestRecusal:       "申请专家回避（仅限参加投标的组织）",
 	ActionQualify:              "资格审查",
 	ActionManagePanel:          "管理评审专家抽取",
 	ActionScore:                "评审打分",

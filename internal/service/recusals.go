@@ -15,7 +15,7 @@ func (s *Calls) RequestRecusal(ctx context.Context, by domain.Actor, callID, key
 	if err != nil {
 		return err
 	}
-	if err := auth.AuthorizeTarget(by.User(), auth.ActionBid, auth.Target{OrgID: by.OrgID}); err != nil {
+	if err := auth.AuthorizeTarget(by.User(), auth.ActionRequestRecusal, auth.Target{OrgID: by.OrgID}); err != nil {
 		return err
 	}
 	id, err := requestID(key)
