@@ -21,7 +21,7 @@ type CalendarDay struct {
 }
 
 // Calendar is the working-day calendar: weekends and the loaded years'
-// holiday schedules. It is data an admin edits (DOMAIN.md §7), never code;
+// holiday schedules. It is data an admin edits (docs/domain.md §7), never code;
 // a year without a schedule falls back to Monday–Friday.
 type Calendar struct {
 	days  map[string]DayKind

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// EvalPhase is one of a project's two evaluations (DOMAIN.md §4).
+// EvalPhase is one of a project's two evaluations (docs/domain.md §4).
 type EvalPhase string
 
 const (

@@ -32,7 +32,7 @@ func (c NeedCategory) Label() string {
 	}[c]
 }
 
-// ElderCategory is a category of the elderly register (DOMAIN.md §2).
+// ElderCategory is a category of the elderly register (docs/domain.md §2).
 type ElderCategory string
 
 const (

@@ -8,7 +8,7 @@ import (
 )
 
 // OCDS 1.1 (Open Contracting Data Standard) structures for the public
-// release package of a call (DOMAIN.md §8): one ocid per call, one release
+// release package of a call (docs/domain.md §8): one ocid per call, one release
 // per event — tender, award, contract, implementation (payments), and the
 // contract's end — each showing the process as it stood at its date.
 

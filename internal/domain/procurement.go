@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 )
 
-// Mode is a call's procurement mode (DOMAIN.md §3): one setting per call.
+// Mode is a call's procurement mode (docs/domain.md §3): one setting per call.
 type Mode string
 
 const (
@@ -140,7 +140,7 @@ func DefaultTranches() []Tranche {
 // awards or local track record (实施条例 §20).
 var localBonusWords = []string{"本地", "本市", "本区", "天津", "津门", "本省", "属地", "地方品牌", "本地区"}
 
-// Rules are the bureau's settings for the competition mode (DOMAIN.md §3:
+// Rules are the bureau's settings for the competition mode (docs/domain.md §3:
 // "practice"), read from configuration.
 type Rules struct {
 	// CompetitionMinBiddingWorkingDays is the competition mode's shortest

@@ -49,7 +49,7 @@ func ValidDistrict(d string) bool {
 	return false
 }
 
-// Role is what a person may do in GrantFlow (DOMAIN.md §1).
+// Role is what a person may do in GrantFlow (docs/domain.md §1).
 type Role string
 
 const (
