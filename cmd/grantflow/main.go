@@ -111,7 +111,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return errors.New("usage: grantflow archive verify <project number or ID>")
 		}
 	case "backup", "restore":
-		if !(len(args) == 2 || (cmd == "backup" && len(args) == 3 && args[1] == "check")) {
+		if len(args) != 2 && (cmd != "backup" || len(args) != 3 || args[1] != "check") {
 			fmt.Fprint(stderr, usage)
 			return fmt.Errorf("usage: grantflow %s <directory>", cmd)
 		}

@@ -93,6 +93,7 @@ type PartDigest struct {
 // BidStatus is where a bid stands.
 type BidStatus string
 
+// Bid statuses.
 const (
 	BidSubmitted BidStatus = "submitted" // 已递交（密封）
 	BidReplaced  BidStatus = "replaced"  // 已被新版本替换
@@ -366,6 +367,7 @@ func (b Bid) Receipt() Receipt {
 // PanelStatus is where a drawn expert stands.
 type PanelStatus string
 
+// Panel statuses.
 const (
 	PanelExcluded  PanelStatus = "excluded"  // 因利害关系自动排除
 	PanelDrawn     PanelStatus = "drawn"     // 已抽中，待声明
@@ -393,7 +395,7 @@ type PanelMember struct {
 	DrawKey    string      `json:"-"` // the draw that drew this member (workflow run and step)
 }
 
-// Decision is an approval or rejection recorded on a call.
+// CallDecision is an approval or rejection recorded on a call.
 type CallDecision struct {
 	Step      string    `json:"step"` // submit, publish, civil, finance
 	Approve   bool      `json:"approve"`

@@ -8,6 +8,7 @@ import (
 // DayKind is how the official holiday schedule marks a date.
 type DayKind string
 
+// Day kinds of the holiday schedule.
 const (
 	DayOff  DayKind = "off"  // 放假（含调休）
 	DayWork DayKind = "work" // 调休上班的周末

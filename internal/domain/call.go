@@ -10,6 +10,7 @@ import (
 // show the same value.
 type CallStage string
 
+// Call stages, in the order a call passes them.
 const (
 	StageDraft           CallStage = "draft"            // 草稿：民政起草中
 	StagePublishReview   CallStage = "publish_review"   // 待审核发布
@@ -75,7 +76,7 @@ const (
 func (d CallDraft) Normalize(r Rules) CallDraft {
 	d.Title = strings.Join(strings.Fields(d.Title), " ")
 	d.District = strings.TrimSpace(d.District)
-	d.Plan = d.Plan.withDefaults(d.Budget, r)
+	d.Plan = d.withDefaults(d.Budget, r)
 	return d
 }
 
@@ -104,7 +105,7 @@ func (d CallDraft) Validate(r Rules) error {
 	case d.Budget > MaxBudget:
 		fe.Add("budget", "预算金额过大，请核对（单位：元）。")
 	}
-	d.Plan.validate(d.Budget, r, fe)
+	d.validate(d.Budget, r, fe)
 	return fe.Err()
 }
 

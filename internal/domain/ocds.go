@@ -36,29 +36,35 @@ type OCDSPublisher struct {
 }
 
 type (
+	// OCDSValue is an amount with its currency.
 	OCDSValue struct {
 		Amount   float64 `json:"amount"`
 		Currency string  `json:"currency"`
 	}
+	// OCDSPeriod is a span of time; either end may be open.
 	OCDSPeriod struct {
 		StartDate *time.Time `json:"startDate,omitempty"`
 		EndDate   *time.Time `json:"endDate,omitempty"`
 	}
+	// OCDSOrgRef names a party of the release by its id.
 	OCDSOrgRef struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	}
+	// OCDSIdentifier is an organisation's identifier in a registered scheme.
 	OCDSIdentifier struct {
 		Scheme    string `json:"scheme"`
 		ID        string `json:"id"`
 		LegalName string `json:"legalName,omitempty"`
 	}
+	// OCDSParty is an organisation taking part in the process, with its roles.
 	OCDSParty struct {
 		ID         string          `json:"id"`
 		Name       string          `json:"name"`
 		Identifier *OCDSIdentifier `json:"identifier,omitempty"`
 		Roles      []string        `json:"roles"`
 	}
+	// OCDSTender is the call's tender section.
 	OCDSTender struct {
 		ID                       string       `json:"id"`
 		Title                    string       `json:"title"`
@@ -71,6 +77,7 @@ type (
 		NumberOfTenderers        *int         `json:"numberOfTenderers,omitempty"`
 		Tenderers                []OCDSOrgRef `json:"tenderers,omitempty"`
 	}
+	// OCDSAward is an award of the call.
 	OCDSAward struct {
 		ID        string       `json:"id"`
 		Title     string       `json:"title"`
@@ -79,6 +86,7 @@ type (
 		Value     OCDSValue    `json:"value"`
 		Suppliers []OCDSOrgRef `json:"suppliers"`
 	}
+	// OCDSTransaction is a payment made under a contract.
 	OCDSTransaction struct {
 		ID    string     `json:"id"`
 		Date  time.Time  `json:"date"`
@@ -86,9 +94,11 @@ type (
 		Payer OCDSOrgRef `json:"payer"`
 		Payee OCDSOrgRef `json:"payee"`
 	}
+	// OCDSImplementation is a contract's implementation: its payments.
 	OCDSImplementation struct {
 		Transactions []OCDSTransaction `json:"transactions"`
 	}
+	// OCDSContract is a contract signed on an award.
 	OCDSContract struct {
 		ID             string              `json:"id"`
 		AwardID        string              `json:"awardID"`
@@ -99,6 +109,7 @@ type (
 		DateSigned     *time.Time          `json:"dateSigned,omitempty"`
 		Implementation *OCDSImplementation `json:"implementation,omitempty"`
 	}
+	// OCDSRelease is the process as it stood at one event.
 	OCDSRelease struct {
 		OCID           string         `json:"ocid"`
 		ID             string         `json:"id"`
@@ -112,10 +123,12 @@ type (
 		Awards         []OCDSAward    `json:"awards,omitempty"`
 		Contracts      []OCDSContract `json:"contracts,omitempty"`
 	}
+	// OCDSPackagePublisher is who publishes the package.
 	OCDSPackagePublisher struct {
 		Name string `json:"name"`
 		URI  string `json:"uri,omitempty"`
 	}
+	// OCDSPackage is a release package: a call's releases with the publisher's metadata.
 	OCDSPackage struct {
 		URI               string               `json:"uri"`
 		Version           string               `json:"version"`

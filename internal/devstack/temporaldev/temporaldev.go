@@ -214,5 +214,5 @@ func (s *Server) Stop() {
 	if s.ui != nil {
 		s.ui.Stop()
 	}
-	s.server.Stop()
+	_ = s.server.Stop() // stopping: an error has no one to go to
 }
