@@ -2,6 +2,7 @@ package domain
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -122,3 +123,28 @@ func ValidateReason(reason string) error {
 	}
 	return fe.Err()
 }
+
+// CallDecision is an approval or rejection recorded on a call.
+type CallDecision struct {
+	Step      string    `json:"step"` // submit, publish, civil, finance
+	Approve   bool      `json:"approve"`
+	Reason    string    `json:"reason,omitempty"`
+	ByUser    int64     `json:"by_user"`
+	ByName    string    `json:"by_name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Clarification is a 答疑/澄清 published to every bidder.
+type Clarification struct {
+	ID           string    `json:"id"`
+	CallID       string    `json:"call_id"`
+	Title        string    `json:"title"`
+	Body         string    `json:"body"`
+	Material     bool      `json:"material"`
+	DeadlineFrom time.Time `json:"deadline_from"`
+	DeadlineTo   time.Time `json:"deadline_to"`
+	PublishedAt  time.Time `json:"published_at"`
+}
+
+// Moved reports whether the clarification moved the deadline.
+func (c Clarification) Moved() bool { return !c.DeadlineTo.Equal(c.DeadlineFrom) }
