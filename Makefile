@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 WORKFLOWCHECK := go.temporal.io/sdk/contrib/tools/workflowcheck@v0.6.0
+GOLANGCI_LINT_VERSION := v2.15.0
 export GOFLAGS := -buildvcs=false
 
-.PHONY: run build minio deps test test-unit test-integration lint bench fuzz chaos clean
+.PHONY: run build minio golangci-lint deps test test-unit test-integration lint bench fuzz chaos clean
 
 ## run: install what is missing, build, and start the whole stack with demo data
 run: deps minio build
@@ -18,6 +19,10 @@ build:
 minio: bin/minio
 bin/minio:
 	deploy/dev/ensure-minio.sh $(MINIO_VERSION) bin/minio
+
+# golangci-lint: the pinned linter at bin/golangci-lint (built once into ~/.cache/grantflow)
+golangci-lint:
+	deploy/dev/ensure-golangci-lint.sh $(GOLANGCI_LINT_VERSION) bin/golangci-lint
 
 deps:
 	deploy/dev/ensure-packages.sh run
@@ -35,11 +40,13 @@ test-unit:
 test-integration: minio
 	go test -count=1 -v -timeout 45m ./internal/itest
 
-## lint: go vet, gofmt, the OpenAPI 3.1 validator on web/openapi.yaml, and Temporal's workflow determinism checker
-lint:
+## lint: go.mod tidy, go vet, gofmt, golangci-lint (.golangci.yml), the OpenAPI 3.1 validator on web/openapi.yaml, and Temporal's workflow determinism checker
+lint: golangci-lint
+	@go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 	go vet ./...
 	go test -count=1 -run TestOpenAPIDocumentIsValid ./web
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	bin/golangci-lint run ./...
 	go run $(WORKFLOWCHECK) ./workflows/...
 
 ## fuzz: every fuzz target for FUZZTIME each (default 60s); make test runs each 3s

@@ -40,15 +40,7 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("grantflow-dev", flag.ContinueOnError)
-	dataDir := fs.String("data", ".data", "directory holding all state of the dev stack")
-	root := fs.String("root", ".", "repository root (where bin/minio is)")
-	anyPorts := fs.Bool("any-ports", false, "pick free ports instead of the fixed ones (tests; read them from dev.env)")
-	portBase := fs.Int("port-base", 0, "fixed ports N…N+5 (PostgreSQL, MinIO, MinIO console, Temporal, Temporal UI, web) instead of make run's")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	data, err := filepath.Abs(*dataDir)
+	f, err := parseFlags(args)
 	if err != nil {
 		return err
 	}
@@ -57,22 +49,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	defer stop()
 
 	say := func(format string, a ...any) { fmt.Fprintf(stdout, "==> "+format+"\n", a...) }
-	// stack.Start stops what an earlier, killed run left on this data
-	// directory and then checks every port, whichever way they were chosen.
-	ports := stack.DevPorts
-	switch {
-	case *anyPorts:
-		ports = stack.Ports{}
-	case *portBase != 0:
-		if *portBase < 1024 || *portBase > 65535-5 {
-			return fmt.Errorf("-port-base %d: give a port from 1024 to %d", *portBase, 65535-5)
-		}
-		ports = stack.PortsFrom(*portBase)
-	}
-	if err := os.MkdirAll(filepath.Join(data, "logs"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(f.data, "logs"), 0o755); err != nil {
 		return err
 	}
-	logFile, err := os.OpenFile(filepath.Join(data, "logs", "grantflow.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	logFile, err := os.OpenFile(filepath.Join(f.data, "logs", "grantflow.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
@@ -80,14 +60,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(logFile, &slog.HandlerOptions{Level: slog.LevelInfo}))
 
 	started := time.Now()
-	st, err := stack.Start(ctx, stack.Options{Root: *root, DataDir: data, Ports: ports, Progress: say})
+	// stack.Start stops what an earlier, killed run left on this data
+	// directory and then checks every port, whichever way they were chosen.
+	st, err := stack.Start(ctx, stack.Options{Root: f.root, DataDir: f.data, Ports: f.ports, Progress: say})
 	if err != nil {
 		return err
 	}
 	defer func() {
 		say("stopping Temporal, MinIO and PostgreSQL …")
 		st.Stop()
-		say("stopped; all data kept in %s", data)
+		say("stopped; all data kept in %s", f.data)
 	}()
 
 	a, err := app.Open(ctx, st.Config, logger)
@@ -95,17 +77,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer a.Close()
-	if err := stack.WaitTemporal(ctx, func(ctx context.Context) error {
-		_, err := a.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
-		return err
-	}); err != nil {
+	if err := migrate(ctx, a, say); err != nil {
 		return err
 	}
-	say("migrating the database, bucket and search attributes")
-	if err := a.Migrate(ctx); err != nil {
-		return err
-	}
-	envPath := filepath.Join(data, "dev.env")
+	envPath := filepath.Join(f.data, "dev.env")
 	if err := st.WriteEnv(envPath); err != nil {
 		return err
 	}
@@ -116,23 +91,89 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.Serve(gctx, l) })
-	ready, err := a.DemoProjectReady(gctx)
-	var users []app.DemoUser
-	if err == nil && ready {
-		g.Go(func() error { return a.RunWorker(gctx) })
-		say("seeding demo data")
-		users, err = a.Seed(gctx)
-	} else if err == nil {
-		if users, err = firstStart(gctx, a, st.Config, logger, say); err == nil {
-			g.Go(func() error { return a.RunWorker(gctx) })
-		}
-	}
+	users, err := seedAndWork(gctx, g, a, st.Config, logger, say)
 	if err != nil {
 		stop()
 		_ = g.Wait()
 		return fmt.Errorf("seed: %w", err)
 	}
+	printRunning(stdout, st, f.data, envPath, time.Since(started), users)
 
+	err = g.Wait()
+	if errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	return err
+}
+
+// devFlags are grantflow-dev's command line.
+type devFlags struct {
+	data  string // the data directory, absolute
+	root  string
+	ports stack.Ports
+}
+
+func parseFlags(args []string) (devFlags, error) {
+	fs := flag.NewFlagSet("grantflow-dev", flag.ContinueOnError)
+	dataDir := fs.String("data", ".data", "directory holding all state of the dev stack")
+	root := fs.String("root", ".", "repository root (where bin/minio is)")
+	anyPorts := fs.Bool("any-ports", false, "pick free ports instead of the fixed ones (tests; read them from dev.env)")
+	portBase := fs.Int("port-base", 0, "fixed ports N…N+5 (PostgreSQL, MinIO, MinIO console, Temporal, Temporal UI, web) instead of make run's")
+	if err := fs.Parse(args); err != nil {
+		return devFlags{}, err
+	}
+	data, err := filepath.Abs(*dataDir)
+	if err != nil {
+		return devFlags{}, err
+	}
+	f := devFlags{data: data, root: *root, ports: stack.DevPorts}
+	switch {
+	case *anyPorts:
+		f.ports = stack.Ports{}
+	case *portBase != 0:
+		if *portBase < 1024 || *portBase > 65535-5 {
+			return devFlags{}, fmt.Errorf("-port-base %d: give a port from 1024 to %d", *portBase, 65535-5)
+		}
+		f.ports = stack.PortsFrom(*portBase)
+	}
+	return f, nil
+}
+
+// migrate waits for Temporal and migrates the database, bucket and search
+// attributes.
+func migrate(ctx context.Context, a *app.App, say func(string, ...any)) error {
+	if err := stack.WaitTemporal(ctx, func(ctx context.Context) error {
+		_, err := a.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+		return err
+	}); err != nil {
+		return err
+	}
+	say("migrating the database, bucket and search attributes")
+	return a.Migrate(ctx)
+}
+
+// seedAndWork seeds the demo data and starts the worker in g: at once when
+// the demo's funded project is ready, after firstStart prepared it
+// otherwise.
+func seedAndWork(ctx context.Context, g *errgroup.Group, a *app.App, cfg config.Config, logger *slog.Logger, say func(string, ...any)) ([]app.DemoUser, error) {
+	ready, err := a.DemoProjectReady(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ready {
+		users, err := firstStart(ctx, a, cfg, logger, say)
+		if err == nil {
+			g.Go(func() error { return a.RunWorker(ctx) })
+		}
+		return users, err
+	}
+	g.Go(func() error { return a.RunWorker(ctx) })
+	say("seeding demo data")
+	return a.Seed(ctx)
+}
+
+// printRunning says where everything is and who can sign in.
+func printRunning(stdout io.Writer, st *stack.Stack, data, envPath string, took time.Duration, users []app.DemoUser) {
 	fmt.Fprintf(stdout, `
 GrantFlow 公益创投管理平台 is running (started in %s).
 
@@ -145,19 +186,13 @@ GrantFlow 公益创投管理平台 is running (started in %s).
   Settings       %s   →  set -a; . %s; set +a
 
 Demo accounts (password for all: %s):
-`, time.Since(started).Round(100*time.Millisecond), st.Config.WebURL, st.Temporal.UIAddr, st.Temporal.Addr,
+`, took.Round(100*time.Millisecond), st.Config.WebURL, st.Temporal.UIAddr, st.Temporal.Addr,
 		st.Config.DatabaseURL, st.MinIO.Endpoint(), st.MinIO.ConsolePort, st.MinIO.AccessKey,
 		filepath.Join(data, "minio-secret"), filepath.Join(data, "logs"), envPath, envPath, app.DemoPassword)
 	for _, u := range users {
 		fmt.Fprintf(stdout, "  %-10s %s — %s\n", u.Username, u.DisplayName, u.RoleLabel())
 	}
 	fmt.Fprintln(stdout, "\nPress Ctrl-C to stop.")
-
-	err = g.Wait()
-	if errors.Is(err, context.Canceled) {
-		err = nil
-	}
-	return err
 }
 
 // firstStart seeds the demo data and prepares the demo's funded project: a

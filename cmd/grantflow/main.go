@@ -103,26 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	cmd := args[0]
-	switch cmd {
-	case "serve", "web", "worker", "migrate", "seed", "reconcile":
-	case "archive":
-		if len(args) != 3 || args[1] != "verify" {
-			fmt.Fprint(stderr, usage)
-			return errors.New("usage: grantflow archive verify <project number or ID>")
-		}
-	case "backup", "restore":
-		if !(len(args) == 2 || (cmd == "backup" && len(args) == 3 && args[1] == "check")) {
-			fmt.Fprint(stderr, usage)
-			return fmt.Errorf("usage: grantflow %s <directory>", cmd)
-		}
-	case "audit", "pii", "blob":
-		if want := map[string]string{"audit": "verify", "pii": "rotate", "blob": "sweep"}[cmd]; len(args) != 2 || args[1] != want {
-			fmt.Fprint(stderr, usage)
-			return fmt.Errorf("usage: grantflow %s %s", cmd, want)
-		}
-	default:
-		fmt.Fprint(stderr, usage)
-		return fmt.Errorf("unknown command %q", cmd)
+	if err := checkArgs(args, stderr); err != nil {
+		return err
 	}
 	cfg, err := config.FromEnv()
 	if err != nil {
@@ -162,47 +144,90 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "archive":
 		return verifyArchive(ctx, a, args[2], stdout)
 	case "blob":
-		res, err := a.SweepBlobs(ctx)
-		if err != nil {
-			return err
-		}
-		for _, k := range res.Removed {
-			fmt.Fprintf(stdout, "removed  %s\n", k)
-		}
-		fmt.Fprintf(stdout, "swept %d objects: %d removed (unreferenced, older than %s), %d kept\n", res.Checked, len(res.Removed), a.Config.BlobSweepGrace, res.Kept)
-		return nil
+		return sweepBlobs(ctx, a, stdout)
 	case "pii":
-		n, err := a.Orgs.ResealPII(ctx)
-		if err != nil {
-			return err
-		}
-		for _, col := range store.SealedColumns() {
-			table, _, _ := strings.Cut(col, ".")
-			if c, ok := n[table]; ok {
-				fmt.Fprintf(stdout, "%-14s %d rows re-sealed\n", table, c)
-				delete(n, table)
-			}
-		}
-		fmt.Fprintf(stdout, "every sealed value in the database is now under key %s. Temporal payloads are sealed under the key current when they were written: keep the older keys in GRANTFLOW_PII_KEYS until every workflow started before this rotation has closed and the namespace's retention has passed\n", a.Orgs.Keys.Current())
-		return nil
+		return rotatePII(ctx, a, stdout)
 	}
+	return serve(ctx, a, cmd)
+}
 
+// checkArgs refuses an unknown command or a known one with the wrong
+// arguments, printing the usage to stderr.
+func checkArgs(args []string, stderr io.Writer) error {
+	cmd := args[0]
+	switch cmd {
+	case "serve", "web", "worker", "migrate", "seed", "reconcile":
+	case "archive":
+		if len(args) != 3 || args[1] != "verify" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("usage: grantflow archive verify <project number or ID>")
+		}
+	case "backup", "restore":
+		if len(args) != 2 && (cmd != "backup" || len(args) != 3 || args[1] != "check") {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("usage: grantflow %s <directory>", cmd)
+		}
+	case "audit", "pii", "blob":
+		if want := map[string]string{"audit": "verify", "pii": "rotate", "blob": "sweep"}[cmd]; len(args) != 2 || args[1] != want {
+			fmt.Fprint(stderr, usage)
+			return fmt.Errorf("usage: grantflow %s %s", cmd, want)
+		}
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	return nil
+}
+
+// serve runs the web server (serve, web) and the worker (serve, worker)
+// until ctx ends.
+func serve(ctx context.Context, a *app.App, cmd string) error {
 	g, gctx := errgroup.WithContext(ctx)
 	if cmd == "serve" || cmd == "web" {
-		l, err := net.Listen("tcp", cfg.HTTPAddr)
+		l, err := net.Listen("tcp", a.Config.HTTPAddr)
 		if err != nil {
-			return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
+			return fmt.Errorf("listen %s: %w", a.Config.HTTPAddr, err)
 		}
 		g.Go(func() error { return a.Serve(gctx, l) })
 	}
 	if cmd == "serve" || cmd == "worker" {
 		g.Go(func() error { return a.RunWorker(gctx) })
 	}
-	err = g.Wait()
+	err := g.Wait()
 	if errors.Is(err, context.Canceled) {
 		err = nil
 	}
 	return err
+}
+
+// sweepBlobs removes unreferenced uploads older than the grace period.
+func sweepBlobs(ctx context.Context, a *app.App, stdout io.Writer) error {
+	res, err := a.SweepBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range res.Removed {
+		fmt.Fprintf(stdout, "removed  %s\n", k)
+	}
+	fmt.Fprintf(stdout, "swept %d objects: %d removed (unreferenced, older than %s), %d kept\n", res.Checked, len(res.Removed), a.Config.BlobSweepGrace, res.Kept)
+	return nil
+}
+
+// rotatePII re-seals personal data under the newest key.
+func rotatePII(ctx context.Context, a *app.App, stdout io.Writer) error {
+	n, err := a.Orgs.ResealPII(ctx)
+	if err != nil {
+		return err
+	}
+	for _, col := range store.SealedColumns() {
+		table, _, _ := strings.Cut(col, ".")
+		if c, ok := n[table]; ok {
+			fmt.Fprintf(stdout, "%-14s %d rows re-sealed\n", table, c)
+			delete(n, table)
+		}
+	}
+	fmt.Fprintf(stdout, "every sealed value in the database is now under key %s. Temporal payloads are sealed under the key current when they were written: keep the older keys in GRANTFLOW_PII_KEYS until every workflow started before this rotation has closed and the namespace's retention has passed\n", a.Orgs.Keys.Current())
+	return nil
 }
 
 // seed runs a worker while it seeds, since the demo call is a workflow.

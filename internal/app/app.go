@@ -155,7 +155,7 @@ func (a *App) Migrate(ctx context.Context) error {
 	return a.EnsureSchedules(ctx)
 }
 
-// ensureCalendar loads the 2026 holiday schedule (DOMAIN.md §7) when no
+// ensureCalendar loads the 2026 holiday schedule (docs/domain.md §7) when no
 // schedule for 2026 is loaded yet; admins keep it and later years current.
 func (a *App) ensureCalendar(ctx context.Context) error {
 	years, err := a.Store.CalendarYears(ctx)

@@ -44,80 +44,129 @@ func (a *App) SeedFundedProject(ctx context.Context, progress func(string)) erro
 		}
 		users[u] = domain.ActorOf(x, "")
 	}
-	ca, finance, demoOrg := users["hexi"], users["caizheng"], users[demoOrgMember]
-	key := func(step string) string {
-		return uuid.NewSHA1(uuid.MustParse(a.demoCallKey()), []byte("funded/"+step)).String()
+	d := &demoRun{a: a, ca: users["hexi"], minzheng: users["minzheng"], finance: users["caizheng"], org: users[demoOrgMember], progress: progress,
+		key: func(step string) string {
+			return uuid.NewSHA1(uuid.MustParse(a.demoCallKey()), []byte("funded/"+step)).String()
+		}}
+	call, err := d.publish(ctx)
+	if err != nil {
+		return err
 	}
+	if err := d.bid(ctx, call); err != nil {
+		return err
+	}
+	if call, err = d.qualify(ctx, call.ID); err != nil {
+		return err
+	}
+	if err := d.panel(ctx, call); err != nil {
+		return err
+	}
+	awards, err := a.Store.Awards(ctx, call.ID)
+	if err != nil || len(awards) == 0 {
+		return fmt.Errorf("demo project: no award: %v", err)
+	}
+	return a.demoContract(ctx, awards[0].ID, d.ca, d.org, d.key, progress)
+}
+
+// demoRun is one run of SeedFundedProject: who acts, and the key of each
+// step.
+type demoRun struct {
+	a                          *App
+	ca, minzheng, finance, org domain.Actor
+	key                        func(step string) string
+	progress                   func(string)
+}
+
+// publish drafts the demo call and has it submitted and published, unless
+// an earlier run did, and returns it as it is now.
+func (d *demoRun) publish(ctx context.Context) (domain.Call, error) {
+	a := d.a
 	// The call's id is its draft key. Once awarded its workflow has ended,
 	// and a start with the same key is refused: a run killed after the
 	// award (signing the contract, planning sessions) goes on with the call
 	// it finds.
-	call, err := a.Store.Call(ctx, key("draft"))
+	call, err := a.Store.Call(ctx, d.key("draft"))
 	if domain.ErrorCode(err) == domain.CodeNotFound {
-		call, err = a.Calls.CreateDraft(ctx, ca, key("draft"), domain.CallDraft{
+		call, err = a.Calls.CreateDraft(ctx, d.ca, d.key("draft"), domain.CallDraft{
 			Title: demoProjectTitle, Brand: domain.BrandShouZuQing, District: "河西区", Budget: 30000000,
 			Plan: domain.Plan{Mode: domain.ModeCompetition, Projects: 1, BidDeadline: time.Now().Add(25 * time.Second)},
 		})
 	}
 	if err != nil {
-		return fmt.Errorf("demo project: draft: %w", err)
+		return call, fmt.Errorf("demo project: draft: %w", err)
 	}
 	if call.Stage == domain.StageDraft {
-		progress("a demo call: submitted and published")
-		if err := a.Calls.Submit(ctx, ca, call.ID, key("submit")); err != nil {
-			return err
+		d.progress("a demo call: submitted and published")
+		if err := a.Calls.Submit(ctx, d.ca, call.ID, d.key("submit")); err != nil {
+			return call, err
 		}
-		if err := a.Calls.ReviewPublication(ctx, users["minzheng"], call.ID, key("publish"), true, ""); err != nil {
-			return err
+		if err := a.Calls.ReviewPublication(ctx, d.minzheng, call.ID, d.key("publish"), true, ""); err != nil {
+			return call, err
 		}
 	}
-	if call, err = a.Store.Call(ctx, call.ID); err != nil {
+	return a.Store.Call(ctx, call.ID)
+}
+
+// bid has three organisations bid while the call takes bids, and gives the
+// expert pool its accounts.
+func (d *demoRun) bid(ctx context.Context, call domain.Call) error {
+	if call.Stage != domain.StageBidding {
+		return nil
+	}
+	a := d.a
+	d.progress("three organisations bid")
+	bidders, err := a.demoBidders(ctx)
+	if err != nil {
 		return err
 	}
-	if call.Stage == domain.StageBidding {
-		progress("three organisations bid")
-		bidders, err := a.demoBidders(ctx)
-		if err != nil {
-			return err
-		}
-		for i, b := range append([]domain.Actor{demoOrg}, bidders...) {
-			price := []domain.Fen{26000000, 27500000, 28800000}[i]
-			if _, err := a.Calls.SubmitBid(ctx, b, call.ID, key(fmt.Sprintf("bid-%d", i)), demoBid(price), nil); err != nil &&
-				domain.ErrorCode(err) != domain.CodeConflict {
-				return fmt.Errorf("demo project: bid %d: %w", i, err)
-			}
-		}
-		if err := a.expertAccounts(ctx, users["minzheng"]); err != nil {
-			return err
+	for i, b := range append([]domain.Actor{d.org}, bidders...) {
+		price := []domain.Fen{26000000, 27500000, 28800000}[i]
+		if _, err := a.Calls.SubmitBid(ctx, b, call.ID, d.key(fmt.Sprintf("bid-%d", i)), demoBid(price), nil); err != nil &&
+			domain.ErrorCode(err) != domain.CodeConflict {
+			return fmt.Errorf("demo project: bid %d: %w", i, err)
 		}
 	}
-	progress("bids opened at the deadline; qualification, the panel's declarations and scores")
-	if call, err = a.waitStage(ctx, call.ID, domain.StageQualification, domain.StagePanel, domain.StageScoring, domain.StageCivilApproval,
-		domain.StageFinanceApproval, domain.StagePublicity, domain.StageAwarded); err != nil {
-		return err
+	return a.expertAccounts(ctx, d.minzheng)
+}
+
+// qualify waits for the opening and qualifies every bid, and returns the
+// call once it is past qualification.
+func (d *demoRun) qualify(ctx context.Context, callID string) (domain.Call, error) {
+	a := d.a
+	d.progress("bids opened at the deadline; qualification, the panel's declarations and scores")
+	call, err := a.waitStage(ctx, callID, domain.StageQualification, domain.StagePanel, domain.StageScoring, domain.StageCivilApproval,
+		domain.StageFinanceApproval, domain.StagePublicity, domain.StageAwarded)
+	if err != nil {
+		return call, err
 	}
 	if call.Stage == domain.StageQualification {
-		bids, err := a.Calls.Bids(ctx, ca, call.ID)
+		bids, err := a.Calls.Bids(ctx, d.ca, call.ID)
 		if err != nil {
-			return err
+			return call, err
 		}
 		var ds []activities.Qualification
 		for _, b := range bids {
 			ds = append(ds, activities.Qualification{BidID: b.ID, Qualified: true})
 		}
-		if err := a.Calls.Qualify(ctx, ca, call.ID, key("qualify"), ds); err != nil {
-			return err
+		if err := a.Calls.Qualify(ctx, d.ca, call.ID, d.key("qualify"), ds); err != nil {
+			return call, err
 		}
 	}
-	if call, err = a.waitStage(ctx, call.ID, domain.StagePanel, domain.StageScoring, domain.StageCivilApproval, domain.StageFinanceApproval,
-		domain.StagePublicity, domain.StageAwarded); err != nil {
-		return err
-	}
+	return a.waitStage(ctx, call.ID, domain.StagePanel, domain.StageScoring, domain.StageCivilApproval, domain.StageFinanceApproval,
+		domain.StagePublicity, domain.StageAwarded)
+}
+
+// panel has the panel declare and score until the results are in, then
+// civil affairs and finance approve them; it returns once the call is
+// awarded.
+func (d *demoRun) panel(ctx context.Context, call domain.Call) error {
+	a := d.a
+	var err error
 	for end := time.Now().Add(3 * time.Minute); call.Stage == domain.StagePanel || call.Stage == domain.StageScoring; {
 		if time.Now().After(end) {
 			return fmt.Errorf("demo project: the panel did not finish (stage %s)", call.Stage)
 		}
-		if err := a.panelWork(ctx, call.ID, demoOrg.User().OrgID, key); err != nil {
+		if err := a.panelWork(ctx, call.ID, d.org.User().OrgID, d.key); err != nil {
 			return err
 		}
 		time.Sleep(time.Second)
@@ -126,8 +175,8 @@ func (a *App) SeedFundedProject(ctx context.Context, progress func(string)) erro
 		}
 	}
 	if call.Stage == domain.StageCivilApproval {
-		progress("approved by civil affairs and finance")
-		if err := a.Calls.Approve(ctx, ca, call.ID, key("civil"), true, ""); err != nil {
+		d.progress("approved by civil affairs and finance")
+		if err := a.Calls.Approve(ctx, d.ca, call.ID, d.key("civil"), true, ""); err != nil {
 			return err
 		}
 		if call, err = a.waitStage(ctx, call.ID, domain.StageFinanceApproval); err != nil {
@@ -135,18 +184,12 @@ func (a *App) SeedFundedProject(ctx context.Context, progress func(string)) erro
 		}
 	}
 	if call.Stage == domain.StageFinanceApproval {
-		if err := a.Calls.Approve(ctx, finance, call.ID, key("finance"), true, ""); err != nil {
+		if err := a.Calls.Approve(ctx, d.finance, call.ID, d.key("finance"), true, ""); err != nil {
 			return err
 		}
 	}
-	if _, err = a.waitStage(ctx, call.ID, domain.StageAwarded); err != nil {
-		return err
-	}
-	awards, err := a.Store.Awards(ctx, call.ID)
-	if err != nil || len(awards) == 0 {
-		return fmt.Errorf("demo project: no award: %v", err)
-	}
-	return a.demoContract(ctx, awards[0].ID, ca, demoOrg, key, progress)
+	_, err = a.waitStage(ctx, call.ID, domain.StageAwarded)
+	return err
 }
 
 // waitStage polls the call until it reaches one of the stages (the workflow
@@ -310,127 +353,4 @@ func demoBid(price domain.Fen) domain.BidContent {
 		Price:             price,
 		Team:              []domain.TeamMember{{Name: "陈晨", Role: "项目负责人", Qualification: "中级社会工作师"}, {Name: "韩雪", Role: "培训师", Qualification: "红十字会救护师资"}},
 	}
-}
-
-// demoContract sets the award's contract terms, has both sides confirm,
-// and plans two sessions and enrols three trainees once it is signed.
-func (a *App) demoContract(ctx context.Context, projectID string, ca, org domain.Actor, key func(string) string, progress func(string)) error {
-	// The award's project is recorded by its own workflow, started once the
-	// call is awarded: wait for it.
-	p, err := a.Contracts.Get(ctx, ca, projectID)
-	for wait := time.Now().Add(time.Minute); domain.ErrorCode(err) == domain.CodeNotFound && time.Now().Before(wait); {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-		p, err = a.Contracts.Get(ctx, ca, projectID)
-	}
-	if err != nil {
-		return err
-	}
-	if p.Stage == domain.ProjectContracting {
-		progress("the contract: terms set, confirmed by both sides")
-		today := time.Now().In(domain.ChinaTime)
-		start := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.ChinaTime)
-		if p.ContractRevision == 0 {
-			if err := a.Contracts.SetTerms(ctx, ca, projectID, key("terms"), domain.ContractTerms{
-				Deliverables: domain.Deliverables{Trainees: 300, HoursPerTrainee: 16, Sessions: 12, Modules: domain.DefaultModules},
-				StartsOn:     start, TermMonths: 12, PerformanceBond: 1300000,
-			}); err != nil {
-				return err
-			}
-			if p, err = a.waitRevision(ctx, ca, projectID); err != nil {
-				return err
-			}
-		}
-		for i, by := range []domain.Actor{org, ca} {
-			if err := a.Contracts.Confirm(ctx, by, projectID, key(fmt.Sprintf("confirm-%d-%d", p.ContractRevision, i)), p.ContractRevision); err != nil &&
-				domain.ErrorCode(err) != domain.CodeConflict {
-				return err
-			}
-		}
-	}
-	deadline := time.Now().Add(time.Minute)
-	for p.Stage != domain.ProjectDelivery {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("demo project: not signed (stage %s)", p.Stage)
-		}
-		time.Sleep(500 * time.Millisecond)
-		if p, err = a.Contracts.Get(ctx, ca, projectID); err != nil {
-			return err
-		}
-	}
-	// A run killed half-way through planned some of it: what is there is
-	// kept, the rest added (the same module is not planned twice, the same
-	// person not enrolled twice).
-	sessions, err := a.Store.TrainingSessions(ctx, projectID)
-	if err != nil {
-		return err
-	}
-	planned := map[string]bool{}
-	for _, s := range sessions {
-		planned[s.Module] = true
-	}
-	if len(planned) == 0 {
-		progress("two sessions planned, three trainees enrolled")
-	}
-	day := time.Now().In(domain.ChinaTime).AddDate(0, 0, 2)
-	for i, m := range demoSessionModules {
-		if planned[m] {
-			continue
-		}
-		from := time.Date(day.Year(), day.Month(), day.Day()+7*i, 9, 0, 0, 0, domain.ChinaTime)
-		if _, err := a.Delivery.PlanSession(ctx, org, projectID, domain.TrainingSession{Module: m, StartsAt: from, EndsAt: from.Add(2 * time.Hour),
-			Place: "友谊路街道平江里社区活动室", Trainer: "韩雪", Hours: 2}); err != nil {
-			return err
-		}
-	}
-	for i, t := range demoTrainees {
-		check, _ := domain.IDCardCheckChar(t.id)
-		id := t.id + string(check)
-		if dup, err := a.Store.TraineeByIndex(ctx, projectID, a.Delivery.Keys.Indexes(id)); err != nil || dup != 0 {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if _, err := a.Delivery.Enrol(ctx, org, projectID, domain.TraineeEntry{Name: t.name, IDNumber: id,
-			Phone: fmt.Sprintf("1391234567%d", i), Relation: t.relation, Community: "平江里社区", Consent: true}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-var demoSessionModules = []string{"失能照护基础", "压疮预防"}
-
-var demoTrainees = []struct{ name, id, relation string }{
-	{"李秀英", "12010319620315102", "配偶"}, {"王建华", "12010319700822201", "子女"}, {"张桂兰", "12010319581109302", "儿媳/女婿"}}
-
-// waitRevision waits until the contract of the terms just set is generated.
-func (a *App) waitRevision(ctx context.Context, by domain.Actor, projectID string) (domain.Project, error) {
-	for end := time.Now().Add(time.Minute); ; time.Sleep(500 * time.Millisecond) {
-		p, err := a.Contracts.Get(ctx, by, projectID)
-		if err != nil || p.ContractRevision > 0 {
-			return p, err
-		}
-		if time.Now().After(end) {
-			return p, fmt.Errorf("demo project: the contract was not generated")
-		}
-	}
-}
-
-// DemoProjectReady reports whether the demo project is complete — signed,
-// with all its sessions and trainees: SeedFundedProject has nothing left to
-// do. (A run killed while they were being added leaves it incomplete, and
-// the next start finishes it.)
-func (a *App) DemoProjectReady(ctx context.Context) (bool, error) {
-	var ok bool
-	err := a.Store.Pool().QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM calls c JOIN projects p ON p.call_id = c.id
-		WHERE c.title = $1
-		  AND (SELECT count(DISTINCT s.module) FROM training_sessions s WHERE s.project_id = p.id) >= $2
-		  AND (SELECT count(*) FROM trainees t WHERE t.project_id = p.id) >= $3)`,
-		demoProjectTitle, len(demoSessionModules), len(demoTrainees)).Scan(&ok)
-	return ok, err
 }

@@ -9,6 +9,7 @@ import (
 // Action is something a person asks GrantFlow to do.
 type Action string
 
+// Actions, named resource.verb as the policy table lists them.
 const (
 	ActionListCalls            Action = "call.list"
 	ActionViewCall             Action = "call.view"
@@ -73,6 +74,7 @@ const (
 // Scope says on which objects a role holds an action.
 type Scope int
 
+// Scopes, from none to everything.
 const (
 	ScopeNone     Scope = iota
 	ScopeOwnOrg         // only objects of the person's own organisation

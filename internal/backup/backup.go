@@ -192,7 +192,7 @@ func dumpDatabase(ctx context.Context, o Options, dir string, d *DatabaseDump) e
 	if err != nil {
 		return fmt.Errorf("database: %w", err)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // read-only: nothing to keep
 	var snapshot string
 	if err := tx.QueryRow(ctx, `SELECT pg_export_snapshot(), clock_timestamp(), current_setting('server_version')`).Scan(&snapshot, &d.SnapshotAt, &d.ServerVersion); err != nil {
 		return fmt.Errorf("database snapshot: %w", err)

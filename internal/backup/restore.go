@@ -136,7 +136,7 @@ func emptyBucket(ctx context.Context, c *minio.Client, name string, locked bool)
 		return fmt.Errorf("bucket %s: %w", name, err)
 	}
 	if ok {
-		for obj := range c.ListObjects(ctx, name, minio.ListObjectsOptions{Recursive: true, WithVersions: true, MaxKeys: 1}) {
+		if obj, any := <-c.ListObjects(ctx, name, minio.ListObjectsOptions{Recursive: true, WithVersions: true, MaxKeys: 1}); any {
 			if obj.Err != nil {
 				return fmt.Errorf("list %s: %w", name, obj.Err)
 			}
@@ -254,7 +254,7 @@ func remapVersions(ctx context.Context, dbURL string, remap map[string]map[[2]st
 	if err != nil {
 		return 0, err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }() // a no-op after Commit
 	var total int64
 	for role, cols := range versionColumns {
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS version_map (key text, old text, new text) ON COMMIT DROP`); err != nil {

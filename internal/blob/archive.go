@@ -20,6 +20,7 @@ import (
 // permission can).
 type LockMode string
 
+// The S3 object-lock modes.
 const (
 	LockCompliance LockMode = "COMPLIANCE"
 	LockGovernance LockMode = "GOVERNANCE"

@@ -20,7 +20,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -53,27 +52,6 @@ type Options struct {
 	Stagger  time.Duration
 	Progress io.Writer // progress lines; nil for none
 }
-
-// Fault kinds.
-const (
-	KillWeb      = "kill-web"
-	KillWorker   = "kill-worker"
-	PGFast       = "pg-fast"
-	PGImmediate  = "pg-immediate"
-	MinIORestart = "minio"
-	PauseWorker  = "pause-worker"
-	PauseWeb     = "pause-web"
-)
-
-// faultKinds in the order the line prints them; weights of the draw.
-var faultKinds = []struct {
-	kind   string
-	weight int
-}{{KillWeb, 3}, {KillWorker, 3}, {PGFast, 2}, {PGImmediate, 2}, {MinIORestart, 2}, {PauseWorker, 2}, {PauseWeb, 1}}
-
-// pauseFor is how long a paused process stays stopped: past the
-// activities' 30-second start-to-close timeout.
-const pauseFor = 35 * time.Second
 
 // Result is what a round measured.
 type Result struct {
@@ -115,36 +93,6 @@ func (r Result) OK() bool {
 	return r.Lost == 0 && r.Duplicated == 0 && len(r.Problems) == 0 && r.Completed == r.Lifecycles
 }
 
-type fault struct {
-	gap    time.Duration
-	kind   string
-	target int // which of the two web or worker processes
-}
-
-// Schedule is the fault schedule a seed gives: n faults, their gaps, kinds
-// and targets.
-func schedule(seed int64, n int, mean time.Duration) []fault {
-	rng := rand.New(rand.NewSource(seed))
-	total := 0
-	for _, k := range faultKinds {
-		total += k.weight
-	}
-	out := make([]fault, n)
-	for i := range out {
-		w := rng.Intn(total)
-		kind := ""
-		for _, k := range faultKinds {
-			if w < k.weight {
-				kind = k.kind
-				break
-			}
-			w -= k.weight
-		}
-		out[i] = fault{gap: mean/2 + time.Duration(rng.Int63n(int64(mean))), kind: kind, target: rng.Intn(2)}
-	}
-	return out
-}
-
 type round struct {
 	o       Options
 	st      *stack.Stack
@@ -160,15 +108,7 @@ type round struct {
 
 // Run runs a round.
 func Run(ctx context.Context, o Options) (res Result, err error) {
-	if o.FaultGap == 0 {
-		o.FaultGap = 6 * time.Second
-	}
-	if o.BidWindow == 0 {
-		o.BidWindow = 60 * time.Second
-	}
-	if o.Stagger == 0 {
-		o.Stagger = 2 * time.Second
-	}
+	o = o.withDefaults()
 	started := time.Now()
 	res = Result{Lifecycles: o.Lifecycles, Seed: o.Seed, Faults: map[string]int{}}
 	r := &round{o: o, faults: res.Faults, say: func(format string, args ...any) {
@@ -205,7 +145,47 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 	c := newClient([]string{r.webs[0].ready[:len(r.webs[0].ready)-len("/readyz")], r.webs[1].ready[:len(r.webs[1].ready)-len("/readyz")]}, passwords)
 	c.orgs = orgs
 
-	// the lifecycles, and the faults while they run
+	lcs := r.drive(ctx, c, &res)
+	res.Retried, res.ServerErrs, res.Known = c.retried.Load(), c.failed5.Load(), c.known.Load()
+
+	// every process up again for the checks
+	for _, p := range append(append([]*proc{}, r.webs...), r.workers...) {
+		if p.exited() {
+			res.Problems = append(res.Problems, p.name+" had exited by itself; see "+p.log.Name())
+			if err := p.start(ctx); err != nil {
+				return res, err
+			}
+		}
+	}
+	r.say("checking invariants")
+	dup, problems, err := r.check(ctx, lcs)
+	if err != nil {
+		return res, fmt.Errorf("checks: %w", err)
+	}
+	res.Duplicated += dup
+	res.Problems = append(res.Problems, problems...)
+	res.Took = time.Since(started)
+	return res, nil
+}
+
+// withDefaults fills in the options' defaults.
+func (o Options) withDefaults() Options {
+	if o.FaultGap == 0 {
+		o.FaultGap = 6 * time.Second
+	}
+	if o.BidWindow == 0 {
+		o.BidWindow = 60 * time.Second
+	}
+	if o.Stagger == 0 {
+		o.Stagger = 2 * time.Second
+	}
+	return o
+}
+
+// drive runs the lifecycles, and the faults while they run, and counts in
+// res what became of each lifecycle.
+func (r *round) drive(ctx context.Context, c *client, res *Result) []*lifecycle {
+	o := r.o
 	r.say("driving %d lifecycles; %d faults (seed %d)", o.Lifecycles, o.Faults, o.Seed)
 	lctx, cancel := context.WithTimeout(ctx, time.Duration(o.Lifecycles)*30*time.Second+30*time.Minute)
 	defer cancel()
@@ -248,26 +228,7 @@ func Run(ctx context.Context, o Options) (res Result, err error) {
 			res.Completed++
 		}
 	}
-	res.Retried, res.ServerErrs, res.Known = c.retried.Load(), c.failed5.Load(), c.known.Load()
-
-	// every process up again for the checks
-	for _, p := range append(append([]*proc{}, r.webs...), r.workers...) {
-		if p.exited() {
-			res.Problems = append(res.Problems, p.name+" had exited by itself; see "+p.log.Name())
-			if err := p.start(ctx); err != nil {
-				return res, err
-			}
-		}
-	}
-	r.say("checking invariants")
-	dup, problems, err := r.check(ctx, lcs)
-	if err != nil {
-		return res, fmt.Errorf("checks: %w", err)
-	}
-	res.Duplicated += dup
-	res.Problems = append(res.Problems, problems...)
-	res.Took = time.Since(started)
-	return res, nil
+	return lcs
 }
 
 func (r *round) startStack(ctx context.Context) error {
@@ -328,70 +289,6 @@ func (r *round) stopProcs() {
 		p.stop(30 * time.Second)
 		p.log.Close()
 	}
-}
-
-// inject runs the schedule until it ends or every lifecycle has ended.
-func (r *round) inject(ctx context.Context, plan []fault, done <-chan struct{}) error {
-	for i, f := range plan {
-		select {
-		case <-done:
-			r.say("every lifecycle ended after %d of %d faults", i, len(plan))
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(f.gap):
-		}
-		if err := r.fault(ctx, f); err != nil {
-			return fmt.Errorf("fault %d (%s): %w", i+1, f.kind, err)
-		}
-		r.mu.Lock()
-		r.faults[f.kind]++
-		r.mu.Unlock()
-	}
-	return nil
-}
-
-func (r *round) fault(ctx context.Context, f fault) error {
-	// the schedule's target; the other one while it is paused; both
-	// paused: the target once it runs again
-	pick := func(ps []*proc) *proc {
-		p := ps[f.target]
-		if p.isPaused() && !ps[1-f.target].isPaused() {
-			return ps[1-f.target]
-		}
-		for p.isPaused() {
-			time.Sleep(200 * time.Millisecond)
-		}
-		return p
-	}
-	r.say("fault: %s %d", f.kind, f.target+1)
-	switch f.kind {
-	case KillWeb, KillWorker:
-		ps := r.workers
-		if f.kind == KillWeb {
-			ps = r.webs
-		}
-		p := pick(ps)
-		p.kill()
-		return p.start(ctx)
-	case PauseWeb, PauseWorker:
-		ps := r.workers
-		if f.kind == PauseWeb {
-			ps = r.webs
-		}
-		p := pick(ps)
-		p.mu.Lock()
-		p.paused = true
-		p.mu.Unlock()
-		r.pauses.Add(1)
-		go func() { defer r.pauses.Done(); p.pause(pauseFor) }()
-		return nil
-	case PGFast, PGImmediate:
-		return r.st.Postgres.Restart(ctx, f.kind == PGImmediate)
-	case MinIORestart:
-		return r.st.MinIO.Restart(ctx)
-	}
-	return fmt.Errorf("unknown fault %q", f.kind)
 }
 
 // openApp opens the application in-process on the round's stack, for the

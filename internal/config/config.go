@@ -48,13 +48,13 @@ type Config struct {
 	// WebURL is where people reach the site; an https URL makes cookies Secure.
 	WebURL string `env:"GRANTFLOW_WEB_URL" envDefault:"http://127.0.0.1:8080"`
 
-	// The competition mode's (创投大赛) bureau settings (DOMAIN.md §3,
+	// The competition mode's (创投大赛) bureau settings (docs/domain.md §3,
 	// "practice"): the shortest bidding period and the result
 	// publicity, in working days. The procurement modes' minima are law and
 	// not configurable.
 	CompetitionMinBiddingDays int `env:"GRANTFLOW_COMPETITION_MIN_BIDDING_DAYS" envDefault:"5"`
 	CompetitionPublicityDays  int `env:"GRANTFLOW_COMPETITION_PUBLICITY_DAYS" envDefault:"5"`
-	// EvalPassMark is the evaluations' pass mark of 100 (DOMAIN.md §4).
+	// EvalPassMark is the evaluations' pass mark of 100 (docs/domain.md §4).
 	EvalPassMark int `env:"GRANTFLOW_EVAL_PASS_MARK" envDefault:"60"`
 
 	// Sign-in: TrustedProxies are the reverse proxies (CIDRs or addresses,
@@ -83,7 +83,7 @@ type Config struct {
 	// when no record refers to it (uploads whose request ended unclear).
 	BlobSweepGrace time.Duration `env:"GRANTFLOW_BLOB_SWEEP_GRACE" envDefault:"24h"`
 
-	// Open data (OCDS, DOMAIN.md §8): the ocid prefix (a placeholder until
+	// Open data (OCDS, docs/domain.md §8): the ocid prefix (a placeholder until
 	// the bureau registers its own with the OCDS helpdesk), the license of
 	// the published data and the publication policy (empty: the policy on
 	// the public portal, GRANTFLOW_WEB_URL/public#open-data).

@@ -8,6 +8,7 @@ import (
 // AreaLevel is a level of the area tree.
 type AreaLevel string
 
+// Area levels, from the city down.
 const (
 	LevelCity      AreaLevel = "city"      // 市
 	LevelDistrict  AreaLevel = "district"  // 区

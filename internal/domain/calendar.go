@@ -8,6 +8,7 @@ import (
 // DayKind is how the official holiday schedule marks a date.
 type DayKind string
 
+// Day kinds of the holiday schedule.
 const (
 	DayOff  DayKind = "off"  // 放假（含调休）
 	DayWork DayKind = "work" // 调休上班的周末
@@ -21,7 +22,7 @@ type CalendarDay struct {
 }
 
 // Calendar is the working-day calendar: weekends and the loaded years'
-// holiday schedules. It is data an admin edits (DOMAIN.md §7), never code;
+// holiday schedules. It is data an admin edits (docs/domain.md §7), never code;
 // a year without a schedule falls back to Monday–Friday.
 type Calendar struct {
 	days  map[string]DayKind

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -10,6 +11,7 @@ import (
 // show the same value.
 type CallStage string
 
+// Call stages, in the order a call passes them.
 const (
 	StageDraft           CallStage = "draft"            // 草稿：民政起草中
 	StagePublishReview   CallStage = "publish_review"   // 待审核发布
@@ -75,7 +77,7 @@ const (
 func (d CallDraft) Normalize(r Rules) CallDraft {
 	d.Title = strings.Join(strings.Fields(d.Title), " ")
 	d.District = strings.TrimSpace(d.District)
-	d.Plan = d.Plan.withDefaults(d.Budget, r)
+	d.Plan = d.withDefaults(d.Budget, r)
 	return d
 }
 
@@ -104,7 +106,7 @@ func (d CallDraft) Validate(r Rules) error {
 	case d.Budget > MaxBudget:
 		fe.Add("budget", "预算金额过大，请核对（单位：元）。")
 	}
-	d.Plan.validate(d.Budget, r, fe)
+	d.validate(d.Budget, r, fe)
 	return fe.Err()
 }
 
@@ -121,3 +123,28 @@ func ValidateReason(reason string) error {
 	}
 	return fe.Err()
 }
+
+// CallDecision is an approval or rejection recorded on a call.
+type CallDecision struct {
+	Step      string    `json:"step"` // submit, publish, civil, finance
+	Approve   bool      `json:"approve"`
+	Reason    string    `json:"reason,omitempty"`
+	ByUser    int64     `json:"by_user"`
+	ByName    string    `json:"by_name"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Clarification is a 答疑/澄清 published to every bidder.
+type Clarification struct {
+	ID           string    `json:"id"`
+	CallID       string    `json:"call_id"`
+	Title        string    `json:"title"`
+	Body         string    `json:"body"`
+	Material     bool      `json:"material"`
+	DeadlineFrom time.Time `json:"deadline_from"`
+	DeadlineTo   time.Time `json:"deadline_to"`
+	PublishedAt  time.Time `json:"published_at"`
+}
+
+// Moved reports whether the clarification moved the deadline.
+func (c Clarification) Moved() bool { return !c.DeadlineTo.Equal(c.DeadlineFrom) }

@@ -11,6 +11,7 @@ import (
 // ProjectWorkflow owns it.
 type ProjectStage string
 
+// Project stages, in the order a project passes them.
 const (
 	ProjectContracting ProjectStage = "contracting" // 合同签订中
 	ProjectDelivery    ProjectStage = "delivery"    // 实施中

@@ -50,7 +50,7 @@ func ValidateSession(s TrainingSession, t ContractTerms) error {
 	return fe.Err()
 }
 
-// Caregiver relations to the elderly person cared for.
+// CaregiverRelations are a trainee's relations to the elderly person cared for.
 var CaregiverRelations = []string{"配偶", "子女", "儿媳/女婿", "孙子女", "其他亲属", "保姆/护工", "邻居/志愿者"}
 
 // TraineeEntry is a family caregiver enrolled in a project's training.
@@ -125,14 +125,15 @@ type Trainee struct {
 // AttendanceSource says how an attendance was recorded.
 type AttendanceSource string
 
+// Attendance sources.
 const (
 	AttendWeb     AttendanceSource = "web"     // staff marked it
 	AttendCheckIn AttendanceSource = "checkin" // the trainee's phone, with the session code
 	AttendImport  AttendanceSource = "import"  // a bulk import
 )
 
-// FullAttendanceShare: present for at least this share of a session earns
-// its full 学时.
+// FullAttendanceShare is the share of a session a trainee attends, at least,
+// to earn its full 学时.
 const FullAttendanceShare = 0.8
 
 // CreditedHours is the 学时 a trainee earns for being at a session from in
@@ -228,6 +229,7 @@ func ParseAttendanceRow(row int, cells []string, sessions map[int64]TrainingSess
 // EvidenceKind is what a piece of session evidence is.
 type EvidenceKind string
 
+// Evidence kinds.
 const (
 	EvidencePhoto  EvidenceKind = "photo"  // 现场照片
 	EvidenceSignIn EvidenceKind = "signin" // 签到表
@@ -282,6 +284,7 @@ func (r TraineeResults) Validate() error {
 // SpotCheckOutcome is what a phone spot-check found.
 type SpotCheckOutcome string
 
+// Spot-check outcomes.
 const (
 	SpotConfirmed   SpotCheckOutcome = "confirmed"   // 核实属实
 	SpotDiscrepancy SpotCheckOutcome = "discrepancy" // 与记录不符

@@ -8,6 +8,7 @@ import (
 // Code classifies an error so that one place (web) can map it to a status.
 type Code string
 
+// Error codes (web maps each to one HTTP status).
 const (
 	CodeInvalid      Code = "invalid"
 	CodeNotFound     Code = "not_found"

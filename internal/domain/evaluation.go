@@ -8,9 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// EvalPhase is one of a project's two evaluations (DOMAIN.md §4).
+// EvalPhase is one of a project's two evaluations (docs/domain.md §4).
 type EvalPhase string
 
+// Evaluation phases.
 const (
 	EvalMidterm EvalPhase = "midterm" // 中期评估
 	EvalFinal   EvalPhase = "final"   // 结项评估
@@ -133,6 +134,7 @@ func SatisfactionPoints(mean float64, n, weight int) float64 {
 // Grade is a final evaluation's grade (Ministry of Finance practice).
 type Grade string
 
+// Final evaluation grades.
 const (
 	GradeExcellent Grade = "excellent" // 优 90–100
 	GradeGood      Grade = "good"      // 良 80–89

@@ -98,7 +98,7 @@ func ValidMobile(s string) bool {
 }
 
 // MaskMiddle keeps the first 3 and last 4 characters and masks the rest, the
-// de-identification DOMAIN.md §5 asks for ID numbers and phones:
+// de-identification docs/domain.md §5 asks for ID numbers and phones:
 // 120101199003071234 → 120***********1234, 13812345678 → 138****5678.
 // Strings of 7 characters or fewer are masked whole.
 func MaskMiddle(s string) string {

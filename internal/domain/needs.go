@@ -10,6 +10,7 @@ import (
 // NeedCategory is the kind of help a need asks for.
 type NeedCategory string
 
+// Need categories.
 const (
 	NeedCaregiverTraining NeedCategory = "caregiver_training" // 家庭照护者培训
 	NeedEmergencySkills   NeedCategory = "emergency_skills"   // 应急救护技能
@@ -32,9 +33,10 @@ func (c NeedCategory) Label() string {
 	}[c]
 }
 
-// ElderCategory is a category of the elderly register (DOMAIN.md §2).
+// ElderCategory is a category of the elderly register (docs/domain.md §2).
 type ElderCategory string
 
+// Categories of the elderly register.
 const (
 	ElderHealthyYoungOld  ElderCategory = "healthy_young_old" // 低龄健康
 	ElderPoor             ElderCategory = "poor"              // 经济困难
@@ -63,6 +65,7 @@ func (c ElderCategory) Label() string {
 // Urgency says how soon a need should be met.
 type Urgency string
 
+// Urgencies of a need.
 const (
 	UrgencyHigh   Urgency = "high"
 	UrgencyMedium Urgency = "medium"
@@ -177,6 +180,7 @@ type Need struct {
 // CycleStatus is where a street's quarterly report stands.
 type CycleStatus string
 
+// Reporting cycle statuses.
 const (
 	CycleOpen      CycleStatus = "open"      // 填报中
 	CycleLate      CycleStatus = "late"      // 已逾期

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -113,4 +114,53 @@ func PublicCommentLimit(total, callHour, addrHour int) error {
 		return Errorf(CodeTooMany, "本次结果一小时内收到的公众意见较多，请稍后再试。")
 	}
 	return nil
+}
+
+// Objection is a challenge (质疑) to a result under publicity, or a
+// complaint (投诉) to finance about the answer to one (ComplaintOf set).
+type Objection struct {
+	ID          string    `json:"id"`
+	CallID      string    `json:"call_id"`
+	ComplaintOf string    `json:"complaint_of,omitempty"`
+	Name        string    `json:"name"`
+	Contact     string    `json:"contact,omitempty"`
+	Reason      string    `json:"reason"`
+	Attachment  string    `json:"attachment_key,omitempty"`
+	FiledAt     time.Time `json:"filed_at"`
+	Upheld      *bool     `json:"upheld,omitempty"`
+	Answer      string    `json:"answer,omitempty"`
+	ReturnTo    CallStage `json:"return_to,omitempty"`
+	AnsweredAt  time.Time `json:"answered_at,omitzero"`
+}
+
+// Complaint is a complaint to finance (投诉) about an objection's answer.
+func (o Objection) Complaint() bool { return o.ComplaintOf != "" }
+
+// Complaint limits (政府采购法 §55–57): a complaint to finance within 15
+// working days of the answer; finance decides within 30 working days.
+const (
+	ComplaintWorkingDays         = 15
+	ComplaintDecisionWorkingDays = 30
+)
+
+// ObjectionInput is what someone files.
+type ObjectionInput struct {
+	Name    string `json:"name"`
+	Contact string `json:"contact"`
+	Reason  string `json:"reason"`
+}
+
+// Validate says what to fix in an objection.
+func (o ObjectionInput) Validate() error {
+	fe := FieldErrors{}
+	if n := utf8.RuneCountInString(strings.TrimSpace(o.Name)); n < 2 || n > 100 {
+		fe.Add("name", "请填写质疑人姓名或单位名称。")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(o.Contact)); n < 5 || n > 100 {
+		fe.Add("contact", "请填写联系电话或电子邮箱，以便送达答复。")
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(o.Reason)); n < 10 || n > 5000 {
+		fe.Add("reason", "请写明质疑事项、事实依据和请求（10 至 5000 字）。")
+	}
+	return fe.Err()
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // OCDS 1.1 (Open Contracting Data Standard) structures for the public
-// release package of a call (DOMAIN.md §8): one ocid per call, one release
+// release package of a call (docs/domain.md §8): one ocid per call, one release
 // per event — tender, award, contract, implementation (payments), and the
 // contract's end — each showing the process as it stood at its date.
 
@@ -36,29 +36,35 @@ type OCDSPublisher struct {
 }
 
 type (
+	// OCDSValue is an amount with its currency.
 	OCDSValue struct {
 		Amount   float64 `json:"amount"`
 		Currency string  `json:"currency"`
 	}
+	// OCDSPeriod is a span of time; either end may be open.
 	OCDSPeriod struct {
 		StartDate *time.Time `json:"startDate,omitempty"`
 		EndDate   *time.Time `json:"endDate,omitempty"`
 	}
+	// OCDSOrgRef names a party of the release by its id.
 	OCDSOrgRef struct {
 		ID   string `json:"id"`
 		Name string `json:"name"`
 	}
+	// OCDSIdentifier is an organisation's identifier in a registered scheme.
 	OCDSIdentifier struct {
 		Scheme    string `json:"scheme"`
 		ID        string `json:"id"`
 		LegalName string `json:"legalName,omitempty"`
 	}
+	// OCDSParty is an organisation taking part in the process, with its roles.
 	OCDSParty struct {
 		ID         string          `json:"id"`
 		Name       string          `json:"name"`
 		Identifier *OCDSIdentifier `json:"identifier,omitempty"`
 		Roles      []string        `json:"roles"`
 	}
+	// OCDSTender is the call's tender section.
 	OCDSTender struct {
 		ID                       string       `json:"id"`
 		Title                    string       `json:"title"`
@@ -71,6 +77,7 @@ type (
 		NumberOfTenderers        *int         `json:"numberOfTenderers,omitempty"`
 		Tenderers                []OCDSOrgRef `json:"tenderers,omitempty"`
 	}
+	// OCDSAward is an award of the call.
 	OCDSAward struct {
 		ID        string       `json:"id"`
 		Title     string       `json:"title"`
@@ -79,6 +86,7 @@ type (
 		Value     OCDSValue    `json:"value"`
 		Suppliers []OCDSOrgRef `json:"suppliers"`
 	}
+	// OCDSTransaction is a payment made under a contract.
 	OCDSTransaction struct {
 		ID    string     `json:"id"`
 		Date  time.Time  `json:"date"`
@@ -86,9 +94,11 @@ type (
 		Payer OCDSOrgRef `json:"payer"`
 		Payee OCDSOrgRef `json:"payee"`
 	}
+	// OCDSImplementation is a contract's implementation: its payments.
 	OCDSImplementation struct {
 		Transactions []OCDSTransaction `json:"transactions"`
 	}
+	// OCDSContract is a contract signed on an award.
 	OCDSContract struct {
 		ID             string              `json:"id"`
 		AwardID        string              `json:"awardID"`
@@ -99,6 +109,7 @@ type (
 		DateSigned     *time.Time          `json:"dateSigned,omitempty"`
 		Implementation *OCDSImplementation `json:"implementation,omitempty"`
 	}
+	// OCDSRelease is the process as it stood at one event.
 	OCDSRelease struct {
 		OCID           string         `json:"ocid"`
 		ID             string         `json:"id"`
@@ -112,10 +123,12 @@ type (
 		Awards         []OCDSAward    `json:"awards,omitempty"`
 		Contracts      []OCDSContract `json:"contracts,omitempty"`
 	}
+	// OCDSPackagePublisher is who publishes the package.
 	OCDSPackagePublisher struct {
 		Name string `json:"name"`
 		URI  string `json:"uri,omitempty"`
 	}
+	// OCDSPackage is a release package: a call's releases with the publisher's metadata.
 	OCDSPackage struct {
 		URI               string               `json:"uri"`
 		Version           string               `json:"version"`
@@ -181,8 +194,8 @@ type OCDSProject struct {
 // what is public goes in: nothing of the bids but who made them, and that
 // only from the award; no personal data, no voucher numbers.
 func OCDSReleases(prefix string, c Call, buyer string, tenderers []OCDSOrg, projects []OCDSProject) []OCDSRelease {
-	ocid := prefix + "-" + c.Number
-	buyerRef := OCDSOrgRef{ID: "buyer", Name: buyer}
+	b := &ocdsReleaser{ocid: prefix + "-" + c.Number, buyerRef: OCDSOrgRef{ID: "buyer", Name: buyer},
+		parties: []OCDSParty{{ID: "buyer", Name: buyer, Roles: []string{"buyer", "procuringEntity"}}}}
 	method := "open"
 	if c.Plan.Mode == ModeConsultation {
 		method = "selective"
@@ -190,28 +203,53 @@ func OCDSReleases(prefix string, c Call, buyer string, tenderers []OCDSOrg, proj
 	tender := OCDSTender{ID: c.Number, Title: c.Title, Status: "active", ProcurementMethod: method,
 		ProcurementMethodDetails: c.Plan.Mode.Label(), MainProcurementCategory: "services", Value: cny(c.Budget),
 		TenderPeriod: &OCDSPeriod{StartDate: tp(c.PublishedAt), EndDate: tp(c.BidDeadline)}}
-	parties := []OCDSParty{{ID: "buyer", Name: buyer, Roles: []string{"buyer", "procuringEntity"}}}
-	release := func(id string, date time.Time, tag string, t OCDSTender) OCDSRelease {
-		return OCDSRelease{OCID: ocid, ID: ocid + "-" + id, Date: ocdsTime(date), Tag: []string{tag}, InitiationType: "tender", Language: "zh",
-			Parties: parties, Buyer: buyerRef, Tender: t}
-	}
-	out := []OCDSRelease{release("tender", c.PublishedAt, "tender", tender)}
+	out := []OCDSRelease{b.release("tender", c.PublishedAt, "tender", tender)}
 	switch c.Stage {
 	case StageCancelled:
 		t := tender
 		t.Status = "cancelled"
-		return append(out, release("tenderCancellation", c.UpdatedAt, "tenderCancellation", t))
+		return append(out, b.release("tenderCancellation", c.UpdatedAt, "tenderCancellation", t))
 	case StageFailed:
 		t := tender
 		t.Status = "unsuccessful"
-		return append(out, release("tenderUpdate-failed", c.UpdatedAt, "tenderUpdate", t))
+		return append(out, b.release("tenderUpdate-failed", c.UpdatedAt, "tenderUpdate", t))
 	}
 	if c.Stage != StageAwarded || c.AwardedAt.IsZero() || len(projects) == 0 {
 		return out
 	}
 
-	// From the award on: the tender is complete, its tenderers are public
-	// and each is a party; suppliers are tenderers too.
+	done, ref := b.complete(tender, tenderers, projects)
+	var awards []OCDSAward
+	for _, p := range projects {
+		awards = append(awards, OCDSAward{ID: p.Award.ID, Title: c.Title, Status: "active", Date: ocdsTime(p.Award.CreatedAt),
+			Value: cny(p.Award.Amount), Suppliers: []OCDSOrgRef{ref(p.Award.OrgID)}})
+	}
+	r := b.release("award", c.AwardedAt, "award", done)
+	r.Awards = awards
+	out = append(out, r)
+	for _, p := range projects {
+		out = append(out, b.contractReleases(p, awards, done, ref)...)
+	}
+	return out
+}
+
+// ocdsReleaser makes the releases of one call: its ocid, its buyer, and the
+// parties as they stand (the buyer; from the award, the tenderers too).
+type ocdsReleaser struct {
+	ocid     string
+	buyerRef OCDSOrgRef
+	parties  []OCDSParty
+}
+
+func (b *ocdsReleaser) release(id string, date time.Time, tag string, t OCDSTender) OCDSRelease {
+	return OCDSRelease{OCID: b.ocid, ID: b.ocid + "-" + id, Date: ocdsTime(date), Tag: []string{tag}, InitiationType: "tender", Language: "zh",
+		Parties: b.parties, Buyer: b.buyerRef, Tender: t}
+}
+
+// complete is the tender from the award on: complete, its tenderers public
+// and each a party; suppliers are tenderers too. ref names an
+// organisation's party.
+func (b *ocdsReleaser) complete(tender OCDSTender, tenderers []OCDSOrg, projects []OCDSProject) (OCDSTender, func(orgID int64) OCDSOrgRef) {
 	orgs := map[int64]OCDSOrg{}
 	awarded := map[int64]bool{}
 	for _, p := range projects {
@@ -235,7 +273,7 @@ func OCDSReleases(prefix string, c Call, buyer string, tenderers []OCDSOrg, proj
 			add(OCDSOrg{OrgID: p.Award.OrgID, Name: p.Award.OrgName})
 		}
 	}
-	parties = append([]OCDSParty(nil), parties...)
+	b.parties = append([]OCDSParty(nil), b.parties...)
 	done := tender
 	done.Status = "complete"
 	done.Tenderers = []OCDSOrgRef{}
@@ -245,74 +283,68 @@ func OCDSReleases(prefix string, c Call, buyer string, tenderers []OCDSOrg, proj
 		if awarded[id] {
 			roles = append(roles, "supplier")
 		}
-		parties = append(parties, o.party(roles...))
+		b.parties = append(b.parties, o.party(roles...))
 		done.Tenderers = append(done.Tenderers, OCDSOrgRef{ID: o.partyID(), Name: o.Name})
 	}
 	n := len(done.Tenderers)
 	done.NumberOfTenderers = &n
-	ref := func(orgID int64) OCDSOrgRef { o := orgs[orgID]; return OCDSOrgRef{ID: o.partyID(), Name: o.Name} }
+	return done, func(orgID int64) OCDSOrgRef { o := orgs[orgID]; return OCDSOrgRef{ID: o.partyID(), Name: o.Name} }
+}
 
-	var awards []OCDSAward
-	for _, p := range projects {
-		awards = append(awards, OCDSAward{ID: p.Award.ID, Title: c.Title, Status: "active", Date: ocdsTime(p.Award.CreatedAt),
-			Value: cny(p.Award.Amount), Suppliers: []OCDSOrgRef{ref(p.Award.OrgID)}})
+// contractReleases are a signed project's releases: the contract at its
+// signing, its payments (implementation) and its end.
+func (b *ocdsReleaser) contractReleases(p OCDSProject, awards []OCDSAward, done OCDSTender, ref func(orgID int64) OCDSOrgRef) []OCDSRelease {
+	if p.Project == nil || p.Project.SignedAt.IsZero() {
+		return nil
 	}
-	r := release("award", c.AwardedAt, "award", done)
-	r.Awards = awards
-	out = append(out, r)
-	for _, p := range projects {
-		if p.Project == nil || p.Project.SignedAt.IsZero() {
-			continue
+	pr := p.Project
+	// ended is when the contract stopped being in force: terminated
+	// early, or completed (archived); OCDS 1.1 calls both "terminated".
+	ended := pr.TerminatedAt
+	if ended.IsZero() {
+		ended = pr.ArchivedAt
+	}
+	contract := func(at time.Time, tx []OCDSTransaction) OCDSContract {
+		ct := OCDSContract{ID: pr.Number, AwardID: p.Award.ID, Title: pr.Title, Status: "active", Value: cny(pr.Amount), DateSigned: tp(pr.SignedAt)}
+		if !ended.IsZero() && !at.Before(ended) {
+			ct.Status = "terminated"
 		}
-		pr := p.Project
-		// ended is when the contract stopped being in force: terminated
-		// early, or completed (archived); OCDS 1.1 calls both "terminated".
-		ended := pr.TerminatedAt
-		if ended.IsZero() {
-			ended = pr.ArchivedAt
-		}
-		contract := func(at time.Time, tx []OCDSTransaction) OCDSContract {
-			ct := OCDSContract{ID: pr.Number, AwardID: p.Award.ID, Title: pr.Title, Status: "active", Value: cny(pr.Amount), DateSigned: tp(pr.SignedAt)}
-			if !ended.IsZero() && !at.Before(ended) {
-				ct.Status = "terminated"
-			}
-			if pr.Terms != nil {
-				ct.Period = &OCDSPeriod{StartDate: tp(pr.Terms.StartsOn), EndDate: tp(pr.Terms.EndsOn())}
-			}
-			if len(tx) > 0 {
-				ct.Implementation = &OCDSImplementation{Transactions: tx}
-			}
-			return ct
-		}
-		r := release("contract-"+pr.Number, pr.SignedAt, "contract", done)
-		r.Awards, r.Contracts = awards, []OCDSContract{contract(pr.SignedAt, nil)}
-		out = append(out, r)
-		var tx []OCDSTransaction
-		var last time.Time
-		for _, t := range p.Tranches {
-			if t.PaidAt.IsZero() {
-				continue
-			}
-			tx = append(tx, OCDSTransaction{ID: fmt.Sprintf("%s-%d", pr.Number, t.Index+1), Date: ocdsTime(t.PaidAt), Value: cny(t.Amount),
-				Payer: buyerRef, Payee: ref(p.Award.OrgID)})
-			if t.PaidAt.After(last) {
-				last = t.PaidAt
-			}
+		if pr.Terms != nil {
+			ct.Period = &OCDSPeriod{StartDate: tp(pr.Terms.StartsOn), EndDate: tp(pr.Terms.EndsOn())}
 		}
 		if len(tx) > 0 {
-			r := release("implementation-"+pr.Number, last, "implementation", done)
-			r.Awards, r.Contracts = awards, []OCDSContract{contract(last, tx)}
-			out = append(out, r)
+			ct.Implementation = &OCDSImplementation{Transactions: tx}
 		}
-		if !ended.IsZero() {
-			at := ended
-			if last.After(at) {
-				at = last
-			}
-			r := release("contractTermination-"+pr.Number, at, "contractTermination", done)
-			r.Awards, r.Contracts = awards, []OCDSContract{contract(at, tx)}
-			out = append(out, r)
+		return ct
+	}
+	r := b.release("contract-"+pr.Number, pr.SignedAt, "contract", done)
+	r.Awards, r.Contracts = awards, []OCDSContract{contract(pr.SignedAt, nil)}
+	out := []OCDSRelease{r}
+	var tx []OCDSTransaction
+	var last time.Time
+	for _, t := range p.Tranches {
+		if t.PaidAt.IsZero() {
+			continue
 		}
+		tx = append(tx, OCDSTransaction{ID: fmt.Sprintf("%s-%d", pr.Number, t.Index+1), Date: ocdsTime(t.PaidAt), Value: cny(t.Amount),
+			Payer: b.buyerRef, Payee: ref(p.Award.OrgID)})
+		if t.PaidAt.After(last) {
+			last = t.PaidAt
+		}
+	}
+	if len(tx) > 0 {
+		r := b.release("implementation-"+pr.Number, last, "implementation", done)
+		r.Awards, r.Contracts = awards, []OCDSContract{contract(last, tx)}
+		out = append(out, r)
+	}
+	if !ended.IsZero() {
+		at := ended
+		if last.After(at) {
+			at = last
+		}
+		r := b.release("contractTermination-"+pr.Number, at, "contractTermination", done)
+		r.Awards, r.Contracts = awards, []OCDSContract{contract(at, tx)}
+		out = append(out, r)
 	}
 	return out
 }

@@ -10,6 +10,7 @@ import (
 // OrgType is the legal form of an organisation.
 type OrgType string
 
+// Organisation types.
 const (
 	OrgSocialGroup   OrgType = "social_group"   // 社会团体
 	OrgServiceOrg    OrgType = "service_org"    // 民办非企业单位/社会服务机构
@@ -54,6 +55,7 @@ func (t OrgType) Valid() bool {
 // OrgStatus is where an organisation's registration stands.
 type OrgStatus string
 
+// Organisation statuses.
 const (
 	OrgPending  OrgStatus = "pending"  // 待审核
 	OrgVerified OrgStatus = "verified" // 已认证

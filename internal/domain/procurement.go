@@ -7,9 +7,10 @@ import (
 	"unicode/utf8"
 )
 
-// Mode is a call's procurement mode (DOMAIN.md §3): one setting per call.
+// Mode is a call's procurement mode (docs/domain.md §3): one setting per call.
 type Mode string
 
+// Procurement modes.
 const (
 	ModeCompetition  Mode = "competition"  // 创投大赛（资助）
 	ModeConsultation Mode = "consultation" // 竞争性磋商
@@ -45,8 +46,8 @@ func (m Mode) LegalMinBiddingDays() int {
 	return 0
 }
 
-// DocumentsWorkingDays: tender documents stay available at least this many
-// working days (实施条例 §31).
+// DocumentsWorkingDays is how many working days, at least, tender documents
+// stay available (实施条例 §31).
 const DocumentsWorkingDays = 5
 
 // LargeTenderBudget is the budget from which an open-tender panel has at
@@ -78,10 +79,11 @@ func (m Mode) MinValidBidders() int {
 	return 2
 }
 
-// Tranche conditions: what must be true before civil affairs may release a
+// TrancheCondition is what must be true before civil affairs may release a
 // tranche (used by the project workflow).
 type TrancheCondition string
 
+// Tranche conditions.
 const (
 	TrancheOnContract TrancheCondition = "contract" // 合同签订后
 	TrancheOnMidterm  TrancheCondition = "midterm"  // 中期评估合格后
@@ -102,6 +104,7 @@ type Tranche struct {
 // CriterionKind says who scores a criterion.
 type CriterionKind string
 
+// Criterion kinds.
 const (
 	CriterionExpert CriterionKind = "expert" // 专家打分
 	CriterionPrice  CriterionKind = "price"  // 价格分：评标基准价/投标报价 × 权重（87号令 §55）
@@ -130,7 +133,7 @@ func DefaultRubric() []Criterion {
 	}
 }
 
-// DefaultTranches: 30 % on signing, 40 % after mid-term, 30 % after the
+// DefaultTranches are a new call's tranches: 30 % on signing, 40 % after mid-term, 30 % after the
 // final evaluation.
 func DefaultTranches() []Tranche {
 	return []Tranche{{30, TrancheOnContract}, {40, TrancheOnMidterm}, {30, TrancheOnFinal}}
@@ -140,7 +143,7 @@ func DefaultTranches() []Tranche {
 // awards or local track record (实施条例 §20).
 var localBonusWords = []string{"本地", "本市", "本区", "天津", "津门", "本省", "属地", "地方品牌", "本地区"}
 
-// Rules are the bureau's settings for the competition mode (DOMAIN.md §3:
+// Rules are the bureau's settings for the competition mode (docs/domain.md §3:
 // "practice"), read from configuration.
 type Rules struct {
 	// CompetitionMinBiddingWorkingDays is the competition mode's shortest

@@ -9,6 +9,7 @@ import (
 // IdeaStatus is where a venture idea stands.
 type IdeaStatus string
 
+// Idea statuses.
 const (
 	IdeaSubmitted IdeaStatus = "submitted" // 已提交
 	IdeaAdopted   IdeaStatus = "adopted"   // 已入库
@@ -26,6 +27,7 @@ func (s IdeaStatus) Label() string {
 // ProposalStatus is where a project-library proposal stands.
 type ProposalStatus string
 
+// Proposal statuses.
 const (
 	ProposalCandidate ProposalStatus = "candidate"         // 备选
 	ProposalInCall    ProposalStatus = "in_call"           // 征集中

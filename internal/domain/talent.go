@@ -10,6 +10,7 @@ import (
 // TalentKind is who a talent-library entry is.
 type TalentKind string
 
+// Talent kinds.
 const (
 	TalentExpert          TalentKind = "expert"           // 专家
 	TalentVolunteerLeader TalentKind = "volunteer_leader" // 志愿者骨干

@@ -5,6 +5,7 @@ import "time"
 // Brand is one of Tianjin's two elderly-assistance volunteer brands.
 type Brand string
 
+// The two volunteer brands.
 const (
 	BrandCunCaoXin  Brand = "cuncaoxin"  // 寸草心：青少年助老
 	BrandShouZuQing Brand = "shouzuqing" // 手足情：低龄老人助高龄老人
@@ -49,9 +50,10 @@ func ValidDistrict(d string) bool {
 	return false
 }
 
-// Role is what a person may do in GrantFlow (DOMAIN.md §1).
+// Role is what a person may do in GrantFlow (docs/domain.md §1).
 type Role string
 
+// Roles.
 const (
 	RoleOrgMember     Role = "org_member"     // 社会组织
 	RoleIdeaSubmitter Role = "idea_submitter" // 高校/科研院所

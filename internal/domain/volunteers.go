@@ -173,7 +173,7 @@ func ParseVolunteerRow(rowNum int, cells []string, now time.Time, inScope func(s
 		}
 	}
 	column := map[string]int{"name": 0, "phone": 1, "birth_year": 2, "community_code": 3, "brand": 4, "guardian_name": 6, "guardian_relation": 7, "consent": 8}
-	for field, msg := range FieldsOf(r.VolunteerEntry.Validate(now)) {
+	for field, msg := range FieldsOf(r.Validate(now)) {
 		switch {
 		case field == "birth_year" && err != nil:
 			continue // already said

@@ -21,6 +21,7 @@ import (
 // Lang is a language of the interface.
 type Lang string
 
+// The interface languages.
 const (
 	Chinese Lang = "zh"
 	English Lang = "en"

@@ -79,10 +79,10 @@ func TestAuditLogIsTamperEvident(t *testing.T) {
 			// nothing more is appended, so the entry numbers below hold
 			last := h.quietAudit()
 			want := tc.seq
-			switch {
-			case tc.name == "last entry deleted":
+			switch tc.name {
+			case "last entry deleted":
 				want = last
-			case tc.name == "entry inserted":
+			case "entry inserted":
 				want = last + 1
 			}
 			arg := tc.seq

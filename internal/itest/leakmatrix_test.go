@@ -31,7 +31,7 @@ import (
 // JSON, PDF text, every sheet of a workbook) is searched for the secrets of
 // that world; a secret may appear only where the law lets that viewer see
 // it at that call's or project's stage. The law is written
-// out by hand below (lawful), from DOMAIN.md, not derived from the code:
+// out by hand below (lawful), from docs/domain.md, not derived from the code:
 //
 //   - drafts and calls awaiting publication review (title, budget, their
 //     attachment): civil affairs of the district; finance of the district

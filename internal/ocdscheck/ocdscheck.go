@@ -75,8 +75,7 @@ func Schema() (*jsonschema.Schema, error) {
 //     payer, payee and the buyer is in parties with that role;
 //   - organisation identifiers are 统一社会信用代码 under CN-USCI.
 func Problems(body []byte, prefix string) []string {
-	var out []string
-	bad := func(f string, a ...any) { out = append(out, fmt.Sprintf(f, a...)) }
+	var out problems
 	sch, err := Schema()
 	if err != nil {
 		return []string{"schema: " + err.Error()}
@@ -86,102 +85,119 @@ func Problems(body []byte, prefix string) []string {
 		return []string{"not JSON: " + err.Error()}
 	}
 	if err := sch.Validate(inst); err != nil {
-		bad("not valid against the OCDS 1.1 release-package schema: %v", err)
+		out.bad("not valid against the OCDS 1.1 release-package schema: %v", err)
 	}
 	var pkg domain.OCDSPackage
 	if err := json.Unmarshal(body, &pkg); err != nil {
 		return append(out, "not a release package: "+err.Error())
 	}
 	if u, err := url.Parse(pkg.URI); err != nil || !u.IsAbs() || u.Host == "" {
-		bad("package uri %q is not an absolute URI", pkg.URI)
+		out.bad("package uri %q is not an absolute URI", pkg.URI)
 	}
 	for _, f := range []struct{ name, v string }{{"license", pkg.License}, {"publicationPolicy", pkg.PublicationPolicy}} {
 		if u, err := url.Parse(f.v); err != nil || !u.IsAbs() || u.Host == "" {
-			bad("package %s %q is not an absolute URI", f.name, f.v)
+			out.bad("package %s %q is not an absolute URI", f.name, f.v)
 		}
 	}
 	dates(inst, "", func(path, v string) {
 		if !strings.HasSuffix(v, "+08:00") {
-			bad("%s = %s, not in +08:00", path, v)
+			out.bad("%s = %s, not in +08:00", path, v)
 		}
 	})
 	ids := map[string]bool{}
 	for i, r := range pkg.Releases {
 		if !strings.HasPrefix(r.OCID, prefix+"-") || !strings.HasPrefix(r.ID, r.OCID+"-") {
-			bad("release %d: ocid %q, id %q: want the prefix %s", i, r.OCID, r.ID, prefix)
+			out.bad("release %d: ocid %q, id %q: want the prefix %s", i, r.OCID, r.ID, prefix)
 		}
 		if ids[r.ID] {
-			bad("release id %s twice", r.ID)
+			out.bad("release id %s twice", r.ID)
 		}
 		ids[r.ID] = true
 		if i > 0 && r.Date.Before(pkg.Releases[i-1].Date) {
-			bad("release %s is dated before the release ahead of it", r.ID)
+			out.bad("release %s is dated before the release ahead of it", r.ID)
 		}
 		if r.Date.After(pkg.PublishedDate) {
-			bad("release %s is dated after the package", r.ID)
+			out.bad("release %s is dated after the package", r.ID)
 		}
 		if len(r.Tag) != 1 {
-			bad("release %s: tags %v", r.ID, r.Tag)
+			out.bad("release %s: tags %v", r.ID, r.Tag)
 			continue
 		}
-		tag := r.Tag[0]
-		want := map[string]string{"tender": "active", "tenderCancellation": "cancelled", "tenderUpdate": "unsuccessful"}[tag]
-		if want == "" {
-			want = "complete"
+		out.statuses(r, r.Tag[0])
+		out.parties(r, r.Tag[0])
+	}
+	return out
+}
+
+// problems are the sentences Problems returns.
+type problems []string
+
+func (out *problems) bad(f string, a ...any) { *out = append(*out, fmt.Sprintf(f, a...)) }
+
+// statuses checks that a release shows the tender's and its contracts'
+// status at its date.
+func (out *problems) statuses(r domain.OCDSRelease, tag string) {
+	want := map[string]string{"tender": "active", "tenderCancellation": "cancelled", "tenderUpdate": "unsuccessful"}[tag]
+	if want == "" {
+		want = "complete"
+	}
+	if r.Tender.Status != want {
+		out.bad("the %s release shows the tender %s, want %s", tag, r.Tender.Status, want)
+	}
+	for _, ct := range r.Contracts {
+		want := map[string]string{"contract": "active", "implementation": "active", "contractTermination": "terminated"}[tag]
+		if ct.Status != want {
+			out.bad("the %s release shows contract %s %s, want %s", tag, ct.ID, ct.Status, want)
 		}
-		if r.Tender.Status != want {
-			bad("the %s release shows the tender %s, want %s", tag, r.Tender.Status, want)
+	}
+}
+
+// parties checks a release's parties: each once, identified by its
+// 统一社会信用代码, and every buyer, tenderer, supplier, payer and payee
+// among them in that role.
+func (out *problems) parties(r domain.OCDSRelease, tag string) {
+	party := map[string]domain.OCDSParty{}
+	for _, p := range r.Parties {
+		if _, dup := party[p.ID]; dup {
+			out.bad("the %s release lists party %s twice", tag, p.ID)
 		}
-		for _, ct := range r.Contracts {
-			want := map[string]string{"contract": "active", "implementation": "active", "contractTermination": "terminated"}[tag]
-			if ct.Status != want {
-				bad("the %s release shows contract %s %s, want %s", tag, ct.ID, ct.Status, want)
-			}
-		}
-		party := map[string]domain.OCDSParty{}
-		for _, p := range r.Parties {
-			if _, dup := party[p.ID]; dup {
-				bad("the %s release lists party %s twice", tag, p.ID)
-			}
-			party[p.ID] = p
-			if id := p.Identifier; id != nil {
-				if id.Scheme != domain.OCDSSchemeUSCI || !domain.ValidUSCC(id.ID) || p.ID != domain.OCDSSchemeUSCI+"-"+id.ID {
-					bad("the %s release: party %s has identifier %+v, want its 统一社会信用代码 under %s", tag, p.ID, *id, domain.OCDSSchemeUSCI)
-				}
-			}
-		}
-		is := func(ref domain.OCDSOrgRef, role string) {
-			if p, ok := party[ref.ID]; !ok || p.Name != ref.Name || !slices.Contains(p.Roles, role) {
-				bad("the %s release: %s %s (%s) is not among the parties as %s", tag, role, ref.ID, ref.Name, role)
-			}
-		}
-		is(r.Buyer, "buyer")
-		if n := r.Tender.NumberOfTenderers; n != nil && *n != len(r.Tender.Tenderers) {
-			bad("the %s release: numberOfTenderers %d, but %d tenderers", tag, *n, len(r.Tender.Tenderers))
-		}
-		if n := r.Tender.NumberOfTenderers; n == nil && len(r.Tender.Tenderers) > 0 {
-			bad("the %s release lists tenderers but not their number", tag)
-		}
-		for _, ref := range r.Tender.Tenderers {
-			is(ref, "tenderer")
-		}
-		for _, a := range r.Awards {
-			for _, s := range a.Suppliers {
-				is(s, "supplier")
-				is(s, "tenderer")
-			}
-		}
-		for _, ct := range r.Contracts {
-			if ct.Implementation == nil {
-				continue
-			}
-			for _, tx := range ct.Implementation.Transactions {
-				is(tx.Payer, "buyer")
-				is(tx.Payee, "supplier")
+		party[p.ID] = p
+		if id := p.Identifier; id != nil {
+			if id.Scheme != domain.OCDSSchemeUSCI || !domain.ValidUSCC(id.ID) || p.ID != domain.OCDSSchemeUSCI+"-"+id.ID {
+				out.bad("the %s release: party %s has identifier %+v, want its 统一社会信用代码 under %s", tag, p.ID, *id, domain.OCDSSchemeUSCI)
 			}
 		}
 	}
-	return out
+	is := func(ref domain.OCDSOrgRef, role string) {
+		if p, ok := party[ref.ID]; !ok || p.Name != ref.Name || !slices.Contains(p.Roles, role) {
+			out.bad("the %s release: %s %s (%s) is not among the parties as %s", tag, role, ref.ID, ref.Name, role)
+		}
+	}
+	is(r.Buyer, "buyer")
+	if n := r.Tender.NumberOfTenderers; n != nil && *n != len(r.Tender.Tenderers) {
+		out.bad("the %s release: numberOfTenderers %d, but %d tenderers", tag, *n, len(r.Tender.Tenderers))
+	}
+	if n := r.Tender.NumberOfTenderers; n == nil && len(r.Tender.Tenderers) > 0 {
+		out.bad("the %s release lists tenderers but not their number", tag)
+	}
+	for _, ref := range r.Tender.Tenderers {
+		is(ref, "tenderer")
+	}
+	for _, a := range r.Awards {
+		for _, s := range a.Suppliers {
+			is(s, "supplier")
+			is(s, "tenderer")
+		}
+	}
+	for _, ct := range r.Contracts {
+		if ct.Implementation == nil {
+			continue
+		}
+		for _, tx := range ct.Implementation.Transactions {
+			is(tx.Payer, "buyer")
+			is(tx.Payee, "supplier")
+		}
+	}
 }
 
 // dates calls f with every date-time of a decoded OCDS document.

@@ -75,7 +75,17 @@ func RenderFinalReport(r FinalReport) (_ []byte, err error) {
 	case r.Grade != "":
 		d.row("结项等级", fmt.Sprintf("%s（优 90–100，良 80–89，中 60–79，差 < 60）", r.Grade.Label()))
 	}
+	d.finalKPIs(r)
+	d.finalModules(r)
+	d.finalTranches(r)
+	d.finalRounds(r)
+	d.signature(r.Issuer, r.Issued)
+	return d.bytes()
+}
 
+// finalKPIs is the final report's section 一: each indicator contracted and
+// delivered, the completion rates as bars, the survey and spot-checks.
+func (d *document) finalKPIs(r FinalReport) {
 	d.heading("一、绩效指标完成情况")
 	rows := make([][]string, 0, len(r.KPIs))
 	var labels []string
@@ -95,24 +105,34 @@ func RenderFinalReport(r FinalReport) (_ []byte, err error) {
 	d.barChart("完成率（%，以合同约定为 100）", labels, shares, 100, "%")
 	d.paragraph(fmt.Sprintf("服务对象满意度调查 %d 人，平均 %.2f 分（满分 5 分）；电话抽查 %d 人次，与记录不符 %d 人次。",
 		r.Surveyed, r.Satisfaction, r.SpotChecks, r.Discrepant), true)
+}
 
-	if len(r.Modules) > 0 {
-		d.heading("二、各培训模块实施情况")
-		rows = rows[:0]
-		labels, shares = nil, nil
-		maxHours := 0.0
-		for _, m := range r.Modules {
-			rows = append(rows, []string{m.Module, fmt.Sprint(m.Sessions), trimNum(m.Hours)})
-			labels = append(labels, m.Module)
-			shares = append(shares, m.Hours)
-			maxHours = max(maxHours, m.Hours)
-		}
-		d.table([]column{{"培训模块", 0, false}, {"场次", 24, true}, {"学员学时合计", 36, true}}, rows)
-		d.barChart("各模块学员学时", labels, shares, maxHours, "")
+// finalModules is section 二, when training was delivered: sessions and
+// trainee-hours per module, the hours as bars.
+func (d *document) finalModules(r FinalReport) {
+	if len(r.Modules) == 0 {
+		return
 	}
+	d.heading("二、各培训模块实施情况")
+	var rows [][]string
+	var labels []string
+	var shares []float64
+	maxHours := 0.0
+	for _, m := range r.Modules {
+		rows = append(rows, []string{m.Module, fmt.Sprint(m.Sessions), trimNum(m.Hours)})
+		labels = append(labels, m.Module)
+		shares = append(shares, m.Hours)
+		maxHours = max(maxHours, m.Hours)
+	}
+	d.table([]column{{"培训模块", 0, false}, {"场次", 24, true}, {"学员学时合计", 36, true}}, rows)
+	d.barChart("各模块学员学时", labels, shares, maxHours, "")
+}
 
+// finalTranches is section 三: each tranche, paid, stopped or not yet, and
+// the total paid.
+func (d *document) finalTranches(r FinalReport) {
 	d.heading("三、资金拨付情况")
-	rows = rows[:0]
+	var rows [][]string
 	var paid domain.Fen
 	for _, t := range r.Tranches {
 		status := "未拨付"
@@ -127,9 +147,12 @@ func RenderFinalReport(r FinalReport) (_ []byte, err error) {
 	}
 	d.table([]column{{"批次", 30, false}, {"拨付条件", 34, false}, {"金额（元）", 30, true}, {"状态", 0, false}}, rows)
 	d.paragraph(fmt.Sprintf("累计拨付 %s 元，占资助金额的 %.1f%%。", paid.Yuan(), float64(paid)/float64(max(r.Amount, 1))*100), true)
+}
 
+// finalRounds is section 四: each evaluation round, its report and result.
+func (d *document) finalRounds(r FinalReport) {
 	d.heading("四、评估情况")
-	rows = rows[:0]
+	var rows [][]string
 	for _, e := range r.Rounds {
 		result := "进行中"
 		if e.Outcome != nil {
@@ -152,8 +175,6 @@ func RenderFinalReport(r FinalReport) (_ []byte, err error) {
 		rows = append(rows, []string{e.Round(), ChineseDate(e.Due.In(domain.ChinaTime)), submitted, result})
 	}
 	d.table([]column{{"评估", 0, false}, {"报告截止", 34, false}, {"报告提交", 34, false}, {"结果", 46, false}}, rows)
-	d.signature(r.Issuer, r.Issued)
-	return d.bytes()
 }
 
 // barChart draws horizontal bars of values against full (the bar's whole

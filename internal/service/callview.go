@@ -20,7 +20,7 @@ import (
 //     see it, and finance of its district once it awaits publication review
 //     (finance approves publishing a re-issue in another mode, 政府采购法
 //     §36–37). The platform administrator is not party to procurement
-//     (DOMAIN.md §1: users, calendars, settings) and sees no draft.
+//     (docs/domain.md §1: users, calendars, settings) and sees no draft.
 //   - Bids are sealed until the opening; their envelopes and contents are the
 //     officials' (civil affairs and finance of the district) and the
 //     declared experts' (Dossier, Bids).

@@ -7,7 +7,7 @@ import (
 	"grantflow/internal/report"
 )
 
-// PublicOCDS is a published call as an OCDS 1.1 release package (DOMAIN.md
+// PublicOCDS is a published call as an OCDS 1.1 release package (docs/domain.md
 // §8) published at path: its tender, awards, contracts and payments, public
 // data only. The bidders are read only once the call is awarded, and only
 // who they are goes on (domain.OCDSOrg: never a price).

@@ -10,7 +10,7 @@ import (
 	"grantflow/internal/domain"
 )
 
-// RetentionClass is an archived document's class (DOMAIN.md §4): it sets
+// RetentionClass is an archived document's class (docs/domain.md §4): it sets
 // how long the object stays locked.
 type RetentionClass string
 

@@ -82,11 +82,38 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			s.Stop()
 		}
 	}()
-	// One grantflow-dev per data directory; holding its lock, any server
-	// found running on this directory's data is an orphan of an earlier run
-	// that was killed, and is stopped before the ports are checked.
-	if s.unlock, err = devstack.LockDataDir(o.DataDir); err != nil {
+	if err = s.claimDataDir(); err != nil {
 		return s, err
+	}
+	if err = assignPorts(&s.Options.Ports); err != nil {
+		return s, err
+	}
+	minioBin, err := devstack.MinIOBinary(o.Root)
+	if err != nil {
+		return s, err
+	}
+	if err = s.startPostgres(ctx, logDir); err != nil {
+		return s, err
+	}
+	if err = s.startMinIO(ctx, minioBin, logDir); err != nil {
+		return s, err
+	}
+	uiOrigin, err := s.startTemporal(ctx, logDir)
+	if err != nil {
+		return s, err
+	}
+	return s, s.configure(uiOrigin)
+}
+
+// claimDataDir takes the data directory's lock: one grantflow-dev per data
+// directory. Holding it, any server found running on this directory's data
+// is an orphan of an earlier run that was killed, and is stopped before the
+// ports are checked.
+func (s *Stack) claimDataDir() error {
+	o := s.Options
+	var err error
+	if s.unlock, err = devstack.LockDataDir(o.DataDir); err != nil {
+		return err
 	}
 	for _, r := range []struct {
 		what string
@@ -98,10 +125,15 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			o.Progress("%-11s stopped pid %d, left running by an earlier run that was killed", r.what, x.Pid)
 		}
 		if err != nil {
-			return s, fmt.Errorf("could not stop the %s left running by an earlier run: %w", r.what, err)
+			return fmt.Errorf("could not stop the %s left running by an earlier run: %w", r.what, err)
 		}
 	}
-	p := &o.Ports
+	return nil
+}
+
+// assignPorts gives every wanted port that is zero a free one, and checks
+// that each is free.
+func assignPorts(p *Ports) error {
 	for _, c := range []struct {
 		port *int
 		what string
@@ -111,42 +143,54 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			continue // not wanted (no Temporal UI)
 		}
 		if *c.port == 0 {
+			var err error
 			if *c.port, err = devstack.FreePort(); err != nil {
-				return s, err
+				return err
 			}
 		}
-		if err = devstack.CheckPort(*c.port, c.what); err != nil {
-			return s, err
+		if err := devstack.CheckPort(*c.port, c.what); err != nil {
+			return err
 		}
 	}
-	s.Options.Ports = o.Ports
-	minioBin, err := devstack.MinIOBinary(o.Root)
-	if err != nil {
-		return s, err
-	}
+	return nil
+}
 
+// startPostgres starts PostgreSQL and creates the database when missing.
+func (s *Stack) startPostgres(ctx context.Context, logDir string) error {
+	o, p := s.Options, s.Options.Ports
 	o.Progress("PostgreSQL  starting on 127.0.0.1:%d (data %s)", p.Postgres, filepath.Join(o.DataDir, "postgres"))
+	var err error
 	if s.Postgres, err = devstack.StartPostgres(ctx, filepath.Join(o.DataDir, "postgres"), p.Postgres, filepath.Join(logDir, "postgres.log")); err != nil {
-		return s, err
+		return err
 	}
 	if err = s.Postgres.CreateDatabase(ctx, o.Database, ""); err != nil {
-		return s, fmt.Errorf("create database %s: %w", o.Database, err)
+		return fmt.Errorf("create database %s: %w", o.Database, err)
 	}
+	return nil
+}
 
+// startMinIO starts MinIO with the data directory's secret (made on the
+// first start).
+func (s *Stack) startMinIO(ctx context.Context, minioBin, logDir string) error {
+	o, p := s.Options, s.Options.Ports
 	secret, err := readOrCreate(filepath.Join(o.DataDir, "minio-secret"), func() (string, error) {
 		raw := make([]byte, 16)
 		_, err := rand.Read(raw)
 		return hex.EncodeToString(raw), err
 	})
 	if err != nil {
-		return s, err
+		return err
 	}
 	o.Progress("MinIO       starting on 127.0.0.1:%d (console :%d)", p.MinIO, p.MinIOConsole)
-	if s.MinIO, err = devstack.StartMinIO(ctx, minioBin, filepath.Join(o.DataDir, "minio"), p.MinIO, p.MinIOConsole,
-		"grantflow", secret, filepath.Join(logDir, "minio.log")); err != nil {
-		return s, err
-	}
+	s.MinIO, err = devstack.StartMinIO(ctx, minioBin, filepath.Join(o.DataDir, "minio"), p.MinIO, p.MinIOConsole,
+		"grantflow", secret, filepath.Join(logDir, "minio.log"))
+	return err
+}
 
+// startTemporal starts the embedded Temporal server and, when wanted, its
+// Web UI, and returns the UI's origin ("" without one).
+func (s *Stack) startTemporal(ctx context.Context, logDir string) (string, error) {
+	o, p := s.Options, s.Options.Ports
 	uiPort := p.TemporalUI
 	if uiPort < 0 {
 		uiPort = 0
@@ -158,20 +202,25 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		codec, uiOrigin = fmt.Sprintf("http://127.0.0.1:%d/admin/temporal-codec", p.Web), fmt.Sprintf("http://127.0.0.1:%d", uiPort)
 	}
 	o.Progress("Temporal    starting on 127.0.0.1:%d (Web UI :%d)", p.Temporal, uiPort)
-	if s.Temporal, err = temporaldev.Start(ctx, temporaldev.Options{
+	var err error
+	s.Temporal, err = temporaldev.Start(ctx, temporaldev.Options{
 		Port: p.Temporal, UIPort: uiPort,
 		DatabaseFile:     filepath.Join(o.DataDir, "temporal", "temporal.db"),
 		Namespace:        "grantflow",
 		SearchAttributes: workflows.SearchAttributes,
 		LogFile:          filepath.Join(logDir, "temporal.log"),
 		CodecEndpoint:    codec,
-	}); err != nil {
-		return s, err
-	}
+	})
+	return uiOrigin, err
+}
 
+// configure sets the stack's Config (with the data directory's PII keys,
+// made on the first start) and validates it.
+func (s *Stack) configure(uiOrigin string) error {
+	o, p := s.Options, s.Options.Ports
 	piiKeys, err := readOrCreate(filepath.Join(o.DataDir, "pii-keys"), func() (string, error) { return pii.NewKeySpec("dev1") })
 	if err != nil {
-		return s, err
+		return err
 	}
 	s.Config, err = config.FromMap(map[string]string{
 		"GRANTFLOW_PII_KEYS":           piiKeys,
@@ -188,9 +237,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		"GRANTFLOW_TEMPORAL_UI_ORIGIN": uiOrigin,
 	})
 	if err != nil {
-		return s, err
+		return err
 	}
-	return s, s.Config.Validate()
+	return s.Config.Validate()
 }
 
 // WriteEnv writes the stack's settings as GRANTFLOW_* variables (plus the

@@ -64,6 +64,65 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if o.IP == "" {
 		o.IP = "127.0.0.1"
 	}
+	sqlConf, err := prepareDatabase(o)
+	if err != nil {
+		return nil, err
+	}
+	ports := map[string]int{"frontend": o.Port}
+	for _, svc := range []string{"history", "matching", "worker", "frontend-http"} {
+		p, err := devstack.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		ports[svc] = p
+	}
+	host := func(svc string) string { return fmt.Sprintf("%s:%d", o.IP, ports[svc]) }
+
+	logCfg := log.Config{Level: "warn", Format: "json", OutputFile: o.LogFile}
+	if o.LogFile == "" {
+		logCfg.Level = "error"
+	}
+	logger := log.NewZapLogger(log.BuildZapLogger(logCfg))
+
+	dyn := dynamicconfig.StaticClient{
+		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(serverConfig(o.IP, sqlConf, ports, host)),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
+			primitives.FrontendService: static.SingleLocalHost(host("frontend")),
+			primitives.MatchingService: static.SingleLocalHost(host("matching")),
+			primitives.HistoryService:  static.SingleLocalHost(host("history")),
+			primitives.WorkerService:   static.SingleLocalHost(host("worker")),
+		}),
+		temporal.WithLogger(logger),
+		temporal.WithDynamicConfigClient(dyn),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("temporal server: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("temporal server start: %w", err)
+	}
+	s := &Server{server: srv, Addr: host("frontend")}
+	if o.UIPort != 0 {
+		s.UIAddr = fmt.Sprintf("%s:%d", o.IP, o.UIPort)
+		s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(UIConfig(o, s.Addr)))
+		go func() {
+			if err := s.ui.Start(); err != nil {
+				logger.Error("temporal ui stopped: " + err.Error())
+			}
+		}()
+	}
+	return s, nil
+}
+
+// prepareDatabase creates the SQLite file with the schema when it is
+// missing, and the namespace when it is, and returns the file's
+// persistence settings.
+func prepareDatabase(o Options) (*config.SQL, error) {
 	if err := os.MkdirAll(filepath.Dir(o.DatabaseFile), 0o755); err != nil {
 		return nil, err
 	}
@@ -103,19 +162,16 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	if err := sqliteschema.CreateNamespaces(sqlConf, ns); err != nil {
 		return nil, fmt.Errorf("temporal namespace %s: %w", o.Namespace, err)
 	}
+	return sqlConf, nil
+}
 
-	ports := map[string]int{"frontend": o.Port}
-	for _, svc := range []string{"history", "matching", "worker", "frontend-http"} {
-		p, err := devstack.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		ports[svc] = p
-	}
-	host := func(svc string) string { return fmt.Sprintf("%s:%d", o.IP, ports[svc]) }
+// serverConfig is the server's configuration: one cluster on ip, its
+// services on ports (host names a service's address), SQLite persistence,
+// no archival.
+func serverConfig(ip string, sqlConf *config.SQL, ports map[string]int, host func(svc string) string) *config.Config {
 	conf := &config.Config{}
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
-	conf.Global.Membership.BroadcastAddress = o.IP
+	conf.Global.Membership.BroadcastAddress = ip
 	conf.Persistence.DefaultStore = "sqlite"
 	conf.Persistence.VisibilityStore = "sqlite"
 	conf.Persistence.NumHistoryShards = 1
@@ -138,7 +194,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	for _, svc := range []string{"frontend", "history", "matching", "worker"} {
 		s := config.Service{}
 		s.RPC.GRPCPort = ports[svc]
-		s.RPC.BindOnIP = o.IP
+		s.RPC.BindOnIP = ip
 		if svc == "frontend" {
 			s.RPC.HTTPPort = ports["frontend-http"]
 		}
@@ -149,46 +205,7 @@ func Start(ctx context.Context, o Options) (*Server, error) {
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
 	conf.PublicClient.HostPort = host("frontend")
-
-	logCfg := log.Config{Level: "warn", Format: "json", OutputFile: o.LogFile}
-	if o.LogFile == "" {
-		logCfg.Level = "error"
-	}
-	logger := log.NewZapLogger(log.BuildZapLogger(logCfg))
-
-	dyn := dynamicconfig.StaticClient{
-		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
-		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8096,
-	}
-	srv, err := temporal.NewServer(
-		temporal.WithConfig(conf),
-		temporal.ForServices(temporal.DefaultServices),
-		temporal.WithStaticHosts(map[primitives.ServiceName]static.Hosts{
-			primitives.FrontendService: static.SingleLocalHost(host("frontend")),
-			primitives.MatchingService: static.SingleLocalHost(host("matching")),
-			primitives.HistoryService:  static.SingleLocalHost(host("history")),
-			primitives.WorkerService:   static.SingleLocalHost(host("worker")),
-		}),
-		temporal.WithLogger(logger),
-		temporal.WithDynamicConfigClient(dyn),
-	)
-	if err != nil {
-		return nil, fmt.Errorf("temporal server: %w", err)
-	}
-	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("temporal server start: %w", err)
-	}
-	s := &Server{server: srv, Addr: host("frontend")}
-	if o.UIPort != 0 {
-		s.UIAddr = fmt.Sprintf("%s:%d", o.IP, o.UIPort)
-		s.ui = uiserver.NewServer(uiserveroptions.WithConfigProvider(UIConfig(o, s.Addr)))
-		go func() {
-			if err := s.ui.Start(); err != nil {
-				logger.Error("temporal ui stopped: " + err.Error())
-			}
-		}()
-	}
-	return s, nil
+	return conf
 }
 
 // UIConfig is the Web UI's configuration for a server at temporalAddr.
@@ -214,5 +231,5 @@ func (s *Server) Stop() {
 	if s.ui != nil {
 		s.ui.Stop()
 	}
-	s.server.Stop()
+	_ = s.server.Stop() // stopping: an error has no one to go to
 }
