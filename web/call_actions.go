@@ -166,17 +166,9 @@ func (s *Server) approve(r *http.Request, in *decisionInput) (callRef, error) {
 	})
 }
 
-// recusalInput is a bidder's request that an expert step aside.
-type recusalInput struct {
-	Reason string `json:"reason"`
-}
-
-func (in *recusalInput) readForm(r *http.Request) error {
-	in.Reason = r.PostForm.Get("reason")
-	return nil
-}
-
-func (s *Server) requestRecusal(r *http.Request, in *recusalInput) (callRef, error) {
+// requestRecusal is a bidder's request, with its reason, that an expert
+// step aside.
+func (s *Server) requestRecusal(r *http.Request, in *reasonInput) (callRef, error) {
 	return onCall(r, func(id string) error {
 		return s.Calls.RequestRecusal(r.Context(), actorOf(r), id, requestKey(r), in.Reason)
 	})
@@ -257,6 +249,6 @@ func (s *Server) callActionRoutes(m mounts) {
 	})
 	callUpdate(s, m, "/calls/{id}/objections/{oid}/answer", "POST /calls/{id}/objections/{oid}/answer", s.answerObjection, say[answerInput]("答复已公开。"))
 	callUpdate(s, m, "/calls/{id}/comments/{cid}/answer", "", s.answerComment, say[commentInput]("已答复该公众意见。"))
-	callUpdate(s, m, "/calls/{id}/recusal-requests", "POST /calls/{id}/recusal-requests", s.requestRecusal, say[recusalInput]("回避申请已提交，民政部门审查后会通知您。"))
+	callUpdate(s, m, "/calls/{id}/recusal-requests", "POST /calls/{id}/recusal-requests", s.requestRecusal, say[reasonInput]("回避申请已提交，民政部门审查后会通知您。"))
 	callUpdate(s, m, "/calls/{id}/recusal-requests/{rid}/decision", "POST /calls/{id}/recusal-requests/{rid}/decision", s.decideRecusal, say[recusalDecisionInput]("回避申请已处理。"))
 }

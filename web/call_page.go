@@ -56,16 +56,12 @@ func (s *Server) loadCallPage(r *http.Request) (callPage, error) {
 	if err != nil {
 		return callPage{}, err
 	}
-	atts, err := s.Calls.Attachments(r.Context(), actorOf(r), id)
+	d, atts, err := s.dossierOf(r, id)
 	if err != nil {
 		return callPage{}, err
 	}
 	p := s.page(r, c.Title)
 	p.Nav = "calls"
-	d, err := s.Calls.Dossier(r.Context(), actorOf(r), id)
-	if err != nil {
-		return callPage{}, err
-	}
 	data := callPage{pageData: p, Call: d.Call, Attachments: atts, D: d, Key: uuid.NewString(), Now: time.Now(), Official: d.Official()}
 	if u := userOf(r); u.OrgID != 0 {
 		data.CanBid = auth.AuthorizeTarget(u, auth.ActionBid, auth.Target{OrgID: u.OrgID}) == nil

@@ -78,11 +78,7 @@ type apiCall struct {
 
 // callOf is the call id as the API shows the call.
 func (s *Server) callOf(r *http.Request, id string) (apiCall, error) {
-	d, err := s.Calls.Dossier(r.Context(), actorOf(r), id)
-	if err != nil {
-		return apiCall{}, err
-	}
-	atts, err := s.Calls.Attachments(r.Context(), actorOf(r), id)
+	d, atts, err := s.dossierOf(r, id)
 	if err != nil {
 		return apiCall{}, err
 	}
@@ -91,6 +87,16 @@ func (s *Server) callOf(r *http.Request, id string) (apiCall, error) {
 		out.Attachments[i] = publicAttachment(a)
 	}
 	return out, nil
+}
+
+// dossierOf is what the caller may see of a call and its attachments.
+func (s *Server) dossierOf(r *http.Request, id string) (service.Dossier, []domain.Attachment, error) {
+	d, err := s.Calls.Dossier(r.Context(), actorOf(r), id)
+	if err != nil {
+		return service.Dossier{}, nil, err
+	}
+	atts, err := s.Calls.Attachments(r.Context(), actorOf(r), id)
+	return d, atts, err
 }
 
 func (s *Server) getCall(r *http.Request) (apiCall, error) { return s.callOf(r, chi.URLParam(r, "id")) }
@@ -114,17 +120,18 @@ func (s *Server) attach(r *http.Request, in *uploadInput) (domain.Attachment, er
 	return publicAttachment(a), err
 }
 
-// cancelInput is why a call is cancelled.
-type cancelInput struct {
+// reasonInput is the reason given for a step (cancelling a call, asking
+// that an expert step aside).
+type reasonInput struct {
 	Reason string `json:"reason"`
 }
 
-func (in *cancelInput) readForm(r *http.Request) error {
+func (in *reasonInput) readForm(r *http.Request) error {
 	in.Reason = r.PostForm.Get("reason")
 	return nil
 }
 
-func (s *Server) cancelCall(r *http.Request, in *cancelInput) (callRef, error) {
+func (s *Server) cancelCall(r *http.Request, in *reasonInput) (callRef, error) {
 	id := chi.URLParam(r, "id")
 	return callRef(id), s.Calls.Cancel(r.Context(), actorOf(r), id, in.Reason)
 }
@@ -147,7 +154,7 @@ func (s *Server) callRoutes(m mounts) {
 			return done{To: "/calls/" + in.call, Flash: "已上传附件《" + in.Name + "》，征集公告将随之更新。"}
 		}, callAgain[uploadInput](s)))
 	m.api.Post("/calls/{id}/attachments", apiUpload(s, http.StatusCreated, s.attach))
-	callUpdate(s, m, "/calls/{id}/cancel", "POST /calls/{id}/cancel", s.cancelCall, say[cancelInput]("征集已撤销。"))
+	callUpdate(s, m, "/calls/{id}/cancel", "POST /calls/{id}/cancel", s.cancelCall, say[reasonInput]("征集已撤销。"))
 	m.pages.Get("/calls/{id}/notice.pdf", download(s, true, s.notice))
 	m.api.Get("/calls/{id}/notice.pdf", download(s, false, s.notice))
 	m.pages.Get("/calls/{id}/attachments/{aid}", download(s, false, s.attachment))
