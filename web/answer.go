@@ -13,6 +13,7 @@ import (
 	"net/http"
 
 	"grantflow/internal/domain"
+	"grantflow/internal/service"
 )
 
 // errFormUnreadable refuses a form body that cannot be parsed at all (too
@@ -159,14 +160,60 @@ func apiWrite[In, Out any](s *Server, status int, do action[In, Out]) http.Handl
 			}
 		}
 		out, err := do(r, &in)
-		if err != nil {
+		s.answerJSON(w, r, status, out, err)
+	}
+}
+
+// apiUpload answers an API write whose body is a multipart form (a file
+// upload): In reads itself from the form as on the page, then as apiWrite.
+func apiUpload[In, Out any, PI formInput[In]](s *Server, status int, do action[In, Out]) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if err := PI(&in).readForm(r); err != nil {
 			s.apiFail(w, r, err)
 			return
 		}
-		if l, ok := any(out).(located); ok {
-			w.Header().Set("Location", l.location())
+		out, err := do(r, &in)
+		s.answerJSON(w, r, status, out, err)
+	}
+}
+
+// answerJSON writes an API write's value with status, or its error.
+func (s *Server) answerJSON(w http.ResponseWriter, r *http.Request, status int, out any, err error) {
+	if err != nil {
+		s.apiFail(w, r, err)
+		return
+	}
+	if l, ok := out.(located); ok {
+		w.Header().Set("Location", l.location())
+	}
+	writeJSON(w, status, out)
+}
+
+// readForm: a none input reads nothing from a form either.
+func (*none) readForm(*http.Request) error { return nil }
+
+// requestKey is a write's idempotency key, which makes a double click or a
+// retried request one action: the hidden key of a page's form, the
+// Idempotency-Key header of an API request.
+func requestKey(r *http.Request) string {
+	if k := r.Header.Get("Idempotency-Key"); k != "" {
+		return k
+	}
+	return r.PostForm.Get("key")
+}
+
+// download answers with a document (a PDF, an attachment): shown in the
+// browser when inline, saved otherwise; an error as an error page, or
+// under /api/ as the JSON error.
+func download(s *Server, inline bool, get func(r *http.Request) (service.Document, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		d, err := get(r)
+		if err != nil {
+			s.failAny(w, r, err)
+			return
 		}
-		writeJSON(w, status, out)
+		sendDocument(w, d, inline)
 	}
 }
 

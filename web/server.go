@@ -137,7 +137,8 @@ func (s *Server) routes() http.Handler {
 	api.Get("/openapi.yaml", s.openAPI)
 	for _, mount := range []func(mounts){
 		s.sessionRoutes, s.langRoutes, s.accountRoutes, s.auditRoutes, s.areaRoutes,
-		s.callRoutes, s.callAPIRoutes, s.biddingRoutes, s.biddingAPIRoutes,
+		s.homeRoutes, s.callRoutes, s.callPageRoutes, s.callNewRoutes, s.callActionRoutes, s.bidRoutes,
+		s.callDocumentRoutes, s.portalRoutes, s.calendarRoutes,
 		s.contractRoutes, s.deliveryRoutes, s.evaluationRoutes, s.exportRoutes,
 		s.needRoutes, s.elderlyRoutes, s.statsRoutes, s.volunteerRoutes, s.teamRoutes,
 		s.projectRoutes, s.talentRoutes, s.orgRoutes,
