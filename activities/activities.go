@@ -35,12 +35,12 @@ type Activities struct {
 	SweepGrace time.Duration
 }
 
-// nonRetryable marks errors a retry cannot fix (invalid input, missing
-// records) so the workflow sees them at once.
 // ErrTypeRenderFailed is the error type of a document that cannot be
 // rendered (report.ErrRender): retrying would fail the same way.
 const ErrTypeRenderFailed = "render_failed"
 
+// nonRetryable marks errors a retry cannot fix (invalid input, missing
+// records) so the workflow sees them at once.
 func nonRetryable(err error) error {
 	if err == nil {
 		return nil

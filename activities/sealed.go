@@ -4,42 +4,42 @@ package activities
 // until it is public (domain.SealedUntilPublic): their Temporal payloads are
 // sealed under the scope the operators' codec endpoint never opens.
 
-// SealedUntilPublic: the draft (budget, rubric).
+// SealedUntilPublic seals the draft (budget, rubric).
 func (CreateDraftCallInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: a draft's attachment.
+// SealedUntilPublic seals a draft's attachment.
 func (RecordAttachmentInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: who bid, part labels, sizes, digests.
+// SealedUntilPublic seals who bid, part labels, sizes, digests.
 func (RecordBidInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: who had bid.
+// SealedUntilPublic seals who had bid.
 func (WithdrawBidInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: a drawn expert or evaluator (DrawPanel and
+// SealedUntilPublic seals a drawn expert or evaluator (DrawPanel and
 // DrawEvaluators return []Drawn).
 func (Drawn) SealedUntilPublic() {}
 
-// SealedUntilPublic: who sits on the panel.
+// SealedUntilPublic seals who sits on the panel.
 func (DeclareInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: an expert's points.
+// SealedUntilPublic seals an expert's points.
 func (RecordScoreInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: per-expert points and ranks before approval.
+// SealedUntilPublic seals per-expert points and ranks before approval.
 func (SaveResultsInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: the objection and the objector's contact.
+// SealedUntilPublic seals the objection and the objector's contact.
 func (RecordObjectionInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: who objects.
+// SealedUntilPublic seals who objects.
 func (FileObjectionInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: who asks for a recusal, and why.
+// SealedUntilPublic seals who asks for a recusal, and why.
 func (RecusalRequestInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: which bidder asked, which seat is recused.
+// SealedUntilPublic seals which bidder asked, which seat is recused.
 func (DecideRecusalInput) SealedUntilPublic() {}
 
-// SealedUntilPublic: an evaluator's sheet.
+// SealedUntilPublic seals an evaluator's sheet.
 func (EvalSheetInput) SealedUntilPublic() {}

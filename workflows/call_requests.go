@@ -5,7 +5,8 @@ import (
 	"grantflow/internal/domain"
 )
 
-// Requests carried by the call's updates.
+// AttachDocumentRequest and the types below are the requests carried by
+// the call's updates.
 type (
 	AttachDocumentRequest struct {
 		Actor      Actor

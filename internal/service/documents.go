@@ -58,9 +58,10 @@ func CheckDocument(fileName string, data []byte) (string, error) {
 	for _, e := range allowedTypes[sniffed] {
 		if e == ext {
 			ct := sniffed
-			if ext == ".docx" {
+			switch ext {
+			case ".docx":
 				ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-			} else if ext == ".xlsx" {
+			case ".xlsx":
 				ct = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 			}
 			return ct, nil

@@ -65,10 +65,10 @@ func (t *tagReader) skipPast(end string) error {
 		if err != nil {
 			return errBadXML
 		}
-		switch {
-		case c == end[matched]:
+		switch c {
+		case end[matched]:
 			matched++
-		case c == end[0]:
+		case end[0]:
 			matched = 1
 		default:
 			matched = 0

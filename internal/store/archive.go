@@ -14,6 +14,7 @@ import (
 // how long the object stays locked.
 type RetentionClass string
 
+// The retention classes.
 const (
 	ClassProcurement RetentionClass = "procurement" // procurement files ≥ 15 years
 	ClassAccounting  RetentionClass = "accounting"  // accounting vouchers 30 years

@@ -60,7 +60,8 @@ func (s *Store) PublishCall(ctx context.Context, callID string, deadline time.Ti
 	}))
 }
 
-// SetCallTimes records the dates the workflow set (zero values are kept).
+// CallTimes are the dates the workflow set (SetCallTimes keeps the zero
+// values' columns as they are).
 type CallTimes struct {
 	BidDeadline, ScoringDue, PublicityFrom, PublicityUntil, ObjectionUntil time.Time
 }
