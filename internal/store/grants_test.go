@@ -41,9 +41,12 @@ func seedGrant(t *testing.T, s *store.Store, n int, orgID int64, title, district
 	return p
 }
 
-func grantKey(p domain.Project) int {
+func grantKey(p domain.Project) int { return grantN(p.ID) }
+
+// grantN is n of the project uuidN(300+n) (0 for another id).
+func grantN(id string) int {
 	for i := 1; i <= 20; i++ {
-		if p.ID == uuidN(300+i) {
+		if id == uuidN(300+i) {
 			return i
 		}
 	}
