@@ -12,6 +12,7 @@ import (
 // TestUsersKeyset: accounts by username, a page at a time after the last
 // username seen, with the limit's default and maximum.
 func TestUsersKeyset(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	for _, u := range []string{"wang", "li", "zhang", "chen", "liu"} {
 		mkUser(t, s, u, "", domain.RoleAdmin)
@@ -40,6 +41,7 @@ func TestUsersKeyset(t *testing.T) {
 // ends the others and revokes every token; API tokens newest first, ties by
 // id.
 func TestSessionsAndTokens(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ann := mkUser(t, s, "ann", "", domain.RoleCivilAffairs)
 	bo := mkUser(t, s, "bo", "", domain.RoleCivilAffairs)
@@ -102,6 +104,7 @@ func TestSessionsAndTokens(t *testing.T) {
 // so, and RateLimited then refuses; another address or username has a
 // counter of its own; a window that ended starts again at 1.
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	l := store.RateLimit{Bucket: "login", Addr: "10.0.0.1", Username: "ann", Max: 5, Window: time.Minute}
 	full := make([]int, 8)
@@ -154,6 +157,7 @@ func TestRateLimits(t *testing.T) {
 // row is locked): one decision is taken and makes one proposal, the other
 // is a conflict; DecideIdea on a decided idea changes nothing.
 func TestDecideIdeaOnce(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	uni := mkUser(t, s, "uni", "", domain.RoleIdeaSubmitter)
 	ca1 := mkUser(t, s, "ca1", "", domain.RoleCivilAffairs)
@@ -190,6 +194,7 @@ func TestDecideIdeaOnce(t *testing.T) {
 // TestReviewAndStageOnce: reviewing a pending organisation twice at once
 // reviews it once; setting a call's stage twice at once records one change.
 func TestReviewAndStageOnce(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ca := mkUser(t, s, "ca", "", domain.RoleCivilAffairs)
 	exec(t, s, `INSERT INTO organisations (name, uscc, org_type, legal_rep_name, legal_rep_id_sealed, contact_name, contact_phone_sealed, district)

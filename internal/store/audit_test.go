@@ -11,6 +11,7 @@ import (
 // TestListAudit: the audit log newest first, by action prefix, object and
 // actor, paged backwards by sequence number, with its limits.
 func TestListAudit(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ann := domain.Actor{UserID: 11, Name: "安"}
 	bo := domain.Actor{UserID: 12, Name: "博"}
@@ -63,6 +64,7 @@ func TestListAudit(t *testing.T) {
 // 1…n without gaps or repeats, and VerifyAudit finds it whole. The list's
 // limit defaults to 50 and is at most 500.
 func TestAuditLimitsAndConcurrentAppends(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	const writers, each = 6, 10
 	errs := race(writers, func(w int) error {

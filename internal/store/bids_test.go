@@ -30,6 +30,7 @@ func bid(id, callID string, orgID int64) domain.Bid {
 // live; receipts list newest first; a withdrawn bid leaves the live list;
 // a bid after the deadline is refused; the same bid again is one bid.
 func TestBids(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	callID := biddingCall(t, s, time.Now().Add(time.Hour))
 	sun := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
@@ -108,6 +109,7 @@ func TestBids(t *testing.T) {
 // roles' in their district (city staff: every district), newest first,
 // ties by id, up to the limit.
 func TestNotices(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	sun := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	star := seedOrg(t, s, "星光公益", "52120104MJ0000002B", "南开区")

@@ -66,6 +66,7 @@ func callKey(c domain.Call) int {
 }
 
 func TestListCallsFiltersAndSorts(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedCalls(t, s)
 	for _, c := range []struct {
@@ -109,6 +110,7 @@ func TestListCallsFiltersAndSorts(t *testing.T) {
 }
 
 func TestListCallsPaging(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedCalls(t, s)
 	for _, c := range []struct {
@@ -154,6 +156,7 @@ func TestListCallsPaging(t *testing.T) {
 // created at once get distinct numbers, and inserting the same id again
 // (an activity retried) neither takes a number nor writes a second row.
 func TestInsertDraftCallNumbers(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	planner := mkUser(t, s, "planner", "", domain.RoleCivilAffairs)
 	draft := domain.CallDraft{Title: "并发创建的征集", Brand: domain.BrandShouZuQing, District: "河西区", Budget: 100, Plan: domain.Plan{Mode: domain.ModeCompetition}}

@@ -13,6 +13,7 @@ import (
 // newer one; signing twice at once signs once, and terms after signing
 // change nothing.
 func TestContractLifecycle(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	p, member := deliveryProject(t, s)
 	exec(t, s, `UPDATE projects SET stage = 'contracting' WHERE id = $1`, p.ID)
@@ -66,6 +67,7 @@ func TestContractLifecycle(t *testing.T) {
 // decided once and a final's grade goes on the project; a report after the
 // due date is refused; a termination is recorded once.
 func TestEvaluationRounds(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	p, member := deliveryProject(t, s)
 	e1 := mkUser(t, s, "e1", "", domain.RoleExpert)

@@ -13,6 +13,7 @@ import (
 // street's needs of that quarter only — and both return that roll-up; a
 // cycle marked late stays late in its roll-up's audit entry.
 func TestReportCycles(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedAreas(t, s)
 	rep := mkUser(t, s, "rep", "河西区", domain.RoleReporter)

@@ -44,6 +44,7 @@ func enrol(t *testing.T, s *store.Store, projectID string, by domain.Actor, n in
 // attended counts; the paged list newest first (ties by id, descending),
 // its last page and past the end.
 func TestTrainingSessions(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	p, by := deliveryProject(t, s)
 	other := seedGrant(t, s, 2, seedOrg(t, s, "另一家", "52120103MJ0000009Z", "河西区"), "另一个项目", "河西区", 1000)
@@ -117,6 +118,7 @@ func TestTrainingSessions(t *testing.T) {
 // with credited hours, a third check-in refused; two sign-outs at once (the
 // attendance row is locked) credit once and refuse the other.
 func TestCheckIn(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	p, by := deliveryProject(t, s)
 	starts := time.Date(2026, 4, 1, 9, 0, 0, 0, domain.ChinaTime)
@@ -179,6 +181,7 @@ func TestCheckIn(t *testing.T) {
 // counter: issuing to every trainee at once, twice each, numbers each
 // trainee once, with no number given twice and none skipped.
 func TestIssueCertificate(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	p, by := deliveryProject(t, s)
 	const n = 6
@@ -227,6 +230,7 @@ func TestIssueCertificate(t *testing.T) {
 // conflict; a freed key binds again; the sweep removes old keys only.
 // A keyed insert (InsertSessionKeyed) sent twice at once plans one session.
 func TestRequestKeys(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	const key = "6f1c2a3b-0000-4000-8000-000000000001"
 	const n = 4

@@ -57,6 +57,7 @@ func grantN(id string) int {
 // stage and search (call title, project number, organisation name), the
 // sorts with ties, paging.
 func TestListProjects(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	sun := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	star := seedOrg(t, s, "星光_公益", "52120104MJ0000002B", "南开区")
@@ -103,6 +104,7 @@ func TestListProjects(t *testing.T) {
 // TestInsertProjectNumbers: funded projects numbered at once get distinct
 // numbers; an award inserted again keeps its project and number.
 func TestInsertProjectNumbers(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	org := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	first := seedGrant(t, s, 1, org, "助老服务一", "河西区", 5000)
@@ -128,6 +130,7 @@ func TestInsertProjectNumbers(t *testing.T) {
 // voucher; the same voucher again is no error. Payment before
 // confirmation is refused.
 func TestTranches(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	org := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	p := seedGrant(t, s, 1, org, "助老服务", "河西区", 10000)

@@ -13,6 +13,7 @@ import (
 // already on the register (by the blind index of their ID number), all in
 // one transaction; the same import twice at once leaves one row per person.
 func TestImportElderlyUpserts(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedAreas(t, s)
 	by := mkUser(t, s, "imp", "河西区", domain.RoleCivilAffairs)
@@ -59,6 +60,7 @@ func TestImportElderlyUpserts(t *testing.T) {
 // ID, even sent at once; decisions list oldest first. A score sheet sent
 // again unchanged is not audited again; a revision replaces it.
 func TestDecisionsAndScoresOnce(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ca := mkUser(t, s, "ca", "河西区", domain.RoleCivilAffairs)
 	callID := biddingCall(t, s, time.Now().Add(time.Hour))
@@ -106,6 +108,7 @@ func TestDecisionsAndScoresOnce(t *testing.T) {
 // TestBeginArchiveOnce: the archive's start is recorded once — attempts at
 // once all get the first moment.
 func TestBeginArchiveOnce(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	p := seedGrant(t, s, 1, seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区"), "项目", "河西区", 1000)
 	moments := make([]time.Time, 4)

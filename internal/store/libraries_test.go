@@ -21,6 +21,7 @@ func at(h int) time.Time { return seedBase.Add(time.Duration(h) * time.Hour) }
 // institution, Chinese, LIKE characters), every sort with its tiebreaker,
 // and paging.
 func TestIdeas(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	a := mkUser(t, s, "uni_a", "", domain.RoleIdeaSubmitter)
 	b := mkUser(t, s, "uni_b", "", domain.RoleIdeaSubmitter)
@@ -76,6 +77,7 @@ func TestIdeas(t *testing.T) {
 // TestProposals: the project library by status, district and search, its
 // sorts and paging.
 func TestProposals(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	ca := mkUser(t, s, "ca", "", domain.RoleCivilAffairs)
 	for _, r := range []struct {
@@ -134,6 +136,7 @@ func seedAreas(t *testing.T, s *store.Store) {
 // TestListNeeds: needs by district, street, area prefix, quarter and
 // category; the urgency sort with ties; paging and its limits.
 func TestListNeeds(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedAreas(t, s)
 	rep := mkUser(t, s, "rep", "河西区", domain.RoleReporter)
@@ -190,6 +193,7 @@ func TestListNeeds(t *testing.T) {
 // TestListTalents: talents by kind, field, district, availability and
 // search; sorts by name and district with ties; paging.
 func TestListTalents(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	for _, r := range []struct {
 		kind, name, district, employer, fields string
@@ -237,6 +241,7 @@ func TestListTalents(t *testing.T) {
 // TestListOrganisations: organisations by status, district and search
 // (name, or the USCC exactly in any case), sorts and paging.
 func TestListOrganisations(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	for _, r := range []struct {
 		name, uscc, district, status string

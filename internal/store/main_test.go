@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"testing"
@@ -16,6 +17,15 @@ import (
 var pg *pgtest.Server
 
 func TestMain(m *testing.M) {
+	// The tests wait on the database more than they compute: run 8 at a
+	// time unless -parallel says otherwise (8 tests × 8 connections stay
+	// well under the server's 200).
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", "8")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	var err error
 	pg, err = pgtest.Start(ctx, func(ctx context.Context, url string) error {
@@ -36,10 +46,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// newStore is a Store on a fresh, migrated database of t's own.
+// newStore is a Store on a fresh, migrated database of t's own. Tests
+// call t.Parallel: each has its own database.
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	url := pg.Database(t)
+	// at most 8 connections a test: tests run in parallel (one per CPU),
+	// and the server takes 200
+	url := pg.Database(t) + "&pool_max_conns=8"
 	s, err := store.Open(context.Background(), url)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -51,6 +64,7 @@ func newStore(t *testing.T) *store.Store {
 // TestHarnessDatabasesAreSeparate: each test's database is a copy of the
 // migrated template, and what one test writes the next does not see.
 func TestHarnessDatabasesAreSeparate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	a, b := newStore(t), newStore(t)
 	if _, err := a.Pool().Exec(ctx, `INSERT INTO users (username, display_name, password_hash, roles) VALUES ('only_a', 'A', 'x', '{admin}')`); err != nil {

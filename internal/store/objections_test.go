@@ -22,6 +22,7 @@ func publicityCall(t *testing.T, s *store.Store) string {
 // answer is taken once; a filed objection is never deleted as pending, and
 // the sweep removes only stale pending ones.
 func TestObjections(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	callID := publicityCall(t, s)
 	org := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
@@ -87,6 +88,7 @@ func TestObjections(t *testing.T) {
 // counted under the call's lock: exactly the hourly allowance is taken, the
 // rest refused; a call not under publicity takes none.
 func TestPublicCommentLimit(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	callID := publicityCall(t, s)
 	const n = 6
@@ -126,6 +128,7 @@ func TestPublicCommentLimit(t *testing.T) {
 // TestRecusalRequests: one bidder's requests or all, in filing order; an
 // upheld decision marks the seat's expert recused, once.
 func TestRecusalRequests(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	callID := biddingCall(t, s, time.Now().Add(time.Hour))
 	sun := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")

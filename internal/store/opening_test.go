@@ -15,6 +15,7 @@ import (
 // call changes nothing, discarding an unopened one destroys the key and
 // marks its live bids discarded, once.
 func TestPublishOpenDiscard(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	planner := mkUser(t, s, "planner", "", domain.RoleCivilAffairs)
 	org := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
@@ -107,6 +108,7 @@ func TestPublishOpenDiscard(t *testing.T) {
 // closed; awards by rank, once per bid; an unfunded bid returns to the
 // library once.
 func TestClarificationsAndAwards(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	deadline := time.Now().Add(time.Hour).Truncate(time.Microsecond)
 	callID := biddingCall(t, s, deadline)

@@ -13,6 +13,7 @@ import (
 // expert's calls are those they were drawn for or confirmed on, newest
 // first.
 func TestPanel(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	e1 := mkUser(t, s, "e1", "", domain.RoleExpert)
 	e2 := mkUser(t, s, "e2", "", domain.RoleExpert)
@@ -90,6 +91,7 @@ func TestPanel(t *testing.T) {
 // TestReferencedKeys: which object keys a record refers to — bid parts,
 // call attachments, payment vouchers — and which not.
 func TestReferencedKeys(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	callID := biddingCall(t, s, time.Now().Add(time.Hour))
 	org := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")

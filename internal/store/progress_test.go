@@ -14,6 +14,7 @@ import (
 // hours per module; a month's report filed twice is replaced; reports
 // newest month first; spot-checks newest first, ties by id.
 func TestKPIsAndReports(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	p, by := deliveryProject(t, s)
 	other := seedGrant(t, s, 2, seedOrg(t, s, "另一家", "52120103MJ0000009Z", "河西区"), "另一个项目", "河西区", 1000)
@@ -74,6 +75,7 @@ func TestKPIsAndReports(t *testing.T) {
 // TestCountProjectWork: pending work counted per organisation, per
 // district (the call's) or everywhere.
 func TestCountProjectWork(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	sun := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	star := seedOrg(t, s, "星光公益", "52120104MJ0000002B", "南开区")

@@ -13,6 +13,7 @@ import (
 // first (ties newest id first) and its documents oldest first, others'
 // left out.
 func TestDebarmentsAndDocuments(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	sun := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	star := seedOrg(t, s, "星光公益", "52120104MJ0000002B", "南开区")
@@ -45,6 +46,7 @@ func TestDebarmentsAndDocuments(t *testing.T) {
 // TestAttachmentsAndEvidence: a call's attachments oldest first (inserted
 // again: once); a project's evidence, of one session or all.
 func TestAttachmentsAndEvidence(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	callID := biddingCall(t, s, time.Now().Add(time.Hour))
 	ca := mkUser(t, s, "ca", "", domain.RoleCivilAffairs)
@@ -83,6 +85,7 @@ func TestAttachmentsAndEvidence(t *testing.T) {
 // district; a year's calendar replaced whole, listed by day, years in
 // order.
 func TestAreaScopeAndCalendar(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedAreas(t, s)
 	for _, c := range []struct {
@@ -123,6 +126,7 @@ func TestAreaScopeAndCalendar(t *testing.T) {
 // rows wholly under the current key and empty values alone, and a second
 // run finds nothing to do.
 func TestResealPII(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	for i, v := range []struct{ rep, phone string }{{"k1.a", "k1.b"}, {"k2.c", ""}, {"k2.d", "k2.e"}, {"k1.f", "k2.g"}} {
 		exec(t, s, `INSERT INTO organisations (name, uscc, org_type, legal_rep_name, legal_rep_id_sealed, contact_name, contact_phone_sealed, district)

@@ -11,6 +11,7 @@ import (
 // sorts (birth year with ties and missing years last), paging and the
 // per-page limit of 1000; ElderCounts counts the same scope.
 func TestListElderly(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedAreas(t, s)
 	imp := mkUser(t, s, "imp", "河西区", domain.RoleCivilAffairs)
@@ -77,6 +78,7 @@ func TestListElderly(t *testing.T) {
 // TestVolunteers: volunteers by scope, brand and name search, sorted by
 // name, community or hours (from visits; none last), paged.
 func TestVolunteers(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedAreas(t, s)
 	by := mkUser(t, s, "vc", "河西区", domain.RoleCivilAffairs)

@@ -12,6 +12,7 @@ import (
 // published contracts only published ones, newest first, up to the limit;
 // an organisation's record holds only its own graded projects.
 func TestPublicLists(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	sun := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	star := seedOrg(t, s, "星光公益", "52120104MJ0000002B", "南开区")
@@ -55,6 +56,7 @@ func TestPublicLists(t *testing.T) {
 // and then newest first; rounds the expert was excluded from and other
 // experts' are left out; the same evaluator added twice is one.
 func TestEvaluatorAssignments(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	org := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	expert := mkUser(t, s, "expert", "", domain.RoleExpert)

@@ -13,6 +13,7 @@ import (
 // out); visit minutes inside the quarter's window (China time) only; the
 // report cycles by status; one district, or every district in order.
 func TestQuarterStats(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedAreas(t, s)
 	by := mkUser(t, s, "rep", "河西区", domain.RoleReporter)
@@ -78,6 +79,7 @@ func TestQuarterStats(t *testing.T) {
 // for the year in China time (a project at 00:30 on 1 January in Beijing
 // belongs to the new year), with payments, trainees, hours and grades.
 func TestProgrammeStats(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	org := seedOrg(t, s, "阳光社工", "52120103MJ0000001A", "河西区")
 	fin := mkUser(t, s, "fin", "", domain.RoleFinance)

@@ -19,6 +19,7 @@ import (
 // here those volunteers are also the smallest group, so the expected order
 // holds either way.)
 func TestTeamsAndVisits(t *testing.T) {
+	t.Parallel()
 	s := newStore(t)
 	seedAreas(t, s)
 	by := mkUser(t, s, "vc", "河西区", domain.RoleCivilAffairs)
