@@ -209,9 +209,7 @@ func TestReviewAndStageOnce(t *testing.T) {
 		Plan: domain.Plan{Mode: domain.ModeCompetition}}, ca)
 	must(t, err)
 	errs = race(3, func(int) error { return s.SetCallStage(ctx, uuidN(1), domain.StagePublishReview, "", ca) })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	var reviews, stages int
 	must(t, s.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE action LIKE 'org.%'), count(*) FILTER (WHERE action = 'call.stage') FROM audit_log`).Scan(&reviews, &stages))
 	if reviews != 1 || stages != 1 {

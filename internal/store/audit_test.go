@@ -76,9 +76,7 @@ func TestAuditLimitsAndConcurrentAppends(t *testing.T) {
 		}
 		return nil
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	problem, n, err := s.VerifyAudit(ctx)
 	must(t, err)
 	if problem != nil || n != writers*each {

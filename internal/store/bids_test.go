@@ -42,9 +42,7 @@ func TestBids(t *testing.T) {
 		_, err := s.InsertBid(ctx, bid(uuidN(10+i), callID, sun), by)
 		return err
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	receipts, err := s.OrgBids(ctx, callID, sun)
 	must(t, err)
 	wantKeys(t, "versions, newest first", keys(receipts, func(b domain.Bid) int { return b.Version }), []int{4, 3, 2, 1})
@@ -122,9 +120,7 @@ func TestNotices(t *testing.T) {
 	errs := race(3, func(int) error {
 		return s.AddNotice(ctx, "", store.NoticeTo{OrgID: sun}, "receipt", "投标回执", "receipt-1")
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	for _, n := range []struct {
 		to    store.NoticeTo
 		text  string

@@ -32,9 +32,7 @@ func TestContractLifecycle(t *testing.T) {
 		t.Errorf("a stale revision was confirmed")
 	}
 	errs := race(4, func(i int) error { return s.ConfirmContract(ctx, p.ID, i%2 == 0, 2, []domain.Actor{ca, member}[i%2]) })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	got, _ = s.Project(ctx, p.ID)
 	if got.OrgConfirmedAt.IsZero() || got.CivilConfirmedAt.IsZero() {
 		t.Errorf("confirmations: org %v civil %v", got.OrgConfirmedAt, got.CivilConfirmedAt)
@@ -45,9 +43,7 @@ func TestContractLifecycle(t *testing.T) {
 		t.Errorf("new terms kept the confirmations")
 	}
 	errs = race(2, func(int) error { return s.SignProject(ctx, p.ID) })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	terms.TermMonths = 36
 	must(t, s.SetProjectTerms(ctx, p.ID, terms, ca))
 	got, _ = s.Project(ctx, p.ID)
@@ -96,15 +92,11 @@ func TestEvaluationRounds(t *testing.T) {
 	errs := race(2, func(i int) error {
 		return s.RecordEvalSheet(ctx, p.ID, domain.EvalMidterm, 1, e1.UserID, domain.EvalSheet{Points: []float64{float64(10 + i)}}, e1)
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	errs = race(2, func(i int) error {
 		return s.DecideEvaluation(ctx, p.ID, domain.EvalFinal, 1, domain.EvalOutcome{Total: float64(80 + i), Passed: true, Grade: []domain.Grade{domain.GradeGood, domain.GradeExcellent}[i]})
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	evs, _ = s.Evaluations(ctx, p.ID)
 	final := evs[2]
 	got, _ := s.Project(ctx, p.ID)
@@ -116,9 +108,7 @@ func TestEvaluationRounds(t *testing.T) {
 	}
 	must(t, s.SubmitEvalReport(ctx, p.ID, domain.EvalMidterm, 1, "报告", "r/1", "报告.pdf", "sha", time.Now(), member))
 	errs = race(2, func(i int) error { return s.TerminateProject(ctx, p.ID, domain.Fen(100*(i+1)), 50) })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	var n [3]int
 	must(t, s.Pool().QueryRow(ctx, `SELECT count(*) FILTER (WHERE action = 'evaluation.score'), count(*) FILTER (WHERE action = 'evaluation.decide'),
 		count(*) FILTER (WHERE action = 'project.terminate') FROM audit_log`).Scan(&n[0], &n[1], &n[2]))

@@ -192,9 +192,7 @@ func TestIssueCertificate(t *testing.T) {
 		nos[i], _, err = s.IssueCertificate(ctx, p.ID, tr[i%n], by)
 		return err
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	seen := map[string]int64{}
 	for i, no := range nos {
 		if nos[i%n] != no {

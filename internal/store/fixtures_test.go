@@ -28,6 +28,14 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// mustAll fails the test on any of errs.
+func mustAll(t *testing.T, errs []error) {
+	t.Helper()
+	for _, err := range errs {
+		must(t, err)
+	}
+}
+
 // mkUser adds a user and returns them as the actor of what they do.
 func mkUser(t *testing.T, s *store.Store, username string, district string, roles ...domain.Role) domain.Actor {
 	t.Helper()

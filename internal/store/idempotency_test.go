@@ -38,9 +38,7 @@ func TestImportElderlyUpserts(t *testing.T) {
 	}
 	batch := []store.SealedElder{row("d", "赵奶奶", "120103001001", 1950), row("e", "孙大妈", "120103001001", 1955)}
 	errs := race(2, func(int) error { _, _, err := s.ImportElderly(ctx, batch, "三季度.xlsx", by); return err })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	_, total, err := s.ListElderly(ctx, store.ElderFilter{})
 	must(t, err)
 	if total != 5 {
@@ -67,9 +65,7 @@ func TestDecisionsAndScoresOnce(t *testing.T) {
 	errs := race(3, func(int) error {
 		return s.RecordCallDecision(ctx, callID, "req-1", domain.CallDecision{Step: "publish", Approve: true}, ca)
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	must(t, s.RecordCallDecision(ctx, callID, "req-2", domain.CallDecision{Step: "civil", Approve: false, Reason: "预算不符"}, ca))
 	ds, err := s.CallDecisions(ctx, callID)
 	must(t, err)

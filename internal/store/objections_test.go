@@ -37,9 +37,7 @@ func TestObjections(t *testing.T) {
 	}
 	filedAt := at(1)
 	errs := race(2, func(int) error { return s.FileObjection(ctx, callID, uuidN(62), org, "", filedAt, member) })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	must(t, s.FileObjection(ctx, callID, uuidN(61), org, "", filedAt, member)) // the same moment: by id
 	if err := s.FileObjection(ctx, callID, uuidN(69), org, "", filedAt, member); domain.ErrorCode(err) != domain.CodeNotFound {
 		t.Errorf("filing an objection never written: %v", err)
@@ -51,9 +49,7 @@ func TestObjections(t *testing.T) {
 	errs = race(2, func(i int) error {
 		return s.AnswerObjection(ctx, callID, uuidN(61), i == 0, fmt.Sprintf("答复%d", i), domain.StageScoring, ca)
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	got, _ = s.Objections(ctx, callID)
 	if got[0].Upheld == nil || got[0].Answer != map[bool]string{true: "答复0", false: "答复1"}[*got[0].Upheld] {
 		t.Errorf("answer: upheld %v answer %q", got[0].Upheld, got[0].Answer)
@@ -149,9 +145,7 @@ func TestRecusalRequests(t *testing.T) {
 	wantKeys(t, "阳光社工's requests", keys(mine, id), []string{uuidN(90), uuidN(92)})
 
 	errs := race(2, func(i int) error { return s.DecideRecusalRequest(ctx, callID, uuidN(90), i == 0, 1, "成立", ca) })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	all, _ = s.RecusalRequests(ctx, callID, sun)
 	panel, _ := s.PanelMembers(ctx, callID)
 	if all[0].Upheld == nil || (*all[0].Upheld) != (panel[0].Status == domain.PanelRecused) {

@@ -31,9 +31,7 @@ func TestPublishOpenDiscard(t *testing.T) {
 	errs := race(2, func(i int) error {
 		return s.PublishCall(ctx, a, deadline.Add(time.Duration(i)*time.Hour), []byte{byte(i)}, []string{"sealed-0", "sealed-1"}[i])
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	key, err := s.CallPublicKey(ctx, a)
 	must(t, err)
 	c, _ := s.Call(ctx, a)
@@ -82,9 +80,7 @@ func TestPublishOpenDiscard(t *testing.T) {
 		counts[i], err = s.DiscardSealedBids(ctx, b)
 		return err
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	if counts[0]+counts[1] != 1 {
 		t.Errorf("two discards at once discarded %v bids, want 1 in all", counts)
 	}
@@ -153,9 +149,7 @@ func TestClarificationsAndAwards(t *testing.T) {
 	must(t, err)
 	wantKeys(t, "awards by rank", keys(awards, func(a domain.Award) string { return a.OrgName }), []string{"阳光社工", "星光公益"})
 	errs := race(2, func(int) error { return s.ReturnBidToLibrary(ctx, callID, uuidN(41), "星光的方案", "摘要") })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	ps, total, err := s.Proposals(ctx, store.ProposalFilter{Status: domain.ProposalReturned})
 	must(t, err)
 	if total != 1 || ps[0].Institution != "星光公益" || ps[0].District != "河西区" {

@@ -53,9 +53,7 @@ func TestPanel(t *testing.T) {
 	}
 
 	errs := race(2, func(i int) error { return s.DeclarePanelMember(ctx, callID, e2.UserID, i == 1, "理由", e2) })
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	must(t, s.DeclarePanelMember(ctx, callID, e1.UserID, false, "", e1)) // excluded: nothing to declare
 	panel, _ = s.PanelMembers(ctx, callID)
 	if panel[0].Status != domain.PanelExcluded || !panel[0].DeclaredAt.IsZero() {

@@ -144,9 +144,7 @@ func TestResealPII(t *testing.T) {
 		counts[i], err = s.ResealPII(ctx, "k2", reseal, index)
 		return err
 	})
-	for _, e := range errs {
-		must(t, e)
-	}
+	mustAll(t, errs)
 	if n := counts[0]["organisations"] + counts[1]["organisations"]; n != 2 {
 		t.Errorf("two rotations at once re-sealed %d organisations, want 2 in all (%v)", n, counts)
 	}
