@@ -175,7 +175,7 @@ func (in *callInput) readForm(r *http.Request) error {
 	budget, ok := domain.ParseYuan(f.Budget)
 	in.Budget = budget
 	if !ok && strings.TrimSpace(f.Budget) != "" {
-		in.unreadable["budget"] = "预算金额格式不对：请填写数字（单位：元），如 300000 或 300,000.00。"
+		in.unreadable["budget_fen"] = "预算金额格式不对：请填写数字（单位：元），如 300000 或 300,000.00。"
 	}
 	return nil
 }

@@ -102,9 +102,9 @@ func (d CallDraft) Validate(r Rules) error {
 	}
 	switch {
 	case d.Budget <= 0:
-		fe.Add("budget", "请填写大于 0 的预算金额（元）。")
+		fe.Add("budget_fen", "请填写大于 0 的预算金额（元）。")
 	case d.Budget > MaxBudget:
-		fe.Add("budget", "预算金额过大，请核对（单位：元）。")
+		fe.Add("budget_fen", "预算金额过大，请核对（单位：元）。")
 	}
 	d.validate(d.Budget, r, fe)
 	return fe.Err()

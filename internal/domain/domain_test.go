@@ -67,8 +67,8 @@ func TestCallDraftValidate(t *testing.T) {
 		{"long title", func(d *CallDraft) { d.Title = strings.Repeat("长", 121) }, "title"},
 		{"unknown brand", func(d *CallDraft) { d.Brand = "other" }, "brand"},
 		{"unknown district", func(d *CallDraft) { d.District = "朝阳区" }, "district"},
-		{"zero budget", func(d *CallDraft) { d.Budget = 0 }, "budget"},
-		{"huge budget", func(d *CallDraft) { d.Budget = MaxBudget + 1 }, "budget"},
+		{"zero budget", func(d *CallDraft) { d.Budget = 0 }, "budget_fen"},
+		{"huge budget", func(d *CallDraft) { d.Budget = MaxBudget + 1 }, "budget_fen"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
