@@ -53,7 +53,7 @@ func (s *Store) Sessions(ctx context.Context, userID int64) ([]Session, error) {
 		SELECT u.token, u.ip, u.user_agent, u.created_at, s.expiry
 		FROM user_sessions u JOIN sessions s ON s.token = u.token
 		WHERE u.user_id = $1 AND s.expiry > now()
-		ORDER BY u.created_at DESC`, userID)
+		ORDER BY u.created_at DESC, u.token`, userID)
 	if err != nil {
 		return nil, mapErr("sessions", err)
 	}

@@ -166,7 +166,7 @@ func (s *Store) ListCalls(ctx context.Context, f CallFilter) (CallPage, error) {
 			OR (stage = 'publish_review' AND ($%d::text[])[2] IN ('*', district)))`, []string{u.Drafts, u.Reviews})
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		w.add("(title ILIKE '%' || $%d || '%' OR number ILIKE '%' || $%d || '%')", q)
+		w.add("(title ILIKE '%' || $%d || '%' OR number ILIKE '%' || $%d || '%')", likeEscape(q))
 	}
 	calls, total, err := listPage(ctx, s.pool, "list calls", callColumns, "calls", w, sortOrder(f.Sort, CallSorts, CallSorts["created"]), f.Page, f.PerPage,
 		func(r pgx.CollectableRow) (domain.Call, error) { return scanCall(r) })

@@ -90,6 +90,8 @@ func TestListCallsFiltersAndSorts(t *testing.T) {
 		{"search and stage", store.CallFilter{Search: "陪伴", Stage: domain.StageBidding, District: "南开区"}, []int{3}},
 		{"search without a match", store.CallFilter{Search: "不存在的项目"}, nil},
 		{"search with a literal percent sign", store.CallFilter{Search: "50%"}, []int{2}},
+		{"a percent sign alone matches itself, not everything", store.CallFilter{Search: "%"}, []int{2}},
+		{"an underscore matches itself, not any character", store.CallFilter{Search: "区_"}, nil},
 		{"search case-insensitively in the number", store.CallFilter{Search: "zj"}, []int{6, 5, 3, 4, 2, 1}},
 		{"sort oldest first", store.CallFilter{Sort: "created_asc"}, []int{1, 2, 3, 4, 5, 6}},
 		{"sort by budget, ties by id", store.CallFilter{Sort: "budget"}, []int{6, 1, 3, 5, 4, 2}},

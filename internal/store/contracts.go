@@ -101,7 +101,7 @@ func (s *Store) ListProjects(ctx context.Context, f ProjectFilter) (ProjectPage,
 		w.add("p.stage = $%d", f.Stage)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		w.add("(c.title ILIKE '%' || $%d || '%' OR p.number ILIKE '%' || $%d || '%' OR o.name ILIKE '%' || $%d || '%')", q)
+		w.add("(c.title ILIKE '%' || $%d || '%' OR p.number ILIKE '%' || $%d || '%' OR o.name ILIKE '%' || $%d || '%')", likeEscape(q))
 	}
 	ps, total, err := listPage(ctx, s.pool, "list projects", projectColumns, strings.TrimPrefix(projectFrom, " FROM "), w,
 		sortOrder(f.Sort, ProjectSorts, ProjectSorts["created"]), f.Page, f.PerPage, func(r pgx.CollectableRow) (domain.Project, error) { return scanProject(r) })

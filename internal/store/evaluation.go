@@ -164,7 +164,7 @@ func (s *Store) EvaluatorAssignments(ctx context.Context, userID int64, limit in
 		FROM evaluators v JOIN evaluations e USING (project_id, phase, attempt)
 		JOIN projects p ON p.id = v.project_id JOIN calls c ON c.id = p.call_id JOIN organisations o ON o.id = p.org_id
 		WHERE v.user_id = $1 AND v.excluded = ''
-		ORDER BY v.scored_at IS NOT NULL, v.created_at DESC LIMIT $2`, userID, limit)
+		ORDER BY v.scored_at IS NOT NULL, v.created_at DESC, p.id, v.phase, v.attempt LIMIT $2`, userID, limit)
 	if err != nil {
 		return nil, mapErr("evaluator assignments", err)
 	}
@@ -245,7 +245,7 @@ type OrgGrade struct {
 func (s *Store) PublicResults(ctx context.Context, limit int) ([]OrgGrade, error) {
 	rows, err := s.pool.Query(ctx, `SELECT p.id, p.number, c.title, c.district, p.grade, p.graded_at, o.name
 		FROM projects p JOIN calls c ON c.id = p.call_id JOIN organisations o ON o.id = p.org_id
-		WHERE p.grade IS NOT NULL ORDER BY p.graded_at DESC LIMIT $1`, limit)
+		WHERE p.grade IS NOT NULL ORDER BY p.graded_at DESC, p.id LIMIT $1`, limit)
 	if err != nil {
 		return nil, mapErr("public results", err)
 	}
@@ -260,7 +260,7 @@ func (s *Store) PublicResults(ctx context.Context, limit int) ([]OrgGrade, error
 // and terminations.
 func (s *Store) OrgGrades(ctx context.Context, orgID int64) ([]OrgGrade, error) {
 	rows, err := s.pool.Query(ctx, `SELECT p.id, p.number, c.title, c.district, p.grade, p.graded_at
-		FROM projects p JOIN calls c ON c.id = p.call_id WHERE p.org_id = $1 AND p.grade IS NOT NULL ORDER BY p.graded_at DESC LIMIT 100`, orgID)
+		FROM projects p JOIN calls c ON c.id = p.call_id WHERE p.org_id = $1 AND p.grade IS NOT NULL ORDER BY p.graded_at DESC, p.id LIMIT 100`, orgID)
 	if err != nil {
 		return nil, mapErr("org grades", err)
 	}
@@ -288,7 +288,7 @@ type PublishedContract struct {
 func (s *Store) PublishedContracts(ctx context.Context, limit int) ([]PublishedContract, error) {
 	rows, err := s.pool.Query(ctx, `SELECT p.id, p.number, c.title, c.district, o.name, p.amount_fen, p.published_at, p.stage
 		FROM projects p JOIN calls c ON c.id = p.call_id JOIN organisations o ON o.id = p.org_id
-		WHERE p.published_at IS NOT NULL ORDER BY p.published_at DESC LIMIT $1`, limit)
+		WHERE p.published_at IS NOT NULL ORDER BY p.published_at DESC, p.id LIMIT $1`, limit)
 	if err != nil {
 		return nil, mapErr("published contracts", err)
 	}

@@ -27,6 +27,13 @@ func (f *filter) sql() string {
 	return " WHERE " + strings.Join(f.where, " AND ")
 }
 
+// likeEscape makes a search text match itself inside a LIKE pattern
+// ('%' || $n || '%'): its own %, _ and \ are escaped (PostgreSQL's default
+// LIKE escape is the backslash), so searching "区_" finds "区_", not "区东".
+func likeEscape(q string) string { return likeEscaper.Replace(q) }
+
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
 // clampPage applies the default and the maximum page size.
 func clampPage(page, perPage, maxPerPage int) (int, int) {
 	if perPage <= 0 || perPage > maxPerPage {

@@ -127,7 +127,7 @@ func (s *Store) ListOrganisations(ctx context.Context, f OrgFilter) (OrgPage, er
 		w.add("o.district = $%d", f.District)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		w.add("(o.name ILIKE '%' || $%d || '%' OR o.uscc = upper($%d))", q)
+		w.add("(o.name ILIKE '%' || $%d || '%' OR o.uscc = upper($%d))", likeEscape(q))
 	}
 	orgs, total, err := listPage(ctx, s.pool, "list organisations", orgColumns, "organisations o", w, sortOrder(f.Sort, OrgSorts, OrgSorts["created"]), f.Page, f.PerPage,
 		func(r pgx.CollectableRow) (domain.Organisation, error) { return scanOrg(r) })

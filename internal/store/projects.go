@@ -77,7 +77,7 @@ func (s *Store) Ideas(ctx context.Context, f IdeaFilter) ([]domain.Idea, int, er
 		w.add("status = $%d", string(f.Status))
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		w.add("(title ILIKE '%' || $%d || '%' OR institution ILIKE '%' || $%d || '%')", q)
+		w.add("(title ILIKE '%' || $%d || '%' OR institution ILIKE '%' || $%d || '%')", likeEscape(q))
 	}
 	return listPage(ctx, s.pool, "ideas", ideaColumns, "ideas", w, sortOrder(f.Sort, ProposalSorts, "created_at DESC, id"), f.Page, f.PerPage,
 		func(r pgx.CollectableRow) (domain.Idea, error) { return scanIdea(r) })
@@ -164,7 +164,7 @@ func (s *Store) Proposals(ctx context.Context, f ProposalFilter) ([]domain.Propo
 		w.add("district = $%d", f.District)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		w.add("(title ILIKE '%' || $%d || '%' OR institution ILIKE '%' || $%d || '%')", q)
+		w.add("(title ILIKE '%' || $%d || '%' OR institution ILIKE '%' || $%d || '%')", likeEscape(q))
 	}
 	return listPage(ctx, s.pool, "proposals", "id, title, summary, brand, district, institution, need_ids, status, coalesce(idea_id, 0), created_by, created_at",
 		"proposals", w, sortOrder(f.Sort, ProposalSorts, "created_at DESC, id"), f.Page, f.PerPage,

@@ -129,7 +129,7 @@ func (s *Store) ListTalents(ctx context.Context, f TalentFilter) (TalentPage, er
 		w.add("t.available = $%d", *f.Available)
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
-		w.add("(t.name ILIKE '%' || $%d || '%' OR t.employer ILIKE '%' || $%d || '%')", q)
+		w.add("(t.name ILIKE '%' || $%d || '%' OR t.employer ILIKE '%' || $%d || '%')", likeEscape(q))
 	}
 	ts, total, err := listPage(ctx, s.pool, "list talents", talentColumns, strings.TrimPrefix(talentFrom, " FROM "), w, sortOrder(f.Sort, TalentSorts, "t.id"), f.Page, f.PerPage,
 		func(r pgx.CollectableRow) (domain.Talent, error) { return scanTalent(r) })

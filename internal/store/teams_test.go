@@ -12,12 +12,6 @@ import (
 // stranger refuses the whole visit); volunteers of a brand up to a limit;
 // volunteer organisations by size (those without one last); pairs and the
 // visits of a volunteer newest first, ties by id, up to a limit.
-//
-// (VolunteerOrgs means to list the volunteers without an organisation
-// last, but the "1 = 0" of its ORDER BY compares two constants and sorts
-// nothing — a defect found by these tests and left to the store's owner;
-// here those volunteers are also the smallest group, so the expected order
-// holds either way.)
 func TestTeamsAndVisits(t *testing.T) {
 	t.Parallel()
 	s := newStore(t)
@@ -126,4 +120,11 @@ func TestTeamsAndVisits(t *testing.T) {
 	if len(got) != 4 || !got[3].AtInstitution || got[3].ElderName != "新兴养老院" {
 		t.Errorf("visits with the team's: %+v", got)
 	}
+
+	// Without an organisation is last even when it is the largest group.
+	for _, name := range []string{"孙丽", "钱坤"} {
+		exec(t, s, `INSERT INTO volunteers (name, phone_sealed, birth_year, community_code, district, brand, created_by) VALUES ($1, 'k.p', 2008, '120101001001', '和平区', 'cuncaoxin', $2)`, name, by.UserID)
+	}
+	orgs, _ = s.VolunteerOrgs(ctx, "", "")
+	wantKeys(t, "volunteer organisations, none last though largest", keys(orgs, func(o store.VolunteerOrg) int64 { return o.OrgID }), []int64{sun, star, 0})
 }

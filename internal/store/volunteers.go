@@ -87,7 +87,7 @@ func (s *Store) VolunteerOrgs(ctx context.Context, district, areaPrefix string) 
 		       coalesce(sum((SELECT sum(c.minutes) FROM volunteer_credits c WHERE c.volunteer_id = v.id)), 0)
 		FROM volunteers v LEFT JOIN organisations o ON o.id = v.org_id
 		WHERE ($1 = '' OR v.district = $1) AND ($2 = '' OR v.community_code LIKE $2 || '%')
-		GROUP BY 1, 2, 3 ORDER BY 1 = 0, count(*) DESC, 2 LIMIT 500`, district, areaPrefix)
+		GROUP BY 1, 2, 3 ORDER BY coalesce(v.org_id, 0) = 0, count(*) DESC, 2 LIMIT 500`, district, areaPrefix)
 	if err != nil {
 		return nil, mapErr("volunteer orgs", err)
 	}
@@ -117,7 +117,7 @@ func (s *Store) Volunteers(ctx context.Context, f VolunteerFilter) ([]domain.Vol
 	f.Page, f.PerPage = clampPage(f.Page, f.PerPage, 200)
 	const cond = `WHERE ($1 = '' OR v.district = $1) AND ($2 = '' OR v.community_code LIKE $2 || '%') AND ($3 = '' OR v.brand = $3)
 		AND ($4 = '' OR v.name ILIKE '%' || $4 || '%')`
-	args := []any{f.District, f.AreaPrefix, string(f.Brand), strings.TrimSpace(f.Search)}
+	args := []any{f.District, f.AreaPrefix, string(f.Brand), likeEscape(strings.TrimSpace(f.Search))}
 	var total int
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM volunteers v `+cond, args...).Scan(&total); err != nil {
 		return nil, 0, mapErr("count volunteers", err)
