@@ -87,7 +87,7 @@ func (a *Activities) ArchiveProject(ctx context.Context, projectID string) (Arch
 	}
 	text := fmt.Sprintf("项目 %s 已归档：%d 个文件及清单已锁定保存（采购文件 15 年、会计凭证 30 年、培训记录 10 年），清单 SHA-256 %s。项目资料此后只读。",
 		p.Number, len(objs), man.SHA256[:16]+"…")
-	for i, to := range []store.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}} {
+	for i, to := range []domain.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}} {
 		if err := a.Store.AddNotice(ctx, p.CallID, to, "project.archived", text, fmt.Sprintf("archive/%s/%d", p.ID, i)); err != nil {
 			return ArchiveResult{}, err
 		}

@@ -8,7 +8,6 @@ import (
 
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
-	"grantflow/internal/store"
 )
 
 // AwardInput awards a call to its recommended bids.
@@ -48,7 +47,7 @@ func (a *Activities) AwardCall(ctx context.Context, in AwardInput) ([]domain.Awa
 			if err := a.returnToLibrary(ctx, priv, c, b); err != nil {
 				return nil, err
 			}
-			if err := a.Store.AddNotice(ctx, c.ID, store.NoticeTo{OrgID: b.OrgID}, "award.unsuccessful",
+			if err := a.Store.AddNotice(ctx, c.ID, domain.NoticeTo{OrgID: b.OrgID}, "award.unsuccessful",
 				fmt.Sprintf("征集 %s 已定标，您单位未获立项（名次 %d，综合得分 %.2f）。投标方案已转入项目库备选。", c.Number, r.Rank, r.Result),
 				"award-no/"+b.ID); err != nil {
 				return nil, err
@@ -69,7 +68,7 @@ func (a *Activities) AwardCall(ctx context.Context, in AwardInput) ([]domain.Awa
 		if err := a.Store.InsertAward(ctx, aw); err != nil {
 			return nil, nonRetryable(err)
 		}
-		if err := a.Store.AddNotice(ctx, c.ID, store.NoticeTo{OrgID: b.OrgID}, "award.won",
+		if err := a.Store.AddNotice(ctx, c.ID, domain.NoticeTo{OrgID: b.OrgID}, "award.won",
 			fmt.Sprintf("征集 %s 已定标，您单位获得立项，资助金额 %s 元。请下载立项通知书，并于 30 日内签订合同。", c.Number, b.Price.Yuan()),
 			"award/"+b.ID); err != nil {
 			return nil, err

@@ -10,7 +10,6 @@ import (
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
 	"grantflow/internal/seal"
-	"grantflow/internal/store"
 )
 
 // RecordBidInput is a sealed bid whose parts are already in object storage.
@@ -28,7 +27,7 @@ func (a *Activities) RecordBid(ctx context.Context, in RecordBidInput) (domain.R
 	}
 	text := fmt.Sprintf("投标文件已密封递交（第 %d 版），递交时间 %s。回执中列有每一部分的 SHA-256 摘要，开标时将逐一核对。",
 		b.Version, report.ChineseDateTime(b.SubmittedAt))
-	if err := a.Store.AddNotice(ctx, b.CallID, store.NoticeTo{OrgID: b.OrgID}, "bid.receipt", text, "bid/"+b.ID); err != nil {
+	if err := a.Store.AddNotice(ctx, b.CallID, domain.NoticeTo{OrgID: b.OrgID}, "bid.receipt", text, "bid/"+b.ID); err != nil {
 		return domain.Receipt{}, err
 	}
 	return b.Receipt(), nil

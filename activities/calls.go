@@ -7,7 +7,6 @@ import (
 
 	"grantflow/internal/domain"
 	"grantflow/internal/seal"
-	"grantflow/internal/store"
 )
 
 // RecordDecisionInput is an approval, rejection or submission to record.
@@ -70,7 +69,7 @@ func (a *Activities) PublishCall(ctx context.Context, callID string) (PublishRes
 // SetCallTimesInput records dates the workflow set.
 type SetCallTimesInput struct {
 	CallID string
-	Times  store.CallTimes
+	Times  domain.CallTimes
 }
 
 // SetCallTimes records dates the workflow set.

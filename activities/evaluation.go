@@ -8,7 +8,6 @@ import (
 
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
-	"grantflow/internal/store"
 )
 
 // EvalRoundInput names an evaluation round.
@@ -36,7 +35,7 @@ func (a *Activities) OpenEvaluation(ctx context.Context, in EvalRoundInput) erro
 	if in.Attempt > 1 {
 		what = "整改报告"
 	}
-	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "evaluation.open",
+	return a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{OrgID: p.OrgID}, "evaluation.open",
 		fmt.Sprintf("项目 %s 进入%s：请于 %s 前提交%s，逾期按不合格处理。", p.Number, domain.Evaluation{Phase: in.Phase, Attempt: in.Attempt}.Round(),
 			report.ChineseDateTime(in.Due.In(domain.ChinaTime)), what), in.dedup("open"))
 }
@@ -63,7 +62,7 @@ func (a *Activities) SubmitEvalReport(ctx context.Context, in EvalReportInput) e
 	if err != nil {
 		return err
 	}
-	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{Role: domain.RoleCivilAffairs, District: p.District}, "evaluation.report",
+	return a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{Role: domain.RoleCivilAffairs, District: p.District}, "evaluation.report",
 		fmt.Sprintf("项目 %s 已提交%s报告，系统将从专家库随机抽取评估专家。", p.Number, domain.Evaluation{Phase: in.Phase, Attempt: in.Attempt}.Round()),
 		EvalRoundInput{ProjectID: in.ProjectID, Phase: in.Phase, Attempt: in.Attempt}.dedup("report"))
 }
@@ -168,7 +167,7 @@ func standing(es []domain.Evaluator) []Drawn {
 func (a *Activities) tellEvaluators(ctx context.Context, p domain.Project, in EvalRoundInput, have []Drawn) error {
 	round := domain.Evaluation{Phase: in.Phase, Attempt: in.Attempt}.Round()
 	for _, d := range have {
-		if err := a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{UserID: d.UserID}, "evaluation.drawn",
+		if err := a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{UserID: d.UserID}, "evaluation.drawn",
 			fmt.Sprintf("您被抽取为项目 %s（%s）%s的评估专家，请在 %d 日内阅读报告、现场查看并按 100 分评分表打分。", p.Number, p.Title, round, domain.EvalScoreDays),
 			in.dedup(fmt.Sprintf("drawn/%d", d.UserID))); err != nil {
 			return err
@@ -276,7 +275,7 @@ func (a *Activities) RecordEvalOutcome(ctx context.Context, in OutcomeInput) err
 	default:
 		text += "整改后复评仍不合格，项目将终止，剩余资金停止拨付。"
 	}
-	for i, to := range []store.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}} {
+	for i, to := range []domain.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}} {
 		if err := a.Store.AddNotice(ctx, p.CallID, to, "evaluation.result", text, in.dedup(fmt.Sprintf("result/%d", i))); err != nil {
 			return err
 		}

@@ -3,8 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
-
-	"grantflow/internal/store"
+	"grantflow/internal/domain"
 )
 
 // notifyBidders tells every organisation with a live bid.
@@ -14,7 +13,7 @@ func (a *Activities) notifyBidders(ctx context.Context, callID, kind, text, dedu
 		return err
 	}
 	for _, b := range bids {
-		if err := a.Store.AddNotice(ctx, callID, store.NoticeTo{OrgID: b.OrgID}, kind, text, fmt.Sprintf("%s/%d", dedup, b.OrgID)); err != nil {
+		if err := a.Store.AddNotice(ctx, callID, domain.NoticeTo{OrgID: b.OrgID}, kind, text, fmt.Sprintf("%s/%d", dedup, b.OrgID)); err != nil {
 			return err
 		}
 	}
@@ -24,7 +23,7 @@ func (a *Activities) notifyBidders(ctx context.Context, callID, kind, text, dedu
 // NotifyInput is a notice to record once.
 type NotifyInput struct {
 	CallID string
-	To     store.NoticeTo
+	To     domain.NoticeTo
 	Kind   string
 	Text   string
 	Dedup  string

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // RecordObjectionInput is a 质疑 whose attachment, if any, is stored.
@@ -30,11 +29,11 @@ func (a *Activities) RecordObjection(ctx context.Context, in RecordObjectionInpu
 		return err
 	}
 	if in.Objection.Complaint() {
-		return a.Store.AddNotice(ctx, c.ID, store.NoticeTo{Role: domain.RoleFinance, District: c.District}, "complaint",
+		return a.Store.AddNotice(ctx, c.ID, domain.NoticeTo{Role: domain.RoleFinance, District: c.District}, "complaint",
 			fmt.Sprintf("征集 %s 收到对质疑答复的投诉，请在 %d 个工作日内作出处理决定；决定前暂停定标（政府采购法 §57）。", c.Number, domain.ComplaintDecisionWorkingDays),
 			"complaint/"+in.Objection.ID)
 	}
-	return a.Store.AddNotice(ctx, c.ID, store.NoticeTo{Role: domain.RoleCivilAffairs, District: c.District}, "objection",
+	return a.Store.AddNotice(ctx, c.ID, domain.NoticeTo{Role: domain.RoleCivilAffairs, District: c.District}, "objection",
 		fmt.Sprintf("征集 %s 收到质疑，请在 %d 个工作日内答复；答复前暂停定标。", c.Number, domain.ObjectionReplyWorkingDays), "objection/"+in.Objection.ID)
 }
 
@@ -61,11 +60,11 @@ func (a *Activities) FileObjection(ctx context.Context, in FileObjectionInput) e
 		return err
 	}
 	if in.ComplaintOf != "" {
-		return a.Store.AddNotice(ctx, c.ID, store.NoticeTo{Role: domain.RoleFinance, District: c.District}, "complaint",
+		return a.Store.AddNotice(ctx, c.ID, domain.NoticeTo{Role: domain.RoleFinance, District: c.District}, "complaint",
 			fmt.Sprintf("征集 %s 收到对质疑答复的投诉，请在 %d 个工作日内作出处理决定；决定前暂停定标（政府采购法 §57）。", c.Number, domain.ComplaintDecisionWorkingDays),
 			"complaint/"+in.ID)
 	}
-	return a.Store.AddNotice(ctx, c.ID, store.NoticeTo{Role: domain.RoleCivilAffairs, District: c.District}, "objection",
+	return a.Store.AddNotice(ctx, c.ID, domain.NoticeTo{Role: domain.RoleCivilAffairs, District: c.District}, "objection",
 		fmt.Sprintf("征集 %s 收到质疑，请在 %d 个工作日内答复；答复前暂停定标。", c.Number, domain.ObjectionReplyWorkingDays), "objection/"+in.ID)
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
-	"grantflow/internal/store"
 )
 
 // DrawPanelInput asks for Need more experts for a call's panel.
@@ -136,7 +135,7 @@ func panelCandidates(pool []domain.Talent, considered map[int64]bool, staff []in
 // also those an earlier attempt drew but may not have told.
 func (a *Activities) tellDrawn(ctx context.Context, callID string, drawn []Drawn) error {
 	for _, d := range drawn {
-		if err := a.Store.AddNotice(ctx, callID, store.NoticeTo{UserID: d.UserID}, "panel.drawn",
+		if err := a.Store.AddNotice(ctx, callID, domain.NoticeTo{UserID: d.UserID}, "panel.drawn",
 			"您被随机抽取为评审专家。请先声明与投标人无利害关系，然后才能查看投标文件并评分。", fmt.Sprintf("panel/%s/%d", callID, d.TalentID)); err != nil {
 			return err
 		}

@@ -7,7 +7,6 @@ import (
 
 	"grantflow/internal/domain"
 	"grantflow/internal/report"
-	"grantflow/internal/store"
 )
 
 // CreateProjectInput creates the funded project of an award.
@@ -23,10 +22,10 @@ func (a *Activities) CreateProject(ctx context.Context, in CreateProjectInput) (
 		return domain.Project{}, nonRetryable(err)
 	}
 	text := fmt.Sprintf("项目 %s（%s）已立项，请于 %s 前签订合同。", p.Number, p.Title, report.ChineseDate(in.Due.In(domain.ChinaTime)))
-	if err := a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "project.created", text, "project/"+p.ID+"/org"); err != nil {
+	if err := a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{OrgID: p.OrgID}, "project.created", text, "project/"+p.ID+"/org"); err != nil {
 		return domain.Project{}, err
 	}
-	return p, a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{Role: domain.RoleCivilAffairs, District: p.District}, "project.created",
+	return p, a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{Role: domain.RoleCivilAffairs, District: p.District}, "project.created",
 		text+"请确定培训人数、学时、场次和服务期限。", "project/"+p.ID+"/civil")
 }
 
@@ -98,7 +97,7 @@ func (a *Activities) SignProject(ctx context.Context, projectID string) error {
 	if err != nil {
 		return err
 	}
-	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "project.signed",
+	return a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{OrgID: p.OrgID}, "project.signed",
 		fmt.Sprintf("项目 %s 的合同已双方确认并公开，项目进入实施阶段。", p.Number), "project/"+p.ID+"/signed")
 }
 
@@ -123,7 +122,7 @@ func (a *Activities) ConfirmTranche(ctx context.Context, in TrancheInput) error 
 	if err != nil {
 		return err
 	}
-	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{Role: domain.RoleFinance, District: p.District}, "tranche.confirmed",
+	return a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{Role: domain.RoleFinance, District: p.District}, "tranche.confirmed",
 		fmt.Sprintf("项目 %s 第 %d 笔资金（%s 元）的拨付条件已成就，请办理拨付并登记凭证。", p.Number, in.Index+1, in.Amount.Yuan()),
 		fmt.Sprintf("tranche/%s/%d", p.ID, in.Index))
 }
@@ -137,7 +136,7 @@ func (a *Activities) RecordPayment(ctx context.Context, in TrancheInput) error {
 	if err != nil {
 		return err
 	}
-	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "tranche.paid",
+	return a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{OrgID: p.OrgID}, "tranche.paid",
 		fmt.Sprintf("项目 %s 第 %d 笔资金 %s 元已拨付（凭证号 %s）。", p.Number, in.Index+1, in.Amount.Yuan(), in.VoucherNo),
 		fmt.Sprintf("paid/%s/%d", p.ID, in.Index))
 }
@@ -184,7 +183,7 @@ func (a *Activities) TerminateProject(ctx context.Context, projectID string) (Te
 	}
 	text := fmt.Sprintf("项目 %s 中期评估整改后复评仍不合格，项目终止，剩余资金停止拨付。已拨付 %s 元；按已完成学时 %.1f / %.0f 核定应得 %s 元，应退回 %s 元。",
 		p.Number, paid.Yuan(), k.HoursCredited, contracted, earned.Yuan(), back.Yuan())
-	for i, to := range []store.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}, {Role: domain.RoleFinance, District: p.District}} {
+	for i, to := range []domain.NoticeTo{{OrgID: p.OrgID}, {Role: domain.RoleCivilAffairs, District: p.District}, {Role: domain.RoleFinance, District: p.District}} {
 		if err := a.Store.AddNotice(ctx, p.CallID, to, "project.terminated", text, fmt.Sprintf("terminate/%s/%d", projectID, i)); err != nil {
 			return TerminateResult{}, err
 		}
@@ -215,7 +214,7 @@ func (a *Activities) RemindMonthlyReport(ctx context.Context, in MonthlyReportIn
 		}
 	}
 	m, _ := time.Parse("2006-01", in.Month)
-	return a.Store.AddNotice(ctx, p.CallID, store.NoticeTo{OrgID: p.OrgID}, "report.missing",
+	return a.Store.AddNotice(ctx, p.CallID, domain.NoticeTo{OrgID: p.OrgID}, "report.missing",
 		fmt.Sprintf("项目 %s 尚未提交 %d年%d月 的月度进展报告，请在项目页面补交。", p.Number, m.Year(), int(m.Month())),
 		fmt.Sprintf("monthly/%s/%s", p.ID, in.Month))
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // RecusalRequestInput is a bidder's written recusal request.
@@ -24,7 +23,7 @@ func (a *Activities) RecordRecusalRequest(ctx context.Context, in RecusalRequest
 	if err != nil {
 		return err
 	}
-	return a.Store.AddNotice(ctx, c.ID, store.NoticeTo{Role: domain.RoleCivilAffairs, District: c.District}, "recusal.request",
+	return a.Store.AddNotice(ctx, c.ID, domain.NoticeTo{Role: domain.RoleCivilAffairs, District: c.District}, "recusal.request",
 		fmt.Sprintf("征集 %s 收到投标人的专家回避申请，请审查并作出决定。", c.Number), "recusal/"+in.Request.ID)
 }
 
@@ -49,5 +48,5 @@ func (a *Activities) DecideRecusal(ctx context.Context, in DecideRecusalInput) e
 	if in.Upheld {
 		text = "您单位的专家回避申请经审查成立，该专家已回避并另行抽取：" + in.Answer
 	}
-	return a.Store.AddNotice(ctx, in.CallID, store.NoticeTo{OrgID: in.OrgID}, "recusal.decision", text, "recusal-decision/"+in.RequestID)
+	return a.Store.AddNotice(ctx, in.CallID, domain.NoticeTo{OrgID: in.OrgID}, "recusal.decision", text, "recusal-decision/"+in.RequestID)
 }

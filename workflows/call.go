@@ -14,7 +14,6 @@ import (
 
 	"grantflow/activities"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // TaskQueue is the default task queue of GrantFlow's workers.
@@ -324,7 +323,7 @@ func (r *callRun) refundBonds(ctx workflow.Context) error {
 		if err != nil {
 			return err
 		}
-		return r.notify(ctx, store.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()}, "bond.refund",
+		return r.notify(ctx, domain.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()}, "bond.refund",
 			fmt.Sprintf("征集 %s 已%s，请于 %s 前向各投标人退还投标保证金（每家 %s 元，实施条例 §33）。", r.st.Number, r.st.Stage.Label(), cstTime(due), r.plan.BidBond.Yuan()),
 			"bond")
 	}

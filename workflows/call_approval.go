@@ -9,7 +9,6 @@ import (
 
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // validateApprove refuses an approval by the wrong side, outside its
@@ -110,7 +109,7 @@ func (r *callRun) approval(ctx workflow.Context, resumed bool) error {
 	if r.st.Stage == domain.StageFinanceApproval {
 		role, label = domain.RoleFinance, "财政审批"
 	}
-	_, err := r.awaitDue(ctx, due, string(r.st.Stage), []store.NoticeTo{{Role: role, District: r.district()}}, label,
+	_, err := r.awaitDue(ctx, due, string(r.st.Stage), []domain.NoticeTo{{Role: role, District: r.district()}}, label,
 		func() bool { return r.epoch != e })
 	return err
 }

@@ -12,7 +12,6 @@ import (
 	"grantflow/activities"
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // validateRedrawPanel refuses a redraw while the draw is not short.
@@ -121,7 +120,7 @@ func (r *callRun) panel(ctx workflow.Context) error {
 				}
 				r.st.PanelShort = domain.ErrorMessage(DomainError(err))
 				r.panelRedraw = false
-				if err := r.notify(ctx, store.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()}, "panel.short",
+				if err := r.notify(ctx, domain.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()}, "panel.short",
 					r.st.PanelShort, fmt.Sprintf("short/%d", len(r.st.Panel))); err != nil {
 					return err
 				}

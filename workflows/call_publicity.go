@@ -12,7 +12,6 @@ import (
 
 	"grantflow/activities"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // publicity publishes the result for the set working days; objections are
@@ -51,7 +50,7 @@ func (r *callRun) openPublicity(ctx workflow.Context) (time.Time, error) {
 	r.st.ObjectionUntil = objUntil
 	r.st.Objected = nil // a new result: each supplier may challenge it once
 	if err := workflow.ExecuteActivity(opts(ctx), a.SetCallTimes, activities.SetCallTimesInput{
-		CallID: r.in.CallID, Times: store.CallTimes{PublicityFrom: now, PublicityUntil: until, ObjectionUntil: objUntil},
+		CallID: r.in.CallID, Times: domain.CallTimes{PublicityFrom: now, PublicityUntil: until, ObjectionUntil: objUntil},
 	}).Get(ctx, nil); err != nil {
 		return time.Time{}, err
 	}
@@ -87,7 +86,7 @@ func (r *callRun) awaitObjections(ctx workflow.Context, e int, objUntil time.Tim
 			return false, err
 		}
 		n := len(r.st.Objections)
-		if _, err := r.awaitDue(ctx, due, kind, []store.NoticeTo{{Role: role, District: r.district()}}, label,
+		if _, err := r.awaitDue(ctx, due, kind, []domain.NoticeTo{{Role: role, District: r.district()}}, label,
 			func() bool { return r.epoch != e || len(r.st.Objections) < n }); err != nil {
 			return false, err
 		}

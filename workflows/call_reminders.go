@@ -9,13 +9,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"grantflow/activities"
-	"grantflow/internal/store"
+	"grantflow/internal/domain"
 )
 
 // awaitDue waits for cond until due, reminding one day before and again at
 // the due time (overdue), then keeps waiting. done is false only when the
 // workflow context ended.
-func (r *callRun) awaitDue(ctx workflow.Context, due time.Time, kind string, to []store.NoticeTo, label string, cond func() bool) (bool, error) {
+func (r *callRun) awaitDue(ctx workflow.Context, due time.Time, kind string, to []domain.NoticeTo, label string, cond func() bool) (bool, error) {
 	remind := func(suffix, text string) error {
 		for i, t := range to {
 			if err := r.notify(ctx, t, kind+"."+suffix, text, fmt.Sprintf("%s/%s/%d/%d", kind, suffix, due.Unix(), i)); err != nil {
@@ -46,7 +46,7 @@ func (r *callRun) awaitDue(ctx workflow.Context, due time.Time, kind string, to 
 	return err == nil, err
 }
 
-func (r *callRun) notify(ctx workflow.Context, to store.NoticeTo, kind, text, dedup string) error {
+func (r *callRun) notify(ctx workflow.Context, to domain.NoticeTo, kind, text, dedup string) error {
 	return workflow.ExecuteActivity(opts(ctx), a.Notify, activities.NotifyInput{
 		CallID: r.in.CallID, To: to, Kind: kind, Text: text, Dedup: r.in.CallID + "/" + dedup,
 	}).Get(ctx, nil)

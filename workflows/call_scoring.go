@@ -11,7 +11,6 @@ import (
 	"grantflow/activities"
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // validateScore refuses a sheet by someone not confirmed on the panel, on
@@ -57,17 +56,17 @@ func (r *callRun) scoring(ctx workflow.Context, resumed bool) error {
 			return err
 		}
 		if err := workflow.ExecuteActivity(opts(ctx), a.SetCallTimes, activities.SetCallTimesInput{
-			CallID: r.in.CallID, Times: store.CallTimes{ScoringDue: due},
+			CallID: r.in.CallID, Times: domain.CallTimes{ScoringDue: due},
 		}).Get(ctx, nil); err != nil {
 			return err
 		}
 		r.stageDue = due
 	}
-	var experts []store.NoticeTo
+	var experts []domain.NoticeTo
 	for _, s := range r.st.Panel {
-		experts = append(experts, store.NoticeTo{UserID: s.UserID})
+		experts = append(experts, domain.NoticeTo{UserID: s.UserID})
 	}
-	experts = append(experts, store.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()})
+	experts = append(experts, domain.NoticeTo{Role: domain.RoleCivilAffairs, District: r.district()})
 	done, err := r.awaitDue(ctx, due, "scoring", experts, "评审打分", func() bool { return r.epoch != e || r.scoringComplete() })
 	if err != nil || !done || r.epoch != e {
 		return err

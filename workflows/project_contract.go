@@ -12,7 +12,6 @@ import (
 	"grantflow/activities"
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // validateSetTerms refuses terms after the signing, beyond the last
@@ -102,7 +101,7 @@ func (pr *projectRun) validateConfirmContract(ctx workflow.Context, req ConfirmR
 func (pr *projectRun) contract(ctx workflow.Context) error {
 	in, st := pr.in, pr.st
 	signed := func() bool { return st.OrgConfirmed && st.CivilConfirmed }
-	to := []store.NoticeTo{{OrgID: in.OrgID}, {Role: domain.RoleCivilAffairs, District: in.District}}
+	to := []domain.NoticeTo{{OrgID: in.OrgID}, {Role: domain.RoleCivilAffairs, District: in.District}}
 	points := []time.Duration{7 * 24 * time.Hour, 24 * time.Hour, 0}
 	for n := st.ContractReminders; n < len(points); n++ {
 		before := points[n]

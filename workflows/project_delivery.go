@@ -11,7 +11,6 @@ import (
 
 	"grantflow/activities"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // evaluate runs the project from delivery to its archive: the mid-term
@@ -21,11 +20,11 @@ import (
 // finished rounds are in st.Rounds, the round in progress in st.Eval.
 func (pr *projectRun) evaluate(ctx workflow.Context) error {
 	in, st := pr.in, pr.st
-	notify := func(to store.NoticeTo, kind, text, dedup string) error {
+	notify := func(to domain.NoticeTo, kind, text, dedup string) error {
 		return workflow.ExecuteActivity(opts(ctx), a.Notify, activities.NotifyInput{CallID: in.CallID, To: to, Kind: kind, Text: text,
 			Dedup: in.AwardID + "/" + dedup}).Get(ctx, nil)
 	}
-	civil := store.NoticeTo{Role: domain.RoleCivilAffairs, District: in.District}
+	civil := domain.NoticeTo{Role: domain.RoleCivilAffairs, District: in.District}
 	workflow.Go(ctx, func(ctx workflow.Context) { pr.monthlyReports(ctx) })
 
 	done := func(phase domain.EvalPhase) (n int) {
@@ -86,7 +85,7 @@ func (pr *projectRun) evaluate(ctx workflow.Context) error {
 			if err := notify(civil, "project.settle", text, "settle/civil"); err != nil {
 				return err
 			}
-			if err := notify(store.NoticeTo{Role: domain.RoleFinance, District: in.District}, "project.settle", text, "settle/finance"); err != nil {
+			if err := notify(domain.NoticeTo{Role: domain.RoleFinance, District: in.District}, "project.settle", text, "settle/finance"); err != nil {
 				return err
 			}
 		}

@@ -12,7 +12,6 @@ import (
 
 	"grantflow/activities"
 	"grantflow/internal/domain"
-	"grantflow/internal/store"
 )
 
 // inRound reports whether the round in progress (carried over from an
@@ -37,7 +36,7 @@ func endOfDay(t time.Time) time.Time {
 // pool (conflicts excluded), their sheets (reminded when overdue), and the
 // result. A round carried over from an earlier run goes on where it stood.
 func (pr *projectRun) evalRound(ctx workflow.Context, phase domain.EvalPhase, attempt int, due time.Time,
-	notify func(store.NoticeTo, string, string, string) error) (domain.EvalOutcome, error) {
+	notify func(domain.NoticeTo, string, string, string) error) (domain.EvalOutcome, error) {
 	r, err := pr.openRound(ctx, phase, attempt, due)
 	if err != nil {
 		return domain.EvalOutcome{}, err
@@ -77,7 +76,7 @@ func (pr *projectRun) openRound(ctx workflow.Context, phase domain.EvalPhase, at
 
 // awaitReport waits for the organisation's report until its due date,
 // reminding a week and a day before, and for a report being recorded.
-func (pr *projectRun) awaitReport(ctx workflow.Context, r *EvalRound, tag string, notify func(store.NoticeTo, string, string, string) error) error {
+func (pr *projectRun) awaitReport(ctx workflow.Context, r *EvalRound, tag string, notify func(domain.NoticeTo, string, string, string) error) error {
 	due := r.Due
 	reported := func() bool { return r.Reported }
 	for _, before := range []time.Duration{7 * 24 * time.Hour, 24 * time.Hour} {
@@ -89,7 +88,7 @@ func (pr *projectRun) awaitReport(ctx workflow.Context, r *EvalRound, tag string
 				break
 			}
 			text := fmt.Sprintf("%s报告应于 %s 前提交，逾期按不合格处理。", r.Round(), cstTime(due))
-			if err := notify(store.NoticeTo{OrgID: pr.in.OrgID}, "evaluation.remind", text, fmt.Sprintf("eval/%s/remind/%d", tag, before/time.Hour)); err != nil {
+			if err := notify(domain.NoticeTo{OrgID: pr.in.OrgID}, "evaluation.remind", text, fmt.Sprintf("eval/%s/remind/%d", tag, before/time.Hour)); err != nil {
 				return err
 			}
 		}
@@ -106,7 +105,7 @@ func (pr *projectRun) awaitReport(ctx workflow.Context, r *EvalRound, tag string
 // awaitSheets draws the evaluators (unless an earlier run did) and waits
 // for their sheets, reminding those overdue.
 func (pr *projectRun) awaitSheets(ctx workflow.Context, r *EvalRound, round activities.EvalRoundInput, tag string,
-	notify func(store.NoticeTo, string, string, string) error) error {
+	notify func(domain.NoticeTo, string, string, string) error) error {
 	drew := len(r.Evaluators) == 0 // not drawn in an earlier run
 	if drew {
 		var drawn []activities.Drawn
@@ -134,7 +133,7 @@ func (pr *projectRun) awaitSheets(ctx workflow.Context, r *EvalRound, round acti
 	}
 	for _, u := range r.Evaluators {
 		if !slices.Contains(r.Scored, u) {
-			if err := notify(store.NoticeTo{UserID: u}, "evaluation.overdue", fmt.Sprintf("项目%s的评分已超过期限（%s），请尽快提交。",
+			if err := notify(domain.NoticeTo{UserID: u}, "evaluation.overdue", fmt.Sprintf("项目%s的评分已超过期限（%s），请尽快提交。",
 				r.Round(), cstTime(r.ScoreDue)), fmt.Sprintf("eval/%s/overdue/%d", tag, u)); err != nil {
 				return err
 			}

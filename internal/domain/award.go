@@ -16,6 +16,15 @@ type Award struct {
 	CreatedAt    time.Time `json:"created_at"`
 }
 
+// NoticeTo addresses a notice: an organisation, a user, or a role in a
+// district.
+type NoticeTo struct {
+	OrgID    int64
+	UserID   int64
+	Role     Role
+	District string
+}
+
 // Notice is a message to an organisation, a person, or the staff of a role.
 type Notice struct {
 	ID        int64     `json:"id"`

@@ -148,3 +148,9 @@ type Clarification struct {
 
 // Moved reports whether the clarification moved the deadline.
 func (c Clarification) Moved() bool { return !c.DeadlineTo.Equal(c.DeadlineFrom) }
+
+// CallTimes are the dates the workflow set (the store's SetCallTimes keeps the zero
+// values' columns as they are).
+type CallTimes struct {
+	BidDeadline, ScoringDue, PublicityFrom, PublicityUntil, ObjectionUntil time.Time
+}

@@ -118,24 +118,24 @@ func TestNotices(t *testing.T) {
 	fin := mkUser(t, s, "fin_hx", "河西区", domain.RoleFinance).User()
 
 	errs := race(3, func(int) error {
-		return s.AddNotice(ctx, "", store.NoticeTo{OrgID: sun}, "receipt", "投标回执", "receipt-1")
+		return s.AddNotice(ctx, "", domain.NoticeTo{OrgID: sun}, "receipt", "投标回执", "receipt-1")
 	})
 	mustAll(t, errs)
 	for _, n := range []struct {
-		to    store.NoticeTo
+		to    domain.NoticeTo
 		text  string
 		dedup string
 	}{
-		{store.NoticeTo{OrgID: star}, "别家的回执", "receipt-2"},                                  // 2
-		{store.NoticeTo{UserID: member.ID}, "给成员本人", "user-1"},                               // 3
-		{store.NoticeTo{Role: domain.RoleCivilAffairs, District: "河西区"}, "河西区民政提醒", "ca-hx"}, // 4
-		{store.NoticeTo{Role: domain.RoleCivilAffairs, District: "南开区"}, "南开区民政提醒", "ca-nk"}, // 5
-		{store.NoticeTo{Role: domain.RoleCivilAffairs}, "全市民政提醒", "ca-all"},                  // 6
-		{store.NoticeTo{Role: domain.RoleFinance, District: "河西区"}, "河西区财政提醒", "fin-hx"},     // 7
+		{domain.NoticeTo{OrgID: star}, "别家的回执", "receipt-2"},                                  // 2
+		{domain.NoticeTo{UserID: member.ID}, "给成员本人", "user-1"},                               // 3
+		{domain.NoticeTo{Role: domain.RoleCivilAffairs, District: "河西区"}, "河西区民政提醒", "ca-hx"}, // 4
+		{domain.NoticeTo{Role: domain.RoleCivilAffairs, District: "南开区"}, "南开区民政提醒", "ca-nk"}, // 5
+		{domain.NoticeTo{Role: domain.RoleCivilAffairs}, "全市民政提醒", "ca-all"},                  // 6
+		{domain.NoticeTo{Role: domain.RoleFinance, District: "河西区"}, "河西区财政提醒", "fin-hx"},     // 7
 	} {
 		must(t, s.AddNotice(ctx, "", n.to, "reminder", n.text, n.dedup))
 	}
-	must(t, s.AddNotice(ctx, "", store.NoticeTo{OrgID: sun}, "receipt", "同一键的第二条", "receipt-1"))
+	must(t, s.AddNotice(ctx, "", domain.NoticeTo{OrgID: sun}, "receipt", "同一键的第二条", "receipt-1"))
 	var rows int
 	must(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM notices WHERE dedup_key = 'receipt-1'`).Scan(&rows))
 	if rows != 1 {

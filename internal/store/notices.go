@@ -10,17 +10,8 @@ import (
 
 // ---- notices ----
 
-// NoticeTo addresses a notice: an organisation, a user, or a role in a
-// district.
-type NoticeTo struct {
-	OrgID    int64
-	UserID   int64
-	Role     domain.Role
-	District string
-}
-
 // AddNotice records a notice once per dedup key.
-func (s *Store) AddNotice(ctx context.Context, callID string, to NoticeTo, kind, text, dedup string) error {
+func (s *Store) AddNotice(ctx context.Context, callID string, to domain.NoticeTo, kind, text, dedup string) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO notices (call_id, org_id, user_id, role, district, kind, text, dedup_key)
 		VALUES (nullif($1, '')::uuid, nullif($2, 0), nullif($3, 0), nullif($4, ''), nullif($5, ''), $6, $7, $8)

@@ -60,14 +60,8 @@ func (s *Store) PublishCall(ctx context.Context, callID string, deadline time.Ti
 	}))
 }
 
-// CallTimes are the dates the workflow set (SetCallTimes keeps the zero
-// values' columns as they are).
-type CallTimes struct {
-	BidDeadline, ScoringDue, PublicityFrom, PublicityUntil, ObjectionUntil time.Time
-}
-
 // SetCallTimes stores the non-zero times.
-func (s *Store) SetCallTimes(ctx context.Context, callID string, t CallTimes) error {
+func (s *Store) SetCallTimes(ctx context.Context, callID string, t domain.CallTimes) error {
 	nz := func(v time.Time) *time.Time {
 		if v.IsZero() {
 			return nil
