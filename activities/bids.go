@@ -137,17 +137,10 @@ func (a *Activities) OpenBids(ctx context.Context, callID string) ([]OpenedBid, 
 	return out, a.Store.SetCallDocument(ctx, callID, "opening", obj.Key, obj.SHA256)
 }
 
-// Qualification is civil affairs' decision on one bid.
-type Qualification struct {
-	BidID     string `json:"bid_id"`
-	Qualified bool   `json:"qualified"`
-	Reason    string `json:"reason"`
-}
-
 // QualifyInput records qualification decisions.
 type QualifyInput struct {
 	CallID    string
-	Decisions []Qualification
+	Decisions []domain.Qualification
 	By        domain.Actor
 }
 

@@ -13,7 +13,6 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
-	"grantflow/activities"
 	"grantflow/internal/domain"
 )
 
@@ -93,13 +92,13 @@ func (s *Server) withdrawBid(r *http.Request, _ *none) (callRef, error) {
 // qualifyInput is the qualification decision on every opened bid; the
 // form sends bid=<id>, q_<id>=yes|no and r_<id>=<reason>.
 type qualifyInput struct {
-	Decisions []activities.Qualification `json:"decisions"`
+	Decisions []domain.Qualification `json:"decisions"`
 }
 
 func (in *qualifyInput) readForm(r *http.Request) error {
 	f := r.PostForm
 	for _, bid := range f["bid"] {
-		in.Decisions = append(in.Decisions, activities.Qualification{BidID: bid, Qualified: f.Get("q_"+bid) == "yes", Reason: f.Get("r_" + bid)})
+		in.Decisions = append(in.Decisions, domain.Qualification{BidID: bid, Qualified: f.Get("q_"+bid) == "yes", Reason: f.Get("r_" + bid)})
 	}
 	return nil
 }

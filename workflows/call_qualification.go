@@ -50,7 +50,7 @@ func (r *callRun) qualify(ctx workflow.Context, req QualifyRequest) (Ack, error)
 	return r.acked(r.setStage(ctx, next, "", req.Actor))
 }
 
-func (r *callRun) validateQualification(ds []activities.Qualification) error {
+func (r *callRun) validateQualification(ds []domain.Qualification) error {
 	fe := domain.FieldErrors{}
 	seen := map[string]bool{}
 	for _, d := range ds {

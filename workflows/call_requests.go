@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"grantflow/activities"
 	"grantflow/internal/domain"
 )
 
@@ -37,7 +36,7 @@ type (
 	WithdrawRequest struct{ Actor Actor }
 	QualifyRequest  struct {
 		Actor     Actor
-		Decisions []activities.Qualification
+		Decisions []domain.Qualification
 	}
 	RedrawRequest  struct{ Actor Actor }
 	DeclareRequest struct {

@@ -311,7 +311,7 @@ func (f *fixture) bidAll(orgs ...int64) {
 func qualifyAll(orgs ...int64) QualifyRequest {
 	q := QualifyRequest{Actor: civilAffairs}
 	for _, o := range orgs {
-		q.Decisions = append(q.Decisions, activities.Qualification{BidID: fmt.Sprintf("bid-%d", o), Qualified: true})
+		q.Decisions = append(q.Decisions, domain.Qualification{BidID: fmt.Sprintf("bid-%d", o), Qualified: true})
 	}
 	return q
 }
@@ -424,11 +424,11 @@ func TestCallFailsAfterQualification(t *testing.T) {
 	f := newFixture(t)
 	f.publish()
 	f.bidAll()
-	noReason := f.update(deadline+day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []activities.Qualification{
+	noReason := f.update(deadline+day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []domain.Qualification{
 		{BidID: "bid-1", Qualified: true}, {BidID: "bid-2", Qualified: true}, {BidID: "bid-3", Qualified: false}}})
-	partial := f.update(deadline+day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []activities.Qualification{
+	partial := f.update(deadline+day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []domain.Qualification{
 		{BidID: "bid-1", Qualified: true}}})
-	q := f.update(deadline+2*day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []activities.Qualification{
+	q := f.update(deadline+2*day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []domain.Qualification{
 		{BidID: "bid-1", Qualified: true}, {BidID: "bid-2", Qualified: true}, {BidID: "bid-3", Qualified: false, Reason: "未提供登记证书"}}})
 	f.run()
 	refused(t, noReason, domain.CodeInvalid, "提交的内容有误")
@@ -634,7 +634,7 @@ func TestCallObjectionUpheld(t *testing.T) {
 		Answer: "质疑成立，组织1的资质证书已过期，退回资格审查。", ReturnTo: domain.StageQualification})
 	// Re-qualification without organisation 1 leaves two valid bids: with
 	// a minimum of three, the call fails.
-	requal := f.update(deadline+8*day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []activities.Qualification{
+	requal := f.update(deadline+8*day, UpdateQualify, QualifyRequest{Actor: civilAffairs, Decisions: []domain.Qualification{
 		{BidID: "bid-1", Qualified: false, Reason: "资质证书已过期"}, {BidID: "bid-2", Qualified: true}, {BidID: "bid-3", Qualified: true}}})
 	f.run()
 	refused(t, noReturn, domain.CodeInvalid, "提交的内容有误")

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"grantflow/activities"
 	"grantflow/internal/auth"
 	"grantflow/internal/config"
 	"grantflow/internal/domain"
@@ -144,9 +143,9 @@ func (d *demoRun) qualify(ctx context.Context, callID string) (domain.Call, erro
 		if err != nil {
 			return call, err
 		}
-		var ds []activities.Qualification
+		var ds []domain.Qualification
 		for _, b := range bids {
-			ds = append(ds, activities.Qualification{BidID: b.ID, Qualified: true})
+			ds = append(ds, domain.Qualification{BidID: b.ID, Qualified: true})
 		}
 		if err := a.Calls.Qualify(ctx, d.ca, call.ID, d.key("qualify"), ds); err != nil {
 			return call, err

@@ -152,3 +152,10 @@ func (b Bid) Receipt() Receipt {
 	}
 	return r
 }
+
+// Qualification is civil affairs' decision on one bid.
+type Qualification struct {
+	BidID     string `json:"bid_id"`
+	Qualified bool   `json:"qualified"`
+	Reason    string `json:"reason"`
+}

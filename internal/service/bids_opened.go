@@ -9,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"grantflow/activities"
 	"grantflow/internal/auth"
 	"grantflow/internal/blob"
 	"grantflow/internal/domain"
@@ -168,7 +167,7 @@ func (s *Calls) openPart(ctx context.Context, priv []byte, b domain.Bid, p domai
 }
 
 // Qualify records civil affairs' qualification decisions on every bid.
-func (s *Calls) Qualify(ctx context.Context, by domain.Actor, callID, key string, ds []activities.Qualification) error {
+func (s *Calls) Qualify(ctx context.Context, by domain.Actor, callID, key string, ds []domain.Qualification) error {
 	c, err := s.Get(ctx, by, callID)
 	if err != nil {
 		return err
