@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -151,8 +150,6 @@ func (s *Server) revealElder(w http.ResponseWriter, r *http.Request) {
 	s.show(w, r, http.StatusOK, "elderly", page)
 }
 
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 func (s *Server) exportElderly(w http.ResponseWriter, r *http.Request) {
 	b, err := s.Elderly.Export(r.Context(), actorOf(r), elderFilter(r))
 	if err != nil {
@@ -174,8 +171,6 @@ func (s *Server) elderlyTemplate(w http.ResponseWriter, r *http.Request) {
 	}
 	sendDocument(w, service.Document{FileName: "老年人名册导入模板.xlsx", ContentType: xlsxType, Data: b}, false)
 }
-
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/v1/") }
 
 // API
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -10,85 +9,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-	"github.com/xuri/excelize/v2"
-
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
-	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
-
-// maxExportRows bounds one list export.
-const maxExportRows = 100000
-
-// sendXLSX streams rows (fetched page by page by next, which returns false
-// when done) into a workbook and sends it.
-func (s *Server) sendXLSX(w http.ResponseWriter, r *http.Request, name string, header []any, next func(page int) ([][]any, bool, error)) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		s.failAny(w, r, err)
-		return
-	}
-	_ = sw.SetRow("A1", header)
-	row := 2
-	for page := 1; row <= maxExportRows; page++ {
-		rows, more, err := next(page)
-		if err != nil {
-			s.failAny(w, r, err)
-			return
-		}
-		for _, x := range rows {
-			cell, _ := excelize.CoordinatesToCellName(1, row)
-			if err := sw.SetRow(cell, x); err != nil {
-				s.failAny(w, r, err)
-				return
-			}
-			row++
-		}
-		if !more {
-			break
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		s.failAny(w, r, err)
-		return
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		s.failAny(w, r, err)
-		return
-	}
-	sendDocument(w, service.Document{FileName: name, ContentType: xlsxType, Data: buf.Bytes()}, false)
-}
 
 func cst(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
 	return t.In(domain.ChinaTime).Format("2006-01-02 15:04")
-}
-
-// exportProjects exports the funded projects the person may see, with the
-// list's filters.
-func (s *Server) exportProjects(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	s.sendXLSX(w, r, "立项项目.xlsx", []any{"项目编号", "项目", "立项单位", "区", "品牌", "资助金额（元）", "阶段", "合同签订", "结项等级", "归档"},
-		func(page int) ([][]any, bool, error) {
-			res, err := s.Contracts.List(r.Context(), actorOf(r), store.ProjectFilter{Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
-				Sort: q.Get("sort"), Page: page, PerPage: 200})
-			if err != nil {
-				return nil, false, err
-			}
-			out := make([][]any, len(res.Projects))
-			for i, p := range res.Projects {
-				out[i] = []any{p.Number, p.Title, p.OrgName, p.District, p.Brand.Label(), float64(p.Amount) / 100, p.Stage.Label(),
-					cst(p.SignedAt), p.Grade.Label(), cst(p.ArchivedAt)}
-			}
-			return out, page*200 < res.Total, nil
-		})
 }
 
 // exportCalls exports the calls the person may see, with the list's filters.
@@ -279,63 +209,22 @@ func needList(ids []int64) string {
 	return strings.Join(parts, ", ")
 }
 
-// exportTrainees exports a project's roster (ID and phone numbers masked,
-// as on the page) with hours, results and certificates.
-func (s *Server) exportTrainees(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	ts, err := s.Delivery.Trainees(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.sendXLSX(w, r, "学员名册（遮蔽）.xlsx", []any{"学员编号", "姓名", "身份证号（遮蔽）", "手机号（遮蔽）", "与老人关系", "社区", "监护人",
-		"已获学时", "培训前测试", "培训后测试", "实操考核", "满意度", "结业证书", "登记时间"},
-		func(int) ([][]any, bool, error) {
-			out := make([][]any, len(ts))
-			for i, t := range ts {
-				row := []any{t.ID, t.Name, t.IDNumber, t.Phone, t.Relation, t.Community, t.GuardianName, t.Hours, "", "", "", "", t.CertificateNo, cst(t.CreatedAt)}
-				if x := t.Results; x != nil {
-					row[8], row[9], row[10], row[11] = x.Pre, x.Post, x.Practical, x.Satisfaction
-				}
-				out[i] = row
-			}
-			return out, false, nil
-		})
-}
-
-// exportSessions exports a project's training sessions with attendance
-// (not their check-in codes).
-func (s *Server) exportSessions(w http.ResponseWriter, r *http.Request) {
-	id := chi.URLParam(r, "id")
-	ss, err := s.Delivery.Sessions(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.sendXLSX(w, r, "培训场次.xlsx", []any{"场次编号", "开始", "结束", "模块", "地点", "授课人", "学时", "出勤人数"},
-		func(int) ([][]any, bool, error) {
-			out := make([][]any, len(ss))
-			for i, x := range ss {
-				out[i] = []any{x.ID, cst(x.StartsAt), cst(x.EndsAt), x.Module, x.Place, x.Trainer, x.Hours, x.Attended}
-			}
-			return out, false, nil
-		})
-}
-
 // exportRoutes mounts the routes this file serves (see mounts).
 func (s *Server) exportRoutes(m mounts) {
-	m.pages.Get("/awards.xlsx", s.exportProjects)
 	m.pages.Get("/calls.xlsx", s.exportCalls)
-	m.pages.Get("/awards/{id}/sessions.xlsx", s.exportSessions)
-	m.pages.Get("/awards/{id}/trainees.xlsx", s.exportTrainees)
 	m.pages.Get("/admin/audit.xlsx", s.exportAudit)
 	m.pages.Get("/needs.xlsx", s.exportNeeds)
 	m.pages.Get("/ideas.xlsx", s.exportIdeas)
 	m.pages.Get("/projects.xlsx", s.exportProposals)
 	m.pages.Get("/talents.xlsx", s.exportTalents)
 	m.pages.Get("/orgs.xlsx", s.exportOrgs)
-	m.api.Get("/awards.xlsx", s.exportProjects)
 	m.api.Get("/calls.xlsx", s.exportCalls)
 	m.api.Get("/needs.xlsx", s.exportNeeds)
 	m.api.Get("/organisations.xlsx", s.exportOrgs)
+}
+
+// sendXLSX sends rows as a workbook (until the remaining exports move to
+// their resources).
+func (s *Server) sendXLSX(w http.ResponseWriter, r *http.Request, name string, header []any, next func(page int) ([][]any, bool, error)) {
+	xlsx(s, func(*http.Request) (sheet, error) { return sheet{name, header, next}, nil })(w, r)
 }

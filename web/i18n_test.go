@@ -148,6 +148,9 @@ func goKeys(t *testing.T) []string {
 				t.Fatal(err)
 			}
 			ast.Inspect(file, func(n ast.Node) bool {
+				if isSheet(n) {
+					return false // a list export: a document in Chinese
+				}
 				if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
 					if s, err := strconv.Unquote(lit.Value); err == nil && hasHan(s) {
 						keys = append(keys, s)
@@ -158,6 +161,17 @@ func goKeys(t *testing.T) []string {
 		}
 	}
 	return keys
+}
+
+// isSheet reports a sheet{…} literal (answer_files.go): the name, header
+// and rows of a workbook, which is in Chinese like the other documents.
+func isSheet(n ast.Node) bool {
+	c, ok := n.(*ast.CompositeLit)
+	if !ok {
+		return false
+	}
+	id, ok := c.Type.(*ast.Ident)
+	return ok && id.Name == "sheet"
 }
 
 func mustCatalogue(t *testing.T) *i18n.Catalogue {

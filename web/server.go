@@ -138,7 +138,8 @@ func (s *Server) routes() http.Handler {
 	for _, mount := range []func(mounts){
 		s.sessionRoutes, s.langRoutes, s.accountRoutes, s.auditRoutes, s.areaRoutes,
 		s.callRoutes, s.callAPIRoutes, s.biddingRoutes, s.biddingAPIRoutes,
-		s.contractRoutes, s.deliveryRoutes, s.evaluationRoutes, s.exportRoutes,
+		s.contractRoutes, s.trancheRoutes, s.trainingSessionRoutes, s.traineeRoutes, s.attendanceRoutes, s.checkinRoutes,
+		s.evidenceRoutes, s.certificateRoutes, s.spotCheckRoutes, s.progressReportRoutes, s.evaluationRoutes, s.archiveRoutes, s.exportRoutes,
 		s.needRoutes, s.elderlyRoutes, s.statsRoutes, s.volunteerRoutes, s.teamRoutes,
 		s.projectRoutes, s.talentRoutes, s.orgRoutes,
 	} {

@@ -160,16 +160,6 @@ func (s *Server) statsExcel(w http.ResponseWriter, r *http.Request) {
 	s.failAny(w, r, err)
 }
 
-// failAny answers with a JSON error under /api/v1 and an error page
-// elsewhere.
-func (s *Server) failAny(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.fail(w, r, err)
-}
-
 func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) {
 	q, err := quarterParam(r)
 	if err != nil {
