@@ -17,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"grantflow/internal/domain"
+	"grantflow/internal/i18n"
 	"grantflow/internal/service"
 )
 
@@ -310,5 +311,34 @@ func noBody[In, Out any](do action[In, Out]) action[none, Out] {
 	return func(r *http.Request, _ *none) (Out, error) {
 		var in In
 		return do(r, &in)
+	}
+}
+
+// progress is a background job as a poll sees it: its state, whether it
+// still runs, and the page that shows it.
+type progress[D any] struct {
+	Of      D
+	Running bool
+	Page    string
+}
+
+// poll answers the page's poll (htmx) of a background job: while it runs,
+// the block of page rendered with its state; when it is done, a refresh of
+// the page (which shows the outcome); opened directly, a redirect there.
+func poll[D any](s *Server, page, block string, load func(r *http.Request) (progress[D], error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := load(r)
+		switch {
+		case err != nil:
+			s.fail(w, r, err)
+		case r.Header.Get("HX-Request") == "":
+			http.Redirect(w, r, p.Page, http.StatusSeeOther)
+		case !p.Running:
+			w.Header().Set("HX-Refresh", "true")
+		default:
+			if err := s.views.renderFragment(w, i18n.Of(r), page, block, p.Of); err != nil {
+				s.Logger.Error("render", "page", page+"/"+block, "err", err)
+			}
+		}
 	}
 }

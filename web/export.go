@@ -53,32 +53,6 @@ func keepQuery(q url.Values, keys ...string) template.URL {
 	return template.URL(keep.Encode())
 }
 
-// exportNeeds exports the needs the person may see, with the list's filters.
-func (s *Server) exportNeeds(w http.ResponseWriter, r *http.Request) {
-	head := []any{"编号", "季度", "区", "街道代码", "社区", "类别", "紧急程度"}
-	for _, c := range domain.ElderCategories {
-		head = append(head, "涉及："+c.Label())
-	}
-	head = append(head, "描述", "登记时间")
-	s.sendXLSX(w, r, "需求库.xlsx", head, func(page int) ([][]any, bool, error) {
-		f := needFilter(r)
-		f.Page, f.PerPage = page, 200
-		res, err := s.Needs.List(r.Context(), actorOf(r), f)
-		if err != nil {
-			return nil, false, err
-		}
-		out := make([][]any, len(res.Needs))
-		for i, n := range res.Needs {
-			row := []any{n.ID, n.Quarter, n.District, n.StreetCode, n.CommunityName, n.Category.Label(), n.Urgency.Label()}
-			for _, c := range domain.ElderCategories {
-				row = append(row, n.Affected[c])
-			}
-			out[i] = append(row, n.Description, cst(n.CreatedAt))
-		}
-		return out, page*200 < res.Total, nil
-	})
-}
-
 // exportOrgs exports the organisations the person may see, with the list's
 // filters; personal data (the legal representative's ID, phones) stays out.
 func (s *Server) exportOrgs(w http.ResponseWriter, r *http.Request) {
@@ -213,13 +187,11 @@ func needList(ids []int64) string {
 func (s *Server) exportRoutes(m mounts) {
 	m.pages.Get("/calls.xlsx", s.exportCalls)
 	m.pages.Get("/admin/audit.xlsx", s.exportAudit)
-	m.pages.Get("/needs.xlsx", s.exportNeeds)
 	m.pages.Get("/ideas.xlsx", s.exportIdeas)
 	m.pages.Get("/projects.xlsx", s.exportProposals)
 	m.pages.Get("/talents.xlsx", s.exportTalents)
 	m.pages.Get("/orgs.xlsx", s.exportOrgs)
 	m.api.Get("/calls.xlsx", s.exportCalls)
-	m.api.Get("/needs.xlsx", s.exportNeeds)
 	m.api.Get("/organisations.xlsx", s.exportOrgs)
 }
 
