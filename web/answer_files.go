@@ -8,10 +8,13 @@ package web
 import (
 	"bytes"
 	"errors"
+	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/xuri/excelize/v2"
@@ -104,6 +107,26 @@ func (sh sheet) workbook() ([]byte, error) {
 	var buf bytes.Buffer
 	err = f.Write(&buf)
 	return buf.Bytes(), err
+}
+
+// cst is a time as a sheet shows it, in China time ("" when unset).
+func cst(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(domain.ChinaTime).Format("2006-01-02 15:04")
+}
+
+// keepQuery is the query string of the listed parameters that are set: safe
+// to write into a link as it is (already encoded).
+func keepQuery(q url.Values, keys ...string) template.URL {
+	keep := url.Values{}
+	for _, k := range keys {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	return template.URL(keep.Encode())
 }
 
 // oneSheet is the rows of a sheet fetched at once.
@@ -233,7 +256,8 @@ func jsonOr(asJSON, other http.HandlerFunc) http.HandlerFunc {
 // formPage answers a POST whose answer is a page, not a redirect (a
 // check-in's result, data revealed once, a new password shown once): it
 // reads the form into In and shows the page do builds, with its status
-// when it is statused; an error is the error page.
+// when it is statused, or a redirect when it is redirecting; an error is
+// the error page.
 func formPage[In, D any, PI formInput[In]](s *Server, name string, do func(r *http.Request, in *In) (D, error)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in In
@@ -252,9 +276,17 @@ func formPage[In, D any, PI formInput[In]](s *Server, name string, do func(r *ht
 			s.fail(w, r, err)
 			return
 		}
+		if to, ok := any(d).(redirecting); ok && to.redirect() != "" {
+			http.Redirect(w, r, to.redirect(), http.StatusSeeOther)
+			return
+		}
 		s.show(w, r, statusOr(d, http.StatusOK), name, d)
 	}
 }
+
+// redirecting is a page value that, when it names a place, is answered
+// with a redirect there instead (a sign-in that succeeded).
+type redirecting interface{ redirect() string }
 
 // noStore marks an answer that must not be kept (personal data revealed,
 // a password shown once).

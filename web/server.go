@@ -139,7 +139,7 @@ func (s *Server) routes() http.Handler {
 		s.sessionRoutes, s.langRoutes, s.accountRoutes, s.auditRoutes, s.areaRoutes,
 		s.callRoutes, s.callAPIRoutes, s.biddingRoutes, s.biddingAPIRoutes,
 		s.contractRoutes, s.trancheRoutes, s.trainingSessionRoutes, s.traineeRoutes, s.attendanceRoutes, s.checkinRoutes,
-		s.evidenceRoutes, s.certificateRoutes, s.spotCheckRoutes, s.progressReportRoutes, s.evaluationRoutes, s.archiveRoutes, s.exportRoutes,
+		s.evidenceRoutes, s.certificateRoutes, s.spotCheckRoutes, s.progressReportRoutes, s.evaluationRoutes, s.archiveRoutes, s.callExportRoutes,
 		s.needRoutes, s.elderlyRoutes, s.statsRoutes, s.volunteerRoutes, s.teamRoutes,
 		s.projectRoutes, s.talentRoutes, s.orgRoutes,
 	} {
