@@ -312,17 +312,28 @@ func andThen[In, A, Out any](do action[In, A], read func(r *http.Request) (Out, 
 // apiNoContent answers an API write that returns nothing with 204.
 func apiNoContent[In, Out any](s *Server, do action[In, Out]) http.HandlerFunc {
 	h := apiWrite(s, http.StatusNoContent, do)
-	return func(w http.ResponseWriter, r *http.Request) { h(bodiless{w}, r) }
+	return func(w http.ResponseWriter, r *http.Request) { h(&bodiless{ResponseWriter: w}, r) }
 }
 
-// bodiless drops the JSON content type of a 204 answer (which has no body).
-type bodiless struct{ http.ResponseWriter }
+// bodiless keeps a 204 answer without a body or a content type (an error
+// answer passes as it is).
+type bodiless struct {
+	http.ResponseWriter
+	empty bool
+}
 
-func (b bodiless) WriteHeader(code int) {
-	if code == http.StatusNoContent {
+func (b *bodiless) WriteHeader(code int) {
+	if b.empty = code == http.StatusNoContent; b.empty {
 		b.Header().Del("Content-Type")
 	}
 	b.ResponseWriter.WriteHeader(code)
+}
+
+func (b *bodiless) Write(p []byte) (int, error) {
+	if b.empty {
+		return len(p), nil
+	}
+	return b.ResponseWriter.Write(p)
 }
 
 // idParam is a numeric path parameter (0 when it is not a number: the
