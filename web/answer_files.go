@@ -129,6 +129,25 @@ func keepQuery(q url.Values, keys ...string) template.URL {
 	return template.URL(keep.Encode())
 }
 
+// sheetPageRows is how many rows a list export fetches at a time.
+const sheetPageRows = 200
+
+// paged is a sheet's rows fetched sheetPageRows at a time: fetch returns
+// one page of items and the total, row turns an item into its cells.
+func paged[T any](fetch func(page, perPage int) ([]T, int, error), row func(T) []any) func(int) ([][]any, bool, error) {
+	return func(page int) ([][]any, bool, error) {
+		items, total, err := fetch(page, sheetPageRows)
+		if err != nil {
+			return nil, false, err
+		}
+		out := make([][]any, len(items))
+		for i, x := range items {
+			out[i] = row(x)
+		}
+		return out, page*sheetPageRows < total, nil
+	}
+}
+
 // oneSheet is the rows of a sheet fetched at once.
 func oneSheet(rows [][]any) func(int) ([][]any, bool, error) {
 	return func(int) ([][]any, bool, error) { return rows, false, nil }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"grantflow/internal/domain"
+	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
 
@@ -15,19 +16,14 @@ import (
 func (s *Server) callsSheet(r *http.Request) (sheet, error) {
 	q := r.URL.Query()
 	return sheet{"征集.xlsx", []any{"编号", "标题", "品牌", "区", "采购方式", "预算（元）", "阶段", "投标截止", "创建"},
-		func(page int) ([][]any, bool, error) {
+		paged(func(page, per int) ([]service.CallView, int, error) {
 			res, err := s.Calls.List(r.Context(), actorOf(r), store.CallFilter{Stage: domain.CallStage(q.Get("stage")), District: q.Get("district"),
-				Search: q.Get("q"), Sort: q.Get("sort"), Page: page, PerPage: 200})
-			if err != nil {
-				return nil, false, err
-			}
-			out := make([][]any, len(res.Calls))
-			for i, c := range res.Calls {
-				out[i] = []any{c.Number, c.Title, c.Brand.Label(), c.District, c.Plan.Mode.Label(), float64(c.Budget) / 100, c.Stage.Label(),
-					cst(c.BidDeadline), cst(c.CreatedAt)}
-			}
-			return out, page*200 < res.Total, nil
-		}}, nil
+				Search: q.Get("q"), Sort: q.Get("sort"), Page: page, PerPage: per})
+			return res.Calls, res.Total, err
+		}, func(c service.CallView) []any {
+			return []any{c.Number, c.Title, c.Brand.Label(), c.District, c.Plan.Mode.Label(), float64(c.Budget) / 100, c.Stage.Label(),
+				cst(c.BidDeadline), cst(c.CreatedAt)}
+		})}, nil
 }
 
 // callExportRoutes mounts the routes this file serves (see mounts).

@@ -235,21 +235,15 @@ func (s *Server) listAwards(r *http.Request) (list[domain.Project], error) {
 // list's filters.
 func (s *Server) awardsSheet(r *http.Request) (sheet, error) {
 	f := awardFilter(r)
-	f.PerPage = 200
 	return sheet{"立项项目.xlsx", []any{"项目编号", "项目", "立项单位", "区", "品牌", "资助金额（元）", "阶段", "合同签订", "结项等级", "归档"},
-		func(page int) ([][]any, bool, error) {
-			f.Page = page
+		paged(func(page, per int) ([]domain.Project, int, error) {
+			f.Page, f.PerPage = page, per
 			res, err := s.Contracts.List(r.Context(), actorOf(r), f)
-			if err != nil {
-				return nil, false, err
-			}
-			out := make([][]any, len(res.Projects))
-			for i, p := range res.Projects {
-				out[i] = []any{p.Number, p.Title, p.OrgName, p.District, p.Brand.Label(), float64(p.Amount) / 100, p.Stage.Label(),
-					cst(p.SignedAt), p.Grade.Label(), cst(p.ArchivedAt)}
-			}
-			return out, page*200 < res.Total, nil
-		}}, nil
+			return res.Projects, res.Total, err
+		}, func(p domain.Project) []any {
+			return []any{p.Number, p.Title, p.OrgName, p.District, p.Brand.Label(), float64(p.Amount) / 100, p.Stage.Label(),
+				cst(p.SignedAt), p.Grade.Label(), cst(p.ArchivedAt)}
+		})}, nil
 }
 
 func (s *Server) contractPDF(r *http.Request) (service.Document, error) {

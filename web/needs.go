@@ -167,23 +167,18 @@ func (s *Server) needsSheet(r *http.Request) (sheet, error) {
 		head = append(head, "涉及："+c.Label())
 	}
 	head = append(head, "描述", "登记时间")
-	return sheet{"需求库.xlsx", head, func(page int) ([][]any, bool, error) {
-		f := needFilter(r)
-		f.Page, f.PerPage = page, 200
+	f := needFilter(r)
+	return sheet{"需求库.xlsx", head, paged(func(page, per int) ([]domain.Need, int, error) {
+		f.Page, f.PerPage = page, per
 		res, err := s.Needs.List(r.Context(), actorOf(r), f)
-		if err != nil {
-			return nil, false, err
+		return res.Needs, res.Total, err
+	}, func(n domain.Need) []any {
+		row := []any{n.ID, n.Quarter, n.District, n.StreetCode, n.CommunityName, n.Category.Label(), n.Urgency.Label()}
+		for _, c := range domain.ElderCategories {
+			row = append(row, n.Affected[c])
 		}
-		out := make([][]any, len(res.Needs))
-		for i, n := range res.Needs {
-			row := []any{n.ID, n.Quarter, n.District, n.StreetCode, n.CommunityName, n.Category.Label(), n.Urgency.Label()}
-			for _, c := range domain.ElderCategories {
-				row = append(row, n.Affected[c])
-			}
-			out[i] = append(row, n.Description, cst(n.CreatedAt))
-		}
-		return out, page*200 < res.Total, nil
-	}}, nil
+		return append(row, n.Description, cst(n.CreatedAt))
+	})}, nil
 }
 
 // needRoutes mounts the routes this file serves (see mounts).

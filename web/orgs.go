@@ -265,24 +265,18 @@ func (s *Server) revealedOrg(r *http.Request, _ *none) (apiOrg, error) { return 
 // filters; personal data (the legal representative's ID, phones) stays out.
 func (s *Server) orgsSheet(r *http.Request) (sheet, error) {
 	f := orgFilter(r)
-	f.PerPage = 200
 	return sheet{"社会组织.xlsx", []any{"编号", "名称", "统一社会信用代码", "类型", "区", "状态", "禁入中", "注册时间"},
-		func(page int) ([][]any, bool, error) {
-			f.Page = page
+		paged(func(page, per int) ([]domain.Organisation, int, error) {
+			f.Page, f.PerPage = page, per
 			res, err := s.Orgs.List(r.Context(), actorOf(r), f)
-			if err != nil {
-				return nil, false, err
+			return res.Orgs, res.Total, err
+		}, func(o domain.Organisation) []any {
+			debarred := ""
+			if o.Debarred {
+				debarred = "是"
 			}
-			out := make([][]any, len(res.Orgs))
-			for i, o := range res.Orgs {
-				debarred := ""
-				if o.Debarred {
-					debarred = "是"
-				}
-				out[i] = []any{o.ID, o.Name, o.USCC, o.Type.Label(), o.District, o.Status.Label(), debarred, cst(o.CreatedAt)}
-			}
-			return out, page*200 < res.Total, nil
-		}}, nil
+			return []any{o.ID, o.Name, o.USCC, o.Type.Label(), o.District, o.Status.Label(), debarred, cst(o.CreatedAt)}
+		})}, nil
 }
 
 // toOrg sends an organisation's form back to its page with flash.

@@ -201,43 +201,29 @@ func (s *Server) listProposals(r *http.Request) (list[domain.Proposal], error) {
 // proposalsSheet exports the project library with the list's filters.
 func (s *Server) proposalsSheet(r *http.Request) (sheet, error) {
 	f := proposalFilter(r)
-	f.PerPage = 200
 	return sheet{"项目库.xlsx", []any{"编号", "名称", "内容、服务对象和预期成效", "品牌", "区", "来源", "关联需求", "状态", "入库时间"},
-		func(page int) ([][]any, bool, error) {
-			f.Page = page
-			props, total, err := s.Projects.Proposals(r.Context(), actorOf(r), f)
-			if err != nil {
-				return nil, false, err
+		paged(func(page, per int) ([]domain.Proposal, int, error) {
+			f.Page, f.PerPage = page, per
+			return s.Projects.Proposals(r.Context(), actorOf(r), f)
+		}, func(p domain.Proposal) []any {
+			source := "民政凝练"
+			if p.IdeaID != 0 {
+				source = fmt.Sprintf("创意 #%d（%s）", p.IdeaID, p.Institution)
 			}
-			out := make([][]any, len(props))
-			for i, p := range props {
-				source := "民政凝练"
-				if p.IdeaID != 0 {
-					source = fmt.Sprintf("创意 #%d（%s）", p.IdeaID, p.Institution)
-				}
-				out[i] = []any{p.ID, p.Title, p.Summary, p.Brand.Label(), p.District, source, needList(p.NeedIDs), p.Status.Label(), cst(p.CreatedAt)}
-			}
-			return out, page*f.PerPage < total, nil
-		}}, nil
+			return []any{p.ID, p.Title, p.Summary, p.Brand.Label(), p.District, source, needList(p.NeedIDs), p.Status.Label(), cst(p.CreatedAt)}
+		})}, nil
 }
 
 // ideasSheet exports the ideas the person may see, with the list's filters.
 func (s *Server) ideasSheet(r *http.Request) (sheet, error) {
 	f := ideaFilter(r)
-	f.PerPage = 200
 	return sheet{"公益创投创意.xlsx", []any{"编号", "名称", "内容、服务对象和预期成效", "单位", "品牌", "区", "关联需求", "状态", "退回原因", "提交时间"},
-		func(page int) ([][]any, bool, error) {
-			f.Page = page
-			ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), f)
-			if err != nil {
-				return nil, false, err
-			}
-			out := make([][]any, len(ideas))
-			for i, x := range ideas {
-				out[i] = []any{x.ID, x.Title, x.Summary, x.Institution, x.Brand.Label(), x.District, needList(x.NeedIDs), x.Status.Label(), x.Reason, cst(x.CreatedAt)}
-			}
-			return out, page*f.PerPage < total, nil
-		}}, nil
+		paged(func(page, per int) ([]domain.Idea, int, error) {
+			f.Page, f.PerPage = page, per
+			return s.Projects.Ideas(r.Context(), actorOf(r), f)
+		}, func(x domain.Idea) []any {
+			return []any{x.ID, x.Title, x.Summary, x.Institution, x.Brand.Label(), x.District, needList(x.NeedIDs), x.Status.Label(), x.Reason, cst(x.CreatedAt)}
+		})}, nil
 }
 
 func needList(ids []int64) string {

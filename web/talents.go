@@ -211,31 +211,22 @@ func (s *Server) talent(r *http.Request) (domain.Talent, error) {
 // masked, as on the page).
 func (s *Server) talentsSheet(r *http.Request) (sheet, error) {
 	f := talentFilter(r)
-	f.PerPage = 200
 	return sheet{"人才库.xlsx", []any{"编号", "姓名", "类型", "层级", "区", "职称/职务", "现工作单位", "专业领域", "手机号（遮蔽）", "可参加评审"},
-		func(page int) ([][]any, bool, error) {
-			f.Page = page
+		paged(func(page, per int) ([]domain.Talent, int, error) {
+			f.Page, f.PerPage = page, per
 			res, err := s.Talents.List(r.Context(), actorOf(r), f)
-			if err != nil {
-				return nil, false, err
+			return res.Talents, res.Total, err
+		}, func(t domain.Talent) []any {
+			fields := make([]string, len(t.Fields))
+			for j, x := range t.Fields {
+				fields[j] = x.Label()
 			}
-			out := make([][]any, len(res.Talents))
-			for i, t := range res.Talents {
-				fields := make([]string, len(t.Fields))
-				for j, x := range t.Fields {
-					fields[j] = x.Label()
-				}
-				out[i] = []any{t.ID, t.Name, t.Kind.Label(), t.Level.Label(), t.District, t.Title, t.Employer, strings.Join(fields, "、"), t.Phone, yesNo(t.Available)}
+			yes := "否"
+			if t.Available {
+				yes = "是"
 			}
-			return out, page*f.PerPage < res.Total, nil
-		}}, nil
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "是"
-	}
-	return "否"
+			return []any{t.ID, t.Name, t.Kind.Label(), t.Level.Label(), t.District, t.Title, t.Employer, strings.Join(fields, "、"), t.Phone, yes}
+		})}, nil
 }
 
 // talentRoutes mounts the routes this file serves (see mounts).
