@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/go-chi/chi/v5"
 
@@ -15,8 +14,7 @@ type accountPage struct {
 	Sessions       []store.Session
 	Tokens         []store.APIToken
 	CurrentSession string
-	Errors         map[string]string
-	Error          string
+	refusal
 }
 
 func (s *Server) loadAccountPage(r *http.Request) (accountPage, error) {
@@ -40,54 +38,40 @@ func (s *Server) loadAccountPage(r *http.Request) (accountPage, error) {
 	return accountPage{pageData: p, Sessions: sessions, Tokens: tokens, CurrentSession: cur}, nil
 }
 
-func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadAccountPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "account", data)
+// passwordRequest is a new password with the current one.
+type passwordRequest struct {
+	Current string `json:"current"`
+	New     string `json:"new"`
 }
 
-func (s *Server) accountError(w http.ResponseWriter, r *http.Request, err error) {
-	if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeNotFound {
-		s.fail(w, r, err)
-		return
-	}
-	data, lerr := s.loadAccountPage(r)
-	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
-	}
-	data.Error = domain.ErrorMessage(err)
-	data.Errors = fieldsOf(err)
-	s.show(w, r, status(err), "account", data)
+func (in *passwordRequest) readForm(r *http.Request) error {
+	in.Current, in.New = r.PostForm.Get("current"), r.PostForm.Get("new")
+	return nil
 }
 
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
-	err := s.Accounts.ChangePassword(r.Context(), actorOf(r), r.PostFormValue("current"), r.PostFormValue("new"), s.sessions.Token(r.Context()))
-	if err != nil {
-		s.accountError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, "/account", "密码已修改，您在其他设备上的登录已全部退出。")
+// changePassword changes the person's password; their other sign-ins end.
+func (s *Server) changePassword(r *http.Request, in *passwordRequest) (none, error) {
+	return none{}, s.Accounts.ChangePassword(r.Context(), actorOf(r), in.Current, in.New, s.sessions.Token(r.Context()))
 }
 
-func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) {
-	if err := s.Store.RevokeSession(r.Context(), chi.URLParam(r, "sid"), actorOf(r)); err != nil {
-		s.accountError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, "/account", "该登录已退出。")
+// revokeSession ends one of the person's sign-ins ({sid}).
+func (s *Server) revokeSession(r *http.Request, _ *none) (none, error) {
+	return none{}, s.Store.RevokeSession(r.Context(), chi.URLParam(r, "sid"), actorOf(r))
 }
 
-func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "tid"), 10, 64)
-	if err := s.Store.RevokeAPIToken(r.Context(), id, actorOf(r)); err != nil {
-		s.accountError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, "/account", "API 令牌已撤销。")
+// revokeToken revokes one of the person's API tokens ({tid}).
+func (s *Server) revokeToken(r *http.Request, _ *none) (none, error) {
+	return none{}, s.Store.RevokeAPIToken(r.Context(), idParam(r, "tid"), actorOf(r))
+}
+
+func (s *Server) listTokens(r *http.Request) (list[store.APIToken], error) {
+	tokens, err := s.Store.APITokens(r.Context(), userOf(r).ID)
+	return listOf(tokens), err
+}
+
+func (s *Server) listSignIns(r *http.Request) (list[store.Session], error) {
+	sessions, err := s.Store.Sessions(r.Context(), userOf(r).ID)
+	return listOf(sessions), err
 }
 
 type usersPage struct {
@@ -112,40 +96,38 @@ func (s *Server) loadUsersPage(r *http.Request) (usersPage, error) {
 	return data, nil
 }
 
-func (s *Server) usersPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadUsersPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "users", data)
+// newPassword is a password reset by an admin, shown once.
+type newPassword struct {
+	Password string `json:"password"`
+	user     int64
 }
 
-// resetPassword shows the new password once, on the page that answers the
-// POST (never in a URL).
-func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+// resetPassword gives a user ({id}) a new password and ends the sign-in
+// limits on their name.
+func (s *Server) resetPassword(r *http.Request, _ *none) (newPassword, error) {
+	id := idParam(r, "id")
 	pw, err := s.Accounts.ResetPassword(r.Context(), actorOf(r), id)
 	if err == nil {
 		err = s.unlockUser(r, id)
 	}
+	return newPassword{pw, id}, err
+}
+
+// resetPasswordPage shows the new password once, on the page that answers
+// the POST (never in a URL).
+func (s *Server) resetPasswordPage(r *http.Request, in *none) (usersPage, error) {
+	pw, err := s.resetPassword(r, in)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return usersPage{}, err
 	}
 	data, err := s.loadUsersPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	for _, u := range data.Users {
-		if u.ID == id {
+		if u.ID == pw.user {
 			data.For = u.DisplayName + "（" + u.Username + "）"
 		}
 	}
-	data.NewPassword = pw
-	w.Header().Set("Cache-Control", "no-store")
-	s.show(w, r, http.StatusOK, "users", data)
+	data.NewPassword = pw.Password
+	return data, err
 }
 
 // unlockUser ends the sign-in limits on a user's name (after a reset).
@@ -157,142 +139,55 @@ func (s *Server) unlockUser(r *http.Request, id int64) error {
 	return s.unlockSignIn(r.Context(), u.Username)
 }
 
-// setDisabled disables or re-enables an account from the users page.
-func (s *Server) setDisabled(disabled bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-		if err := s.Accounts.SetDisabled(r.Context(), actorOf(r), id, disabled); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		done := "账号已恢复，可以重新登录。"
-		if disabled {
-			done = "账号已停用：不能再登录，现有登录和 API 令牌已全部失效。"
-		}
-		s.redirectFlash(w, r, "/admin/users", done)
-	}
+// disableUser disables an account ({id}): no more sign-ins, its sessions
+// and tokens end.
+func (s *Server) disableUser(r *http.Request, _ *none) (domain.User, error) {
+	return s.setDisabled(r, true)
 }
 
-// API
-
-func (s *Server) apiSetDisabled(disabled bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-		if err := s.Accounts.SetDisabled(r.Context(), actorOf(r), id, disabled); err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
-		u, err := s.Store.UserByID(r.Context(), id)
-		if err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, u)
-	}
+// enableUser re-enables an account ({id}).
+func (s *Server) enableUser(r *http.Request, _ *none) (domain.User, error) {
+	return s.setDisabled(r, false)
 }
 
-func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) {
-	tokens, err := s.Store.APITokens(r.Context(), userOf(r).ID)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
+func (s *Server) setDisabled(r *http.Request, disabled bool) (domain.User, error) {
+	id := idParam(r, "id")
+	if err := s.Accounts.SetDisabled(r.Context(), actorOf(r), id, disabled); err != nil {
+		return domain.User{}, err
 	}
-	if tokens == nil {
-		tokens = []store.APIToken{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": tokens})
+	return s.Store.UserByID(r.Context(), id)
 }
 
-func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "tid"), 10, 64)
-	if err := s.Store.RevokeAPIToken(r.Context(), id, actorOf(r)); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) apiSessions(w http.ResponseWriter, r *http.Request) {
-	sessions, err := s.Store.Sessions(r.Context(), userOf(r).ID)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if sessions == nil {
-		sessions = []store.Session{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": sessions})
-}
-
-func (s *Server) apiRevokeSession(w http.ResponseWriter, r *http.Request) {
-	if err := s.Store.RevokeSession(r.Context(), chi.URLParam(r, "sid"), actorOf(r)); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-type passwordRequest struct {
-	Current string `json:"current"`
-	New     string `json:"new"`
-}
-
-func (s *Server) apiChangePassword(w http.ResponseWriter, r *http.Request) {
-	var req passwordRequest
-	err := decodeJSON(r, &req)
-	if err == nil {
-		err = s.Accounts.ChangePassword(r.Context(), actorOf(r), req.Current, req.New, s.sessions.Token(r.Context()))
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
-}
-
-func (s *Server) apiUsers(w http.ResponseWriter, r *http.Request) {
+func (s *Server) listUsers(r *http.Request) (list[domain.User], error) {
 	users, err := s.Accounts.Users(r.Context(), actorOf(r), r.URL.Query().Get("after"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if users == nil {
-		users = []domain.User{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": users})
+	return listOf(users), err
 }
 
-func (s *Server) apiResetPassword(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	pw, err := s.Accounts.ResetPassword(r.Context(), actorOf(r), id)
-	if err == nil {
-		err = s.unlockUser(r, id)
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]string{"password": pw})
+// toPage is a form's success that goes to the page to with flash.
+func toPage[In, Out any](to, flash string) func(*In, Out) done {
+	return func(*In, Out) done { return done{To: to, Flash: flash} }
 }
 
 // accountRoutes mounts the routes this file serves (see mounts).
 func (s *Server) accountRoutes(m mounts) {
-	m.pages.Get("/admin/users", s.usersPage)
-	m.pages.Post("/admin/users/{id}/reset-password", s.resetPassword)
-	m.pages.Post("/admin/users/{id}/disable", s.setDisabled(true))
-	m.pages.Post("/admin/users/{id}/enable", s.setDisabled(false))
-	m.pages.Get("/account", s.accountPage)
-	m.pages.Post("/account/password", s.changePassword)
-	m.pages.Post("/account/sessions/{sid}/revoke", s.revokeSession)
-	m.pages.Post("/account/tokens/{tid}/revoke", s.revokeToken)
-	m.api.Get("/tokens", s.apiTokens)
-	m.api.Delete("/tokens/{tid}", s.apiRevokeToken)
-	m.api.Get("/account/sessions", s.apiSessions)
-	m.api.Delete("/account/sessions/{sid}", s.apiRevokeSession)
-	m.api.Post("/account/password", s.apiChangePassword)
-	m.api.Get("/users", s.apiUsers)
-	m.api.Post("/users/{id}/reset-password", s.apiResetPassword)
-	m.api.Post("/users/{id}/disable", s.apiSetDisabled(true))
-	m.api.Post("/users/{id}/enable", s.apiSetDisabled(false))
+	accountAgain := showAgain[accountPage, *accountPage, none](s, "account", s.loadAccountPage, nil)
+	m.pages.Get("/admin/users", view(s, "users", s.loadUsersPage))
+	m.pages.Post("/admin/users/{id}/reset-password", noStore(formPage(s, "users", s.resetPasswordPage)))
+	m.pages.Post("/admin/users/{id}/disable", form(s, s.disableUser,
+		toPage[none, domain.User]("/admin/users", "账号已停用：不能再登录，现有登录和 API 令牌已全部失效。"), nil))
+	m.pages.Post("/admin/users/{id}/enable", form(s, s.enableUser, toPage[none, domain.User]("/admin/users", "账号已恢复，可以重新登录。"), nil))
+	m.pages.Get("/account", view(s, "account", s.loadAccountPage))
+	m.pages.Post("/account/password", form(s, s.changePassword, toPage[passwordRequest, none]("/account", "密码已修改，您在其他设备上的登录已全部退出。"),
+		showAgain[accountPage, *accountPage, passwordRequest](s, "account", s.loadAccountPage, nil)))
+	m.pages.Post("/account/sessions/{sid}/revoke", form(s, s.revokeSession, toPage[none, none]("/account", "该登录已退出。"), accountAgain))
+	m.pages.Post("/account/tokens/{tid}/revoke", form(s, s.revokeToken, toPage[none, none]("/account", "API 令牌已撤销。"), accountAgain))
+	m.api.Get("/tokens", apiRead(s, s.listTokens))
+	m.api.Delete("/tokens/{tid}", apiNoContent(s, s.revokeToken))
+	m.api.Get("/account/sessions", apiRead(s, s.listSignIns))
+	m.api.Delete("/account/sessions/{sid}", apiNoContent(s, s.revokeSession))
+	m.api.Post("/account/password", apiNoContent(s, s.changePassword))
+	m.api.Get("/users", apiRead(s, s.listUsers))
+	m.api.Post("/users/{id}/reset-password", noStore(apiWrite(s, http.StatusOK, s.resetPassword)))
+	m.api.Post("/users/{id}/disable", apiWrite(s, http.StatusOK, s.disableUser))
+	m.api.Post("/users/{id}/enable", apiWrite(s, http.StatusOK, s.enableUser))
 }

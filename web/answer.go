@@ -13,7 +13,6 @@ import (
 	"net/http"
 
 	"grantflow/internal/domain"
-	"grantflow/internal/service"
 )
 
 // errFormUnreadable refuses a form body that cannot be parsed at all (too
@@ -164,20 +163,6 @@ func apiWrite[In, Out any](s *Server, status int, do action[In, Out]) http.Handl
 	}
 }
 
-// apiUpload answers an API write whose body is a multipart form (a file
-// upload): In reads itself from the form as on the page, then as apiWrite.
-func apiUpload[In, Out any, PI formInput[In]](s *Server, status int, do action[In, Out]) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		var in In
-		if err := PI(&in).readForm(r); err != nil {
-			s.apiFail(w, r, err)
-			return
-		}
-		out, err := do(r, &in)
-		s.answerJSON(w, r, status, out, err)
-	}
-}
-
 // answerJSON writes an API write's value with status, or its error.
 func (s *Server) answerJSON(w http.ResponseWriter, r *http.Request, status int, out any, err error) {
 	if err != nil {
@@ -201,20 +186,6 @@ func requestKey(r *http.Request) string {
 		return k
 	}
 	return r.PostForm.Get("key")
-}
-
-// download answers with a document (a PDF, an attachment): shown in the
-// browser when inline, saved otherwise; an error as an error page, or
-// under /api/ as the JSON error.
-func download(s *Server, inline bool, get func(r *http.Request) (service.Document, error)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		d, err := get(r)
-		if err != nil {
-			s.failAny(w, r, err)
-			return
-		}
-		sendDocument(w, d, inline)
-	}
 }
 
 // located is a created resource's value that names its URL.

@@ -1,6 +1,10 @@
 package web
 
+// Awards: the funded projects (立项项目), their page, the contract terms,
+// the two confirmations and the contract PDF.
+
 import (
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -17,8 +21,6 @@ import (
 	"grantflow/internal/store"
 )
 
-// ---- pages: 立项项目 ----
-
 type fundedListPage struct {
 	pageData
 	Page    store.ProjectPage
@@ -30,19 +32,26 @@ type fundedListPage struct {
 	Sort    string
 }
 
-func (s *Server) fundedPage(w http.ResponseWriter, r *http.Request) {
-	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	res, err := s.Contracts.List(r.Context(), actorOf(r), store.ProjectFilter{Search: r.URL.Query().Get("q"), Page: page, PerPage: 20,
-		Stage: domain.ProjectStage(r.URL.Query().Get("stage")), Sort: r.URL.Query().Get("sort")})
+// awardFilter reads the funded list's filters, sort and page.
+func awardFilter(r *http.Request) store.ProjectFilter {
+	q := r.URL.Query()
+	page, _ := strconv.Atoi(q.Get("page"))
+	per, _ := strconv.Atoi(q.Get("per_page"))
+	return store.ProjectFilter{Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")), Sort: q.Get("sort"), Page: page, PerPage: per}
+}
+
+func (s *Server) loadFundedPage(r *http.Request) (fundedListPage, error) {
+	f := awardFilter(r)
+	f.PerPage = 20
+	res, err := s.Contracts.List(r.Context(), actorOf(r), f)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return fundedListPage{}, err
 	}
 	p := s.page(r, "立项项目")
 	p.Nav = "funded"
 	q := r.URL.Query()
-	s.show(w, r, http.StatusOK, "funded", fundedListPage{pageData: p, Page: res, Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
-		Stages: domain.ProjectStages, Query: keepQuery(q, "q", "stage", "sort"), Sort: q.Get("sort"), Filters: keepQuery(q, "q", "stage")})
+	return fundedListPage{pageData: p, Page: res, Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
+		Stages: domain.ProjectStages, Query: keepQuery(q, "q", "stage", "sort"), Sort: q.Get("sort"), Filters: keepQuery(q, "q", "stage")}, nil
 }
 
 type projectPage struct {
@@ -60,6 +69,27 @@ type projectPage struct {
 	CanConfirmTranche, CanPay bool
 	Eval                      evalView
 	Archiving                 *activities.ArchiveProgress // the package being written, if it is
+	inlineFields              bool                        // the refused form shows its fields' messages beside them
+}
+
+// refuse shows a refused form of the project page: the message in the
+// banner (with the fields' messages, unless the form shows them beside its
+// inputs) and an import's refused rows.
+func (p *projectPage) refuse(err error) {
+	p.Error = domain.ErrorMessage(err)
+	if !p.inlineFields {
+		p.Error += fieldHint(err)
+	}
+	p.Form.Errors = domain.FieldsOf(err)
+	var ir importRefused
+	if errors.As(err, &ir) {
+		p.Delivery.Result = &ir.ImportResult
+	}
+}
+
+// projectAgain shows the project page again after a refused form.
+func projectAgain[In any](s *Server, fill func(p *projectPage, in *In)) again[In] {
+	return showAgain(s, "funded_project", s.loadProjectPage, fill)
 }
 
 type termsForm struct {
@@ -145,207 +175,109 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 	return data, nil
 }
 
-func (s *Server) fundedProjectPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadProjectPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "funded_project", data)
+// termsInput is the contract terms as the form and the API send them.
+type termsInput struct {
+	keyed
+	domain.ContractTerms
+	form termsForm // as typed, to show again
 }
 
-func (s *Server) setTerms(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
-		return
-	}
+func (in *termsInput) readForm(r *http.Request) error {
 	pf := r.PostForm.Get
-	form := termsForm{Trainees: pf("trainees"), Hours: pf("hours_per_trainee"), Sessions: pf("sessions"), Modules: pf("modules"),
+	in.Key = pf("key")
+	in.form = termsForm{Trainees: pf("trainees"), Hours: pf("hours_per_trainee"), Sessions: pf("sessions"), Modules: pf("modules"),
 		StartsOn: pf("starts_on"), TermMonths: pf("term_months"), Bond: pf("performance_bond"), MultiYear: pf("multi_year") == "on"}
 	fe := domain.FieldErrors{}
-	t := form.terms(fe)
-	err := fe.Err()
-	if err == nil {
-		err = s.Contracts.SetTerms(r.Context(), actorOf(r), chi.URLParam(r, "id"), pf("key"), t)
-	}
-	if err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-			s.fail(w, r, err)
-			return
-		}
-		data, lerr := s.loadProjectPage(r)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		form.Errors = fieldsOf(err)
-		data.Form, data.Error = form, domain.ErrorMessage(err)
-		s.show(w, r, status(err), "funded_project", data)
-		return
-	}
-	s.redirectFlash(w, r, "/awards/"+chi.URLParam(r, "id"), "合同条款已确定，合同已生成。请双方阅读后确认。")
+	in.ContractTerms = in.form.terms(fe)
+	return fe.Err()
 }
 
-func (s *Server) confirmContract(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
-		return
-	}
-	rev, _ := strconv.Atoi(r.PostForm.Get("revision"))
-	if err := s.Contracts.Confirm(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.PostForm.Get("key"), rev); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, "/awards/"+chi.URLParam(r, "id"), "已确认合同。双方确认后合同生效并公开。")
+// setTerms fixes the contract's terms; the contract is then generated.
+func (s *Server) setTerms(r *http.Request, in *termsInput) (awardID, error) {
+	return changed(r, s.Contracts.SetTerms(r.Context(), actorOf(r), chi.URLParam(r, "id"), in.key(r), in.ContractTerms))
 }
 
-func (s *Server) contractPDF(w http.ResponseWriter, r *http.Request) {
-	d, err := s.Contracts.Contract(r.Context(), actorOf(r), chi.URLParam(r, "id"))
-	if err != nil {
-		s.failAny(w, r, err)
-		return
-	}
-	sendDocument(w, d, true)
+// confirmInput is one side's confirmation of a contract's revision.
+type confirmInput struct {
+	keyed
+	Revision int `json:"revision"`
 }
 
-// ---- API ----
-
-func (s *Server) apiFunded(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	per, _ := strconv.Atoi(q.Get("per_page"))
-	res, err := s.Contracts.List(r.Context(), actorOf(r), store.ProjectFilter{Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")), Page: page, PerPage: per})
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	items := res.Projects
-	if items == nil {
-		items = []domain.Project{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "page": res.Page, "per_page": res.PerPage})
+func (in *confirmInput) readForm(r *http.Request) error {
+	in.Key = r.PostForm.Get("key")
+	in.Revision, _ = strconv.Atoi(r.PostForm.Get("revision"))
+	return nil
 }
 
-func (s *Server) apiFundedProject(w http.ResponseWriter, r *http.Request) {
+// confirmContract confirms the contract for the person's side.
+func (s *Server) confirmContract(r *http.Request, in *confirmInput) (awardID, error) {
+	return changed(r, s.Contracts.Confirm(r.Context(), actorOf(r), chi.URLParam(r, "id"), in.key(r), in.Revision))
+}
+
+// awardView is a funded project as the API shows it.
+type awardView struct {
+	domain.Project
+	StageLabel     string       `json:"stage_label"`
+	TrancheAmounts []domain.Fen `json:"tranche_amounts_fen"`
+}
+
+func (s *Server) award(r *http.Request) (awardView, error) {
 	p, err := s.Contracts.Get(r.Context(), actorOf(r), chi.URLParam(r, "id"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, struct {
-		domain.Project
-		StageLabel     string       `json:"stage_label"`
-		TrancheAmounts []domain.Fen `json:"tranche_amounts_fen"`
-	}{p, p.Stage.Label(), domain.TrancheAmounts(p.Amount, p.Tranches)})
+	return awardView{p, p.Stage.Label(), domain.TrancheAmounts(p.Amount, p.Tranches)}, err
 }
 
-func (s *Server) apiSetTerms(w http.ResponseWriter, r *http.Request) {
-	var t domain.ContractTerms
-	if err := decodeJSON(r, &t); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := s.Contracts.SetTerms(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), t); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.apiFundedProject(w, r)
+func (s *Server) listAwards(r *http.Request) (list[domain.Project], error) {
+	res, err := s.Contracts.List(r.Context(), actorOf(r), awardFilter(r))
+	return pageOf(res.Projects, res.Total, res.Page, res.PerPage), err
 }
 
-func (s *Server) apiConfirmContract(w http.ResponseWriter, r *http.Request) {
-	var b struct {
-		Revision int `json:"revision"`
-	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := s.Contracts.Confirm(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), b.Revision); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.apiFundedProject(w, r)
+// awardsSheet exports the funded projects the person may see, with the
+// list's filters.
+func (s *Server) awardsSheet(r *http.Request) (sheet, error) {
+	f := awardFilter(r)
+	return sheet{"立项项目.xlsx", []any{"项目编号", "项目", "立项单位", "区", "品牌", "资助金额（元）", "阶段", "合同签订", "结项等级", "归档"},
+		paged(func(page, per int) ([]domain.Project, int, error) {
+			f.Page, f.PerPage = page, per
+			res, err := s.Contracts.List(r.Context(), actorOf(r), f)
+			return res.Projects, res.Total, err
+		}, func(p domain.Project) []any {
+			return []any{p.Number, p.Title, p.OrgName, p.District, p.Brand.Label(), float64(p.Amount) / 100, p.Stage.Label(),
+				cst(p.SignedAt), p.Grade.Label(), cst(p.ArchivedAt)}
+		})}, nil
 }
 
-// trancheAction handles the money forms of a project page.
-func (s *Server) trancheAction(pay bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		ctx, by, id := r.Context(), actorOf(r), chi.URLParam(r, "id")
-		n, _ := strconv.Atoi(chi.URLParam(r, "n"))
-		var err error
-		msg := "已确认拨付条件，已通知财政部门。"
-		if pay {
-			name, data, uerr := readUpload(w, r)
-			if err = uerr; err == nil {
-				err = s.Contracts.RecordPayment(ctx, by, id, r.FormValue("key"), n-1, r.FormValue("voucher_no"), service.File{Name: name, Data: data})
-			}
-			msg = "已登记拨付。"
-		} else {
-			if perr := r.ParseForm(); perr != nil {
-				s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
-				return
-			}
-			err = s.Contracts.ConfirmTranche(ctx, by, id, r.PostForm.Get("key"), n-1)
-		}
-		if err != nil {
-			if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-				s.fail(w, r, err)
-				return
-			}
-			s.showProject(w, r, status(err), domain.ErrorMessage(err), nil)
-			return
-		}
-		s.redirectFlash(w, r, "/awards/"+id, msg)
-	}
+func (s *Server) contractPDF(r *http.Request) (service.Document, error) {
+	return s.Contracts.Contract(r.Context(), actorOf(r), chi.URLParam(r, "id"))
 }
 
-func (s *Server) apiTranches(w http.ResponseWriter, r *http.Request) {
-	ts, err := s.Contracts.Tranches(r.Context(), actorOf(r), chi.URLParam(r, "id"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": ts})
+// awardID is the funded project an action changed: a page form then goes
+// back to its page (at anchor), the API shows it as it now is.
+type awardID string
+
+// changed is the awardID of the request's project after err.
+func changed(r *http.Request, err error) (awardID, error) {
+	return awardID(chi.URLParam(r, "id")), err
 }
 
-func (s *Server) apiConfirmTranche(w http.ResponseWriter, r *http.Request) {
-	n, _ := strconv.Atoi(chi.URLParam(r, "n"))
-	if err := s.Contracts.ConfirmTranche(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), n-1); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.apiTranches(w, r)
-}
-
-func (s *Server) apiRecordPayment(w http.ResponseWriter, r *http.Request) {
-	n, _ := strconv.Atoi(chi.URLParam(r, "n"))
-	name, data, err := readUpload(w, r)
-	if err == nil {
-		err = s.Contracts.RecordPayment(r.Context(), actorOf(r), chi.URLParam(r, "id"), r.Header.Get("Idempotency-Key"), n-1,
-			r.FormValue("voucher_no"), service.File{Name: name, Data: data})
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.apiTranches(w, r)
+// toAward sends a project page's form back to the page, at anchor, with
+// flash.
+func toAward[In any](anchor, flash string) func(*In, awardID) done {
+	return func(_ *In, id awardID) done { return done{To: "/awards/" + string(id) + anchor, Flash: flash} }
 }
 
 // contractRoutes mounts the routes this file serves (see mounts).
 func (s *Server) contractRoutes(m mounts) {
-	m.pages.Get("/awards", s.fundedPage)
-	m.pages.Get("/awards/{id}", s.fundedProjectPage)
-	m.pages.Post("/awards/{id}/terms", s.setTerms)
-	m.pages.Post("/awards/{id}/confirmation", s.confirmContract)
-	m.pages.Get("/awards/{id}/contract.pdf", s.contractPDF)
-	m.pages.Post("/awards/{id}/tranches/{n}/confirm", s.trancheAction(false))
-	m.pages.Post("/awards/{id}/tranches/{n}/payment", s.trancheAction(true))
-	m.api.Get("/awards", s.apiFunded)
-	m.api.Get("/awards/{id}", s.apiFundedProject)
-	m.api.Post("/awards/{id}/terms", s.apiSetTerms)
-	m.api.Post("/awards/{id}/confirmation", s.apiConfirmContract)
-	m.api.Get("/awards/{id}/contract.pdf", s.contractPDF)
-	m.api.Get("/awards/{id}/tranches", s.apiTranches)
-	m.api.Post("/awards/{id}/tranches/{n}/confirm", s.apiConfirmTranche)
-	m.api.Post("/awards/{id}/tranches/{n}/payment", s.apiRecordPayment)
+	m.pages.Get("/awards", view(s, "funded", s.loadFundedPage))
+	m.pages.Get("/awards.xlsx", xlsx(s, s.awardsSheet))
+	m.pages.Get("/awards/{id}", view(s, "funded_project", s.loadProjectPage))
+	m.pages.Post("/awards/{id}/terms", form(s, s.setTerms, toAward[termsInput]("", "合同条款已确定，合同已生成。请双方阅读后确认。"),
+		projectAgain(s, func(p *projectPage, in *termsInput) { p.Form, p.inlineFields = in.form, true })))
+	m.pages.Post("/awards/{id}/confirmation", form(s, s.confirmContract, toAward[confirmInput]("", "已确认合同。双方确认后合同生效并公开。"), nil))
+	m.pages.Get("/awards/{id}/contract.pdf", download(s, true, s.contractPDF))
+	m.api.Get("/awards", apiRead(s, s.listAwards))
+	m.api.Get("/awards.xlsx", xlsx(s, s.awardsSheet))
+	m.api.Get("/awards/{id}", apiRead(s, s.award))
+	m.api.Post("/awards/{id}/terms", apiWrite(s, http.StatusOK, andThen(s.setTerms, s.award)))
+	m.api.Post("/awards/{id}/confirmation", apiWrite(s, http.StatusOK, andThen(s.confirmContract, s.award)))
+	m.api.Get("/awards/{id}/contract.pdf", download(s, true, s.contractPDF))
 }

@@ -1,16 +1,15 @@
 package web
 
 import (
+	"encoding/json"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/go-chi/chi/v5"
 
 	"grantflow/internal/domain"
-	"grantflow/internal/i18n"
 	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
@@ -32,10 +31,10 @@ type elderlyPage struct {
 	Categories []domain.ElderCategory
 	Result     *service.ImportResult
 	Revealed   *domain.Elder
-	Error      string
-	Import     *service.ImportStatus // a background import still running
-	Query      template.URL          // filters and sort (paging, export)
-	Filters    template.URL          // filters alone (sort links)
+	refusal
+	Import  *service.ImportStatus // a background import still running
+	Query   template.URL          // filters and sort (paging, export)
+	Filters template.URL          // filters alone (sort links)
 }
 
 // Pages is the number of pages.
@@ -77,170 +76,105 @@ func (s *Server) loadElderlyPage(r *http.Request) (elderlyPage, error) {
 	return page, nil
 }
 
-func (s *Server) elderlyPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadElderlyPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "elderly", data)
-}
-
-// importElderly keeps the uploaded file and imports it in the background;
-// the register page then shows the progress and, when done, the outcome
-// (a reload finds both: the import's ID is in the address).
-func (s *Server) importElderly(w http.ResponseWriter, r *http.Request) {
-	name, data, err := readUpload(w, r)
-	var id string
-	if err == nil {
-		id, err = s.Elderly.StartImport(r.Context(), actorOf(r), name, data)
-	}
-	if err != nil {
-		if domain.ErrorCode(err) != domain.CodeInvalid {
-			s.fail(w, r, err)
-			return
-		}
-		page, lerr := s.loadElderlyPage(r)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		page.Error = domain.ErrorMessage(err)
-		s.show(w, r, http.StatusUnprocessableEntity, "elderly", page)
-		return
-	}
-	http.Redirect(w, r, "/elderly?import="+url.QueryEscape(id), http.StatusSeeOther)
+// startElderlyImport keeps the uploaded file and imports it in the
+// background; the register page then shows the progress and, when done,
+// the outcome (a reload finds both: the import's ID is in the address).
+func (s *Server) startElderlyImport(r *http.Request, in *upload) (string, error) {
+	return s.Elderly.StartImport(r.Context(), actorOf(r), in.File.Name, in.File.Data)
 }
 
 // elderlyImport is the progress of an import, polled by the page (htmx):
-// while it runs, the progress card; when it is done, a refresh of the page,
-// which shows the outcome.
-func (s *Server) elderlyImport(w http.ResponseWriter, r *http.Request) {
+// while it runs, the progress card; when it is done, a refresh of the
+// page, which shows the outcome; opened directly, the page.
+func (s *Server) elderlyImport(r *http.Request) (progress[service.ImportStatus], error) {
 	id := chi.URLParam(r, "id")
 	st, err := s.Elderly.ImportStatus(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	switch {
-	case r.Header.Get("HX-Request") == "": // opened directly: the page
-		http.Redirect(w, r, "/elderly?import="+url.QueryEscape(id), http.StatusSeeOther)
-	case !st.Running:
-		w.Header().Set("HX-Refresh", "true")
-	default:
-		if err := s.views.renderFragment(w, i18n.Of(r), "elderly", "importprogress", st); err != nil {
-			s.Logger.Error("render", "page", "elderly/importprogress", "err", err)
-		}
-	}
+	return progress[service.ImportStatus]{Of: st, Running: st.Running, Page: "/elderly?import=" + url.QueryEscape(id)}, err
 }
 
-func (s *Server) revealElder(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	e, err := s.Elderly.Reveal(r.Context(), actorOf(r), id)
+// revealedElderPage is the register page with one person's data in full
+// (a POST, audited, not kept).
+func (s *Server) revealedElderPage(r *http.Request, in *none) (elderlyPage, error) {
+	e, err := s.revealElder(r, in)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return elderlyPage{}, err
 	}
 	page, err := s.loadElderlyPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	page.Revealed = &e
-	w.Header().Set("Cache-Control", "no-store")
-	s.show(w, r, http.StatusOK, "elderly", page)
+	return page, err
 }
 
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+func (s *Server) revealElder(r *http.Request, _ *none) (domain.Elder, error) {
+	return s.Elderly.Reveal(r.Context(), actorOf(r), idParam(r, "id"))
+}
 
-func (s *Server) exportElderly(w http.ResponseWriter, r *http.Request) {
+func (s *Server) elderlyExport(r *http.Request) (service.Document, error) {
 	b, err := s.Elderly.Export(r.Context(), actorOf(r), elderFilter(r))
-	if err != nil {
-		if isAPI(r) {
-			s.apiFail(w, r, err)
-		} else {
-			s.fail(w, r, err)
-		}
-		return
-	}
-	sendDocument(w, service.Document{FileName: "老年人名册（遮蔽）.xlsx", ContentType: xlsxType, Data: b}, false)
+	return service.Document{FileName: "老年人名册（遮蔽）.xlsx", ContentType: xlsxType, Data: b}, err
 }
 
-func (s *Server) elderlyTemplate(w http.ResponseWriter, r *http.Request) {
+func elderlyTemplate(*http.Request) (service.Document, error) {
 	b, err := service.Template()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sendDocument(w, service.Document{FileName: "老年人名册导入模板.xlsx", ContentType: xlsxType, Data: b}, false)
+	return service.Document{FileName: "老年人名册导入模板.xlsx", ContentType: xlsxType, Data: b}, err
 }
 
-func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/v1/") }
-
-// API
-
-func (s *Server) apiElderly(w http.ResponseWriter, r *http.Request) {
-	list, total, err := s.Elderly.List(r.Context(), actorOf(r), elderFilter(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []domain.Elder{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list, "total": total})
+func (s *Server) listElderly(r *http.Request) (list[domain.Elder], error) {
+	items, total, err := s.Elderly.List(r.Context(), actorOf(r), elderFilter(r))
+	return pageOf(items, total, 0, 0), err
 }
 
-func (s *Server) apiImportElderly(w http.ResponseWriter, r *http.Request) {
-	name, data, err := readUpload(w, r)
-	var res service.ImportResult
-	if err == nil {
-		res, err = s.Elderly.Import(r.Context(), actorOf(r), name, data)
+// imported is a register import as the API answers it: 201 with the
+// counts, or — when rows were refused and nothing was imported — 422 with
+// the error and the rows' problems.
+type imported struct{ service.ImportResult }
+
+func (i imported) status() int {
+	if len(i.Problems) > 0 {
+		return http.StatusUnprocessableEntity
 	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if len(res.Problems) > 0 {
-		writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": apiError{Code: "invalid",
-			Message: "导入文件有错误，未导入任何数据；请按 problems 逐行修改后重新上传。"}, "problems": res.Problems})
-		return
-	}
-	writeJSON(w, http.StatusCreated, res)
+	return 0
 }
 
-func (s *Server) apiRevealElder(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	e, err := s.Elderly.Reveal(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
+func (i imported) MarshalJSON() ([]byte, error) {
+	if len(i.Problems) == 0 {
+		return json.Marshal(i.ImportResult)
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, e)
+	return json.Marshal(struct {
+		Error    apiError               `json:"error"`
+		Problems []domain.ImportProblem `json:"problems"`
+	}{apiError{Code: "invalid", Message: "导入文件有错误，未导入任何数据；请按 problems 逐行修改后重新上传。"}, i.Problems})
 }
 
-func (s *Server) apiElderCounts(w http.ResponseWriter, r *http.Request) {
+func (s *Server) importElderly(r *http.Request, in *upload) (imported, error) {
+	res, err := s.Elderly.Import(r.Context(), actorOf(r), in.File.Name, in.File.Data)
+	return imported{res}, err
+}
+
+// elderCounts is the register's people by category.
+type elderCounts struct {
+	ByCategory map[domain.ElderCategory]int `json:"by_category"`
+	People     int                          `json:"people"`
+}
+
+func (s *Server) elderCounts(r *http.Request) (elderCounts, error) {
 	counts, total, err := s.Elderly.Counts(r.Context(), actorOf(r), elderFilter(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"by_category": counts, "people": total})
+	return elderCounts{counts, total}, err
 }
 
 // elderlyRoutes mounts the routes this file serves (see mounts).
 func (s *Server) elderlyRoutes(m mounts) {
-	m.pages.Get("/elderly", s.elderlyPage)
-	m.pages.Post("/elderly/import", s.importElderly)
-	m.pages.Get("/elderly/imports/{id}", s.elderlyImport)
-	m.pages.Get("/elderly/export.xlsx", s.exportElderly)
-	m.pages.Get("/elderly/template.xlsx", s.elderlyTemplate)
-	m.pages.Post("/elderly/{id}/reveal", s.revealElder)
-	m.api.Get("/elderly", s.apiElderly)
-	m.api.Post("/elderly/import", s.apiImportElderly)
-	m.api.Get("/elderly/export.xlsx", s.exportElderly)
-	m.api.Get("/elderly/template.xlsx", s.elderlyTemplate)
-	m.api.Get("/elderly/counts", s.apiElderCounts)
-	m.api.Post("/elderly/{id}/reveal", s.apiRevealElder)
+	m.pages.Get("/elderly", view(s, "elderly", s.loadElderlyPage))
+	m.pages.Post("/elderly/import", form(s, s.startElderlyImport, func(_ *upload, id string) done {
+		return done{To: "/elderly?import=" + url.QueryEscape(id)}
+	}, showAgain[elderlyPage, *elderlyPage, upload](s, "elderly", s.loadElderlyPage, nil)))
+	m.pages.Get("/elderly/imports/{id}", poll(s, "elderly", "importprogress", s.elderlyImport))
+	m.pages.Get("/elderly/export.xlsx", download(s, false, s.elderlyExport))
+	m.pages.Get("/elderly/template.xlsx", download(s, false, elderlyTemplate))
+	m.pages.Post("/elderly/{id}/reveal", noStore(formPage(s, "elderly", s.revealedElderPage)))
+	m.api.Get("/elderly", apiRead(s, s.listElderly))
+	m.api.Post("/elderly/import", apiUpload(s, http.StatusCreated, s.importElderly))
+	m.api.Get("/elderly/export.xlsx", download(s, false, s.elderlyExport))
+	m.api.Get("/elderly/template.xlsx", download(s, false, elderlyTemplate))
+	m.api.Get("/elderly/counts", apiRead(s, s.elderCounts))
+	m.api.Post("/elderly/{id}/reveal", noStore(apiWrite(s, http.StatusOK, s.revealElder)))
 }

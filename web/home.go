@@ -47,7 +47,7 @@ var queueLines = []queueLine{
 		_, n, err := s.Projects.Ideas(r.Context(), actorOf(r), store.IdeaFilter{Status: domain.IdeaSubmitted, PerPage: 1})
 		return []workItem{{Label: "待采纳的公益创投创意", Count: n, Link: "/ideas?status=submitted"}}, err
 	}},
-	{may(auth.ActionViewReports), reportCycles},
+	{may(auth.ActionViewReports), reportCycleItems},
 	// Calls waiting for this person's step, counted within their district.
 	callStep(auth.ActionPublishCall, domain.StagePublishReview, "待审核发布的征集", false),
 	callStep(auth.ActionQualify, domain.StageQualification, "已开标、待资格审查的征集", true),
@@ -92,7 +92,7 @@ func pendingOrgs(s *Server, r *http.Request, u domain.User) ([]workItem, error) 
 	return []workItem{{Label: "待审核的社会组织注册", Count: p.Total, Link: "/orgs?status=pending"}}, err
 }
 
-func reportCycles(s *Server, r *http.Request, _ domain.User) ([]workItem, error) {
+func reportCycleItems(s *Server, r *http.Request, _ domain.User) ([]workItem, error) {
 	q := domain.QuarterOf(time.Now())
 	cycles, err := s.Needs.Cycles(r.Context(), actorOf(r), q.String())
 	if err != nil {

@@ -24,10 +24,9 @@ type needsPage struct {
 	Communities []domain.Area
 	Categories  []domain.NeedCategory
 	ElderCats   []domain.ElderCategory
-	Form        domain.NeedEntry
-	Errors      map[string]string
-	Error       string
-	Quarter     domain.Quarter
+	refusal
+	Form    domain.NeedEntry
+	Quarter domain.Quarter
 }
 
 func needFilter(r *http.Request) store.NeedFilter {
@@ -65,20 +64,17 @@ func (s *Server) loadNeedsPage(r *http.Request) (needsPage, error) {
 	return data, nil
 }
 
-func (s *Server) needsPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadNeedsPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "needs", data)
+// needInput is a need as the form and the API send it.
+type needInput struct {
+	domain.NeedEntry
 }
 
-func needFromForm(r *http.Request) domain.NeedEntry {
-	n := domain.NeedEntry{CommunityCode: r.PostFormValue("community_code"), Category: domain.NeedCategory(r.PostFormValue("category")),
-		Urgency: domain.Urgency(r.PostFormValue("urgency")), Description: r.PostFormValue("description"), Affected: map[domain.ElderCategory]int{}}
+func (in *needInput) readForm(r *http.Request) error {
+	f := r.PostForm.Get
+	n := domain.NeedEntry{CommunityCode: f("community_code"), Category: domain.NeedCategory(f("category")),
+		Urgency: domain.Urgency(f("urgency")), Description: f("description"), Affected: map[domain.ElderCategory]int{}}
 	for _, c := range domain.ElderCategories {
-		if v := strings.TrimSpace(r.PostFormValue("affected_" + string(c))); v != "" {
+		if v := strings.TrimSpace(f("affected_" + string(c))); v != "" {
 			k, err := strconv.Atoi(v)
 			if err != nil {
 				k = -1 // refused by Validate with a message
@@ -86,27 +82,18 @@ func needFromForm(r *http.Request) domain.NeedEntry {
 			n.Affected[c] = k
 		}
 	}
-	return n
+	in.NeedEntry = n
+	return nil
 }
 
-func (s *Server) recordNeed(w http.ResponseWriter, r *http.Request) {
-	n := needFromForm(r)
-	if _, err := s.Needs.Record(r.Context(), actorOf(r), n); err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeInvalid {
-			s.fail(w, r, err)
-			return
-		}
-		data, lerr := s.loadNeedsPage(r)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		data.Form, data.Error = n, domain.ErrorMessage(err)
-		data.Errors = fieldsOf(err)
-		s.show(w, r, status(err), "needs", data)
-		return
-	}
-	s.redirectFlash(w, r, "/needs", "需求已登记，将汇入本季度街道汇总。")
+// recordNeed records a community's need.
+func (s *Server) recordNeed(r *http.Request, in *needInput) (domain.Need, error) {
+	return s.Needs.Record(r.Context(), actorOf(r), in.NeedEntry)
+}
+
+func (s *Server) listNeeds(r *http.Request) (list[domain.Need], error) {
+	res, err := s.Needs.List(r.Context(), actorOf(r), needFilter(r))
+	return pageOf(res.Needs, res.Total, res.Page, res.PerPage), err
 }
 
 type reportsPage struct {
@@ -116,7 +103,7 @@ type reportsPage struct {
 	Label    string
 	Opens    time.Time
 	Deadline time.Time
-	Error    string
+	refusal
 }
 
 func (s *Server) loadReportsPage(r *http.Request) (reportsPage, error) {
@@ -144,96 +131,70 @@ func (s *Server) loadReportsPage(r *http.Request) (reportsPage, error) {
 	return reportsPage{pageData: p, Cycles: cycles, Period: period, Label: label, Opens: opens, Deadline: deadline}, nil
 }
 
-func (s *Server) reportsPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadReportsPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "reports", data)
+// submitted is a street's quarterly summary sent on, and its period.
+type submitted struct {
+	domain.RollUp
+	period string
 }
 
-func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
+// submitReport sends a street's ({street}) summary of a period ({quarter})
+// on to the district.
+func (s *Server) submitReport(r *http.Request, _ *none) (submitted, error) {
 	quarter := chi.URLParam(r, "quarter")
-	if _, err := s.Needs.Submit(r.Context(), actorOf(r), chi.URLParam(r, "street"), quarter); err != nil {
-		if c := domain.ErrorCode(err); c == domain.CodeInternal || c == domain.CodeUnavailable {
-			s.fail(w, r, err)
-			return
-		}
-		data, lerr := s.loadReportsPage(r)
-		if lerr != nil {
-			s.fail(w, r, err)
-			return
-		}
-		data.Error = domain.ErrorMessage(err)
-		s.show(w, r, status(err), "reports", data)
-		return
-	}
-	s.redirectFlash(w, r, "/reports?quarter="+url.QueryEscape(quarter), "季度需求汇总已报送区民政局。")
+	rollup, err := s.Needs.Submit(r.Context(), actorOf(r), chi.URLParam(r, "street"), quarter)
+	return submitted{rollup, quarter}, err
 }
 
-// API
-
-func (s *Server) apiNeeds(w http.ResponseWriter, r *http.Request) {
-	res, err := s.Needs.List(r.Context(), actorOf(r), needFilter(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	items := res.Needs
-	if items == nil {
-		items = []domain.Need{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "page": res.Page, "per_page": res.PerPage})
+// reportCycles is the report cycles of a period, as the API shows them.
+type reportCycles struct {
+	Items   []store.ReportCycle `json:"items"`
+	Quarter string              `json:"quarter"`
 }
 
-func (s *Server) apiRecordNeed(w http.ResponseWriter, r *http.Request) {
-	var n domain.NeedEntry
-	if err := decodeJSON(r, &n); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	need, err := s.Needs.Record(r.Context(), actorOf(r), n)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, need)
-}
-
-func (s *Server) apiReportCycles(w http.ResponseWriter, r *http.Request) {
+func (s *Server) reportCycles(r *http.Request) (reportCycles, error) {
 	q := r.URL.Query().Get("quarter")
 	if q == "" {
 		q = domain.QuarterOf(time.Now()).String()
 	}
 	cycles, err := s.Needs.Cycles(r.Context(), actorOf(r), q)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if cycles == nil {
-		cycles = []store.ReportCycle{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": cycles, "quarter": q})
+	return reportCycles{listOf(cycles).Items, q}, err
 }
 
-func (s *Server) apiSubmitReport(w http.ResponseWriter, r *http.Request) {
-	rollup, err := s.Needs.Submit(r.Context(), actorOf(r), chi.URLParam(r, "street"), chi.URLParam(r, "quarter"))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
+// needsSheet exports the needs the person may see, with the list's filters.
+func (s *Server) needsSheet(r *http.Request) (sheet, error) {
+	head := []any{"编号", "季度", "区", "街道代码", "社区", "类别", "紧急程度"}
+	for _, c := range domain.ElderCategories {
+		head = append(head, "涉及："+c.Label())
 	}
-	writeJSON(w, http.StatusOK, rollup)
+	head = append(head, "描述", "登记时间")
+	f := needFilter(r)
+	return sheet{"需求库.xlsx", head, paged(func(page, per int) ([]domain.Need, int, error) {
+		f.Page, f.PerPage = page, per
+		res, err := s.Needs.List(r.Context(), actorOf(r), f)
+		return res.Needs, res.Total, err
+	}, func(n domain.Need) []any {
+		row := []any{n.ID, n.Quarter, n.District, n.StreetCode, n.CommunityName, n.Category.Label(), n.Urgency.Label()}
+		for _, c := range domain.ElderCategories {
+			row = append(row, n.Affected[c])
+		}
+		return append(row, n.Description, cst(n.CreatedAt))
+	})}, nil
 }
 
 // needRoutes mounts the routes this file serves (see mounts).
 func (s *Server) needRoutes(m mounts) {
-	m.pages.Get("/needs", s.needsPage)
-	m.pages.Post("/needs", s.recordNeed)
-	m.pages.Get("/reports", s.reportsPage)
-	m.pages.Post("/reports/{street}/{quarter}/submit", s.submitReport)
-	m.api.Get("/needs", s.apiNeeds)
-	m.api.Post("/needs", s.apiRecordNeed)
-	m.api.Get("/report-cycles", s.apiReportCycles)
-	m.api.Post("/report-cycles/{street}/{quarter}/submit", s.apiSubmitReport)
+	m.pages.Get("/needs", view(s, "needs", s.loadNeedsPage))
+	m.pages.Post("/needs", form(s, s.recordNeed, func(*needInput, domain.Need) done {
+		return done{To: "/needs", Flash: "需求已登记，将汇入本季度街道汇总。"}
+	}, showAgain(s, "needs", s.loadNeedsPage, func(p *needsPage, in *needInput) { p.Form = in.NeedEntry })))
+	m.pages.Get("/needs.xlsx", xlsx(s, s.needsSheet))
+	m.pages.Get("/reports", view(s, "reports", s.loadReportsPage))
+	m.pages.Post("/reports/{street}/{quarter}/submit", form(s, s.submitReport, func(_ *none, x submitted) done {
+		return done{To: "/reports?quarter=" + url.QueryEscape(x.period), Flash: "季度需求汇总已报送区民政局。"}
+	}, showAgain[reportsPage, *reportsPage, none](s, "reports", s.loadReportsPage, nil)))
+	m.api.Get("/needs", apiRead(s, s.listNeeds))
+	m.api.Post("/needs", apiWrite(s, http.StatusCreated, s.recordNeed))
+	m.api.Get("/needs.xlsx", xlsx(s, s.needsSheet))
+	m.api.Get("/report-cycles", apiRead(s, s.reportCycles))
+	m.api.Post("/report-cycles/{street}/{quarter}/submit", apiWrite(s, http.StatusOK, s.submitReport))
 }

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"errors"
 	"html/template"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -15,19 +13,19 @@ import (
 	"grantflow/internal/store"
 )
 
-// registrationFromForm reads the registration form (multipart, with the
-// qualification document as "document").
-func registrationFromForm(w http.ResponseWriter, r *http.Request) (service.Registration, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, service.MaxAttachmentBytes+1<<20)
-	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return service.Registration{}, domain.Errorf(domain.CodeInvalid, "文件超过 20 MB，请压缩后再上传。")
-		}
-		return service.Registration{}, domain.Wrap(err, domain.CodeInvalid, "表单内容无法读取，请刷新后重试。")
+// registrationInput is an organisation's registration: the multipart form
+// of the page and the API, with the registration certificate as
+// "document".
+type registrationInput struct {
+	service.Registration
+}
+
+func (in *registrationInput) readForm(r *http.Request) error {
+	if err := parseUpload(r, service.MaxAttachmentBytes, "文件超过 20 MB，请压缩后再上传。"); err != nil {
+		return err
 	}
-	f := r.PostFormValue
-	reg := service.Registration{
+	f := r.PostForm.Get
+	in.Registration = service.Registration{
 		Org: domain.OrgRegistration{
 			Name: f("name"), USCC: f("uscc"), Type: domain.OrgType(f("org_type")),
 			LegalRepName: f("legal_rep_name"), LegalRepID: f("legal_rep_id"),
@@ -36,52 +34,40 @@ func registrationFromForm(w http.ResponseWriter, r *http.Request) (service.Regis
 		Username: f("username"), DisplayName: f("display_name"), Password: f("password"),
 		Consent: f("consent") == "yes",
 	}
-	if file, hdr, err := r.FormFile("document"); err == nil {
-		defer file.Close()
-		data, err := io.ReadAll(file)
-		if err != nil {
-			return reg, domain.Wrap(err, domain.CodeInvalid, "文件上传中断，请重新上传。")
-		}
-		reg.DocName, reg.Doc = hdr.Filename, data
+	if r.MultipartForm == nil || len(r.MultipartForm.File["document"]) == 0 {
+		return nil // the service names the missing certificate with the other fields
 	}
-	return reg, nil
+	doc, err := formFile(r, "document", errNoFile)
+	in.DocName, in.Doc = doc.Name, doc.Data
+	return err
+}
+
+// registered is a new organisation and its first account.
+type registered struct {
+	Org  domain.Organisation `json:"organisation"`
+	User domain.User         `json:"user"`
+}
+
+// register registers an organisation and its account (limited per
+// address before any password is hashed).
+func (s *Server) register(r *http.Request, in *registrationInput) (registered, error) {
+	if err := s.registrationAllowed(r); err != nil {
+		return registered{}, err
+	}
+	org, user, err := s.Orgs.Register(r.Context(), in.Registration, clientIP(r))
+	return registered{org, user}, err
 }
 
 type registerPage struct {
 	pageData
-	Reg       service.Registration
-	Errors    map[string]string
-	Error     string
+	Reg service.Registration
+	refusal
 	Types     []domain.OrgType
 	Districts []string
 }
 
-func (s *Server) registerPage(w http.ResponseWriter, r *http.Request) {
-	s.show(w, r, http.StatusOK, "register", registerPage{pageData: s.page(r, "社会组织注册"),
-		Types: domain.OrgTypes, Districts: domain.TianjinDistricts})
-}
-
-func (s *Server) register(w http.ResponseWriter, r *http.Request) {
-	err := s.registrationAllowed(r)
-	var reg service.Registration
-	if err == nil {
-		reg, err = registrationFromForm(w, r)
-	}
-	if err == nil {
-		_, _, err = s.Orgs.Register(r.Context(), reg, clientIP(r))
-	}
-	if err != nil {
-		var de *domain.Error
-		if !errors.As(err, &de) || (de.Code != domain.CodeInvalid && de.Code != domain.CodeConflict && de.Code != domain.CodeTooMany) {
-			s.fail(w, r, err)
-			return
-		}
-		reg.Password = ""
-		s.show(w, r, status(err), "register", registerPage{pageData: s.page(r, "社会组织注册"), Reg: reg,
-			Errors: de.Fields, Error: de.Message, Types: domain.OrgTypes, Districts: domain.TianjinDistricts})
-		return
-	}
-	s.redirectFlash(w, r, "/login", "注册已提交，等待所在区民政局审核。现在可以用新账号登录查看审核进度。")
+func (s *Server) loadRegisterPage(r *http.Request) (registerPage, error) {
+	return registerPage{pageData: s.page(r, "社会组织注册"), Types: domain.OrgTypes, Districts: domain.TianjinDistricts}, nil
 }
 
 type orgsPage struct {
@@ -94,20 +80,25 @@ type orgsPage struct {
 	Filters   template.URL // filters alone (for the sort links)
 }
 
-func (s *Server) orgsPage(w http.ResponseWriter, r *http.Request) {
+// orgFilter reads the organisations list's filters, sort and page.
+func orgFilter(r *http.Request) store.OrgFilter {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
-	f := store.OrgFilter{Status: domain.OrgStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"), Page: page}
+	perPage, _ := strconv.Atoi(q.Get("per_page"))
+	return store.OrgFilter{Status: domain.OrgStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"),
+		Page: page, PerPage: perPage}
+}
+
+func (s *Server) loadOrgsPage(r *http.Request) (orgsPage, error) {
+	q := r.URL.Query()
+	f := orgFilter(r)
+	f.PerPage = 0
 	res, err := s.Orgs.List(r.Context(), actorOf(r), f)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	p := s.page(r, "社会组织")
 	p.Nav = "orgs"
-	s.show(w, r, http.StatusOK, "orgs", orgsPage{pageData: p, Page: res, Filter: f,
+	return orgsPage{pageData: p, Page: res, Filter: f,
 		Statuses:  []domain.OrgStatus{domain.OrgPending, domain.OrgVerified, domain.OrgRejected},
-		Districts: domain.TianjinDistricts, Query: keepQuery(q, "status", "district", "q", "sort"), Filters: keepQuery(q, "status", "district", "q")})
+		Districts: domain.TianjinDistricts, Query: keepQuery(q, "status", "district", "q", "sort"), Filters: keepQuery(q, "status", "district", "q")}, err
 }
 
 type orgPage struct {
@@ -156,53 +147,37 @@ func (s *Server) loadOrgPage(r *http.Request, reveal bool) (orgPage, error) {
 		Today: time.Now().In(domain.ChinaTime).Format(time.DateOnly)}, nil
 }
 
-func (s *Server) orgPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadOrgPage(r, false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "org", data)
+// loadShownOrgPage is an organisation's page with personal data masked.
+func (s *Server) loadShownOrgPage(r *http.Request) (orgPage, error) { return s.loadOrgPage(r, false) }
+
+func (p *orgPage) refuse(err error) { p.Error = domain.ErrorMessage(err) + fieldHint(err) }
+
+// revealedOrgPage shows the full personal data once (POST, audited, not
+// kept).
+func (s *Server) revealedOrgPage(r *http.Request, _ *none) (orgPage, error) {
+	return s.loadOrgPage(r, true)
 }
 
-// revealOrg shows the full personal data once (POST, audited, not cached).
-func (s *Server) revealOrg(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadOrgPage(r, true)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	s.show(w, r, http.StatusOK, "org", data)
+// reviewRequest approves or rejects a registration.
+type reviewRequest struct {
+	Decision string `json:"decision"` // approve or reject
+	Reason   string `json:"reason"`
 }
 
-func (s *Server) showOrgError(w http.ResponseWriter, r *http.Request, err error) {
-	if c := domain.ErrorCode(err); c == domain.CodeInternal || c == domain.CodeUnavailable {
-		s.fail(w, r, err)
-		return
-	}
-	data, lerr := s.loadOrgPage(r, false)
-	if lerr != nil {
-		s.fail(w, r, err)
-		return
-	}
-	data.Error = domain.ErrorMessage(err)
-	for _, m := range fieldsOf(err) {
-		data.Error += " " + m
-	}
-	s.show(w, r, status(err), "org", data)
+func (in *reviewRequest) readForm(r *http.Request) error {
+	in.Decision, in.Reason = r.PostForm.Get("decision"), r.PostForm.Get("reason")
+	return nil
 }
 
-func (s *Server) reviewOrg(w http.ResponseWriter, r *http.Request) {
+func (s *Server) reviewOrg(r *http.Request, in *reviewRequest) (int64, error) {
 	id, err := orgID(r)
+	if err == nil && in.Decision != "approve" && in.Decision != "reject" {
+		err = domain.Errorf(domain.CodeInvalid, "decision 须为 approve（通过）或 reject（不通过）。")
+	}
 	if err == nil {
-		err = s.Orgs.Review(r.Context(), actorOf(r), id, r.PostFormValue("decision") == "approve", r.PostFormValue("reason"))
+		err = s.Orgs.Review(r.Context(), actorOf(r), id, in.Decision == "approve", in.Reason)
 	}
-	if err != nil {
-		s.showOrgError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, "/orgs/"+chi.URLParam(r, "id"), "审核结果已保存。")
+	return id, err
 }
 
 func parseDate(s string) time.Time {
@@ -213,67 +188,40 @@ func parseDate(s string) time.Time {
 	return t
 }
 
-func (s *Server) debarOrg(w http.ResponseWriter, r *http.Request) {
+// debarRequest debars an organisation from its first to its last day.
+type debarRequest struct {
+	Reason   string `json:"reason"`
+	StartsOn string `json:"starts_on"` // YYYY-MM-DD
+	EndsOn   string `json:"ends_on"`
+}
+
+func (in *debarRequest) readForm(r *http.Request) error {
+	f := r.PostForm.Get
+	in.Reason, in.StartsOn, in.EndsOn = f("reason"), f("starts_on"), f("ends_on")
+	return nil
+}
+
+func (s *Server) debarOrg(r *http.Request, in *debarRequest) (int64, error) {
 	id, err := orgID(r)
 	if err == nil {
-		err = s.Orgs.Debar(r.Context(), actorOf(r), id, r.PostFormValue("reason"),
-			parseDate(r.PostFormValue("starts_on")), parseDate(r.PostFormValue("ends_on")))
+		err = s.Orgs.Debar(r.Context(), actorOf(r), id, in.Reason, parseDate(in.StartsOn), parseDate(in.EndsOn))
 	}
-	if err != nil {
-		s.showOrgError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, "/orgs/"+chi.URLParam(r, "id"), "已列入禁入名单。")
+	return id, err
 }
 
-func (s *Server) downloadOrgDocument(w http.ResponseWriter, r *http.Request) {
+func (s *Server) orgDocument(r *http.Request) (service.Document, error) {
 	id, err := orgID(r)
-	var d service.Document
-	if err == nil {
-		d, err = s.Orgs.Document(r.Context(), actorOf(r), id, chi.URLParam(r, "did"))
-	}
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return service.Document{}, err
 	}
-	sendDocument(w, d, false)
+	return s.Orgs.Document(r.Context(), actorOf(r), id, chi.URLParam(r, "did"))
 }
 
-// API
-
-func (s *Server) apiRegisterOrg(w http.ResponseWriter, r *http.Request) {
-	if err := s.registrationAllowed(r); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	reg, err := registrationFromForm(w, r)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	org, user, err := s.Orgs.Register(r.Context(), reg, clientIP(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"organisation": org, "user": user})
-}
-
-func (s *Server) apiListOrgs(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, _ := strconv.Atoi(q.Get("page"))
-	perPage, _ := strconv.Atoi(q.Get("per_page"))
-	res, err := s.Orgs.List(r.Context(), actorOf(r), store.OrgFilter{Status: domain.OrgStatus(q.Get("status")),
-		District: q.Get("district"), Search: q.Get("q"), Page: page, PerPage: perPage})
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	items := res.Orgs
-	if items == nil {
-		items = []domain.Organisation{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "page": res.Page, "per_page": res.PerPage})
+func (s *Server) listOrgs(r *http.Request) (list[domain.Organisation], error) {
+	f := orgFilter(r)
+	f.Sort = ""
+	res, err := s.Orgs.List(r.Context(), actorOf(r), f)
+	return pageOf(res.Orgs, res.Total, res.Page, res.PerPage), err
 }
 
 type apiOrg struct {
@@ -293,93 +241,75 @@ type apiDebarment struct {
 	EndsOn   string `json:"ends_on"`
 }
 
-func (s *Server) apiOrg(w http.ResponseWriter, r *http.Request, reveal bool) {
+func (s *Server) orgView(r *http.Request, reveal bool) (apiOrg, error) {
 	data, err := s.loadOrgPage(r, reveal)
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return apiOrg{}, err
 	}
 	out := apiOrg{Organisation: data.Org, Documents: []domain.Attachment{}, Debarments: []apiDebarment{}, Consents: data.Details.Consents,
-		Grades: data.Grades}
+		Grades: listOf(data.Grades).Items}
 	for _, d := range data.Details.Debarments {
 		out.Debarments = append(out.Debarments, apiDebarment{Debarment: d,
 			StartsOn: d.StartsOn.Format(time.DateOnly), EndsOn: d.EndsOn.Format(time.DateOnly)})
 	}
-	if out.Grades == nil {
-		out.Grades = []store.OrgGrade{}
-	}
 	for _, d := range data.Details.Documents {
 		out.Documents = append(out.Documents, publicAttachment(d))
 	}
-	if reveal {
-		w.Header().Set("Cache-Control", "no-store")
-	}
-	writeJSON(w, http.StatusOK, out)
+	return out, nil
 }
 
-func (s *Server) apiGetOrg(w http.ResponseWriter, r *http.Request)    { s.apiOrg(w, r, false) }
-func (s *Server) apiRevealOrg(w http.ResponseWriter, r *http.Request) { s.apiOrg(w, r, true) }
+func (s *Server) org(r *http.Request) (apiOrg, error)                  { return s.orgView(r, false) }
+func (s *Server) revealedOrg(r *http.Request, _ *none) (apiOrg, error) { return s.orgView(r, true) }
 
-type reviewRequest struct {
-	Decision string `json:"decision"` // approve or reject
-	Reason   string `json:"reason"`
+// orgsSheet exports the organisations the person may see, with the list's
+// filters; personal data (the legal representative's ID, phones) stays out.
+func (s *Server) orgsSheet(r *http.Request) (sheet, error) {
+	f := orgFilter(r)
+	return sheet{"社会组织.xlsx", []any{"编号", "名称", "统一社会信用代码", "类型", "区", "状态", "禁入中", "注册时间"},
+		paged(func(page, per int) ([]domain.Organisation, int, error) {
+			f.Page, f.PerPage = page, per
+			res, err := s.Orgs.List(r.Context(), actorOf(r), f)
+			return res.Orgs, res.Total, err
+		}, func(o domain.Organisation) []any {
+			debarred := ""
+			if o.Debarred {
+				debarred = "是"
+			}
+			return []any{o.ID, o.Name, o.USCC, o.Type.Label(), o.District, o.Status.Label(), debarred, cst(o.CreatedAt)}
+		})}, nil
 }
 
-func (s *Server) apiReviewOrg(w http.ResponseWriter, r *http.Request) {
-	var req reviewRequest
-	id, err := orgID(r)
-	if err == nil {
-		err = decodeJSON(r, &req)
-	}
-	if err == nil && req.Decision != "approve" && req.Decision != "reject" {
-		err = domain.Errorf(domain.CodeInvalid, "decision 须为 approve（通过）或 reject（不通过）。")
-	}
-	if err == nil {
-		err = s.Orgs.Review(r.Context(), actorOf(r), id, req.Decision == "approve", req.Reason)
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.apiOrg(w, r, false)
-}
-
-type debarRequest struct {
-	Reason   string `json:"reason"`
-	StartsOn string `json:"starts_on"` // YYYY-MM-DD
-	EndsOn   string `json:"ends_on"`
-}
-
-func (s *Server) apiDebarOrg(w http.ResponseWriter, r *http.Request) {
-	var req debarRequest
-	id, err := orgID(r)
-	if err == nil {
-		err = decodeJSON(r, &req)
-	}
-	if err == nil {
-		err = s.Orgs.Debar(r.Context(), actorOf(r), id, req.Reason, parseDate(req.StartsOn), parseDate(req.EndsOn))
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.apiOrg(w, r, false)
+// toOrg sends an organisation's form back to its page with flash.
+func toOrg[In any](flash string) func(*In, int64) done {
+	return func(_ *In, id int64) done { return done{To: "/orgs/" + strconv.FormatInt(id, 10), Flash: flash} }
 }
 
 // orgRoutes mounts the routes this file serves (see mounts).
 func (s *Server) orgRoutes(m mounts) {
-	m.public.Get("/register", s.registerPage)
-	m.public.Post("/register", s.register)
-	m.pages.Get("/orgs", s.orgsPage)
-	m.pages.Get("/orgs/{id}", s.orgPage)
-	m.pages.Post("/orgs/{id}/reveal", s.revealOrg)
-	m.pages.Post("/orgs/{id}/review", s.reviewOrg)
-	m.pages.Post("/orgs/{id}/debarments", s.debarOrg)
-	m.pages.Get("/orgs/{id}/documents/{did}", s.downloadOrgDocument)
-	m.publicAPI.Post("/organisations", s.apiRegisterOrg)
-	m.api.Get("/organisations", s.apiListOrgs)
-	m.api.Get("/organisations/{id}", s.apiGetOrg)
-	m.api.Post("/organisations/{id}/reveal", s.apiRevealOrg)
-	m.api.Post("/organisations/{id}/review", s.apiReviewOrg)
-	m.api.Post("/organisations/{id}/debarments", s.apiDebarOrg)
+	m.public.Get("/register", view(s, "register", s.loadRegisterPage))
+	m.public.Post("/register", form(s, s.register, func(*registrationInput, registered) done {
+		return done{To: "/login", Flash: "注册已提交，等待所在区民政局审核。现在可以用新账号登录查看审核进度。"}
+	}, showAgain(s, "register", s.loadRegisterPage, func(p *registerPage, in *registrationInput) {
+		p.Reg = in.Registration
+		p.Reg.Password = ""
+	})))
+	m.pages.Get("/orgs", view(s, "orgs", s.loadOrgsPage))
+	m.pages.Get("/orgs.xlsx", xlsx(s, s.orgsSheet))
+	m.pages.Get("/orgs/{id}", view(s, "org", s.loadShownOrgPage))
+	m.pages.Post("/orgs/{id}/reveal", noStore(formPage(s, "org", s.revealedOrgPage)))
+	m.pages.Post("/orgs/{id}/review", form(s, s.reviewOrg, toOrg[reviewRequest]("审核结果已保存。"), orgAgain[reviewRequest](s)))
+	m.pages.Post("/orgs/{id}/debarments", form(s, s.debarOrg, toOrg[debarRequest]("已列入禁入名单。"), orgAgain[debarRequest](s)))
+	m.pages.Get("/orgs/{id}/documents/{did}", download(s, false, s.orgDocument))
+	m.publicAPI.Post("/organisations", apiUpload(s, http.StatusCreated, s.register))
+	m.api.Get("/organisations", apiRead(s, s.listOrgs))
+	m.api.Get("/organisations.xlsx", xlsx(s, s.orgsSheet))
+	m.api.Get("/organisations/{id}", apiRead(s, s.org))
+	m.api.Post("/organisations/{id}/reveal", noStore(apiWrite(s, http.StatusOK, s.revealedOrg)))
+	m.api.Post("/organisations/{id}/review", apiWrite(s, http.StatusOK, andThen(s.reviewOrg, s.org)))
+	m.api.Post("/organisations/{id}/debarments", apiWrite(s, http.StatusOK, andThen(s.debarOrg, s.org)))
+}
+
+// orgAgain shows an organisation's page again after a refused form.
+func orgAgain[In any](s *Server) again[In] {
+	return showAgain[orgPage, *orgPage, In](s, "org", s.loadShownOrgPage, nil)
 }

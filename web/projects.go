@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/go-chi/chi/v5"
-
 	"grantflow/internal/domain"
 	"grantflow/internal/store"
 )
@@ -26,21 +24,38 @@ func parseNeedIDs(s string) ([]int64, bool) {
 	return ids, true
 }
 
-func ideaFromForm(r *http.Request) (domain.ProjectIdea, string, bool) {
-	f := r.PostFormValue
+// ideaInput is an idea as the form and the API send it; the form has the
+// needs as a line of numbers.
+type ideaInput struct {
+	domain.ProjectIdea
+	needText string // as typed, to show again
+}
+
+func (in *ideaInput) readForm(r *http.Request) error {
+	return in.read(r, "请填写需求库中的需求编号，用逗号分隔，如 12, 15。")
+}
+
+// read reads the form; badNeeds is the refusal of a need list that is not
+// numbers.
+func (in *ideaInput) read(r *http.Request, badNeeds string) error {
+	f := r.PostForm.Get
 	ids, ok := parseNeedIDs(f("need_ids"))
-	return domain.ProjectIdea{Title: f("title"), Summary: f("summary"), Brand: domain.Brand(f("brand")), District: f("district"),
-		Institution: f("institution"), NeedIDs: ids}, f("need_ids"), ok
+	in.ProjectIdea = domain.ProjectIdea{Title: f("title"), Summary: f("summary"), Brand: domain.Brand(f("brand")), District: f("district"),
+		Institution: f("institution"), NeedIDs: ids}
+	in.needText = f("need_ids")
+	if !ok {
+		return &domain.Error{Code: domain.CodeInvalid, Message: "需求编号格式不对。", Fields: map[string]string{"need_ids": badNeeds}}
+	}
+	return nil
 }
 
 type ideasPage struct {
 	pageData
-	Ideas     []domain.Idea
-	Total     int
-	Form      domain.ProjectIdea
-	NeedText  string
-	Errors    map[string]string
-	Error     string
+	Ideas    []domain.Idea
+	Total    int
+	Form     domain.ProjectIdea
+	NeedText string
+	refusal
 	Brands    []domain.Brand
 	Districts []string
 	Filter    store.IdeaFilter
@@ -76,57 +91,40 @@ func (s *Server) loadIdeasPage(r *http.Request) (ideasPage, error) {
 		Filter: f, Statuses: domain.IdeaStatuses, Query: keepQuery(q, "status", "q", "sort"), Filters: keepQuery(q, "status", "q")}, nil
 }
 
-func (s *Server) ideasPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadIdeasPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "ideas", data)
+// submitIdea submits an institution's idea.
+func (s *Server) submitIdea(r *http.Request, in *ideaInput) (domain.Idea, error) {
+	return s.Projects.SubmitIdea(r.Context(), actorOf(r), in.ProjectIdea)
 }
 
-func (s *Server) ideasError(w http.ResponseWriter, r *http.Request, err error, form domain.ProjectIdea, needText string) {
-	if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-		s.fail(w, r, err)
-		return
-	}
-	data, lerr := s.loadIdeasPage(r)
-	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
-	}
-	data.Form, data.NeedText, data.Error = form, needText, domain.ErrorMessage(err)
-	data.Errors = fieldsOf(err)
-	s.show(w, r, status(err), "ideas", data)
+// decisionRequest adopts an idea into the project library or declines it.
+type decisionRequest struct {
+	Decision string `json:"decision"` // adopt or decline
+	Reason   string `json:"reason"`
 }
 
-func (s *Server) submitIdea(w http.ResponseWriter, r *http.Request) {
-	p, text, ok := ideaFromForm(r)
-	var err error
-	if !ok {
-		err = &domain.Error{Code: domain.CodeInvalid, Message: "需求编号格式不对。", Fields: map[string]string{"need_ids": "请填写需求库中的需求编号，用逗号分隔，如 12, 15。"}}
-	} else {
-		_, err = s.Projects.SubmitIdea(r.Context(), actorOf(r), p)
-	}
-	if err != nil {
-		s.ideasError(w, r, err, p, text)
-		return
-	}
-	s.redirectFlash(w, r, "/ideas", "创意已提交，等待民政部门采纳。")
+func (in *decisionRequest) readForm(r *http.Request) error {
+	in.Decision, in.Reason = r.PostForm.Get("decision"), r.PostForm.Get("reason")
+	return nil
 }
 
-func (s *Server) decideIdea(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	adopt := r.PostFormValue("decision") == "adopt"
-	if _, err := s.Projects.DecideIdea(r.Context(), actorOf(r), id, adopt, r.PostFormValue("reason")); err != nil {
-		s.ideasError(w, r, err, domain.ProjectIdea{Brand: domain.BrandCunCaoXin}, "")
-		return
+// decided is an idea's decision: the proposal it became, if adopted.
+type decided struct {
+	IdeaID     int64 `json:"idea_id"`
+	ProposalID int64 `json:"proposal_id"`
+}
+
+func (s *Server) decideIdea(r *http.Request, in *decisionRequest) (decided, error) {
+	id := idParam(r, "id")
+	if in.Decision != "adopt" && in.Decision != "decline" {
+		return decided{}, domain.Errorf(domain.CodeInvalid, "decision 须为 adopt（采纳）或 decline（退回）。")
 	}
-	msg := "已退回该创意。"
-	if adopt {
-		msg = "创意已采纳，进入项目库。"
-	}
-	s.redirectFlash(w, r, "/ideas", msg)
+	proposal, err := s.Projects.DecideIdea(r.Context(), actorOf(r), id, in.Decision == "adopt", in.Reason)
+	return decided{id, proposal}, err
+}
+
+func (s *Server) listIdeas(r *http.Request) (list[domain.Idea], error) {
+	ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), ideaFilter(r))
+	return pageOf(ideas, total, 0, 0), err
 }
 
 type projectsPage struct {
@@ -137,8 +135,7 @@ type projectsPage struct {
 	Statuses  []domain.ProposalStatus
 	Form      domain.ProjectIdea
 	NeedText  string
-	Errors    map[string]string
-	Error     string
+	refusal
 	Brands    []domain.Brand
 	Districts []string
 	Query     template.URL // filters and sort (paging, export)
@@ -168,133 +165,96 @@ func (s *Server) loadProjectsPage(r *http.Request) (projectsPage, error) {
 		Query: keepQuery(q, "status", "district", "q", "sort"), Filters: keepQuery(q, "status", "district", "q")}, nil
 }
 
-func (s *Server) projectsPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadProjectsPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "projects", data)
+// proposalInput is a proposal civil affairs adds to the library.
+type proposalInput struct{ ideaInput }
+
+func (in *proposalInput) readForm(r *http.Request) error {
+	return in.read(r, "请填写需求编号，用逗号分隔，如 12, 15。")
 }
 
-func (s *Server) addProposal(w http.ResponseWriter, r *http.Request) {
-	p, text, ok := ideaFromForm(r)
-	var err error
-	if !ok {
-		err = &domain.Error{Code: domain.CodeInvalid, Message: "需求编号格式不对。", Fields: map[string]string{"need_ids": "请填写需求编号，用逗号分隔，如 12, 15。"}}
-	} else {
-		_, err = s.Projects.AddProposal(r.Context(), actorOf(r), p)
-	}
-	if err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeInvalid {
-			s.fail(w, r, err)
-			return
-		}
-		data, lerr := s.loadProjectsPage(r)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		data.Form, data.NeedText, data.Error = p, text, domain.ErrorMessage(err)
-		data.Errors = fieldsOf(err)
-		s.show(w, r, status(err), "projects", data)
-		return
-	}
-	s.redirectFlash(w, r, "/projects", "已加入项目库。")
+// newProposal is a proposal added, as the API answers it.
+type newProposal struct {
+	ID int64 `json:"id"`
 }
 
-// API
+func (p newProposal) location() string { return fmt.Sprintf("/api/v1/proposals?id=%d", p.ID) }
 
-func (s *Server) apiIdeas(w http.ResponseWriter, r *http.Request) {
-	ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), ideaFilter(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if ideas == nil {
-		ideas = []domain.Idea{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": ideas, "total": total})
+func (s *Server) addProposal(r *http.Request, in *proposalInput) (newProposal, error) {
+	id, err := s.Projects.AddProposal(r.Context(), actorOf(r), in.ProjectIdea)
+	return newProposal{id}, err
 }
 
-func (s *Server) apiSubmitIdea(w http.ResponseWriter, r *http.Request) {
-	var p domain.ProjectIdea
-	if err := decodeJSON(r, &p); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	i, err := s.Projects.SubmitIdea(r.Context(), actorOf(r), p)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, i)
-}
-
-type decisionRequest struct {
-	Decision string `json:"decision"` // adopt or decline
-	Reason   string `json:"reason"`
-}
-
-func (s *Server) apiDecideIdea(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	var req decisionRequest
-	err := decodeJSON(r, &req)
-	if err == nil && req.Decision != "adopt" && req.Decision != "decline" {
-		err = domain.Errorf(domain.CodeInvalid, "decision 须为 adopt（采纳）或 decline（退回）。")
-	}
-	var proposal int64
-	if err == nil {
-		proposal, err = s.Projects.DecideIdea(r.Context(), actorOf(r), id, req.Decision == "adopt", req.Reason)
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"idea_id": id, "proposal_id": proposal})
-}
-
-func (s *Server) apiProposals(w http.ResponseWriter, r *http.Request) {
+// proposalFilter reads the API's proposal filters.
+func proposalFilter(r *http.Request) store.ProposalFilter {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	perPage, _ := strconv.Atoi(q.Get("per_page"))
-	props, total, err := s.Projects.Proposals(r.Context(), actorOf(r), store.ProposalFilter{
-		Status: domain.ProposalStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"), Page: page, PerPage: perPage})
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if props == nil {
-		props = []domain.Proposal{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": props, "total": total})
+	return store.ProposalFilter{Status: domain.ProposalStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"),
+		Page: page, PerPage: perPage}
 }
 
-func (s *Server) apiAddProposal(w http.ResponseWriter, r *http.Request) {
-	var p domain.ProjectIdea
-	if err := decodeJSON(r, &p); err != nil {
-		s.apiFail(w, r, err)
-		return
+func (s *Server) listProposals(r *http.Request) (list[domain.Proposal], error) {
+	props, total, err := s.Projects.Proposals(r.Context(), actorOf(r), proposalFilter(r))
+	return pageOf(props, total, 0, 0), err
+}
+
+// proposalsSheet exports the project library with the list's filters.
+func (s *Server) proposalsSheet(r *http.Request) (sheet, error) {
+	f := proposalFilter(r)
+	return sheet{"项目库.xlsx", []any{"编号", "名称", "内容、服务对象和预期成效", "品牌", "区", "来源", "关联需求", "状态", "入库时间"},
+		paged(func(page, per int) ([]domain.Proposal, int, error) {
+			f.Page, f.PerPage = page, per
+			return s.Projects.Proposals(r.Context(), actorOf(r), f)
+		}, func(p domain.Proposal) []any {
+			source := "民政凝练"
+			if p.IdeaID != 0 {
+				source = fmt.Sprintf("创意 #%d（%s）", p.IdeaID, p.Institution)
+			}
+			return []any{p.ID, p.Title, p.Summary, p.Brand.Label(), p.District, source, needList(p.NeedIDs), p.Status.Label(), cst(p.CreatedAt)}
+		})}, nil
+}
+
+// ideasSheet exports the ideas the person may see, with the list's filters.
+func (s *Server) ideasSheet(r *http.Request) (sheet, error) {
+	f := ideaFilter(r)
+	return sheet{"公益创投创意.xlsx", []any{"编号", "名称", "内容、服务对象和预期成效", "单位", "品牌", "区", "关联需求", "状态", "退回原因", "提交时间"},
+		paged(func(page, per int) ([]domain.Idea, int, error) {
+			f.Page, f.PerPage = page, per
+			return s.Projects.Ideas(r.Context(), actorOf(r), f)
+		}, func(x domain.Idea) []any {
+			return []any{x.ID, x.Title, x.Summary, x.Institution, x.Brand.Label(), x.District, needList(x.NeedIDs), x.Status.Label(), x.Reason, cst(x.CreatedAt)}
+		})}, nil
+}
+
+func needList(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("#%d", id)
 	}
-	id, err := s.Projects.AddProposal(r.Context(), actorOf(r), p)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/proposals?id=%d", id))
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+	return strings.Join(parts, ", ")
 }
 
 // projectRoutes mounts the routes this file serves (see mounts).
 func (s *Server) projectRoutes(m mounts) {
-	m.pages.Get("/ideas", s.ideasPage)
-	m.pages.Post("/ideas", s.submitIdea)
-	m.pages.Post("/ideas/{id}/decision", s.decideIdea)
-	m.pages.Get("/projects", s.projectsPage)
-	m.pages.Post("/projects", s.addProposal)
-	m.api.Get("/ideas", s.apiIdeas)
-	m.api.Post("/ideas", s.apiSubmitIdea)
-	m.api.Post("/ideas/{id}/decision", s.apiDecideIdea)
-	m.api.Get("/proposals", s.apiProposals)
-	m.api.Post("/proposals", s.apiAddProposal)
+	m.pages.Get("/ideas", view(s, "ideas", s.loadIdeasPage))
+	m.pages.Get("/ideas.xlsx", xlsx(s, s.ideasSheet))
+	m.pages.Post("/ideas", form(s, s.submitIdea, func(*ideaInput, domain.Idea) done {
+		return done{To: "/ideas", Flash: "创意已提交，等待民政部门采纳。"}
+	}, showAgain(s, "ideas", s.loadIdeasPage, func(p *ideasPage, in *ideaInput) { p.Form, p.NeedText = in.ProjectIdea, in.needText })))
+	m.pages.Post("/ideas/{id}/decision", form(s, s.decideIdea, func(in *decisionRequest, _ decided) done {
+		if in.Decision == "adopt" {
+			return done{To: "/ideas", Flash: "创意已采纳，进入项目库。"}
+		}
+		return done{To: "/ideas", Flash: "已退回该创意。"}
+	}, showAgain[ideasPage, *ideasPage, decisionRequest](s, "ideas", s.loadIdeasPage, nil)))
+	m.pages.Get("/projects", view(s, "projects", s.loadProjectsPage))
+	m.pages.Get("/projects.xlsx", xlsx(s, s.proposalsSheet))
+	m.pages.Post("/projects", form(s, s.addProposal, func(*proposalInput, newProposal) done {
+		return done{To: "/projects", Flash: "已加入项目库。"}
+	}, showAgain(s, "projects", s.loadProjectsPage, func(p *projectsPage, in *proposalInput) { p.Form, p.NeedText = in.ProjectIdea, in.needText })))
+	m.api.Get("/ideas", apiRead(s, s.listIdeas))
+	m.api.Post("/ideas", apiWrite(s, http.StatusCreated, s.submitIdea))
+	m.api.Post("/ideas/{id}/decision", apiWrite(s, http.StatusOK, s.decideIdea))
+	m.api.Get("/proposals", apiRead(s, s.listProposals))
+	m.api.Post("/proposals", apiWrite(s, http.StatusCreated, s.addProposal))
 }

@@ -138,8 +138,9 @@ func (s *Server) routes() http.Handler {
 	for _, mount := range []func(mounts){
 		s.sessionRoutes, s.langRoutes, s.accountRoutes, s.auditRoutes, s.areaRoutes,
 		s.homeRoutes, s.callRoutes, s.callPageRoutes, s.callNewRoutes, s.callActionRoutes, s.bidRoutes,
-		s.callDocumentRoutes, s.portalRoutes, s.calendarRoutes,
-		s.contractRoutes, s.deliveryRoutes, s.evaluationRoutes, s.exportRoutes,
+		s.callDocumentRoutes, s.portalRoutes, s.calendarRoutes, s.callExportRoutes,
+		s.contractRoutes, s.trancheRoutes, s.trainingSessionRoutes, s.traineeRoutes, s.attendanceRoutes, s.checkinRoutes,
+		s.evidenceRoutes, s.certificateRoutes, s.spotCheckRoutes, s.progressReportRoutes, s.evaluationRoutes, s.archiveRoutes,
 		s.needRoutes, s.elderlyRoutes, s.statsRoutes, s.volunteerRoutes, s.teamRoutes,
 		s.projectRoutes, s.talentRoutes, s.orgRoutes,
 	} {

@@ -72,7 +72,12 @@ type loginPage struct {
 	Username string
 	Next     string
 	Error    string
+	code     int    // a refused sign-in's status
+	to       string // after signing in: where to go
 }
+
+func (p loginPage) status() int      { return p.code }
+func (p loginPage) redirect() string { return p.to }
 
 // safeNext is where to go after signing in: next if it is a path on this
 // site, "/" otherwise. Only printable ASCII is accepted (browsers drop tabs
@@ -174,45 +179,47 @@ var errDisabled = domain.Errorf(domain.CodeUnauthorized, "该账号已被停用�
 
 var dummyHash, _ = auth.HashPassword("grantflow-timing-equaliser")
 
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
-		return
+// loginInput is a sign-in: the name, the password and where to go after.
+type loginInput struct {
+	Username, Password, Next string
+}
+
+func (in *loginInput) readForm(r *http.Request) error {
+	in.Username, in.Password, in.Next = r.PostForm.Get("username"), r.PostForm.Get("password"), safeNext(r.PostForm.Get("next"))
+	return nil
+}
+
+// signIn signs the person in on the page: a new session (a new token at
+// sign-in prevents session fixation), then the page they came for; a wrong
+// or limited attempt shows the form again.
+func (s *Server) signIn(r *http.Request, in *loginInput) (loginPage, error) {
+	u, err := s.checkCredentials(r, in.Username, in.Password, "web")
+	if c := domain.ErrorCode(err); err != nil && (c == domain.CodeUnauthorized || c == domain.CodeTooMany) {
+		return loginPage{pageData: s.page(r, "登录"), Username: in.Username, Next: in.Next, Error: domain.ErrorMessage(err), code: status(err)}, nil
+	} else if err != nil {
+		return loginPage{}, err
 	}
-	username, next := r.PostForm.Get("username"), safeNext(r.PostForm.Get("next"))
-	u, err := s.checkCredentials(r, username, r.PostForm.Get("password"), "web")
-	if err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeUnauthorized && c != domain.CodeTooMany {
-			s.fail(w, r, err)
-			return
-		}
-		s.show(w, r, status(err), "login", loginPage{pageData: s.page(r, "登录"),
-			Username: username, Next: next, Error: domain.ErrorMessage(err)})
-		return
-	}
-	// a new session token at login prevents session fixation
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
-		s.fail(w, r, err)
-		return
+		return loginPage{}, err
 	}
 	s.sessions.Put(r.Context(), sessionUserID, u.ID)
 	if err := s.Store.RecordSession(r.Context(), s.sessions.Token(r.Context()), domain.ActorOf(u, clientIP(r)), r.UserAgent()); err != nil {
-		s.fail(w, r, err)
-		return
+		return loginPage{}, err
 	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	return loginPage{to: in.Next}, nil
 }
 
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+// signedOut is the answer to signing out: the sign-in page.
+type signedOut struct{}
+
+func (signedOut) redirect() string { return "/login" }
+
+// signOut ends the person's session.
+func (s *Server) signOut(r *http.Request, _ *none) (signedOut, error) {
 	if err := s.Store.ForgetSession(r.Context(), s.sessions.Token(r.Context())); err != nil {
-		s.fail(w, r, err)
-		return
+		return signedOut{}, err
 	}
-	if err := s.sessions.Destroy(r.Context()); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return signedOut{}, s.sessions.Destroy(r.Context())
 }
 
 // apiAuth accepts a bearer API token, or the browser session.
@@ -250,40 +257,37 @@ type tokenRequest struct {
 	Name     string `json:"name"`
 }
 
-// apiCreateToken issues an API token for a username and password. The token
+// newToken is an API token issued, shown once.
+type newToken struct {
+	Token     string      `json:"token"`
+	Name      string      `json:"name"`
+	ExpiresAt time.Time   `json:"expires_at"`
+	User      domain.User `json:"user"`
+}
+
+// createToken issues an API token for a username and password. The token
 // is shown once; only its hash is kept. It expires after TokenTTL.
-func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) {
-	var req tokenRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	u, err := s.checkCredentials(r, req.Username, req.Password, "api")
+func (s *Server) createToken(r *http.Request, in *tokenRequest) (newToken, error) {
+	u, err := s.checkCredentials(r, in.Username, in.Password, "api")
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return newToken{}, err
 	}
 	token, err := auth.NewToken()
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return newToken{}, err
 	}
-	name := strings.TrimSpace(req.Name)
+	name := strings.TrimSpace(in.Name)
 	if name == "" {
 		name = "api " + time.Now().In(domain.ChinaTime).Format("2006-01-02 15:04")
 	}
 	expires, err := s.Store.CreateAPIToken(r.Context(), token, name, s.TokenTTL, domain.ActorOf(u, clientIP(r)))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"token": token, "name": name, "expires_at": expires, "user": u})
+	return newToken{token, name, expires, u}, err
 }
 
 // sessionRoutes mounts the routes this file serves (see mounts).
 func (s *Server) sessionRoutes(m mounts) {
 	m.public.Get("/login", s.loginPage)
-	m.public.Post("/login", s.login)
-	m.public.Post("/logout", s.logout)
-	m.publicAPI.Post("/tokens", s.apiCreateToken)
+	m.public.Post("/login", formPage(s, "login", s.signIn))
+	m.public.Post("/logout", formPage[none, signedOut](s, "", s.signOut))
+	m.publicAPI.Post("/tokens", apiWrite(s, http.StatusCreated, s.createToken))
 }

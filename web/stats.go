@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"grantflow/internal/domain"
+	"grantflow/internal/service"
 	"grantflow/internal/store"
 )
 
@@ -58,22 +59,29 @@ func (c chart) in(s *Server, r *http.Request) chart {
 	return c
 }
 
-func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loadStatsPage(r *http.Request) (statsPage, error) {
 	q, err := quarterParam(r)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return statsPage{}, err
 	}
 	rows, scope, err := s.Stats.Quarter(r.Context(), actorOf(r), q)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return statsPage{}, err
 	}
 	prog, err := s.Stats.Programme(r.Context(), actorOf(r), q.Year)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return statsPage{}, err
 	}
+	charts, totals := registerCharts(rows), programmeCharts(q.Year, prog)
+	totals.in(s, r, charts)
+	b, _ := json.Marshal(charts)
+	p := s.page(r, "统计报表")
+	p.Nav = "stats"
+	return statsPage{pageData: p, Quarter: q, Scope: scope, Rows: rows, Programme: prog, Totals: totals.ProgrammeRow, Charts: template.JS(b)}, nil
+}
+
+// registerCharts are the quarter's needs and the register, by category.
+func registerCharts(rows []store.DistrictStats) map[string]chart {
 	needs := chart{Name: "本季度需求（按类别）", Count: true, Series: []chartSeries{{Name: "需求"}}}
 	for _, c := range domain.NeedCategories {
 		n := 0
@@ -90,8 +98,28 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) {
 		}
 		elderly.Labels, elderly.Series[0].Values = append(elderly.Labels, c.Label()), append(elderly.Series[0].Values, float64(n))
 	}
-	// The year's programme: money by district, training by brand, grades.
-	funds := chart{Name: fmt.Sprintf("%d 年资助与拨付（按区，万元）", q.Year), Series: []chartSeries{{Name: "资助金额"}, {Name: "已拨付"}}}
+	return map[string]chart{"needs": needs, "elderly": elderly}
+}
+
+// programme is the year's programme charts and totals.
+type programme struct {
+	store.ProgrammeRow
+	funds, training, grades chart
+}
+
+// in adds the programme's charts to charts, in the request's language
+// (every chart is translated here).
+func (p programme) in(s *Server, r *http.Request, charts map[string]chart) {
+	charts["funds"], charts["training"], charts["grades"] = p.funds, p.training, p.grades
+	for k, c := range charts {
+		charts[k] = c.in(s, r)
+	}
+}
+
+// programmeCharts are the year's programme: money by district, training
+// by brand, grades.
+func programmeCharts(year int, prog []store.ProgrammeRow) programme {
+	funds := chart{Name: fmt.Sprintf("%d 年资助与拨付（按区，万元）", year), Series: []chartSeries{{Name: "资助金额"}, {Name: "已拨付"}}}
 	byDistrict := map[string]int{}
 	training := chart{Name: "培训学员与学时（按品牌）", Series: []chartSeries{{Name: "学员（人）"}, {Name: "学时（百学时）"}}}
 	byBrand := map[domain.Brand]int{}
@@ -125,79 +153,52 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request) {
 		totals.Trainees += x.Trainees
 		totals.Hours += x.Hours
 	}
-	b, _ := json.Marshal(map[string]chart{"needs": needs.in(s, r), "elderly": elderly.in(s, r), "funds": funds.in(s, r),
-		"training": training.in(s, r), "grades": grades.in(s, r)})
-	p := s.page(r, "统计报表")
-	p.Nav = "stats"
-	s.show(w, r, http.StatusOK, "stats", statsPage{pageData: p, Quarter: q, Scope: scope, Rows: rows, Programme: prog, Totals: totals, Charts: template.JS(b)})
+	return programme{totals, funds, training, grades}
 }
 
-func (s *Server) statsPDF(w http.ResponseWriter, r *http.Request) {
-	q, err := quarterParam(r)
-	if err == nil {
-		doc, err := s.Stats.PDF(r.Context(), actorOf(r), q)
-		if err == nil {
-			sendDocument(w, doc, true)
-			return
-		}
-		s.failAny(w, r, err)
-		return
-	}
-	s.failAny(w, r, err)
-}
-
-func (s *Server) statsExcel(w http.ResponseWriter, r *http.Request) {
-	q, err := quarterParam(r)
-	if err == nil {
-		doc, err := s.Stats.Excel(r.Context(), actorOf(r), q)
-		if err == nil {
-			sendDocument(w, doc, false)
-			return
-		}
-		s.failAny(w, r, err)
-		return
-	}
-	s.failAny(w, r, err)
-}
-
-// failAny answers with a JSON error under /api/v1 and an error page
-// elsewhere.
-func (s *Server) failAny(w http.ResponseWriter, r *http.Request, err error) {
-	if isAPI(r) {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.fail(w, r, err)
-}
-
-func (s *Server) apiStats(w http.ResponseWriter, r *http.Request) {
+func (s *Server) statsPDF(r *http.Request) (service.Document, error) {
 	q, err := quarterParam(r)
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return service.Document{}, err
+	}
+	return s.Stats.PDF(r.Context(), actorOf(r), q)
+}
+
+func (s *Server) statsExcel(r *http.Request) (service.Document, error) {
+	q, err := quarterParam(r)
+	if err != nil {
+		return service.Document{}, err
+	}
+	return s.Stats.Excel(r.Context(), actorOf(r), q)
+}
+
+// statsView is a quarter's statistics as the API shows them.
+type statsView struct {
+	Quarter   string                `json:"quarter"`
+	Scope     string                `json:"scope"`
+	Districts []store.DistrictStats `json:"districts"`
+	Programme []store.ProgrammeRow  `json:"programme"`
+}
+
+func (s *Server) stats(r *http.Request) (statsView, error) {
+	q, err := quarterParam(r)
+	if err != nil {
+		return statsView{}, err
 	}
 	rows, scope, err := s.Stats.Quarter(r.Context(), actorOf(r), q)
 	if err != nil {
-		s.apiFail(w, r, err)
-		return
+		return statsView{}, err
 	}
 	prog, err := s.Stats.Programme(r.Context(), actorOf(r), q.Year)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if prog == nil {
-		prog = []store.ProgrammeRow{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"quarter": q.String(), "scope": scope, "districts": rows, "programme": prog})
+	return statsView{q.String(), scope, rows, listOf(prog).Items}, err
 }
 
 // statsRoutes mounts the routes this file serves (see mounts).
 func (s *Server) statsRoutes(m mounts) {
-	m.pages.Get("/stats", s.statsPage)
-	m.pages.Get("/stats.pdf", s.statsPDF)
-	m.pages.Get("/stats.xlsx", s.statsExcel)
-	m.api.Get("/stats", s.apiStats)
-	m.api.Get("/stats.pdf", s.statsPDF)
-	m.api.Get("/stats.xlsx", s.statsExcel)
+	m.pages.Get("/stats", view(s, "stats", s.loadStatsPage))
+	m.pages.Get("/stats.pdf", download(s, true, s.statsPDF))
+	m.pages.Get("/stats.xlsx", download(s, false, s.statsExcel))
+	m.api.Get("/stats", apiRead(s, s.stats))
+	m.api.Get("/stats.pdf", download(s, true, s.statsPDF))
+	m.api.Get("/stats.xlsx", download(s, false, s.statsExcel))
 }

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"grantflow/internal/auth"
 	"grantflow/internal/domain"
 	"grantflow/internal/store"
@@ -39,19 +37,18 @@ func talentFilter(r *http.Request) store.TalentFilter {
 	return f
 }
 
-func (s *Server) talentsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loadTalentsPage(r *http.Request) (talentsPage, error) {
 	q := r.URL.Query()
 	f := talentFilter(r)
 	res, err := s.Talents.List(r.Context(), actorOf(r), f)
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return talentsPage{}, err
 	}
 	p := s.page(r, "人才库")
 	p.Nav = "talents"
-	s.show(w, r, http.StatusOK, "talents", talentsPage{pageData: p, Page: res, Filter: f,
+	return talentsPage{pageData: p, Page: res, Filter: f,
 		Query: keepQuery(q, "kind", "field", "district", "q", "available", "sort"), Filters: keepQuery(q, "kind", "field", "district", "q", "available"),
-		Kinds: domain.TalentKinds, Fields: domain.ExpertFields, Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...)})
+		Kinds: domain.TalentKinds, Fields: domain.ExpertFields, Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...)}, nil
 }
 
 type talentPage struct {
@@ -60,12 +57,11 @@ type talentPage struct {
 	Form       domain.TalentEntry
 	Employment string // one line per job: 单位|统一社会信用代码|起 YYYY-MM|止 YYYY-MM
 	Relations  string // one line per tie: 统一社会信用代码|说明
-	Errors     map[string]string
-	Error      string
-	Kinds      []domain.TalentKind
-	Fields     []domain.ExpertField
-	Districts  []string
-	Levels     []domain.AreaLevel
+	refusal
+	Kinds     []domain.TalentKind
+	Fields    []domain.ExpertField
+	Districts []string
+	Levels    []domain.AreaLevel
 }
 
 // HasField tells the form which fields are ticked.
@@ -101,24 +97,19 @@ func (s *Server) talentForm(r *http.Request, id int64, t domain.TalentEntry) tal
 		Levels: []domain.AreaLevel{domain.LevelCity, domain.LevelDistrict, domain.LevelStreet, domain.LevelCommunity}}
 }
 
-func (s *Server) newTalentPage(w http.ResponseWriter, r *http.Request) {
+func (s *Server) loadNewTalentPage(r *http.Request) (talentPage, error) {
 	if err := auth.Authorize(userOf(r), auth.ActionManageTalents, ""); err != nil {
-		s.fail(w, r, err)
-		return
+		return talentPage{}, err
 	}
-	s.show(w, r, http.StatusOK, "talent", s.talentForm(r, 0, domain.TalentEntry{Kind: domain.TalentExpert, Level: domain.LevelCity,
-		District: domain.CityLevel, Available: true}))
+	return s.talentForm(r, 0, domain.TalentEntry{Kind: domain.TalentExpert, Level: domain.LevelCity,
+		District: domain.CityLevel, Available: true}), nil
 }
 
-func (s *Server) talentPage(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+func (s *Server) loadTalentPage(r *http.Request) (talentPage, error) {
+	id := idParam(r, "id")
 	t, err := s.Talents.Get(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	t.TalentEntry.Phone = t.Phone
-	s.show(w, r, http.StatusOK, "talent", s.talentForm(r, id, t.TalentEntry))
+	return s.talentForm(r, id, t.TalentEntry), err
 }
 
 // parseLines reads the employment and relation text areas, naming the line
@@ -157,46 +148,44 @@ func parseLines(empText, relText string) ([]domain.Employment, []domain.Relation
 	return emp, rel, errs
 }
 
-func (s *Server) saveTalent(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
-		return
-	}
+// talentInput is a talent as the form and the API send them; the form
+// has the employment and ties as lines of text.
+type talentInput struct {
+	domain.TalentEntry
+	employment, relations string // as typed, to show again
+}
+
+func (in *talentInput) readForm(r *http.Request) error {
 	f := r.PostForm
-	t := domain.TalentEntry{Kind: domain.TalentKind(f.Get("kind")), Name: f.Get("name"), Level: domain.AreaLevel(f.Get("level")),
+	in.TalentEntry = domain.TalentEntry{Kind: domain.TalentKind(f.Get("kind")), Name: f.Get("name"), Level: domain.AreaLevel(f.Get("level")),
 		District: f.Get("district"), Title: f.Get("title"), Employer: f.Get("employer"), Phone: f.Get("phone"),
 		Available: f.Get("available") == "yes", Username: strings.TrimSpace(f.Get("username"))}
 	for _, x := range f["fields"] {
-		t.Fields = append(t.Fields, domain.ExpertField(x))
+		in.Fields = append(in.Fields, domain.ExpertField(x))
 	}
-	emp, rel, lineErrs := parseLines(f.Get("employment"), f.Get("relations"))
-	t.Employment, t.Relations = emp, rel
-	var err error
-	var saved domain.Talent
-	if len(lineErrs) > 0 {
-		err = (domain.FieldErrors(lineErrs)).Err()
-	} else {
-		saved, err = s.Talents.Save(r.Context(), actorOf(r), id, t)
-	}
-	if err != nil {
-		if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeNotFound {
-			s.fail(w, r, err)
-			return
-		}
-		data := s.talentForm(r, id, t)
-		data.Employment, data.Relations = f.Get("employment"), f.Get("relations")
-		data.Error = domain.ErrorMessage(err)
-		data.Errors = fieldsOf(err)
-		s.show(w, r, status(err), "talent", data)
-		return
-	}
-	s.redirectFlash(w, r, fmt.Sprintf("/talents/%d", saved.ID), "已保存。")
+	in.employment, in.relations = f.Get("employment"), f.Get("relations")
+	var lineErrs map[string]string
+	in.Employment, in.Relations, lineErrs = parseLines(in.employment, in.relations)
+	return domain.FieldErrors(lineErrs).Err()
 }
 
-// API
+// saveTalent adds a talent, or saves the one the path names ({id}).
+func (s *Server) saveTalent(r *http.Request, in *talentInput) (domain.Talent, error) {
+	return s.Talents.Save(r.Context(), actorOf(r), idParam(r, "id"), in.TalentEntry)
+}
 
-func (s *Server) apiTalents(w http.ResponseWriter, r *http.Request) {
+// talentAgain shows the talent form again with what was typed and why it
+// was refused.
+func (s *Server) talentAgain(w http.ResponseWriter, r *http.Request, in *talentInput, err error) {
+	data := s.talentForm(r, idParam(r, "id"), in.TalentEntry)
+	data.Employment, data.Relations = in.employment, in.relations
+	data.refuse(err)
+	s.show(w, r, status(err), "talent", data)
+}
+
+// apiTalentFilter reads the API's talent filters (available: true or
+// false; no sort).
+func apiTalentFilter(r *http.Request) store.TalentFilter {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	perPage, _ := strconv.Atoi(q.Get("per_page"))
@@ -206,56 +195,53 @@ func (s *Server) apiTalents(w http.ResponseWriter, r *http.Request) {
 		b := v == "true" || v == "yes"
 		f.Available = &b
 	}
-	res, err := s.Talents.List(r.Context(), actorOf(r), f)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	items := res.Talents
-	if items == nil {
-		items = []domain.Talent{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total": res.Total, "page": res.Page, "per_page": res.PerPage})
+	return f
 }
 
-func (s *Server) apiSaveTalent(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	var t domain.TalentEntry
-	if err := decodeJSON(r, &t); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	saved, err := s.Talents.Save(r.Context(), actorOf(r), id, t)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	st := http.StatusOK
-	if id == 0 {
-		st = http.StatusCreated
-	}
-	writeJSON(w, st, saved)
+func (s *Server) listTalents(r *http.Request) (list[domain.Talent], error) {
+	res, err := s.Talents.List(r.Context(), actorOf(r), apiTalentFilter(r))
+	return pageOf(res.Talents, res.Total, res.Page, res.PerPage), err
 }
 
-func (s *Server) apiTalent(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	t, err := s.Talents.Get(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, t)
+func (s *Server) talent(r *http.Request) (domain.Talent, error) {
+	return s.Talents.Get(r.Context(), actorOf(r), idParam(r, "id"))
+}
+
+// talentsSheet exports the talent library with the list's filters (phones
+// masked, as on the page).
+func (s *Server) talentsSheet(r *http.Request) (sheet, error) {
+	f := talentFilter(r)
+	return sheet{"人才库.xlsx", []any{"编号", "姓名", "类型", "层级", "区", "职称/职务", "现工作单位", "专业领域", "手机号（遮蔽）", "可参加评审"},
+		paged(func(page, per int) ([]domain.Talent, int, error) {
+			f.Page, f.PerPage = page, per
+			res, err := s.Talents.List(r.Context(), actorOf(r), f)
+			return res.Talents, res.Total, err
+		}, func(t domain.Talent) []any {
+			fields := make([]string, len(t.Fields))
+			for j, x := range t.Fields {
+				fields[j] = x.Label()
+			}
+			yes := "否"
+			if t.Available {
+				yes = "是"
+			}
+			return []any{t.ID, t.Name, t.Kind.Label(), t.Level.Label(), t.District, t.Title, t.Employer, strings.Join(fields, "、"), t.Phone, yes}
+		})}, nil
 }
 
 // talentRoutes mounts the routes this file serves (see mounts).
 func (s *Server) talentRoutes(m mounts) {
-	m.pages.Get("/talents", s.talentsPage)
-	m.pages.Get("/talents/new", s.newTalentPage)
-	m.pages.Post("/talents", s.saveTalent)
-	m.pages.Get("/talents/{id}", s.talentPage)
-	m.pages.Post("/talents/{id}", s.saveTalent)
-	m.api.Get("/talents", s.apiTalents)
-	m.api.Post("/talents", s.apiSaveTalent)
-	m.api.Get("/talents/{id}", s.apiTalent)
-	m.api.Put("/talents/{id}", s.apiSaveTalent)
+	saved := func(_ *talentInput, t domain.Talent) done {
+		return done{To: fmt.Sprintf("/talents/%d", t.ID), Flash: "已保存。"}
+	}
+	m.pages.Get("/talents", view(s, "talents", s.loadTalentsPage))
+	m.pages.Get("/talents.xlsx", xlsx(s, s.talentsSheet))
+	m.pages.Get("/talents/new", view(s, "talent", s.loadNewTalentPage))
+	m.pages.Post("/talents", form(s, s.saveTalent, saved, s.talentAgain))
+	m.pages.Get("/talents/{id}", view(s, "talent", s.loadTalentPage))
+	m.pages.Post("/talents/{id}", form(s, s.saveTalent, saved, s.talentAgain))
+	m.api.Get("/talents", apiRead(s, s.listTalents))
+	m.api.Post("/talents", apiWrite(s, http.StatusCreated, s.saveTalent))
+	m.api.Get("/talents/{id}", apiRead(s, s.talent))
+	m.api.Put("/talents/{id}", apiWrite(s, http.StatusOK, s.saveTalent))
 }

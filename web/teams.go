@@ -1,66 +1,54 @@
 package web
 
+// 寸草心 teams paired with elderly-care institutions (pages and API).
+
 import (
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
-	"github.com/go-chi/chi/v5"
-
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
 )
 
-// 寸草心 teams paired with elderly-care institutions (pages and API).
-
-func formIDs(r *http.Request, name string) []int64 {
-	var out []int64
-	for _, v := range r.PostForm[name] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
-			out = append(out, id)
-		}
-	}
-	return out
+// teamFormAgain shows the volunteers page again after a refused
+// institution or team form (whose fields' messages go in the banner).
+func teamFormAgain[In any](s *Server) again[In] {
+	return volunteersAgain(s, func(p *volunteersPage, _ *In) { p.bannerFields = true })
 }
 
-// volunteersFormError shows the volunteers page again with a form's error.
-func (s *Server) volunteersFormError(w http.ResponseWriter, r *http.Request, err error) {
-	if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-		s.fail(w, r, err)
-		return
-	}
-	data, lerr := s.loadVolunteersPage(r)
-	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
-	}
-	data.Error = domain.ErrorMessage(err) + fieldHint(err)
-	s.show(w, r, status(err), "volunteers", data)
+// institutionInput is an elderly-care institution as the form and the API
+// send it.
+type institutionInput struct {
+	domain.InstitutionEntry
 }
 
-func (s *Server) registerInstitution(w http.ResponseWriter, r *http.Request) {
-	beds, _ := strconv.Atoi(r.PostFormValue("beds"))
-	e := domain.InstitutionEntry{Name: r.PostFormValue("name"), CommunityCode: r.PostFormValue("community_code"), Address: r.PostFormValue("address"), Beds: beds}
-	if _, err := s.Volunteers.RegisterInstitution(r.Context(), actorOf(r), e); err != nil {
-		s.volunteersFormError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, "/volunteers"+"#teams", "养老机构已登记。")
+func (in *institutionInput) readForm(r *http.Request) error {
+	f := r.PostForm.Get
+	beds, _ := strconv.Atoi(f("beds"))
+	in.InstitutionEntry = domain.InstitutionEntry{Name: f("name"), CommunityCode: f("community_code"), Address: f("address"), Beds: beds}
+	return nil
 }
 
-func (s *Server) registerTeam(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
-		return
-	}
-	t := domain.TeamEntry{Name: r.PostForm.Get("name"), CommunityCode: r.PostForm.Get("community_code"), Members: formIDs(r, "member")}
-	id, err := s.Volunteers.RegisterTeam(r.Context(), actorOf(r), t)
-	if err != nil {
-		s.volunteersFormError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, fmt.Sprintf("/teams/%d", id), "服务队已登记，请与养老机构结对。")
+func (s *Server) registerInstitution(r *http.Request, in *institutionInput) (newID, error) {
+	id, err := s.Volunteers.RegisterInstitution(r.Context(), actorOf(r), in.InstitutionEntry)
+	return newID{id}, err
+}
+
+// teamInput is a team as the form and the API send it.
+type teamInput struct {
+	domain.TeamEntry
+}
+
+func (in *teamInput) readForm(r *http.Request) error {
+	in.TeamEntry = domain.TeamEntry{Name: r.PostForm.Get("name"), CommunityCode: r.PostForm.Get("community_code"), Members: formInts(r, "member")}
+	return nil
+}
+
+func (s *Server) registerTeam(r *http.Request, in *teamInput) (newID, error) {
+	id, err := s.Volunteers.RegisterTeam(r.Context(), actorOf(r), in.TeamEntry)
+	return newID{id}, err
 }
 
 type teamPage struct {
@@ -72,167 +60,118 @@ type teamPage struct {
 	Error        string
 }
 
-func (s *Server) showTeam(w http.ResponseWriter, r *http.Request, code int, msg string) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	d, err := s.Volunteers.Team(r.Context(), actorOf(r), id)
+func (p *teamPage) refuse(err error) { p.Error = domain.ErrorMessage(err) + fieldHint(err) }
+
+func (s *Server) loadTeamPage(r *http.Request) (teamPage, error) {
+	d, err := s.Volunteers.Team(r.Context(), actorOf(r), idParam(r, "id"))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return teamPage{}, err
 	}
 	insts, err := s.Volunteers.Institutions(r.Context(), actorOf(r))
 	if err != nil {
-		s.fail(w, r, err)
-		return
+		return teamPage{}, err
 	}
 	p := s.page(r, d.Team.Name)
 	p.Nav = "volunteers"
-	s.show(w, r, code, "team", teamPage{pageData: p, D: d, Institutions: insts, Kinds: domain.VisitKinds,
-		Now: time.Now().In(domain.ChinaTime).Format("2006-01-02T15:04"), Error: msg})
+	return teamPage{pageData: p, D: d, Institutions: insts, Kinds: domain.VisitKinds,
+		Now: time.Now().In(domain.ChinaTime).Format("2006-01-02T15:04")}, nil
 }
 
-func (s *Server) teamPage(w http.ResponseWriter, r *http.Request) {
-	s.showTeam(w, r, http.StatusOK, "")
-}
+// teamRef is the team a page form or API call changed.
+type teamRef int64
 
-func (s *Server) teamAction(visit bool) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil {
-			s.fail(w, r, domain.Errorf(domain.CodeInvalid, "表单内容无法读取，请刷新后重试。"))
-			return
-		}
-		id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-		var err error
-		msg := "已与养老机构结对。"
-		if visit {
-			minutes, _ := strconv.Atoi(r.PostForm.Get("minutes"))
-			at, _ := time.ParseInLocation("2006-01-02T15:04", r.PostForm.Get("visited_at"), domain.ChinaTime)
-			_, err = s.Volunteers.LogTeamVisit(r.Context(), actorOf(r), domain.TeamVisitEntry{TeamID: id, Kind: domain.VisitKind(r.PostForm.Get("kind")),
-				VisitedAt: at, Minutes: minutes, Note: r.PostForm.Get("note"), Participants: formIDs(r, "participant")})
-			msg = "服务记录已保存，时长已计入每位参加队员的时间储蓄。"
-		} else {
-			inst, _ := strconv.ParseInt(r.PostForm.Get("institution_id"), 10, 64)
-			err = s.Volunteers.PairTeam(r.Context(), actorOf(r), id, inst)
-		}
-		if err != nil {
-			if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-				s.fail(w, r, err)
-				return
-			}
-			s.showTeam(w, r, status(err), domain.ErrorMessage(err)+fieldHint(err))
-			return
-		}
-		s.redirectFlash(w, r, fmt.Sprintf("/teams/%d", id), msg)
+// onTeam is do as the team page's form runs it: what changed is the team.
+func onTeam[In, Out any](do action[In, Out]) action[In, teamRef] {
+	return func(r *http.Request, in *In) (teamRef, error) {
+		_, err := do(r, in)
+		return teamRef(idParam(r, "id")), err
 	}
 }
 
-// ---- API ----
-
-func (s *Server) apiInstitutions(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Volunteers.Institutions(r.Context(), actorOf(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []domain.Institution{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+// teamAgain shows the team page again after a refused form.
+func teamAgain[In any](s *Server) again[In] {
+	return showAgain[teamPage, *teamPage, In](s, "team", s.loadTeamPage, nil)
 }
 
-func (s *Server) apiRegisterInstitution(w http.ResponseWriter, r *http.Request) {
-	var e domain.InstitutionEntry
-	if err := decodeJSON(r, &e); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	id, err := s.Volunteers.RegisterInstitution(r.Context(), actorOf(r), e)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+func toTeam[In any](flash string) func(*In, teamRef) done {
+	return func(_ *In, id teamRef) done { return done{To: fmt.Sprintf("/teams/%d", id), Flash: flash} }
 }
 
-func (s *Server) apiTeams(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Volunteers.Teams(r.Context(), actorOf(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []domain.Team{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list})
+// teamPairing pairs a team with an institution.
+type teamPairing struct {
+	InstitutionID int64 `json:"institution_id"`
 }
 
-func (s *Server) apiRegisterTeam(w http.ResponseWriter, r *http.Request) {
-	var t domain.TeamEntry
-	if err := decodeJSON(r, &t); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	id, err := s.Volunteers.RegisterTeam(r.Context(), actorOf(r), t)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": id})
+func (in *teamPairing) readForm(r *http.Request) error {
+	in.InstitutionID, _ = strconv.ParseInt(r.PostForm.Get("institution_id"), 10, 64)
+	return nil
 }
 
-func (s *Server) apiTeam(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	d, err := s.Volunteers.Team(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"team": d.Team, "members": d.Members})
+func (s *Server) pairTeam(r *http.Request, in *teamPairing) (teamRef, error) {
+	id := idParam(r, "id")
+	return teamRef(id), s.Volunteers.PairTeam(r.Context(), actorOf(r), id, in.InstitutionID)
 }
 
-func (s *Server) apiPairTeam(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	var b struct {
-		InstitutionID int64 `json:"institution_id"`
-	}
-	if err := decodeJSON(r, &b); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if err := s.Volunteers.PairTeam(r.Context(), actorOf(r), id, b.InstitutionID); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	s.apiTeam(w, r)
+// teamVisitInput is a team's visit as the form and the API send it (the
+// path names the team).
+type teamVisitInput struct {
+	domain.TeamVisitEntry
 }
 
-func (s *Server) apiTeamVisit(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	var v domain.TeamVisitEntry
-	if err := decodeJSON(r, &v); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	v.TeamID = id
-	vid, err := s.Volunteers.LogTeamVisit(r.Context(), actorOf(r), v)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"id": vid})
+func (in *teamVisitInput) readForm(r *http.Request) error {
+	f := r.PostForm.Get
+	minutes, _ := strconv.Atoi(f("minutes"))
+	at, _ := time.ParseInLocation("2006-01-02T15:04", f("visited_at"), domain.ChinaTime)
+	in.TeamVisitEntry = domain.TeamVisitEntry{Kind: domain.VisitKind(f("kind")), VisitedAt: at, Minutes: minutes, Note: f("note"),
+		Participants: formInts(r, "participant")}
+	return nil
+}
+
+func (s *Server) logTeamVisit(r *http.Request, in *teamVisitInput) (newID, error) {
+	v := in.TeamVisitEntry
+	v.TeamID = idParam(r, "id")
+	id, err := s.Volunteers.LogTeamVisit(r.Context(), actorOf(r), v)
+	return newID{id}, err
+}
+
+func (s *Server) listInstitutions(r *http.Request) (list[domain.Institution], error) {
+	items, err := s.Volunteers.Institutions(r.Context(), actorOf(r))
+	return listOf(items), err
+}
+
+func (s *Server) listTeams(r *http.Request) (list[domain.Team], error) {
+	items, err := s.Volunteers.Teams(r.Context(), actorOf(r))
+	return listOf(items), err
+}
+
+// teamView is a team as the API shows it.
+type teamView struct {
+	Team    domain.Team        `json:"team"`
+	Members []domain.Volunteer `json:"members"`
+}
+
+func (s *Server) team(r *http.Request) (teamView, error) {
+	d, err := s.Volunteers.Team(r.Context(), actorOf(r), idParam(r, "id"))
+	return teamView{d.Team, d.Members}, err
 }
 
 // teamRoutes mounts the routes this file serves (see mounts).
 func (s *Server) teamRoutes(m mounts) {
-	m.pages.Post("/institutions", s.registerInstitution)
-	m.pages.Post("/teams", s.registerTeam)
-	m.pages.Get("/teams/{id}", s.teamPage)
-	m.pages.Post("/teams/{id}/pairing", s.teamAction(false))
-	m.pages.Post("/teams/{id}/visits", s.teamAction(true))
-	m.api.Get("/institutions", s.apiInstitutions)
-	m.api.Post("/institutions", s.apiRegisterInstitution)
-	m.api.Get("/teams", s.apiTeams)
-	m.api.Post("/teams", s.apiRegisterTeam)
-	m.api.Get("/teams/{id}", s.apiTeam)
-	m.api.Post("/teams/{id}/pairing", s.apiPairTeam)
-	m.api.Post("/teams/{id}/visits", s.apiTeamVisit)
+	m.pages.Post("/institutions", form(s, s.registerInstitution, func(*institutionInput, newID) done {
+		return done{To: "/volunteers#teams", Flash: "养老机构已登记。"}
+	}, teamFormAgain[institutionInput](s)))
+	m.pages.Post("/teams", form(s, s.registerTeam, func(_ *teamInput, id newID) done {
+		return done{To: fmt.Sprintf("/teams/%d", id.ID), Flash: "服务队已登记，请与养老机构结对。"}
+	}, teamFormAgain[teamInput](s)))
+	m.pages.Get("/teams/{id}", view(s, "team", s.loadTeamPage))
+	m.pages.Post("/teams/{id}/pairing", form(s, s.pairTeam, toTeam[teamPairing]("已与养老机构结对。"), teamAgain[teamPairing](s)))
+	m.pages.Post("/teams/{id}/visits", form(s, onTeam(s.logTeamVisit),
+		toTeam[teamVisitInput]("服务记录已保存，时长已计入每位参加队员的时间储蓄。"), teamAgain[teamVisitInput](s)))
+	m.api.Get("/institutions", apiRead(s, s.listInstitutions))
+	m.api.Post("/institutions", apiWrite(s, http.StatusCreated, s.registerInstitution))
+	m.api.Get("/teams", apiRead(s, s.listTeams))
+	m.api.Post("/teams", apiWrite(s, http.StatusCreated, s.registerTeam))
+	m.api.Get("/teams/{id}", apiRead(s, s.team))
+	m.api.Post("/teams/{id}/pairing", apiWrite(s, http.StatusOK, andThen(s.pairTeam, s.team)))
+	m.api.Post("/teams/{id}/visits", apiWrite(s, http.StatusCreated, s.logTeamVisit))
 }

@@ -1,14 +1,13 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/go-chi/chi/v5"
 
 	"grantflow/internal/domain"
 	"grantflow/internal/service"
@@ -17,13 +16,13 @@ import (
 
 type volunteersPage struct {
 	pageData
-	Volunteers   []domain.Volunteer
-	Total        int
-	Page         int
-	Communities  []domain.Area
-	Form         domain.VolunteerEntry
-	Errors       map[string]string
-	Error        string
+	Volunteers  []domain.Volunteer
+	Total       int
+	Page        int
+	Communities []domain.Area
+	Form        domain.VolunteerEntry
+	refusal
+	bannerFields bool // the refused form shows no field messages: the banner has them
 	Brands       []domain.Brand
 	Orgs         []store.VolunteerOrg
 	Result       *service.ImportResult
@@ -105,37 +104,42 @@ func (s *Server) loadVolunteersPage(r *http.Request) (volunteersPage, error) {
 		Filter: f, Query: keepQuery(q, "brand", "q", "sort"), Filters: keepQuery(q, "brand", "q")}, nil
 }
 
-func (s *Server) volunteersPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadVolunteersPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
+// refuse shows a refused form of the volunteers page; an import's refused
+// rows are shown as the import's result.
+func (p *volunteersPage) refuse(err error) {
+	var ir importRefused
+	switch {
+	case errors.As(err, &ir):
+		p.Result = &ir.ImportResult
+	case p.bannerFields:
+		p.Error = domain.ErrorMessage(err) + fieldHint(err)
+	default:
+		p.refusal.refuse(err)
 	}
-	s.show(w, r, http.StatusOK, "volunteers", data)
 }
 
-func (s *Server) registerVolunteer(w http.ResponseWriter, r *http.Request) {
-	year, _ := strconv.Atoi(r.PostFormValue("birth_year"))
-	v := domain.VolunteerEntry{Name: r.PostFormValue("name"), Phone: r.PostFormValue("phone"), BirthYear: year,
-		CommunityCode: r.PostFormValue("community_code"), Brand: domain.Brand(r.PostFormValue("brand")),
-		Consent: r.PostFormValue("consent") == "on", GuardianName: r.PostFormValue("guardian_name"), GuardianRelation: r.PostFormValue("guardian_relation")}
-	saved, err := s.Volunteers.Register(r.Context(), actorOf(r), v)
-	if err != nil {
-		if domain.ErrorCode(err) != domain.CodeInvalid {
-			s.fail(w, r, err)
-			return
-		}
-		data, lerr := s.loadVolunteersPage(r)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		data.Form, data.Error = v, domain.ErrorMessage(err)
-		data.Errors = fieldsOf(err)
-		s.show(w, r, status(err), "volunteers", data)
-		return
-	}
-	s.redirectFlash(w, r, fmt.Sprintf("/volunteers/%d", saved.ID), "志愿者已登记。")
+// volunteersAgain shows the volunteers page again after a refused form.
+func volunteersAgain[In any](s *Server, fill func(p *volunteersPage, in *In)) again[In] {
+	return showAgain(s, "volunteers", s.loadVolunteersPage, fill)
+}
+
+// volunteerInput is a volunteer as the form and the API send them.
+type volunteerInput struct {
+	domain.VolunteerEntry
+}
+
+func (in *volunteerInput) readForm(r *http.Request) error {
+	f := r.PostForm.Get
+	year, _ := strconv.Atoi(f("birth_year"))
+	in.VolunteerEntry = domain.VolunteerEntry{Name: f("name"), Phone: f("phone"), BirthYear: year,
+		CommunityCode: f("community_code"), Brand: domain.Brand(f("brand")),
+		Consent: f("consent") == "on", GuardianName: f("guardian_name"), GuardianRelation: f("guardian_relation")}
+	return nil
+}
+
+// registerVolunteer registers a volunteer.
+func (s *Server) registerVolunteer(r *http.Request, in *volunteerInput) (domain.Volunteer, error) {
+	return s.Volunteers.Register(r.Context(), actorOf(r), in.VolunteerEntry)
 }
 
 type volunteerPage struct {
@@ -146,9 +150,10 @@ type volunteerPage struct {
 	Error string
 }
 
+func (p *volunteerPage) refuse(err error) { p.Error = domain.ErrorMessage(err) + fieldHint(err) }
+
 func (s *Server) loadVolunteerPage(r *http.Request) (volunteerPage, error) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	d, err := s.Volunteers.Detail(r.Context(), actorOf(r), id)
+	d, err := s.Volunteers.Detail(r.Context(), actorOf(r), idParam(r, "id"))
 	if err != nil {
 		return volunteerPage{}, err
 	}
@@ -157,229 +162,134 @@ func (s *Server) loadVolunteerPage(r *http.Request) (volunteerPage, error) {
 	return volunteerPage{pageData: p, D: d, Kinds: domain.VisitKinds, Now: time.Now().In(domain.ChinaTime).Format("2006-01-02T15:04")}, nil
 }
 
-func (s *Server) volunteerPage(w http.ResponseWriter, r *http.Request) {
-	data, err := s.loadVolunteerPage(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.show(w, r, http.StatusOK, "volunteer", data)
+// volunteerAgain shows a volunteer's page again after a refused form.
+func volunteerAgain[In any](s *Server) again[In] {
+	return showAgain[volunteerPage, *volunteerPage, In](s, "volunteer", s.loadVolunteerPage, nil)
 }
 
-func (s *Server) volunteerError(w http.ResponseWriter, r *http.Request, err error) {
-	if c := domain.ErrorCode(err); c != domain.CodeInvalid && c != domain.CodeConflict {
-		s.fail(w, r, err)
-		return
-	}
-	data, lerr := s.loadVolunteerPage(r)
-	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
-	}
-	data.Error = domain.ErrorMessage(err)
-	for _, m := range fieldsOf(err) {
-		data.Error += " " + m
-	}
-	s.show(w, r, status(err), "volunteer", data)
+// toVolunteer sends a volunteer's form back to their page with flash.
+func toVolunteer(id int64, flash string) done {
+	return done{To: fmt.Sprintf("/volunteers/%d", id), Flash: flash}
 }
 
-func (s *Server) pairVolunteer(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	elder, _ := strconv.ParseInt(strings.TrimSpace(r.PostFormValue("elder_id")), 10, 64)
-	if _, err := s.Volunteers.Pair(r.Context(), actorOf(r), id, elder); err != nil {
-		s.volunteerError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, fmt.Sprintf("/volunteers/%d", id), "已结对。")
-}
-
-func (s *Server) logVisit(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	pair, _ := strconv.ParseInt(r.PostFormValue("pair_id"), 10, 64)
-	minutes, _ := strconv.Atoi(r.PostFormValue("minutes"))
-	at, _ := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("visited_at"), domain.ChinaTime)
-	v := domain.VisitEntry{PairID: pair, Kind: domain.VisitKind(r.PostFormValue("kind")), VisitedAt: at, Minutes: minutes, Note: r.PostFormValue("note")}
-	if _, err := s.Volunteers.LogVisit(r.Context(), actorOf(r), v); err != nil {
-		s.volunteerError(w, r, err)
-		return
-	}
-	s.redirectFlash(w, r, fmt.Sprintf("/volunteers/%d", id), "服务记录已保存，时长已计入时间储蓄。")
-}
-
-func (s *Server) volunteerStatement(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	d, err := s.Volunteers.Statement(r.Context(), actorOf(r), id)
-	if err != nil {
-		if isAPI(r) {
-			s.apiFail(w, r, err)
-		} else {
-			s.fail(w, r, err)
-		}
-		return
-	}
-	sendDocument(w, d, true)
-}
-
-// API
-
-func (s *Server) apiVolunteers(w http.ResponseWriter, r *http.Request) {
-	list, total, err := s.Volunteers.List(r.Context(), actorOf(r), volunteerFilter(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []domain.Volunteer{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": list, "total": total})
-}
-
-func (s *Server) apiRegisterVolunteer(w http.ResponseWriter, r *http.Request) {
-	var v domain.VolunteerEntry
-	if err := decodeJSON(r, &v); err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	saved, err := s.Volunteers.Register(r.Context(), actorOf(r), v)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, saved)
-}
-
-func (s *Server) apiVolunteer(w http.ResponseWriter, r *http.Request) {
-	id, _ := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	d, err := s.Volunteers.Detail(r.Context(), actorOf(r), id)
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"volunteer": d.Volunteer, "pairs": d.Pairs, "visits": d.Visits})
-}
-
+// pairRequest pairs a volunteer with an elder (the page's path names the
+// volunteer).
 type pairRequest struct {
 	VolunteerID int64 `json:"volunteer_id"`
 	ElderID     int64 `json:"elder_id"`
 }
 
-func (s *Server) apiPair(w http.ResponseWriter, r *http.Request) {
-	var req pairRequest
-	err := decodeJSON(r, &req)
-	var id int64
-	if err == nil {
-		id, err = s.Volunteers.Pair(r.Context(), actorOf(r), req.VolunteerID, req.ElderID)
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]int64{"id": id})
+func (in *pairRequest) readForm(r *http.Request) error {
+	in.VolunteerID = idParam(r, "id")
+	in.ElderID, _ = strconv.ParseInt(strings.TrimSpace(r.PostForm.Get("elder_id")), 10, 64)
+	return nil
 }
 
-func (s *Server) apiLogVisit(w http.ResponseWriter, r *http.Request) {
-	var v domain.VisitEntry
-	err := decodeJSON(r, &v)
-	var id int64
-	if err == nil {
-		id, err = s.Volunteers.LogVisit(r.Context(), actorOf(r), v)
-	}
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]int64{"id": id})
+func (s *Server) pairVolunteer(r *http.Request, in *pairRequest) (newID, error) {
+	id, err := s.Volunteers.Pair(r.Context(), actorOf(r), in.VolunteerID, in.ElderID)
+	return newID{id}, err
 }
 
-// importVolunteers imports a volunteers workbook (page or API).
-func (s *Server) importVolunteers(w http.ResponseWriter, r *http.Request) {
-	name, data, err := readUpload(w, r)
-	var res service.ImportResult
-	if err == nil {
-		res, err = s.Volunteers.Import(r.Context(), actorOf(r), name, data)
-	}
-	if isAPI(r) {
-		switch {
-		case err != nil:
-			s.apiFail(w, r, err)
-		case len(res.Problems) > 0:
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": apiError{Code: "invalid",
-				Message: "导入文件有错误，未导入任何数据；请按 problems 逐行修改后重新上传。"}, "problems": res.Problems})
-		default:
-			writeJSON(w, http.StatusCreated, res)
-		}
-		return
-	}
-	if err != nil && domain.ErrorCode(err) != domain.CodeInvalid {
-		s.fail(w, r, err)
-		return
-	}
-	if err == nil && len(res.Problems) == 0 {
-		s.redirectFlash(w, r, "/volunteers", fmt.Sprintf("已导入 %d 名志愿者。", res.Imported))
-		return
-	}
-	data2, lerr := s.loadVolunteersPage(r)
-	if lerr != nil {
-		s.fail(w, r, lerr)
-		return
-	}
-	code := http.StatusUnprocessableEntity
-	if err != nil {
-		data2.Error, code = domain.ErrorMessage(err), status(err)
-	}
-	data2.Result = &res
-	s.show(w, r, code, "volunteers", data2)
+// visitInput is a pair's visit (the page's path names the volunteer).
+type visitInput struct {
+	domain.VisitEntry
+	volunteer int64
 }
 
-func (s *Server) exportVolunteers(w http.ResponseWriter, r *http.Request) {
+func (in *visitInput) readForm(r *http.Request) error {
+	f := r.PostForm.Get
+	pair, _ := strconv.ParseInt(f("pair_id"), 10, 64)
+	minutes, _ := strconv.Atoi(f("minutes"))
+	at, _ := time.ParseInLocation("2006-01-02T15:04", f("visited_at"), domain.ChinaTime)
+	in.volunteer = idParam(r, "id")
+	in.VisitEntry = domain.VisitEntry{PairID: pair, Kind: domain.VisitKind(f("kind")), VisitedAt: at, Minutes: minutes, Note: f("note")}
+	return nil
+}
+
+func (s *Server) logVisit(r *http.Request, in *visitInput) (newID, error) {
+	id, err := s.Volunteers.LogVisit(r.Context(), actorOf(r), in.VisitEntry)
+	return newID{id}, err
+}
+
+func (s *Server) volunteerStatement(r *http.Request) (service.Document, error) {
+	return s.Volunteers.Statement(r.Context(), actorOf(r), idParam(r, "id"))
+}
+
+func (s *Server) listVolunteers(r *http.Request) (list[domain.Volunteer], error) {
+	items, total, err := s.Volunteers.List(r.Context(), actorOf(r), volunteerFilter(r))
+	return pageOf(items, total, 0, 0), err
+}
+
+// volunteerView is a volunteer as the API shows them.
+type volunteerView struct {
+	Volunteer domain.Volunteer `json:"volunteer"`
+	Pairs     []store.Pair     `json:"pairs"`
+	Visits    []domain.Visit   `json:"visits"`
+}
+
+func (s *Server) volunteer(r *http.Request) (volunteerView, error) {
+	d, err := s.Volunteers.Detail(r.Context(), actorOf(r), idParam(r, "id"))
+	return volunteerView{d.Volunteer, d.Pairs, d.Visits}, err
+}
+
+// importVolunteers imports a volunteers workbook.
+func (s *Server) importVolunteers(r *http.Request, in *upload) (imported, error) {
+	res, err := s.Volunteers.Import(r.Context(), actorOf(r), in.File.Name, in.File.Data)
+	return imported{res}, err
+}
+
+// importVolunteersOnPage is the import as the page runs it: refused rows
+// are a refusal, shown as the import's result.
+func (s *Server) importVolunteersOnPage(r *http.Request, in *upload) (imported, error) {
+	res, err := s.importVolunteers(r, in)
+	if err == nil && len(res.Problems) > 0 {
+		return res, &domain.Error{Code: domain.CodeInvalid, Err: importRefused{res.ImportResult}}
+	}
+	return res, err
+}
+
+func (s *Server) volunteersExport(r *http.Request) (service.Document, error) {
 	b, err := s.Volunteers.Export(r.Context(), actorOf(r), volunteerFilter(r))
-	if err != nil {
-		s.failAny(w, r, err)
-		return
-	}
-	sendDocument(w, service.Document{FileName: "志愿者名册（遮蔽）.xlsx", ContentType: xlsxType, Data: b}, false)
+	return service.Document{FileName: "志愿者名册（遮蔽）.xlsx", ContentType: xlsxType, Data: b}, err
 }
 
-func (s *Server) volunteerTemplate(w http.ResponseWriter, r *http.Request) {
+func volunteerTemplate(*http.Request) (service.Document, error) {
 	b, err := service.VolunteerTemplate()
-	if err != nil {
-		s.failAny(w, r, err)
-		return
-	}
-	sendDocument(w, service.Document{FileName: "志愿者名册导入模板.xlsx", ContentType: xlsxType, Data: b}, false)
+	return service.Document{FileName: "志愿者名册导入模板.xlsx", ContentType: xlsxType, Data: b}, err
 }
 
-func (s *Server) apiVolunteerOrgs(w http.ResponseWriter, r *http.Request) {
+func (s *Server) volunteerOrgs(r *http.Request) (list[store.VolunteerOrg], error) {
 	orgs, err := s.Volunteers.Orgs(r.Context(), actorOf(r))
-	if err != nil {
-		s.apiFail(w, r, err)
-		return
-	}
-	if orgs == nil {
-		orgs = []store.VolunteerOrg{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"items": orgs})
+	return listOf(orgs), err
 }
 
 // volunteerRoutes mounts the routes this file serves (see mounts).
 func (s *Server) volunteerRoutes(m mounts) {
-	m.pages.Get("/volunteers", s.volunteersPage)
-	m.pages.Post("/volunteers", s.registerVolunteer)
-	m.pages.Get("/volunteers/template.xlsx", s.volunteerTemplate)
-	m.pages.Get("/volunteers/export.xlsx", s.exportVolunteers)
-	m.pages.Post("/volunteers/import", s.importVolunteers)
-	m.pages.Get("/volunteers/{id}", s.volunteerPage)
-	m.pages.Post("/volunteers/{id}/pairs", s.pairVolunteer)
-	m.pages.Post("/volunteers/{id}/visits", s.logVisit)
-	m.pages.Get("/volunteers/{id}/statement.pdf", s.volunteerStatement)
-	m.api.Get("/volunteers", s.apiVolunteers)
-	m.api.Post("/volunteers", s.apiRegisterVolunteer)
-	m.api.Get("/volunteers/template.xlsx", s.volunteerTemplate)
-	m.api.Get("/volunteers/export.xlsx", s.exportVolunteers)
-	m.api.Post("/volunteers/import", s.importVolunteers)
-	m.api.Get("/volunteer-organisations", s.apiVolunteerOrgs)
-	m.api.Get("/volunteers/{id}", s.apiVolunteer)
-	m.api.Get("/volunteers/{id}/statement.pdf", s.volunteerStatement)
-	m.api.Post("/pairs", s.apiPair)
-	m.api.Post("/visits", s.apiLogVisit)
+	m.pages.Get("/volunteers", view(s, "volunteers", s.loadVolunteersPage))
+	m.pages.Post("/volunteers", form(s, s.registerVolunteer, func(_ *volunteerInput, v domain.Volunteer) done {
+		return toVolunteer(v.ID, "志愿者已登记。")
+	}, volunteersAgain(s, func(p *volunteersPage, in *volunteerInput) { p.Form = in.VolunteerEntry })))
+	m.pages.Get("/volunteers/template.xlsx", download(s, false, volunteerTemplate))
+	m.pages.Get("/volunteers/export.xlsx", download(s, false, s.volunteersExport))
+	m.pages.Post("/volunteers/import", form(s, s.importVolunteersOnPage, func(_ *upload, res imported) done {
+		return done{To: "/volunteers", Flash: fmt.Sprintf("已导入 %d 名志愿者。", res.Imported)}
+	}, volunteersAgain(s, func(p *volunteersPage, _ *upload) { p.Result = &service.ImportResult{} })))
+	m.pages.Get("/volunteers/{id}", view(s, "volunteer", s.loadVolunteerPage))
+	m.pages.Post("/volunteers/{id}/pairs", form(s, s.pairVolunteer, func(in *pairRequest, _ newID) done {
+		return toVolunteer(in.VolunteerID, "已结对。")
+	}, volunteerAgain[pairRequest](s)))
+	m.pages.Post("/volunteers/{id}/visits", form(s, s.logVisit, func(in *visitInput, _ newID) done {
+		return toVolunteer(in.volunteer, "服务记录已保存，时长已计入时间储蓄。")
+	}, volunteerAgain[visitInput](s)))
+	m.pages.Get("/volunteers/{id}/statement.pdf", download(s, true, s.volunteerStatement))
+	m.api.Get("/volunteers", apiRead(s, s.listVolunteers))
+	m.api.Post("/volunteers", apiWrite(s, http.StatusCreated, s.registerVolunteer))
+	m.api.Get("/volunteers/template.xlsx", download(s, false, volunteerTemplate))
+	m.api.Get("/volunteers/export.xlsx", download(s, false, s.volunteersExport))
+	m.api.Post("/volunteers/import", apiUpload(s, http.StatusCreated, s.importVolunteers))
+	m.api.Get("/volunteer-organisations", apiRead(s, s.volunteerOrgs))
+	m.api.Get("/volunteers/{id}", apiRead(s, s.volunteer))
+	m.api.Get("/volunteers/{id}/statement.pdf", download(s, true, s.volunteerStatement))
+	m.api.Post("/pairs", apiWrite(s, http.StatusCreated, s.pairVolunteer))
+	m.api.Post("/visits", apiWrite(s, http.StatusCreated, s.logVisit))
 }
