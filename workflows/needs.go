@@ -130,6 +130,11 @@ func StreetReportWorkflow(ctx workflow.Context, in StreetReportInput) error {
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSubmitReport,
 		func(ctx workflow.Context, req SubmitReportRequest) (domain.RollUp, error) {
+			// The window's time has come (the validator said so); its
+			// opening may still be being recorded.
+			if err := workflow.Await(ctx, func() bool { return st.Opened }); err != nil {
+				return domain.RollUp{}, err
+			}
 			c := cycle
 			c.By = req.Actor
 			var r domain.RollUp
@@ -141,7 +146,7 @@ func StreetReportWorkflow(ctx workflow.Context, in StreetReportInput) error {
 			return r, nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, req SubmitReportRequest) error {
-			return toApplicationError(validateSubmitReport(in, st, req))
+			return toApplicationError(validateSubmitReport(in, st, req, workflow.Now(ctx)))
 		}}); err != nil {
 		return err
 	}
@@ -191,7 +196,7 @@ func StreetReportWorkflow(ctx workflow.Context, in StreetReportInput) error {
 	return workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 }
 
-func validateSubmitReport(in StreetReportInput, st *ReportState, req SubmitReportRequest) error {
+func validateSubmitReport(in StreetReportInput, st *ReportState, req SubmitReportRequest, now time.Time) error {
 	action, target := auth.ActionSubmitReport, auth.Target{District: in.Street.District, AreaCode: in.Street.Code}
 	if in.Street.Level == domain.LevelDistrict {
 		// a district's half year is reported by its civil-affairs staff
@@ -201,7 +206,7 @@ func validateSubmitReport(in StreetReportInput, st *ReportState, req SubmitRepor
 		return err
 	}
 	switch {
-	case !st.Opened:
+	case !st.Opened && now.Before(in.Opens):
 		return domain.Errorf(domain.CodeConflict, "%s的需求填报窗口尚未开放（%s 开放）。", in.Street.Name, in.Opens.In(domain.ChinaTime).Format("1月2日"))
 	case st.Submitted:
 		return domain.Errorf(domain.CodeConflict, "%s本季度的需求汇总已经报送，不能重复报送。", in.Street.Name)

@@ -25,7 +25,9 @@ type reportFixture struct {
 	events []string // what the activities were asked to do, with the test clock
 }
 
-func newReportFixture(t *testing.T, start time.Time) *reportFixture {
+// newReportFixture mocks the cycle's activities; openTakes is how long
+// recording the window's opening takes (none when omitted).
+func newReportFixture(t *testing.T, start time.Time, openTakes ...time.Duration) *reportFixture {
 	f := &reportFixture{}
 	f.env = f.NewTestWorkflowEnvironment()
 	f.env.SetStartTime(start)
@@ -33,10 +35,13 @@ func newReportFixture(t *testing.T, start time.Time) *reportFixture {
 	note := func(what string) {
 		f.events = append(f.events, f.env.Now().In(domain.ChinaTime).Format("01-02")+" "+what)
 	}
-	f.env.OnActivity(act.OpenReportCycle, mock.Anything, mock.Anything).Return(func(context.Context, activities.ReportCycleInput) error {
+	open := f.env.OnActivity(act.OpenReportCycle, mock.Anything, mock.Anything).Return(func(context.Context, activities.ReportCycleInput) error {
 		note("open")
 		return nil
 	})
+	if len(openTakes) > 0 {
+		open.After(openTakes[0])
+	}
 	f.env.OnActivity(act.MarkReportCycle, mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ReportCycleInput) error {
 		note(in.Event)
 		return nil
@@ -92,6 +97,26 @@ func TestStreetReportLateThenSubmitted(t *testing.T) {
 	// after the report is in, the workflow has ended: a second submission is not delivered
 	if again.done && again.rejected == nil && again.err == nil {
 		t.Fatal("a second submission was accepted")
+	}
+}
+
+// A report sent once the window's time has come, while its opening is
+// still being recorded, waits for the opening and is taken (before, it was
+// refused as "not open yet, opens <a date already past>").
+func TestStreetReportSentAsTheWindowOpens(t *testing.T) {
+	start := domain.Quarter{Year: 2026, Q: 4}.Start()
+	f := newReportFixture(t, start, 10*time.Minute)
+	in := reportInput()
+	sent := f.update(in.Opens.Sub(start)+time.Minute, UpdateSubmitReport, SubmitReportRequest{Actor: streetStaff})
+	f.env.ExecuteWorkflow(StreetReportWorkflow, in)
+	if f.env.GetWorkflowError() != nil {
+		t.Fatal(f.env.GetWorkflowError())
+	}
+	if sent.rejected != nil || sent.err != nil {
+		t.Fatalf("a report sent as the window opened: %+v", sent)
+	}
+	if len(f.events) != 2 || f.events[0] != "12-18 open" || f.events[1] != "12-18 submit by 孙丽" {
+		t.Fatalf("events %v: the report is submitted after the opening", f.events)
 	}
 }
 

@@ -458,8 +458,11 @@ func TestSessionAndTraineeKeys(t *testing.T) {
 		}
 		return n
 	}
+	// Sessions planned ahead: the demo contract starts today (China
+	// time), so a session hours ago would fall before it just after
+	// midnight in Tianjin.
 	now := time.Now().Truncate(time.Minute)
-	session := map[string]any{"module": "压疮预防", "starts_at": now.Add(-3 * time.Hour), "ends_at": now.Add(-time.Hour),
+	session := map[string]any{"module": "压疮预防", "starts_at": now.Add(3 * time.Hour), "ends_at": now.Add(5 * time.Hour),
 		"place": "平江里社区活动室", "trainer": "韩雪", "hours": 2}
 	h.token("zuzhi")
 	sessions := count("training_sessions")
@@ -479,7 +482,7 @@ func TestSessionAndTraineeKeys(t *testing.T) {
 	if ids[0] != ids[1] || s.ID != ids[0] {
 		t.Errorf("the same session request answered with sessions %v and %d", ids, s.ID)
 	}
-	other := map[string]any{"module": "压疮预防", "starts_at": now.Add(-6 * time.Hour), "ends_at": now.Add(-4 * time.Hour),
+	other := map[string]any{"module": "压疮预防", "starts_at": now.Add(6 * time.Hour), "ends_at": now.Add(8 * time.Hour),
 		"place": "平江里社区活动室", "trainer": "韩雪", "hours": 2}
 	r = h.api("zuzhi", "POST", base+"/sessions", other, k)
 	mustStatus(t, r, http.StatusConflict, "the key with another session")
