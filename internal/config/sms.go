@@ -65,6 +65,7 @@ var (
 // TemplateMap parses Templates: kind → template.
 func (s SMS) TemplateMap() (map[string]SMSTemplate, error) {
 	out := map[string]SMSTemplate{}
+	orders := map[string]string{} // code → its parameters, as first given
 	format, known := smsCodeFormat[s.Provider]
 	for _, item := range strings.Split(s.Templates, ",") {
 		item = strings.TrimSpace(item)
@@ -95,6 +96,11 @@ func (s SMS) TemplateMap() (map[string]SMSTemplate, error) {
 				t.Params = append(t.Params, p)
 			}
 		}
+		order := strings.Join(t.Params, "|")
+		if prev, seen := orders[t.Code]; seen && prev != order {
+			return nil, fmt.Errorf("GRANTFLOW_SMS_TEMPLATES: template %s is given with parameters %q and %q; one template has one list", t.Code, prev, order)
+		}
+		orders[t.Code] = order
 		out[kind] = t
 	}
 	return out, nil

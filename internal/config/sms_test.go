@@ -24,6 +24,7 @@ func TestSMSTemplates(t *testing.T) {
 		{"tencent", "draw.confirm=SMS_123", "not a template code of tencent"},
 		{"tencent", "draw.confirm=1001:a||b", "distinct names"},
 		{"tencent", "draw.confirm=1001:a|a", "distinct names"},
+		{"tencent", "draw.confirm=1001:a|b,draw.again=1001:b|a", "one template has one list"},
 	} {
 		_, err := SMS{Provider: tc.provider, Templates: tc.templates}.TemplateMap()
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "GRANTFLOW_SMS_TEMPLATES") {
