@@ -90,6 +90,9 @@ type Config struct {
 	OCDSPrefix            string `env:"GRANTFLOW_OCDS_PREFIX" envDefault:"ocds-gfcn01"`
 	OCDSLicense           string `env:"GRANTFLOW_OCDS_LICENSE" envDefault:"https://creativecommons.org/licenses/by/4.0/"`
 	OCDSPublicationPolicy string `env:"GRANTFLOW_OCDS_PUBLICATION_POLICY"`
+
+	// SMTP is the email relay (smtp.go); no host: no email.
+	SMTP SMTP
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -121,6 +124,7 @@ func (c Config) Validate() error {
 		errs = append(errs, errors.New("GRANTFLOW_TASK_QUEUE must not be empty"))
 	}
 	errs = append(errs, c.Temporal.validate()...)
+	errs = append(errs, c.SMTP.validate()...)
 	if c.S3Endpoint == "" || strings.Contains(c.S3Endpoint, "://") {
 		errs = append(errs, errors.New("GRANTFLOW_S3_ENDPOINT is required, as host:port without scheme (use GRANTFLOW_S3_USE_TLS for https)"))
 	}
@@ -254,6 +258,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_OCDS_LICENSE=" + c.OCDSLicense,
 		"GRANTFLOW_OCDS_PUBLICATION_POLICY=" + c.OCDSPublicationPolicy,
 	}
+	vars = append(vars, c.SMTP.env()...)
 	return append(vars, c.Temporal.env()...)
 }
 
@@ -285,6 +290,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("blob_sweep_grace", c.BlobSweepGrace),
 		slog.Int("workflow_history_limit", c.WorkflowHistoryLimit),
 		slog.String("ocds_prefix", c.OCDSPrefix),
+		slog.Attr{Key: "smtp", Value: c.SMTP.LogValue()},
 	)
 }
 
