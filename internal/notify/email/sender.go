@@ -154,10 +154,10 @@ func (s *Sender) dial(ctx context.Context) (c *smtp.Client, stop func() bool, er
 	if d, ok := ctx.Deadline(); ok {
 		_ = conn.SetDeadline(d)
 	}
-	stop = context.AfterFunc(ctx, func() { _ = conn.Close() })
+	unwatch := context.AfterFunc(ctx, func() { _ = conn.Close() })
 	defer func() {
 		if err != nil {
-			stop()
+			unwatch()
 		}
 	}()
 	if s.cfg.TLS == config.SMTPTLS {
@@ -193,7 +193,7 @@ func (s *Sender) dial(ctx context.Context) (c *smtp.Client, stop func() bool, er
 			return nil, nil, err
 		}
 	}
-	return c, stop, nil
+	return c, unwatch, nil
 }
 
 func (s *Sender) tlsConfig() *tls.Config {
