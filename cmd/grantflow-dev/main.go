@@ -118,7 +118,7 @@ func parseFlags(args []string) (devFlags, error) {
 	dataDir := fs.String("data", ".data", "directory holding all state of the dev stack")
 	root := fs.String("root", ".", "repository root (where bin/minio is)")
 	anyPorts := fs.Bool("any-ports", false, "pick free ports instead of the fixed ones (tests; read them from dev.env)")
-	portBase := fs.Int("port-base", 0, "fixed ports N…N+5 (PostgreSQL, MinIO, MinIO console, Temporal, Temporal UI, web) instead of make run's")
+	portBase := fs.Int("port-base", 0, "fixed ports N…N+7 (PostgreSQL, MinIO, MinIO console, Temporal, Temporal UI, web, Mailpit SMTP, Mailpit inbox) instead of make run's")
 	if err := fs.Parse(args); err != nil {
 		return devFlags{}, err
 	}
@@ -131,8 +131,8 @@ func parseFlags(args []string) (devFlags, error) {
 	case *anyPorts:
 		f.ports = stack.Ports{}
 	case *portBase != 0:
-		if *portBase < 1024 || *portBase > 65535-5 {
-			return devFlags{}, fmt.Errorf("-port-base %d: give a port from 1024 to %d", *portBase, 65535-5)
+		if last := 65535 - (stack.PortCount - 1); *portBase < 1024 || *portBase > last {
+			return devFlags{}, fmt.Errorf("-port-base %d: give a port from 1024 to %d", *portBase, last)
 		}
 		f.ports = stack.PortsFrom(*portBase)
 	}
@@ -182,13 +182,14 @@ GrantFlow 公益创投管理平台 is running (started in %s).
   Temporal gRPC  %s
   PostgreSQL     %s
   MinIO (S3)     http://%s  console http://127.0.0.1:%d  (user %s, secret in %s)
+  Mail inbox     %s  (Mailpit; SMTP %s:%d takes all mail sent)
   Logs           %s
   Settings       %s   →  set -a; . %s; set +a
 
 Demo accounts (password for all: %s):
 `, took.Round(100*time.Millisecond), st.Config.WebURL, st.Temporal.UIAddr, st.Temporal.Addr,
 		st.Config.DatabaseURL, st.MinIO.Endpoint(), st.MinIO.ConsolePort, st.MinIO.AccessKey,
-		filepath.Join(data, "minio-secret"), filepath.Join(data, "logs"), envPath, envPath, app.DemoPassword)
+		filepath.Join(data, "minio-secret"), st.Mailpit.UIURL(), st.Mailpit.SMTPHost(), st.Mailpit.SMTPPort, filepath.Join(data, "logs"), envPath, envPath, app.DemoPassword)
 	for _, u := range users {
 		fmt.Fprintf(stdout, "  %-10s %s — %s\n", u.Username, u.DisplayName, u.RoleLabel())
 	}

@@ -92,6 +92,8 @@ type Config struct {
 	OCDSPublicationPolicy string `env:"GRANTFLOW_OCDS_PUBLICATION_POLICY"`
 
 	SMS SMS // text messages: provider, credentials, template codes (sms.go)
+	// SMTP is the email relay (smtp.go); no host: no email.
+	SMTP SMTP
 }
 
 // FromEnv reads the configuration from the process environment.
@@ -124,6 +126,7 @@ func (c Config) Validate() error {
 	}
 	errs = append(errs, c.Temporal.validate()...)
 	errs = append(errs, c.SMS.validate()...)
+	errs = append(errs, c.SMTP.validate()...)
 	if c.S3Endpoint == "" || strings.Contains(c.S3Endpoint, "://") {
 		errs = append(errs, errors.New("GRANTFLOW_S3_ENDPOINT is required, as host:port without scheme (use GRANTFLOW_S3_USE_TLS for https)"))
 	}
@@ -257,6 +260,7 @@ func (c Config) Env() []string {
 		"GRANTFLOW_OCDS_LICENSE=" + c.OCDSLicense,
 		"GRANTFLOW_OCDS_PUBLICATION_POLICY=" + c.OCDSPublicationPolicy,
 	}
+	vars = append(vars, c.SMTP.env()...)
 	return append(append(vars, c.Temporal.env()...), c.SMS.env()...)
 }
 
@@ -288,7 +292,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("blob_sweep_grace", c.BlobSweepGrace),
 		slog.Int("workflow_history_limit", c.WorkflowHistoryLimit),
 		slog.String("ocds_prefix", c.OCDSPrefix),
-		slog.Any("sms", c.SMS),
+		slog.Attr{Key: "sms", Value: c.SMS.LogValue()},
+		slog.Attr{Key: "smtp", Value: c.SMTP.LogValue()},
 	)
 }
 

@@ -54,21 +54,21 @@ func buildDev(t *testing.T) string {
 	return bin
 }
 
-// freePortBase finds six free consecutive ports for -port-base, below the
+// freePortBase finds stack.PortCount free consecutive ports for -port-base, below the
 // range the kernel hands out for ports chosen by it (other tests).
 func freePortBase(t *testing.T) int {
 	t.Helper()
 	for i := 0; i < 200; i++ {
-		base := 20000 + 6*rand.Intn(2000)
+		base := 20000 + stack.PortCount*rand.Intn(2000)
 		free := true
-		for p := base; p < base+6 && free; p++ {
+		for p := base; p < base+stack.PortCount && free; p++ {
 			free = devstack.PortFree(p)
 		}
 		if free {
 			return base
 		}
 	}
-	t.Fatal("no six free consecutive ports")
+	t.Fatalf("no %d free consecutive ports", stack.PortCount)
 	return 0
 }
 
@@ -165,7 +165,7 @@ func readPid(t *testing.T, path string) int {
 	return pid
 }
 
-// servicesOf lists the PostgreSQL and MinIO processes running on data.
+// servicesOf lists the PostgreSQL, MinIO and Mailpit processes running on data.
 func servicesOf(data string) []string {
 	var out []string
 	ents, _ := os.ReadDir("/proc")
@@ -174,7 +174,8 @@ func servicesOf(data string) []string {
 		if err != nil {
 			continue
 		}
-		if devstack.IsPostgresOf(pid, filepath.Join(data, "postgres")) || devstack.IsMinIOOf(pid, filepath.Join(data, "minio")) {
+		if devstack.IsPostgresOf(pid, filepath.Join(data, "postgres")) || devstack.IsMinIOOf(pid, filepath.Join(data, "minio")) ||
+			devstack.IsMailpitOf(pid, filepath.Join(data, "mailpit")) {
 			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 			out = append(out, fmt.Sprintf("pid %d: %s", pid, strings.ReplaceAll(string(b), "\x00", " ")))
 		}
@@ -198,7 +199,7 @@ func setSubreaper(t *testing.T, on bool) {
 
 // TestDevStackSurvivesSIGKILL kills grantflow-dev's process group without
 // warning — during the first start's preparation of the demo project, and
-// later with its PostgreSQL and MinIO certain to outlive it — and starts it
+// later with its PostgreSQL, MinIO and Mailpit certain to outlive it — and starts it
 // again each time on the same data and the same fixed ports, as `make run`
 // does. Each restart stops what the killed run left, the demo project is
 // finished exactly once, no call is lost or duplicated, the call's workflow
@@ -229,6 +230,7 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 		t.Fatalf("the demo project was ready before the kill:\n%s", dev.output())
 	}
 	pgPid, minioPid := readPid(t, filepath.Join(data, "postgres.pid")), readPid(t, filepath.Join(data, "minio.pid"))
+	mailpitPid := readPid(t, filepath.Join(data, "mailpit.pid"))
 
 	// 2. The same ports again: the killed run's servers stopped (by their
 	// parent-death signal or by this start), the demo project finished.
@@ -237,12 +239,13 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 	if web != fmt.Sprintf("http://127.0.0.1:%d", base+5) {
 		t.Fatalf("web at %s, want the fixed port %d", web, base+5)
 	}
-	for _, pid := range []int{pgPid, minioPid} {
+	for _, pid := range []int{pgPid, minioPid, mailpitPid} {
 		if devstack.Alive(pid) {
 			t.Fatalf("the killed run's server (pid %d) still runs beside the new one", pid)
 		}
 	}
-	for _, k := range []string{"GRANTFLOW_DATABASE_URL", "GRANTFLOW_TEMPORAL_ADDRESS", "GRANTFLOW_TEMPORAL_NAMESPACE", "GRANTFLOW_S3_ENDPOINT", "GRANTFLOW_S3_SECRET_KEY", "GRANTFLOW_WEB_URL"} {
+	for _, k := range []string{"GRANTFLOW_DATABASE_URL", "GRANTFLOW_TEMPORAL_ADDRESS", "GRANTFLOW_TEMPORAL_NAMESPACE", "GRANTFLOW_S3_ENDPOINT", "GRANTFLOW_S3_SECRET_KEY", "GRANTFLOW_WEB_URL",
+		"GRANTFLOW_SMTP_HOST", "GRANTFLOW_SMTP_PORT", "GRANTFLOW_SMTP_INBOX_URL"} {
 		if dev.env[k] == "" {
 			t.Fatalf("dev.env lacks %s", k)
 		}
@@ -307,33 +310,35 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 	// kernel would wake their process groups, orphaned with stopped members,
 	// with SIGHUP and SIGCONT.
 	pgPid, minioPid = readPid(t, filepath.Join(data, "postgres.pid")), readPid(t, filepath.Join(data, "minio.pid"))
+	mailpitPid = readPid(t, filepath.Join(data, "mailpit.pid"))
 	setSubreaper(t, true)
 	t.Cleanup(func() { setSubreaper(t, false) })
-	for _, pid := range []int{pgPid, minioPid} {
+	for _, pid := range []int{pgPid, minioPid, mailpitPid} {
 		if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
 	}
 	dev.killGroup(t)
 	time.Sleep(time.Second)
-	for _, pid := range []int{pgPid, minioPid} {
+	for _, pid := range []int{pgPid, minioPid, mailpitPid} {
 		if !devstack.Alive(pid) {
 			t.Fatalf("pid %d ended with grantflow-dev: the restart finds no orphan", pid)
 		}
 	}
 	dev = startDev(t, bin, data, base)
 	web = dev.env["GRANTFLOW_WEB_URL"]
-	for _, want := range []string{fmt.Sprintf("PostgreSQL  stopped pid %d", pgPid), fmt.Sprintf("MinIO       stopped pid %d", minioPid)} {
+	for _, want := range []string{fmt.Sprintf("PostgreSQL  stopped pid %d", pgPid), fmt.Sprintf("MinIO       stopped pid %d", minioPid),
+		fmt.Sprintf("Mailpit     stopped pid %d", mailpitPid)} {
 		if !strings.Contains(dev.output(), want) {
 			t.Fatalf("the restart does not say %q:\n%s", want, dev.output())
 		}
 	}
-	for _, pid := range []int{pgPid, minioPid} {
+	for _, pid := range []int{pgPid, minioPid, mailpitPid} {
 		if devstack.Alive(pid) {
 			t.Fatalf("the orphan (pid %d) still runs beside the new stack", pid)
 		}
 	}
-	for _, pid := range []int{pgPid, minioPid} { // adopted: collect them
+	for _, pid := range []int{pgPid, minioPid, mailpitPid} { // adopted: collect them
 		var ws syscall.WaitStatus
 		_, _ = syscall.Wait4(pid, &ws, 0, nil)
 	}
@@ -374,7 +379,7 @@ func TestDevStackSurvivesSIGKILL(t *testing.T) {
 	if left := servicesOf(data); len(left) > 0 {
 		t.Fatalf("still running after a clean stop: %v", left)
 	}
-	for p := base; p < base+6; p++ {
+	for p := base; p < base+stack.PortCount; p++ {
 		if err := devstack.CheckPort(p, "stack"); err != nil {
 			t.Errorf("after a clean stop: %v", err)
 		}

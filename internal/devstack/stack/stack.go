@@ -1,5 +1,6 @@
 // Package stack starts the whole real GrantFlow stack on loopback —
-// PostgreSQL, MinIO and an embedded Temporal server with its Web UI — and
+// PostgreSQL, MinIO, an embedded Temporal server with its Web UI and Mailpit
+// (SMTP with a web inbox) — and
 // says how to reach it as a config.Config. cmd/grantflow-dev (`make run`)
 // and the integration tests start services through it alone.
 package stack
@@ -29,21 +30,29 @@ type Ports struct {
 	Temporal     int
 	TemporalUI   int // -1: no Web UI
 	Web          int
+	SMTP         int // Mailpit's SMTP server
+	MailUI       int // Mailpit's web inbox and API
 }
 
 // DevPorts are the fixed ports of `make run`.
-var DevPorts = Ports{Postgres: 55432, MinIO: 59000, MinIOConsole: 59001, Temporal: 57233, TemporalUI: 58233, Web: 8080}
+var DevPorts = Ports{Postgres: 55432, MinIO: 59000, MinIOConsole: 59001, Temporal: 57233, TemporalUI: 58233, Web: 8080,
+	SMTP: 51025, MailUI: 58025}
 
-// PortsFrom are fixed ports base, base+1, … base+5 (PostgreSQL, MinIO, its
-// console, Temporal, its Web UI, web): grantflow-dev -port-base, for a
-// second stack beside `make run`'s and for tests that take its path.
+// PortCount is how many ports PortsFrom takes.
+const PortCount = 8
+
+// PortsFrom are fixed ports base, base+1, … base+7 (PostgreSQL, MinIO, its
+// console, Temporal, its Web UI, web, Mailpit's SMTP, its web inbox):
+// grantflow-dev -port-base, for a second stack beside `make run`'s and for
+// tests that take its path.
 func PortsFrom(base int) Ports {
-	return Ports{Postgres: base, MinIO: base + 1, MinIOConsole: base + 2, Temporal: base + 3, TemporalUI: base + 4, Web: base + 5}
+	return Ports{Postgres: base, MinIO: base + 1, MinIOConsole: base + 2, Temporal: base + 3, TemporalUI: base + 4, Web: base + 5,
+		SMTP: base + 6, MailUI: base + 7}
 }
 
 // Options configure a stack.
 type Options struct {
-	Root     string // repository root (to find bin/minio)
+	Root     string // repository root (to find bin/minio and bin/mailpit)
 	DataDir  string // all state lives here
 	Ports    Ports
 	Database string // default "grantflow"
@@ -55,12 +64,13 @@ type Stack struct {
 	Postgres *devstack.Postgres
 	MinIO    *devstack.MinIO
 	Temporal *temporaldev.Server
+	Mailpit  *devstack.Mailpit
 	Options  Options
 	Config   config.Config
 	unlock   func()
 }
 
-// Start starts PostgreSQL, MinIO and Temporal, in that order, reusing the
+// Start starts PostgreSQL, MinIO, Temporal and Mailpit, in that order, reusing the
 // state under DataDir. On error, whatever started is stopped again.
 func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if o.Database == "" {
@@ -92,6 +102,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if err != nil {
 		return s, err
 	}
+	mailpitBin, err := devstack.MailpitBinary(o.Root)
+	if err != nil {
+		return s, err
+	}
 	if err = s.startPostgres(ctx, logDir); err != nil {
 		return s, err
 	}
@@ -100,6 +114,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	uiOrigin, err := s.startTemporal(ctx, logDir)
 	if err != nil {
+		return s, err
+	}
+	if err = s.startMailpit(ctx, mailpitBin, logDir); err != nil {
 		return s, err
 	}
 	return s, s.configure(uiOrigin)
@@ -119,7 +136,7 @@ func (s *Stack) claimDataDir() error {
 		what string
 		reap func(string) ([]devstack.Orphan, error)
 		dir  string
-	}{{"PostgreSQL", devstack.ReapPostgres, "postgres"}, {"MinIO", devstack.ReapMinIO, "minio"}} {
+	}{{"PostgreSQL", devstack.ReapPostgres, "postgres"}, {"MinIO", devstack.ReapMinIO, "minio"}, {"Mailpit", devstack.ReapMailpit, "mailpit"}} {
 		stopped, err := r.reap(filepath.Join(o.DataDir, r.dir))
 		for _, x := range stopped {
 			o.Progress("%-11s stopped pid %d, left running by an earlier run that was killed", r.what, x.Pid)
@@ -138,7 +155,7 @@ func assignPorts(p *Ports) error {
 		port *int
 		what string
 	}{{&p.Postgres, "PostgreSQL"}, {&p.MinIO, "MinIO"}, {&p.MinIOConsole, "MinIO console"}, {&p.Temporal, "Temporal"},
-		{&p.TemporalUI, "Temporal UI"}, {&p.Web, "web"}} {
+		{&p.TemporalUI, "Temporal UI"}, {&p.Web, "web"}, {&p.SMTP, "Mailpit SMTP"}, {&p.MailUI, "Mailpit inbox"}} {
 		if *c.port < 0 {
 			continue // not wanted (no Temporal UI)
 		}
@@ -214,6 +231,17 @@ func (s *Stack) startTemporal(ctx context.Context, logDir string) (string, error
 	return uiOrigin, err
 }
 
+// startMailpit starts Mailpit, the stack's SMTP server and web inbox, with
+// its database under the data directory.
+func (s *Stack) startMailpit(ctx context.Context, mailpitBin, logDir string) error {
+	o, p := s.Options, s.Options.Ports
+	o.Progress("Mailpit     starting on 127.0.0.1:%d (inbox :%d)", p.SMTP, p.MailUI)
+	var err error
+	s.Mailpit, err = devstack.StartMailpit(ctx, devstack.MailpitOptions{Binary: mailpitBin, Dir: filepath.Join(o.DataDir, "mailpit"),
+		SMTPPort: p.SMTP, UIPort: p.MailUI, LogPath: filepath.Join(logDir, "mailpit.log")})
+	return err
+}
+
 // configure sets the stack's Config (with the data directory's PII keys,
 // made on the first start) and validates it.
 func (s *Stack) configure(uiOrigin string) error {
@@ -235,6 +263,12 @@ func (s *Stack) configure(uiOrigin string) error {
 		"GRANTFLOW_WEB_URL":            fmt.Sprintf("http://127.0.0.1:%d", p.Web),
 		"GRANTFLOW_SHUTDOWN_TIMEOUT":   "10s",
 		"GRANTFLOW_TEMPORAL_UI_ORIGIN": uiOrigin,
+		// Mailpit on loopback takes mail without TLS or a password
+		"GRANTFLOW_SMTP_HOST":      s.Mailpit.SMTPHost(),
+		"GRANTFLOW_SMTP_PORT":      fmt.Sprint(s.Mailpit.SMTPPort),
+		"GRANTFLOW_SMTP_TLS":       "none",
+		"GRANTFLOW_SMTP_FROM":      "GrantFlow 公益创投 <noreply@grantflow.localhost>",
+		"GRANTFLOW_SMTP_INBOX_URL": s.Mailpit.UIURL(),
 	})
 	if err != nil {
 		return err
@@ -258,8 +292,11 @@ func (s *Stack) WriteEnv(path string) error {
 	return os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600)
 }
 
-// Stop stops Temporal, MinIO and PostgreSQL, in that order.
+// Stop stops Mailpit, Temporal, MinIO and PostgreSQL, in that order.
 func (s *Stack) Stop() {
+	if s.Mailpit != nil {
+		_ = s.Mailpit.Stop()
+	}
 	if s.Temporal != nil {
 		s.Temporal.Stop()
 	}
