@@ -32,7 +32,28 @@ type views struct {
 
 func newViews(cat *i18n.Catalogue) (*views, error) {
 	v := &views{pages: map[i18n.Lang]map[string]*template.Template{}, hashes: map[string]string{}, cat: cat}
-	err := fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
+	if err := v.hashStatic(); err != nil {
+		return nil, err
+	}
+	funcs := v.funcs()
+	for _, l := range []i18n.Lang{i18n.Chinese, i18n.English} {
+		funcs["T"] = func(key any, args ...any) string { return cat.T(l, key, args...) }
+		funcs["date"] = func(t time.Time) string { return l.Date(t.In(domain.ChinaTime)) }
+		funcs["datetime"] = func(t time.Time) string { return l.DateTime(t.In(domain.ChinaTime)) }
+		funcs["lang"] = func() i18n.Lang { return l }
+		pages, err := parsePages(funcs)
+		if err != nil {
+			return nil, err
+		}
+		v.pages[l] = pages
+	}
+	return v, nil
+}
+
+// hashStatic notes a short digest of every static file, for URLs that
+// change when the file does.
+func (v *views) hashStatic() error {
+	return fs.WalkDir(assets, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -44,10 +65,12 @@ func newViews(cat *i18n.Catalogue) (*views, error) {
 		v.hashes[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:])[:12]
 		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	funcs := template.FuncMap{
+}
+
+// funcs are the template functions every language shares (T, date,
+// datetime and lang are bound per language in newViews).
+func (v *views) funcs() template.FuncMap {
+	return template.FuncMap{
 		"static": func(name string) (string, error) {
 			h, ok := v.hashes[name]
 			if !ok {
@@ -86,33 +109,25 @@ func newViews(cat *i18n.Catalogue) (*views, error) {
 		// pdfMissing names the characters of texts a PDF draws as 〓
 		// (its fonts lack them), "" when it draws them all.
 		"pdfMissing": func(texts ...string) string { return report.DescribeUndrawable(report.Undrawable(texts...)) },
-		"dict": func(kv ...any) (map[string]any, error) {
-			if len(kv)%2 != 0 {
-				return nil, fmt.Errorf("dict needs key-value pairs")
-			}
-			m := make(map[string]any, len(kv)/2)
-			for i := 0; i < len(kv); i += 2 {
-				k, ok := kv[i].(string)
-				if !ok {
-					return nil, fmt.Errorf("dict key %v is not a string", kv[i])
-				}
-				m[k] = kv[i+1]
-			}
-			return m, nil
-		},
+		"dict":       dict,
 	}
-	for _, l := range []i18n.Lang{i18n.Chinese, i18n.English} {
-		funcs["T"] = func(key any, args ...any) string { return cat.T(l, key, args...) }
-		funcs["date"] = func(t time.Time) string { return l.Date(t.In(domain.ChinaTime)) }
-		funcs["datetime"] = func(t time.Time) string { return l.DateTime(t.In(domain.ChinaTime)) }
-		funcs["lang"] = func() i18n.Lang { return l }
-		pages, err := parsePages(funcs)
-		if err != nil {
-			return nil, err
+}
+
+// dict builds a map from key-value pairs, to pass several values to a
+// partial template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict needs key-value pairs")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not a string", kv[i])
 		}
-		v.pages[l] = pages
+		m[k] = kv[i+1]
 	}
-	return v, nil
+	return m, nil
 }
 
 // parsePages parses every page with the layout and the partials.
