@@ -43,7 +43,7 @@ func (s *Server) archive(r *http.Request) (archiveView, error) {
 
 // archiveRoutes mounts the routes this file serves (see mounts).
 func (s *Server) archiveRoutes(m mounts) {
-	m.pages.Post("/awards/{id}/archive/verify", formPage(s, "funded_project", s.verifiedPage))
+	m.pages.Post("/awards/{id}/archive/verify", formPage(s, "project", s.verifiedPage))
 	m.api.Get("/awards/{id}/archive", apiRead(s, s.archive))
 	m.api.Post("/awards/{id}/archive/verify", apiWrite(s, http.StatusOK, s.verifyArchive))
 }

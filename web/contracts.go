@@ -21,7 +21,7 @@ import (
 	"grantflow/internal/store"
 )
 
-type fundedListPage struct {
+type projectsPage struct {
 	pageData
 	Page    store.ProjectPage
 	Search  string
@@ -40,17 +40,17 @@ func awardFilter(r *http.Request) store.ProjectFilter {
 	return store.ProjectFilter{Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")), Sort: q.Get("sort"), Page: page, PerPage: per}
 }
 
-func (s *Server) loadFundedPage(r *http.Request) (fundedListPage, error) {
+func (s *Server) loadProjectsPage(r *http.Request) (projectsPage, error) {
 	f := awardFilter(r)
 	f.PerPage = 20
 	res, err := s.Contracts.List(r.Context(), actorOf(r), f)
 	if err != nil {
-		return fundedListPage{}, err
+		return projectsPage{}, err
 	}
 	p := s.page(r, "立项项目")
-	p.Nav = "funded"
+	p.Nav = "projects"
 	q := r.URL.Query()
-	return fundedListPage{pageData: p, Page: res, Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
+	return projectsPage{pageData: p, Page: res, Search: q.Get("q"), Stage: domain.ProjectStage(q.Get("stage")),
 		Stages: domain.ProjectStages, Query: keepQuery(q, "q", "stage", "sort"), Sort: q.Get("sort"), Filters: keepQuery(q, "q", "stage")}, nil
 }
 
@@ -89,7 +89,7 @@ func (p *projectPage) refuse(err error) {
 
 // projectAgain shows the project page again after a refused form.
 func projectAgain[In any](s *Server, fill func(p *projectPage, in *In)) again[In] {
-	return showAgain(s, "funded_project", s.loadProjectPage, fill)
+	return showAgain(s, "project", s.loadProjectPage, fill)
 }
 
 type termsForm struct {
@@ -139,7 +139,7 @@ func (s *Server) loadProjectPage(r *http.Request) (projectPage, error) {
 	}
 	u := userOf(r)
 	pg := s.page(r, p.Title)
-	pg.Nav = "funded"
+	pg.Nav = "projects"
 	data := projectPage{pageData: pg, P: p, Now: time.Now(), Key: uuid.NewString(), Form: termsFormOf(p.Terms),
 		CanTerms: p.Stage == domain.ProjectContracting && auth.Authorize(u, auth.ActionSetTerms, p.District) == nil}
 	if p.Stage == domain.ProjectContracting && p.Terms != nil &&
@@ -267,9 +267,9 @@ func toAward[In any](anchor, flash string) func(*In, awardID) done {
 
 // contractRoutes mounts the routes this file serves (see mounts).
 func (s *Server) contractRoutes(m mounts) {
-	m.pages.Get("/awards", view(s, "funded", s.loadFundedPage))
+	m.pages.Get("/awards", view(s, "projects", s.loadProjectsPage))
 	m.pages.Get("/awards.xlsx", xlsx(s, s.awardsSheet))
-	m.pages.Get("/awards/{id}", view(s, "funded_project", s.loadProjectPage))
+	m.pages.Get("/awards/{id}", view(s, "project", s.loadProjectPage))
 	m.pages.Post("/awards/{id}/terms", form(s, s.setTerms, toAward[termsInput]("", "合同条款已确定，合同已生成。请双方阅读后确认。"),
 		projectAgain(s, func(p *projectPage, in *termsInput) { p.Form, p.inlineFields = in.form, true })))
 	m.pages.Post("/awards/{id}/confirmation", form(s, s.confirmContract, toAward[confirmInput]("", "已确认合同。双方确认后合同生效并公开。"), nil))

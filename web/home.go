@@ -44,7 +44,7 @@ func may(a auth.Action) func(domain.User) bool {
 var queueLines = []queueLine{
 	{may(auth.ActionReviewOrg), pendingOrgs},
 	{may(auth.ActionDecideIdea), func(s *Server, r *http.Request, _ domain.User) ([]workItem, error) {
-		_, n, err := s.Projects.Ideas(r.Context(), actorOf(r), store.IdeaFilter{Status: domain.IdeaSubmitted, PerPage: 1})
+		_, n, err := s.Library.Ideas(r.Context(), actorOf(r), store.IdeaFilter{Status: domain.IdeaSubmitted, PerPage: 1})
 		return []workItem{{Label: "待采纳的公益创投创意", Count: n, Link: "/ideas?status=submitted"}}, err
 	}},
 	{may(auth.ActionViewReports), reportCycleItems},
@@ -61,7 +61,7 @@ var queueLines = []queueLine{
 	{may(auth.ActionEvaluate), evaluationTasks},
 	{func(u domain.User) bool { return u.Has(domain.RoleExpert) }, reviewTasks},
 	{may(auth.ActionSubmitIdea), func(s *Server, r *http.Request, _ domain.User) ([]workItem, error) {
-		_, n, err := s.Projects.Ideas(r.Context(), actorOf(r), store.IdeaFilter{PerPage: 1})
+		_, n, err := s.Library.Ideas(r.Context(), actorOf(r), store.IdeaFilter{PerPage: 1})
 		return []workItem{{Label: "我提交的创意", Count: n, Link: "/ideas"}}, err
 	}},
 }

@@ -44,7 +44,7 @@ type Deps struct {
 	Areas         *service.Areas
 	Needs         *service.Needs
 	Talents       *service.Talents
-	Projects      *service.Projects
+	Library       *service.Library
 	Elderly       *service.Elderly
 	Volunteers    *service.Volunteers
 	Stats         *service.Stats
@@ -142,7 +142,7 @@ func (s *Server) routes() http.Handler {
 		s.contractRoutes, s.trancheRoutes, s.trainingSessionRoutes, s.traineeRoutes, s.attendanceRoutes, s.checkinRoutes,
 		s.evidenceRoutes, s.certificateRoutes, s.spotCheckRoutes, s.progressReportRoutes, s.evaluationRoutes, s.archiveRoutes,
 		s.needRoutes, s.elderlyRoutes, s.statsRoutes, s.volunteerRoutes, s.teamRoutes,
-		s.projectRoutes, s.talentRoutes, s.orgRoutes,
+		s.libraryRoutes, s.talentRoutes, s.orgRoutes,
 	} {
 		mount(m)
 	}

@@ -51,7 +51,7 @@ type App struct {
 	Areas       *service.Areas
 	Needs       *service.Needs
 	Talents     *service.Talents
-	Projects    *service.Projects
+	Library     *service.Library
 	Elderly     *service.Elderly
 	Volunteers  *service.Volunteers
 	Stats       *service.Stats
@@ -115,7 +115,7 @@ func Open(ctx context.Context, cfg config.Config, logger *slog.Logger) (*App, er
 	a.Areas = &service.Areas{Store: st}
 	a.Needs = &service.Needs{Store: st, Temporal: tc, TaskQueue: cfg.TaskQueue}
 	a.Talents = &service.Talents{Store: st, Keys: keys}
-	a.Projects = &service.Projects{Store: st}
+	a.Library = &service.Library{Store: st}
 	a.Elderly = &service.Elderly{Store: st, Keys: keys, Temporal: tc, Blob: bs, TaskQueue: cfg.TaskQueue, Payloads: topts.DataConverter}
 	a.Volunteers = &service.Volunteers{Store: st, Keys: keys}
 	a.Stats = &service.Stats{Store: st}
@@ -313,7 +313,7 @@ func (a *App) Handler() (http.Handler, error) {
 		return nil, err
 	}
 	return web.New(web.Deps{
-		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Delivery: a.Delivery, Evaluations: a.Evaluations, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Projects: a.Projects, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
+		Store: a.Store, Blob: a.Blob, Temporal: a.Temporal, Calls: a.Calls, Contracts: a.Contracts, Delivery: a.Delivery, Evaluations: a.Evaluations, Orgs: a.Orgs, Accounts: a.Accounts, Areas: a.Areas, Needs: a.Needs, Talents: a.Talents, Library: a.Library, Elderly: a.Elderly, Volunteers: a.Volunteers, Stats: a.Stats,
 		Logger: a.Logger, SecureCookies: a.Config.SecureCookies(),
 		PayloadCodec: temporalconn.OperatorCodec(a.Calls.Keys), TemporalUIOrigin: a.Config.Temporal.Origin(),
 		TrustedProxies: proxies, TokenTTL: a.Config.APITokenTTL, Stopping: a.stopping.Load,

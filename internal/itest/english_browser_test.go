@@ -54,7 +54,7 @@ func TestEnglishInBrowser(t *testing.T) {
 		}
 	}
 	pages := map[string][]string{
-		"hexi":     {"/", project, "/calls/" + callID, "/calls", "/calls/new", "/needs", "/projects", "/ideas", "/reports", "/awards", "/orgs", "/stats", "/talents", "/elderly", "/volunteers", "/account"},
+		"hexi":     {"/", project, "/calls/" + callID, "/calls", "/calls/new", "/needs", "/proposals", "/ideas", "/reports", "/awards", "/orgs", "/stats", "/talents", "/elderly", "/volunteers", "/account"},
 		"minzheng": {"/", "/calls", "/orgs", "/stats"},
 		"zuzhi":    {"/", "/calls", "/awards", project, "/calls/" + callID},
 		"caizheng": {"/", "/awards"},

@@ -126,7 +126,7 @@ var leakRoutes = map[string]leakClass{
 	"GET /elderly/imports/{id}": noCallData, "GET /elderly/export.xlsx": noCallData, "GET /elderly/template.xlsx": noCallData,
 	"GET /volunteers": noCallData, "GET /volunteers/template.xlsx": noCallData, "GET /volunteers/export.xlsx": noCallData,
 	"GET /volunteers/{id}": noCallData, "GET /teams/{id}": noCallData, "GET /volunteers/{id}/statement.pdf": noCallData,
-	"GET /ideas": noCallData, "GET /ideas.xlsx": noCallData, "GET /projects": callData, "GET /projects.xlsx": callData,
+	"GET /ideas": noCallData, "GET /ideas.xlsx": noCallData, "GET /proposals": callData, "GET /proposals.xlsx": callData,
 	"GET /talents": talentNames, "GET /talents.xlsx": talentNames, "GET /talents/new": noCallData, "GET /talents/{id}": talentNames,
 	"GET /areas": noCallData, "GET /orgs": noCallData, "GET /orgs.xlsx": noCallData, "GET /orgs/{id}": noCallData,
 	"GET /orgs/{id}/documents/{did}": noCallData,

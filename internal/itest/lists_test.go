@@ -85,15 +85,15 @@ func TestListsSortFilterAndExport(t *testing.T) {
 	}
 
 	// The project library and the ideas.
-	props := h.sheet("minzheng", "/projects.xlsx?sort=title")
+	props := h.sheet("minzheng", "/proposals.xlsx?sort=title")
 	same("proposals by title", column(props, 1), dbOrder(`SELECT title FROM proposals ORDER BY title, id`))
-	hexi := h.sheet("minzheng", "/projects.xlsx?district=河西区")
+	hexi := h.sheet("minzheng", "/proposals.xlsx?district=河西区")
 	for _, d := range column(hexi, 4) {
 		if d != "河西区" {
 			t.Errorf("a proposal of %s in the 河西区 export", d)
 		}
 	}
-	if pg := h.webPage("hexi", "/projects?q=不存在的项目"); !strings.Contains(pg, "没有符合条件的记录") {
+	if pg := h.webPage("hexi", "/proposals?q=不存在的项目"); !strings.Contains(pg, "没有符合条件的记录") {
 		t.Error("the project library's search")
 	}
 	ideas := h.sheet("minzheng", "/ideas.xlsx?sort=title")

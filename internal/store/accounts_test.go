@@ -162,7 +162,7 @@ func TestDecideIdeaOnce(t *testing.T) {
 	uni := mkUser(t, s, "uni", "", domain.RoleIdeaSubmitter)
 	ca1 := mkUser(t, s, "ca1", "", domain.RoleCivilAffairs)
 	ca2 := mkUser(t, s, "ca2", "", domain.RoleCivilAffairs)
-	id, err := s.InsertIdea(ctx, domain.ProjectIdea{Title: "青少年助老行动", Summary: "摘要", Brand: domain.BrandCunCaoXin, District: "河西区", NeedIDs: []int64{}}, uni)
+	id, err := s.InsertIdea(ctx, domain.ProposalDraft{Title: "青少年助老行动", Summary: "摘要", Brand: domain.BrandCunCaoXin, District: "河西区", NeedIDs: []int64{}}, uni)
 	must(t, err)
 	proposals := make([]int64, 2)
 	errs := race(2, func(i int) error {
@@ -186,7 +186,7 @@ func TestDecideIdeaOnce(t *testing.T) {
 	if _, err := s.DecideIdea(ctx, id, true, "", ca1); domain.ErrorCode(err) != domain.CodeConflict {
 		t.Errorf("deciding again: %v", err)
 	}
-	if _, err := s.InsertIdea(ctx, domain.ProjectIdea{Title: "不存在的需求", Summary: "摘要", Brand: domain.BrandCunCaoXin, District: "河西区", NeedIDs: []int64{999}}, uni); domain.ErrorCode(err) != domain.CodeInvalid {
+	if _, err := s.InsertIdea(ctx, domain.ProposalDraft{Title: "不存在的需求", Summary: "摘要", Brand: domain.BrandCunCaoXin, District: "河西区", NeedIDs: []int64{999}}, uni); domain.ErrorCode(err) != domain.CodeInvalid {
 		t.Errorf("an idea on a need that does not exist: %v", err)
 	}
 }

@@ -27,7 +27,7 @@ func parseNeedIDs(s string) ([]int64, bool) {
 // ideaInput is an idea as the form and the API send it; the form has the
 // needs as a line of numbers.
 type ideaInput struct {
-	domain.ProjectIdea
+	domain.ProposalDraft
 	needText string // as typed, to show again
 }
 
@@ -40,7 +40,7 @@ func (in *ideaInput) readForm(r *http.Request) error {
 func (in *ideaInput) read(r *http.Request, badNeeds string) error {
 	f := r.PostForm.Get
 	ids, ok := parseNeedIDs(f("need_ids"))
-	in.ProjectIdea = domain.ProjectIdea{Title: f("title"), Summary: f("summary"), Brand: domain.Brand(f("brand")), District: f("district"),
+	in.ProposalDraft = domain.ProposalDraft{Title: f("title"), Summary: f("summary"), Brand: domain.Brand(f("brand")), District: f("district"),
 		Institution: f("institution"), NeedIDs: ids}
 	in.needText = f("need_ids")
 	if !ok {
@@ -53,7 +53,7 @@ type ideasPage struct {
 	pageData
 	Ideas    []domain.Idea
 	Total    int
-	Form     domain.ProjectIdea
+	Form     domain.ProposalDraft
 	NeedText string
 	refusal
 	Brands    []domain.Brand
@@ -79,7 +79,7 @@ func ideaFilter(r *http.Request) store.IdeaFilter {
 
 func (s *Server) loadIdeasPage(r *http.Request) (ideasPage, error) {
 	f := ideaFilter(r)
-	ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), f)
+	ideas, total, err := s.Library.Ideas(r.Context(), actorOf(r), f)
 	if err != nil {
 		return ideasPage{}, err
 	}
@@ -87,13 +87,13 @@ func (s *Server) loadIdeasPage(r *http.Request) (ideasPage, error) {
 	p := s.page(r, "公益创投创意")
 	p.Nav = "ideas"
 	return ideasPage{pageData: p, Ideas: ideas, Total: total, Brands: domain.Brands,
-		Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...), Form: domain.ProjectIdea{Brand: domain.BrandCunCaoXin},
+		Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...), Form: domain.ProposalDraft{Brand: domain.BrandCunCaoXin},
 		Filter: f, Statuses: domain.IdeaStatuses, Query: keepQuery(q, "status", "q", "sort"), Filters: keepQuery(q, "status", "q")}, nil
 }
 
 // submitIdea submits an institution's idea.
 func (s *Server) submitIdea(r *http.Request, in *ideaInput) (domain.Idea, error) {
-	return s.Projects.SubmitIdea(r.Context(), actorOf(r), in.ProjectIdea)
+	return s.Library.SubmitIdea(r.Context(), actorOf(r), in.ProposalDraft)
 }
 
 // decisionRequest adopts an idea into the project library or declines it.
@@ -118,22 +118,22 @@ func (s *Server) decideIdea(r *http.Request, in *decisionRequest) (decided, erro
 	if in.Decision != "adopt" && in.Decision != "decline" {
 		return decided{}, domain.Errorf(domain.CodeInvalid, "decision 须为 adopt（采纳）或 decline（退回）。")
 	}
-	proposal, err := s.Projects.DecideIdea(r.Context(), actorOf(r), id, in.Decision == "adopt", in.Reason)
+	proposal, err := s.Library.DecideIdea(r.Context(), actorOf(r), id, in.Decision == "adopt", in.Reason)
 	return decided{id, proposal}, err
 }
 
 func (s *Server) listIdeas(r *http.Request) (list[domain.Idea], error) {
-	ideas, total, err := s.Projects.Ideas(r.Context(), actorOf(r), ideaFilter(r))
+	ideas, total, err := s.Library.Ideas(r.Context(), actorOf(r), ideaFilter(r))
 	return pageOf(ideas, total, 0, 0), err
 }
 
-type projectsPage struct {
+type proposalsPage struct {
 	pageData
 	Proposals []domain.Proposal
 	Total     int
 	Filter    store.ProposalFilter
 	Statuses  []domain.ProposalStatus
-	Form      domain.ProjectIdea
+	Form      domain.ProposalDraft
 	NeedText  string
 	refusal
 	Brands    []domain.Brand
@@ -143,25 +143,25 @@ type projectsPage struct {
 }
 
 // Pages is the number of pages.
-func (p projectsPage) Pages() int { return (p.Total + 19) / 20 }
+func (p proposalsPage) Pages() int { return (p.Total + 19) / 20 }
 
-func (s *Server) loadProjectsPage(r *http.Request) (projectsPage, error) {
+func (s *Server) loadProposalsPage(r *http.Request) (proposalsPage, error) {
 	q := r.URL.Query()
 	page, _ := strconv.Atoi(q.Get("page"))
 	f := store.ProposalFilter{Status: domain.ProposalStatus(q.Get("status")), District: q.Get("district"), Search: q.Get("q"), Sort: q.Get("sort"),
 		Page: page, PerPage: 20}
-	props, total, err := s.Projects.Proposals(r.Context(), actorOf(r), f)
+	props, total, err := s.Library.Proposals(r.Context(), actorOf(r), f)
 	if err != nil {
-		return projectsPage{}, err
+		return proposalsPage{}, err
 	}
 	if f.Page <= 0 {
 		f.Page = 1
 	}
 	p := s.page(r, "项目库")
-	p.Nav = "projects"
-	return projectsPage{pageData: p, Proposals: props, Total: total, Filter: f, Statuses: domain.ProposalStatuses,
+	p.Nav = "proposals"
+	return proposalsPage{pageData: p, Proposals: props, Total: total, Filter: f, Statuses: domain.ProposalStatuses,
 		Brands: domain.Brands, Districts: append([]string{domain.CityLevel}, domain.TianjinDistricts...),
-		Form:  domain.ProjectIdea{Brand: domain.BrandShouZuQing, District: userOf(r).District},
+		Form:  domain.ProposalDraft{Brand: domain.BrandShouZuQing, District: userOf(r).District},
 		Query: keepQuery(q, "status", "district", "q", "sort"), Filters: keepQuery(q, "status", "district", "q")}, nil
 }
 
@@ -180,7 +180,7 @@ type newProposal struct {
 func (p newProposal) location() string { return fmt.Sprintf("/api/v1/proposals?id=%d", p.ID) }
 
 func (s *Server) addProposal(r *http.Request, in *proposalInput) (newProposal, error) {
-	id, err := s.Projects.AddProposal(r.Context(), actorOf(r), in.ProjectIdea)
+	id, err := s.Library.AddProposal(r.Context(), actorOf(r), in.ProposalDraft)
 	return newProposal{id}, err
 }
 
@@ -194,7 +194,7 @@ func proposalFilter(r *http.Request) store.ProposalFilter {
 }
 
 func (s *Server) listProposals(r *http.Request) (list[domain.Proposal], error) {
-	props, total, err := s.Projects.Proposals(r.Context(), actorOf(r), proposalFilter(r))
+	props, total, err := s.Library.Proposals(r.Context(), actorOf(r), proposalFilter(r))
 	return pageOf(props, total, 0, 0), err
 }
 
@@ -204,7 +204,7 @@ func (s *Server) proposalsSheet(r *http.Request) (sheet, error) {
 	return sheet{"项目库.xlsx", []any{"编号", "名称", "内容、服务对象和预期成效", "品牌", "区", "来源", "关联需求", "状态", "入库时间"},
 		paged(func(page, per int) ([]domain.Proposal, int, error) {
 			f.Page, f.PerPage = page, per
-			return s.Projects.Proposals(r.Context(), actorOf(r), f)
+			return s.Library.Proposals(r.Context(), actorOf(r), f)
 		}, func(p domain.Proposal) []any {
 			source := "民政凝练"
 			if p.IdeaID != 0 {
@@ -220,7 +220,7 @@ func (s *Server) ideasSheet(r *http.Request) (sheet, error) {
 	return sheet{"公益创投创意.xlsx", []any{"编号", "名称", "内容、服务对象和预期成效", "单位", "品牌", "区", "关联需求", "状态", "退回原因", "提交时间"},
 		paged(func(page, per int) ([]domain.Idea, int, error) {
 			f.Page, f.PerPage = page, per
-			return s.Projects.Ideas(r.Context(), actorOf(r), f)
+			return s.Library.Ideas(r.Context(), actorOf(r), f)
 		}, func(x domain.Idea) []any {
 			return []any{x.ID, x.Title, x.Summary, x.Institution, x.Brand.Label(), x.District, needList(x.NeedIDs), x.Status.Label(), x.Reason, cst(x.CreatedAt)}
 		})}, nil
@@ -234,24 +234,24 @@ func needList(ids []int64) string {
 	return strings.Join(parts, ", ")
 }
 
-// projectRoutes mounts the routes this file serves (see mounts).
-func (s *Server) projectRoutes(m mounts) {
+// libraryRoutes mounts the routes this file serves (see mounts).
+func (s *Server) libraryRoutes(m mounts) {
 	m.pages.Get("/ideas", view(s, "ideas", s.loadIdeasPage))
 	m.pages.Get("/ideas.xlsx", xlsx(s, s.ideasSheet))
 	m.pages.Post("/ideas", form(s, s.submitIdea, func(*ideaInput, domain.Idea) done {
 		return done{To: "/ideas", Flash: "创意已提交，等待民政部门采纳。"}
-	}, showAgain(s, "ideas", s.loadIdeasPage, func(p *ideasPage, in *ideaInput) { p.Form, p.NeedText = in.ProjectIdea, in.needText })))
+	}, showAgain(s, "ideas", s.loadIdeasPage, func(p *ideasPage, in *ideaInput) { p.Form, p.NeedText = in.ProposalDraft, in.needText })))
 	m.pages.Post("/ideas/{id}/decision", form(s, s.decideIdea, func(in *decisionRequest, _ decided) done {
 		if in.Decision == "adopt" {
 			return done{To: "/ideas", Flash: "创意已采纳，进入项目库。"}
 		}
 		return done{To: "/ideas", Flash: "已退回该创意。"}
 	}, showAgain[ideasPage, *ideasPage, decisionRequest](s, "ideas", s.loadIdeasPage, nil)))
-	m.pages.Get("/projects", view(s, "projects", s.loadProjectsPage))
-	m.pages.Get("/projects.xlsx", xlsx(s, s.proposalsSheet))
-	m.pages.Post("/projects", form(s, s.addProposal, func(*proposalInput, newProposal) done {
-		return done{To: "/projects", Flash: "已加入项目库。"}
-	}, showAgain(s, "projects", s.loadProjectsPage, func(p *projectsPage, in *proposalInput) { p.Form, p.NeedText = in.ProjectIdea, in.needText })))
+	m.pages.Get("/proposals", view(s, "proposals", s.loadProposalsPage))
+	m.pages.Get("/proposals.xlsx", xlsx(s, s.proposalsSheet))
+	m.pages.Post("/proposals", form(s, s.addProposal, func(*proposalInput, newProposal) done {
+		return done{To: "/proposals", Flash: "已加入项目库。"}
+	}, showAgain(s, "proposals", s.loadProposalsPage, func(p *proposalsPage, in *proposalInput) { p.Form, p.NeedText = in.ProposalDraft, in.needText })))
 	m.api.Get("/ideas", apiRead(s, s.listIdeas))
 	m.api.Post("/ideas", apiWrite(s, http.StatusCreated, s.submitIdea))
 	m.api.Post("/ideas/{id}/decision", apiWrite(s, http.StatusOK, s.decideIdea))

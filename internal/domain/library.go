@@ -44,9 +44,10 @@ func (s ProposalStatus) Label() string {
 		ProposalReturned: "未获资助（退回项目库）"}[s]
 }
 
-// ProjectIdea is a venture idea (公益创投创意) from a university or institute,
+// ProposalDraft is what is submitted to the project library: a venture idea
+// (公益创投创意) from a university or institute,
 // or a proposal written by civil affairs from common needs.
-type ProjectIdea struct {
+type ProposalDraft struct {
 	Title       string  `json:"title"`
 	Summary     string  `json:"summary"`
 	Brand       Brand   `json:"brand"`
@@ -56,7 +57,7 @@ type ProjectIdea struct {
 }
 
 // Validate says per field what to fix.
-func (p ProjectIdea) Validate() error {
+func (p ProposalDraft) Validate() error {
 	fe := FieldErrors{}
 	if n := utf8.RuneCountInString(strings.TrimSpace(p.Title)); n < 4 || n > 120 {
 		fe.Add("title", "请填写项目名称（4 至 120 个字）。")
@@ -78,7 +79,7 @@ func (p ProjectIdea) Validate() error {
 
 // Idea is a submitted idea.
 type Idea struct {
-	ProjectIdea
+	ProposalDraft
 	ID          int64      `json:"id"`
 	Status      IdeaStatus `json:"status"`
 	Reason      string     `json:"reason,omitempty"`
@@ -89,7 +90,7 @@ type Idea struct {
 
 // Proposal is an entry of the project library (项目库).
 type Proposal struct {
-	ProjectIdea
+	ProposalDraft
 	ID        int64          `json:"id"`
 	Status    ProposalStatus `json:"status"`
 	IdeaID    int64          `json:"idea_id,omitempty"`

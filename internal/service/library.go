@@ -9,13 +9,13 @@ import (
 	"grantflow/internal/store"
 )
 
-// Projects is the application service of venture ideas and the project
-// library (项目库).
-type Projects struct {
+// Library is the application service of the project library (项目库): venture
+// ideas (创意) and the proposals (项目) they become.
+type Library struct {
 	Store *store.Store
 }
 
-func normalizeIdea(p domain.ProjectIdea) domain.ProjectIdea {
+func normalizeIdea(p domain.ProposalDraft) domain.ProposalDraft {
 	p.Title = strings.Join(strings.Fields(p.Title), " ")
 	p.Summary = strings.TrimSpace(p.Summary)
 	p.Institution = strings.TrimSpace(p.Institution)
@@ -23,7 +23,7 @@ func normalizeIdea(p domain.ProjectIdea) domain.ProjectIdea {
 }
 
 // SubmitIdea records a university's or institute's idea, linked to needs.
-func (s *Projects) SubmitIdea(ctx context.Context, by domain.Actor, p domain.ProjectIdea) (domain.Idea, error) {
+func (s *Library) SubmitIdea(ctx context.Context, by domain.Actor, p domain.ProposalDraft) (domain.Idea, error) {
 	if err := auth.Authorize(by.User(), auth.ActionSubmitIdea, ""); err != nil {
 		return domain.Idea{}, err
 	}
@@ -42,7 +42,7 @@ func (s *Projects) SubmitIdea(ctx context.Context, by domain.Actor, p domain.Pro
 }
 
 // Ideas lists ideas: a submitter sees their own, civil affairs all.
-func (s *Projects) Ideas(ctx context.Context, by domain.Actor, f store.IdeaFilter) ([]domain.Idea, int, error) {
+func (s *Library) Ideas(ctx context.Context, by domain.Actor, f store.IdeaFilter) ([]domain.Idea, int, error) {
 	u := by.User()
 	if err := auth.Authorize(u, auth.ActionListIdeas, ""); err != nil {
 		return nil, 0, err
@@ -56,7 +56,7 @@ func (s *Projects) Ideas(ctx context.Context, by domain.Actor, f store.IdeaFilte
 
 // DecideIdea adopts an idea into the project library or declines it (with a
 // reason), for civil affairs of the idea's district.
-func (s *Projects) DecideIdea(ctx context.Context, by domain.Actor, id int64, adopt bool, reason string) (int64, error) {
+func (s *Library) DecideIdea(ctx context.Context, by domain.Actor, id int64, adopt bool, reason string) (int64, error) {
 	if err := auth.Authorize(by.User(), auth.ActionDecideIdea, ""); err != nil {
 		return 0, err
 	}
@@ -77,7 +77,7 @@ func (s *Projects) DecideIdea(ctx context.Context, by domain.Actor, id int64, ad
 }
 
 // AddProposal adds a proposal civil affairs wrote from common needs.
-func (s *Projects) AddProposal(ctx context.Context, by domain.Actor, p domain.ProjectIdea) (int64, error) {
+func (s *Library) AddProposal(ctx context.Context, by domain.Actor, p domain.ProposalDraft) (int64, error) {
 	if err := auth.Authorize(by.User(), auth.ActionAddProposal, ""); err != nil {
 		return 0, err
 	}
@@ -92,7 +92,7 @@ func (s *Projects) AddProposal(ctx context.Context, by domain.Actor, p domain.Pr
 }
 
 // Proposals lists the project library.
-func (s *Projects) Proposals(ctx context.Context, by domain.Actor, f store.ProposalFilter) ([]domain.Proposal, int, error) {
+func (s *Library) Proposals(ctx context.Context, by domain.Actor, f store.ProposalFilter) ([]domain.Proposal, int, error) {
 	if err := auth.Authorize(by.User(), auth.ActionListProposals, ""); err != nil {
 		return nil, 0, err
 	}

@@ -23,7 +23,7 @@ func checkNeeds(ctx context.Context, tx pgx.Tx, ids []int64) error {
 }
 
 // InsertIdea records a submitted idea.
-func (s *Store) InsertIdea(ctx context.Context, p domain.ProjectIdea, by domain.Actor) (int64, error) {
+func (s *Store) InsertIdea(ctx context.Context, p domain.ProposalDraft, by domain.Actor) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if err := checkNeeds(ctx, tx, p.NeedIDs); err != nil {
@@ -84,7 +84,7 @@ func (s *Store) Ideas(ctx context.Context, f IdeaFilter) ([]domain.Idea, int, er
 }
 
 // insertProposal adds a candidate to the project library (inside tx).
-func insertProposal(ctx context.Context, tx pgx.Tx, p domain.ProjectIdea, ideaID int64, by domain.Actor) (int64, error) {
+func insertProposal(ctx context.Context, tx pgx.Tx, p domain.ProposalDraft, ideaID int64, by domain.Actor) (int64, error) {
 	var id int64
 	var idea *int64
 	if ideaID != 0 {
@@ -115,7 +115,7 @@ func (s *Store) DecideIdea(ctx context.Context, id int64, adopt bool, reason str
 		status := domain.IdeaDeclined
 		if adopt {
 			status = domain.IdeaAdopted
-			if proposalID, err = insertProposal(ctx, tx, i.ProjectIdea, id, by); err != nil {
+			if proposalID, err = insertProposal(ctx, tx, i.ProposalDraft, id, by); err != nil {
 				return err
 			}
 		}
@@ -130,7 +130,7 @@ func (s *Store) DecideIdea(ctx context.Context, id int64, adopt bool, reason str
 }
 
 // InsertProposal adds a proposal written by civil affairs from needs.
-func (s *Store) InsertProposal(ctx context.Context, p domain.ProjectIdea, by domain.Actor) (int64, error) {
+func (s *Store) InsertProposal(ctx context.Context, p domain.ProposalDraft, by domain.Actor) (int64, error) {
 	var id int64
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if err := checkNeeds(ctx, tx, p.NeedIDs); err != nil {
