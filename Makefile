@@ -41,6 +41,7 @@ test:
 	FUZZTIME=3s deploy/dev/fuzz.sh
 
 test-unit:
+	deploy/dev/ensure-packages.sh test
 	go test -count=1 $$(go list ./... | grep -v /internal/itest)
 
 test-integration: minio mailpit
