@@ -108,7 +108,6 @@ func (s *Server) loadNewTalentPage(r *http.Request) (talentPage, error) {
 func (s *Server) loadTalentPage(r *http.Request) (talentPage, error) {
 	id := idParam(r, "id")
 	t, err := s.Talents.Get(r.Context(), actorOf(r), id)
-	t.TalentEntry.Phone = t.Phone
 	return s.talentForm(r, id, t.TalentEntry), err
 }
 

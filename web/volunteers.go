@@ -243,7 +243,7 @@ func (s *Server) importVolunteers(r *http.Request, in *upload) (imported, error)
 func (s *Server) importVolunteersOnPage(r *http.Request, in *upload) (imported, error) {
 	res, err := s.importVolunteers(r, in)
 	if err == nil && len(res.Problems) > 0 {
-		return res, &domain.Error{Code: domain.CodeInvalid, Err: importRefused{res.ImportResult}}
+		return res, &domain.Error{Code: domain.CodeInvalid, Err: importRefused(res)}
 	}
 	return res, err
 }

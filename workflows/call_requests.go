@@ -4,17 +4,19 @@ import (
 	"grantflow/internal/domain"
 )
 
-// AttachDocumentRequest and the types below are the requests carried by
-// the call's updates.
+// The requests carried by the call's updates.
 type (
+	// AttachDocumentRequest attaches a document to a draft.
 	AttachDocumentRequest struct {
 		Actor      Actor
 		Attachment domain.Attachment
 	}
+	// CancelRequest cancels a call, with its reason.
 	CancelRequest struct {
 		Actor  Actor
 		Reason string
 	}
+	// SubmitRequest submits a draft for publication review.
 	SubmitRequest struct{ Actor Actor }
 	// DecisionRequest approves or rejects (publication, award steps).
 	DecisionRequest struct {
@@ -22,6 +24,7 @@ type (
 		Approve bool
 		Reason  string
 	}
+	// ClarifyRequest publishes a clarification.
 	ClarifyRequest struct {
 		Actor    Actor
 		ID       string
@@ -29,21 +32,27 @@ type (
 		Body     string
 		Material bool
 	}
+	// BidRequest submits a sealed bid.
 	BidRequest struct {
 		Actor Actor
 		Bid   domain.Bid // ID, CallID, OrgID, Parts (already sealed and stored)
 	}
+	// WithdrawRequest withdraws the caller's bid.
 	WithdrawRequest struct{ Actor Actor }
-	QualifyRequest  struct {
+	// QualifyRequest records qualification decisions.
+	QualifyRequest struct {
 		Actor     Actor
 		Decisions []domain.Qualification
 	}
-	RedrawRequest  struct{ Actor Actor }
+	// RedrawRequest draws the panel again.
+	RedrawRequest struct{ Actor Actor }
+	// DeclareRequest is a drawn expert's declaration of interests.
 	DeclareRequest struct {
 		Actor    Actor
 		Conflict bool
 		Reason   string
 	}
+	// ScoreRequest is an expert's score sheet for one bid.
 	ScoreRequest struct {
 		Actor   Actor
 		BidID   string
@@ -64,11 +73,13 @@ type (
 		Input      domain.ObjectionInput
 		Attachment string
 	}
+	// RecusalRequest asks that an expert step aside.
 	RecusalRequest struct {
 		Actor  Actor
 		ID     string
 		Reason string
 	}
+	// RecusalDecision decides a recusal request.
 	RecusalDecision struct {
 		Actor     Actor
 		RequestID string
@@ -76,6 +87,7 @@ type (
 		Seat      int
 		Answer    string
 	}
+	// AnswerRequest answers an objection.
 	AnswerRequest struct {
 		Actor       Actor
 		ObjectionID string

@@ -81,7 +81,7 @@ func TestSinkRecordsAndShowsMessages(t *testing.T) {
 		t.Fatalf("?template= gives %d", n)
 	}
 	page := get(t, s.URL()+"/")
-	if strings.Index(page, "第二轮") > strings.Index(page, "评审专家") || strings.Index(page, "第二轮") < 0 {
+	if strings.Index(page, "第二轮") > strings.Index(page, "评审专家") || !strings.Contains(page, "第二轮") {
 		t.Error("the page does not list the newest first")
 	}
 	if !strings.Contains(page, `<a href="http://127.0.0.1:8080/draw/confirm?t=abc">`) || !strings.Contains(page, "社区&lt;助餐&gt;") {

@@ -272,7 +272,7 @@ func TestTencentClassifiesErrors(t *testing.T) {
 		noFullPhone(t, buf, err)
 	}
 	// A gateway error page: classified by its status.
-	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "bad gateway", 502) }))
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "bad gateway", http.StatusBadGateway) }))
 	defer gw.Close()
 	tc.Endpoint = gw.URL
 	_, err := tc.Send(context.Background(), testPhone, "1002", nil)
