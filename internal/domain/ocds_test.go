@@ -173,6 +173,7 @@ func TestOCDSChecksCatch(t *testing.T) {
 		{"shows contract XM2026-000001 terminated", paid, func(p *OCDSPackage) { p.Releases[2].Contracts[0].Status = "terminated" }, nil},
 		{"numberOfTenderers 3, but 1 tenderers", paid, func(p *OCDSPackage) { p.Releases[1].Tender.Tenderers = p.Releases[1].Tender.Tenderers[:1] }, nil},
 		{"is not among the parties as tenderer", paid, func(p *OCDSPackage) { p.Releases[1].Parties = p.Releases[1].Parties[:2] }, nil},
+		{"/releases/2/awards/0/title is empty", paid, func(p *OCDSPackage) { p.Releases[2].Awards[0].Title = " " }, nil},
 		{"under CN-USCI", paid, func(p *OCDSPackage) { p.Releases[1].Parties[1].Identifier.Scheme = "CN-SAIC" }, nil},
 		// Tender amendments: the official schema holds their releases to
 		// its required fields and its formats.

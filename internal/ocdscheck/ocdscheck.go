@@ -67,6 +67,7 @@ func Schema() (*jsonschema.Schema, error) {
 // the Data Review Tool's common checks, each problem a sentence:
 //   - the package uri is absolute; it has a license and a publication policy;
 //   - every date is in China Standard Time (+08:00);
+//   - no field is empty ("", [] or {}: the tool's empty-field check);
 //   - every ocid starts with prefix; release IDs are unique, dates in order;
 //   - each release shows the status it had at its date: the tender release
 //     active, a cancellation cancelled, a failure unsuccessful, later
@@ -108,6 +109,7 @@ func Problems(body []byte, prefix string) []string {
 		}
 	}
 	out.compiled(inst)
+	empties(inst, "", func(path string) { out.bad("%s is empty: leave it out", path) })
 	dates(inst, "", func(path, v string) {
 		if !strings.HasSuffix(v, "+08:00") {
 			out.bad("%s = %s, not in +08:00", path, v)
@@ -330,6 +332,31 @@ func (out *problems) parties(r domain.OCDSRelease, tag string) {
 		for _, tx := range ct.Implementation.Transactions {
 			is(tx.Payer, "buyer")
 			is(tx.Payee, "supplier")
+		}
+	}
+}
+
+// empties calls f with the path of every empty string, array or object of
+// a decoded OCDS document.
+func empties(v any, path string, f func(path string)) {
+	switch v := v.(type) {
+	case map[string]any:
+		if len(v) == 0 {
+			f(path)
+		}
+		for k, x := range v {
+			empties(x, path+"/"+k, f)
+		}
+	case []any:
+		if len(v) == 0 {
+			f(path)
+		}
+		for i, x := range v {
+			empties(x, path+"/"+strconv.Itoa(i), f)
+		}
+	case string:
+		if strings.TrimSpace(v) == "" {
+			f(path)
 		}
 	}
 }
