@@ -201,9 +201,10 @@ type OCDSProject struct {
 // has happened, in order, each as things stood at its date: the tender at
 // publication (active, with the deadline it had then), each material
 // clarification as a tender amendment (clars: the call's clarifications,
-// public from their publication), its cancellation or failure, and once the call is
-// awarded the award (with its tenderers, the organisations whose bids were
-// opened), each contract at its signing, its payments and its end. Only
+// public from their publication), its cancellation or failure, and once
+// the call is awarded the award (with its tenderers, the organisations
+// whose bids were opened), each contract at its signing, its payments and
+// its end. Only
 // what is public goes in: nothing of the bids but who made them, and that
 // only from the award; no personal data, no voucher numbers.
 func OCDSReleases(prefix string, c Call, clars []Clarification, buyer string, tenderers []OCDSOrg, projects []OCDSProject) []OCDSRelease {
