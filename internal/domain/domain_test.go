@@ -184,7 +184,7 @@ func TestOCDSReleases(t *testing.T) {
 	at := time.Date(2026, 9, 1, 9, 30, 0, 0, ChinaTime)
 	c := Call{Number: "ZJ2026-000001", Title: "照护者培训", Budget: 300000_00, Stage: StageFailed, PublishedAt: at, BidDeadline: at.AddDate(0, 0, 20),
 		OpenedAt: at.AddDate(0, 0, 20), UpdatedAt: at.AddDate(0, 0, 20), Plan: Plan{Mode: ModeConsultation}}
-	rs := OCDSReleases(OCDSDefaultPrefix, c, "天津市河西区民政局", []OCDSOrg{{OrgID: 7, Name: "夕阳红社工中心"}}, nil)
+	rs := OCDSReleases(OCDSDefaultPrefix, c, nil, "天津市河西区民政局", []OCDSOrg{{OrgID: 7, Name: "夕阳红社工中心"}}, nil)
 	if len(rs) != 2 || rs[0].Tag[0] != "tender" || rs[1].Tag[0] != "tenderUpdate" || rs[1].Tender.Status != "unsuccessful" || rs[0].Tender.Status != "active" ||
 		rs[0].Tender.ProcurementMethod != "selective" || rs[1].Tender.NumberOfTenderers != nil || rs[0].OCID != OCDSDefaultPrefix+"-ZJ2026-000001" {
 		t.Fatalf("a failed call: %+v", rs)
@@ -196,7 +196,7 @@ func TestOCDSReleases(t *testing.T) {
 		SignedAt: at.AddDate(0, 1, 10), Terms: &terms}
 	paid := []TrancheState{{Index: 0, Amount: 78000_00, PaidAt: at.AddDate(0, 1, 20)}, {Index: 1, Amount: 104000_00}}
 	bidders := []OCDSOrg{{OrgID: 7, Name: "夕阳红社工中心"}, {OrgID: 8, Name: "乐龄社"}, {OrgID: 9, Name: "友邻会"}}
-	rs = OCDSReleases(OCDSDefaultPrefix, c, "天津市河西区民政局", bidders, []OCDSProject{{Award: award, Project: &p, Tranches: paid}})
+	rs = OCDSReleases(OCDSDefaultPrefix, c, nil, "天津市河西区民政局", bidders, []OCDSProject{{Award: award, Project: &p, Tranches: paid}})
 	var tags []string
 	for _, r := range rs {
 		tags = append(tags, r.Tag[0])
@@ -209,7 +209,7 @@ func TestOCDSReleases(t *testing.T) {
 	}
 	// Unsigned: no contract release yet.
 	p.SignedAt = time.Time{}
-	if rs := OCDSReleases(OCDSDefaultPrefix, c, "x", bidders, []OCDSProject{{Award: award, Project: &p}}); len(rs) != 2 {
+	if rs := OCDSReleases(OCDSDefaultPrefix, c, nil, "x", bidders, []OCDSProject{{Award: award, Project: &p}}); len(rs) != 2 {
 		t.Fatalf("before signing: %d releases", len(rs))
 	}
 }

@@ -64,18 +64,29 @@ type (
 		Identifier *OCDSIdentifier `json:"identifier,omitempty"`
 		Roles      []string        `json:"roles"`
 	}
+	// OCDSAmendment is a formal change to the tender: a material
+	// clarification (澄清), dated at its publication.
+	OCDSAmendment struct {
+		ID              string    `json:"id"`
+		Date            time.Time `json:"date"`
+		Rationale       string    `json:"rationale"`
+		Description     string    `json:"description"`
+		AmendsReleaseID string    `json:"amendsReleaseID"`
+		ReleaseID       string    `json:"releaseID"`
+	}
 	// OCDSTender is the call's tender section.
 	OCDSTender struct {
-		ID                       string       `json:"id"`
-		Title                    string       `json:"title"`
-		Status                   string       `json:"status"`
-		ProcurementMethod        string       `json:"procurementMethod"`
-		ProcurementMethodDetails string       `json:"procurementMethodDetails"`
-		MainProcurementCategory  string       `json:"mainProcurementCategory"`
-		Value                    OCDSValue    `json:"value"`
-		TenderPeriod             *OCDSPeriod  `json:"tenderPeriod,omitempty"`
-		NumberOfTenderers        *int         `json:"numberOfTenderers,omitempty"`
-		Tenderers                []OCDSOrgRef `json:"tenderers,omitempty"`
+		ID                       string          `json:"id"`
+		Title                    string          `json:"title"`
+		Status                   string          `json:"status"`
+		ProcurementMethod        string          `json:"procurementMethod"`
+		ProcurementMethodDetails string          `json:"procurementMethodDetails"`
+		MainProcurementCategory  string          `json:"mainProcurementCategory"`
+		Value                    OCDSValue       `json:"value"`
+		TenderPeriod             *OCDSPeriod     `json:"tenderPeriod,omitempty"`
+		NumberOfTenderers        *int            `json:"numberOfTenderers,omitempty"`
+		Tenderers                []OCDSOrgRef    `json:"tenderers,omitempty"`
+		Amendments               []OCDSAmendment `json:"amendments,omitempty"`
 	}
 	// OCDSAward is an award of the call.
 	OCDSAward struct {
@@ -188,22 +199,38 @@ type OCDSProject struct {
 
 // OCDSReleases maps a published call to OCDS releases, one per event that
 // has happened, in order, each as things stood at its date: the tender at
-// publication (active), its cancellation or failure, and once the call is
-// awarded the award (with its tenderers, the organisations whose bids were
-// opened), each contract at its signing, its payments and its end. Only
+// publication (active, with the deadline it had then), each material
+// clarification as a tender amendment (clars: the call's clarifications,
+// public from their publication), its cancellation or failure, and once
+// the call is awarded the award (with its tenderers, the organisations
+// whose bids were opened), each contract at its signing, its payments and
+// its end. Only
 // what is public goes in: nothing of the bids but who made them, and that
 // only from the award; no personal data, no voucher numbers.
-func OCDSReleases(prefix string, c Call, buyer string, tenderers []OCDSOrg, projects []OCDSProject) []OCDSRelease {
+func OCDSReleases(prefix string, c Call, clars []Clarification, buyer string, tenderers []OCDSOrg, projects []OCDSProject) []OCDSRelease {
 	b := &ocdsReleaser{ocid: prefix + "-" + c.Number, buyerRef: OCDSOrgRef{ID: "buyer", Name: buyer},
 		parties: []OCDSParty{{ID: "buyer", Name: buyer, Roles: []string{"buyer", "procuringEntity"}}}}
 	method := "open"
 	if c.Plan.Mode == ModeConsultation {
 		method = "selective"
 	}
+	amendments := TenderAmendments(clars)
+	deadline := c.BidDeadline
+	for _, cl := range amendments {
+		if cl.Moved() {
+			deadline = cl.DeadlineFrom // the deadline at publication
+			break
+		}
+	}
 	tender := OCDSTender{ID: c.Number, Title: c.Title, Status: "active", ProcurementMethod: method,
 		ProcurementMethodDetails: c.Plan.Mode.Label(), MainProcurementCategory: "services", Value: cny(c.Budget),
-		TenderPeriod: &OCDSPeriod{StartDate: tp(c.PublishedAt), EndDate: tp(c.BidDeadline)}}
+		TenderPeriod: &OCDSPeriod{StartDate: tp(c.PublishedAt), EndDate: tp(deadline)}}
 	out := []OCDSRelease{b.release("tender", c.PublishedAt, "tender", tender)}
+	for _, cl := range amendments {
+		r := b.amendment(out[len(out)-1], cl)
+		tender = r.Tender
+		out = append(out, r)
+	}
 	switch c.Stage {
 	case StageCancelled:
 		t := tender
@@ -353,8 +380,8 @@ func (b *ocdsReleaser) contractReleases(p OCDSProject, awards []OCDSAward, done 
 // it at path (under pub.BaseURL). Its publishedDate is its latest
 // release's date: the package is made on demand and changes only with
 // them.
-func OCDSPackageFor(pub OCDSPublisher, path string, c Call, buyer string, tenderers []OCDSOrg, projects []OCDSProject) OCDSPackage {
-	rs := OCDSReleases(pub.Prefix, c, buyer, tenderers, projects)
+func OCDSPackageFor(pub OCDSPublisher, path string, c Call, clars []Clarification, buyer string, tenderers []OCDSOrg, projects []OCDSProject) OCDSPackage {
+	rs := OCDSReleases(pub.Prefix, c, clars, buyer, tenderers, projects)
 	var latest time.Time
 	for _, r := range rs {
 		if r.Date.After(latest) {

@@ -8,11 +8,18 @@ import (
 )
 
 // PublicOCDS is a published call as an OCDS 1.1 release package (docs/domain.md
-// §8) published at path: its tender, awards, contracts and payments, public
-// data only. The bidders are read only once the call is awarded, and only
-// who they are goes on (domain.OCDSOrg: never a price).
+// §8) published at path: its tender and the material clarifications that
+// amended it, awards, contracts and payments, public data only. The bidders
+// are read only once the call is awarded, and only who they are goes on
+// (domain.OCDSOrg: never a price).
 func (s *Calls) PublicOCDS(ctx context.Context, callID, path string) (domain.OCDSPackage, error) {
 	c, err := s.Public(ctx, callID)
+	if err != nil {
+		return domain.OCDSPackage{}, err
+	}
+	// Clarifications are public from their publication (the portal shows
+	// them); the material ones are tender amendments.
+	clars, err := s.Store.Clarifications(ctx, callID)
 	if err != nil {
 		return domain.OCDSPackage{}, err
 	}
@@ -49,5 +56,5 @@ func (s *Calls) PublicOCDS(ctx context.Context, callID, path string) (domain.OCD
 	if pub.Prefix == "" {
 		pub.Prefix = domain.OCDSDefaultPrefix
 	}
-	return domain.OCDSPackageFor(pub, path, c, report.IssuerFor(c.District), tenderers, projects), nil
+	return domain.OCDSPackageFor(pub, path, c, clars, report.IssuerFor(c.District), tenderers, projects), nil
 }
