@@ -3,7 +3,6 @@ package devstack
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -82,18 +81,7 @@ func StartMailpit(ctx context.Context, o MailpitOptions) (*Mailpit, error) {
 	}
 	m := &Mailpit{SMTPPort: o.SMTPPort, UIPort: o.UIPort, proc: proc}
 	ready := m.UIURL() + "/readyz"
-	if err := waitFor(ctx, proc, "Mailpit", o.LogPath, func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, ready, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("readyz: %s", resp.Status)
-		}
-		return nil
-	}); err != nil {
+	if err := waitFor(ctx, proc, "Mailpit", o.LogPath, httpReady(ready)); err != nil {
 		_ = proc.stop(5 * time.Second)
 		return nil, err
 	}

@@ -73,18 +73,7 @@ func StartMinIO(ctx context.Context, binary, dir string, port, consolePort int, 
 			return StartMinIO(ctx, binary, dir, port, consolePort, accessKey, secretKey, logPath)
 		}}
 	url := fmt.Sprintf("http://127.0.0.1:%d/minio/health/ready", port)
-	if err := waitFor(ctx, proc, "MinIO", logPath, func(ctx context.Context) error {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("health: %s", resp.Status)
-		}
-		return nil
-	}); err != nil {
+	if err := waitFor(ctx, proc, "MinIO", logPath, httpReady(url)); err != nil {
 		_ = proc.stop(5 * time.Second)
 		return nil, err
 	}
@@ -109,4 +98,20 @@ func (m *MinIO) Restart(ctx context.Context) error {
 	}
 	m.proc = n.proc
 	return nil
+}
+
+// httpReady is a readiness probe: a GET of url that answers 200.
+func httpReady(url string) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("%s: %s", url, resp.Status)
+		}
+		return nil
+	}
 }

@@ -16,14 +16,8 @@ const SpotSampleSize = 5
 // SpotSample suggests trainees to call, drawn at random (crypto/rand) from
 // those not yet checked.
 func (s *Delivery) SpotSample(ctx context.Context, by domain.Actor, projectID string) ([]domain.Trainee, error) {
-	if err := auth.Authorize(by.User(), auth.ActionSpotCheck, ""); err != nil {
-		return nil, err
-	}
-	p, err := s.Contracts.Get(ctx, by, projectID)
+	p, err := s.spotCheckable(ctx, by, projectID)
 	if err != nil {
-		return nil, err
-	}
-	if err := auth.Authorize(by.User(), auth.ActionSpotCheck, p.District); err != nil {
 		return nil, err
 	}
 	ts, err := s.Trainees(ctx, by, projectID)
@@ -59,14 +53,8 @@ func (s *Delivery) SpotSample(ctx context.Context, by domain.Actor, projectID st
 
 // SpotChecks lists a project's spot-checks (officials).
 func (s *Delivery) SpotChecks(ctx context.Context, by domain.Actor, projectID string) ([]domain.SpotCheck, error) {
-	if err := auth.Authorize(by.User(), auth.ActionSpotCheck, ""); err != nil {
-		return nil, err
-	}
-	p, err := s.Contracts.Get(ctx, by, projectID)
+	p, err := s.spotCheckable(ctx, by, projectID)
 	if err != nil {
-		return nil, err
-	}
-	if err := auth.Authorize(by.User(), auth.ActionSpotCheck, p.District); err != nil {
 		return nil, err
 	}
 	return s.Store.SpotChecks(ctx, p.ID)
@@ -91,4 +79,17 @@ func (s *Delivery) RecordSpotCheck(ctx context.Context, by domain.Actor, project
 		return err
 	}
 	return s.Store.InsertSpotCheck(ctx, p.ID, traineeID, o, strings.TrimSpace(note), by)
+}
+
+// spotCheckable is the project, when the caller may spot-check it (an
+// official of its district).
+func (s *Delivery) spotCheckable(ctx context.Context, by domain.Actor, projectID string) (domain.Project, error) {
+	if err := auth.Authorize(by.User(), auth.ActionSpotCheck, ""); err != nil {
+		return domain.Project{}, err
+	}
+	p, err := s.Contracts.Get(ctx, by, projectID)
+	if err != nil {
+		return domain.Project{}, err
+	}
+	return p, auth.Authorize(by.User(), auth.ActionSpotCheck, p.District)
 }
