@@ -4,11 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"grantflow/internal/domain"
+	"grantflow/internal/service"
+	"grantflow/internal/store"
 )
 
 // TestOpenAPIDocumentIsValid loads web/openapi.yaml — the document served at
@@ -128,5 +134,121 @@ func TestOpenAPIAnswersAreDescribed(t *testing.T) {
 	sort.Strings(loose)
 	for _, l := range loose {
 		t.Errorf("loose schema: %s", l)
+	}
+}
+
+// describedTypes are the Go types whose JSON the components of
+// web/openapi.yaml describe: what the handlers encode (and, for Plan,
+// ProjectIdea and TalentEntry, decode).
+var describedTypes = map[string]any{
+	"APIToken": store.APIToken{}, "AddedArea": domain.Area{}, "ArchiveProblem": service.ArchiveProblem{},
+	"ArchiveReport": service.ArchiveReport{}, "ArchivedObject": store.ArchivedObject{}, "Area": domain.Area{},
+	"Attachment": domain.Attachment{}, "AuditEntry": domain.AuditEntry{}, "Award": domain.Award{}, "Bid": domain.Bid{},
+	"BidContent": domain.BidContent{}, "BudgetItem": domain.BudgetItem{}, "CalendarDay": domain.CalendarDay{},
+	"CalendarYear": service.CalendarYear{}, "Call": service.CallView{}, "CallDecision": domain.CallDecision{},
+	"CallPage": service.CallPage{}, "CheckInResult": service.CheckInResult{}, "Clarification": domain.Clarification{},
+	"Consent": domain.Consent{}, "ContractTerms": domain.ContractTerms{}, "Criterion": domain.Criterion{},
+	"Debarment": apiDebarment{}, "DeliveryKPIs": store.DeliveryKPIs{}, "DistrictStats": store.DistrictStats{},
+	"DossierParts": service.DossierParts{}, "Elder": domain.Elder{}, "Employment": domain.Employment{},
+	"EvalCriterion": domain.EvalCriterion{}, "EvalOutcome": domain.EvalOutcome{}, "EvalSheet": domain.EvalSheet{},
+	"Evaluation": domain.Evaluation{}, "Evaluator": domain.Evaluator{}, "Evidence": domain.Evidence{},
+	"ExpertMark": service.ExpertMark{}, "Idea": domain.Idea{}, "ImportProblem": domain.ImportProblem{},
+	"ImportResult": service.ImportResult{}, "Institution": domain.Institution{}, "Need": domain.Need{},
+	"Notice": domain.Notice{}, "OCDSAward": domain.OCDSAward{}, "OCDSContract": domain.OCDSContract{},
+	"OCDSIdentifier": domain.OCDSIdentifier{}, "OCDSImplementation": domain.OCDSImplementation{},
+	"OCDSOrgRef": domain.OCDSOrgRef{}, "OCDSPackage": domain.OCDSPackage{}, "OCDSPackagePublisher": domain.OCDSPackagePublisher{},
+	"OCDSParty": domain.OCDSParty{}, "OCDSPeriod": domain.OCDSPeriod{}, "OCDSRelease": domain.OCDSRelease{},
+	"OCDSTender": domain.OCDSTender{}, "OCDSTransaction": domain.OCDSTransaction{}, "OCDSValue": domain.OCDSValue{},
+	"ObjectionView": service.ObjectionView{}, "OpenedBid": service.OpenedBid{}, "OrgGrade": store.OrgGrade{},
+	"Organisation": domain.Organisation{}, "Pair": store.Pair{}, "PanelSeat": service.PanelSeat{},
+	"PartDigest": domain.PartDigest{}, "Plan": domain.Plan{}, "ProgrammeRow": store.ProgrammeRow{},
+	"ProgressReport": domain.ProgressReport{}, "Project": domain.Project{}, "ProjectIdea": domain.ProjectIdea{},
+	"Proposal": domain.Proposal{}, "PublicCall": service.PublicCall{}, "PublicCallPage": service.PublicCallPage{},
+	"PublicDossier": service.PublicDossier{}, "PublicObjection": service.PublicObjection{}, "PublicResult": service.PublicResult{},
+	"Receipt": domain.Receipt{}, "RecusalRequest": domain.RecusalRequest{}, "RegisterSnapshot": domain.RegisterSnapshot{},
+	"Relation": domain.Relation{}, "ReportCycle": store.ReportCycle{}, "ResultView": service.ResultView{},
+	"RollUp": domain.RollUp{}, "ScoreSheet": domain.ScoreSheet{}, "SealedPart": domain.SealedPart{},
+	"Session": store.Session{}, "SpotCheck": domain.SpotCheck{}, "Talent": domain.Talent{}, "TalentEntry": domain.TalentEntry{},
+	"Team": domain.Team{}, "TeamMember": domain.TeamMember{}, "Trainee": domain.Trainee{},
+	"TraineeResults": domain.TraineeResults{}, "TrainingSession": domain.TrainingSession{}, "Tranche": domain.Tranche{},
+	"TrancheState": domain.TrancheState{}, "User": domain.User{}, "Visit": domain.Visit{}, "Volunteer": domain.Volunteer{},
+	"VolunteerOrg": store.VolunteerOrg{},
+}
+
+// jsonFields are the names encoding/json gives a struct's fields (embedded
+// structs flattened, the outer field winning) and whether each is always
+// sent (no omitempty or omitzero).
+func jsonFields(t reflect.Type, out map[string]bool) {
+	var own []reflect.StructField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		et := f.Type
+		if et.Kind() == reflect.Pointer {
+			et = et.Elem()
+		}
+		if f.Anonymous && name == "" && et.Kind() == reflect.Struct {
+			sub := map[string]bool{}
+			jsonFields(et, sub)
+			for k, v := range sub {
+				if _, ok := out[k]; !ok {
+					out[k] = v && f.Type.Kind() != reflect.Pointer
+				}
+			}
+			continue
+		}
+		own = append(own, f)
+	}
+	for _, f := range own {
+		tag := f.Tag.Get("json")
+		name, opts, _ := strings.Cut(tag, ",")
+		if tag == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = !strings.Contains(opts, "omitempty") && !strings.Contains(opts, "omitzero")
+	}
+}
+
+// TestOpenAPIComponentsMatchTheirGoTypes: each component of web/openapi.yaml
+// names exactly the fields its Go type sends, and requires exactly those it
+// always sends — so a field added to (or dropped from) a type the API
+// answers with fails here, before any integration test, until the
+// description says so.
+func TestOpenAPIComponentsMatchTheirGoTypes(t *testing.T) {
+	raw, err := assets.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputs := map[string]bool{"Plan": true, "ProjectIdea": true, "TalentEntry": true} // requests: required is what must be sent
+	for name, v := range describedTypes {
+		ref := doc.Components.Schemas[name]
+		if ref == nil || ref.Value == nil {
+			t.Errorf("%s: no such component", name)
+			continue
+		}
+		s := ref.Value
+		fields := map[string]bool{}
+		jsonFields(reflect.TypeOf(v), fields)
+		for f, always := range fields {
+			if s.Properties[f] == nil {
+				t.Errorf("%s: %T sends %q, the description does not name it", name, v, f)
+				continue
+			}
+			if !inputs[name] && always != slices.Contains(s.Required, f) {
+				t.Errorf("%s: %q is always sent: %v, required: %v", name, f, always, !always)
+			}
+		}
+		for p := range s.Properties {
+			if _, ok := fields[p]; !ok {
+				t.Errorf("%s: the description names %q, %T has no such field", name, p, v)
+			}
+		}
 	}
 }
