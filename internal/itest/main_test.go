@@ -246,9 +246,7 @@ func (h *harness) upload(user, path, fileName string, data []byte) response {
 
 func (h *harness) do(method, path, token, contentType, body string, header map[string]string) response {
 	h.t.Helper()
-	r := doHTTP(h.t, h.url, method, path, token, contentType, body, header)
-	checkExchange(h.t, h.url, method, path, token, contentType, body, header, r)
-	return r
+	return doHTTP(h.t, h.url, method, path, token, contentType, body, header)
 }
 
 func doHTTP(t *testing.T, base, method, path, token, contentType, body string, header map[string]string) response {
@@ -272,7 +270,12 @@ func doHTTP(t *testing.T, base, method, path, token, contentType, body string, h
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	r := response{status: resp.StatusCode, header: resp.Header, body: b}
+	// every exchange with the API, of the harness or of a test that talks
+	// to another server (a restored copy, the dev stack, behind a proxy),
+	// is checked against web/openapi.yaml
+	checkExchange(t, base, method, path, token, contentType, body, header, r)
+	return r
 }
 
 // httpClient bounds every request of the tests. Generous: a test checks

@@ -31,6 +31,9 @@ var (
 
 func apiRouter() (routers.Router, error) {
 	apiSpecOnce.Do(func() {
+		// format: uuid is not checked unless defined; the IDs the API
+		// sends and takes are UUIDs (RFC 9562)
+		openapi3.DefineStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
 		loader := openapi3.NewLoader()
 		doc, err := loader.LoadFromFile(filepath.Join(repoRoot(), "web", "openapi.yaml"))
 		if err != nil {
@@ -65,8 +68,10 @@ var apiOptions = &openapi3filter.Options{
 //     2xx answer). Tests send invalid requests on purpose to see them refused;
 //     a refusal (4xx) of such a request agrees with the description;
 //   - an answer whose status the operation does not document, or whose JSON
-//     body does not match the documented schema; for binary answers (PDF,
-//     workbooks, CSV, documents) the status and content type.
+//     body does not match the documented schema (every JSON body, of every
+//     status, 4xx and 5xx included), or that has no body where the
+//     description documents a JSON one; for binary answers (PDF, workbooks,
+//     CSV, documents) the status and content type.
 func checkExchange(t *testing.T, base, method, path, token, contentType, body string, header map[string]string, r response) {
 	t.Helper()
 	if !strings.HasPrefix(path, "/api/v1/") {
@@ -119,14 +124,17 @@ func checkExchange(t *testing.T, base, method, path, token, contentType, body st
 		return
 	}
 	// ValidateResponse passes a body the description documents no content
-	// for, and does not look at binary ones: the content type must be a
-	// documented one
+	// for, and an empty one where it documents JSON, and does not look at
+	// binary ones: the content type must be a documented one, and a JSON
+	// answer must have its body (only a panic's 500 has none)
 	resp := route.Operation.Responses.Status(r.status)
 	if resp == nil || resp.Value == nil {
 		return
 	}
 	content := resp.Value.Content
 	switch {
+	case len(r.body) == 0 && r.status < 500 && content.Get("application/json") != nil && len(content) == 1:
+		t.Errorf("OpenAPI: %s (operation %s %s): the answer has no body, the description documents a JSON one", where, method, route.Path)
 	case len(content) == 0 && len(r.body) > 0:
 		t.Errorf("OpenAPI: %s (operation %s %s): the answer has a %q body, the description documents none", where, method, route.Path, ct)
 	case len(content) > 0 && len(r.body) > 0 && content.Get(ct) == nil:
