@@ -36,7 +36,7 @@ func (s *Server) loadAreasPage(r *http.Request) (areasPage, error) {
 
 // addArea adds an area below its parent.
 func (s *Server) addArea(r *http.Request, in *areaInput) (domain.Area, error) {
-	return in.Area, s.Areas.Add(r.Context(), actorOf(r), in.Area)
+	return s.Areas.Add(r.Context(), actorOf(r), in.Area)
 }
 
 func (s *Server) listAreas(r *http.Request) (list[domain.Area], error) {

@@ -141,7 +141,7 @@ func TestOpenAPIAnswersAreDescribed(t *testing.T) {
 // web/openapi.yaml describe: what the handlers encode (and, for Plan,
 // ProjectIdea and TalentEntry, decode).
 var describedTypes = map[string]any{
-	"APIToken": store.APIToken{}, "AddedArea": domain.Area{}, "ArchiveProblem": service.ArchiveProblem{},
+	"APIToken": store.APIToken{}, "ArchiveProblem": service.ArchiveProblem{},
 	"ArchiveReport": service.ArchiveReport{}, "ArchivedObject": store.ArchivedObject{}, "Area": domain.Area{},
 	"Attachment": domain.Attachment{}, "AuditEntry": domain.AuditEntry{}, "Award": domain.Award{}, "Bid": domain.Bid{},
 	"BidContent": domain.BidContent{}, "BudgetItem": domain.BudgetItem{}, "CalendarDay": domain.CalendarDay{},
@@ -162,7 +162,7 @@ var describedTypes = map[string]any{
 	"ObjectionView": service.ObjectionView{}, "OpenedBid": service.OpenedBid{}, "OrgGrade": store.OrgGrade{},
 	"Organisation": domain.Organisation{}, "Pair": store.Pair{}, "PanelSeat": service.PanelSeat{},
 	"PartDigest": domain.PartDigest{}, "Plan": domain.Plan{}, "ProgrammeRow": store.ProgrammeRow{},
-	"ProgressReport": domain.ProgressReport{}, "Project": domain.Project{}, "ProjectIdea": domain.ProjectIdea{},
+	"ProgressReport": domain.ProgressReport{}, "Project": domain.Project{}, "ProjectIdea": domain.ProposalDraft{},
 	"Proposal": domain.Proposal{}, "PublicCall": service.PublicCall{}, "PublicCallPage": service.PublicCallPage{},
 	"PublicDossier": service.PublicDossier{}, "PublicObjection": service.PublicObjection{}, "PublicResult": service.PublicResult{},
 	"Receipt": domain.Receipt{}, "RecusalRequest": domain.RecusalRequest{}, "RegisterSnapshot": domain.RegisterSnapshot{},
