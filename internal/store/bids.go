@@ -99,9 +99,24 @@ func biddingOpen(ctx context.Context, tx pgx.Tx, callID string) error {
 }
 
 // WithdrawBid withdraws an organisation's live bid before the deadline.
+// When the organisation's bid is already withdrawn and it has no live one,
+// the withdrawal is done, whatever the time: the activity retried after
+// its first attempt committed (and the worker died before reporting it)
+// succeeds, so the workflow drops the bid as the database did. Before, a
+// retry after the deadline failed and the workflow kept the bid.
 func (s *Store) WithdrawBid(ctx context.Context, callID string, orgID int64, by domain.Actor) error {
 	return mapErr("withdraw bid", s.tx(ctx, func(tx pgx.Tx) error {
-		if err := biddingOpen(ctx, tx, callID); err != nil {
+		if err := biddingOpen(ctx, tx, callID); errors.Is(err, ErrLate) {
+			var live, withdrawn int
+			if qerr := tx.QueryRow(ctx, `SELECT count(*) FILTER (WHERE status IN ('submitted', 'opened')), count(*) FILTER (WHERE status = 'withdrawn')
+				FROM bids WHERE call_id = $1 AND org_id = $2`, callID, orgID).Scan(&live, &withdrawn); qerr != nil {
+				return qerr
+			}
+			if live == 0 && withdrawn > 0 {
+				return nil
+			}
+			return err
+		} else if err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE bids SET status = 'withdrawn' WHERE call_id = $1 AND org_id = $2 AND status = 'submitted'`, callID, orgID)

@@ -97,6 +97,12 @@ func TestBids(t *testing.T) {
 	if err := s.WithdrawBid(ctx, callID, star, by); !errors.Is(err, store.ErrLate) {
 		t.Errorf("a withdrawal after the deadline: %v", err)
 	}
+	// The withdrawal retried after the deadline (its first attempt had
+	// committed) is done, not refused; the live bid's is still refused.
+	must(t, s.WithdrawBid(ctx, callID, sun, by))
+	if c, _ := s.CountLiveBids(ctx, callID); c != 1 {
+		t.Errorf("count live after the retried withdrawal %d, want 1", c)
+	}
 	if c, _ := s.CountLiveBids(ctx, callID); c != 1 {
 		t.Errorf("count live after the refused bid %d, want 1", c)
 	}
