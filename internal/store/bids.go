@@ -40,11 +40,21 @@ var ErrLate = domain.Errorf(domain.CodeConflict, "投标截止时间已过，不
 // Idempotent on the bid's ID.
 func (s *Store) InsertBid(ctx context.Context, b domain.Bid, by domain.Actor) (domain.Bid, error) {
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		var exists bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bids WHERE id = $1)`, b.ID).Scan(&exists); err != nil || exists {
+		// The same bid again (a retry, even after the deadline) is the bid;
+		// asked again once the call's lock is held, because the same bid
+		// sent twice at once waits there for the first to commit.
+		exists := func() (bool, error) {
+			var ok bool
+			err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM bids WHERE id = $1)`, b.ID).Scan(&ok)
+			return ok, err
+		}
+		if ok, err := exists(); err != nil || ok {
 			return err
 		}
 		if err := biddingOpen(ctx, tx, b.CallID); err != nil {
+			return err
+		}
+		if ok, err := exists(); err != nil || ok {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE bids SET status = 'replaced' WHERE call_id = $1 AND org_id = $2 AND status = 'submitted'`, b.CallID, b.OrgID); err != nil {
