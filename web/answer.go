@@ -146,13 +146,14 @@ func apiRead[Out any](s *Server, read func(r *http.Request) (Out, error)) http.H
 type none struct{}
 
 // apiWrite answers an API write: it decodes the JSON body into In (an
-// action whose In is none takes no body and reads none), runs do and
-// writes its value with status. A value with a Location (created) sets
-// the header.
+// action whose In is none takes no body: one that is sent must be an empty
+// object, so a field sent to it is refused by name rather than ignored),
+// runs do and writes its value with status. A value with a Location
+// (created) sets the header.
 func apiWrite[In, Out any](s *Server, status int, do action[In, Out]) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var in In
-		if _, empty := any(in).(none); !empty {
+		if _, empty := any(in).(none); !empty || r.ContentLength > 0 {
 			if err := decodeJSON(r, &in); err != nil {
 				s.apiFail(w, r, err)
 				return

@@ -187,21 +187,35 @@ func TestAdapterAPIWriteBadJSON(t *testing.T) {
 	}
 }
 
-// An action whose input is none reads no body, whatever is sent.
-func TestAdapterAPIWriteNoneIgnoresBody(t *testing.T) {
+// An action whose input is none takes no body: none or an empty object
+// runs it; a field sent to it, or a body that is not JSON, is refused by
+// name (as before the adapters), not silently ignored.
+func TestAdapterAPIWriteNoneTakesNoBody(t *testing.T) {
 	s := testServer(t)
 	ran := false
 	h := apiWrite(s, http.StatusOK, func(_ *http.Request, _ *none) (list[int], error) {
 		ran = true
 		return listOf([]int{1}), nil
 	})
-	for _, body := range []string{"", "not json at all", `{"unknown":1}`} {
+	for _, c := range []struct {
+		body string
+		runs bool
+		says string
+	}{
+		{"", true, ""},
+		{"{}", true, ""},
+		{`{"unknown":1}`, false, "unknown"},
+		{"not json at all", false, "JSON"},
+	} {
 		ran = false
-		req := httptest.NewRequest("POST", "/api/v1/calls/x/submit", strings.NewReader(body))
+		req := httptest.NewRequest("POST", "/api/v1/calls/x/submit", strings.NewReader(c.body))
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, req)
-		if w.Code != http.StatusOK || !ran || strings.TrimSpace(w.Body.String()) != `{"items":[1]}` {
-			t.Errorf("body %q: %d ran=%v %s", body, w.Code, ran, w.Body.String())
+		switch {
+		case c.runs && (w.Code != http.StatusOK || !ran || strings.TrimSpace(w.Body.String()) != `{"items":[1]}`):
+			t.Errorf("body %q: %d ran=%v %s", c.body, w.Code, ran, w.Body.String())
+		case !c.runs && (w.Code != http.StatusUnprocessableEntity || ran || !strings.Contains(w.Body.String(), c.says)):
+			t.Errorf("body %q: %d ran=%v %s, want 422 naming %q", c.body, w.Code, ran, w.Body.String(), c.says)
 		}
 	}
 }
