@@ -2,10 +2,12 @@ package web
 
 // One way to write a handler. An action reads its input, calls a service
 // and returns its result or an error; it never writes the response. The
-// adapters in this file are the only code that does: view and form answer
-// people (a template; after a POST, a redirect that carries a message
-// once, or the form again with what to fix), apiRead and apiWrite answer
-// programs (the value as JSON with its status, or the error object). The
+// adapters in this file (and answer_files.go: downloads, uploads, a POST
+// answered with a page; answer_sheets.go: Excel exports) are the only code
+// that does: view and form answer people (a template; after a POST, a
+// redirect that carries a message once, or the form again with what to
+// fix), apiRead and apiWrite answer programs (the value as JSON with its
+// status, or the error object). The
 // page route and the API route of one action share the action and its
 // input type and differ only in the adapter.
 
