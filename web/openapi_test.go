@@ -52,14 +52,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 // and every operation documents its 5xx answers: 500 (an internal error)
 // and, where it reaches PostgreSQL, Temporal or the object store, 503.
 func TestOpenAPIAnswersAreDescribed(t *testing.T) {
-	raw, err := assets.ReadFile("openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadAPIDoc(t)
 	var loose []string
 	var walk func(where string, ref *openapi3.SchemaRef)
 	walk = func(where string, ref *openapi3.SchemaRef) {
@@ -218,14 +211,7 @@ func jsonFields(t reflect.Type, out map[string]bool) {
 // answers with fails here, before any integration test, until the
 // description says so.
 func TestOpenAPIComponentsMatchTheirGoTypes(t *testing.T) {
-	raw, err := assets.ReadFile("openapi.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := loadAPIDoc(t)
 	inputs := map[string]bool{"Plan": true, "ProjectIdea": true, "TalentEntry": true} // requests: required is what must be sent
 	for name, v := range describedTypes {
 		ref := doc.Components.Schemas[name]
@@ -251,4 +237,18 @@ func TestOpenAPIComponentsMatchTheirGoTypes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// loadAPIDoc is the embedded API description, parsed.
+func loadAPIDoc(t *testing.T) *openapi3.T {
+	t.Helper()
+	raw, err := assets.ReadFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
 }
